@@ -1,0 +1,59 @@
+"""Artifacts: what generators return, a bundle-relative path with data.
+
+Generators build data (dicts and lists); serialisation happens in one place,
+`lgtmgen.render`, so that every file of the bundle is formatted the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Format(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+    TEXT = "text"
+
+
+class Role(StrEnum):
+    """What a file is for; checks pick the files they validate by role."""
+
+    PROMETHEUS_RULES = "prometheus-rules"
+    PROMETHEUS_RULE_TESTS = "prometheus-rule-tests"
+    PROMETHEUS_CONFIG = "prometheus-config"
+    PROMETHEUS_RULE_CRD = "prometheus-rule-crd"
+    MIMIR_CONFIG = "mimir-config"
+    MIMIR_RUNTIME = "mimir-runtime"
+    MIMIR_RULES = "mimir-rules"
+    ALERTMANAGER_CONFIG = "alertmanager-config"
+    ALERTMANAGER_TEMPLATE = "alertmanager-template"
+    ALERTMANAGER_ROUTE_TESTS = "alertmanager-route-tests"
+    LOKI_CONFIG = "loki-config"
+    LOKI_RUNTIME = "loki-runtime"
+    LOKI_RULES = "loki-rules"
+    TEMPO_CONFIG = "tempo-config"
+    TEMPO_OVERRIDES = "tempo-overrides"
+    OTELCOL_CONFIG = "otelcol-config"
+    GRAFANA_DASHBOARD = "grafana-dashboard"
+    GRAFANA_PROVISIONING = "grafana-provisioning"
+    OBJECT_STORE_LIFECYCLE = "object-store-lifecycle"
+    REPORT = "report"
+    DOC = "doc"
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One file of the bundle.
+
+    `path` is POSIX and relative to the bundle root. `data` is a dict or list for
+    YAML and JSON, a str for TEXT. `comment` is written as a header for formats
+    that have comments (the do-not-edit banner is added by the writer).
+    """
+
+    path: str
+    role: Role
+    data: Any
+    format: Format = Format.YAML
+    comment: str | None = None
