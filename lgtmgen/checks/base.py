@@ -1,0 +1,40 @@
+"""The contract every check of a written bundle follows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from lgtmgen.artifacts import Role
+from lgtmgen.diagnostics import Diagnostic
+from lgtmgen.toolchain.locate import Toolbox
+
+
+@dataclass(frozen=True, slots=True)
+class BundleFile:
+    """A file of the written bundle, as listed in its manifest."""
+
+    path: str
+    role: Role
+    absolute: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What a check may look at: the bundle on disk and the located tools."""
+
+    bundle_dir: Path
+    files: tuple[BundleFile, ...]
+    tools: Toolbox
+
+    def by_role(self, *roles: Role) -> list[BundleFile]:
+        return [f for f in self.files if f.role in roles]
+
+
+class Check(Protocol):
+    """A check reads files of the bundle and returns diagnostics; it never writes."""
+
+    name: str
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]: ...

@@ -1,0 +1,1 @@
+"""The real checking programs (promtool, amtool, prometheus, alertmanager): install and locate."""
