@@ -1,0 +1,95 @@
+"""Compile a Plan into rendered files and a manifest (no I/O)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from lgtmgen import __version__
+from lgtmgen.artifacts import Artifact, Format, Role
+from lgtmgen.catalog.models import API_VERSION
+from lgtmgen.diagnostics import Diagnostic
+from lgtmgen.generators import GENERATORS
+from lgtmgen.plan import Plan
+from lgtmgen.render import render_artifact
+
+MANIFEST = "manifest.json"
+
+TARGET_VERSIONS = {
+    "prometheus": "3.5",
+    "alertmanager": "0.28",
+    "mimir": "3.0",
+    "loki": "3.7",
+    "tempo": "3.0",
+    "grafana": "12",
+    "otelcol-contrib": "0.150",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    path: str
+    role: Role
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Every file of the bundle, manifest included, as bytes keyed by relative path."""
+
+    files: dict[str, RenderedFile]
+
+    def contents(self) -> dict[str, bytes]:
+        return {path: f.content for path, f in self.files.items()}
+
+
+def _manifest(plan: Plan, files: dict[str, RenderedFile]) -> Artifact:
+    return Artifact(
+        path=MANIFEST,
+        role=Role.REPORT,
+        format=Format.JSON,
+        data={
+            "generator": "lgtmgen",
+            "lgtmgen_version": __version__,
+            "catalog_schema": API_VERSION,
+            "catalog_digest": plan.catalog_digest,
+            "targets": TARGET_VERSIONS,
+            "files": {
+                path: {"role": f.role.value, "sha256": hashlib.sha256(f.content).hexdigest()}
+                for path, f in sorted(files.items())
+            },
+        },
+    )
+
+
+def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
+    """Run every generator and render its artifacts; two artifacts may not share a path."""
+    files: dict[str, RenderedFile] = {}
+    owners: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for generator in GENERATORS:
+        for artifact in generator.generate(plan):
+            if artifact.path in files or artifact.path == MANIFEST:
+                problems.append(
+                    Diagnostic(
+                        "bundle/path-collision",
+                        f"{generator.name} and {owners.get(artifact.path, 'the manifest')} "
+                        f"both write {artifact.path}",
+                    )
+                )
+                continue
+            owners[artifact.path] = generator.name
+            files[artifact.path] = RenderedFile(artifact.path, artifact.role, render_artifact(artifact))
+    if problems:
+        return None, problems
+    manifest = _manifest(plan, files)
+    files[MANIFEST] = RenderedFile(MANIFEST, manifest.role, render_artifact(manifest))
+    return Bundle(dict(sorted(files.items()))), []
+
+
+def read_manifest(text: str) -> dict[str, object]:
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("generator") != "lgtmgen":
+        raise ValueError("not an lgtmgen manifest")
+    return data

@@ -1,0 +1,61 @@
+"""Load a catalog: files → positioned document → strict models → semantic checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from lgtmgen.catalog.errors import diagnostics_from_validation
+from lgtmgen.catalog.files import load_document
+from lgtmgen.catalog.models import API_VERSION, Catalog
+from lgtmgen.catalog.positions import locate, source_line
+from lgtmgen.catalog.semantics import check_catalog
+from lgtmgen.diagnostics import Diagnostic, has_errors, sorted_diagnostics
+
+
+@dataclass
+class LoadedCatalog:
+    """The result of loading: a catalog only when there were no errors, and every finding."""
+
+    catalog: Catalog | None
+    diagnostics: list[Diagnostic]
+    lines: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _api_version_problem(document: dict[str, object], lines: dict[str, list[str]]) -> list[Diagnostic]:
+    version = document.get("apiVersion")
+    if version is None or version == API_VERSION:
+        return []
+    location, _ = locate(document, ["apiVersion"], key=False)
+    return [
+        Diagnostic(
+            "catalog/api-version",
+            f"unsupported apiVersion {version!r}; this lgtmgen reads {API_VERSION!r}",
+            location=location,
+            path="apiVersion",
+            source_line=source_line(lines, location),
+        )
+    ]
+
+
+def load_catalog(paths: Sequence[Path]) -> LoadedCatalog:
+    """Read, merge, validate and check the catalog at `paths`; never raises for bad input."""
+    lines: dict[str, list[str]] = {}
+    document, diagnostics = load_document(paths, lines)
+    if document is None:
+        return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
+    version_problems = _api_version_problem(document, lines)
+    if version_problems:
+        return LoadedCatalog(None, sorted_diagnostics(diagnostics + version_problems), lines)
+    try:
+        catalog = Catalog.model_validate(document, by_alias=True)
+    except ValidationError as exc:
+        diagnostics.extend(diagnostics_from_validation(exc, document, Catalog, lines))
+        return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
+    diagnostics.extend(check_catalog(catalog, document, lines))
+    if has_errors(diagnostics):
+        return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
+    return LoadedCatalog(catalog, sorted_diagnostics(diagnostics), lines)

@@ -1,0 +1,222 @@
+"""Turn pydantic validation errors into catalog diagnostics with positions and hints."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from lgtmgen.catalog.models.base import (
+    DURATION_PATTERN,
+    IDENTIFIER_PATTERN,
+    LABEL_NAME_PATTERN,
+    METRIC_NAME_PATTERN,
+    SECRET_FILE_PATTERN,
+)
+from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
+from lgtmgen.diagnostics import Diagnostic
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "int_from_float": "an integer",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may hold (Annotated, Optional and unions opened)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def model_at(root: type[BaseModel], path: list[PathStep]) -> type[BaseModel] | None:
+    """The model class found at `path` inside `root` (discriminator steps pick the member)."""
+    current: list[Any] = [root]
+    for step in path:
+        following: list[Any] = []
+        for candidate in current:
+            origin = typing.get_origin(candidate)
+            if isinstance(step, int) and origin is list:
+                following.extend(_unwrap(typing.get_args(candidate)[0]))
+            elif isinstance(step, str) and origin is dict:
+                following.extend(_unwrap(typing.get_args(candidate)[1]))
+            elif isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                field = _field(candidate, step)
+                if field is not None:
+                    following.extend(_unwrap(field))
+                elif isinstance(step, str):
+                    following.append(candidate)
+        members = [
+            c
+            for c in following
+            if isinstance(c, type) and issubclass(c, BaseModel) and _tag_of(c) == step
+        ]
+        current = members or following
+    models = [c for c in current if isinstance(c, type) and issubclass(c, BaseModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def _tag_of(model: type[BaseModel]) -> str | None:
+    kind = model.model_fields.get("kind")
+    if kind is None or typing.get_origin(kind.annotation) is not typing.Literal:
+        return None
+    args = typing.get_args(kind.annotation)
+    return str(args[0]) if len(args) == 1 else None
+
+
+def _field(model: type[BaseModel], step: PathStep) -> Any:
+    if not isinstance(step, str):
+        return None
+    for name, info in model.model_fields.items():
+        if step in (name, info.alias):
+            return info.annotation
+    return None
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _message(
+    error: ErrorDetails, root: type[BaseModel], path: list[PathStep], shown: list[PathStep]
+) -> tuple[str, str, str | None]:
+    kind = error["type"]
+    named = [step for step in shown if isinstance(step, str)]
+    name = named[-1] if named else "catalog"
+    if kind == "extra_forbidden":
+        model = model_at(root, path[:-1])
+        hint = None
+        if model is not None:
+            valid = field_names(model)
+            close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else "valid fields: " + ", ".join(valid)
+        return "catalog/unknown-field", f"unknown field {name!r}", hint
+    if kind == "missing":
+        return "catalog/missing-field", f"missing required field {name!r}", None
+    if kind in _TYPE_NAMES:
+        return (
+            "catalog/wrong-type",
+            f"{name}: expected {_TYPE_NAMES[kind]}, got {_describe(error['input'])}",
+            None,
+        )
+    if kind in ("greater_than", "less_than", "greater_than_equal", "less_than_equal"):
+        if name == "objective":
+            return (
+                "catalog/out-of-range",
+                f"objective: {_describe(error['input'])} is not a percentage above 0 and below 100",
+                "write the objective as a percentage such as 99.9",
+            )
+        return "catalog/out-of-range", f"{name}: {error['msg'].replace('Input', 'value')}", None
+    if kind in ("string_pattern_mismatch", "string_too_short", "string_too_long"):
+        return "catalog/invalid-format", f"{name}: {_describe(error['input'])} {_pattern_text(error)}", None
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return "catalog/invalid-value", f"{name}: expected {expected}, got {_describe(error['input'])}", None
+    if kind == "union_tag_invalid":
+        ctx = error.get("ctx", {})
+        return (
+            "catalog/invalid-value",
+            f"kind: expected one of {ctx.get('expected_tags', '')}, got {ctx.get('tag', '')!r}",
+            None,
+        )
+    if kind == "union_tag_not_found":
+        return "catalog/missing-field", f"{name}: missing 'kind' (which kind of {name} this is)", None
+    if kind == "value_error":
+        text = error["msg"].removeprefix("Value error, ")
+        return "catalog/invalid-value", f"{name}: {text}", None
+    return "catalog/invalid-value", f"{name}: {error['msg']}", None
+
+
+_PATTERN_WORDS = {
+    IDENTIFIER_PATTERN: "is not an identifier (lower-case letters, digits, '-' and '_', at most 63)",
+    DURATION_PATTERN: "is not a duration such as 30s, 5m, 1h30m or 30d",
+    LABEL_NAME_PATTERN: "is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+    METRIC_NAME_PATTERN: "is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
+    SECRET_FILE_PATTERN: "is not an absolute file path (secrets are referenced by file)",
+}
+
+
+def _pattern_text(error: ErrorDetails) -> str:
+    ctx = error.get("ctx", {})
+    if "pattern" in ctx:
+        return _PATTERN_WORDS.get(str(ctx["pattern"]), f"does not match {ctx['pattern']}")
+    return error["msg"].replace("String", "is").replace("Input", "is")
+
+
+def diagnostics_from_validation(
+    exc: ValidationError,
+    document: Any,
+    root: type[BaseModel],
+    lines: Mapping[str, list[str]],
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for error in exc.errors():
+        raw_path = [p for p in error["loc"] if isinstance(p, (str, int))]
+        at_value = error["type"] not in ("extra_forbidden", "missing")
+        location, walked = locate(document, raw_path, key=not at_value)
+        path = _strip_tags(raw_path, document)
+        check, message, hint = _message(error, root, raw_path, path)
+        out.append(
+            Diagnostic(
+                check,
+                message,
+                location=location,
+                path=format_path(path),
+                source_line=source_line(lines, location),
+                hint=hint,
+            )
+        )
+    return out
+
+
+def _strip_tags(path: list[PathStep], document: Any) -> list[PathStep]:
+    """Drop the discriminator steps pydantic adds, so the path matches the YAML."""
+    out: list[PathStep] = []
+    node = document
+    for step in path:
+        if isinstance(node, dict) and isinstance(step, str) and step not in node and node.get("kind") == step:
+            continue
+        out.append(step)
+        if isinstance(node, dict) and isinstance(step, str):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            node = None
+    return out

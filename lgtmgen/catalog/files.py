@@ -1,0 +1,167 @@
+"""Find catalog files and merge them into one document, keeping positions.
+
+A catalog is one YAML file or a directory of them (searched recursively,
+``*.yaml`` and ``*.yml``, in sorted order). Every file declares the same
+``apiVersion``; list sections (teams, services, ...) are concatenated and
+mapping sections (defaults, ...) may be given by one file only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from lgtmgen.catalog.source import SourceList, SourceMap, parse_yaml
+from lgtmgen.diagnostics import Diagnostic, Location
+
+CATALOG_SUFFIXES = (".yaml", ".yml")
+
+
+def display_path(path: Path) -> str:
+    """The path as the user will recognise it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    files: list[Path] = []
+    diagnostics: list[Diagnostic] = []
+    for path in paths:
+        shown = display_path(path)
+        if not path.exists():
+            diagnostics.append(
+                Diagnostic("catalog/not-found", "no such file or directory", location=Location(shown))
+            )
+        elif path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix in CATALOG_SUFFIXES and p.is_file()
+            )
+            if not found:
+                diagnostics.append(
+                    Diagnostic(
+                        "catalog/no-files",
+                        "the directory holds no catalog file (*.yaml or *.yml)",
+                        location=Location(shown),
+                    )
+                )
+            files.extend(found)
+        else:
+            files.append(path)
+    return files, diagnostics
+
+
+def _read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return None, [Diagnostic("catalog/unreadable", f"cannot read the file: {reason}", location=Location(shown))]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            Diagnostic(
+                "yaml/encoding",
+                f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                location=Location(shown, line, column),
+            )
+        ]
+
+
+def load_document(
+    paths: Sequence[Path], lines: dict[str, list[str]]
+) -> tuple[SourceMap | None, list[Diagnostic]]:
+    """Read and merge every catalog file; return the merged document and all findings.
+
+    The text of every file read is put into `lines` (by shown path) for diagnostics.
+    """
+    files, diagnostics = discover(paths)
+    documents: list[SourceMap] = []
+    for path in files:
+        shown = display_path(path)
+        text, problems = _read_text(path, shown)
+        diagnostics.extend(problems)
+        if text is None:
+            continue
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        lines[shown] = text.splitlines()
+        data, problems = parse_yaml(text, shown)
+        diagnostics.extend(problems)
+        if data is None:
+            continue
+        if not isinstance(data, SourceMap):
+            diagnostics.append(
+                Diagnostic(
+                    "catalog/not-a-mapping",
+                    "a catalog file must be a mapping with apiVersion and sections such as services",
+                    location=Location(shown, 1, 1),
+                    source_line=text.splitlines()[0] if text else None,
+                )
+            )
+            continue
+        documents.append(data)
+    if not documents:
+        return None, diagnostics
+    merged, problems = merge_documents(documents)
+    return merged, diagnostics + problems
+
+
+def _location(doc: SourceMap, key: str) -> Location:
+    line, column = doc.keys_at.get(key, doc.start)
+    return Location(doc.file, line, column)
+
+
+def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnostic]]:
+    """Concatenate list sections, refuse a mapping section given twice."""
+    diagnostics: list[Diagnostic] = []
+    merged = SourceMap()
+    merged.file, merged.start = documents[0].file, documents[0].start
+    merged.keys_at, merged.values_at = {}, {}
+    origin: dict[str, SourceMap] = {}
+    for doc in documents:
+        for key, value in doc.items():
+            if key not in merged:
+                if isinstance(value, SourceList):
+                    copy = SourceList(value)
+                    copy.file, copy.start, copy.items_at = value.file, value.start, list(value.items_at)
+                    copy.item_files = [value.file] * len(value)
+                    merged[key] = copy
+                else:
+                    merged[key] = value
+                merged.keys_at[key] = doc.keys_at[key]
+                merged.values_at[key] = doc.values_at[key]
+                origin[key] = doc
+                continue
+            first = merged[key]
+            if key == "apiVersion":
+                if value != first:
+                    diagnostics.append(
+                        Diagnostic(
+                            "catalog/api-version-mismatch",
+                            f"apiVersion {value!r} differs from {first!r} in {origin[key].file}",
+                            location=_location(doc, key),
+                            path=key,
+                        )
+                    )
+            elif isinstance(first, SourceList) and isinstance(value, SourceList):
+                first.extend(value)
+                first.items_at.extend(value.items_at)
+                first.item_files = (first.item_files or []) + [value.file] * len(value)
+            else:
+                diagnostics.append(
+                    Diagnostic(
+                        "catalog/duplicate-section",
+                        f"section {key!r} is already given in {origin[key].file}; give it in one file only",
+                        location=_location(doc, key),
+                        path=key,
+                    )
+                )
+    return merged, diagnostics
+

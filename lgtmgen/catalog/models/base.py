@@ -1,0 +1,93 @@
+"""Building blocks shared by every catalog model: strictness, names, durations."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+DURATION_PATTERN = r"^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"
+_DURATION = re.compile(DURATION_PATTERN)
+_UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+_PART = re.compile(r"([0-9]+)(ms|y|w|d|h|m|s)")
+
+
+class Strict(BaseModel):
+    """Base of every catalog model: no coercion, no unknown fields, immutable."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Prometheus duration such as ``1h30m`` or ``30d``."""
+    if not text or not _DURATION.fullmatch(text):
+        raise ValueError(f"{text!r} is not a duration such as 30s, 5m, 1h30m or 30d")
+    return float(sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(text)))
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest Prometheus duration for a whole number of seconds (``3600`` → ``1h``)."""
+    whole = int(round(seconds))
+    if whole <= 0:
+        return "0s"
+    parts = []
+    for unit in ("d", "h", "m", "s"):
+        size = int(_UNITS[unit])
+        if whole >= size:
+            count, whole = divmod(whole, size)
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+def _check_duration(text: str) -> str:
+    if parse_duration(text) <= 0:
+        raise ValueError("a duration must be longer than zero")
+    return text
+
+
+Duration = Annotated[
+    str,
+    Field(pattern=DURATION_PATTERN, examples=["30s", "5m", "1h30m", "30d"]),
+    AfterValidator(_check_duration),
+]
+"""A Prometheus duration: a sequence of ``<number><unit>`` with units y w d h m s ms."""
+
+IDENTIFIER_PATTERN = r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$"
+
+Identifier = Annotated[
+    str,
+    Field(pattern=IDENTIFIER_PATTERN, examples=["payments", "eu-west-1"]),
+]
+"""Lower-case letters, digits, ``-`` and ``_``: used in file names and tenant ids."""
+
+
+def _check_display_name(text: str) -> str:
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        raise ValueError("control characters are not allowed in a name")
+    if text != text.strip():
+        raise ValueError("a name cannot start or end with white space")
+    return text
+
+
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=128, examples=["checkout", "payments-api"]),
+    AfterValidator(_check_display_name),
+]
+"""A free-form name (services, SLOs): any printable text; it becomes a label value."""
+
+LABEL_NAME_PATTERN = r"^[a-zA-Z_][a-zA-Z0-9_]*$"
+LabelName = Annotated[str, Field(pattern=LABEL_NAME_PATTERN)]
+"""A Prometheus label name."""
+
+METRIC_NAME_PATTERN = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+MetricName = Annotated[str, Field(pattern=METRIC_NAME_PATTERN)]
+"""A Prometheus metric name."""
+
+SECRET_FILE_PATTERN = r"^/[^\s]*$"
+SecretFile = Annotated[
+    str,
+    Field(pattern=SECRET_FILE_PATTERN, examples=["/etc/alertmanager/secrets/slack-payments"]),
+]
+"""An absolute path of a file that holds a secret at run time; the secret never enters the catalog."""

@@ -1,0 +1,41 @@
+"""Who and where: environments, tenants and clusters."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from lgtmgen.catalog.models.base import Identifier, Strict
+from lgtmgen.catalog.models.metrics_platform import ClusterPrometheus
+
+
+class Environment(Strict):
+    """A deployment stage such as production or staging."""
+
+    name: Identifier = Field(description="Environment name, used as the `environment` label.")
+    production: bool = Field(
+        default=False, description="Whether this environment serves real users (pages only here)."
+    )
+
+
+class Tenant(Strict):
+    """A Mimir/Loki/Tempo tenant (the `X-Scope-OrgID`)."""
+
+    name: Identifier = Field(description="Tenant id, sent as `X-Scope-OrgID`.")
+    description: str = Field(default="", description="What this tenant holds.")
+    tier: Identifier = Field(
+        default="standard",
+        description="Retention and limit tier; each backend's section says what a tier means.",
+    )
+
+
+class Cluster(Strict):
+    """A Kubernetes cluster (or any scrape domain) with its own Prometheus."""
+
+    name: Identifier = Field(description="Cluster name, the `cluster` external label.")
+    environment: Identifier = Field(description="Name of a declared environment.")
+    region: str = Field(default="", description="Cloud region, the `region` external label.")
+    tenant: Identifier | None = Field(
+        default=None,
+        description="Default tenant for metrics of this cluster; services may override.",
+    )
+    prometheus: ClusterPrometheus | None = None

@@ -1,0 +1,92 @@
+"""Service level objectives and their indicators (SLIs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from lgtmgen.catalog.models.base import Duration, MetricName, Name, Strict
+
+WINDOW_PLACEHOLDER = "{{window}}"
+
+
+class AvailabilitySLI(Strict):
+    """Errors over requests, from the service's metric conventions (HTTP 5xx, gRPC server errors)."""
+
+    kind: Literal["availability"]
+
+
+class EventsSLI(Strict):
+    """Good or bad events over total events, given as counter selectors.
+
+    Give `total` and exactly one of `good` or `bad`, each a PromQL vector selector
+    such as ``http_requests_total{job="api",code=~"5.."}``; lgtmgen adds the rate.
+    """
+
+    kind: Literal["events"]
+    good: str | None = Field(default=None, description="Selector of good events (a counter).")
+    bad: str | None = Field(default=None, description="Selector of bad events (a counter).")
+    total: str = Field(description="Selector of all events (a counter).")
+
+    @model_validator(mode="after")
+    def _one_of_good_or_bad(self) -> EventsSLI:
+        if (self.good is None) == (self.bad is None):
+            raise ValueError("give exactly one of `good` or `bad` next to `total`")
+        return self
+
+
+class LatencySLI(Strict):
+    """Requests faster than a threshold over all requests, from a histogram."""
+
+    kind: Literal["latency"]
+    threshold: float = Field(gt=0, description="Threshold in seconds; for classic histograms a bucket boundary.")
+    metric: MetricName | None = Field(
+        default=None, description="Histogram name without suffix; defaults to the service convention."
+    )
+    native: bool | None = Field(
+        default=None, description="Native (Prometheus 3) histogram; defaults to the service convention."
+    )
+
+
+class CustomSLI(Strict):
+    """Any PromQL: give `total_query` and one of `good_query` or `bad_query`.
+
+    Each query must contain the ``{{window}}`` placeholder where the range goes,
+    for example ``sum(rate(jobs_failed_total[{{window}}]))``.
+    """
+
+    kind: Literal["custom"]
+    good_query: str | None = None
+    bad_query: str | None = None
+    total_query: str
+
+    @model_validator(mode="after")
+    def _one_of_good_or_bad(self) -> CustomSLI:
+        if (self.good_query is None) == (self.bad_query is None):
+            raise ValueError("give exactly one of `good_query` or `bad_query` next to `total_query`")
+        return self
+
+
+SLI = Annotated[
+    AvailabilitySLI | EventsSLI | LatencySLI | CustomSLI,
+    Field(discriminator="kind"),
+]
+
+
+class AlertSettings(Strict):
+    """Which burn-rate alerts an SLO raises."""
+
+    page: bool = Field(default=True, description="Raise the fast-burn page.")
+    ticket: bool = Field(default=True, description="Raise the slow-burn ticket.")
+
+
+class SLO(Strict):
+    """An objective on one indicator of a service."""
+
+    name: Name = Field(description="SLO name, unique within its service; the `slo` label.")
+    description: str = ""
+    objective: float = Field(gt=0, lt=100, description="Target in percent, e.g. 99.9.")
+    period: Duration | None = Field(default=None, description="Compliance period; defaults to 30d.")
+    sli: SLI
+    alerting: AlertSettings = AlertSettings()

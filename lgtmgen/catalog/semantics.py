@@ -1,0 +1,172 @@
+"""Checks across the whole catalog: uniqueness, references, PromQL syntax."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from lgtmgen.catalog.models import WINDOW_PLACEHOLDER, Catalog, CustomSLI, EventsSLI
+from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
+from lgtmgen.diagnostics import Diagnostic, Severity
+from lgtmgen.promql import selector_error, syntax_error
+
+
+class Reporter:
+    """Collects semantic findings, placing each at the catalog position of its path."""
+
+    def __init__(self, document: Any, lines: Mapping[str, list[str]]) -> None:
+        self.document = document
+        self.lines = lines
+        self.found: list[Diagnostic] = []
+
+    def where(self, path: list[PathStep], *, key: bool = False) -> str:
+        location, _ = locate(self.document, path, key=key)
+        return str(location) if location else format_path(path)
+
+    def add(
+        self,
+        check: str,
+        message: str,
+        path: list[PathStep],
+        *,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+        key: bool = False,
+    ) -> None:
+        location, _ = locate(self.document, path, key=key)
+        self.found.append(
+            Diagnostic(
+                check,
+                message,
+                severity=severity,
+                location=location,
+                path=format_path(path),
+                source_line=source_line(self.lines, location),
+                hint=hint,
+            )
+        )
+
+
+DomainCheck = Callable[[Catalog, "Reporter"], None]
+"""A semantic check of one area (alerting, logs, ...): reports through the Reporter.
+
+Area checks are listed in `lgtmgen.catalog.area_checks.AREA_CHECKS`.
+"""
+
+
+def _suggest(name: str, known: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _unique(report: Reporter, section: str, names: list[str], what: str) -> None:
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in first:
+            report.add(
+                "catalog/duplicate-name",
+                f"{what} {name!r} is declared twice (first at {report.where([section, first[name]])})",
+                [section, index, "name"],
+            )
+        else:
+            first[name] = index
+
+
+def _reference(
+    report: Reporter, path: list[PathStep], name: str, known: set[str], what: str
+) -> None:
+    if name not in known:
+        report.add(
+            "catalog/unknown-reference",
+            f"unknown {what} {name!r}",
+            path,
+            hint=_suggest(name, known),
+        )
+
+
+def check_catalog(
+    catalog: Catalog, document: Any, lines: Mapping[str, list[str]]
+) -> list[Diagnostic]:
+    """Every cross-reference and uniqueness problem of the catalog, all at once."""
+    report = Reporter(document, lines)
+    _unique(report, "environments", [e.name for e in catalog.environments], "environment")
+    _unique(report, "teams", [t.name for t in catalog.teams], "team")
+    _unique(report, "tenants", [t.name for t in catalog.tenants], "tenant")
+    _unique(report, "clusters", [c.name for c in catalog.clusters], "cluster")
+    _unique(report, "services", [s.name for s in catalog.services], "service")
+
+    environments = {e.name for e in catalog.environments}
+    teams = {t.name for t in catalog.teams}
+    tenants = {t.name for t in catalog.tenants}
+    clusters = {c.name for c in catalog.clusters}
+    services = {s.name for s in catalog.services}
+
+    for index, team in enumerate(catalog.teams):
+        if not team.notify.model_dump(exclude_none=True):
+            report.add(
+                "catalog/no-notification-target",
+                f"team {team.name!r} has no notification target; its alerts would reach nobody",
+                ["teams", index, "notify"],
+            )
+    for index, cluster in enumerate(catalog.clusters):
+        if environments:
+            _reference(report, ["clusters", index, "environment"], cluster.environment, environments, "environment")
+        if cluster.tenant is not None:
+            _reference(report, ["clusters", index, "tenant"], cluster.tenant, tenants, "tenant")
+
+    for index, service in enumerate(catalog.services):
+        base: list[PathStep] = ["services", index]
+        _reference(report, [*base, "team"], service.team, teams, "team")
+        _reference(report, [*base, "tenant"], service.tenant, tenants, "tenant")
+        for n, cluster_name in enumerate(service.clusters):
+            _reference(report, [*base, "clusters", n], cluster_name, clusters, "cluster")
+        for n, dependency in enumerate(service.depends_on):
+            if dependency == service.name:
+                report.add(
+                    "catalog/self-dependency",
+                    f"service {service.name!r} depends on itself",
+                    [*base, "depends_on", n],
+                )
+            else:
+                _reference(report, [*base, "depends_on", n], dependency, services, "service")
+        slo_names: dict[str, int] = {}
+        for n, slo in enumerate(service.slos):
+            slo_path: list[PathStep] = [*base, "slos", n]
+            if slo.name in slo_names:
+                report.add(
+                    "catalog/duplicate-name",
+                    f"SLO {slo.name!r} is declared twice in service {service.name!r} "
+                    f"(first at {report.where([*base, 'slos', slo_names[slo.name]])})",
+                    [*slo_path, "name"],
+                )
+            slo_names.setdefault(slo.name, n)
+            _check_sli_queries(report, slo.sli, [*slo_path, "sli"])
+    from lgtmgen.catalog.area_checks import AREA_CHECKS
+
+    for area_check in AREA_CHECKS:
+        area_check(catalog, report)
+    return report.found
+
+
+def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> None:
+    if isinstance(sli, EventsSLI):
+        for field in ("good", "bad", "total"):
+            text = getattr(sli, field)
+            if text is not None and (problem := selector_error(text)):
+                report.add("catalog/promql-syntax", f"{field}: {problem}", [*path, field])
+    elif isinstance(sli, CustomSLI):
+        for field in ("good_query", "bad_query", "total_query"):
+            text = getattr(sli, field)
+            if text is None:
+                continue
+            if WINDOW_PLACEHOLDER not in text:
+                report.add(
+                    "catalog/missing-window-placeholder",
+                    f"{field}: the query has no {WINDOW_PLACEHOLDER} placeholder for the range",
+                    [*path, field],
+                    hint=f"write the range as [{WINDOW_PLACEHOLDER}], e.g. rate(x_total[{WINDOW_PLACEHOLDER}])",
+                )
+                continue
+            if problem := syntax_error(text.replace(WINDOW_PLACEHOLDER, "5m")):
+                report.add("catalog/promql-syntax", f"{field}: {problem}", [*path, field])

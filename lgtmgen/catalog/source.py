@@ -1,0 +1,207 @@
+"""Read catalog YAML into plain data that remembers where every key came from.
+
+Parsing uses libyaml's composer through PyYAML's C binding (ruamel.yaml's pure
+Python composer is five to eight times slower, which a pre-commit hook feels).
+Scalars are resolved with YAML 1.2 core rules, so ``NO`` stays a string and
+``0777`` an integer of value 777, as in the Go programs the bundle feeds.
+Mappings and sequences come back as `SourceMap` and `SourceList`: a dict and a
+list that carry the file and the line and column of every key and item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lgtmgen.diagnostics import Diagnostic, Location
+
+MAX_DEPTH = 64
+MAX_NODES = 2_000_000
+
+Pos = tuple[int, int]
+
+
+class SourceMap(dict[str, Any]):
+    """A mapping from a catalog file; `keys_at[key]` and `values_at[key]` are (line, column)."""
+
+    __slots__ = ("file", "start", "keys_at", "values_at")
+    file: str
+    start: Pos
+    keys_at: dict[str, Pos]
+    values_at: dict[str, Pos]
+
+
+class SourceList(list[Any]):
+    """A sequence from a catalog file; `items_at[i]` is (line, column).
+
+    `item_files` is set when sections of several files were merged into one list.
+    """
+
+    __slots__ = ("file", "start", "items_at", "item_files")
+    file: str
+    start: Pos
+    items_at: list[Pos]
+    item_files: list[str] | None
+
+    def file_of(self, index: int) -> str:
+        return self.item_files[index] if self.item_files else self.file
+
+
+_NULL = re.compile(r"~|null|Null|NULL|")
+_TRUE = re.compile(r"true|True|TRUE")
+_FALSE = re.compile(r"false|False|FALSE")
+_INT10 = re.compile(r"[-+]?[0-9]+")
+_INT8 = re.compile(r"0o[0-7]+")
+_INT16 = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
+_NAN = re.compile(r"\.(nan|NaN|NAN)")
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve a plain scalar with the YAML 1.2 core schema."""
+    if _NULL.fullmatch(text):
+        return None
+    if _TRUE.fullmatch(text):
+        return True
+    if _FALSE.fullmatch(text):
+        return False
+    if _INT10.fullmatch(text):
+        return int(text)
+    if _INT8.fullmatch(text):
+        return int(text[2:], 8)
+    if _INT16.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text.startswith("-") else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+@dataclass
+class _Budget:
+    nodes: int = 0
+
+
+class YamlProblem(Exception):
+    def __init__(self, check: str, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.check = check
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _pos(node: Node) -> Pos:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
+    budget.nodes += 1
+    if budget.nodes > MAX_NODES:
+        line, col = _pos(node)
+        raise YamlProblem(
+            "yaml/too-large",
+            f"the document expands to more than {MAX_NODES:,} nodes "
+            "(an alias bomb, or a catalog far larger than any real one)",
+            line,
+            col,
+        )
+    if depth > MAX_DEPTH:
+        line, col = _pos(node)
+        raise YamlProblem(
+            "yaml/too-deep", f"nesting deeper than {MAX_DEPTH} levels", line, col
+        )
+    if isinstance(node, ScalarNode):
+        if not node.style:
+            return resolve_plain(node.value)
+        return node.value
+    if isinstance(node, SequenceNode):
+        seq = SourceList()
+        seq.file, seq.start, seq.items_at, seq.item_files = file, _pos(node), [], None
+        for item in node.value:
+            seq.items_at.append(_pos(item))
+            seq.append(_convert(item, file, depth + 1, budget))
+        return seq
+    if isinstance(node, MappingNode):
+        mapping = SourceMap()
+        mapping.file, mapping.start = file, _pos(node)
+        mapping.keys_at, mapping.values_at = {}, {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, col = _pos(key_node)
+                raise YamlProblem(
+                    "yaml/merge-key",
+                    "merge keys (<<) are not supported; write the keys out or use a default",
+                    line,
+                    col,
+                )
+            if not isinstance(key_node, ScalarNode):
+                line, col = _pos(key_node)
+                raise YamlProblem("yaml/complex-key", "mapping keys must be plain strings", line, col)
+            key = key_node.value
+            if key in mapping:
+                line, col = _pos(key_node)
+                first = mapping.keys_at[key]
+                raise YamlProblem(
+                    "yaml/duplicate-key",
+                    f"duplicate key {key!r} (first defined at line {first[0]})",
+                    line,
+                    col,
+                )
+            mapping.keys_at[key] = _pos(key_node)
+            mapping.values_at[key] = _pos(value_node)
+            mapping[key] = _convert(value_node, file, depth + 1, budget)
+        return mapping
+    raise YamlProblem("yaml/syntax", "unsupported node", *_pos(node))
+
+
+def _problem_from_yaml_error(
+    exc: yaml.YAMLError, lines: list[str]
+) -> tuple[str, str, int, int]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if line > len(lines) and lines:
+        line, col = len(lines), len(lines[-1]) + 1
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in text[max(col - 2, 0) : col + 1] or ("tab" in problem.lower()):
+        return "yaml/tab", "tab character where YAML needs spaces for indentation", line, col
+    if "maximum nesting depth" in problem:
+        return "yaml/too-deep", "nesting too deep for a catalog", line, col
+    message = f"{context}, {problem}" if context else problem
+    return "yaml/syntax", message, line, col
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
+    """Parse one YAML document; return (data, diagnostics). Data is None on error."""
+    lines = text.splitlines()
+
+    def diag(check: str, message: str, line: int, col: int) -> Diagnostic:
+        source = lines[line - 1] if 0 < line <= len(lines) else None
+        return Diagnostic(check, message, location=Location(file, line, col), source_line=source)
+
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+    except yaml.YAMLError as exc:
+        return None, [diag(*_problem_from_yaml_error(exc, lines))]
+    if not nodes:
+        return None, [diag("catalog/empty", "the file holds no catalog (it is empty)", 1, 1)]
+    if len(nodes) > 1:
+        return None, [
+            diag("yaml/multiple-documents", "one YAML document per catalog file", *_pos(nodes[1]))
+        ]
+    try:
+        return _convert(nodes[0], file, 0, _Budget()), []
+    except YamlProblem as problem:
+        return None, [diag(problem.check, problem.message, problem.line, problem.column)]
+    except RecursionError:
+        return None, [diag("yaml/too-deep", "nesting too deep for a catalog", 1, 1)]

@@ -1,0 +1,66 @@
+"""The registry of bundle checks, and the function that runs them on a written bundle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lgtmgen.artifacts import Role
+from lgtmgen.bundle import MANIFEST
+from lgtmgen.checks.amtool import AmtoolConfig
+from lgtmgen.checks.base import BundleFile, Check, CheckContext
+from lgtmgen.checks.integrity import ManifestIntegrity
+from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
+from lgtmgen.checks.reference_check import ReferenceCheck
+from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.toolchain.locate import Toolbox
+
+CHECKS: tuple[Check, ...] = (
+    PromtoolRules(),
+    PromtoolUnitTests(),
+    PromtoolConfig(),
+    AmtoolConfig(),
+    ReferenceCheck(),
+)
+
+
+def read_bundle_files(bundle_dir: Path) -> tuple[tuple[BundleFile, ...], dict[str, str], list[Diagnostic]]:
+    manifest_path = bundle_dir / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        listed = manifest["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return (), {}, [
+            Diagnostic(
+                "bundle/no-manifest",
+                f"{bundle_dir} is not an lgtmgen bundle: cannot read {MANIFEST} ({exc})",
+                location=Location(str(manifest_path)),
+            )
+        ]
+    files = []
+    problems = []
+    for path, entry in sorted(listed.items()):
+        try:
+            role = Role(entry["role"])
+        except (ValueError, KeyError, TypeError):
+            problems.append(Diagnostic("bundle/unknown-role", f"unknown role {entry!r}", location=Location(path)))
+            continue
+        files.append(BundleFile(path, role, bundle_dir / path))
+    hashes = {path: str(entry.get("sha256", "")) for path, entry in listed.items()}
+    return tuple(files), hashes, problems
+
+
+def run_checks(bundle_dir: Path, tools: Toolbox, only: set[str] | None = None) -> list[Diagnostic]:
+    """Run every registered check (or the named ones) on the bundle at `bundle_dir`."""
+    files, hashes, problems = read_bundle_files(bundle_dir)
+    if problems and not files:
+        return problems
+    ctx = CheckContext(bundle_dir=bundle_dir, files=files, tools=tools)
+    found = list(problems)
+    for check in (ManifestIntegrity(hashes), *CHECKS):
+        if only is None or check.name in only:
+            found.extend(check.run(ctx))
+    return found
+
+
+__all__ = ["CHECKS", "Check", "CheckContext", "run_checks"]

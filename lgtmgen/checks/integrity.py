@@ -1,0 +1,40 @@
+"""The bundle on disk must be exactly what its manifest lists."""
+
+from __future__ import annotations
+
+import hashlib
+
+from lgtmgen.bundle import MANIFEST
+from lgtmgen.checks.base import CheckContext
+from lgtmgen.diagnostics import Diagnostic, Location
+
+
+class ManifestIntegrity:
+    """Every listed file exists with its recorded sha256; nothing unlisted was added."""
+
+    name = "manifest"
+
+    def __init__(self, hashes: dict[str, str] | None = None) -> None:
+        self.hashes = hashes or {}
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        listed = set(self.hashes)
+        for path, expected in sorted(self.hashes.items()):
+            target = ctx.bundle_dir / path
+            if not target.is_file():
+                out.append(Diagnostic("bundle/missing-file", "listed in the manifest but missing", location=Location(path)))
+            elif hashlib.sha256(target.read_bytes()).hexdigest() != expected:
+                out.append(
+                    Diagnostic(
+                        "bundle/modified",
+                        "the file differs from what lgtmgen generated (edited by hand?)",
+                        location=Location(path),
+                        hint="change the catalog and rebuild instead of editing generated files",
+                    )
+                )
+        for path in sorted(ctx.bundle_dir.rglob("*")):
+            rel = path.relative_to(ctx.bundle_dir).as_posix()
+            if path.is_file() and rel != MANIFEST and rel not in listed:
+                out.append(Diagnostic("bundle/unlisted-file", "not listed in the manifest", location=Location(rel)))
+        return out

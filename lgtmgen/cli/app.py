@@ -1,0 +1,230 @@
+"""Commands: init, validate, build, check, diff, schema."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lgtmgen import __version__
+from lgtmgen.catalog.schema import catalog_json_schema
+from lgtmgen.checks import run_checks
+from lgtmgen.cli.report import json_report, print_human, summary
+from lgtmgen.diagnostics import Diagnostic, has_errors
+from lgtmgen.pipeline import compile_catalog, validate
+from lgtmgen.starter import starter_catalog
+from lgtmgen.toolchain.locate import ToolOverrideError, locate_tools
+from lgtmgen.writer import read_tree, write_bundle
+
+
+class OutputFormat(str, Enum):
+    human = "human"
+    json = "json"
+
+
+@dataclass
+class State:
+    output: OutputFormat = OutputFormat.human
+    debug: bool = False
+
+
+state = State()
+app = typer.Typer(
+    name="lgtmgen",
+    help="Compile a service catalog into a checked configuration bundle for the Grafana LGTM stack.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+CatalogArg = Annotated[
+    list[Path],
+    typer.Argument(help="Catalog file(s) or directory(ies); directories are searched for *.yaml."),
+]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Bundle directory.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"lgtmgen {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global(
+    output: Annotated[OutputFormat, typer.Option("--output", help="human, or json for CI.")] = OutputFormat.human,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    state.output = output
+    state.debug = debug
+
+
+def _finish(command: str, diagnostics: list[Diagnostic], message: str, failed: bool | None = None, **extra: object) -> None:
+    failed = has_errors(diagnostics) if failed is None else failed
+    if state.output is OutputFormat.json:
+        print(json_report(command, not failed, diagnostics, **extra))
+    else:
+        print_human(out, diagnostics)
+        if failed:
+            err.print(f"[bold red]✗[/] {command}: {summary(diagnostics)}")
+        else:
+            err.print(f"[green]✓[/] {message}", markup=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command("validate")
+def validate_command(catalog: CatalogArg) -> None:
+    """Check the catalog only (fast; for pre-commit hooks)."""
+    started = time.perf_counter()
+    plan, diagnostics = validate(catalog)
+    services = len(plan.services) if plan else 0
+    slos = len(plan.slos) if plan else 0
+    _finish(
+        "validate",
+        diagnostics,
+        f"catalog valid: {services} services, {slos} SLOs ({time.perf_counter() - started:.2f} s)",
+        services=services,
+        slos=slos,
+    )
+
+
+
+def _toolbox() -> object:
+    try:
+        return locate_tools()
+    except ToolOverrideError as exc:
+        err.print(f"lgtmgen: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def build(
+    catalog: CatalogArg,
+    out_dir: OutOption = Path("generated"),
+    check: Annotated[bool, typer.Option("--check", help="Also run every check before replacing the bundle.")] = False,
+) -> None:
+    """Compile the catalog and replace the bundle directory atomically."""
+    started = time.perf_counter()
+    compiled = compile_catalog(catalog)
+    if not compiled.ok or compiled.bundle is None:
+        _finish("build", compiled.diagnostics, "", failed=True)
+        return
+    diagnostics = list(compiled.diagnostics)
+    if check:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="lgtmgen-check-") as staging:
+            write_bundle(compiled.bundle, Path(staging) / "bundle")
+            tools = _toolbox()
+            diagnostics += run_checks(Path(staging) / "bundle", tools)  # type: ignore[arg-type]
+        if has_errors(diagnostics):
+            _finish("build", diagnostics, "", failed=True)
+    write_bundle(compiled.bundle, out_dir)
+    count = len(compiled.bundle.files)
+    _finish(
+        "build",
+        diagnostics,
+        f"wrote {count} files to {out_dir} ({time.perf_counter() - started:.2f} s)",
+        out=str(out_dir),
+        files=count,
+    )
+
+
+@app.command()
+def check(
+    bundle_dir: Annotated[Path, typer.Argument(help="Bundle directory to check.")] = Path("generated"),
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only the named check(s).")] = None,
+) -> None:
+    """Check a written bundle with promtool, amtool and the upstream references."""
+    tools = _toolbox()
+    used = {
+        name: {"path": str(t.path), "version": t.version}
+        for name in ("promtool", "amtool")
+        if (t := getattr(tools, name)) is not None
+    }
+    if state.output is OutputFormat.human:
+        for name, info in used.items():
+            err.print(f"using {name} {info['version']} ({info['path']})", markup=False)
+    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None)  # type: ignore[arg-type]
+    _finish("check", diagnostics, f"bundle {bundle_dir} passed every check", tools=used)
+
+
+@app.command()
+def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated")) -> None:
+    """Dry run: show what a build would add, change or remove; exit 1 when anything differs."""
+    compiled = compile_catalog(catalog)
+    if not compiled.ok or compiled.bundle is None:
+        _finish("diff", compiled.diagnostics, "", failed=True)
+        return
+    new = compiled.bundle.contents()
+    old = read_tree(out_dir)
+    changed: dict[str, str] = {}
+    chunks: list[str] = []
+    for path in sorted(set(new) | set(old)):
+        before, after = old.get(path), new.get(path)
+        if before == after:
+            continue
+        changed[path] = "added" if before is None else "removed" if after is None else "changed"
+        chunks.extend(_unified(path, before, after))
+    if state.output is OutputFormat.json:
+        print(json.dumps({"command": "diff", "ok": not changed, "changes": changed}, indent=2))
+        raise typer.Exit(1 if changed else 0)
+    sys.stdout.write("".join(chunks))
+    if changed:
+        err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
+        raise typer.Exit(1)
+    err.print(f"[green]✓[/] {out_dir} is up to date")
+
+
+def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:
+    def lines(content: bytes | None) -> list[str]:
+        if content is None:
+            return []
+        try:
+            return content.decode("utf-8").splitlines(keepends=True)
+        except UnicodeDecodeError:
+            return ["(binary content)\n"]
+
+    a = f"a/{path}" if before is not None else "/dev/null"
+    b = f"b/{path}" if after is not None else "/dev/null"
+    out = list(difflib.unified_diff(lines(before), lines(after), a, b))
+    return [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out]
+
+
+@app.command()
+def schema(
+    write: Annotated[Path | None, typer.Option("--write", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the catalog's JSON Schema (for editors and yaml-language-server)."""
+    text = catalog_json_schema()
+    if write is None:
+        sys.stdout.write(text)
+    else:
+        write.write_text(text, encoding="utf-8")
+        err.print(f"wrote {write}", markup=False)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter catalog.")] = Path("catalog.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter catalog."""
+    if path.exists() and not force:
+        err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)
+        raise typer.Exit(1)
+    path.write_text(starter_catalog(), encoding="utf-8")
+    err.print(f"wrote {path}; next: lgtmgen validate {path}", markup=False)

@@ -1,0 +1,17 @@
+"""The contract every generator follows: a pure function of the Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from lgtmgen.artifacts import Artifact
+from lgtmgen.plan import Plan
+
+
+class Generator(Protocol):
+    """One output family. `generate` reads only the Plan and returns artifacts; it never does I/O."""
+
+    name: str
+
+    def generate(self, plan: Plan) -> Iterable[Artifact]: ...

@@ -1,0 +1,195 @@
+"""The Plan: a frozen intermediate form with every default resolved.
+
+Generators read only the Plan; they never see files or the raw document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.org import Cluster
+
+Severity = Literal["page", "ticket"]
+
+# SRE Workbook multiwindow, multi-burn-rate alerts for a 30-day period:
+# (severity, share of the budget spent, long window in seconds).
+WORKBOOK_30D: tuple[tuple[Severity, float, int], ...] = (
+    ("page", 0.02, 3600),
+    ("page", 0.05, 6 * 3600),
+    ("ticket", 0.10, 86400),
+    ("ticket", 0.10, 3 * 86400),
+)
+WORKBOOK_PERIOD = 30 * 86400
+SHORT_WINDOW_DIVISOR = 12
+
+
+@dataclass(frozen=True, slots=True)
+class BurnWindow:
+    """One multiwindow burn-rate condition: both windows above factor × budget."""
+
+    severity: Severity
+    long: int
+    short: int
+    factor: float
+
+
+def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
+    """Windows scale with the period and factors follow from the budget share.
+
+    For 30d this gives the Workbook's 1h/5m 14.4x, 6h/30m 6x, 1d/2h 3x, 3d/6h 1x.
+    Windows are whole minutes and never shorter than `min_window` (four scrape
+    intervals), so a rate always sees enough samples.
+    """
+    out = []
+    for severity, share, long_30d in WORKBOOK_30D:
+        long = max(round(long_30d * period / WORKBOOK_PERIOD / 60) * 60, min_window)
+        short = max(round(long / SHORT_WINDOW_DIVISOR / 60) * 60, min_window)
+        factor = round(share * period / long, 6)
+        out.append(BurnWindow(severity, int(long), int(short), factor))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMetrics:
+    """A service's request metric names with its convention's defaults filled in."""
+
+    selector: Mapping[str, str]
+    requests: str | None
+    status_label: str | None
+    error_status_regex: str | None
+    duration: str | None
+    native_histograms: bool
+    route_label: str | None
+
+
+_CONVENTIONS: dict[str, dict[str, str | None]] = {
+    "http": {
+        "requests": "http_requests_total",
+        "status_label": "code",
+        "error_status_regex": "5..",
+        "duration": "http_request_duration_seconds",
+        "route_label": "route",
+    },
+    "grpc": {
+        "requests": "grpc_server_handled_total",
+        "status_label": "grpc_code",
+        "error_status_regex": "Unknown|DeadlineExceeded|Unimplemented|Internal|Unavailable|DataLoss",
+        "duration": "grpc_server_handling_seconds",
+        "route_label": "grpc_method",
+    },
+    "custom": {},
+}
+
+
+def resolve_metrics(service: Service) -> RequestMetrics:
+    m = service.metrics
+    default = _CONVENTIONS[m.convention]
+    return RequestMetrics(
+        selector=MappingProxyType(dict(m.selector)),
+        requests=m.requests_metric or default.get("requests"),
+        status_label=m.status_label or default.get("status_label"),
+        error_status_regex=m.error_status_regex or default.get("error_status_regex"),
+        duration=m.duration_metric or default.get("duration"),
+        native_histograms=m.native_histograms,
+        route_label=m.route_label or default.get("route_label"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SLOPlan:
+    """One SLO with everything a generator needs, resolved."""
+
+    service: Service
+    slo: SLO
+    metrics: RequestMetrics
+    objective: float
+    period: int
+    windows: tuple[BurnWindow, ...]
+    evaluation_interval: int
+    runbook_url: str
+
+    @property
+    def error_budget(self) -> float:
+        return round(1 - self.objective, 12)
+
+    @property
+    def identity(self) -> dict[str, str]:
+        """Labels that identify the SLO's recorded series."""
+        return {"service": self.service.name, "slo": self.slo.name}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything generators may read. Mappings are read-only; order follows the catalog."""
+
+    catalog: Catalog
+    catalog_digest: str
+    teams: Mapping[str, Team]
+    tenants: Mapping[str, Tenant]
+    clusters: Mapping[str, Cluster]
+    services: Mapping[str, Service]
+    slos: tuple[SLOPlan, ...]
+    dependents: Mapping[str, tuple[str, ...]]
+
+    def slos_of(self, service: str) -> list[SLOPlan]:
+        return [s for s in self.slos if s.service.name == service]
+
+
+def catalog_digest(catalog: Catalog) -> str:
+    canonical = json.dumps(
+        catalog.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def runbook_url(catalog: Catalog, service: Service, slo: SLO) -> str:
+    from lgtmgen.naming import slug
+
+    if service.runbook_url:
+        return service.runbook_url
+    base = catalog.defaults.runbook_base_url.rstrip("/")
+    return f"{base}/{slug(service.name)}.md#{slug(slo.name)}"
+
+
+def build_plan(catalog: Catalog) -> Plan:
+    """Resolve defaults; the catalog has passed validation and semantic checks."""
+    defaults = catalog.defaults
+    interval = int(parse_duration(defaults.evaluation_interval))
+    min_window = 4 * parse_duration(defaults.scrape_interval)
+    slos: list[SLOPlan] = []
+    dependents: dict[str, list[str]] = {s.name: [] for s in catalog.services}
+    for service in catalog.services:
+        for dependency in service.depends_on:
+            dependents.setdefault(dependency, []).append(service.name)
+        metrics = resolve_metrics(service)
+        for slo in service.slos:
+            period = int(parse_duration(slo.period or defaults.slo_period))
+            slos.append(
+                SLOPlan(
+                    service=service,
+                    slo=slo,
+                    metrics=metrics,
+                    objective=round(slo.objective / 100, 12),
+                    period=period,
+                    windows=burn_windows(period, min_window),
+                    evaluation_interval=interval,
+                    runbook_url=runbook_url(catalog, service, slo),
+                )
+            )
+    return Plan(
+        catalog=catalog,
+        catalog_digest=catalog_digest(catalog),
+        teams=MappingProxyType({t.name: t for t in catalog.teams}),
+        tenants=MappingProxyType({t.name: t for t in catalog.tenants}),
+        clusters=MappingProxyType({c.name: c for c in catalog.clusters}),
+        services=MappingProxyType({s.name: s for s in catalog.services}),
+        slos=tuple(slos),
+        dependents=MappingProxyType({k: tuple(sorted(v)) for k, v in dependents.items()}),
+    )

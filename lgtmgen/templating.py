@@ -1,0 +1,46 @@
+"""Text produced for Go templates and jinja2, kept from colliding.
+
+Alertmanager and Prometheus read annotations and notification templates as
+Go templates; any catalog text placed there must not be taken for template
+actions. jinja2 renders our own text artifacts in a sandbox with
+StrictUndefined, so a missing variable is an error, never an empty string.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def go_text(text: str) -> str:
+    """`text` as a Go template that prints it literally (``{{`` becomes a string action)."""
+    return text.replace("{{", '{{ "{{" }}')
+
+
+def jinja_environment() -> SandboxedEnvironment:
+    """The one jinja2 environment: sandboxed, strict, with Go-template-safe delimiters.
+
+    jinja2's own delimiters are switched to ``[[ ]]`` and ``[% %]`` so that the Go
+    template actions ``{{ ... }}`` written in notification templates pass
+    through untouched.
+    """
+    from jinja2 import FileSystemLoader
+
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        variable_start_string="[[",
+        variable_end_string="]]",
+        block_start_string="[%",
+        block_end_string="%]",
+        comment_start_string="[#",
+        comment_end_string="#]",
+    )

@@ -1,0 +1,103 @@
+"""Write a bundle to disk so that readers only ever see a whole bundle.
+
+The new tree is written into a temporary sibling directory, flushed, and then
+exchanged with the old one in a single ``renameat2(RENAME_EXCHANGE)`` call
+where the kernel offers it (Linux 3.15+), else by two renames. A crash or
+kill at any moment leaves either the old bundle or the new one in place;
+stale files vanish with the old tree.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from lgtmgen.bundle import Bundle
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _libc_renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        func = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func  # type: ignore[no-any-return]
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths; False when the system cannot."""
+    func = _libc_renameat2()
+    if func is None:
+        return False
+    result = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+
+
+def _write_tree(root: Path, bundle: Bundle) -> None:
+    for path, content in bundle.contents().items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bundle(bundle: Bundle, out: Path) -> None:
+    """Replace the directory `out` with `bundle`, atomically."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        _write_tree(staging, bundle)
+        os.chmod(staging, 0o755)
+        if not out.exists():
+            os.rename(staging, out)
+        elif _exchange(staging, out):
+            shutil.rmtree(staging)
+        else:
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)
+            os.rename(out, old)
+            os.rename(staging, out)
+            shutil.rmtree(old)
+        _fsync_dir(out.parent)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file below `root` by POSIX relative path (for diffs and drift checks)."""
+    if not root.is_dir():
+        return {}
+    out: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            out[path.relative_to(root).as_posix()] = path.read_bytes()
+    return out
