@@ -222,9 +222,12 @@ def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter catalog.")] = Path("catalog.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter catalog."""
+    """Write a commented starter catalog, and its JSON Schema beside it for editors."""
+    schema_path = path.parent / "catalog.schema.json"
     if path.exists() and not force:
         err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)
         raise typer.Exit(1)
-    path.write_text(starter_catalog(), encoding="utf-8")
-    err.print(f"wrote {path}; next: lgtmgen validate {path}", markup=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(starter_catalog(f"./{schema_path.name}"), encoding="utf-8")
+    schema_path.write_text(catalog_json_schema(), encoding="utf-8")
+    err.print(f"wrote {path} and {schema_path}; next: lgtmgen validate {path}", markup=False)
