@@ -11,6 +11,7 @@ from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models import API_VERSION
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.generators import GENERATORS
+from lgtmgen.generators.runbooks import runbook_artifacts
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
 
@@ -68,19 +69,20 @@ def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
     files: dict[str, RenderedFile] = {}
     owners: dict[str, str] = {}
     problems: list[Diagnostic] = []
-    for generator in GENERATORS:
-        for artifact in generator.generate(plan):
-            if artifact.path in files or artifact.path == MANIFEST:
-                problems.append(
-                    Diagnostic(
-                        "bundle/path-collision",
-                        f"{generator.name} and {owners.get(artifact.path, 'the manifest')} "
-                        f"both write {artifact.path}",
-                    )
+    artifacts = [(g.name, a) for g in GENERATORS for a in g.generate(plan)]
+    docs = runbook_artifacts(plan, [a for _, a in artifacts])
+    for name, artifact in [*artifacts, *(("runbooks", d) for d in docs)]:
+        if artifact.path in files or artifact.path == MANIFEST:
+            problems.append(
+                Diagnostic(
+                    "bundle/path-collision",
+                    f"{name} and {owners.get(artifact.path, 'the manifest')} "
+                    f"both write {artifact.path}",
                 )
-                continue
-            owners[artifact.path] = generator.name
-            files[artifact.path] = RenderedFile(artifact.path, artifact.role, render_artifact(artifact))
+            )
+            continue
+        owners[artifact.path] = name
+        files[artifact.path] = RenderedFile(artifact.path, artifact.role, render_artifact(artifact))
     if problems:
         return None, problems
     manifest = _manifest(plan, files)

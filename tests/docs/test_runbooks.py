@@ -1,0 +1,48 @@
+"""Runbook pages: one per service, a section per SLO alert, anchors matching the alerts' runbook_url."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lgtmgen.pipeline import compile_catalog
+
+CATALOG = """\
+apiVersion: lgtmgen/v1
+teams: [{name: web, notify: {email: {to: web@example.com}}}]
+tenants: [{name: prod}]
+services:
+  - name: api
+    team: web
+    tenant: prod
+    slos:
+      - {name: availability, objective: 99.9, sli: {kind: availability}}
+  - name: "quoted \\"{{name}}\\""
+    team: web
+    tenant: prod
+    depends_on: [api]
+"""
+
+
+def _bundle(tmp_path: Path) -> dict[str, bytes]:
+    (tmp_path / "c.yaml").write_text(CATALOG, encoding="utf-8")
+    compiled = compile_catalog([tmp_path / "c.yaml"])
+    assert compiled.bundle is not None, compiled.diagnostics
+    return compiled.bundle.contents()
+
+
+def test_every_service_gets_a_runbook_and_the_slo_alert_link_points_at_its_section(tmp_path: Path) -> None:
+    files = _bundle(tmp_path)
+    runbooks = sorted(p for p in files if p.startswith("docs/runbooks/"))
+    assert len(runbooks) == 2
+    page = files["docs/runbooks/api.md"].decode()
+    assert '<a id="availability"></a>' in page
+    assert page.count("### SLOErrorBudgetBurn") == 2
+    rules = files["prometheus/rules/slo/api.yaml"].decode()
+    assert "https://runbooks.example.com/api.md#availability" in rules
+
+
+def test_runbooks_list_dependents_for_the_blast_radius_and_show_no_template_actions(tmp_path: Path) -> None:
+    files = _bundle(tmp_path)
+    page = files["docs/runbooks/api.md"].decode()
+    assert '| Depended on by | quoted "{{name}}" |' in page
+    assert "$value" not in page
