@@ -57,3 +57,12 @@ def test_every_example_file_names_the_schema_for_editors(path: Path) -> None:
     target = first.split("$schema=", 1)[1]
     if not target.startswith("http"):
         assert (path.parent / target).resolve() == ROOT / "specs" / "catalog.schema.json"
+
+
+def test_the_catalog_reference_in_docs_matches_the_models() -> None:
+    from lgtmgen.catalog.reference_doc import catalog_reference_markdown
+
+    committed = (ROOT / "docs" / "catalog-reference.md").read_text(encoding="utf-8")
+    assert committed == catalog_reference_markdown(), (
+        "run: scripts/lgtmgen schema --format markdown --write docs/catalog-reference.md"
+    )

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from lgtmgen import __version__
+from lgtmgen.catalog.reference_doc import catalog_reference_markdown
 from lgtmgen.catalog.schema import catalog_json_schema
 from lgtmgen.checks import run_checks
 from lgtmgen.cli.report import json_report, print_human, summary
@@ -207,9 +208,15 @@ def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:
 @app.command()
 def schema(
     write: Annotated[Path | None, typer.Option("--write", help="Write to this file instead of stdout.")] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="json (JSON Schema) or markdown (catalog reference).")
+    ] = "json",
 ) -> None:
-    """Print the catalog's JSON Schema (for editors and yaml-language-server)."""
-    text = catalog_json_schema()
+    """Print the catalog's JSON Schema (for editors and yaml-language-server) or its reference."""
+    if format_ not in ("json", "markdown"):
+        err.print("lgtmgen: --format is json or markdown", markup=False)
+        raise typer.Exit(2)
+    text = catalog_json_schema() if format_ == "json" else catalog_reference_markdown()
     if write is None:
         sys.stdout.write(text)
     else:
