@@ -86,9 +86,17 @@ def _reference(
 
 
 def check_catalog(
-    catalog: Catalog, document: Any, lines: Mapping[str, list[str]]
+    catalog: Catalog,
+    document: Any,
+    lines: Mapping[str, list[str]],
+    also_known: Mapping[str, set[str]] | None = None,
 ) -> list[Diagnostic]:
-    """Every cross-reference and uniqueness problem of the catalog, all at once."""
+    """Every cross-reference and uniqueness problem of the catalog, all at once.
+
+    `also_known` names, per section, entries that exist but failed validation
+    (and were left out of `catalog`), so references to them are not reported twice.
+    """
+    known = also_known or {}
     report = Reporter(document, lines)
     _unique(report, "environments", [e.name for e in catalog.environments], "environment")
     _unique(report, "teams", [t.name for t in catalog.teams], "team")
@@ -96,11 +104,11 @@ def check_catalog(
     _unique(report, "clusters", [c.name for c in catalog.clusters], "cluster")
     _unique(report, "services", [s.name for s in catalog.services], "service")
 
-    environments = {e.name for e in catalog.environments}
-    teams = {t.name for t in catalog.teams}
-    tenants = {t.name for t in catalog.tenants}
-    clusters = {c.name for c in catalog.clusters}
-    services = {s.name for s in catalog.services}
+    environments = {e.name for e in catalog.environments} | known.get("environments", set())
+    teams = {t.name for t in catalog.teams} | known.get("teams", set())
+    tenants = {t.name for t in catalog.tenants} | known.get("tenants", set())
+    clusters = {c.name for c in catalog.clusters} | known.get("clusters", set())
+    services = {s.name for s in catalog.services} | known.get("services", set())
 
     for index, team in enumerate(catalog.teams):
         if not team.notify.model_dump(exclude_none=True):
