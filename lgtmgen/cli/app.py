@@ -18,6 +18,7 @@ from lgtmgen import __version__
 from lgtmgen.catalog.reference_doc import catalog_reference_markdown
 from lgtmgen.catalog.schema import catalog_json_schema
 from lgtmgen.checks import run_checks
+from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, has_errors
 from lgtmgen.pipeline import compile_catalog, validate
@@ -238,3 +239,6 @@ def init(
     path.write_text(starter_catalog(f"./{schema_path.name}"), encoding="utf-8")
     schema_path.write_text(catalog_json_schema(), encoding="utf-8")
     err.print(f"wrote {path} and {schema_path}; next: lgtmgen validate {path}", markup=False)
+
+
+app.command("graph")(graph_command)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from lgtmgen.generators.base import Generator
 from lgtmgen.generators.slo_rules import SLORules
+from lgtmgen.generators.journeys import JourneyRules
+from lgtmgen.generators.service_graph import ServiceGraphRules
+from lgtmgen.generators.tail_sampling import TailSampling
+from lgtmgen.generators.tempo import TempoConfig
 
 GENERATORS: tuple[Generator, ...] = (
     SLORules(),
+    TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
 )
 
 __all__ = ["GENERATORS", "Generator"]

@@ -1,17 +1,158 @@
-"""Catalog models of the traces area."""
+"""Catalog models of the traces area: Tempo, tail sampling, service graph and journeys."""
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models.base import Strict
+from pydantic import Field
+
+from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict
+
+
+class TempoTier(Strict):
+    """What a tenant tier (`tenants[].tier`) means for traces: retention, limits, processors."""
+
+    retention: Duration = Field(default="336h", description="Trace block retention of the tenant.")
+    ingestion_rate_limit_bytes: int = Field(
+        default=15_000_000, gt=0, description="Ingested bytes per second per tenant."
+    )
+    ingestion_burst_size_bytes: int = Field(
+        default=20_000_000, gt=0, description="Burst of ingested bytes above the rate."
+    )
+    max_traces_per_user: int = Field(default=10_000, gt=0, description="Live traces per tenant.")
+    max_bytes_per_trace: int = Field(default=5_000_000, gt=0, description="Largest trace accepted.")
+    service_graphs: bool = Field(default=True, description="Run the service-graph processor.")
+    span_metrics: bool = Field(default=True, description="Run the span-metrics processor.")
+
+
+class TempoStorage(Strict):
+    """S3-compatible object storage of trace blocks (credentials come from the environment)."""
+
+    bucket: str = Field(default="tempo-traces", min_length=1, description="Bucket name.")
+    endpoint: str = Field(default="s3.amazonaws.com", min_length=1, description="S3 endpoint host.")
+    region: str = Field(default="", description="Bucket region.")
+
+
+class BaselineSampling(Strict):
+    """Probabilistic baseline of one service tier, capped by a span rate."""
+
+    percent: float = Field(gt=0, le=100, description="Share of ordinary traces kept, in percent.")
+    max_spans_per_second: int = Field(
+        gt=0, description="Cost cap: at most this many baseline spans per second are kept."
+    )
+
+
+class BaselineByTier(Strict):
+    """Baseline sampling per service tier (`services[].tier`)."""
+
+    tier_1: BaselineSampling = BaselineSampling(percent=20, max_spans_per_second=5000)
+    tier_2: BaselineSampling = BaselineSampling(percent=10, max_spans_per_second=2000)
+    tier_3: BaselineSampling = BaselineSampling(percent=2, max_spans_per_second=500)
+
+    def of(self, tier: int) -> BaselineSampling:
+        """The baseline of service tier 1, 2 or 3."""
+        return {1: self.tier_1, 2: self.tier_2, 3: self.tier_3}[tier]
+
+
+class SamplingSettings(Strict):
+    """Tail sampling in the OpenTelemetry collector (one collector config per tenant).
+
+    `decision_wait` = max(`min_decision_wait`, 2 × the slowest latency-SLO threshold of the
+    tenant's services, rounded up to a second). `num_traces` = max(`min_num_traces`,
+    ceil(sum of `peak_traces_per_second` × decision_wait seconds × `headroom`)).
+    """
+
+    min_decision_wait: Duration = Field(default="10s", description="Floor of the derived decision_wait.")
+    min_num_traces: int = Field(default=10_000, gt=0, description="Floor of the derived num_traces.")
+    headroom: float = Field(default=2.0, ge=1, description="Multiplier on traces held in memory.")
+    baseline: BaselineByTier = BaselineByTier()
+    tempo_endpoint: str = Field(
+        default="tempo-distributor:4317", min_length=1, description="OTLP gRPC endpoint of Tempo."
+    )
+
+
+class ServiceGraphSettings(Strict):
+    """Alerts comparing the traced service graph with declared dependencies."""
+
+    idle_after: Duration = Field(
+        default="24h", description="A declared edge with no traffic for this long raises a ticket."
+    )
+    undeclared_for: Duration = Field(
+        default="15m", description="How long an undeclared edge must carry traffic before alerting."
+    )
 
 
 class TracesSettings(Strict):
     """Tempo configuration, tenant tiers and tail-sampling settings."""
 
+    tiers: dict[Identifier, TempoTier] = Field(
+        default_factory=lambda: {"standard": TempoTier()},
+        description="What each tenant tier means for traces; every tenant's tier must be here.",
+    )
+    default_retention: Duration = Field(
+        default="336h", description="Retention of tenants without an override entry."
+    )
+    storage: TempoStorage = TempoStorage()
+    mimir_remote_write_url: str = Field(
+        default="http://mimir-distributor:8080/api/v1/push",
+        description="Where Tempo's generated metrics go; the tenant header is the trace tenant.",
+    )
+    span_metrics_dimensions: list[str] = Field(
+        default_factory=lambda: ["http.route", "http.request.method"],
+        description="Span attributes added as labels of span metrics.",
+    )
+    service_graph_dimensions: list[str] = Field(
+        default_factory=list, description="Span attributes added as labels of service-graph metrics."
+    )
+    sampling: SamplingSettings = SamplingSettings()
+    service_graph: ServiceGraphSettings = ServiceGraphSettings()
+
 
 class ServiceTraces(Strict):
     """A service's sampling wishes and business-critical routes."""
 
+    peak_traces_per_second: float = Field(
+        default=0, ge=0, description="Traces the service starts per second at peak (sizes the sampler)."
+    )
+    critical_routes: list[str] = Field(
+        default_factory=list, description="Routes whose every trace is kept (e.g. /checkout)."
+    )
+    route_attribute: str | None = Field(
+        default=None,
+        description="Span attribute holding the route; defaults to http.route (rpc.method for grpc).",
+    )
+    baseline_percent: float | None = Field(
+        default=None, gt=0, le=100, description="Overrides the tier's baseline percentage."
+    )
+
+
+class JourneyStep(Strict):
+    """One step of a journey: a route of a service."""
+
+    service: Name = Field(description="A declared service.")
+    route: str = Field(min_length=1, description="Route label value of the step's requests.")
+
+
+class JourneySLO(Strict):
+    """The journey's own success objective."""
+
+    objective: float = Field(gt=0, lt=100, description="Successful journeys in percent, e.g. 99.")
+    period: Duration | None = Field(default=None, description="Compliance period; defaults to 30d.")
+
 
 class Journey(Strict):
-    """A user journey: ordered steps across services with a value."""
+    """A user journey: ordered steps across services with a value.
+
+    Success of the journey is the product of each step's success ratio; revenue at risk
+    is the rate of journeys started times (1 − success) times `value`.
+    """
+
+    name: Identifier = Field(description="Journey name, the `journey` label.")
+    description: str = ""
+    team: Identifier = Field(description="Team that owns the journey and receives its alerts.")
+    tier: int = Field(default=1, ge=1, le=3, description="Business impact of the journey (1–3).")
+    steps: list[JourneyStep] = Field(min_length=1, description="Ordered steps.")
+    value: float = Field(ge=0, description="Value of one completed journey, in `currency`.")
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
+    slo: JourneySLO
+    latency_regression_factor: float = Field(
+        default=1.5, gt=1, description="Alert when a step's p99 exceeds last week's by this factor."
+    )

@@ -1,0 +1,66 @@
+"""Semantic checks of the traces area: tenant tiers, journeys and their steps."""
+
+from __future__ import annotations
+
+from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.positions import PathStep
+from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.plan import resolve_metrics
+
+UNKNOWN_TIER = "catalog/traces-unknown-tier"
+JOURNEY_DUPLICATE = "catalog/journey-duplicate-name"
+JOURNEY_UNKNOWN_SERVICE = "catalog/journey-unknown-service"
+JOURNEY_UNKNOWN_TEAM = "catalog/journey-unknown-team"
+JOURNEY_STEP_UNMEASURED = "catalog/journey-step-unmeasured"
+
+
+def traces_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:
+    """Every tenant tier has a meaning for traces once the catalog has a `traces:` section."""
+    if "tiers" not in catalog.traces.model_fields_set:
+        return
+    tiers = catalog.traces.tiers
+    for index, tenant in enumerate(catalog.tenants):
+        if tenant.tier not in tiers:
+            report.add(
+                UNKNOWN_TIER,
+                f"tenant {tenant.name!r} has tier {tenant.tier!r}, which traces.tiers does not define "
+                f"(defined: {', '.join(sorted(tiers)) or 'none'})",
+                ["tenants", index, "tier"],
+                hint=f"add traces.tiers.{tenant.tier} with its retention and limits",
+            )
+
+
+def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
+    """Journey names are unique; steps name declared, measurable services; owners exist."""
+    services = {s.name: s for s in catalog.services}
+    teams = {t.name for t in catalog.teams}
+    first: dict[str, int] = {}
+    for index, journey in enumerate(catalog.journeys):
+        base: list[PathStep] = ["journeys", index]
+        if journey.name in first:
+            report.add(
+                JOURNEY_DUPLICATE,
+                f"journey {journey.name!r} is declared twice",
+                [*base, "name"],
+            )
+        first.setdefault(journey.name, index)
+        if journey.team not in teams:
+            report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
+        for n, step in enumerate(journey.steps):
+            service = services.get(step.service)
+            if service is None:
+                report.add(
+                    JOURNEY_UNKNOWN_SERVICE,
+                    f"journey {journey.name!r} step {n + 1} names unknown service {step.service!r}",
+                    [*base, "steps", n, "service"],
+                )
+                continue
+            metrics = resolve_metrics(service)
+            if not (metrics.requests and metrics.status_label and metrics.route_label and metrics.duration):
+                report.add(
+                    JOURNEY_STEP_UNMEASURED,
+                    f"service {service.name!r} lacks a requests metric, status label, route label "
+                    "or duration histogram, so this step cannot be measured",
+                    [*base, "steps", n],
+                    hint="use the http or grpc convention, or name the metrics under services[].metrics",
+                )

@@ -1,0 +1,188 @@
+"""OpenTelemetry collector configs with a `tail_sampling` processor, one per tenant.
+
+Policies, each derived from the catalog (a trace is kept when any policy samples it):
+
+- ``keep-errors``: every trace with a span in status ERROR;
+- ``keep-slow-<service>``: the service's traces longer than its tightest latency-SLO
+  threshold;
+- ``keep-critical-routes-<service>``: every trace of a declared business-critical route;
+- ``baseline-<service>``: a probabilistic share (the service tier's percentage or the
+  service's own), followed by a rate limit of the tier's ``max_spans_per_second`` that caps
+  what the baseline costs.
+
+Sizing: ``decision_wait = max(min_decision_wait, ceil(2 × slowest latency threshold))``
+and ``num_traces = max(min_num_traces, ceil(Σ peak_traces_per_second × decision_wait × headroom))``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models import LatencySLI, Service
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.traces import SamplingSettings
+from lgtmgen.naming import slug
+from lgtmgen.plan import Plan
+
+SERVICE_ATTRIBUTE = "service.name"
+ROUTE_ATTRIBUTES = {"http": "http.route", "grpc": "rpc.method", "custom": "http.route"}
+
+
+def latency_threshold(service: Service) -> float | None:
+    """The tightest latency-SLO threshold of the service, in seconds."""
+    thresholds = [s.sli.threshold for s in service.slos if isinstance(s.sli, LatencySLI)]
+    return min(thresholds) if thresholds else None
+
+
+def decision_wait_seconds(services: list[Service], settings: SamplingSettings) -> int:
+    """Twice the slowest latency threshold, whole seconds, never below the floor."""
+    floor = parse_duration(settings.min_decision_wait)
+    thresholds = [t for s in services if (t := latency_threshold(s)) is not None]
+    derived = math.ceil(2 * max(thresholds)) if thresholds else 0
+    return int(max(floor, derived))
+
+
+def num_traces(services: list[Service], wait_seconds: int, settings: SamplingSettings) -> int:
+    """Traces held in memory while waiting: peak arrivals during the wait, with headroom."""
+    peak = sum(s.traces.peak_traces_per_second for s in services if s.traces)
+    return max(settings.min_num_traces, math.ceil(peak * wait_seconds * settings.headroom))
+
+
+def _service_match(service: Service) -> dict[str, Any]:
+    return {
+        "name": f"service-{slug(service.name)}",
+        "type": "string_attribute",
+        "string_attribute": {"key": SERVICE_ATTRIBUTE, "values": [service.name]},
+    }
+
+
+def _and(name: str, *subs: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "type": "and", "and": {"and_sub_policy": list(subs)}}
+
+
+def errors_policy() -> dict[str, Any]:
+    return {"name": "keep-errors", "type": "status_code", "status_code": {"status_codes": ["ERROR"]}}
+
+
+def slow_policy(service: Service) -> dict[str, Any] | None:
+    threshold = latency_threshold(service)
+    if threshold is None:
+        return None
+    latency = {
+        "name": "slower-than-slo",
+        "type": "latency",
+        "latency": {"threshold_ms": int(round(threshold * 1000))},
+    }
+    return _and(f"keep-slow-{slug(service.name)}", _service_match(service), latency)
+
+
+def route_attribute(service: Service) -> str:
+    if service.traces and service.traces.route_attribute:
+        return service.traces.route_attribute
+    return ROUTE_ATTRIBUTES[service.metrics.convention]
+
+
+def critical_routes_policy(service: Service) -> dict[str, Any] | None:
+    if not service.traces or not service.traces.critical_routes:
+        return None
+    routes = {
+        "name": "critical-route",
+        "type": "string_attribute",
+        "string_attribute": {
+            "key": route_attribute(service),
+            "values": sorted(set(service.traces.critical_routes)),
+        },
+    }
+    return _and(f"keep-critical-routes-{slug(service.name)}", _service_match(service), routes)
+
+
+def baseline_policy(service: Service, settings: SamplingSettings) -> dict[str, Any]:
+    tier = settings.baseline.of(service.tier)
+    percent = service.traces.baseline_percent if service.traces and service.traces.baseline_percent else tier.percent
+    probabilistic = {
+        "name": "baseline-share",
+        "type": "probabilistic",
+        "probabilistic": {"sampling_percentage": float(percent)},
+    }
+    # Last in the `and`: the limiter only counts traces the share already kept.
+    cap = {
+        "name": "cost-cap",
+        "type": "rate_limiting",
+        "rate_limiting": {"spans_per_second": tier.max_spans_per_second},
+    }
+    return _and(f"baseline-{slug(service.name)}", _service_match(service), probabilistic, cap)
+
+
+def sampling_policies(services: list[Service], settings: SamplingSettings) -> list[dict[str, Any]]:
+    """Every policy of the services, errors first, then per service in catalog order."""
+    policies = [errors_policy()]
+    for service in services:
+        policies += [p for p in (slow_policy(service), critical_routes_policy(service)) if p]
+        policies.append(baseline_policy(service, settings))
+    return policies
+
+
+def tail_sampling_block(services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
+    wait = decision_wait_seconds(services, settings)
+    peak = sum(s.traces.peak_traces_per_second for s in services if s.traces)
+    return {
+        "decision_wait": format_duration(wait),
+        "num_traces": num_traces(services, wait, settings),
+        "expected_new_traces_per_sec": math.ceil(peak),
+        "policies": sampling_policies(services, settings),
+    }
+
+
+def collector_config(tenant: str, services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
+    """A conventional collector: OTLP in, tail sampling and batching, OTLP to Tempo."""
+    return {
+        "receivers": {
+            "otlp": {
+                "protocols": {
+                    "grpc": {"endpoint": "0.0.0.0:4317"},
+                    "http": {"endpoint": "0.0.0.0:4318"},
+                }
+            }
+        },
+        "processors": {
+            "tail_sampling": tail_sampling_block(services, settings),
+            "batch": {},
+        },
+        "exporters": {
+            "otlp/tempo": {
+                "endpoint": settings.tempo_endpoint,
+                "headers": {"X-Scope-OrgID": tenant},
+            }
+        },
+        "service": {
+            "pipelines": {
+                "traces": {
+                    "receivers": ["otlp"],
+                    "processors": ["tail_sampling", "batch"],
+                    "exporters": ["otlp/tempo"],
+                }
+            }
+        },
+    }
+
+
+class TailSampling:
+    """One collector configuration per tenant that has services."""
+
+    name = "tail-sampling"
+
+    def generate(self, plan: Plan) -> Iterable[Artifact]:
+        settings = plan.catalog.traces.sampling
+        for tenant in sorted(plan.tenants):
+            services = [s for s in plan.catalog.services if s.tenant == tenant]
+            if not services:
+                continue
+            yield Artifact(
+                path=f"otelcol/tail-sampling-{slug(tenant)}.yaml",
+                role=Role.OTELCOL_CONFIG,
+                data=collector_config(tenant, services, settings),
+                comment=f"Trace collector of tenant {tenant!r}: tail sampling derived from the catalog.",
+            )
