@@ -7,7 +7,14 @@ that call ``report.add(check_id, message, path)``; add one line here per functio
 from __future__ import annotations
 
 from lgtmgen.catalog.semantics import DomainCheck
+from lgtmgen.catalog.alerting_checks import (
+    alerting_owners_exist,
+    business_hours_are_valid,
+    receivers_can_be_built,
+    secrets_are_files,
+)
 from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
 
 AREA_CHECKS: list[DomainCheck] = []
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent]
+AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]

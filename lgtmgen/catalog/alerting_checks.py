@@ -1,0 +1,144 @@
+"""Semantic checks of the alerting area: secrets by file, receivers that can be built, hours, owners."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel
+
+from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.models.teams import SecretAware
+from lgtmgen.catalog.positions import PathStep
+from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.promql import syntax_error
+
+LITERAL_SECRET = "catalog/literal-secret"
+UNKNOWN_TIME_ZONE = "catalog/unknown-time-zone"
+EMPTY_TIME_RANGE = "catalog/empty-time-range"
+UNSUPPORTED_VERSION = "catalog/alertmanager-version"
+JIRA_INCOMPLETE = "catalog/jira-incomplete"
+SMTP_MISSING = "catalog/smtp-missing"
+UNKNOWN_TEAM = "catalog/unknown-reference"
+OUTAGE_SIGNAL = "catalog/cluster-outage-signal"
+PROMQL_SYNTAX = "catalog/promql-syntax"
+OLDEST_VERSION = (0, 27)
+JIRA_NATIVE_VERSION = (0, 28)
+
+
+def version_tuple(text: str) -> tuple[int, int]:
+    """``"0.28"`` → ``(0, 28)``; the model has checked the shape."""
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def _literal_secrets_in(model: BaseModel, path: list[PathStep], report: Reporter) -> None:
+    # Placed at the enclosing key, so that the printed source line does not repeat the secret.
+    if isinstance(model, SecretAware):
+        for literal, file_field in model.literal_secrets():
+            report.add(
+                LITERAL_SECRET,
+                f"{literal}: a literal secret or URL is not allowed in the catalog",
+                path,
+                hint=f"put the value in a file readable by Alertmanager and set {file_field} to its path",
+                key=True,
+            )
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            _literal_secrets_in(value, [*path, name], report)
+
+
+def secrets_are_files(catalog: Catalog, report: Reporter) -> None:
+    """Webhook URLs, keys, tokens and passwords are referenced by file, never written in the catalog."""
+    for index, team in enumerate(catalog.teams):
+        _literal_secrets_in(team, ["teams", index], report)
+    if catalog.alerting.smtp is not None:
+        _literal_secrets_in(catalog.alerting.smtp, ["alerting", "smtp"], report)
+
+
+def business_hours_are_valid(catalog: Catalog, report: Reporter) -> None:
+    """The time zone exists and every time range is non-empty."""
+    hours = catalog.alerting.business_hours
+    try:
+        ZoneInfo(hours.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        report.add(
+            UNKNOWN_TIME_ZONE,
+            f"time_zone: {hours.time_zone!r} is not an IANA time zone",
+            ["alerting", "business_hours", "time_zone"],
+            hint="use a name such as Europe/Berlin or America/New_York",
+        )
+    for index, span in enumerate(hours.times):
+        if span.start >= span.end:
+            report.add(
+                EMPTY_TIME_RANGE,
+                f"times: {span.start}-{span.end} is empty; the end must be after the start",
+                ["alerting", "business_hours", "times", index],
+            )
+
+
+def receivers_can_be_built(catalog: Catalog, report: Reporter) -> None:
+    """The targeted Alertmanager is supported; Jira and e-mail targets have what they need."""
+    alerting = catalog.alerting
+    version = version_tuple(alerting.alertmanager_version)
+    if version < OLDEST_VERSION:
+        report.add(
+            UNSUPPORTED_VERSION,
+            f"alertmanager_version {alerting.alertmanager_version} is too old: secrets by file "
+            "for every receiver need 0.27 or newer",
+            ["alerting", "alertmanager_version"],
+        )
+    for index, team in enumerate(catalog.teams):
+        for field in ("notify", "escalate_to"):
+            targets = getattr(team, field)
+            if targets is None:
+                continue
+            base: list[PathStep] = ["teams", index, field]
+            jira = targets.jira
+            if jira is not None and not jira.literal_secrets():
+                if version < JIRA_NATIVE_VERSION and jira.webhook_url_file is None:
+                    report.add(
+                        JIRA_INCOMPLETE,
+                        f"jira: Alertmanager {alerting.alertmanager_version} has no Jira integration; "
+                        "tickets need a bridge webhook",
+                        [*base, "jira"],
+                        hint="set webhook_url_file, or target alertmanager_version 0.28 or newer",
+                    )
+                missing = [f for f in ("server_url", "username", "password_file") if getattr(jira, f) is None]
+                if version >= JIRA_NATIVE_VERSION and missing:
+                    report.add(
+                        JIRA_INCOMPLETE,
+                        f"jira: {', '.join(missing)} needed to file tickets directly",
+                        [*base, "jira"],
+                    )
+            if targets.email is not None and alerting.smtp is None:
+                report.add(
+                    SMTP_MISSING,
+                    "email: no mail relay is declared in alerting.smtp",
+                    [*base, "email"],
+                    hint="add alerting.smtp with smarthost and from",
+                )
+
+
+def alerting_owners_exist(catalog: Catalog, report: Reporter) -> None:
+    """The catch-all and cluster-outage teams are declared; the outage alert has a signal."""
+    teams = {t.name for t in catalog.teams}
+    alerting = catalog.alerting
+    if alerting.catch_all_team is not None and alerting.catch_all_team not in teams:
+        report.add(UNKNOWN_TEAM, f"unknown team {alerting.catch_all_team!r}", ["alerting", "catch_all_team"])
+    outage = alerting.cluster_outage
+    if outage is None:
+        return
+    base: list[PathStep] = ["alerting", "cluster_outage"]
+    if outage.team not in teams:
+        report.add(UNKNOWN_TEAM, f"unknown team {outage.team!r}", [*base, "team"])
+    if outage.expr is None and not outage.critical_jobs:
+        report.add(
+            OUTAGE_SIGNAL,
+            "cluster_outage needs critical_jobs or an expr to know when a cluster is down",
+            base,
+        )
+    if outage.expr is not None:
+        problem = syntax_error(outage.expr)
+        if problem:
+            report.add(PROMQL_SYNTAX, f"expr: {problem}", [*base, "expr"])
