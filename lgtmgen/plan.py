@@ -102,9 +102,24 @@ def resolve_metrics(service: Service) -> RequestMetrics:
     )
 
 
+def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
+    """The SLO's own burn-rate windows, when it declares them."""
+    if slo.alerting.windows is None:
+        return None
+    return tuple(
+        BurnWindow(w.severity, int(parse_duration(w.long)), int(parse_duration(w.short)), w.factor)
+        for w in slo.alerting.windows
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SLOPlan:
-    """One SLO with everything a generator needs, resolved."""
+    """One SLO with everything a generator needs, resolved.
+
+    `base_window` is the window of the recorded event counts every longer
+    window is derived from (the shortest burn-rate window); `evaluation_interval`
+    is the interval of the fast group that records them.
+    """
 
     service: Service
     slo: SLO
@@ -114,6 +129,16 @@ class SLOPlan:
     windows: tuple[BurnWindow, ...]
     evaluation_interval: int
     runbook_url: str
+    scrape_interval: int = 30
+
+    @property
+    def base_window(self) -> int:
+        return min(w for b in self.windows for w in (b.long, b.short))
+
+    @property
+    def group_by(self) -> tuple[str, ...]:
+        """Aggregation labels of every recorded series: the cluster and the SLO's declared labels."""
+        return ("cluster", *(label for label in self.slo.group_by if label != "cluster"))
 
     @property
     def error_budget(self) -> float:
@@ -178,9 +203,10 @@ def build_plan(catalog: Catalog) -> Plan:
                     metrics=metrics,
                     objective=round(slo.objective / 100, 12),
                     period=period,
-                    windows=burn_windows(period, min_window),
+                    windows=override_windows(slo) or burn_windows(period, min_window),
                     evaluation_interval=interval,
                     runbook_url=runbook_url(catalog, service, slo),
+                    scrape_interval=int(parse_duration(defaults.scrape_interval)),
                 )
             )
     return Plan(

@@ -1,32 +1,27 @@
-"""PromQL for each SLI kind: the error ratio of an SLO over a window.
+"""PromQL for each SLI kind: error and total event counts of an SLO over a window.
 
 Every builder quotes label values through `lgtmgen.promql`, so names with
 quotes, backslashes or any Unicode survive; user-given queries are inserted
-only after the catalog checks have parsed them.
+only after the catalog checks have parsed them. Counts are aggregated
+``by (cluster, <group_by labels>)`` so one rule serves every label value.
 """
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models import (
-    WINDOW_PLACEHOLDER,
-    AvailabilitySLI,
-    CustomSLI,
-    EventsSLI,
-    LatencySLI,
-)
+from dataclasses import dataclass
+
+from lgtmgen.catalog.models import WINDOW_PLACEHOLDER, AvailabilitySLI, CustomSLI, EventsSLI, LatencySLI
+from lgtmgen.catalog.models.slo import ProbeSLI
 from lgtmgen.plan import SLOPlan
 from lgtmgen.promql import add_matchers, matchers, string_literal
 
-GROUP_BY = "cluster"
 
+@dataclass(frozen=True, slots=True)
+class EventCounts:
+    """Two PromQL expressions: error events and all events over one window."""
 
-def _rate_sum(selector: str, window: str) -> str:
-    return f"sum by ({GROUP_BY}) (rate({selector}[{window}]))"
-
-
-def _bad_over_total(bad: str, total: str) -> str:
-    # `or 0 * total` keeps the ratio at 0 instead of absent when no bad event was ever counted.
-    return f"({bad} or 0 * {total})\n/\n{total}"
+    errors: str
+    total: str
 
 
 def le_matcher(threshold: float) -> str:
@@ -38,38 +33,72 @@ def le_matcher(threshold: float) -> str:
     return f"le={string_literal(text)}"
 
 
-def error_ratio(plan: SLOPlan, window: str) -> str:
-    """The fraction of bad events of `plan` over `window` (0 is perfect)."""
+def _sum(plan: SLOPlan, inner: str) -> str:
+    return f"sum by ({', '.join(plan.group_by)}) ({inner})"
+
+
+def _errors_or_zero(errors: str, total: str) -> str:
+    # `or 0 * total` keeps the count at 0 instead of absent when no error was ever counted.
+    return f"({errors} or 0 * {total})"
+
+
+def _total_minus_good(good: str, total: str) -> str:
+    return f"({total} - ({good} or 0 * {total}))"
+
+
+def classic_histogram(plan: SLOPlan) -> bool:
+    """Whether a latency SLI reads a classic (bucketed) histogram."""
+    sli = plan.slo.sli
+    if not isinstance(sli, LatencySLI):
+        return False
+    return not (plan.metrics.native_histograms if sli.native is None else sli.native)
+
+
+def event_counts(plan: SLOPlan, window: str) -> EventCounts:
+    """Error and total events of `plan` over `window` (samples, for probe SLIs)."""
     sli = plan.slo.sli
     m = plan.metrics
     base = matchers(m.selector)
+
+    def increase(selector: str) -> str:
+        return _sum(plan, f"increase({selector}[{window}])")
+
     if isinstance(sli, AvailabilitySLI):
         errors = f"{m.status_label}=~{string_literal(m.error_status_regex or '')}"
-        total = _rate_sum(f"{m.requests}{{{base}}}", window)
-        bad = _rate_sum(f"{m.requests}{{{matchers(m.selector, errors)}}}", window)
-        return _bad_over_total(bad, total)
+        total = increase(f"{m.requests}{{{base}}}")
+        return EventCounts(_errors_or_zero(increase(f"{m.requests}{{{matchers(m.selector, errors)}}}"), total), total)
     if isinstance(sli, EventsSLI):
-        total = _rate_sum(sli.total, window)
+        total = increase(sli.total)
         if sli.bad is not None:
-            return _bad_over_total(_rate_sum(sli.bad, window), total)
-        return f"1 - (\n{_rate_sum(sli.good or '', window)}\n/\n{total}\n)"
+            return EventCounts(_errors_or_zero(increase(sli.bad), total), total)
+        return EventCounts(_total_minus_good(increase(sli.good or ""), total), total)
     if isinstance(sli, LatencySLI):
         metric = sli.metric or m.duration or ""
-        native = m.native_histograms if sli.native is None else sli.native
-        if native:
-            return (
-                f"1 - histogram_fraction(0, {sli.threshold!r}, "
-                f"{_rate_sum(f'{metric}{{{base}}}', window)})"
-            )
-        good = _rate_sum(f"{metric}_bucket{{{matchers(m.selector, le_matcher(sli.threshold))}}}", window)
-        total = _rate_sum(f"{metric}_count{{{base}}}", window)
-        return f"1 - (\n{good}\n/\n{total}\n)"
+        if not classic_histogram(plan):
+            histogram = increase(f"{metric}{{{base}}}")
+            total = f"histogram_count({histogram})"
+            errors = f"({total} * (1 - histogram_fraction(0, {sli.threshold!r}, {histogram})))"
+            return EventCounts(errors, total)
+        total = increase(f"{metric}_count{{{base}}}")
+        good = increase(f"{metric}_bucket{{{matchers(m.selector, le_matcher(sli.threshold))}}}")
+        return EventCounts(_total_minus_good(good, total), total)
+    if isinstance(sli, ProbeSLI):
+        total = _sum(plan, f"count_over_time({sli.selector}[{window}])")
+        good = _sum(plan, f"sum_over_time({sli.selector}[{window}])")
+        return EventCounts(_total_minus_good(good, total), total)
     if isinstance(sli, CustomSLI):
-        total_q = sli.total_query.replace(WINDOW_PLACEHOLDER, window)
+        total_q = f"({sli.total_query.replace(WINDOW_PLACEHOLDER, window)})"
         if sli.bad_query is not None:
-            return f"({sli.bad_query.replace(WINDOW_PLACEHOLDER, window)})\n/\n({total_q})"
-        return f"1 - (\n({(sli.good_query or '').replace(WINDOW_PLACEHOLDER, window)})\n/\n({total_q})\n)"
-    raise TypeError(f"no error-ratio builder for {type(sli).__name__}")
+            return EventCounts(f"({sli.bad_query.replace(WINDOW_PLACEHOLDER, window)})", total_q)
+        good_q = f"({(sli.good_query or '').replace(WINDOW_PLACEHOLDER, window)})"
+        return EventCounts(f"({total_q} - {good_q})", total_q)
+    raise TypeError(f"no event-count builder for {type(sli).__name__}")
 
 
-__all__ = ["add_matchers", "error_ratio", "le_matcher"]
+def error_ratio(plan: SLOPlan, window: str) -> str:
+    """The straightforward fraction of bad events over `window`, read from the raw series (0 is perfect)."""
+    counts = event_counts(plan, window)
+    return f"{counts.errors}\n/\n{counts.total}"
+
+
+__all__ = ["EventCounts", "add_matchers", "classic_histogram", "error_ratio", "event_counts", "le_matcher"]

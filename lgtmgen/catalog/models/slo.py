@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from lgtmgen.catalog.models.base import Duration, MetricName, Name, Strict
+from lgtmgen.catalog.models.base import Duration, LabelName, MetricName, Name, Strict
 
 WINDOW_PLACEHOLDER = "{{window}}"
 
@@ -37,7 +37,13 @@ class EventsSLI(Strict):
 
 
 class LatencySLI(Strict):
-    """Requests faster than a threshold over all requests, from a histogram."""
+    """Requests faster than a threshold over all requests, from a histogram.
+
+    Classic histograms count the `le` bucket of the threshold, so the threshold
+    must be one of the histogram's bucket boundaries: declare them in `buckets`
+    to have that checked. Native histograms use ``histogram_fraction`` and take
+    any threshold.
+    """
 
     kind: Literal["latency"]
     threshold: float = Field(gt=0, description="Threshold in seconds; for classic histograms a bucket boundary.")
@@ -47,13 +53,25 @@ class LatencySLI(Strict):
     native: bool | None = Field(
         default=None, description="Native (Prometheus 3) histogram; defaults to the service convention."
     )
+    buckets: list[float] | None = Field(
+        default=None,
+        description="Bucket boundaries (seconds) of a classic histogram; the threshold must be one of them.",
+    )
+
+
+class ProbeSLI(Strict):
+    """A boolean gauge (1 up, 0 down) such as ``probe_success``: good samples over all samples."""
+
+    kind: Literal["probe"]
+    selector: str = Field(description='Selector of the 0/1 gauge, e.g. probe_success{job="blackbox"}.')
 
 
 class CustomSLI(Strict):
     """Any PromQL: give `total_query` and one of `good_query` or `bad_query`.
 
     Each query must contain the ``{{window}}`` placeholder where the range goes,
-    for example ``sum(rate(jobs_failed_total[{{window}}]))``.
+    for example ``sum by (cluster) (increase(jobs_failed_total[{{window}}]))``.
+    Use `increase` (event counts) so that `min_events` counts events.
     """
 
     kind: Literal["custom"]
@@ -69,16 +87,38 @@ class CustomSLI(Strict):
 
 
 SLI = Annotated[
-    AvailabilitySLI | EventsSLI | LatencySLI | CustomSLI,
+    AvailabilitySLI | EventsSLI | LatencySLI | ProbeSLI | CustomSLI,
     Field(discriminator="kind"),
 ]
 
 
+class BurnRateWindow(Strict):
+    """One multiwindow burn-rate condition: both windows must burn faster than `factor`."""
+
+    severity: Literal["page", "ticket"]
+    long: Duration = Field(description="Long window, e.g. 1h.")
+    short: Duration = Field(description="Short window, e.g. 5m; usually a twelfth of the long one.")
+    factor: float = Field(gt=0, description="Burn rate: multiples of the budget-neutral error ratio.")
+
+
 class AlertSettings(Strict):
-    """Which burn-rate alerts an SLO raises."""
+    """Which alerts an SLO raises, and when."""
 
     page: bool = Field(default=True, description="Raise the fast-burn page.")
     ticket: bool = Field(default=True, description="Raise the slow-burn ticket.")
+    absent: bool = Field(default=True, description="Raise a ticket when the SLI's metrics are absent.")
+    budget_exhausted: bool = Field(
+        default=True, description="Raise a ticket when the error budget of the period is spent."
+    )
+    min_events: int = Field(
+        default=0,
+        ge=0,
+        description="Low-traffic protection: no burn-rate alert while the long window holds fewer events.",
+    )
+    windows: list[BurnRateWindow] | None = Field(
+        default=None,
+        description="Burn-rate windows and factors replacing the ones derived from the period.",
+    )
 
 
 class SLO(Strict):
@@ -89,4 +129,8 @@ class SLO(Strict):
     objective: float = Field(gt=0, lt=100, description="Target in percent, e.g. 99.9.")
     period: Duration | None = Field(default=None, description="Compliance period; defaults to 30d.")
     sli: SLI
+    group_by: list[LabelName] = Field(
+        default_factory=list,
+        description="Labels (e.g. route) that split the SLO into one objective per label value.",
+    )
     alerting: AlertSettings = AlertSettings()

@@ -1,0 +1,112 @@
+"""SLO alerts: multiwindow burn rate (page, ticket), absent metrics, budget exhausted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.generators.slo.records import (
+    identity_selector,
+    ratio_record,
+    total_record,
+    window_events,
+)
+from lgtmgen.naming import grafana_uid
+from lgtmgen.plan import BurnWindow, SLOPlan
+from lgtmgen.templating import go_text
+
+BURN_ALERT = "SLOErrorBudgetBurn"
+ABSENT_ALERT = "SLOMetricsAbsent"
+EXHAUSTED_ALERT = "SLOErrorBudgetExhausted"
+ABSENT_FOR_MIN = 600
+
+
+def alert_labels(plan: SLOPlan, severity: str) -> dict[str, str]:
+    service = plan.service
+    return {
+        "severity": severity,
+        "team": service.team,
+        "service": service.name,
+        "slo": plan.slo.name,
+        "tier": str(service.tier),
+        "tenant": service.tenant,
+        "sli_kind": plan.slo.sli.kind,
+    }
+
+
+def _annotations(plan: SLOPlan, summary: str, description: str, grafana_url: str) -> dict[str, str]:
+    return {
+        "summary": summary,
+        "description": description,
+        "runbook_url": plan.runbook_url,
+        "dashboard_url": f"{grafana_url.rstrip('/')}/d/{grafana_uid('service', plan.service.name)}",
+    }
+
+
+def _who(plan: SLOPlan) -> str:
+    return f"SLO {go_text(plan.slo.name)} of {go_text(plan.service.name)}"
+
+
+def burn_alert(plan: SLOPlan, burn: BurnWindow, grafana_url: str) -> dict[str, Any]:
+    """Both windows burn faster than `burn.factor`, and the long window saw enough events."""
+    sel = identity_selector(plan)
+    threshold = f"({burn.factor!r} * {plan.error_budget!r})"
+    expr = (
+        f"(\n  {ratio_record(burn.long)}{{{sel}}} > {threshold}\nand\n"
+        f"  {ratio_record(burn.short)}{{{sel}}} > {threshold}\n)"
+    )
+    min_events = plan.slo.alerting.min_events
+    if min_events:
+        expr += f"\nand\n{window_events(plan, 'slo:sli_events:increase', burn.long)} >= {min_events}"
+    long, short = format_duration(burn.long), format_duration(burn.short)
+    labels = alert_labels(plan, burn.severity) | {"long_window": long, "short_window": short}
+    budget = plan.error_budget * 100
+    description = (
+        f"The error budget ({budget:.4g}% of events over {format_duration(plan.period)}) is burning "
+        f"more than {burn.factor:g}x faster than allowed over {long} and {short}. "
+        "Error ratio over the long window: {{ $value | humanizePercentage }}."
+    )
+    return {
+        "alert": BURN_ALERT,
+        "expr": expr,
+        "labels": labels,
+        "annotations": _annotations(
+            plan, f"{_who(plan)} is burning its error budget too fast", description, grafana_url
+        ),
+    }
+
+
+def absent_for(plan: SLOPlan) -> int:
+    return max(ABSENT_FOR_MIN, 2 * plan.base_window)
+
+
+def absent_alert(plan: SLOPlan, grafana_url: str) -> dict[str, Any]:
+    """The SLI's event counts are missing: the SLO alerts are blind."""
+    return {
+        "alert": ABSENT_ALERT,
+        "expr": f"absent({total_record(plan.base_window)}{{{identity_selector(plan)}}})",
+        "for": format_duration(absent_for(plan)),
+        "labels": alert_labels(plan, "ticket"),
+        "annotations": _annotations(
+            plan,
+            f"{_who(plan)} has no data",
+            "The metrics the SLI is computed from are absent, so its burn-rate alerts cannot fire.",
+            grafana_url,
+        ),
+    }
+
+
+def exhausted_alert(plan: SLOPlan, grafana_url: str) -> dict[str, Any]:
+    """Nothing of the period's error budget is left."""
+    return {
+        "alert": EXHAUSTED_ALERT,
+        "expr": f"slo:error_budget_remaining:ratio{{{identity_selector(plan)}}} <= 0",
+        "labels": alert_labels(plan, "ticket"),
+        "annotations": _annotations(
+            plan,
+            f"{_who(plan)} has spent its error budget",
+            f"The error budget of the last {format_duration(plan.period)} is exhausted "
+            "(remaining: {{ $value | humanizePercentage }}).",
+            grafana_url,
+        ),
+    }

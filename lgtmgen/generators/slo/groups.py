@@ -1,0 +1,127 @@
+"""Rule groups of SLOs by evaluation speed, each within Mimir's 20 rules a group.
+
+fast (the evaluation interval): base-window event counts from the raw series,
+the windows of the fastest page condition and that page. slow (5m): every
+other burn-rate window, their alerts and the absent-metrics ticket. hourly:
+hourly event totals, the period's ratio, the budget and its exhaustion ticket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.generators.slo.alerts import absent_alert, burn_alert, exhausted_alert
+from lgtmgen.generators.slo.records import (
+    HOUR,
+    SLOW_INTERVAL,
+    errors_record,
+    fast_pair,
+    fast_windows,
+    identity_selector,
+    ratio_record,
+    slow_windows,
+    total_record,
+    window_ratio,
+)
+from lgtmgen.plan import SLOPlan
+from lgtmgen.sli import event_counts
+
+MAX_RULES_PER_GROUP = 20
+Rule = dict[str, Any]
+
+
+def _record(name: str, expr: str, plan: SLOPlan) -> Rule:
+    return {"record": name, "expr": expr, "labels": dict(plan.identity)}
+
+
+def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
+    base = plan.base_window
+    counts = event_counts(plan, format_duration(base))
+    rules = [
+        _record(errors_record(base), counts.errors, plan),
+        _record(total_record(base), counts.total, plan),
+    ]
+    rules += [_record(ratio_record(w), window_ratio(plan, w), plan) for w in fast_windows(plan)]
+    pair = fast_pair(plan)
+    if pair is not None:
+        rules.append(burn_alert(plan, pair, grafana_url))
+    return rules
+
+
+def slow_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
+    rules = [_record(ratio_record(w), window_ratio(plan, w), plan) for w in slow_windows(plan)]
+    alerting = plan.slo.alerting
+    fastest = fast_pair(plan)
+    for burn in plan.windows:
+        wanted = alerting.page if burn.severity == "page" else alerting.ticket
+        if wanted and burn != fastest:
+            rules.append(burn_alert(plan, burn, grafana_url))
+    if alerting.absent:
+        rules.append(absent_alert(plan, grafana_url))
+    return rules
+
+
+def hourly_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
+    base = plan.base_window
+    sel = identity_selector(plan)
+    scale = round(plan.evaluation_interval / base, 12)
+    rules = [
+        _record(f"{name(HOUR)}", f"sum_over_time({name(base)}{{{sel}}}[1h]) * {scale!r}", plan)
+        for name in (errors_record, total_record)
+    ]
+    rules += [
+        _record(ratio_record(plan.period), window_ratio(plan, plan.period), plan),
+        _record("slo:objective:ratio", f"vector({plan.objective!r})", plan),
+        _record("slo:error_budget:ratio", f"vector({plan.error_budget!r})", plan),
+        _record("slo:period:seconds", f"vector({plan.period})", plan),
+        _record(
+            "slo:error_budget_remaining:ratio",
+            f"1 - {ratio_record(plan.period)}{{{sel}}} / {plan.error_budget!r}",
+            plan,
+        ),
+    ]
+    if plan.slo.alerting.budget_exhausted:
+        rules.append(exhausted_alert(plan, grafana_url))
+    return rules
+
+
+SPEEDS = (
+    ("fast", fast_rules, None),
+    ("slow", slow_rules, SLOW_INTERVAL),
+    ("hourly", hourly_rules, HOUR),
+)
+
+
+def _pack(name: str, interval: int, per_slo: list[list[Rule]]) -> list[dict[str, Any]]:
+    """Fill groups in order without splitting one SLO's rules across groups."""
+    chunks: list[list[Rule]] = []
+    for rules in per_slo:
+        if not rules:
+            continue
+        if chunks and len(chunks[-1]) + len(rules) <= MAX_RULES_PER_GROUP:
+            chunks[-1].extend(rules)
+        else:
+            chunks.append(list(rules))
+    return [
+        {
+            "name": name if len(chunks) == 1 else f"{name}:{n}",
+            "interval": format_duration(interval),
+            "rules": chunk,
+        }
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def slo_rule_groups(plans: list[SLOPlan], grafana_url: str, owner: str) -> list[dict[str, Any]]:
+    """Every rule of `plans` in groups named ``slo:<owner>:<speed>[:n]``, at most 20 rules each."""
+    groups: list[dict[str, Any]] = []
+    for speed, build, fixed_interval in SPEEDS:
+        by_interval: dict[int, list[list[Rule]]] = {}
+        for plan in plans:
+            interval = max(fixed_interval or 0, plan.evaluation_interval)
+            by_interval.setdefault(interval, []).append(build(plan, grafana_url))
+        for interval, per_slo in sorted(by_interval.items()):
+            suffix = "" if len(by_interval) == 1 else f"-{format_duration(interval)}"
+            groups += _pack(f"slo:{owner}:{speed}{suffix}", interval, per_slo)
+    return groups

@@ -1,0 +1,101 @@
+"""Recorded SLO series and the cheap, exact long-window formulas built on them.
+
+The fast group records, every evaluation interval e, the error and total
+events of the base window B (the shortest burn-rate window) from the raw
+series. A longer window W is derived without reading raw series again:
+
+    events(W) = events_B(t) + (e / B) * sum_over_time(events_B[W - B] offset B)
+
+The first term is exact for the latest B; every sample older than B counts its
+B-long slice, and e/B corrects for the overlap of consecutive slices (steady
+traffic: exact; a step change: seen up to B/2 late in the older part). The
+windows of the fastest page are exact instead, as a sum of back-to-back slices
+
+    events(W) = events_B(t) + events_B(t - B) + ... + events_B(t - W + B)
+
+so the page is never slower than the straightforward rate over W. Windows of a
+day or more read hourly totals (recorded once an hour), so the 30-day period
+reads 720 samples, not 86,400.
+"""
+
+from __future__ import annotations
+
+from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.plan import BurnWindow, SLOPlan
+from lgtmgen.promql import matchers
+
+HOUR = 3600
+HOURLY_FROM = 86400
+"""Windows at least this long (and whole hours) are summed from the hourly records."""
+SLOW_INTERVAL = 300
+MAX_EXACT_SLICES = 24
+
+
+def errors_record(window: int) -> str:
+    return f"slo:sli_error_events:increase{format_duration(window)}"
+
+
+def total_record(window: int) -> str:
+    return f"slo:sli_events:increase{format_duration(window)}"
+
+
+def ratio_record(window: int) -> str:
+    return f"slo:sli_error:ratio_rate{format_duration(window)}"
+
+
+def identity_selector(plan: SLOPlan) -> str:
+    return matchers(plan.identity)
+
+
+def uses_hourly(window: int) -> bool:
+    return window >= HOURLY_FROM and window % HOUR == 0
+
+
+def exact_slices(plan: SLOPlan, window: int) -> bool:
+    """Whether `window` is summed from back-to-back base-window slices (the fastest page's windows)."""
+    base = plan.base_window
+    return (
+        window in fast_windows(plan)
+        and window % base == 0
+        and window // base <= MAX_EXACT_SLICES
+        and base % plan.evaluation_interval == 0
+    )
+
+
+def window_events(plan: SLOPlan, record: str, window: int, *, tiered: bool = True) -> str:
+    """Events over `window` from the recorded base-window counts named `record`."""
+    base = plan.base_window
+    sel = f"{record}{format_duration(base)}{{{identity_selector(plan)}}}"
+    if window == base:
+        return sel
+    if exact_slices(plan, window):
+        older = [f"({sel} offset {format_duration(k * base)} or 0 * {sel})" for k in range(1, window // base)]
+        return "(" + " + ".join([sel, *older]) + ")"
+    if tiered and uses_hourly(window):
+        hourly = f"{record}{format_duration(HOUR)}{{{identity_selector(plan)}}}"
+        return f"sum_over_time({hourly}[{format_duration(window)}])"
+    scale = round(plan.evaluation_interval / base, 12)
+    older = f"sum_over_time({sel}[{format_duration(window - base)}] offset {format_duration(base)})"
+    return f"({sel} + ({older} * {scale!r} or 0 * {sel}))"
+
+
+def window_ratio(plan: SLOPlan, window: int, *, tiered: bool = True) -> str:
+    errors = window_events(plan, "slo:sli_error_events:increase", window, tiered=tiered)
+    total = window_events(plan, "slo:sli_events:increase", window, tiered=tiered)
+    return f"{errors}\n/\n{total}"
+
+
+def fast_pair(plan: SLOPlan) -> BurnWindow | None:
+    """The page condition with the shortest long window: it decides the page detection time."""
+    pages = [b for b in plan.windows if b.severity == "page"] if plan.slo.alerting.page else []
+    return min(pages, key=lambda b: (b.long, b.short)) if pages else None
+
+
+def fast_windows(plan: SLOPlan) -> list[int]:
+    pair = fast_pair(plan)
+    return sorted({plan.base_window, *((pair.short, pair.long) if pair else ())})
+
+
+def slow_windows(plan: SLOPlan) -> list[int]:
+    every = {w for b in plan.windows for w in (b.long, b.short)}
+    return sorted(every - set(fast_windows(plan)) - {plan.period})
