@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lgtmgen.artifacts import Role
 from lgtmgen.bundle import MANIFEST
-from lgtmgen.checks.amtool import AmtoolConfig
+from lgtmgen.checks.amtool import AmtoolConfig, AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, Check, CheckContext
 from lgtmgen.checks.integrity import ManifestIntegrity
 from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
@@ -20,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     PromtoolUnitTests(),
     PromtoolConfig(),
     AmtoolConfig(),
+    AmtoolRouteTests(),
     ReferenceCheck(),
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lgtmgen.generators.alertmanager import Alertmanager
 from lgtmgen.generators.base import Generator
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.generators.journeys import JourneyRules
@@ -10,6 +11,7 @@ from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.generators.tempo import TempoConfig
 
 GENERATORS: tuple[Generator, ...] = (
+    Alertmanager(),
     SLORules(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
 )

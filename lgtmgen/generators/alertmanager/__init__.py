@@ -1,0 +1,99 @@
+"""Alertmanager: configuration, notification templates, routing tests and the rules routing relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lgtmgen.artifacts import Artifact, Format, Role
+from lgtmgen.catalog.models import Team
+from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
+from lgtmgen.generators.alertmanager.inhibition import inhibit_rules
+from lgtmgen.generators.alertmanager.notification_templates import FILE_NAME, notification_templates
+from lgtmgen.generators.alertmanager.receivers import catch_all_receiver, smtp_globals, team_receivers
+from lgtmgen.generators.alertmanager.route_tests import route_test_cases, route_tests_document
+from lgtmgen.generators.alertmanager.routing import root_route, time_intervals
+from lgtmgen.plan import Plan
+
+CONFIG_PATH = "alertmanager/alertmanager.yml"
+TEMPLATES_DIR = "templates"
+ROUTE_TESTS_PATH = "alertmanager/route-tests.yaml"
+
+
+def escalating_teams(plan: Plan) -> set[str]:
+    """Teams whose pages escalate: those that declare `escalate_to`."""
+    return {t.name for t in plan.catalog.teams if t.escalate_to is not None}
+
+
+def catch_all_team(plan: Plan) -> Team | None:
+    settings = plan.catalog.alerting
+    if settings.catch_all_team is not None:
+        return plan.teams[settings.catch_all_team]
+    return plan.catalog.teams[0] if plan.catalog.teams else None
+
+
+def alertmanager_config(plan: Plan) -> dict[str, Any]:
+    """alertmanager.yml as data."""
+    settings = plan.catalog.alerting
+    teams = list(plan.catalog.teams)
+    escalating = escalating_teams(plan)
+    config: dict[str, Any] = {}
+    smtp = smtp_globals(settings)
+    if smtp:
+        config["global"] = smtp
+    config["templates"] = [f"{TEMPLATES_DIR}/*.tmpl"]
+    config["route"] = root_route(teams, settings, escalating)
+    config["inhibit_rules"] = inhibit_rules(plan)
+    receivers = [catch_all_receiver(catch_all_team(plan), settings)]
+    for team in teams:
+        receivers.extend(team_receivers(team, settings, team.name in escalating))
+    config["receivers"] = receivers
+    config["time_intervals"] = time_intervals(settings.business_hours)
+    return config
+
+
+class Alertmanager:
+    """alertmanager.yml, its templates, its routing tests, and the escalation and outage rules."""
+
+    name = "alertmanager"
+
+    def generate(self, plan: Plan) -> Iterable[Artifact]:
+        if not plan.catalog.teams:
+            return
+        settings = plan.catalog.alerting
+        escalating = escalating_teams(plan)
+        yield Artifact(
+            path=CONFIG_PATH,
+            role=Role.ALERTMANAGER_CONFIG,
+            data=alertmanager_config(plan),
+            comment=f"Alertmanager {settings.alertmanager_version}+ configuration: routing, receivers, inhibition.",
+        )
+        yield Artifact(
+            path=f"alertmanager/{TEMPLATES_DIR}/{FILE_NAME}",
+            role=Role.ALERTMANAGER_TEMPLATE,
+            data=notification_templates(plan.catalog.defaults),
+            format=Format.TEXT,
+        )
+        outage = settings.cluster_outage
+        yield Artifact(
+            path=ROUTE_TESTS_PATH,
+            role=Role.ALERTMANAGER_ROUTE_TESTS,
+            data=route_tests_document(
+                route_test_cases(list(plan.catalog.teams), escalating, outage.team if outage else None)
+            ),
+            comment="Expected receivers per label set; `lgtmgen check` runs them with amtool.",
+        )
+        if escalating:
+            yield Artifact(
+                path="prometheus/rules/alerting/escalation.yaml",
+                role=Role.PROMETHEUS_RULES,
+                data={"groups": [escalation_group(settings.escalation, sorted(escalating))]},
+                comment="Escalation of pages still firing; evaluate beside the rules whose pages it escalates.",
+            )
+        if outage is not None:
+            yield Artifact(
+                path="prometheus/rules/alerting/cluster-outage.yaml",
+                role=Role.PROMETHEUS_RULES,
+                data={"groups": [cluster_outage_group(outage)]},
+                comment="Cluster-wide outage alert; it inhibits per-service alerts of the cluster.",
+            )

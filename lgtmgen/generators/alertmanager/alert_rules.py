@@ -1,0 +1,79 @@
+"""Prometheus alerting rules the routing relies on: page escalation and cluster outage.
+
+Escalation is a rule, not Alertmanager repeat mechanics: `ALERTS` holds every
+firing alert of the same evaluator, and `for:` makes a page that has been
+firing for `alerting.escalation.after` a new alert labelled
+``escalated="true"``, which the routing tree sends to the team's
+`escalate_to` receiver. It keeps the original labels (team, service, tier,
+cluster ...) so silences and inhibitions of the page cover it too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.alerting import ClusterOutage, Escalation
+from lgtmgen.generators.alertmanager.matchers import alternation
+from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATED_LABEL, ESCALATION_ALERT
+from lgtmgen.promql import string_literal
+
+
+def escalation_group(escalation: Escalation, teams: list[str]) -> dict[str, Any]:
+    """One rule escalating the pages of `teams` (those with `escalate_to`)."""
+    pages = (
+        f'ALERTS{{alertstate="firing",severity="page",{ESCALATED_LABEL}!="true",'
+        f"team=~{string_literal(alternation(teams))}}}"
+    )
+    expr = (
+        "max without (alertname, alertstate) (\n"
+        f'  label_replace({pages}, "escalated_alertname", "$1", "alertname", "(.*)")\n'
+        ")"
+    )
+    return {
+        "name": "alerting:escalation",
+        "rules": [
+            {
+                "alert": ESCALATION_ALERT,
+                "expr": expr,
+                "for": escalation.after,
+                "labels": {ESCALATED_LABEL: "true"},
+                "annotations": {
+                    "summary": (
+                        "{{ $labels.escalated_alertname }} of {{ $labels.service }} has been paging for "
+                        f"more than {escalation.after} without being resolved"
+                    ),
+                    "description": "Escalated to the team's second receiver.",
+                },
+            }
+        ],
+    }
+
+
+def outage_expr(outage: ClusterOutage) -> str:
+    """The declared expression, or the share of critical targets up per cluster below the threshold."""
+    if outage.expr is not None:
+        return outage.expr
+    up = f"up{{job=~{string_literal(alternation(outage.critical_jobs))}}}"
+    return f"(sum by (cluster) ({up}) / count by (cluster) ({up})) < {outage.min_up_ratio!r}"
+
+
+def cluster_outage_group(outage: ClusterOutage) -> dict[str, Any]:
+    """The cluster outage alert: a tier-1 page of the declared team."""
+    return {
+        "name": "alerting:cluster-outage",
+        "rules": [
+            {
+                "alert": CLUSTER_OUTAGE_ALERT,
+                "expr": outage_expr(outage),
+                "for": outage.for_,
+                "labels": {"severity": "page", "team": outage.team, "tier": "1"},
+                "annotations": {
+                    "summary": "Cluster {{ $labels.cluster }} is down",
+                    "description": (
+                        "The cluster's critical targets are failing; per-service alerts in this "
+                        "cluster are inhibited while this fires."
+                    ),
+                },
+            }
+        ],
+    }

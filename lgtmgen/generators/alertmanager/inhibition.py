@@ -1,0 +1,87 @@
+"""Inhibition rules derived from severity, the dependency graph and the cluster outage alert.
+
+Each rule is wrapped in `Commented` so the generated file says why it exists.
+`equal` names only labels every such alert carries: SLO alerts always have
+service and slo, and cluster comes from the recorded series or from the
+evaluating Prometheus' external labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lgtmgen.generators.alertmanager.matchers import alternation, matcher
+from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT
+from lgtmgen.plan import Plan
+from lgtmgen.render import Commented
+
+
+def transitive_dependents(dependents: Mapping[str, tuple[str, ...]], service: str) -> list[str]:
+    """Every service that calls `service` directly or through others, without `service` itself."""
+    seen: set[str] = set()
+    todo = list(dependents.get(service, ()))
+    while todo:
+        current = todo.pop()
+        if current in seen or current == service:
+            continue
+        seen.add(current)
+        todo.extend(dependents.get(current, ()))
+    return sorted(seen)
+
+
+def _page_inhibits_ticket() -> Commented:
+    return Commented(
+        {
+            "source_matchers": [matcher("severity", "=", "page"), matcher("slo", "=~", ".+")],
+            "target_matchers": [matcher("severity", "=", "ticket")],
+            "equal": ["service", "slo", "cluster"],
+        },
+        "why: a page of an SLO already demands action; its slower ticket of the same SLO and cluster adds nothing",
+    )
+
+
+def _dependency_rules(plan: Plan) -> list[Commented]:
+    rules = []
+    for service in sorted(plan.services):
+        has_availability_page = any(
+            s.slo.sli.kind == "availability" and s.slo.alerting.page for s in plan.slos_of(service)
+        )
+        callers = transitive_dependents(plan.dependents, service)
+        if not has_availability_page or not callers:
+            continue
+        rules.append(
+            Commented(
+                {
+                    "source_matchers": [
+                        matcher("service", "=", service),
+                        matcher("severity", "=", "page"),
+                        matcher("sli_kind", "=", "availability"),
+                    ],
+                    "target_matchers": [matcher("service", "=~", alternation(callers))],
+                    "equal": ["cluster"],
+                },
+                f"why: {', '.join(callers)} depend on {service} (directly or through others); while "
+                f"{service} is unavailable in a cluster, their alerts there are symptoms of it",
+            )
+        )
+    return rules
+
+
+def _cluster_outage_rule() -> Commented:
+    return Commented(
+        {
+            "source_matchers": [matcher("alertname", "=", CLUSTER_OUTAGE_ALERT)],
+            "target_matchers": [matcher("service", "=~", ".+")],
+            "equal": ["cluster"],
+        },
+        "why: while a whole cluster is down, every per-service alert in it is a symptom of that outage",
+    )
+
+
+def inhibit_rules(plan: Plan) -> list[Commented]:
+    """All inhibition rules, in a stable order."""
+    rules = [_page_inhibits_ticket(), *_dependency_rules(plan)]
+    if plan.catalog.alerting.cluster_outage is not None:
+        rules.append(_cluster_outage_rule())
+    return rules

@@ -1,0 +1,21 @@
+"""Receiver names, label names and values shared by routes, receivers, rules and route tests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+ReceiverKind = Literal["page", "page-business-hours", "chat", "ticket", "escalation", "escalation-business-hours"]
+
+CATCH_ALL = "catch-all"
+BUSINESS_HOURS = "business-hours"
+ESCALATED_LABEL = "escalated"
+ESCALATION_ALERT = "PageEscalation"
+CLUSTER_OUTAGE_ALERT = "ClusterOutage"
+LOWER_TIERS = ("2", "3")
+SEVERITIES = ("page", "ticket", "info")
+TIERS = ("1", "2", "3")
+
+
+def receiver_name(team: str, kind: ReceiverKind) -> str:
+    """``payments-page``, ``payments-chat`` ...; team names are identifiers, so these are too."""
+    return f"{team}-{kind}"

@@ -1,0 +1,181 @@
+"""Receivers: each team's notify targets turned into page, chat, ticket and escalation receivers.
+
+Secrets stay in files: every integration refers to the catalog's ``*_file``
+paths. Message text comes from the bundle's notification templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.alerting_checks import JIRA_NATIVE_VERSION, version_tuple
+from lgtmgen.catalog.models import Team
+from lgtmgen.catalog.models.alerting import AlertingSettings
+from lgtmgen.catalog.models.teams import NotificationTargets
+from lgtmgen.generators.alertmanager.names import CATCH_ALL, ReceiverKind, receiver_name
+
+TITLE = '{{ template "lgtmgen.title" . }}'
+TEXT = '{{ template "lgtmgen.text" . }}'
+# PagerDuty derives urgency from the event severity: tier-1 pages are critical (high urgency).
+PAGERDUTY_SEVERITY = (
+    '{{ if eq .CommonLabels.severity "page" }}'
+    '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}critical{{ else }}error{{ end }}'
+    '{{ else if eq .CommonLabels.severity "ticket" }}warning{{ else }}info{{ end }}'
+)
+# Pushover priority 2 repeats until acknowledged; lower-tier pages use 1 (high, not repeating).
+PUSHOVER_PRIORITY = '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
+
+Target = str
+PRIMARY: dict[str, tuple[Target, ...]] = {
+    "page": ("pagerduty", "pushover"),
+    "chat": ("slack",),
+    "ticket": ("jira", "email"),
+}
+FALLBACK: dict[str, tuple[Target, ...]] = {
+    "page": ("slack", "email", "jira"),
+    "chat": ("email", "jira", "pagerduty", "pushover"),
+    "ticket": ("slack", "pagerduty", "pushover"),
+}
+
+
+def _slack(targets: NotificationTargets) -> dict[str, Any]:
+    assert targets.slack is not None
+    return {
+        "slack_configs": [
+            {
+                "api_url_file": targets.slack.api_url_file,
+                "channel": targets.slack.channel,
+                "send_resolved": True,
+                "title": TITLE,
+                "text": TEXT,
+            }
+        ]
+    }
+
+
+def _pagerduty(targets: NotificationTargets) -> dict[str, Any]:
+    assert targets.pagerduty is not None
+    return {
+        "pagerduty_configs": [
+            {
+                "routing_key_file": targets.pagerduty.routing_key_file,
+                "severity": PAGERDUTY_SEVERITY,
+                "description": TITLE,
+                "send_resolved": True,
+            }
+        ]
+    }
+
+
+def _pushover(targets: NotificationTargets) -> dict[str, Any]:
+    assert targets.pushover is not None
+    return {
+        "pushover_configs": [
+            {
+                "user_key_file": targets.pushover.user_key_file,
+                "token_file": targets.pushover.token_file,
+                "priority": PUSHOVER_PRIORITY,
+                "title": TITLE,
+                "message": TEXT,
+                "send_resolved": True,
+            }
+        ]
+    }
+
+
+def _email(targets: NotificationTargets) -> dict[str, Any]:
+    assert targets.email is not None
+    return {
+        "email_configs": [
+            {"to": targets.email.to, "headers": {"Subject": TITLE}, "text": TEXT, "send_resolved": True}
+        ]
+    }
+
+
+def _jira(targets: NotificationTargets, version: str) -> dict[str, Any]:
+    jira = targets.jira
+    assert jira is not None
+    if version_tuple(version) < JIRA_NATIVE_VERSION:
+        return {"webhook_configs": [{"url_file": jira.webhook_url_file, "send_resolved": True}]}
+    return {
+        "jira_configs": [
+            {
+                "api_url": jira.server_url,
+                "project": jira.project,
+                "issue_type": jira.issue_type,
+                "summary": TITLE,
+                "description": TEXT,
+                "http_config": {
+                    "basic_auth": {"username": jira.username, "password_file": jira.password_file}
+                },
+                "send_resolved": True,
+            }
+        ]
+    }
+
+
+def _integrations(targets: NotificationTargets, chosen: list[Target], version: str) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    for target in chosen:
+        part = _jira(targets, version) if target == "jira" else _BUILDERS[target](targets)
+        for key, items in part.items():
+            config.setdefault(key, []).extend(items)
+    if targets.webhook is not None:
+        config.setdefault("webhook_configs", []).append(
+            {"url_file": targets.webhook.url_file, "send_resolved": True}
+        )
+    return dict(sorted(config.items()))
+
+
+_BUILDERS = {"slack": _slack, "pagerduty": _pagerduty, "pushover": _pushover, "email": _email}
+
+
+def chosen_targets(targets: NotificationTargets, purpose: str) -> list[Target]:
+    """The targets used for `purpose` (page, chat, ticket): its own, else the first fallback."""
+    present = [t for t in PRIMARY[purpose] if getattr(targets, t) is not None]
+    if present:
+        return present
+    fallback = [t for t in FALLBACK[purpose] if getattr(targets, t) is not None]
+    return fallback[:1]
+
+
+def _all_targets(targets: NotificationTargets) -> list[Target]:
+    return [t for t in ("pagerduty", "pushover", "slack", "jira", "email") if getattr(targets, t) is not None]
+
+
+def team_receivers(team: Team, settings: AlertingSettings, escalates: bool) -> list[dict[str, Any]]:
+    """The receivers of one team, named by `receiver_name`."""
+    version = settings.alertmanager_version
+    page = _integrations(team.notify, chosen_targets(team.notify, "page"), version)
+    kinds: list[tuple[ReceiverKind, dict[str, Any]]] = [
+        ("page", page),
+        ("page-business-hours", page),
+        ("chat", _integrations(team.notify, chosen_targets(team.notify, "chat"), version)),
+        ("ticket", _integrations(team.notify, chosen_targets(team.notify, "ticket"), version)),
+    ]
+    if escalates and team.escalate_to is not None:
+        escalation = _integrations(team.escalate_to, _all_targets(team.escalate_to), version)
+        kinds += [("escalation", escalation), ("escalation-business-hours", escalation)]
+    return [{"name": receiver_name(team.name, kind), **config} for kind, config in kinds]
+
+
+def catch_all_receiver(team: Team | None, settings: AlertingSettings) -> dict[str, Any]:
+    """Alerts no team route claims go to the catch-all team's chat targets."""
+    if team is None:
+        return {"name": CATCH_ALL}
+    chat = chosen_targets(team.notify, "chat")
+    return {"name": CATCH_ALL, **_integrations(team.notify, chat, settings.alertmanager_version)}
+
+
+def smtp_globals(settings: AlertingSettings) -> dict[str, Any]:
+    """The `global` SMTP block when e-mail targets exist."""
+    smtp = settings.smtp
+    if smtp is None:
+        return {}
+    out: dict[str, Any] = {"smtp_smarthost": smtp.smarthost, "smtp_from": smtp.from_}
+    if smtp.auth_username is not None:
+        out["smtp_auth_username"] = smtp.auth_username
+    if smtp.auth_password_file is not None:
+        out["smtp_auth_password_file"] = smtp.auth_password_file
+    out["smtp_require_tls"] = smtp.require_tls
+    return out

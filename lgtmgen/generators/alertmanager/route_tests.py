@@ -1,0 +1,104 @@
+"""Routing test cases: the receivers each label set must reach, for `amtool config routes test`.
+
+The expectations restate the routing policy independently of the tree
+builder, so the check compares two descriptions of the same intent.
+`config routes test` ignores time intervals: a lower-tier page therefore
+shows the business-hours-only receiver (``<team>-page-business-hours``) next
+to chat, which proves the split is in the tree; the e2e test proves the
+time-dependent delivery.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models import Team
+from lgtmgen.generators.alertmanager.names import (
+    CATCH_ALL,
+    CLUSTER_OUTAGE_ALERT,
+    ESCALATED_LABEL,
+    ESCALATION_ALERT,
+    LOWER_TIERS,
+    SEVERITIES,
+    TIERS,
+    receiver_name,
+)
+
+CONFIG_FILE = "alertmanager.yml"
+
+
+def expected_receivers(team: str, severity: str, tier: str | None, escalates: bool, escalated: bool) -> list[str]:
+    """The policy: pages reach the pager (business hours only below tier 1) and chat; tickets the ticket receiver."""
+    if severity == "ticket":
+        return [receiver_name(team, "ticket")]
+    if severity != "page":
+        return [receiver_name(team, "chat")]
+    lower = tier in LOWER_TIERS
+    if escalated:
+        if not escalates:
+            return [receiver_name(team, "chat")]
+        first = receiver_name(team, "escalation-business-hours" if lower else "escalation")
+    else:
+        first = receiver_name(team, "page-business-hours" if lower else "page")
+    return [first, receiver_name(team, "chat")]
+
+
+def _case(name: str, labels: dict[str, str], receivers: list[str]) -> dict[str, Any]:
+    return {"name": name, "labels": dict(sorted(labels.items())), "receivers": receivers}
+
+
+def route_test_cases(
+    teams: list[Team], escalating: set[str], cluster_outage_team: str | None
+) -> list[dict[str, Any]]:
+    """One case per team × severity × tier, escalations, a missing tier, the catch-all and the outage."""
+    cases = []
+    for team in teams:
+        escalates = team.name in escalating
+        for severity in SEVERITIES:
+            for tier in TIERS:
+                labels = {"team": team.name, "severity": severity, "tier": tier, "service": "any"}
+                cases.append(
+                    _case(
+                        f"{team.name} {severity} tier {tier}",
+                        labels,
+                        expected_receivers(team.name, severity, tier, escalates, False),
+                    )
+                )
+        cases.append(
+            _case(
+                f"{team.name} page without tier pages at any hour",
+                {"team": team.name, "severity": "page", "alertname": "SomeAlert"},
+                expected_receivers(team.name, "page", None, escalates, False),
+            )
+        )
+        if escalates:
+            for tier in ("1", "2"):
+                cases.append(
+                    _case(
+                        f"{team.name} escalated page tier {tier}",
+                        {
+                            "team": team.name,
+                            "severity": "page",
+                            "tier": tier,
+                            "alertname": ESCALATION_ALERT,
+                            ESCALATED_LABEL: "true",
+                        },
+                        expected_receivers(team.name, "page", tier, True, True),
+                    )
+                )
+    cases.append(_case("an unknown team reaches the catch-all", {"team": "nobody", "severity": "page"}, [CATCH_ALL]))
+    cases.append(_case("an alert without labels reaches the catch-all", {"alertname": "Anything"}, [CATCH_ALL]))
+    if cluster_outage_team is not None:
+        cases.append(
+            _case(
+                "a cluster outage pages its team at any hour",
+                {"alertname": CLUSTER_OUTAGE_ALERT, "team": cluster_outage_team, "severity": "page", "tier": "1"},
+                expected_receivers(cluster_outage_team, "page", "1", cluster_outage_team in escalating, False),
+            )
+        )
+    return cases
+
+
+def route_tests_document(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """The route-tests file: the configuration it tests (relative to itself) and the cases."""
+    return {"config": CONFIG_FILE, "cases": cases}

@@ -1,0 +1,94 @@
+"""The routing tree: root → team → severity → tier, with business hours and escalation.
+
+Per team, in order (the first three continue, so a page also reaches chat):
+
+1. an escalated page (label ``escalated="true"``) → ``<team>-escalation``
+   (``-business-hours`` variant, active in business hours only, for tiers 2 and 3);
+2. a page of tier 2 or 3 → ``<team>-page-business-hours``, active in business hours only;
+3. any other page (tier 1, or no tier: unknown impact pages at any hour) → ``<team>-page``;
+4. every page → ``<team>-chat``, so off-hours lower-tier pages land in chat;
+5. a ticket → ``<team>-ticket``; 6. info → ``<team>-chat``.
+
+Anything else (unknown team, unknown severity) ends at the team's chat or the catch-all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models import Team
+from lgtmgen.catalog.models.alerting import AlertingSettings, BusinessHours, Timing
+from lgtmgen.generators.alertmanager.matchers import alternation, matcher
+from lgtmgen.generators.alertmanager.names import (
+    BUSINESS_HOURS,
+    CATCH_ALL,
+    ESCALATED_LABEL,
+    LOWER_TIERS,
+    ReceiverKind,
+    receiver_name,
+)
+
+LOWER_TIER = matcher("tier", "=~", alternation(LOWER_TIERS))
+NOT_LOWER_TIER = matcher("tier", "!~", alternation(LOWER_TIERS))
+ESCALATED = matcher(ESCALATED_LABEL, "=", "true")
+NOT_ESCALATED = matcher(ESCALATED_LABEL, "!=", "true")
+PAGE = matcher("severity", "=", "page")
+
+
+def _timing(timing: Timing) -> dict[str, Any]:
+    return {
+        "group_by": list(timing.group_by),
+        "group_wait": timing.group_wait,
+        "group_interval": timing.group_interval,
+        "repeat_interval": timing.repeat_interval,
+    }
+
+
+def _route(team: str, kind: ReceiverKind, matchers: list[str], timing: Timing, **extra: Any) -> dict[str, Any]:
+    return {"receiver": receiver_name(team, kind), "matchers": matchers, **_timing(timing), **extra}
+
+
+def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[str, Any]:
+    """The subtree of one team."""
+    t = settings.timings
+    name = team.name
+    in_hours = {"active_time_intervals": [BUSINESS_HOURS]}
+    routes: list[dict[str, Any]] = []
+    if escalates and team.escalate_to is not None:
+        routes += [
+            _route(name, "escalation-business-hours", [PAGE, ESCALATED, LOWER_TIER], t.page, **in_hours, **{"continue": True}),
+            _route(name, "escalation", [PAGE, ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}),
+        ]
+    routes += [
+        _route(name, "page-business-hours", [PAGE, NOT_ESCALATED, LOWER_TIER], t.page, **in_hours, **{"continue": True}),
+        _route(name, "page", [PAGE, NOT_ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}),
+        _route(name, "chat", [PAGE], t.page),
+        _route(name, "ticket", [matcher("severity", "=", "ticket")], t.ticket),
+        _route(name, "chat", [matcher("severity", "=", "info")], t.info),
+    ]
+    return {"receiver": receiver_name(name, "chat"), "matchers": [matcher("team", "=", name)], "routes": routes}
+
+
+def root_route(teams: list[Team], settings: AlertingSettings, escalating: set[str]) -> dict[str, Any]:
+    """The whole tree; the root receiver is the catch-all."""
+    return {
+        "receiver": CATCH_ALL,
+        **_timing(settings.timings.info),
+        "routes": [team_route(team, settings, team.name in escalating) for team in teams],
+    }
+
+
+def time_intervals(hours: BusinessHours) -> list[dict[str, Any]]:
+    """The `business-hours` time interval in the declared time zone."""
+    return [
+        {
+            "name": BUSINESS_HOURS,
+            "time_intervals": [
+                {
+                    "weekdays": list(hours.weekdays),
+                    "times": [{"start_time": r.start, "end_time": r.end} for r in hours.times],
+                    "location": hours.time_zone,
+                }
+            ],
+        }
+    ]
