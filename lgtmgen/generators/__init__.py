@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lgtmgen.generators.alertmanager import Alertmanager
 from lgtmgen.generators.base import Generator
+from lgtmgen.generators.loki import LokiGenerator
+from lgtmgen.generators.otelcol_logs import LogPipelines
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.generators.journeys import JourneyRules
 from lgtmgen.generators.service_graph import ServiceGraphRules
@@ -11,6 +13,7 @@ from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.generators.tempo import TempoConfig
 
 GENERATORS: tuple[Generator, ...] = (
+    LokiGenerator(), LogPipelines(),
     Alertmanager(),
     SLORules(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),

@@ -1,0 +1,46 @@
+"""What the logs area shares: stream labels of a service, tenant tiers, Loki durations."""
+
+from __future__ import annotations
+
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.logs import LogsSettings, LokiTier, ServiceLogs
+from lgtmgen.catalog.models.org import Tenant
+from lgtmgen.catalog.models.service import Service
+from lgtmgen.logql import StreamSelector
+
+SERVICE_LABEL = "service_name"
+"""Loki's index label for the OTLP resource attribute `service.name`."""
+LEVEL_LABEL = "level"
+"""Index label of the normalised level; the collector promotes it to a resource attribute."""
+ERROR_CLASS_ATTRIBUTE = "error.class"
+"""Log attribute set by the collector; Loki keeps it as structured metadata `error_class`."""
+ERROR_CLASS_METADATA = "error_class"
+TRACE_ID_METADATA = "trace_id"
+
+
+def tier_of(settings: LogsSettings, tenant: Tenant) -> LokiTier:
+    """The tenant's tier; a tier not declared in `logs.tiers` means the defaults."""
+    return settings.tiers.get(tenant.tier, LokiTier(retention=settings.default_retention))
+
+
+def loki_duration(text: str) -> str:
+    """A catalog duration as whole hours, minutes and seconds, which every Loki decoder reads."""
+    whole = int(parse_duration(text))
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return "".join(parts) or "0s"
+
+
+def stream_labels(service: Service, logs: ServiceLogs) -> dict[str, str]:
+    """Index labels that select the service's streams."""
+    return {SERVICE_LABEL: service.name, **dict(sorted(logs.stream_labels.items()))}
+
+
+def service_selector(service: Service, logs: ServiceLogs) -> StreamSelector:
+    return StreamSelector.equal(stream_labels(service, logs))
+
+
+def logging_services(services: list[Service]) -> list[tuple[Service, ServiceLogs]]:
+    """Services that declare their logs, in catalog order."""
+    return [(s, s.logs) for s in services if s.logs is not None]

@@ -1,0 +1,139 @@
+"""Loki 3.7 main configuration for the single-binary and the scalable deployment.
+
+tsdb index with schema v13, object storage from the catalog, compactor retention
+(which Loki only accepts with `compactor.delete_request_store`), query splitting and
+parallelism, memcached results and chunk caches, and a ruler that remote-writes
+log-derived metrics to Mimir under each rule's tenant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.logs import LogsSettings
+from lgtmgen.generators.loki.common import LEVEL_LABEL, loki_duration
+
+CONFIG_PATH = "loki/loki.yaml"
+RUNTIME_MOUNT = "/etc/loki/runtime.yaml"
+RULES_MOUNT = "/etc/loki/rules"
+DATA_DIR = "/var/loki"
+MEMBERLIST = "loki-memberlist:7946"
+
+
+def storage_block(settings: LogsSettings) -> dict[str, Any]:
+    storage = settings.storage
+    if storage.backend == "s3":
+        s3: dict[str, Any] = {"bucketnames": storage.bucket}
+        if storage.endpoint:
+            s3["endpoint"] = storage.endpoint
+        if storage.region:
+            s3["region"] = storage.region
+        return {"s3": s3}
+    if storage.backend == "gcs":
+        return {"gcs": {"bucket_name": storage.bucket}}
+    return {
+        "filesystem": {
+            "chunks_directory": storage.directory,
+            "rules_directory": f"{DATA_DIR}/rules",
+        }
+    }
+
+
+def _memcached(address: str) -> dict[str, Any]:
+    return {"memcached_client": {"addresses": address, "timeout": "500ms"}}
+
+
+def query_range(settings: LogsSettings) -> dict[str, Any]:
+    block: dict[str, Any] = {"align_queries_with_step": True, "parallelise_shardable_queries": True}
+    if settings.memcached_results:
+        block["cache_results"] = True
+        block["results_cache"] = {"cache": _memcached(settings.memcached_results)}
+    return block
+
+
+def default_limits(settings: LogsSettings) -> dict[str, Any]:
+    return {
+        "retention_period": loki_duration(settings.default_retention),
+        "split_queries_by_interval": loki_duration(settings.split_queries_by_interval),
+        "max_query_parallelism": settings.max_query_parallelism,
+        "allow_structured_metadata": True,
+        "volume_enabled": True,
+        # The collector promotes the normalised level to a resource attribute so that
+        # retention_stream and the rules can select streams by level.
+        "otlp_config": {
+            "resource_attributes": {
+                "attributes_config": [{"action": "index_label", "attributes": [LEVEL_LABEL]}]
+            }
+        },
+    }
+
+
+def ruler(settings: LogsSettings) -> dict[str, Any]:
+    return {
+        "storage": {"type": "local", "local": {"directory": RULES_MOUNT}},
+        "rule_path": f"{DATA_DIR}/rules-temp",
+        "alertmanager_url": settings.alertmanager_url,
+        "enable_api": True,
+        "enable_alertmanager_v2": True,
+        "wal": {"dir": f"{DATA_DIR}/ruler-wal"},
+        "remote_write": {
+            "enabled": True,
+            # The ruler writes each tenant's series with that tenant's X-Scope-OrgID.
+            "add_org_id_header": True,
+            "clients": {"mimir": {"url": settings.mimir_remote_write_url}},
+        },
+    }
+
+
+def loki_config(settings: LogsSettings) -> dict[str, Any]:
+    """The main configuration; the scalable deployment runs it with `-target=read|write|backend`."""
+    scalable = settings.deployment == "scalable"
+    kvstore = {"store": "memberlist" if scalable else "inmemory"}
+    config: dict[str, Any] = {
+        "auth_enabled": True,
+        "target": "all",
+        "server": {"http_listen_port": 3100, "grpc_listen_port": 9095},
+        "common": {
+            "path_prefix": DATA_DIR,
+            "replication_factor": 3 if scalable else 1,
+            "ring": {"kvstore": kvstore},
+            "storage": storage_block(settings),
+        },
+    }
+    if scalable:
+        config["memberlist"] = {"join_members": [MEMBERLIST]}
+    config |= {
+        "schema_config": {
+            "configs": [
+                {
+                    "from": settings.schema_from,
+                    "store": "tsdb",
+                    "object_store": settings.storage.backend,
+                    "schema": "v13",
+                    "index": {"prefix": "index_", "period": "24h"},
+                }
+            ]
+        },
+        "storage_config": {
+            "tsdb_shipper": {
+                "active_index_directory": f"{DATA_DIR}/tsdb-index",
+                "cache_location": f"{DATA_DIR}/tsdb-cache",
+            }
+        },
+        "compactor": {
+            "working_directory": f"{DATA_DIR}/compactor",
+            "compaction_interval": "10m",
+            "retention_enabled": True,
+            "retention_delete_delay": "2h",
+            "delete_request_store": settings.storage.backend,
+        },
+        "limits_config": default_limits(settings),
+        "query_range": query_range(settings),
+        "frontend": {"max_outstanding_per_tenant": 2048},
+        "querier": {"max_concurrent": 8 if scalable else 4},
+        "ruler": ruler(settings),
+        "runtime_config": {"file": RUNTIME_MOUNT, "period": "10s"},
+    }
+    if settings.memcached_chunks:
+        config["chunk_store_config"] = {"chunk_cache_config": _memcached(settings.memcached_chunks)}
+    return config

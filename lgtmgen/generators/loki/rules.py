@@ -1,0 +1,182 @@
+"""LogQL ruler rules per tenant: error rates, spikes, recurring errors, security, volume.
+
+Recording rules are remote-written to Mimir by the ruler, so their names follow
+`level:metric:operation`. Alerts evaluate LogQL directly (the Loki ruler cannot
+read Mimir) and carry the routing labels team, service, severity and tier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.logs import LogsRules, ServiceLogs
+from lgtmgen.catalog.models.service import Service
+from lgtmgen.generators.loki.common import (
+    ERROR_CLASS_METADATA,
+    LEVEL_LABEL,
+    logging_services,
+    service_selector,
+)
+from lgtmgen.logql import (
+    Binary,
+    LineFilter,
+    LabelFilter,
+    LogQuery,
+    Matcher,
+    Number,
+    Parser,
+    VectorAggregation,
+    RangeAggregation,
+    error_lines,
+    sum_count,
+    sum_rate,
+)
+from lgtmgen.naming import slug
+
+RATE_WINDOW = 300
+BASELINE_WINDOW = 3600
+WEEK = 7 * 86400
+GROUP_INTERVAL = "1m"
+LINES_RATE = "service:log_lines:rate5m"
+ERROR_LINES_RATE = "service:log_error_lines:rate5m"
+ERROR_RATIO = "service:log_error_ratio:rate5m"
+ERROR_CLASS_RATE = "service_error_class:log_error_lines:rate5m"
+
+
+def rules_path(tenant: str) -> str:
+    return f"loki/rules/{tenant}/logs.yaml"
+
+
+def _routing(service: Service, severity: str) -> dict[str, str]:
+    return {
+        "team": service.team,
+        "service": service.name,
+        "severity": severity,
+        "tier": str(service.tier),
+    }
+
+
+def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]:
+    lines = LogQuery(service_selector(service, logs))
+    errors = error_lines(service_selector(service, logs), LEVEL_LABEL, logs.error_levels)
+    identity = {"service": service.name, "team": service.team}
+    rules = [
+        {"record": LINES_RATE, "expr": str(sum_rate(lines, RATE_WINDOW)), "labels": identity},
+        {"record": ERROR_LINES_RATE, "expr": str(sum_rate(errors, RATE_WINDOW)), "labels": identity},
+        {
+            "record": ERROR_RATIO,
+            "expr": str(Binary(sum_rate(errors, RATE_WINDOW), "/", sum_rate(lines, RATE_WINDOW))),
+            "labels": identity,
+        },
+    ]
+    if logs.error_classes:
+        classified = errors.then(LabelFilter(Matcher(ERROR_CLASS_METADATA, "!=", "")))
+        by_class = VectorAggregation(
+            "sum", RangeAggregation("rate", classified, RATE_WINDOW), (ERROR_CLASS_METADATA,)
+        )
+        rules.append({"record": ERROR_CLASS_RATE, "expr": str(by_class), "labels": identity})
+    return rules
+
+
+def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> dict[str, Any]:
+    errors = error_lines(service_selector(service, logs), LEVEL_LABEL, logs.error_levels)
+    now = sum_rate(errors, RATE_WINDOW)
+    spike = Binary(
+        Binary(now, ">", Number(thresholds.error_spike_min_rate)),
+        "and",
+        Binary(now, ">", Binary(Number(thresholds.error_spike_factor), "*", sum_rate(errors, BASELINE_WINDOW))),
+    )
+    return {
+        "alert": "LogErrorSpike",
+        "expr": str(spike),
+        "for": "5m",
+        "labels": _routing(service, "page" if service.tier == 1 else "ticket"),
+        "annotations": {
+            "summary": f"{service.name}: error log lines spiked",
+            "description": (
+                f"Error lines of {service.name} are above {thresholds.error_spike_factor:g}x "
+                "their last hour's rate."
+            ),
+        },
+    }
+
+
+def volume_anomalies(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> list[dict[str, Any]]:
+    lines = LogQuery(service_selector(service, logs))
+    now = sum_rate(lines, BASELINE_WINDOW)
+    last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK)
+    factor = thresholds.volume_anomaly_factor
+    out = []
+    for name, op, scale, words in (
+        ("LogVolumeHigh", ">", factor, "above"),
+        ("LogVolumeLow", "<", round(1 / factor, 6), "below"),
+    ):
+        out.append(
+            {
+                "alert": name,
+                "expr": str(Binary(now, op, Binary(Number(scale), "*", last_week))),  # type: ignore[arg-type]
+                "for": "30m",
+                "labels": _routing(service, "ticket"),
+                "annotations": {
+                    "summary": f"{service.name}: log volume {words} the same time last week",
+                    "description": f"The last hour's log rate is {words} {scale:g}x that of one week ago.",
+                },
+            }
+        )
+    return out
+
+
+def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]:
+    out = []
+    for known in logs.recurring_errors:
+        query = LogQuery(service_selector(service, logs)).then(
+            LineFilter("|>", known.pattern), Parser("pattern", known.pattern)
+        )
+        count = sum_count(query, int(parse_duration(known.window)))
+        out.append(
+            {
+                "alert": "LogRecurringError",
+                "expr": str(Binary(count, ">=", Number(known.threshold))),
+                "labels": {**_routing(service, "ticket"), "error": known.name},
+                "annotations": {
+                    "summary": f"{service.name}: recurring error {known.name}",
+                    "description": f"At least {known.threshold} lines matching `{known.pattern}` in {known.window}.",
+                },
+            }
+        )
+    return out
+
+
+def security_alerts(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> list[dict[str, Any]]:
+    out = []
+    for pattern in thresholds.security_patterns:
+        query = LogQuery(service_selector(service, logs)).then(LineFilter("|~", pattern.regex))
+        count = sum_count(query, RATE_WINDOW)
+        out.append(
+            {
+                "alert": "LogSecurityPattern",
+                "expr": str(Binary(count, ">=", Number(pattern.threshold))),
+                "labels": {**_routing(service, pattern.severity), "pattern": pattern.name},
+                "annotations": {
+                    "summary": f"{service.name}: {pattern.name} signatures in logs",
+                    "description": pattern.description or f"Lines matching the {pattern.name} signature.",
+                },
+            }
+        )
+    return out
+
+
+def tenant_rule_groups(services: list[Service], thresholds: LogsRules) -> list[dict[str, Any]]:
+    """One group per service that declares its logs, in catalog order."""
+    groups = []
+    for service, logs in logging_services(services):
+        rules = [
+            *recording_rules(service, logs),
+            error_spike(service, logs, thresholds),
+            *volume_anomalies(service, logs, thresholds),
+            *recurring_errors(service, logs),
+            *security_alerts(service, logs, thresholds),
+        ]
+        groups.append({"name": f"logs-{slug(service.name)}", "interval": GROUP_INTERVAL, "rules": rules})
+    return groups
