@@ -43,8 +43,10 @@ def roots(plan: Plan) -> list[str]:
 def tree_text(plan: Plan) -> str:
     """An indented tree from each entry point; a service seen before on the path is marked."""
     lines: list[str] = []
+    shown: set[str] = set()
 
     def visit(name: str, prefix: str, last: bool, path: tuple[str, ...], top: bool) -> None:
+        shown.add(name)
         service = plan.services.get(name)
         label = f"{name} (tier {service.tier}, {service.team})" if service else f"{name} (undeclared)"
         if name in path:
@@ -58,9 +60,12 @@ def tree_text(plan: Plan) -> str:
         for i, child in enumerate(children):
             visit(child, child_prefix, i == len(children) - 1, (*path, name), False)
 
-    starts = roots(plan) or sorted(plan.services)
-    for name in starts:
+    for name in roots(plan):
         visit(name, "", True, (), True)
+    # Services only reachable through a cycle have no root; start from the first unseen one.
+    for name in plan.services:
+        if name not in shown:
+            visit(name, "", True, (), True)
     return "\n".join(lines) + "\n"
 
 

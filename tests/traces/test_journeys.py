@@ -1,0 +1,142 @@
+"""Journey rules: success as the product of steps, revenue at risk, SLO alerts, latency regression."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+import pytest
+import yaml
+
+from lgtmgen.generators.journeys import P99_RECORD, REGRESSION_ALERT, RULES_PATH, SLO_ALERT, JourneyRules
+from lgtmgen.plan import Plan
+from lgtmgen.promql import syntax_error
+from lgtmgen.toolchain.locate import locate_tools
+
+from conftest import ArtifactWriter, CatalogLoader, base_catalog
+
+BUY = {
+    "name": "buy",
+    "team": "shop",
+    "tier": 1,
+    "steps": [{"service": "web", "route": "/pay"}, {"service": "orders", "route": "PlaceOrder"}],
+    "value": 30,
+    "currency": "EUR",
+    "slo": {"objective": 99},
+}
+
+
+def _plan(load: CatalogLoader, *journeys: dict[str, Any]) -> Plan:
+    document = base_catalog()
+    document["journeys"] = list(journeys)
+    plan, diagnostics = load(document)
+    assert plan is not None, [str(d) for d in diagnostics]
+    return plan
+
+
+def _groups(plan: Plan) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = {a.path: a.data for a in JourneyRules().generate(plan)}[RULES_PATH]["groups"]
+    return groups
+
+
+def test_recorded_names_have_the_level_metric_operation_form(load: CatalogLoader) -> None:
+    for group in _groups(_plan(load, BUY)):
+        for rule in group["rules"]:
+            if "record" in rule:
+                assert len(rule["record"].split(":")) == 3, rule["record"]
+            assert syntax_error(rule["expr"]) is None, rule["expr"]
+
+
+def test_the_slo_alerts_route_to_the_journey_owner_from_the_first_step(load: CatalogLoader) -> None:
+    alerts = [r for g in _groups(_plan(load, BUY)) for r in g["rules"] if r.get("alert") == SLO_ALERT]
+    assert [a["labels"]["severity"] for a in alerts] == ["page", "ticket"]
+    assert alerts[0]["labels"] == {"severity": "page", "team": "shop", "service": "web", "tier": "1", "journey": "buy"}
+    assert "journey:success:ratio_rate1h" in alerts[0]["expr"] and "(14.4 * 0.01)" in alerts[0]["expr"]
+
+
+def test_latency_regression_compares_each_steps_p99_with_one_week_earlier(load: CatalogLoader) -> None:
+    groups = {g["name"]: g["rules"] for g in _groups(_plan(load, {**BUY, "latency_regression_factor": 2}))}
+    latency = groups["journey:buy:latency"]
+    records = [r for r in latency if r.get("record") == P99_RECORD]
+    alerts = [r for r in latency if r.get("alert") == REGRESSION_ALERT]
+    assert [r["labels"]["service"] for r in records] == ["web", "orders"]
+    assert "http_request_duration_seconds_bucket" in records[0]["expr"]
+    assert "grpc_server_handling_seconds_bucket" in records[1]["expr"]
+    assert "> 2.0 * (" in alerts[1]["expr"] and "offset 1w" in alerts[1]["expr"]
+    assert alerts[1]["labels"]["step"] == "2" and alerts[1]["labels"]["service"] == "orders"
+
+
+@pytest.mark.tools
+def test_promtool_evaluates_success_as_the_product_of_steps_and_revenue_at_risk(
+    load: CatalogLoader, write_artifacts: ArtifactWriter
+) -> None:
+    bundle = write_artifacts(list(JourneyRules().generate(_plan(load, BUY))))
+    # web /pay: 20 of 100 requests a minute fail (0.8); orders PlaceOrder: 25 of 100 (0.75).
+    # Rounded to 1e-4 because the rates carry float noise.
+    series = [
+        {"series": 'http_requests_total{job="web",route="/pay",code="200"}', "values": "0+80x30"},
+        {"series": 'http_requests_total{job="web",route="/pay",code="500"}', "values": "0+20x30"},
+        {"series": 'grpc_server_handled_total{job="orders",grpc_method="PlaceOrder",grpc_code="OK"}', "values": "0+75x30"},
+        {"series": 'grpc_server_handled_total{job="orders",grpc_method="PlaceOrder",grpc_code="Internal"}', "values": "0+25x30"},
+    ]
+    scenario = {
+        "rule_files": ["../../rules/traces/journeys.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "promql_expr_test": [
+                    {
+                        "expr": "round(journey:success:ratio_rate5m, 0.0001)",
+                        "eval_time": "20m",
+                        "exp_samples": [{"labels": '{journey="buy"}', "value": 0.6}],
+                    },
+                    {
+                        "expr": "round(journey:revenue_at_risk:rate5m, 0.0001)",
+                        "eval_time": "20m",
+                        # 100/60 journeys a second × 0.4 failed × 30 EUR.
+                        "exp_samples": [
+                            {"labels": '{currency="EUR",journey="buy"}', "value": 20}
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    path = bundle / "prometheus/tests/traces/journeys.test.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    tools = locate_tools()
+    assert tools.promtool is not None
+    run = subprocess.run(
+        [str(tools.promtool.path), "test", "rules", "prometheus/tests/traces/journeys.test.yaml"],
+        cwd=bundle, capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_step_naming_an_unknown_service_is_reported_at_the_step(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["journeys"] = [{**BUY, "steps": [{"service": "nope", "route": "/"}]}]
+    plan, diagnostics = load(document)
+    assert plan is None
+    assert [(d.check, d.path) for d in diagnostics] == [("catalog/journey-unknown-service", "journeys[0].steps[0].service")]
+
+
+def test_an_unknown_owner_and_a_duplicate_journey_are_both_reported(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["journeys"] = [BUY, {**BUY, "team": "ghosts"}]
+    _, diagnostics = load(document)
+    assert sorted((d.check, d.path) for d in diagnostics) == [
+        ("catalog/journey-duplicate-name", "journeys[1].name"),
+        ("catalog/journey-unknown-team", "journeys[1].team"),
+    ]
+
+
+def test_a_step_on_a_service_without_request_metrics_is_reported(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["services"][3]["metrics"] = {"convention": "custom"}
+    document["journeys"] = [{**BUY, "steps": [{"service": "lab-job", "route": "/run"}]}]
+    _, diagnostics = load(document)
+    assert [(d.check, d.path) for d in diagnostics] == [("catalog/journey-step-unmeasured", "journeys[0].steps[0]")]

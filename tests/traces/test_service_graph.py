@@ -1,0 +1,122 @@
+"""Service-graph rules: declared edges, the undeclared and idle alerts, proven with real promtool."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lgtmgen.artifacts import Role
+from lgtmgen.generators.service_graph import (
+    DECLARED,
+    IDLE_ALERT,
+    RULES_PATH,
+    TESTS_PATH,
+    UNDECLARED_ALERT,
+    ServiceGraphRules,
+)
+from lgtmgen.plan import Plan
+from lgtmgen.toolchain.locate import locate_tools
+
+from conftest import ArtifactWriter
+
+
+def _rules(plan: Plan) -> list[dict[str, Any]]:
+    data = {a.path: a.data for a in ServiceGraphRules().generate(plan)}[RULES_PATH]
+    return [rule for group in data["groups"] for rule in group["rules"]]
+
+
+def _promtool_test(bundle: Path, test_file: str) -> subprocess.CompletedProcess[str]:
+    tools = locate_tools()
+    assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
+    return subprocess.run(
+        [str(tools.promtool.path), "test", "rules", test_file],
+        cwd=bundle,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_every_declared_dependency_becomes_one_expected_edge(plan: Plan) -> None:
+    edges = sorted((r["labels"]["client"], r["labels"]["server"]) for r in _rules(plan) if r.get("record") == DECLARED)
+    assert edges == [("orders", "auth"), ("web", "auth"), ("web", "orders")]
+
+
+def test_alerts_carry_the_calling_services_routing_labels(plan: Plan) -> None:
+    alerts = {(r["alert"], r["labels"]["service"]): r for r in _rules(plan) if "alert" in r}
+    web = alerts[(UNDECLARED_ALERT, "web")]
+    assert web["labels"] == {"severity": "ticket", "team": "shop", "service": "web", "tier": "1"}
+    assert web["for"] == "15m"
+    assert 'client="web"' in web["expr"] and "unless on (client, server)" in web["expr"]
+    assert (IDLE_ALERT, "auth") not in alerts, "a service without dependencies has no idle alert"
+    assert "[1d]" in alerts[(IDLE_ALERT, "orders")]["expr"]
+
+
+def test_the_generated_rules_and_tests_have_the_roles_the_checks_pick(plan: Plan) -> None:
+    roles = {a.path: a.role for a in ServiceGraphRules().generate(plan)}
+    assert roles == {RULES_PATH: Role.PROMETHEUS_RULES, TESTS_PATH: Role.PROMETHEUS_RULE_TESTS}
+
+
+def test_the_generated_test_targets_an_undeclared_edge_and_an_idle_declared_one(plan: Plan) -> None:
+    tests = {a.path: a.data for a in ServiceGraphRules().generate(plan)}[TESTS_PATH]
+    cases = tests["tests"][0]["alert_rule_test"]
+    undeclared = cases[0]["exp_alerts"][0]["exp_labels"]
+    idle = cases[1]["exp_alerts"][0]["exp_labels"]
+    assert (undeclared["client"], undeclared["server"]) == ("web", "undeclared-web")
+    assert (idle["client"], idle["server"]) == ("web", "orders")
+
+
+@pytest.mark.tools
+def test_promtool_confirms_the_undeclared_and_idle_dependency_alerts(plan: Plan, write_artifacts: ArtifactWriter) -> None:
+    bundle = write_artifacts(list(ServiceGraphRules().generate(plan)))
+    run = _promtool_test(bundle, TESTS_PATH)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.tools
+def test_promtool_fails_the_generated_test_when_the_rule_forgets_declared_edges(
+    plan: Plan, write_artifacts: ArtifactWriter
+) -> None:
+    bundle = write_artifacts(list(ServiceGraphRules().generate(plan)))
+    rules_file = bundle / RULES_PATH
+    rules = yaml.safe_load(rules_file.read_text(encoding="utf-8"))
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if rule.get("alert") == UNDECLARED_ALERT:
+                rule["expr"] = rule["expr"].split("\nunless")[0]
+    rules_file.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    run = _promtool_test(bundle, TESTS_PATH)
+    assert run.returncode != 0
+    assert UNDECLARED_ALERT in run.stdout + run.stderr
+
+
+@pytest.mark.tools
+def test_a_declared_edge_with_traffic_raises_nothing(plan: Plan, write_artifacts: ArtifactWriter) -> None:
+    bundle = write_artifacts(list(ServiceGraphRules().generate(plan)))
+    series = [
+        {"series": f'traces_service_graph_request_total{{client="{c}",server="{s}"}}', "values": "0+10x60"}
+        for c, s in [("web", "auth"), ("web", "orders"), ("orders", "auth")]
+    ]
+    scenario = {
+        "rule_files": ["../../rules/traces/service-graph.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "40m", "alertname": UNDECLARED_ALERT, "exp_alerts": []},
+                    {"eval_time": "40m", "alertname": IDLE_ALERT, "exp_alerts": []},
+                ],
+            }
+        ],
+    }
+    path = bundle / "prometheus/tests/traces/quiet.test.yaml"
+    path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    run = _promtool_test(bundle, "prometheus/tests/traces/quiet.test.yaml")
+    assert run.returncode == 0, run.stdout + run.stderr

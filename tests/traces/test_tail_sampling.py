@@ -1,0 +1,136 @@
+"""Each tail-sampling policy is derived from the catalog, and the result passes the reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.artifacts import Role
+from lgtmgen.checks.reference import validate_tail_sampling
+from lgtmgen.generators.tail_sampling import TailSampling
+from lgtmgen.plan import Plan
+
+from conftest import CatalogLoader, base_catalog
+
+
+def _collectors(plan: Plan) -> dict[str, dict[str, Any]]:
+    return {a.path: a.data for a in TailSampling().generate(plan)}
+
+
+def _prod_sampler(plan: Plan) -> dict[str, Any]:
+    sampler: dict[str, Any] = _collectors(plan)["otelcol/tail-sampling-prod.yaml"]["processors"]["tail_sampling"]
+    return sampler
+
+
+def _policy(plan: Plan, name: str) -> dict[str, Any]:
+    found = [p for p in _prod_sampler(plan)["policies"] if p["name"] == name]
+    assert len(found) == 1, [p["name"] for p in _prod_sampler(plan)["policies"]]
+    return found[0]
+
+
+def _subs(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    subs: list[dict[str, Any]] = policy["and"]["and_sub_policy"]
+    return subs
+
+
+def test_every_trace_with_an_error_is_kept_by_the_first_policy(plan: Plan) -> None:
+    first = _prod_sampler(plan)["policies"][0]
+    assert first == {"name": "keep-errors", "type": "status_code", "status_code": {"status_codes": ["ERROR"]}}
+
+
+def test_slow_traces_are_kept_above_the_tightest_latency_slo_threshold_of_the_service(plan: Plan) -> None:
+    subs = _subs(_policy(plan, "keep-slow-web"))
+    assert subs[0]["string_attribute"] == {"key": "service.name", "values": ["web"]}
+    assert subs[1]["type"] == "latency"
+    assert subs[1]["latency"] == {"threshold_ms": 250}
+
+
+def test_a_service_without_a_latency_slo_has_no_slow_policy(plan: Plan) -> None:
+    names = [p["name"] for p in _prod_sampler(plan)["policies"]]
+    assert "keep-slow-orders" not in names and "keep-slow-auth" not in names
+
+
+def test_declared_critical_routes_are_kept_matched_on_the_route_attribute_of_the_convention(plan: Plan) -> None:
+    web = _subs(_policy(plan, "keep-critical-routes-web"))
+    assert web[1]["string_attribute"] == {"key": "http.route", "values": ["/cart", "/pay"]}
+    orders = _subs(_policy(plan, "keep-critical-routes-orders"))
+    assert orders[1]["string_attribute"] == {"key": "rpc.method", "values": ["PlaceOrder"]}
+
+
+def test_a_service_may_name_its_own_route_attribute(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["services"][1]["traces"]["route_attribute"] = "rpc.grpc.method"
+    plan, _ = load(document)
+    assert plan is not None
+    subs = _subs(_policy(plan, "keep-critical-routes-orders"))
+    assert subs[1]["string_attribute"]["key"] == "rpc.grpc.method"
+
+
+def test_the_baseline_share_follows_the_service_tier_unless_the_service_sets_its_own(plan: Plan) -> None:
+    web = _subs(_policy(plan, "baseline-web"))
+    orders = _subs(_policy(plan, "baseline-orders"))
+    auth = _subs(_policy(plan, "baseline-auth"))
+    assert web[1]["probabilistic"] == {"sampling_percentage": 20.0}
+    assert orders[1]["probabilistic"] == {"sampling_percentage": 10.0}
+    assert auth[1]["probabilistic"] == {"sampling_percentage": 50.0}
+
+
+def test_the_baseline_ends_with_the_tier_rate_limit_that_caps_its_cost(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["traces"]["sampling"] = {"baseline": {"tier_2": {"percent": 5, "max_spans_per_second": 123}}}
+    plan, _ = load(document)
+    assert plan is not None
+    orders = _subs(_policy(plan, "baseline-orders"))
+    assert orders[-1] == {"name": "cost-cap", "type": "rate_limiting", "rate_limiting": {"spans_per_second": 123}}
+    assert orders[1]["probabilistic"] == {"sampling_percentage": 5.0}
+
+
+def test_decision_wait_is_the_floor_when_every_threshold_is_short(plan: Plan) -> None:
+    assert _prod_sampler(plan)["decision_wait"] == "10s"
+
+
+def test_decision_wait_is_twice_the_slowest_threshold_rounded_up_when_that_is_longer(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["services"][2]["slos"] = [
+        {"name": "slow-batch", "objective": 99, "sli": {"kind": "latency", "threshold": 7.2}}
+    ]
+    plan, _ = load(document)
+    assert plan is not None
+    assert _prod_sampler(plan)["decision_wait"] == "15s"
+
+
+def test_num_traces_holds_the_peak_arrivals_of_the_wait_with_headroom(plan: Plan) -> None:
+    sampler = _prod_sampler(plan)
+    # (700 + 100.5) traces/s × 10 s × 2 headroom = 16010, above the 10000 floor.
+    assert sampler["num_traces"] == 16010
+    assert sampler["expected_new_traces_per_sec"] == 801
+
+
+def test_num_traces_never_drops_below_the_floor(plan: Plan) -> None:
+    lab = _collectors(plan)["otelcol/tail-sampling-lab.yaml"]["processors"]["tail_sampling"]
+    assert lab["num_traces"] == 10000
+
+
+def test_each_tenant_gets_a_collector_exporting_to_tempo_with_its_tenant_header(plan: Plan) -> None:
+    collectors = _collectors(plan)
+    assert sorted(collectors) == ["otelcol/tail-sampling-lab.yaml", "otelcol/tail-sampling-prod.yaml"]
+    prod = collectors["otelcol/tail-sampling-prod.yaml"]
+    assert prod["exporters"]["otlp/tempo"]["headers"] == {"X-Scope-OrgID": "prod"}
+    pipeline = prod["service"]["pipelines"]["traces"]
+    assert pipeline == {"receivers": ["otlp"], "processors": ["tail_sampling", "batch"], "exporters": ["otlp/tempo"]}
+    lab_services = {p["name"] for p in collectors["otelcol/tail-sampling-lab.yaml"]["processors"]["tail_sampling"]["policies"]}
+    assert lab_services == {"keep-errors", "baseline-lab-job"}
+
+
+def test_every_generated_sampler_passes_the_pinned_tail_sampling_reference(plan: Plan) -> None:
+    artifacts = list(TailSampling().generate(plan))
+    assert {a.role for a in artifacts} == {Role.OTELCOL_CONFIG}
+    for artifact in artifacts:
+        block = artifact.data["processors"]["tail_sampling"]
+        assert validate_tail_sampling(block, file=artifact.path, path="processors.tail_sampling") == []
+
+
+def test_the_reference_would_catch_a_burst_capacity_the_pinned_collector_lacks(plan: Plan) -> None:
+    block = _prod_sampler(plan)
+    _subs(block["policies"][-1])[-1]["rate_limiting"]["burst_capacity"] = 10
+    findings = validate_tail_sampling(block, file="x.yaml", path="processors.tail_sampling")
+    assert [f.check for f in findings] == ["reference/version-dependent"]

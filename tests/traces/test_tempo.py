@@ -1,0 +1,98 @@
+"""Tempo 3.0 configuration and scoped overrides: tiers, retention, and the pinned reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lgtmgen.artifacts import Role
+from lgtmgen.checks.reference import load_reference, validate_document
+from lgtmgen.generators.tempo import TempoConfig
+from lgtmgen.generators.tempo.tiers import go_duration
+from lgtmgen.plan import Plan
+
+from conftest import CatalogLoader, base_catalog
+
+
+def _files(plan: Plan) -> dict[str, Any]:
+    return {a.path: a for a in TempoConfig().generate(plan)}
+
+
+@pytest.mark.parametrize(
+    ("catalog", "go"),
+    [("30d", "720h"), ("36h", "36h"), ("90m", "1h30m"), ("45s", "45s"), ("1w", "168h")],
+)
+def test_catalog_durations_become_go_durations_without_days(catalog: str, go: str) -> None:
+    assert go_duration(catalog) == go
+
+
+def test_the_main_config_and_the_overrides_pass_the_tempo_reference(plan: Plan) -> None:
+    files = _files(plan)
+    config, overrides = files["tempo/tempo.yaml"], files["tempo/overrides.yaml"]
+    assert (config.role, overrides.role) == (Role.TEMPO_CONFIG, Role.TEMPO_OVERRIDES)
+    assert validate_document(config.data, load_reference("tempo-3.0/config"), file=config.path) == []
+    assert validate_document(overrides.data, load_reference("tempo-3.0/overrides"), file=overrides.path) == []
+
+
+def test_the_reference_rejects_what_tempo_3_removed_so_passing_it_means_something(plan: Plan) -> None:
+    config = dict(_files(plan)["tempo/tempo.yaml"].data)
+    config["compactor"] = {"compaction": {"block_retention": "48h"}}
+    findings = validate_document(config, load_reference("tempo-3.0/config"), file="tempo.yaml")
+    assert [f.check for f in findings] == ["reference/removed-block"]
+
+
+def test_retention_lives_in_the_backend_worker_and_not_in_removed_blocks(plan: Plan) -> None:
+    config = _files(plan)["tempo/tempo.yaml"].data
+    assert config["backend_worker"]["compaction"]["block_retention"] == "336h"
+    assert not {"ingester", "ingester_client", "compactor"} & set(config)
+
+
+def test_each_tenant_gets_a_complete_entry_from_its_tier(plan: Plan) -> None:
+    overrides = _files(plan)["tempo/overrides.yaml"].data["overrides"]
+    assert sorted(overrides) == ["lab", "prod"]
+    assert overrides["prod"]["compaction"] == {"block_retention": "720h"}
+    assert overrides["prod"]["ingestion"]["rate_limit_bytes"] == 40000000
+    assert overrides["prod"]["metrics_generator"]["processors"] == ["service-graphs", "span-metrics"]
+    assert overrides["lab"]["compaction"] == {"block_retention": "36h"}
+    assert overrides["lab"]["metrics_generator"]["processors"] == ["service-graphs"]
+    for entry in overrides.values():
+        assert set(entry) == {"ingestion", "global", "compaction", "metrics_generator"}
+
+
+def test_generated_metrics_are_written_to_mimir_under_the_trace_tenant(plan: Plan) -> None:
+    storage = _files(plan)["tempo/tempo.yaml"].data["metrics_generator"]["storage"]
+    assert storage["remote_write_add_org_id_header"] is True
+    assert storage["remote_write"][0]["url"] == "http://mimir-distributor:8080/api/v1/push"
+
+
+def test_processor_dimensions_come_from_the_catalog(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["traces"]["span_metrics_dimensions"] = ["http.route", "region"]
+    document["traces"]["service_graph_dimensions"] = ["cluster"]
+    plan, _ = load(document)
+    assert plan is not None
+    processor = _files(plan)["tempo/tempo.yaml"].data["metrics_generator"]["processor"]
+    assert processor == {
+        "service_graphs": {"dimensions": ["cluster"]},
+        "span_metrics": {"dimensions": ["http.route", "region"]},
+    }
+
+
+def test_a_tenant_tier_missing_from_traces_tiers_is_reported_at_the_tenant(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["tenants"][1]["tier"] = "silver"
+    plan, diagnostics = load(document)
+    assert plan is None
+    found = [(d.check, d.path) for d in diagnostics]
+    assert found == [("catalog/traces-unknown-tier", "tenants[1].tier")]
+    assert diagnostics[0].location is not None and diagnostics[0].location.line > 0
+
+
+def test_a_catalog_without_a_traces_section_uses_the_default_tier_for_every_tenant(load: CatalogLoader) -> None:
+    document = base_catalog()
+    del document["traces"]
+    plan, diagnostics = load(document)
+    assert plan is not None and diagnostics == []
+    overrides = _files(plan)["tempo/overrides.yaml"].data["overrides"]
+    assert overrides["prod"]["compaction"] == {"block_retention": "336h"}
