@@ -122,7 +122,7 @@ def service_graph_tests(plan: Plan) -> dict[str, Any] | None:
     if not candidates:
         return None
     service = max(candidates, key=lambda s: len(set(s.depends_on)))
-    idle = sorted(set(service.depends_on))[-1]
+    idle = max(service.depends_on)
     stranger = f"undeclared-{slug(service.name)}"
     settings = plan.catalog.traces.service_graph
     hold = parse_duration(settings.undeclared_for)

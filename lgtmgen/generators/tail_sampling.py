@@ -74,7 +74,7 @@ def slow_policy(service: Service) -> dict[str, Any] | None:
     latency = {
         "name": "slower-than-slo",
         "type": "latency",
-        "latency": {"threshold_ms": int(round(threshold * 1000))},
+        "latency": {"threshold_ms": round(threshold * 1000)},
     }
     return _and(f"keep-slow-{slug(service.name)}", _service_match(service), latency)
 

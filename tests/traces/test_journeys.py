@@ -7,13 +7,18 @@ from typing import Any
 
 import pytest
 import yaml
+from traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
-from lgtmgen.generators.journeys import P99_RECORD, REGRESSION_ALERT, RULES_PATH, SLO_ALERT, JourneyRules
+from lgtmgen.generators.journeys import (
+    P99_RECORD,
+    REGRESSION_ALERT,
+    RULES_PATH,
+    SLO_ALERT,
+    JourneyRules,
+)
 from lgtmgen.plan import Plan
 from lgtmgen.promql import syntax_error
 from lgtmgen.toolchain.locate import locate_tools
-
-from conftest import ArtifactWriter, CatalogLoader, base_catalog
 
 BUY = {
     "name": "buy",

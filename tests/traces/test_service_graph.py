@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from traces_catalog import ArtifactWriter
 
 from lgtmgen.artifacts import Role
 from lgtmgen.generators.service_graph import (
@@ -20,8 +21,6 @@ from lgtmgen.generators.service_graph import (
 )
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
-
-from conftest import ArtifactWriter
 
 
 def _rules(plan: Plan) -> list[dict[str, Any]]:
