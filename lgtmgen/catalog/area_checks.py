@@ -7,6 +7,7 @@ that call ``report.add(check_id, message, path)``; add one line here per functio
 from __future__ import annotations
 
 from lgtmgen.catalog.semantics import DomainCheck
+from lgtmgen.catalog.grafana_checks import capacity_signals_are_valid, overview_folder_is_free
 from lgtmgen.catalog.alerting_checks import (
     alerting_owners_exist,
     business_hours_are_valid,
@@ -16,5 +17,6 @@ from lgtmgen.catalog.alerting_checks import (
 from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
 
 AREA_CHECKS: list[DomainCheck] = []
+AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free]
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]

@@ -9,6 +9,7 @@ from lgtmgen.artifacts import Role
 from lgtmgen.bundle import MANIFEST
 from lgtmgen.checks.amtool import AmtoolConfig, AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, Check, CheckContext
+from lgtmgen.checks.grafana import GrafanaDashboardCheck
 from lgtmgen.checks.integrity import ManifestIntegrity
 from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.reference_check import ReferenceCheck
@@ -22,6 +23,7 @@ CHECKS: tuple[Check, ...] = (
     AmtoolConfig(),
     AmtoolRouteTests(),
     ReferenceCheck(),
+    GrafanaDashboardCheck(),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lgtmgen.generators.alertmanager import Alertmanager
 from lgtmgen.generators.base import Generator
+from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
 from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.generators.otelcol_logs import LogPipelines
 from lgtmgen.generators.slo_rules import SLORules
@@ -17,6 +18,7 @@ GENERATORS: tuple[Generator, ...] = (
     Alertmanager(),
     SLORules(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
+    GrafanaDashboards(), GrafanaProvisioning(),
 )
 
 __all__ = ["GENERATORS", "Generator"]

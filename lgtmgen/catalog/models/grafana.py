@@ -1,9 +1,75 @@
-"""Catalog models of the grafana area."""
+"""Catalog models of the grafana area: datasource endpoints, the tenant header, dashboards."""
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models.base import Strict
+from typing import Literal
+
+from pydantic import Field
+
+from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict
+
+
+class DatasourceEndpoints(Strict):
+    """Where Grafana reaches the query paths of Mimir, Loki and Tempo (one datasource each per tenant)."""
+
+    mimir_url: str = Field(
+        default="http://mimir-query-frontend:8080/prometheus",
+        min_length=1,
+        description="Prometheus-compatible query URL of Mimir.",
+    )
+    loki_url: str = Field(default="http://loki-query-frontend:3100", min_length=1, description="Loki query URL.")
+    tempo_url: str = Field(default="http://tempo-query-frontend:3200", min_length=1, description="Tempo query URL.")
+
+
+class TenantHeader(Strict):
+    """Where Grafana reads the `X-Scope-OrgID` value of each tenant's datasources at start-up.
+
+    `env`: the environment variable `<env_prefix><TENANT>` (tenant upper-cased, `-` as `_`).
+    `file`: the file `<file_dir>/<tenant>` read through Grafana's `$__file{}` expansion.
+    Either way the value is never written into the bundle.
+    """
+
+    source: Literal["env", "file"] = Field(default="env", description="Environment variable or file.")
+    env_prefix: str = Field(
+        default="GRAFANA_TENANT_", pattern=r"^[A-Z_][A-Z0-9_]*$", description="Prefix of the variable names."
+    )
+    file_dir: str = Field(
+        default="/etc/grafana/tenants", pattern=r"^/", description="Directory holding one file per tenant."
+    )
+
+
+class CapacitySignal(Strict):
+    """A resource that fills up: its usage, its limit, and how far ahead to forecast it.
+
+    Drawn on the owning team's capacity dashboard with `predict_linear` over `lookback`.
+    """
+
+    name: Name = Field(description="Signal name, the panel title.")
+    team: Identifier = Field(description="Team whose capacity dashboard shows the signal.")
+    description: str = ""
+    usage: str = Field(min_length=1, description="PromQL of the current usage (a gauge), e.g. a sum of bytes.")
+    limit: str = Field(min_length=1, description="PromQL (or a number) of the capacity the usage must stay under.")
+    unit: str = Field(default="short", min_length=1, description="Grafana unit id of usage and limit, e.g. bytes.")
+    lookback: Duration = Field(default="6h", description="History the linear fit uses.")
+    horizon: Duration = Field(default="7d", description="How far ahead the forecast reaches.")
 
 
 class GrafanaSettings(Strict):
     """Grafana dashboards and provisioning settings."""
+
+    datasources: DatasourceEndpoints = DatasourceEndpoints()
+    tenant_header: TenantHeader = TenantHeader()
+    dashboards_path: str = Field(
+        default="/var/lib/grafana/dashboards",
+        pattern=r"^/",
+        description="Where the bundle's grafana/dashboards tree is mounted in Grafana.",
+    )
+    overview_folder: Identifier = Field(
+        default="overview",
+        description="Folder of the organisation-wide dashboards (executive, cost, service map); not a team name.",
+    )
+    refresh: Duration = Field(default="1m", description="Dashboard auto-refresh interval.")
+    time_range: Duration = Field(default="6h", description="Default time range of dashboards (now minus this).")
+    capacity: list[CapacitySignal] = Field(
+        default_factory=list, description="Capacity signals forecast on the teams' capacity dashboards."
+    )

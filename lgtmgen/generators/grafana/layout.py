@@ -1,0 +1,242 @@
+"""Panel and dashboard builders on top of grafanalib.
+
+Panels are grafanalib objects; the datasource of every panel is a template
+variable (`${metrics}`, `${logs}`, `${traces}`), so one dashboard serves every
+tenant. grafanalib lacks the node graph and traces panels and Loki/Tempo
+targets; the small classes below add them. Legacy fields grafanalib emits are
+removed in one place, `normalise.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import attr
+import grafanalib.core as g
+
+PANEL_WIDTH = 24
+
+
+@dataclass(frozen=True, slots=True)
+class DatasourceVariable:
+    """A dashboard variable choosing a datasource of one plugin type."""
+
+    name: str
+    plugin: str
+    label: str
+
+    @property
+    def ref(self) -> dict[str, str]:
+        return {"type": self.plugin, "uid": f"${{{self.name}}}"}
+
+
+METRICS = DatasourceVariable("metrics", "prometheus", "Metrics (Mimir tenant)")
+LOGS = DatasourceVariable("logs", "loki", "Logs (Loki tenant)")
+TRACES = DatasourceVariable("traces", "tempo", "Traces (Tempo tenant)")
+
+
+@attr.s
+class LokiTarget:
+    """A LogQL query of a Loki datasource."""
+
+    expr: str = attr.ib()
+    refId: str = attr.ib(default="A")  # noqa: N815 - Grafana's key
+
+    def to_json_data(self) -> dict[str, Any]:
+        return {"refId": self.refId, "datasource": LOGS.ref, "expr": self.expr, "queryType": "range"}
+
+
+@attr.s
+class TempoTarget:
+    """A TraceQL query of a Tempo datasource (`queryType` traceql or serviceMap)."""
+
+    query: str = attr.ib(default="")
+    queryType: str = attr.ib(default="traceql")  # noqa: N815 - Grafana's key
+    limit: int | None = attr.ib(default=None)
+    refId: str = attr.ib(default="A")  # noqa: N815 - Grafana's key
+
+    def to_json_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "refId": self.refId,
+            "datasource": TRACES.ref,
+            "queryType": self.queryType,
+            "filters": [],
+        }
+        if self.query:
+            data["query"] = self.query
+        if self.limit is not None:
+            data["limit"] = self.limit
+        return data
+
+
+@attr.s
+class NodeGraph(g.Panel):
+    """The node graph panel, which grafanalib does not have."""
+
+    unit: str = attr.ib(default="reqps")
+
+    def to_json_data(self) -> Any:
+        return self.panel_json(
+            {
+                "type": "nodeGraph",
+                "fieldConfig": {"defaults": {"unit": self.unit}, "overrides": []},
+                "options": {"nodes": {}, "edges": {}},
+            }
+        )
+
+
+@attr.s
+class Traces(g.Panel):
+    """The traces panel (one trace's spans), which grafanalib does not have."""
+
+    def to_json_data(self) -> Any:
+        return self.panel_json({"type": "traces", "options": {}})
+
+
+def prom(expr: str, legend: str = "", ref: str = "A", *, instant: bool = False, table: bool = False) -> g.Target:
+    """A PromQL target on the `${metrics}` datasource."""
+    return g.Target(
+        expr=expr,
+        legendFormat=legend,
+        refId=ref,
+        instant=instant,
+        format="table" if table else "time_series",
+        datasource=METRICS.ref,
+    )
+
+
+def refs(count: int) -> list[str]:
+    """refIds A, B, ... for `count` targets (AA, AB, ... beyond 26)."""
+    letters = [chr(ord("A") + i) for i in range(26)]
+    out = letters[:count]
+    for i in range(max(0, count - 26)):
+        out.append(letters[i // 26] + letters[i % 26])
+    return out
+
+
+def timeseries(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.TimeSeries:
+    return g.TimeSeries(
+        title=title,
+        description=description,
+        dataSource=METRICS.ref,
+        targets=list(targets),
+        unit=unit,
+        tooltipMode="multi",
+        legendDisplayMode="list",
+        **extra,
+    )
+
+
+def stat(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Stat:
+    return g.Stat(
+        title=title,
+        description=description,
+        dataSource=METRICS.ref,
+        targets=list(targets),
+        format=unit,
+        reduceCalc="lastNotNull",
+        graphMode="none",
+        **extra,
+    )
+
+
+def bargauge(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.BarGauge:
+    return g.BarGauge(
+        title=title,
+        description=description,
+        dataSource=METRICS.ref,
+        targets=list(targets),
+        format=unit,
+        calc="lastNotNull",
+        displayMode="gradient",
+        orientation="horizontal",
+        **extra,
+    )
+
+
+def table(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Table:
+    return g.Table(
+        title=title, description=description, dataSource=METRICS.ref, targets=list(targets), unit=unit, **extra
+    )
+
+
+def logs(title: str, expr: str, description: str = "") -> g.Logs:
+    return g.Logs(
+        title=title,
+        description=description,
+        dataSource=LOGS.ref,
+        targets=[LokiTarget(expr)],
+        showTime=True,
+        wrapLogMessages=True,
+        enableLogDetails=True,
+    )
+
+
+def trace_search(title: str, traceql: str, description: str = "") -> g.Table:
+    return g.Table(
+        title=title,
+        description=description,
+        dataSource=TRACES.ref,
+        targets=[TempoTarget(traceql, "traceql", limit=20)],
+        unit="none",
+    )
+
+
+def trace_view(title: str, description: str = "") -> Traces:
+    return Traces(
+        title=title,
+        description=description,
+        dataSource=TRACES.ref,
+        targets=[TempoTarget("${trace_id}", "traceql")],
+    )
+
+
+def service_map(title: str, description: str = "") -> NodeGraph:
+    return NodeGraph(
+        title=title,
+        description=description,
+        dataSource=TRACES.ref,
+        targets=[TempoTarget("", "serviceMap")],
+    )
+
+
+def dashboard_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
+    return g.DashboardLink(title=title, uri=url, type="link", tooltip=tooltip, icon="dashboard", keepTime=True)
+
+
+def external_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
+    return g.DashboardLink(title=title, uri=url, type="link", tooltip=tooltip, icon="doc", keepTime=False)
+
+
+@dataclass
+class Grid:
+    """Places panels left to right in rows of 24 units; a section starts a new row with a row panel."""
+
+    panels: list[Any]
+    x: int = 0
+    y: int = 0
+    row_height: int = 0
+
+    def __init__(self) -> None:
+        self.panels = []
+        self.x = self.y = self.row_height = 0
+
+    def section(self, title: str) -> None:
+        self._newline()
+        self.panels.append(g.RowPanel(title=title, gridPos=g.GridPos(h=1, w=PANEL_WIDTH, x=0, y=self.y)))
+        self.y += 1
+
+    def add(self, panel: Any, width: int = 12, height: int = 8) -> None:
+        if self.x + width > PANEL_WIDTH:
+            self._newline()
+        panel.gridPos = g.GridPos(h=height, w=width, x=self.x, y=self.y)
+        self.panels.append(panel)
+        self.x += width
+        self.row_height = max(self.row_height, height)
+
+    def _newline(self) -> None:
+        if self.x:
+            self.y += self.row_height
+        self.x = self.row_height = 0

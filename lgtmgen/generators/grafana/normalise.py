@@ -1,0 +1,219 @@
+"""The one place where grafanalib's legacy-shaped JSON becomes modern Grafana 12 JSON.
+
+grafanalib 0.7 writes schemaVersion 12, Angular-era keys (`rows`, `style`,
+`span`, `minSpan`, `height`, `error`), string datasources and many nulls.
+What leaves this module has only keys of Grafana's dashboard and panel
+schemas (schemaVersion 42, the version of the pinned Grafana 12 schema),
+options complete for each modern panel type, and no nulls except the base
+threshold step, which Grafana itself writes as null (minus infinity).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import grafanalib.core as g
+from grafanalib._gen import DashboardEncoder
+
+SCHEMA_VERSION = 42
+
+MODERN_PANEL_TYPES = frozenset(
+    {"timeseries", "stat", "gauge", "bargauge", "table", "text", "logs", "traces", "nodeGraph", "heatmap", "row"}
+)
+
+_DASHBOARD_KEYS = (
+    "uid", "title", "description", "tags", "timezone", "editable", "graphTooltip", "time", "timepicker",
+    "refresh", "links", "templating", "annotations", "panels",
+)
+_PANEL_KEYS = (
+    "id", "type", "title", "description", "datasource", "gridPos", "links", "targets", "transformations",
+    "fieldConfig", "options",
+)
+_TARGET_KEYS = {
+    "prometheus": ("refId", "datasource", "expr", "legendFormat", "instant", "range", "format", "editorMode"),
+    "loki": ("refId", "datasource", "expr", "queryType", "editorMode"),
+    "tempo": ("refId", "datasource", "queryType", "query", "limit", "filters"),
+}
+_FIELD_DEFAULT_KEYS = ("unit", "decimals", "min", "max", "color", "thresholds", "mappings", "links", "noValue")
+
+_LEGEND = {"displayMode": "list", "placement": "bottom", "showLegend": True, "calcs": []}
+_REDUCE = {"calcs": ["lastNotNull"], "fields": "", "values": False}
+
+# Options every modern panel type needs, merged under what grafanalib gives.
+_OPTIONS: dict[str, dict[str, Any]] = {
+    "timeseries": {"legend": _LEGEND, "tooltip": {"mode": "multi", "sort": "desc"}},
+    "stat": {
+        "graphMode": "none", "colorMode": "value", "justifyMode": "auto", "textMode": "auto",
+        "wideLayout": True, "showPercentChange": False, "reduceOptions": _REDUCE,
+        "percentChangeColorMode": "standard", "orientation": "auto",
+    },
+    "bargauge": {
+        "displayMode": "gradient", "valueMode": "color", "namePlacement": "auto", "showUnfilled": True,
+        "sizing": "auto", "minVizWidth": 8, "minVizHeight": 16, "maxVizHeight": 300,
+        "legend": {**_LEGEND, "showLegend": False}, "reduceOptions": _REDUCE, "orientation": "horizontal",
+    },
+    "table": {"frameIndex": 0, "showHeader": True, "cellHeight": "sm"},
+    "logs": {
+        "showLabels": False, "showCommonLabels": False, "showTime": True, "showLogContextToggle": True,
+        "wrapLogMessage": True, "prettifyLogMessage": False, "enableLogDetails": True,
+        "sortOrder": "Descending", "dedupStrategy": "none",
+    },
+    "nodeGraph": {"nodes": {}, "edges": {}},
+    "traces": {},
+}
+# Option keys of each type's schema; grafanalib's others are legacy.
+_OPTION_KEYS: dict[str, frozenset[str]] = {
+    "timeseries": frozenset({"legend", "tooltip"}),
+    "stat": frozenset(_OPTIONS["stat"]),
+    "bargauge": frozenset(_OPTIONS["bargauge"]),
+    "table": frozenset({"frameIndex", "showHeader", "cellHeight", "sortBy", "footer"}),
+    "logs": frozenset(_OPTIONS["logs"]),
+    "nodeGraph": frozenset({"nodes", "edges"}),
+    "traces": frozenset(),
+}
+_TIMESERIES_CUSTOM = {
+    "drawStyle": "line", "lineInterpolation": "smooth", "lineWidth": 1, "fillOpacity": 10,
+    "gradientMode": "none", "showPoints": "never", "pointSize": 4, "spanNulls": False,
+    "axisPlacement": "auto", "axisBorderShow": False, "barAlignment": 0,
+    "stacking": {"mode": "none", "group": "A"}, "scaleDistribution": {"type": "linear"},
+    "thresholdsStyle": {"mode": "off"},
+    "hideFrom": {"legend": False, "tooltip": False, "viz": False},
+}
+BASE_THRESHOLDS = {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def _pick(data: dict[str, Any], keys: tuple[str, ...] | frozenset[str]) -> dict[str, Any]:
+    return {k: data[k] for k in keys if k in data}
+
+
+def _target(raw: dict[str, Any]) -> dict[str, Any]:
+    plugin = str(raw.get("datasource", {}).get("type", "prometheus"))
+    target = _pick(raw, _TARGET_KEYS[plugin])
+    if plugin == "prometheus":
+        target["editorMode"] = "code"
+        if not target.get("legendFormat"):
+            target.pop("legendFormat", None)
+        target["range"] = not raw.get("instant", False)
+        target["instant"] = bool(raw.get("instant", False))
+    if plugin == "loki":
+        target["editorMode"] = "code"
+    return target
+
+
+def _thresholds(raw: Any) -> dict[str, Any]:
+    steps = raw.get("steps") if isinstance(raw, dict) else None
+    if not isinstance(steps, list) or not steps:
+        return BASE_THRESHOLDS
+    # grafanalib writes Angular-era steps (op, yaxis, line, index) and the base value as "null".
+    clean = [{"color": s["color"], "value": None if s.get("value") in (None, "null") else s["value"]} for s in steps]
+    return {"mode": raw.get("mode", "absolute"), "steps": clean}
+
+
+def _field_config(kind: str, raw: dict[str, Any], legacy_options: dict[str, Any]) -> dict[str, Any]:
+    # Gauge-like panels of grafanalib keep unit, min, max in options.fieldOptions (Grafana 6).
+    lifted = legacy_options.get("fieldOptions", {}).get("defaults", {})
+    defaults = {**_pick(lifted, _FIELD_DEFAULT_KEYS), **_pick(raw.get("defaults", {}), _FIELD_DEFAULT_KEYS)}
+    defaults["thresholds"] = _thresholds(defaults.get("thresholds"))
+    if not defaults.get("color"):
+        defaults.pop("color", None)
+    if kind == "timeseries":
+        defaults["custom"] = _TIMESERIES_CUSTOM
+        defaults.setdefault("color", {"mode": "palette-classic"})
+    if kind == "table":
+        defaults["custom"] = {"align": "auto", "inspect": False}
+    if kind in ("logs", "traces"):
+        defaults.pop("thresholds", None)
+        defaults.pop("mappings", None)
+    else:
+        defaults.setdefault("mappings", [])
+    return {"defaults": defaults, "overrides": list(raw.get("overrides", []))}
+
+
+def _options(kind: str, raw: dict[str, Any]) -> dict[str, Any]:
+    given = _pick(raw, _OPTION_KEYS[kind])
+    calcs = raw.get("fieldOptions", {}).get("calcs")
+    if kind in ("stat", "bargauge", "gauge") and calcs:
+        given["reduceOptions"] = {"calcs": calcs}
+    if kind in ("stat", "bargauge") and "reduceOptions" in given:
+        given["reduceOptions"] = {**_REDUCE, "calcs": list(given["reduceOptions"].get("calcs") or ["lastNotNull"])}
+    if kind == "timeseries":
+        given = {}
+    merged = {**_OPTIONS[kind], **given}
+    return merged
+
+
+def _link(raw: dict[str, Any]) -> dict[str, Any]:
+    link = {
+        "title": raw["title"], "type": "link", "url": raw.get("url", ""), "icon": raw.get("icon", "external link"),
+        "tooltip": raw.get("tooltip", ""), "tags": [], "asDropdown": False, "targetBlank": False,
+        "includeVars": False, "keepTime": bool(raw.get("keepTime", False)),
+    }
+    return link
+
+
+def _panel(raw: dict[str, Any]) -> dict[str, Any]:
+    kind = raw["type"]
+    if kind not in MODERN_PANEL_TYPES:
+        raise ValueError(f"panel {raw.get('title')!r} has legacy type {kind!r}")
+    if kind == "row":
+        return {"type": "row", "id": raw["id"], "title": raw["title"], "collapsed": False,
+                "gridPos": raw["gridPos"], "panels": []}
+    panel = _pick(raw, _PANEL_KEYS)
+    panel["targets"] = [_target(t) for t in raw.get("targets", [])]
+    panel["fieldConfig"] = _field_config(kind, raw.get("fieldConfig", {}), raw.get("options", {}))
+    panel["options"] = _options(kind, raw.get("options", {}))
+    panel["links"] = [_link(link) for link in raw.get("links", [])]
+    for optional in ("transformations", "links", "description"):
+        if not panel.get(optional):
+            panel.pop(optional, None)
+    return panel
+
+
+def _variable(raw: dict[str, Any]) -> dict[str, Any]:
+    variable: dict[str, Any] = _pick(raw, ("type", "name", "label", "query", "datasource", "regex", "hide"))
+    current = raw.get("current")
+    if raw["type"] == "datasource":
+        variable["current"] = {"text": current["text"], "value": current["value"]} if current else None
+        variable["refresh"] = 1
+    elif raw["type"] == "textbox":
+        value = str(raw.get("query", ""))
+        variable["current"] = {"text": value, "value": value}
+    else:
+        variable.update(refresh=2, includeAll=bool(raw.get("includeAll")), multi=bool(raw.get("multi")),
+                        sort=1, allValue=raw.get("allValue") or ".*")
+        variable["current"] = {"text": "All", "value": "$__all"} if raw.get("includeAll") else None
+    return _without_nulls(variable)
+
+
+def to_grafana12(dashboard: g.Dashboard) -> dict[str, Any]:
+    """Normalise a grafanalib dashboard into Grafana 12 dashboard JSON (schemaVersion 42)."""
+    raw = json.loads(json.dumps(dashboard.auto_panel_ids().to_json_data(), cls=DashboardEncoder))
+    raw = _without_nulls(raw)
+    out = _pick(raw, _DASHBOARD_KEYS)
+    out["schemaVersion"] = SCHEMA_VERSION
+    out["editable"] = False
+    out["graphTooltip"] = 1
+    out["timepicker"] = {"refresh_intervals": raw["timepicker"]["refresh_intervals"]}
+    out["panels"] = [_panel(p) for p in raw.get("panels", [])]
+    out["links"] = [_link(link) for link in raw.get("links", [])]
+    out["templating"] = {"list": [_variable(v) for v in raw.get("templating", {}).get("list", [])]}
+    out["annotations"] = {"list": [_grafana_annotations()]}
+    if not out.get("description"):
+        out.pop("description", None)
+    return out
+
+
+def _grafana_annotations() -> dict[str, Any]:
+    return {
+        "builtIn": 1, "name": "Annotations & Alerts", "type": "dashboard", "enable": True, "hide": True,
+        "iconColor": "rgba(0, 211, 255, 1)", "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+    }

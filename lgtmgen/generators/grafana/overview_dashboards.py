@@ -1,0 +1,158 @@
+"""Organisation-wide dashboards in the overview folder: executive view and service map."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from lgtmgen.artifacts import Artifact
+from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
+from lgtmgen.generators.grafana.layout import (
+    Grid,
+    bargauge,
+    dashboard_link,
+    prom,
+    service_map,
+    stat,
+    table,
+    timeseries,
+)
+from lgtmgen.generators.grafana.team_dashboards import team_uid
+from lgtmgen.generators.journeys import success_record
+from lgtmgen.generators.service_graph import DECLARED, REQUESTS
+from lgtmgen.naming import grafana_uid
+from lgtmgen.plan import Plan
+
+JOURNEY_RATE_WINDOW = 300
+JOURNEY_STARTED = "journey:started:rate5m"
+REVENUE_AT_RISK = "journey:revenue_at_risk:rate5m"
+GRAFANA_CURRENCIES = frozenset({"USD", "GBP", "EUR", "JPY", "RUB", "UAH", "BRL", "DKK", "ISK", "NOK", "SEK", "CZK", "CHF", "PLN", "BTC", "ZAR", "INR", "KRW", "IDR", "PHP", "VND"})
+
+
+def currency_unit(code: str) -> str:
+    """Grafana's unit for a currency code, or the code as a suffix where Grafana has none."""
+    return f"currency{code}" if code in GRAFANA_CURRENCIES else f"suffix: {code}"
+
+
+def _default_tenant(plan: Plan) -> str | None:
+    counts = Counter(s.tenant for s in plan.catalog.services)
+    return min(counts, key=lambda t: (-counts[t], t)) if counts else None
+
+
+def _slo_compliance(grid: Grid) -> None:
+    grid.section("SLO compliance")
+    grid.add(
+        stat(
+            "SLOs within budget",
+            [prom(f"count({q.BUDGET_REMAINING} >= 0)\n/\ncount({q.BUDGET_REMAINING})", instant=True)],
+            "percentunit",
+            "Share of all SLOs whose error budget is not exhausted this period.",
+            thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
+            colorMode="background",
+        ),
+        width=6,
+    )
+    grid.add(
+        bargauge(
+            "Error budget left, lowest first",
+            [prom(f"sort(min by (service) ({q.BUDGET_REMAINING}))", "{{service}}", instant=True)],
+            "percentunit",
+            "The lowest error budget left of each service's SLOs.",
+            min=0,
+            max=1,
+        ),
+        width=18,
+        height=10,
+    )
+
+
+def _journeys(grid: Grid, plan: Plan) -> None:
+    journeys = plan.catalog.journeys
+    if not journeys:
+        return
+    grid.section("User journeys")
+    success = success_record(JOURNEY_RATE_WINDOW)
+    grid.add(
+        timeseries("Journey success", [prom(success, "{{journey}}")], "percentunit", "Share of journeys that complete."),
+        width=12,
+    )
+    grid.add(
+        timeseries(
+            "Journeys started",
+            [prom(f"{JOURNEY_STARTED} * 60", "{{journey}}")],
+            "cpm",
+            "Journeys started per minute, at their first step.",
+        ),
+        width=12,
+    )
+    for code in sorted({j.currency for j in journeys}):
+        grid.add(
+            stat(
+                f"Revenue at risk per hour ({code})",
+                [prom(f"sum by (journey) ({REVENUE_AT_RISK}{{currency=\"{code}\"}}) * 3600", "{{journey}}")],
+                currency_unit(code),
+                "Failed journeys per hour times the value of one journey.",
+                graphMode="area",
+            ),
+            width=12,
+        )
+
+
+def executive_dashboard(plan: Plan) -> Artifact:
+    grid = Grid()
+    _slo_compliance(grid)
+    _journeys(grid, plan)
+    grafana_url = plan.catalog.defaults.grafana_url
+    links = [dashboard_link(f"Team {t.name}", dashboard_url(grafana_url, team_uid(t.name))) for t in plan.catalog.teams]
+    links.append(dashboard_link("Service map", dashboard_url(grafana_url, grafana_uid("overview", "service-map"))))
+    data = dashboard(
+        uid=grafana_uid("overview", "executive"),
+        title="Executive overview",
+        tags=["lgtmgen", "overview"],
+        grid=grid,
+        settings=plan.catalog.grafana,
+        templates=variables(_default_tenant(plan)),
+        links=links,
+        description="Journeys, SLO compliance and revenue at risk across the organisation.",
+    )
+    return artifact(plan.catalog.grafana.overview_folder, "executive", data)
+
+
+def service_map_dashboard(plan: Plan) -> Artifact:
+    grid = Grid()
+    grid.section("Service map")
+    grid.add(
+        service_map("Service map", "Services and the calls between them, from Tempo's service-graph metrics."),
+        width=24,
+        height=14,
+    )
+    undeclared = (
+        f"sum by (client, server) (rate({REQUESTS}[{q.RATE}]))\n"
+        f"unless on (client, server)\n{DECLARED}"
+    )
+    grid.add(
+        table(
+            "Calls not declared in the catalog",
+            [prom(undeclared, instant=True, table=True)],
+            "reqps",
+            "Edges seen in traces that no service's depends_on declares.",
+            transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True}}}],
+        ),
+        width=24,
+    )
+    data = dashboard(
+        uid=grafana_uid("overview", "service-map"),
+        title="Service map",
+        tags=["lgtmgen", "overview", "traces"],
+        grid=grid,
+        settings=plan.catalog.grafana,
+        templates=variables(_default_tenant(plan), traces=True),
+        links=[dashboard_link("Executive overview", dashboard_url(plan.catalog.defaults.grafana_url, grafana_uid("overview", "executive")))],
+    )
+    return artifact(plan.catalog.grafana.overview_folder, "service-map", data)
+
+
+def overview_dashboards(plan: Plan) -> Iterator[Artifact]:
+    yield executive_dashboard(plan)
+    yield service_map_dashboard(plan)

@@ -1,0 +1,171 @@
+"""Grafana provisioning: datasources per tenant wired to each other, and the dashboard provider.
+
+Each tenant gets a Mimir (Prometheus type), a Loki and a Tempo datasource,
+all sending `X-Scope-OrgID`. The header value is read by Grafana at start-up
+from an environment variable or a file, never written here. Correlations:
+exemplars on Mimir open the trace in Tempo; a derived field on Loki turns a
+trace id in a log line into a Tempo link; Tempo links spans to logs and to
+span metrics and draws the service map from Mimir. `$` is doubled where
+Grafana must keep it literally (provisioning expands `$NAME`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models import Tenant
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.grafana import GrafanaSettings
+from lgtmgen.generators.grafana.dashboard import datasource_uid
+from lgtmgen.naming import slug
+from lgtmgen.plan import Plan
+
+TENANT_HEADER = "X-Scope-OrgID"
+TRACE_ID_PATTERN = r"""(?:trace_?id|traceID)["']?[=:]\s*["']?(\w+)"""
+SPAN_TIME_SHIFT = "5m"
+
+
+def tenant_header_value(settings: GrafanaSettings, tenant: str) -> str:
+    """What Grafana expands to the tenant id: `$VAR` from the environment or `$__file{path}`."""
+    header = settings.tenant_header
+    if header.source == "file":
+        return f"$__file{{{header.file_dir.rstrip('/')}/{tenant}}}"
+    variable = header.env_prefix + tenant.upper().replace("-", "_").replace(".", "_")
+    # The documented `$NAME` form: a `$` inside the value is then not expanded a second time.
+    return f"${variable}"
+
+
+def _tenant_auth(settings: GrafanaSettings, tenant: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    return {"httpHeaderName1": TENANT_HEADER}, {"httpHeaderValue1": tenant_header_value(settings, tenant)}
+
+
+def _mimir(plan: Plan, tenant: Tenant) -> dict[str, Any]:
+    settings = plan.catalog.grafana
+    json_data, secure = _tenant_auth(settings, tenant.name)
+    json_data.update(
+        httpMethod="POST",
+        prometheusType="Mimir",
+        timeInterval=format_duration(parse_duration(plan.catalog.defaults.scrape_interval)),
+        exemplarTraceIdDestinations=[{"name": "trace_id", "datasourceUid": datasource_uid("tempo", tenant.name)}],
+    )
+    return {
+        "name": f"Mimir {tenant.name}",
+        "type": "prometheus",
+        "uid": datasource_uid("mimir", tenant.name),
+        "access": "proxy",
+        "url": settings.datasources.mimir_url,
+        "jsonData": json_data,
+        "secureJsonData": secure,
+        "editable": False,
+    }
+
+
+def _loki(plan: Plan, tenant: Tenant) -> dict[str, Any]:
+    settings = plan.catalog.grafana
+    json_data, secure = _tenant_auth(settings, tenant.name)
+    json_data.update(
+        derivedFields=[
+            {
+                "name": "trace_id",
+                "matcherRegex": TRACE_ID_PATTERN,
+                "datasourceUid": datasource_uid("tempo", tenant.name),
+                "url": "$${__value.raw}",
+                "urlDisplayLabel": "Open trace",
+            }
+        ],
+    )
+    return {
+        "name": f"Loki {tenant.name}",
+        "type": "loki",
+        "uid": datasource_uid("loki", tenant.name),
+        "access": "proxy",
+        "url": settings.datasources.loki_url,
+        "jsonData": json_data,
+        "secureJsonData": secure,
+        "editable": False,
+    }
+
+
+def _tempo(plan: Plan, tenant: Tenant) -> dict[str, Any]:
+    settings = plan.catalog.grafana
+    json_data, secure = _tenant_auth(settings, tenant.name)
+    shift = {"spanStartTimeShift": f"-{SPAN_TIME_SHIFT}", "spanEndTimeShift": SPAN_TIME_SHIFT}
+    service_tag = [{"key": "service.name", "value": "service"}]
+    json_data.update(
+        tracesToLogsV2={
+            "datasourceUid": datasource_uid("loki", tenant.name),
+            "tags": service_tag,
+            "filterByTraceID": True,
+            "filterBySpanID": False,
+            **shift,
+        },
+        tracesToMetrics={
+            "datasourceUid": datasource_uid("mimir", tenant.name),
+            "tags": service_tag,
+            "queries": [
+                {
+                    "name": "Request rate",
+                    "query": "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))",
+                },
+                {
+                    "name": "p99 latency",
+                    "query": "histogram_quantile(0.99, sum by (le) "
+                    "(rate(traces_spanmetrics_latency_bucket{$$__tags}[5m])))",
+                },
+            ],
+            **shift,
+        },
+        serviceMap={"datasourceUid": datasource_uid("mimir", tenant.name)},
+        nodeGraph={"enabled": True},
+        lokiSearch={"datasourceUid": datasource_uid("loki", tenant.name)},
+        search={"hide": False},
+        traceQuery={"timeShiftEnabled": True, **shift},
+    )
+    return {
+        "name": f"Tempo {tenant.name}",
+        "type": "tempo",
+        "uid": datasource_uid("tempo", tenant.name),
+        "access": "proxy",
+        "url": settings.datasources.tempo_url,
+        "jsonData": json_data,
+        "secureJsonData": secure,
+        "editable": False,
+    }
+
+
+def datasource_files(plan: Plan) -> list[Artifact]:
+    """One provisioning file per tenant with its three datasources."""
+    return [
+        Artifact(
+            path=f"grafana/provisioning/datasources/{slug(tenant.name)}.yaml",
+            role=Role.GRAFANA_PROVISIONING,
+            data={"apiVersion": 1, "datasources": [_mimir(plan, tenant), _loki(plan, tenant), _tempo(plan, tenant)]},
+            comment=f"Datasources of tenant {tenant.name!r}: Mimir, Loki and Tempo, linked to each other.",
+        )
+        for tenant in plan.catalog.tenants
+    ]
+
+
+def dashboard_provider(plan: Plan) -> Artifact:
+    """One file provider; each directory of grafana/dashboards becomes a folder (one per team)."""
+    settings = plan.catalog.grafana
+    return Artifact(
+        path="grafana/provisioning/dashboards/lgtmgen.yaml",
+        role=Role.GRAFANA_PROVISIONING,
+        data={
+            "apiVersion": 1,
+            "providers": [
+                {
+                    "name": "lgtmgen",
+                    "orgId": 1,
+                    "type": "file",
+                    "disableDeletion": True,
+                    "allowUiUpdates": False,
+                    "updateIntervalSeconds": 60,
+                    "options": {"path": settings.dashboards_path, "foldersFromFilesStructure": True},
+                }
+            ],
+        },
+        comment="Dashboards generated by lgtmgen; folders follow the directories (one per team).",
+    )

@@ -1,0 +1,109 @@
+"""PromQL, LogQL and TraceQL of the dashboards.
+
+Rate windows are `$__rate_interval`; SLO figures read the series the SLO
+rules record (`lgtmgen.generators.slo_rules`), so dashboards and alerts agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from lgtmgen.generators.slo.records import ratio_record
+from lgtmgen.plan import RequestMetrics, SLOPlan
+from lgtmgen.promql import matchers, string_literal
+
+RATE = "$__rate_interval"
+CLUSTER_MATCHER = 'cluster=~"$cluster"'
+BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
+ERROR_BUDGET = "slo:error_budget:ratio"
+OBJECTIVE = "slo:objective:ratio"
+SERVICE_GRAPH_REQUESTS = "traces_service_graph_request_total"
+SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
+
+
+def regex_of(values: Iterable[str]) -> str:
+    """A PromQL regex literal matching exactly `values`."""
+    escaped = sorted(_regex_escape(v) for v in values)
+    return string_literal("|".join(escaped))
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in ".^$*+?()[]{}|\\" else ch for ch in text)
+
+
+def slo_selector(plan: SLOPlan) -> str:
+    return "{" + matchers(plan.identity) + "}"
+
+
+def compliance(plan: SLOPlan) -> str:
+    """Share of good events over the SLO's whole period."""
+    return f"1 - {ratio_record(plan.period)}{slo_selector(plan)}"
+
+
+def burn_rate(plan: SLOPlan, window: int) -> str:
+    """How many times faster than allowed the budget burns over `window`."""
+    sel = slo_selector(plan)
+    return f"{ratio_record(window)}{sel} / on (service, slo) {ERROR_BUDGET}{sel}"
+
+
+def budget_remaining(services: Iterable[str]) -> str:
+    return f"{BUDGET_REMAINING}{{service=~{regex_of(services)}}}"
+
+
+def _selector(metrics: RequestMetrics, extra: str = "", *, by_cluster: bool = True) -> str:
+    cluster = CLUSTER_MATCHER if by_cluster else ""
+    return matchers(dict(sorted(metrics.selector.items())), ",".join(filter(None, [cluster, extra])))
+
+
+def request_rate(metrics: RequestMetrics, *, by_cluster: bool = True) -> str | None:
+    """Requests per second; `by_cluster` filters on the dashboard's `$cluster` variable."""
+    if not metrics.requests:
+        return None
+    return f"sum(rate({metrics.requests}{{{_selector(metrics, by_cluster=by_cluster)}}}[{RATE}]))"
+
+
+def error_ratio(metrics: RequestMetrics) -> str | None:
+    if not (metrics.requests and metrics.status_label and metrics.error_status_regex):
+        return None
+    errors = f"{metrics.status_label}=~{string_literal(metrics.error_status_regex)}"
+    return (
+        f"sum(rate({metrics.requests}{{{_selector(metrics, errors)}}}[{RATE}]))\n/\n"
+        f"sum(rate({metrics.requests}{{{_selector(metrics)}}}[{RATE}]))"
+    )
+
+
+def latency_quantile(metrics: RequestMetrics, quantile: float) -> str | None:
+    if not metrics.duration:
+        return None
+    if metrics.native_histograms:
+        inner = f"sum(rate({metrics.duration}{{{_selector(metrics)}}}[{RATE}]))"
+    else:
+        inner = f"sum by (le) (rate({metrics.duration}_bucket{{{_selector(metrics)}}}[{RATE}]))"
+    return f"histogram_quantile({quantile!r}, {inner})"
+
+
+def dependency_calls(service: str) -> str:
+    """Request rate from `service` to each server it calls, as traced."""
+    return f"sum by (server) (rate({SERVICE_GRAPH_REQUESTS}{{client={string_literal(service)}}}[{RATE}]))"
+
+
+def dependency_failures(service: str) -> str:
+    return (
+        f"sum by (server) (rate({SERVICE_GRAPH_FAILED}{{client={string_literal(service)}}}[{RATE}]))\n/\n"
+        f"sum by (server) (rate({SERVICE_GRAPH_REQUESTS}{{client={string_literal(service)}}}[{RATE}]))"
+    )
+
+
+def logql_stream(labels: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{k}={string_literal(v)}" for k, v in labels.items()) + "}"
+
+
+def traceql_service(service: str) -> str:
+    return "{ resource.service.name = " + string_literal(service) + " }"
+
+
+def cluster_values(metrics: RequestMetrics) -> str:
+    """Query of the `cluster` variable: the clusters where the service reports."""
+    metric = metrics.requests or "up"
+    sel = matchers(dict(sorted(metrics.selector.items())))
+    return f"label_values({metric}{{{sel}}}, cluster)"

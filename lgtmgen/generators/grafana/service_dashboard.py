@@ -1,0 +1,209 @@
+"""The per-service dashboard: SLOs, RED, latency, dependencies, logs and traces.
+
+Its uid is `grafana_uid("service", name)`: the SLO alerts link to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models import Service
+from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.dashboard import (
+    artifact,
+    dashboard,
+    dashboard_url,
+    query_variable,
+    textbox_variable,
+    variables,
+)
+from lgtmgen.generators.grafana.layout import (
+    Grid,
+    bargauge,
+    dashboard_link,
+    external_link,
+    logs,
+    prom,
+    refs,
+    stat,
+    timeseries,
+    trace_search,
+    trace_view,
+)
+from lgtmgen.naming import grafana_uid, slug
+from lgtmgen.plan import Plan, SLOPlan, resolve_metrics
+from lgtmgen.artifacts import Artifact
+
+QUANTILES = (0.5, 0.9, 0.99)
+
+
+def service_uid(name: str) -> str:
+    return grafana_uid("service", name)
+
+
+def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
+    grid.section("Service level objectives")
+    names = refs(len(slos))
+    grid.add(
+        stat(
+            "SLO compliance over the period",
+            [prom(q.compliance(s), s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
+            "percentunit",
+            "Good events over each SLO's whole compliance period; compare with its objective.",
+            decimals=3,
+        ),
+        width=8,
+    )
+    grid.add(
+        bargauge(
+            "Error budget left",
+            [prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
+            "percentunit",
+            "Share of each SLO's error budget not yet spent this period; below zero the SLO is breached.",
+            min=0,
+            max=1,
+        ),
+        width=8,
+    )
+    grid.add(
+        stat(
+            "Objectives",
+            [prom(f"{q.OBJECTIVE}{q.slo_selector(s)}", s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
+            "percentunit",
+            "Target share of good events of each SLO.",
+            decimals=3,
+        ),
+        width=8,
+    )
+    burn_targets = []
+    for s in slos:
+        for window in sorted({b.long for b in s.windows}):
+            burn_targets.append((q.burn_rate(s, window), f"{s.slo.name} {format_duration(window)}"))
+    grid.add(
+        timeseries(
+            "Burn rate",
+            [prom(expr, legend, ref) for (expr, legend), ref in zip(burn_targets, refs(len(burn_targets)))],
+            "suffix:×",
+            "Error ratio divided by the error budget, over each alert's long window; 1× spends the budget "
+            "exactly over the period.",
+        ),
+        width=24,
+    )
+
+
+def _red_section(grid: Grid, service: Service) -> None:
+    metrics = resolve_metrics(service)
+    rate, errors = q.request_rate(metrics), q.error_ratio(metrics)
+    quantiles = [(x, q.latency_quantile(metrics, x)) for x in QUANTILES]
+    if not (rate or errors or metrics.duration):
+        return
+    grid.section("Requests, errors, duration")
+    if rate:
+        grid.add(timeseries("Requests", [prom(rate, "requests")], "reqps", "Requests per second."), width=8)
+    if errors:
+        grid.add(timeseries("Error ratio", [prom(errors, "errors")], "percentunit", "Failed over all requests."), width=8)
+    latency = [(x, e) for x, e in quantiles if e]
+    if latency:
+        grid.add(
+            timeseries(
+                "Latency percentiles",
+                [prom(expr, f"p{x * 100:g}", ref) for (x, expr), ref in zip(latency, refs(len(latency)))],
+                "s",
+                "Request duration percentiles from the latency histogram.",
+            ),
+            width=8,
+        )
+
+
+def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: str) -> None:
+    callees = sorted(service.depends_on)
+    callers = sorted(plan.dependents.get(service.name, ()))
+    grid.section("Dependencies")
+    links = [
+        dashboard_link(f"{name} (dependency)", dashboard_url(grafana_url, service_uid(name)))
+        for name in callees
+    ] + [dashboard_link(f"{name} (dependent)", dashboard_url(grafana_url, service_uid(name))) for name in callers]
+    if callees and any(plan.slos_of(name) for name in callees):
+        grid.add(
+            bargauge(
+                "Error budget left of dependencies",
+                [prom(q.budget_remaining(callees), "{{service}} {{slo}}", instant=True)],
+                "percentunit",
+                "An outage of a dependency shows here first; its alerts inhibit this service's symptoms.",
+                min=0,
+                max=1,
+                links=links,
+            ),
+            width=8,
+        )
+    grid.add(
+        timeseries(
+            "Calls to dependencies (traced)",
+            [prom(q.dependency_calls(service.name), "{{server}}")],
+            "reqps",
+            "Requests from this service to each server, from Tempo's service-graph metrics.",
+            links=links,
+        ),
+        width=8,
+    )
+    grid.add(
+        timeseries(
+            "Failed calls to dependencies (traced)",
+            [prom(q.dependency_failures(service.name), "{{server}}")],
+            "percentunit",
+            "Share of failed requests from this service to each server.",
+            links=links,
+        ),
+        width=8,
+    )
+
+
+def _logs_and_traces(grid: Grid, service: Service) -> None:
+    grid.section("Logs and traces")
+    grid.add(
+        logs("Logs", q.logql_stream({"service": service.name}), "The service's log lines in the selected range."),
+        width=24,
+        height=10,
+    )
+    grid.add(
+        trace_search("Recent traces", q.traceql_service(service.name), "Trace search in Tempo; open one below."),
+        width=12,
+        height=10,
+    )
+    grid.add(trace_view("Trace", "The trace whose id is in the trace_id box."), width=12, height=10)
+
+
+def service_dashboard(plan: Plan, service: Service) -> Artifact:
+    settings = plan.catalog.grafana
+    grafana_url = plan.catalog.defaults.grafana_url
+    slos = plan.slos_of(service.name)
+    grid = Grid()
+    if slos:
+        _slo_section(grid, slos)
+    _red_section(grid, service)
+    _dependency_section(grid, plan, service, grafana_url)
+    _logs_and_traces(grid, service)
+    runbooks = sorted({s.runbook_url for s in slos})
+    links = [
+        dashboard_link(f"Team {service.team}", dashboard_url(grafana_url, grafana_uid("team", service.team))),
+        *[external_link("Runbook", url, "What to do when an alert of this service fires") for url in runbooks],
+    ]
+    metrics = resolve_metrics(service)
+    data: dict[str, Any] = dashboard(
+        uid=service_uid(service.name),
+        title=f"Service {service.name}",
+        description=service.description,
+        tags=["lgtmgen", "service", f"team:{service.team}", f"tier:{service.tier}"],
+        grid=grid,
+        settings=settings,
+        templates=variables(
+            service.tenant,
+            query_variable("cluster", "Cluster", q.cluster_values(metrics)),
+            textbox_variable("trace_id", "Trace id"),
+            logs=True,
+            traces=True,
+        ),
+        links=links,
+    )
+    return artifact(slug(service.team), f"service-{slug(service.name)}", data)

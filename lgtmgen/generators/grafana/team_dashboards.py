@@ -1,0 +1,167 @@
+"""Per-team dashboards: every SLO of the team in one table, and capacity forecasts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.artifacts import Artifact
+from lgtmgen.catalog.models import Team
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.grafana import CapacitySignal
+from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
+from lgtmgen.generators.grafana.layout import Grid, bargauge, dashboard_link, prom, refs, stat, table, timeseries
+from lgtmgen.generators.grafana.service_dashboard import service_uid
+from lgtmgen.naming import grafana_uid, slug
+from lgtmgen.plan import Plan, resolve_metrics
+
+FORECAST_RESOLUTION = "5m"
+WARN_AT = 0.8
+
+
+def team_uid(team: str) -> str:
+    return grafana_uid("team", team)
+
+
+def _slo_table(services: list[str]) -> Any:
+    sel = f"{{service=~{q.regex_of(services)}}}"
+    compliance = f"1 - (1 - {q.BUDGET_REMAINING}{sel}) * on (service, slo) {q.ERROR_BUDGET}{sel}"
+    return table(
+        "SLOs",
+        [
+            prom(f"{q.OBJECTIVE}{sel}", ref="A", instant=True, table=True),
+            prom(compliance, ref="B", instant=True, table=True),
+            prom(f"{q.BUDGET_REMAINING}{sel}", ref="C", instant=True, table=True),
+        ],
+        "percentunit",
+        "Objective, compliance over each SLO's period, and error budget left; one row per SLO.",
+        transformations=[
+            {"id": "merge", "options": {}},
+            {
+                "id": "organize",
+                "options": {
+                    "excludeByName": {"Time": True, "__name__": True},
+                    "renameByName": {
+                        "Value #A": "Objective",
+                        "Value #B": "Compliance",
+                        "Value #C": "Error budget left",
+                    },
+                    "indexByName": {"service": 0, "slo": 1, "Value #A": 2, "Value #B": 3, "Value #C": 4},
+                },
+            },
+        ],
+    )
+
+
+def _traffic(grid: Grid, plan: Plan, services: list[str]) -> None:
+    measured = [(name, q.request_rate(resolve_metrics(plan.services[name]), by_cluster=False)) for name in services]
+    targets = [(name, expr) for name, expr in measured if expr]
+    if not targets:
+        return
+    grid.section("Traffic")
+    grid.add(
+        timeseries(
+            "Requests by service",
+            [prom(expr, name, ref) for (name, expr), ref in zip(targets, refs(len(targets)))],
+            "reqps",
+            "Requests per second of each service of the team.",
+        ),
+        width=24,
+    )
+
+
+def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
+    services = [s.name for s in plan.catalog.services if s.team == team.name]
+    if not services:
+        return None
+    grafana_url = plan.catalog.defaults.grafana_url
+    with_slos = [name for name in services if plan.slos_of(name)]
+    grid = Grid()
+    if with_slos:
+        grid.section("Service level objectives")
+        grid.add(_slo_table(with_slos), width=16, height=10)
+        grid.add(
+            bargauge(
+                "Error budget left by service",
+                [prom(f"min by (service) ({q.budget_remaining(with_slos)})", "{{service}}", instant=True)],
+                "percentunit",
+                "The lowest error budget left among each service's SLOs.",
+                min=0,
+                max=1,
+            ),
+            width=8,
+            height=10,
+        )
+    _traffic(grid, plan, services)
+    tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
+    links = [dashboard_link(f"Service {name}", dashboard_url(grafana_url, service_uid(name))) for name in services]
+    data = dashboard(
+        uid=team_uid(team.name),
+        title=f"Team {team.name}",
+        description=team.description,
+        tags=["lgtmgen", "team", f"team:{team.name}"],
+        grid=grid,
+        settings=plan.catalog.grafana,
+        templates=variables(tenant),
+        links=links,
+    )
+    return artifact(slug(team.name), "team-slos", data)
+
+
+def _forecast(signal: CapacitySignal) -> str:
+    horizon = int(parse_duration(signal.horizon))
+    return f"predict_linear(({signal.usage})[{signal.lookback}:{FORECAST_RESOLUTION}], {horizon})"
+
+
+def _capacity_panels(grid: Grid, signal: CapacitySignal) -> None:
+    horizon = format_duration(parse_duration(signal.horizon))
+    grid.add(
+        timeseries(
+            signal.name,
+            [
+                prom(signal.usage, "usage", "A"),
+                prom(signal.limit, "limit", "B"),
+                prom(_forecast(signal), f"forecast in {horizon}", "C"),
+            ],
+            signal.unit,
+            signal.description or f"Usage, limit, and the usage predicted {horizon} ahead from the last {signal.lookback}.",
+        ),
+        width=16,
+    )
+    grid.add(
+        stat(
+            f"{signal.name}: forecast use of the limit in {horizon}",
+            [prom(f"({_forecast(signal)})\n/\n({signal.limit})", instant=True)],
+            "percentunit",
+            f"Linear forecast over the last {signal.lookback}; at 100% the resource is full within {horizon}.",
+            thresholds=[
+                {"color": "green", "value": None},
+                {"color": "orange", "value": WARN_AT},
+                {"color": "red", "value": 1.0},
+            ],
+            colorMode="background",
+        ),
+        width=8,
+    )
+
+
+def capacity_dashboard(plan: Plan, team: Team) -> Artifact | None:
+    signals = [s for s in plan.catalog.grafana.capacity if s.team == team.name]
+    if not signals:
+        return None
+    grid = Grid()
+    grid.section("Capacity forecasts")
+    for signal in sorted(signals, key=lambda s: s.name):
+        _capacity_panels(grid, signal)
+    tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
+    grafana_url = plan.catalog.defaults.grafana_url
+    data: dict[str, Any] = dashboard(
+        uid=grafana_uid("capacity", team.name),
+        title=f"Capacity forecasts: {team.name}",
+        tags=["lgtmgen", "capacity", f"team:{team.name}"],
+        grid=grid,
+        settings=plan.catalog.grafana,
+        templates=variables(tenant),
+        links=[dashboard_link(f"Team {team.name}", dashboard_url(grafana_url, team_uid(team.name)))],
+    )
+    return artifact(slug(team.name), "capacity-forecasts", data)

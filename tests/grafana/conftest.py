@@ -1,0 +1,24 @@
+"""A small two-team catalog shared by the grafana tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lgtmgen.checks  # noqa: F401  - the bundle checks first: the generators' registry imports them back
+from lgtmgen.catalog import load_catalog
+from lgtmgen.plan import Plan, build_plan
+
+CATALOG = Path(__file__).parent / "catalog"
+
+
+def plan_of(*paths: Path) -> Plan:
+    loaded = load_catalog(list(paths))
+    assert loaded.catalog is not None, [str(d) for d in loaded.diagnostics]
+    return build_plan(loaded.catalog)
+
+
+@pytest.fixture(scope="session")
+def small_plan() -> Plan:
+    return plan_of(CATALOG)
