@@ -1,0 +1,115 @@
+"""Alerting catalog checks: literal secrets, business hours, receivers that can be built, owners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.alerting.catalogs import BASE, catalog, load
+
+
+def _found(tmp_path: Path, document: dict) -> list[tuple[str, str]]:
+    loaded = load(tmp_path, document)
+    return [(d.check, d.path or "") for d in loaded.diagnostics]
+
+
+def _teams_with(notify: dict, **extra: object) -> list[dict]:
+    teams = catalog()["teams"]
+    teams[0] = {"name": "payments", "notify": notify, **extra}
+    return teams
+
+
+def test_a_literal_slack_url_is_refused_as_a_literal_secret_without_repeating_it(tmp_path: Path) -> None:
+    secret = "https://hooks.slack.example/T000/B000/XXXX"
+    loaded = load(tmp_path, catalog(teams=_teams_with({"slack": {"channel": "#p", "api_url": secret}})))
+    assert loaded.catalog is None
+    [problem] = [d for d in loaded.diagnostics if d.check == "catalog/literal-secret"]
+    assert problem.path == "teams[0].notify.slack"
+    assert problem.message == "api_url: a literal secret or URL is not allowed in the catalog"
+    assert problem.hint is not None and "api_url_file" in problem.hint
+    assert secret not in str(problem.source_line) + problem.message
+    assert [d.check for d in loaded.diagnostics] == ["catalog/literal-secret"]
+
+
+def test_every_literal_secret_spelling_gets_its_own_diagnostic(tmp_path: Path) -> None:
+    notify = {
+        "pagerduty": {"routing_key": "abc"},
+        "pushover": {"user_key": "u", "token": "t"},
+        "webhook": {"url": "https://example.com/hook"},
+    }
+    smtp = {"smarthost": "smtp.example.com:587", "from": "a@example.com", "auth_password": "hunter2"}
+    found = _found(tmp_path, catalog(teams=_teams_with(notify), alerting={"smtp": smtp}))
+    assert sorted(found) == [
+        ("catalog/literal-secret", "alerting.smtp"),
+        ("catalog/literal-secret", "teams[0].notify.pagerduty"),
+        ("catalog/literal-secret", "teams[0].notify.pushover"),
+        ("catalog/literal-secret", "teams[0].notify.pushover"),
+        ("catalog/literal-secret", "teams[0].notify.webhook"),
+    ]
+
+
+def test_a_literal_secret_in_the_escalation_targets_is_refused(tmp_path: Path) -> None:
+    teams = _teams_with(
+        BASE["teams"][0]["notify"], escalate_to={"pagerduty": {"service_key": "k"}}
+    )
+    assert _found(tmp_path, catalog(teams=teams)) == [("catalog/literal-secret", "teams[0].escalate_to.pagerduty")]
+
+
+def test_an_unknown_time_zone_and_an_empty_time_range_are_reported(tmp_path: Path) -> None:
+    alerting = {
+        "business_hours": {"time_zone": "Mars/Olympus", "times": [{"start": "18:00", "end": "09:00"}]}
+    }
+    assert sorted(_found(tmp_path, catalog(alerting=alerting))) == [
+        ("catalog/empty-time-range", "alerting.business_hours.times[0]"),
+        ("catalog/unknown-time-zone", "alerting.business_hours.time_zone"),
+    ]
+
+
+def test_a_weekday_typo_is_an_invalid_format(tmp_path: Path) -> None:
+    alerting = {"business_hours": {"weekdays": ["monday:fryday"]}}
+    assert _found(tmp_path, catalog(alerting=alerting)) == [
+        ("catalog/invalid-format", "alerting.business_hours.weekdays[0]")
+    ]
+
+
+def test_jira_before_alertmanager_0_28_needs_a_bridge_webhook(tmp_path: Path) -> None:
+    alerting = {"alertmanager_version": "0.27"}
+    assert _found(tmp_path, catalog(alerting=alerting)) == [("catalog/jira-incomplete", "teams[0].notify.jira")]
+    teams = catalog()["teams"]
+    teams[0]["notify"]["jira"]["webhook_url_file"] = "/etc/alertmanager/secrets/jira-bridge"
+    assert _found(tmp_path, catalog(alerting=alerting, teams=teams)) == []
+
+
+def test_native_jira_needs_server_user_and_password_file(tmp_path: Path) -> None:
+    teams = _teams_with({"jira": {"project": "PAY"}})
+    [(check, path)] = _found(tmp_path, catalog(teams=teams))
+    assert (check, path) == ("catalog/jira-incomplete", "teams[0].notify.jira")
+
+
+def test_too_old_an_alertmanager_is_refused(tmp_path: Path) -> None:
+    found = _found(tmp_path, catalog(alerting={"alertmanager_version": "0.24"}))
+    assert ("catalog/alertmanager-version", "alerting.alertmanager_version") in found
+
+
+def test_email_without_a_mail_relay_is_reported(tmp_path: Path) -> None:
+    teams = _teams_with({"email": {"to": "p@example.com"}})
+    assert _found(tmp_path, catalog(teams=teams)) == [("catalog/smtp-missing", "teams[0].notify.email")]
+
+
+def test_unknown_owner_teams_and_a_signalless_outage_alert_are_reported(tmp_path: Path) -> None:
+    alerting = {"catch_all_team": "nobody", "cluster_outage": {"team": "ghosts"}}
+    assert sorted(_found(tmp_path, catalog(alerting=alerting))) == [
+        ("catalog/cluster-outage-signal", "alerting.cluster_outage"),
+        ("catalog/unknown-reference", "alerting.catch_all_team"),
+        ("catalog/unknown-reference", "alerting.cluster_outage.team"),
+    ]
+
+
+def test_a_declared_outage_expression_must_parse(tmp_path: Path) -> None:
+    alerting = {"cluster_outage": {"team": "payments", "expr": "sum(up"}}
+    assert _found(tmp_path, catalog(alerting=alerting)) == [
+        ("catalog/promql-syntax", "alerting.cluster_outage.expr")
+    ]
+
+
+def test_the_base_catalog_is_valid(tmp_path: Path) -> None:
+    assert _found(tmp_path, catalog()) == []
