@@ -14,9 +14,15 @@ from lgtmgen.catalog.alerting_checks import (
     receivers_can_be_built,
     secrets_are_files,
 )
+from lgtmgen.catalog.logs_checks import (
+    logs_storage_is_usable,
+    logs_tiers_are_declared,
+    service_logs_are_valid,
+)
 from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
 
 AREA_CHECKS: list[DomainCheck] = []
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free]
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
+AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]

@@ -11,6 +11,8 @@ from lgtmgen.checks.amtool import AmtoolConfig, AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, Check, CheckContext
 from lgtmgen.checks.grafana import GrafanaDashboardCheck
 from lgtmgen.checks.integrity import ManifestIntegrity
+from lgtmgen.checks.loki_rules import LokiRulesCheck
+from lgtmgen.checks.otelcol import OtelcolCheck
 from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.reference_check import ReferenceCheck
 from lgtmgen.diagnostics import Diagnostic, Location
@@ -23,6 +25,8 @@ CHECKS: tuple[Check, ...] = (
     AmtoolConfig(),
     AmtoolRouteTests(),
     ReferenceCheck(),
+    LokiRulesCheck(),
+    OtelcolCheck(),
     GrafanaDashboardCheck(),
 )
 

@@ -1,0 +1,113 @@
+"""The LogQL builder quotes every value so that it survives, and the structural check reads it back."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lgtmgen.logql import (
+    Binary,
+    LineFilter,
+    LogQuery,
+    Matcher,
+    Number,
+    Parser,
+    StreamSelector,
+    pattern_problem,
+    sum_count,
+    sum_rate,
+)
+from lgtmgen.logql_syntax import logql_problem, tokenize
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_any_label_value_survives_quoting_in_a_selector(value: str) -> None:
+    expr = str(StreamSelector.equal({"service_name": value}))
+    strings = [t for t in tokenize(expr) if t.kind == "string"]
+    assert len(strings) == 1
+    from lgtmgen.logql_syntax import _unquote
+
+    assert _unquote(strings[0]) == value
+    assert logql_problem(expr) is None
+
+
+def test_a_line_filter_with_quotes_and_backslashes_is_escaped() -> None:
+    query = LogQuery(StreamSelector.equal({"app": "a"})).then(LineFilter("|=", 'say "hi" \\ bye'))
+    assert str(query) == '{app="a"} |= "say \\"hi\\" \\\\ bye"'
+
+
+def test_a_week_offset_is_written_in_weeks() -> None:
+    query = LogQuery(StreamSelector.equal({"app": "a"}))
+    assert str(sum_rate(query, 3600, offset=7 * 86400)) == 'sum(rate({app="a"}[1h] offset 1w))'
+
+
+def test_binary_expressions_parenthesise_their_vector_operands() -> None:
+    query = LogQuery(StreamSelector.equal({"app": "a"}))
+    expr = Binary(sum_count(query, 300), ">=", Number(3))
+    assert str(expr) == '(sum(count_over_time({app="a"}[5m]))) >= 3'
+    assert logql_problem(str(expr)) is None
+
+
+def test_an_invalid_label_name_is_refused_when_rendered() -> None:
+    with pytest.raises(ValueError):
+        str(Matcher("bad-name", "=", "x"))
+
+
+def test_an_empty_selector_is_refused() -> None:
+    with pytest.raises(ValueError):
+        str(StreamSelector(()))
+
+
+def test_the_pattern_parser_needs_its_expression() -> None:
+    with pytest.raises(ValueError):
+        str(Parser("pattern"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("no captures", "at least one capture"),
+        ("<a><b>", "literal text between"),
+        ("<a> x <a>", "appears twice"),
+        ("<1a> x", "not a label name"),
+    ],
+)
+def test_pattern_expressions_are_checked(pattern: str, problem: str) -> None:
+    found = pattern_problem(pattern)
+    assert found is not None and problem in found
+
+
+def test_a_valid_pattern_has_no_problem() -> None:
+    assert pattern_problem("<_> call to <service> failed after <duration>") is None
+
+
+@pytest.mark.parametrize(
+    ("expr", "problem"),
+    [
+        ("sum(rate({}[5m]))", "at least one matcher"),
+        ('rate({a="b"}[5m)', "unexpected"),
+        ('rate({a="b"} |~ "(" [5m])', "invalid regex"),
+        ('foo({a="b"}[5m])', "unknown function"),
+        ('sum(rate({a="b"}[5x]))', "not a range duration"),
+        ('{a="b"} | pattern "<a><b>"', "literal text between"),
+        ('{a="b} |= "x"', "unterminated string"),
+        ('sum(rate({a="b"}[5m])) >', "expected an expression"),
+    ],
+)
+def test_structural_problems_are_reported(expr: str, problem: str) -> None:
+    found = logql_problem(expr)
+    assert found is not None and problem in found, found
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        '{app="a"} | json | level="error" and status >= 500',
+        'sum by (error_class) (count_over_time({a="b"} |> "<_> x <_>" | pattern "<_> x <d>" [10m]))',
+        'topk(5, sum by (path) (rate({a="b"} | logfmt | unwrap duration(latency) [5m])))',
+        '{a="b"} |= "x" or "y" != "z" | line_format "{{.msg}}" | drop trace_id',
+    ],
+)
+def test_ordinary_logql_reads_well(expr: str) -> None:
+    assert logql_problem(expr) is None
