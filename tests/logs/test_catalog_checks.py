@@ -1,0 +1,72 @@
+"""Catalog problems of the logs area: each a diagnostic with a stable id at its catalog path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import Loader, base_catalog
+
+
+def problems(load: Loader, doc: dict[str, Any]) -> list[tuple[str, str | None]]:
+    _, diagnostics = load(doc)
+    return [(d.check, d.path) for d in diagnostics if d.severity.value == "error"]
+
+
+def test_the_base_catalog_has_no_logs_problem(load: Loader) -> None:
+    assert problems(load, base_catalog()) == []
+
+
+def test_a_regex_format_without_a_level_group_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][1]["logs"]["regex"] = "^(?P<severity>[A-Z]+) (?P<msg>.*)$"
+    assert problems(load, doc) == [("catalog/logs-regex-format", "services[1].logs.regex")]
+
+
+def test_a_regex_format_without_a_regex_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    del doc["services"][1]["logs"]["regex"]
+    assert problems(load, doc) == [("catalog/logs-regex-format", "services[1].logs.format")]
+
+
+def test_an_invalid_error_class_regex_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["error_classes"][1]["regex"] = "(unclosed"
+    assert problems(load, doc) == [("catalog/logs-invalid-regex", "services[0].logs.error_classes[1].regex")]
+
+
+def test_an_invalid_recurring_pattern_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["recurring_errors"][0]["pattern"] = "<a><b>"
+    assert problems(load, doc) == [("catalog/logs-pattern", "services[0].logs.recurring_errors[0].pattern")]
+
+
+def test_two_retentions_for_one_level_are_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["retention"].append({"level": "debug", "period": "1d"})
+    assert problems(load, doc) == [("catalog/logs-duplicate-retention", "services[0].logs.retention[2].level")]
+
+
+def test_a_scalable_loki_on_a_local_filesystem_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["logs"]["deployment"] = "scalable"
+    assert problems(load, doc) == [("catalog/logs-storage", "logs.storage.backend")]
+
+
+def test_a_tenant_tier_that_logs_does_not_define_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["tenants"][1]["tier"] = "silver"
+    assert problems(load, doc) == [("catalog/logs-unknown-tier", "tenants[1].tier")]
+
+
+def test_reserved_stream_labels_are_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][2]["logs"]["stream_labels"] = {"level": "info"}
+    assert problems(load, doc) == [("catalog/logs-reserved-label", "services[2].logs.stream_labels.level")]
+
+
+@pytest.mark.parametrize("field", ["formt", "retention_days"])
+def test_unknown_fields_of_service_logs_are_refused(load: Loader, field: str) -> None:
+    doc = base_catalog()
+    doc["services"][2]["logs"][field] = "x"
+    assert problems(load, doc) == [("catalog/unknown-field", f"services[2].logs.{field}")]

@@ -1,0 +1,112 @@
+"""Collector log pipelines and the collector check, including the traces' tail-sampling collector."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import yaml
+from conftest import Loader, base_catalog
+
+from lgtmgen.checks.otelcol import validate_collector
+from lgtmgen.generators.otelcol_logs import PIPELINES_PATH, LogPipelines, ottl_string
+from lgtmgen.generators.tail_sampling import TailSampling
+from lgtmgen.plan import Plan
+from lgtmgen.render import render_artifact
+
+
+def collector(plan: Plan) -> dict[str, Any]:
+    (artifact,) = LogPipelines().generate(plan)
+    assert artifact.path == PIPELINES_PATH
+    doc: dict[str, Any] = yaml.safe_load(render_artifact(artifact))
+    return doc
+
+
+def test_the_generated_log_collector_passes_the_component_reference(plan: Plan) -> None:
+    assert validate_collector(collector(plan), PIPELINES_PATH) == []
+
+
+def test_the_traces_tail_sampling_collector_passes_too(plan: Plan) -> None:
+    files = list(TailSampling().generate(plan))
+    assert files
+    for artifact in files:
+        assert validate_collector(yaml.safe_load(render_artifact(artifact)), artifact.path) == []
+
+
+def test_each_declared_format_gets_its_parser(plan: Plan) -> None:
+    receivers = collector(plan)["receivers"]
+    parsers = {name: r["operators"][1] for name, r in receivers.items()}
+    assert parsers["filelog/checkout"]["type"] == "json_parser"
+    assert parsers["filelog/mailer"]["type"] == "key_value_parser"
+    assert parsers["filelog/identity"] == {
+        "type": "regex_parser", "id": "parse", "parse_from": "body", "parse_to": "attributes",
+        "on_error": "send_quiet", "regex": "^(?P<level>[A-Z]+) (?P<msg>.*)$",
+    }
+    assert "filelog/no-logs" not in receivers
+
+
+def test_level_and_trace_id_come_from_the_declared_fields(plan: Plan) -> None:
+    operators = {o["id"]: o for o in collector(plan)["receivers"]["filelog/checkout"]["operators"]}
+    assert operators["level"]["parse_from"] == "attributes.severity"
+    assert operators["trace"]["trace_id"]["parse_from"] == "attributes.trace_id"
+    assert operators["level_to_resource"]["to"] == "resource.level"
+
+
+def test_error_classes_apply_in_catalog_order_first_match_wins(plan: Plan) -> None:
+    groups = collector(plan)["processors"]["transform/checkout"]["log_statements"]
+    statements = next(g for g in groups if g["context"] == "log")["statements"]
+    assert len(statements) == 2
+    assert statements[0].startswith('set(attributes["error.class"], "timeout") where attributes["error.class"] == nil')
+    assert statements[1].endswith('IsMatch(body, "payment \\"declined\\"")')
+
+
+def test_each_service_pipeline_exports_to_its_tenant(plan: Plan) -> None:
+    doc = collector(plan)
+    assert doc["service"]["pipelines"]["logs/mailer"]["exporters"] == ["otlphttp/staging"]
+    assert doc["exporters"]["otlphttp/staging"]["headers"] == {"X-Scope-OrgID": "staging"}
+    resource = doc["processors"]["resource/mailer"]["attributes"]
+    assert {"key": "tenant", "value": "staging", "action": "upsert"} in resource
+
+
+def test_ottl_strings_escape_quotes_and_backslashes() -> None:
+    assert ottl_string('a"b\\c') == '"a\\"b\\\\c"'
+
+
+def test_an_unknown_operator_key_is_caught_with_its_path(plan: Plan) -> None:
+    doc = copy.deepcopy(collector(plan))
+    doc["receivers"]["filelog/checkout"]["operators"][1]["parse_form"] = "body"
+    found = validate_collector(doc, "c.yaml")
+    assert [(d.check, d.path) for d in found] == [
+        ("reference/unknown-key", "receivers.filelog/checkout.operators[1].parse_form")
+    ]
+
+
+def test_wrong_types_unknown_components_and_broken_wiring_are_all_reported(plan: Plan) -> None:
+    doc = copy.deepcopy(collector(plan))
+    doc["processors"]["batch"]["timeout"] = ["1s"]
+    doc["processors"]["groupbytrace"] = {}
+    doc["service"]["pipelines"]["logs/mailer"]["exporters"] = ["otlphttp/nowhere"]
+    doc["service"]["pipelines"]["logs/identity"]["receivers"] = []
+    found = {(d.check, d.path) for d in validate_collector(doc, "c.yaml") if d.severity.value == "error"}
+    assert found == {
+        ("reference/wrong-type", "processors.batch.timeout"),
+        ("otelcol/unknown-component", "processors.groupbytrace"),
+        ("otelcol/undefined-component", "service.pipelines.logs/mailer.exporters"),
+        ("otelcol/empty-pipeline", "service.pipelines.logs/identity.receivers"),
+    }
+
+
+def test_a_component_in_a_pipeline_of_a_signal_it_does_not_handle_is_reported(plan: Plan) -> None:
+    doc = copy.deepcopy(collector(plan))
+    doc["service"]["pipelines"]["traces"] = {"receivers": ["filelog/mailer"], "exporters": ["otlphttp/staging"]}
+    found = [(d.check, d.path) for d in validate_collector(doc, "c.yaml")]
+    assert ("otelcol/unsupported-signal", "service.pipelines.traces.receivers") in found
+
+
+def test_no_collector_is_emitted_without_service_logs(load: Loader) -> None:
+    doc = base_catalog()
+    for service in doc["services"]:
+        service.pop("logs", None)
+    plan, _ = load(doc)
+    assert plan is not None
+    assert list(LogPipelines().generate(plan)) == []

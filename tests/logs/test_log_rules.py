@@ -1,0 +1,127 @@
+"""LogQL ruler rules: names, expressions, routing labels, and the rule-file check that guards them."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from conftest import Loader, base_catalog
+
+from lgtmgen.artifacts import Role
+from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.loki_rules import RECORD_NAME, LokiRulesCheck, validate_rule_file
+from lgtmgen.generators.loki import LokiGenerator
+from lgtmgen.logql_syntax import logql_problem
+from lgtmgen.plan import Plan
+from lgtmgen.render import render_artifact
+from lgtmgen.toolchain.locate import Toolbox
+
+
+def rule_files(plan: Plan) -> dict[str, dict[str, Any]]:
+    return {
+        a.path: yaml.safe_load(render_artifact(a))
+        for a in LokiGenerator().generate(plan)
+        if a.role is Role.LOKI_RULES
+    }
+
+
+def all_rules(plan: Plan) -> list[dict[str, Any]]:
+    return [r for doc in rule_files(plan).values() for g in doc["groups"] for r in g["rules"]]
+
+
+def test_rules_are_written_per_tenant_under_the_ruler_directory(plan: Plan) -> None:
+    assert sorted(rule_files(plan)) == ["loki/rules/prod/logs.yaml", "loki/rules/staging/logs.yaml"]
+
+
+def test_every_generated_rule_file_passes_the_rule_check(plan: Plan) -> None:
+    for path, doc in rule_files(plan).items():
+        assert validate_rule_file(doc, path) == []
+
+
+def test_every_expression_reads_as_logql_and_every_record_is_level_metric_operation(plan: Plan) -> None:
+    rules = all_rules(plan)
+    assert rules
+    for rule in rules:
+        assert logql_problem(rule["expr"]) is None, rule["expr"]
+        if "record" in rule:
+            assert RECORD_NAME.fullmatch(rule["record"])
+
+
+def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan) -> None:
+    records = {(r["labels"]["service"], r["record"]): r["expr"] for r in all_rules(plan) if "record" in r}
+    assert records[("checkout", "service:log_error_lines:rate5m")] == (
+        'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
+    )
+    assert ("checkout", "service_error_class:log_error_lines:rate5m") in records
+    assert ("mailer", "service_error_class:log_error_lines:rate5m") not in records
+
+
+def test_alerts_carry_the_routing_labels(plan: Plan) -> None:
+    alerts = [r for r in all_rules(plan) if "alert" in r]
+    assert {a["alert"] for a in alerts} >= {
+        "LogErrorSpike", "LogVolumeHigh", "LogVolumeLow", "LogRecurringError", "LogSecurityPattern",
+    }
+    for alert in alerts:
+        assert {"team", "service", "severity", "tier"} <= set(alert["labels"])
+    spike = next(a for a in alerts if a["alert"] == "LogErrorSpike" and a["labels"]["service"] == "checkout")
+    assert spike["labels"]["severity"] == "page" and spike["labels"]["tier"] == "1"
+
+
+def test_volume_anomaly_compares_with_the_same_time_last_week(plan: Plan) -> None:
+    high = next(r for r in all_rules(plan) if r.get("alert") == "LogVolumeHigh")
+    assert "offset 1w" in high["expr"]
+
+
+def test_recurring_errors_use_the_pattern_parser(plan: Plan) -> None:
+    recurring = next(r for r in all_rules(plan) if r.get("alert") == "LogRecurringError")
+    assert '| pattern "<_> pricing failed after <duration>"' in recurring["expr"]
+    assert recurring["labels"]["error"] == "pricing"
+
+
+def test_security_patterns_with_quotes_survive_into_valid_logql(load: Loader) -> None:
+    doc = base_catalog()
+    doc["logs"]["rules"] = {"security_patterns": [{"name": "quoted", "regex": 'user="admin" \\d+'}]}
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    rule = next(r for r in all_rules(plan) if r.get("alert") == "LogSecurityPattern")
+    assert logql_problem(rule["expr"]) is None
+    assert '|~ "user=\\"admin\\" \\\\d+"' in rule["expr"]
+
+
+def _first_rule_file(plan: Plan) -> dict[str, Any]:
+    return copy.deepcopy(rule_files(plan)["loki/rules/prod/logs.yaml"])
+
+
+def test_a_record_name_without_three_parts_is_refused(plan: Plan) -> None:
+    doc = _first_rule_file(plan)
+    doc["groups"][0]["rules"][0]["record"] = "log_lines_rate"
+    found = validate_rule_file(doc, "f.yaml")
+    assert [(d.check, d.path) for d in found] == [("loki-rules/record-name", "groups[0].rules[0].record")]
+
+
+def test_a_broken_expression_is_refused_with_its_path(plan: Plan) -> None:
+    doc = _first_rule_file(plan)
+    doc["groups"][0]["rules"][1]["expr"] = 'sum(rate({service_name="x"}[5m]'
+    found = validate_rule_file(doc, "f.yaml")
+    assert [(d.check, d.path) for d in found] == [("loki-rules/logql", "groups[0].rules[1].expr")]
+
+
+def test_structure_problems_are_each_reported(plan: Plan) -> None:
+    doc = _first_rule_file(plan)
+    doc["groups"].append(copy.deepcopy(doc["groups"][0]))
+    doc["groups"][0]["rules"][0]["alert"] = "Both"
+    doc["groups"][0]["rules"][2]["fro"] = "5m"
+    checks = sorted(d.check for d in validate_rule_file(doc, "f.yaml"))
+    assert checks == ["loki-rules/duplicate-group", "loki-rules/structure", "loki-rules/structure"]
+
+
+def test_the_registered_check_reads_rule_files_from_the_bundle(plan: Plan, tmp_path: Path) -> None:
+    doc = _first_rule_file(plan)
+    doc["groups"][0]["rules"][0]["record"] = "bad"
+    target = tmp_path / "loki/rules/prod/logs.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    ctx = CheckContext(tmp_path, (BundleFile("loki/rules/prod/logs.yaml", Role.LOKI_RULES, target),), Toolbox())
+    assert [d.check for d in LokiRulesCheck().run(ctx)] == ["loki-rules/record-name"]
