@@ -15,6 +15,7 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.traces import Journey, JourneyStep
+from lgtmgen.generators.service_graph import runbook_link
 from lgtmgen.plan import BurnWindow, Plan, burn_windows, resolve_metrics
 from lgtmgen.promql import matchers, string_literal
 from lgtmgen.templating import go_text
@@ -168,11 +169,19 @@ def latency_rules(plan: Plan, journey: Journey) -> list[dict[str, Any]]:
     return rules
 
 
+def _link_runbooks(plan: Plan, rules: list[dict[str, Any]]) -> None:
+    for rule in rules:
+        if "alert" in rule:
+            rule["annotations"]["runbook_url"] = runbook_link(plan, rule["labels"]["service"], rule["alert"])
+
+
 def journey_rules(plan: Plan) -> dict[str, Any]:
     groups: list[dict[str, Any]] = []
     for journey in plan.catalog.journeys:
-        groups.append(journey_group(plan, journey))
+        group = journey_group(plan, journey)
         latency = latency_rules(plan, journey)
+        _link_runbooks(plan, group["rules"] + latency)
+        groups.append(group)
         for i in range(0, len(latency), MAX_RULES_PER_GROUP):
             suffix = f":{i // MAX_RULES_PER_GROUP + 1}" if len(latency) > MAX_RULES_PER_GROUP else ""
             groups.append({"name": f"journey:{journey.name}:latency{suffix}", "rules": latency[i : i + MAX_RULES_PER_GROUP]})

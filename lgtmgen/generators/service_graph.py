@@ -1,10 +1,17 @@
 """Service-graph rules: traced edges against declared dependencies, with promtool tests.
 
 Tempo's service-graph processor counts calls in ``traces_service_graph_request_total``
-with `client` and `server` labels. Each declared dependency becomes a
-``service_graph:declared_edge:info`` series; per calling service two alerts compare them:
-an edge that carries traffic but is not declared, and a declared edge that carried no
-traffic for `traces.service_graph.idle_after`.
+with `client`, `server` and `connection_type` labels. Each declared dependency becomes a
+``service_graph:declared_edge:info`` series and each catalog service a
+``service_graph:known_client:info`` series. Alerts, all tickets:
+
+- ``UndeclaredDependency`` (per calling service): an edge with traffic that is not declared;
+- ``DeclaredDependencyIdle`` (per calling service): a declared edge with no traffic for
+  `traces.service_graph.idle_after`;
+- ``UnknownCaller`` (per called service): a caller the catalog does not know at all.
+
+Edges whose `connection_type` is ignored (databases, uninstrumented peers by default)
+never count as undeclared: depends_on can only name catalog services.
 """
 
 from __future__ import annotations
@@ -15,46 +22,51 @@ from typing import Any
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.traces import ServiceGraphSettings
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
-from lgtmgen.promql import matchers
+from lgtmgen.promql import matchers, string_literal
 from lgtmgen.templating import go_text
 
 REQUESTS = "traces_service_graph_request_total"
 DECLARED = "service_graph:declared_edge:info"
+KNOWN_CLIENT = "service_graph:known_client:info"
 UNDECLARED_ALERT = "UndeclaredDependency"
 IDLE_ALERT = "DeclaredDependencyIdle"
+UNKNOWN_CALLER_ALERT = "UnknownCaller"
 RULES_PATH = "prometheus/rules/traces/service-graph.yaml"
 TESTS_PATH = "prometheus/tests/traces/service-graph.test.yaml"
 MAX_RULES_PER_GROUP = 20
 RATE_WINDOW = "5m"
 SERVER = "{{ $labels.server }}"
+CLIENT = "{{ $labels.client }}"
 
 
 def edge_record(client: str, server: str) -> dict[str, Any]:
     return {"record": DECLARED, "expr": "vector(1)", "labels": {"client": client, "server": server}}
 
 
+def runbook_link(plan: Plan, service_name: str, alert: str) -> str:
+    """The runbook section of `alert` on the service's page (the runbooks generator's anchors)."""
+    service = plan.services.get(service_name)
+    if service is not None and service.runbook_url:
+        return service.runbook_url
+    base = plan.catalog.defaults.runbook_base_url.rstrip("/")
+    return f"{base}/{slug(service_name)}.md#{slug(alert)}"
+
+
 def alert_labels(service: Service, severity: str) -> dict[str, str]:
     return {"severity": severity, "team": service.team, "service": service.name, "tier": str(service.tier)}
 
 
-def undeclared_alert(service: Service, hold: str) -> dict[str, Any]:
-    client = matchers({"client": service.name})
-    return {
-        "alert": UNDECLARED_ALERT,
-        "expr": (
-            f"sum by (client, server) (rate({REQUESTS}{{{client}}}[{RATE_WINDOW}])) > 0\n"
-            f"unless on (client, server)\n{DECLARED}"
-        ),
-        "for": hold,
-        "labels": alert_labels(service, "ticket"),
-        "annotations": undeclared_annotations(go_text(service.name), SERVER),
-    }
+def _traffic(labels: dict[str, str], settings: ServiceGraphSettings) -> str:
+    ignored = "|".join(sorted(set(settings.ignored_connection_types)))
+    extra = f"connection_type!~{string_literal(ignored)}" if ignored else ""
+    return f"{REQUESTS}{{{matchers(labels, extra)}}}"
 
 
 def undeclared_annotations(service: str, server: str) -> dict[str, str]:
-    """Annotations with `service` and `server` as Go template text (rules) or as expanded (tests)."""
+    """Annotations with names as Go template text (rules) or as expanded (tests)."""
     return {
         "summary": f"{service} calls {server}, which it does not declare",
         "description": (
@@ -74,8 +86,33 @@ def idle_annotations(service: str, server: str, idle_after: str) -> dict[str, st
     }
 
 
-def idle_alert(service: Service, idle_after: str) -> dict[str, Any]:
+def unknown_caller_annotations(service: str, client: str) -> dict[str, str]:
+    return {
+        "summary": f"{client}, which the catalog does not know, calls {service}",
+        "description": (
+            f"Traces show calls from {client} to this service, but no catalog service has that "
+            "name. Add the caller to the catalog with its dependencies, or fix its service.name."
+        ),
+    }
+
+
+def undeclared_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
+    traffic = _traffic({"client": service.name}, settings)
+    return {
+        "alert": UNDECLARED_ALERT,
+        "expr": (
+            f"sum by (client, server) (rate({traffic}[{RATE_WINDOW}])) > 0\n"
+            f"unless on (client, server)\n{DECLARED}"
+        ),
+        "for": format_duration(parse_duration(settings.undeclared_for)),
+        "labels": alert_labels(service, "ticket"),
+        "annotations": undeclared_annotations(go_text(service.name), SERVER),
+    }
+
+
+def idle_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
     client = matchers({"client": service.name})
+    idle_after = format_duration(parse_duration(settings.idle_after))
     return {
         "alert": IDLE_ALERT,
         "expr": (
@@ -87,28 +124,49 @@ def idle_alert(service: Service, idle_after: str) -> dict[str, Any]:
     }
 
 
-def service_groups(service: Service, hold: str, idle_after: str) -> list[dict[str, Any]]:
-    """The service's edge records and its two alerts, split to stay within Mimir's group limit."""
+def unknown_caller_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
+    traffic = _traffic({"server": service.name}, settings)
+    return {
+        "alert": UNKNOWN_CALLER_ALERT,
+        "expr": (
+            f"sum by (client, server) (rate({traffic}[{RATE_WINDOW}])) > 0\n"
+            f"unless on (client)\n{KNOWN_CLIENT}"
+        ),
+        "for": format_duration(parse_duration(settings.undeclared_for)),
+        "labels": alert_labels(service, "ticket"),
+        "annotations": unknown_caller_annotations(go_text(service.name), CLIENT),
+    }
+
+
+def _chunks(rules: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rules[i : i + MAX_RULES_PER_GROUP] for i in range(0, len(rules), MAX_RULES_PER_GROUP)]
+
+
+def service_groups(plan: Plan, service: Service, settings: ServiceGraphSettings) -> list[dict[str, Any]]:
+    """The service's edge records and alerts, split to stay within Mimir's group limit."""
     records = [edge_record(service.name, d) for d in sorted(set(service.depends_on))]
-    alerts = [undeclared_alert(service, hold)]
+    alerts = [undeclared_alert(service, settings), unknown_caller_alert(service, settings)]
     if records:
-        alerts.append(idle_alert(service, idle_after))
-    rules = records + alerts
+        alerts.append(idle_alert(service, settings))
+    for alert in alerts:
+        alert["annotations"]["runbook_url"] = runbook_link(plan, service.name, alert["alert"])
     name = f"service-graph:{service.name}"
-    if len(rules) <= MAX_RULES_PER_GROUP:
-        return [{"name": name, "rules": rules}]
-    chunks = [records[i : i + MAX_RULES_PER_GROUP] for i in range(0, len(records), MAX_RULES_PER_GROUP)]
-    groups = [{"name": f"{name}:edges-{n + 1}", "rules": chunk} for n, chunk in enumerate(chunks)]
+    if len(records) + len(alerts) <= MAX_RULES_PER_GROUP:
+        return [{"name": name, "rules": records + alerts}]
+    groups = [{"name": f"{name}:edges-{n + 1}", "rules": chunk} for n, chunk in enumerate(_chunks(records))]
     return [*groups, {"name": name, "rules": alerts}]
 
 
 def service_graph_rules(plan: Plan) -> dict[str, Any]:
     settings = plan.catalog.traces.service_graph
-    idle_after = format_duration(parse_duration(settings.idle_after))
-    hold = format_duration(parse_duration(settings.undeclared_for))
-    groups: list[dict[str, Any]] = []
+    known = [
+        {"record": KNOWN_CLIENT, "expr": "vector(1)", "labels": {"client": name}} for name in sorted(plan.services)
+    ]
+    groups = [
+        {"name": f"service-graph:known-services-{n + 1}", "rules": chunk} for n, chunk in enumerate(_chunks(known))
+    ]
     for service in plan.catalog.services:
-        groups += service_groups(service, hold, idle_after)
+        groups += service_groups(plan, service, settings)
     return {"groups": groups}
 
 
@@ -117,52 +175,59 @@ def _series(labels: dict[str, str]) -> str:
 
 
 def service_graph_tests(plan: Plan) -> dict[str, Any] | None:
-    """promtool tests on the service with most dependencies: one undeclared, one idle edge."""
+    """promtool tests on the service with most dependencies.
+
+    Every declared edge carries traffic except one; the service also calls an undeclared
+    service and a database, and an unknown caller calls it. Exactly one alert of each kind
+    must fire.
+    """
     candidates = [s for s in plan.catalog.services if s.depends_on]
     if not candidates:
         return None
     service = max(candidates, key=lambda s: len(set(s.depends_on)))
     idle = max(service.depends_on)
     stranger = f"undeclared-{slug(service.name)}"
+    caller = f"unknown-caller-of-{slug(service.name)}"
     settings = plan.catalog.traces.service_graph
-    hold = parse_duration(settings.undeclared_for)
     idle_after = format_duration(parse_duration(settings.idle_after))
-    eval_time = format_duration(hold + 600)
-    busy = [(s.name, d) for s in plan.catalog.services for d in sorted(set(s.depends_on))]
-    busy = [edge for edge in busy if edge != (service.name, idle)] + [(service.name, stranger)]
-    series = [
-        {"series": _series({"client": client, "server": server}), "values": "0+60x120"}
-        for client, server in busy
-    ]
+    eval_time = format_duration(parse_duration(settings.undeclared_for) + 600)
+    edges = [{"client": s.name, "server": d} for s in plan.catalog.services for d in sorted(set(s.depends_on))]
+    edges = [e for e in edges if e != {"client": service.name, "server": idle}]
+    edges += [{"client": service.name, "server": stranger}, {"client": caller, "server": service.name}]
+    edges += [{"client": service.name, "server": "db", "connection_type": t} for t in settings.ignored_connection_types]
     labels = alert_labels(service, "ticket")
+
+    def expect(alert: str, edge: dict[str, str], annotations: dict[str, str]) -> dict[str, Any]:
+        runbook = {"runbook_url": runbook_link(plan, service.name, alert)}
+        return {
+            "eval_time": eval_time,
+            "alertname": alert,
+            "exp_alerts": [{"exp_labels": {**labels, **edge}, "exp_annotations": {**annotations, **runbook}}],
+        }
+
     return {
         "rule_files": [f"../../rules/traces/{RULES_PATH.rsplit('/', 1)[1]}"],
         "evaluation_interval": "1m",
         "tests": [
             {
                 "interval": "1m",
-                "input_series": series,
+                "input_series": [{"series": _series(e), "values": "0+60x120"} for e in edges],
                 "alert_rule_test": [
-                    {
-                        "eval_time": eval_time,
-                        "alertname": UNDECLARED_ALERT,
-                        "exp_alerts": [
-                            {
-                                "exp_labels": {**labels, "client": service.name, "server": stranger},
-                                "exp_annotations": undeclared_annotations(service.name, stranger),
-                            }
-                        ],
-                    },
-                    {
-                        "eval_time": eval_time,
-                        "alertname": IDLE_ALERT,
-                        "exp_alerts": [
-                            {
-                                "exp_labels": {**labels, "client": service.name, "server": idle},
-                                "exp_annotations": idle_annotations(service.name, idle, idle_after),
-                            }
-                        ],
-                    },
+                    expect(
+                        UNDECLARED_ALERT,
+                        {"client": service.name, "server": stranger},
+                        undeclared_annotations(service.name, stranger),
+                    ),
+                    expect(
+                        IDLE_ALERT,
+                        {"client": service.name, "server": idle},
+                        idle_annotations(service.name, idle, idle_after),
+                    ),
+                    expect(
+                        UNKNOWN_CALLER_ALERT,
+                        {"client": caller, "server": service.name},
+                        unknown_caller_annotations(service.name, caller),
+                    ),
                 ],
             }
         ],
@@ -170,7 +235,7 @@ def service_graph_tests(plan: Plan) -> dict[str, Any] | None:
 
 
 class ServiceGraphRules:
-    """Alerts on undeclared and idle dependencies, with promtool unit tests."""
+    """Alerts on undeclared, idle and unknown dependencies, with promtool unit tests."""
 
     name = "service-graph"
 
@@ -189,5 +254,5 @@ class ServiceGraphRules:
                 path=TESTS_PATH,
                 role=Role.PROMETHEUS_RULE_TESTS,
                 data=tests,
-                comment="promtool test rules: an undeclared edge and an idle declared edge.",
+                comment="promtool test rules: an undeclared, an idle and an unknown-caller edge.",
             )

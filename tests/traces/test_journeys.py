@@ -145,3 +145,11 @@ def test_a_step_on_a_service_without_request_metrics_is_reported(load: CatalogLo
     document["journeys"] = [{**BUY, "steps": [{"service": "lab-job", "route": "/run"}]}]
     _, diagnostics = load(document)
     assert [(d.check, d.path) for d in diagnostics] == [("catalog/journey-step-unmeasured", "journeys[0].steps[0]")]
+
+
+def test_every_journey_alert_links_a_runbook_on_the_page_of_its_service(load: CatalogLoader) -> None:
+    alerts = [r for g in _groups(_plan(load, BUY)) for r in g["rules"] if "alert" in r]
+    assert len(alerts) == 4
+    for alert in alerts:
+        service = alert["labels"]["service"]
+        assert alert["annotations"]["runbook_url"].startswith(f"https://runbooks.example.com/{service}.md#")

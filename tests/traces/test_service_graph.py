@@ -14,9 +14,11 @@ from lgtmgen.artifacts import Role
 from lgtmgen.generators.service_graph import (
     DECLARED,
     IDLE_ALERT,
+    KNOWN_CLIENT,
     RULES_PATH,
     TESTS_PATH,
     UNDECLARED_ALERT,
+    UNKNOWN_CALLER_ALERT,
     ServiceGraphRules,
 )
 from lgtmgen.plan import Plan
@@ -46,6 +48,24 @@ def test_every_declared_dependency_becomes_one_expected_edge(plan: Plan) -> None
     assert edges == [("orders", "auth"), ("web", "auth"), ("web", "orders")]
 
 
+def test_every_catalog_service_is_a_known_client(plan: Plan) -> None:
+    known = sorted(r["labels"]["client"] for r in _rules(plan) if r.get("record") == KNOWN_CLIENT)
+    assert known == ["auth", "lab-job", "orders", "web"]
+
+
+def test_databases_and_uninstrumented_peers_are_not_undeclared_dependencies(plan: Plan) -> None:
+    alerts = {(r["alert"], r["labels"]["service"]): r for r in _rules(plan) if "alert" in r}
+    assert 'connection_type!~"database|virtual_node"' in alerts[(UNDECLARED_ALERT, "web")]["expr"]
+    assert 'connection_type!~"database|virtual_node"' in alerts[(UNKNOWN_CALLER_ALERT, "web")]["expr"]
+
+
+def test_an_unknown_caller_is_routed_to_the_called_service(plan: Plan) -> None:
+    alerts = {(r["alert"], r["labels"]["service"]): r for r in _rules(plan) if "alert" in r}
+    auth = alerts[(UNKNOWN_CALLER_ALERT, "auth")]
+    assert auth["labels"] == {"severity": "ticket", "team": "core", "service": "auth", "tier": "1"}
+    assert 'server="auth"' in auth["expr"] and f"unless on (client)\n{KNOWN_CLIENT}" in auth["expr"]
+
+
 def test_alerts_carry_the_calling_services_routing_labels(plan: Plan) -> None:
     alerts = {(r["alert"], r["labels"]["service"]): r for r in _rules(plan) if "alert" in r}
     web = alerts[(UNDECLARED_ALERT, "web")]
@@ -66,8 +86,12 @@ def test_the_generated_test_targets_an_undeclared_edge_and_an_idle_declared_one(
     cases = tests["tests"][0]["alert_rule_test"]
     undeclared = cases[0]["exp_alerts"][0]["exp_labels"]
     idle = cases[1]["exp_alerts"][0]["exp_labels"]
+    caller = cases[2]["exp_alerts"][0]["exp_labels"]
     assert (undeclared["client"], undeclared["server"]) == ("web", "undeclared-web")
     assert (idle["client"], idle["server"]) == ("web", "orders")
+    assert (caller["client"], caller["server"], caller["team"]) == ("unknown-caller-of-web", "web", "shop")
+    inputs = [i["series"] for i in tests["tests"][0]["input_series"]]
+    assert 'traces_service_graph_request_total{client="web",server="db",connection_type="database"}' in inputs
 
 
 @pytest.mark.tools
@@ -95,11 +119,15 @@ def test_promtool_fails_the_generated_test_when_the_rule_forgets_declared_edges(
 
 
 @pytest.mark.tools
-def test_a_declared_edge_with_traffic_raises_nothing(plan: Plan, write_artifacts: ArtifactWriter) -> None:
+def test_declared_edges_databases_and_virtual_nodes_raise_nothing(plan: Plan, write_artifacts: ArtifactWriter) -> None:
     bundle = write_artifacts(list(ServiceGraphRules().generate(plan)))
     series = [
         {"series": f'traces_service_graph_request_total{{client="{c}",server="{s}"}}', "values": "0+10x60"}
         for c, s in [("web", "auth"), ("web", "orders"), ("orders", "auth")]
+    ]
+    series += [
+        {"series": f'traces_service_graph_request_total{{client="{c}",server="{s}",connection_type="{t}"}}', "values": "0+10x60"}
+        for c, s, t in [("web", "postgres", "database"), ("user", "web", "virtual_node"), ("web", "psp", "virtual_node")]
     ]
     scenario = {
         "rule_files": ["../../rules/traces/service-graph.yaml"],
@@ -111,6 +139,7 @@ def test_a_declared_edge_with_traffic_raises_nothing(plan: Plan, write_artifacts
                 "alert_rule_test": [
                     {"eval_time": "40m", "alertname": UNDECLARED_ALERT, "exp_alerts": []},
                     {"eval_time": "40m", "alertname": IDLE_ALERT, "exp_alerts": []},
+                    {"eval_time": "40m", "alertname": UNKNOWN_CALLER_ALERT, "exp_alerts": []},
                 ],
             }
         ],
@@ -119,3 +148,12 @@ def test_a_declared_edge_with_traffic_raises_nothing(plan: Plan, write_artifacts
     path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     run = _promtool_test(bundle, "prometheus/tests/traces/quiet.test.yaml")
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_every_alert_links_its_runbook_section_on_the_service_page(plan: Plan) -> None:
+    alerts = [r for r in _rules(plan) if "alert" in r]
+    assert len(alerts) == 4 * 2 + 2  # undeclared and unknown-caller for each of 4, idle for web and orders
+    for alert in alerts:
+        assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
+    web = next(a for a in alerts if a["alert"] == UNDECLARED_ALERT and a["labels"]["service"] == "web")
+    assert web["annotations"]["runbook_url"].startswith("https://runbooks.example.com/web.md#undeclareddependency")

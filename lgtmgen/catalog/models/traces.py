@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict
@@ -77,6 +79,13 @@ class ServiceGraphSettings(Strict):
     )
     undeclared_for: Duration = Field(
         default="15m", description="How long an undeclared edge must carry traffic before alerting."
+    )
+    ignored_connection_types: list[Literal["database", "virtual_node", "messaging_system"]] = Field(
+        default_factory=lambda: ["database", "virtual_node"],
+        description=(
+            "Edge kinds (Tempo's `connection_type`) that are never undeclared dependencies: "
+            "databases and uninstrumented peers cannot be declared in depends_on."
+        ),
     )
 
 
