@@ -22,7 +22,7 @@ def _prod_sampler(plan: Plan) -> dict[str, Any]:
 
 
 def _policy(plan: Plan, name: str) -> dict[str, Any]:
-    found = [p for p in _prod_sampler(plan)["policies"] if p["name"] == name]
+    found: list[dict[str, Any]] = [p for p in _prod_sampler(plan)["policies"] if p["name"] == name]
     assert len(found) == 1, [p["name"] for p in _prod_sampler(plan)["policies"]]
     return found[0]
 

@@ -71,6 +71,10 @@ class SamplingSettings(Strict):
     )
 
 
+ConnectionType = Literal["database", "virtual_node", "messaging_system"]
+"""Tempo's `connection_type` label of service-graph edges (unset for direct calls)."""
+
+
 class ServiceGraphSettings(Strict):
     """Alerts comparing the traced service graph with declared dependencies."""
 
@@ -80,8 +84,8 @@ class ServiceGraphSettings(Strict):
     undeclared_for: Duration = Field(
         default="15m", description="How long an undeclared edge must carry traffic before alerting."
     )
-    ignored_connection_types: list[Literal["database", "virtual_node", "messaging_system"]] = Field(
-        default_factory=lambda: ["database", "virtual_node"],
+    ignored_connection_types: list[ConnectionType] = Field(
+        default_factory=lambda: list[ConnectionType](["database", "virtual_node"]),
         description=(
             "Edge kinds (Tempo's `connection_type`) that are never undeclared dependencies: "
             "databases and uninstrumented peers cannot be declared in depends_on."
