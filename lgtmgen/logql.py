@@ -6,6 +6,7 @@ intact; label names and durations are validated when a node is built.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -214,7 +215,7 @@ def pattern_problem(pattern: str) -> str | None:
     if not captures:
         return "a pattern needs at least one capture such as <_> or <status>"
     seen: set[str] = set()
-    for previous, current in zip(captures, captures[1:], strict=False):
+    for previous, current in itertools.pairwise(captures):
         if previous.end() == current.start():
             return f"captures {previous.group(0)} and {current.group(0)} need literal text between them"
     for match in captures:

@@ -67,7 +67,11 @@ def tokenize(expr: str) -> list[Token]:
     while position < len(expr):
         match = _TOKEN.match(expr, position)
         if match is None:
-            what = "unterminated string" if expr[position] in "\"`" else f"unexpected {expr[position]!r}"
+            what = (
+                "unterminated string"
+                if expr[position] in '"`'
+                else f"unexpected {expr[position]!r}"
+            )
             raise LogQLError(what, position)
         kind = match.lastgroup or ""
         if kind != "ws":
@@ -79,7 +83,11 @@ def tokenize(expr: str) -> list[Token]:
 def _unquote(token: Token) -> str:
     if token.text.startswith("`"):
         return token.text[1:-1]
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), token.text[1:-1])
+    return re.sub(
+        r"\\(.)",
+        lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)),
+        token.text[1:-1],
+    )
 
 
 class _Reader:
@@ -94,15 +102,22 @@ class _Reader:
 
     def take(self, kind: str | None = None, text: str | None = None, what: str = "") -> Token:
         token = self.peek()
-        ok = token is not None and (kind is None or token.kind == kind) and (text is None or token.text == text)
+        ok = (
+            token is not None
+            and (kind is None or token.kind == kind)
+            and (text is None or token.text == text)
+        )
         if not ok or token is None:
             found = f"{token.text!r}" if token else "the end"
-            raise LogQLError(f"expected {what or text or kind}, found {found}", token.offset if token else self.end)
+            raise LogQLError(
+                f"expected {what or text or kind}, found {found}",
+                token.offset if token else self.end,
+            )
         self.index += 1
         return token
 
-    def at(self, text: str) -> bool:
-        token = self.peek()
+    def at(self, text: str, ahead: int = 0) -> bool:
+        token = self.peek(ahead)
         return token is not None and token.text == text
 
 
@@ -144,7 +159,9 @@ def _label_filter(r: _Reader) -> None:
                 raise LogQLError(f"{op.text!r} is not a label comparison", op.offset)
             value = r.peek()
             if value is None or value.kind not in ("string", "number"):
-                raise LogQLError("expected a value to compare with", value.offset if value else r.end)
+                raise LogQLError(
+                    "expected a value to compare with", value.offset if value else r.end
+                )
             r.take()
             if op.text in ("=~", "!~") and value.kind == "string":
                 _regex(value)
@@ -162,7 +179,7 @@ def _stage(r: _Reader) -> None:
     name = token.text
     if name in PARSERS:
         r.take()
-        while (t := r.peek()) is not None and t.kind == "ident" and r.peek(1) is not None and r.peek(1).text == "=":  # type: ignore[union-attr]
+        while (t := r.peek()) is not None and t.kind == "ident" and r.at("=", 1):
             r.take(), r.take(), r.take("string", what="a quoted expression")
             if r.at(","):
                 r.take()
@@ -185,7 +202,11 @@ def _stage(r: _Reader) -> None:
             r.take()
     elif name == "unwrap":
         r.take()
-        if (t := r.peek()) is not None and t.text in ("bytes", "duration", "duration_seconds") and r.peek(1) is not None and r.peek(1).text == "(":  # type: ignore[union-attr]
+        if (
+            (t := r.peek()) is not None
+            and t.text in ("bytes", "duration", "duration_seconds")
+            and r.at("(", 1)
+        ):
             r.take(), r.take(), r.take("ident"), r.take(text=")")
         else:
             r.take("ident", what="a label to unwrap")

@@ -61,13 +61,21 @@ def logs_storage_is_usable(catalog: Catalog, report: Reporter) -> None:
         )
     for index, pattern in enumerate(catalog.logs.rules.security_patterns):
         if (problem := _regex_problem(pattern.regex)) is not None:
-            report.add(INVALID_REGEX, f"invalid regex: {problem}", ["logs", "rules", "security_patterns", index, "regex"])
+            report.add(
+                INVALID_REGEX,
+                f"invalid regex: {problem}",
+                ["logs", "rules", "security_patterns", index, "regex"],
+            )
 
 
 def _check_format(logs: ServiceLogs, base: list[PathStep], report: Reporter) -> None:
     if logs.format != "regex":
         if logs.regex is not None:
-            report.add(REGEX_FORMAT, f"regex is only used by format: regex (format is {logs.format})", [*base, "regex"])
+            report.add(
+                REGEX_FORMAT,
+                f"regex is only used by format: regex (format is {logs.format})",
+                [*base, "regex"],
+            )
         return
     if logs.regex is None:
         report.add(REGEX_FORMAT, "format: regex needs a regex with named groups", [*base, "format"])
@@ -95,7 +103,12 @@ def service_logs_are_valid(catalog: Catalog, report: Reporter) -> None:
         _check_format(logs, base, report)
         for name in logs.stream_labels:
             if name in RESERVED_LABELS:
-                report.add(RESERVED_LABEL, f"{name!r} is set by lgtmgen", [*base, "stream_labels", name], key=True)
+                report.add(
+                    RESERVED_LABEL,
+                    f"{name!r} is set by lgtmgen",
+                    [*base, "stream_labels", name],
+                    key=True,
+                )
         levels: dict[str, int] = {}
         for index, rule in enumerate(logs.retention):
             if rule.level in levels:
@@ -106,12 +119,20 @@ def service_logs_are_valid(catalog: Catalog, report: Reporter) -> None:
                 )
             levels.setdefault(rule.level, index)
         seen: set[str] = set()
-        for index, rule in enumerate(logs.error_classes):
-            if rule.name in seen:
-                report.add(DUPLICATE_NAME, f"error class {rule.name!r} is declared twice", [*base, "error_classes", index, "name"])
-            seen.add(rule.name)
-            if (problem := _regex_problem(rule.regex)) is not None:
-                report.add(INVALID_REGEX, f"invalid regex: {problem}", [*base, "error_classes", index, "regex"])
+        for index, error_class in enumerate(logs.error_classes):
+            if error_class.name in seen:
+                report.add(
+                    DUPLICATE_NAME,
+                    f"error class {error_class.name!r} is declared twice",
+                    [*base, "error_classes", index, "name"],
+                )
+            seen.add(error_class.name)
+            if (problem := _regex_problem(error_class.regex)) is not None:
+                report.add(
+                    INVALID_REGEX,
+                    f"invalid regex: {problem}",
+                    [*base, "error_classes", index, "regex"],
+                )
         for index, known in enumerate(logs.recurring_errors):
             if (problem := pattern_problem(known.pattern)) is not None:
                 report.add(PATTERN, problem, [*base, "recurring_errors", index, "pattern"])

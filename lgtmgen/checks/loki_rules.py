@@ -37,7 +37,14 @@ class _File:
         self.found: list[Diagnostic] = []
 
     def add(self, check: str, where: str, message: str) -> None:
-        self.found.append(Diagnostic(check, f"{where}: {message}" if where else message, location=Location(self.path), path=where or None))
+        self.found.append(
+            Diagnostic(
+                check,
+                f"{where}: {message}" if where else message,
+                location=Location(self.path),
+                path=where or None,
+            )
+        )
 
 
 def _check_rule(f: _File, rule: object, where: str) -> None:
@@ -60,9 +67,17 @@ def _check_rule(f: _File, rule: object, where: str) -> None:
     if kinds == ["record"]:
         name = str(rule["record"])
         if not RECORD_NAME.fullmatch(name):
-            f.add("loki-rules/record-name", f"{where}.record", f"{name!r} is not of the form level:metric:operation")
+            f.add(
+                "loki-rules/record-name",
+                f"{where}.record",
+                f"{name!r} is not of the form level:metric:operation",
+            )
         if expr.lstrip().startswith("{"):
-            f.add("loki-rules/log-query-recorded", f"{where}.expr", "a recording rule needs a metric query, not a log query")
+            f.add(
+                "loki-rules/log-query-recorded",
+                f"{where}.expr",
+                "a recording rule needs a metric query, not a log query",
+            )
         if "for" in rule:
             f.add("loki-rules/structure", f"{where}.for", "only alerts have for")
     for key in ("for", "keep_firing_for"):
@@ -90,17 +105,27 @@ def validate_rule_file(doc: Any, path: str) -> list[Diagnostic]:
     seen: set[str] = set()
     for g_index, group in enumerate(groups):
         where = f"groups[{g_index}]"
-        if not isinstance(group, dict) or not isinstance(group.get("name"), str) or not group["name"]:
+        if (
+            not isinstance(group, dict)
+            or not isinstance(group.get("name"), str)
+            or not group["name"]
+        ):
             f.add("loki-rules/structure", where, "a group is a mapping with a name")
             continue
         for key in group:
             if key not in GROUP_KEYS:
                 f.add("loki-rules/structure", f"{where}.{key}", "unknown group key")
         if group["name"] in seen:
-            f.add("loki-rules/duplicate-group", f"{where}.name", f"group {group['name']!r} appears twice")
+            f.add(
+                "loki-rules/duplicate-group",
+                f"{where}.name",
+                f"group {group['name']!r} appears twice",
+            )
         seen.add(group["name"])
         interval = group.get("interval")
-        if interval is not None and not (isinstance(interval, str) and DURATION.fullmatch(interval)):
+        if interval is not None and not (
+            isinstance(interval, str) and DURATION.fullmatch(interval)
+        ):
             f.add("loki-rules/structure", f"{where}.interval", f"{interval!r} is not a duration")
         rules = group.get("rules")
         if not isinstance(rules, list) or not rules:
@@ -122,7 +147,13 @@ class LokiRulesCheck:
             try:
                 doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
             except (OSError, yaml.YAMLError) as exc:
-                findings.append(Diagnostic("loki-rules/unreadable", f"cannot read {bundle_file.path}: {exc}", location=Location(bundle_file.path)))
+                findings.append(
+                    Diagnostic(
+                        "loki-rules/unreadable",
+                        f"cannot read {bundle_file.path}: {exc}",
+                        location=Location(bundle_file.path),
+                    )
+                )
                 continue
             findings += validate_rule_file(doc, bundle_file.path)
         return findings

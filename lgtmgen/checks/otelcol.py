@@ -39,7 +39,11 @@ def load_spec() -> dict[str, Any]:
 @cache
 def _reference(kind: str, type_name: str) -> KeyReference:
     spec = load_spec()
-    keys = spec["stanza_operators"][type_name] if kind == "operator" else spec["components"][kind][type_name]["keys"]
+    keys = (
+        spec["stanza_operators"][type_name]
+        if kind == "operator"
+        else spec["components"][kind][type_name]["keys"]
+    )
     return KeyReference(f"otelcol/{kind}/{type_name}", spec["header"], build_tree(keys), "otelcol")
 
 
@@ -49,7 +53,9 @@ class _Findings:
         self.items: list[Diagnostic] = []
 
     def add(self, check: str, path: str, message: str, severity: Severity = Severity.ERROR) -> None:
-        self.items.append(Diagnostic(check, message, severity=severity, location=Location(self.file), path=path))
+        self.items.append(
+            Diagnostic(check, message, severity=severity, location=Location(self.file), path=path)
+        )
 
     def walk(self, kind: str, type_name: str, body: object, path: str) -> None:
         ref = _reference(kind, type_name)
@@ -71,7 +77,9 @@ def _check_operators(found: _Findings, body: object, path: str) -> None:
         where = f"{path}.operators[{index}]"
         kind = operator.get("type") if isinstance(operator, dict) else None
         if kind not in known:
-            found.add("otelcol/unknown-component", where, f"{where}: unknown operator type {kind!r}")
+            found.add(
+                "otelcol/unknown-component", where, f"{where}: unknown operator type {kind!r}"
+            )
             continue
         found.walk("operator", str(kind), operator, where)
 
@@ -90,7 +98,11 @@ def _check_components(found: _Findings, doc: dict[str, Any]) -> dict[str, dict[s
             path = f"{kind}.{component_id}"
             type_name = _type_of(str(component_id))
             if type_name not in spec["components"].get(kind, {}):
-                found.add("otelcol/unknown-component", path, f"{path}: unknown {kind[:-1]} type {type_name!r}")
+                found.add(
+                    "otelcol/unknown-component",
+                    path,
+                    f"{path}: unknown {kind[:-1]} type {type_name!r}",
+                )
                 continue
             if type_name in skip.get(kind, ()):
                 continue
@@ -112,7 +124,11 @@ def _check_pipelines(found: _Findings, service: object, defined: dict[str, dict[
     for name in service.get("extensions") or []:
         used.add(("extensions", str(name)))
         if str(name) not in defined.get("extensions", {}):
-            found.add("otelcol/undefined-component", "service.extensions", f"extension {name!r} is not defined")
+            found.add(
+                "otelcol/undefined-component",
+                "service.extensions",
+                f"extension {name!r} is not defined",
+            )
     pipelines = service.get("pipelines") or {}
     for pipeline_id, pipeline in pipelines.items():
         path = f"service.pipelines.{pipeline_id}"
@@ -121,28 +137,49 @@ def _check_pipelines(found: _Findings, service: object, defined: dict[str, dict[
             found.add("otelcol/unsupported-signal", path, f"{path}: {signal!r} is not a signal")
             continue
         if not isinstance(pipeline, dict):
-            found.add("reference/not-a-block", path, f"{path} is a block of receivers, processors, exporters")
+            found.add(
+                "reference/not-a-block",
+                path,
+                f"{path} is a block of receivers, processors, exporters",
+            )
             continue
         for key in pipeline:
             if key not in spec["pipeline_keys"]:
                 found.add("reference/unknown-key", f"{path}.{key}", f"unknown key {path}.{key}")
-        for role, kinds in (("receivers", ("receivers", "connectors")), ("processors", ("processors",)), ("exporters", ("exporters", "connectors"))):
+        for role, kinds in (
+            ("receivers", ("receivers", "connectors")),
+            ("processors", ("processors",)),
+            ("exporters", ("exporters", "connectors")),
+        ):
             names = pipeline.get(role) or []
             if role != "processors" and not names:
                 found.add("otelcol/empty-pipeline", f"{path}.{role}", f"{path} has no {role}")
             for name in names:
                 kind = next((k for k in kinds if str(name) in defined.get(k, {})), None)
                 if kind is None:
-                    found.add("otelcol/undefined-component", f"{path}.{role}", f"{path}: {role[:-1]} {name!r} is not defined")
+                    found.add(
+                        "otelcol/undefined-component",
+                        f"{path}.{role}",
+                        f"{path}: {role[:-1]} {name!r} is not defined",
+                    )
                     continue
                 used.add((kind, str(name)))
                 signals = spec["components"][kind].get(_type_of(str(name)), {}).get("signals")
                 if signals is not None and signal not in signals:
-                    found.add("otelcol/unsupported-signal", f"{path}.{role}", f"{path}: {name!r} does not handle {signal}")
+                    found.add(
+                        "otelcol/unsupported-signal",
+                        f"{path}.{role}",
+                        f"{path}: {name!r} does not handle {signal}",
+                    )
     for kind, section in defined.items():
         for component_id in section:
             if (kind, str(component_id)) not in used:
-                found.add("otelcol/unused-component", f"{kind}.{component_id}", f"{kind}.{component_id} is defined but no pipeline uses it", Severity.WARNING)
+                found.add(
+                    "otelcol/unused-component",
+                    f"{kind}.{component_id}",
+                    f"{kind}.{component_id} is defined but no pipeline uses it",
+                    Severity.WARNING,
+                )
 
 
 def validate_collector(doc: object, file: str) -> list[Diagnostic]:
@@ -170,7 +207,13 @@ class OtelcolCheck:
             try:
                 doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
             except (OSError, yaml.YAMLError) as exc:
-                findings.append(Diagnostic("otelcol/unreadable", f"cannot read {bundle_file.path}: {exc}", location=Location(bundle_file.path)))
+                findings.append(
+                    Diagnostic(
+                        "otelcol/unreadable",
+                        f"cannot read {bundle_file.path}: {exc}",
+                        location=Location(bundle_file.path),
+                    )
+                )
                 continue
             findings += validate_collector(doc, bundle_file.path)
         return findings

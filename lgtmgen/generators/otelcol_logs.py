@@ -46,7 +46,12 @@ def _present(name: str) -> str:
 
 
 def parser_operator(logs: ServiceLogs) -> dict[str, Any]:
-    common = {"id": "parse", "parse_from": "body", "parse_to": "attributes", "on_error": "send_quiet"}
+    common = {
+        "id": "parse",
+        "parse_from": "body",
+        "parse_to": "attributes",
+        "on_error": "send_quiet",
+    }
     if logs.format == "json":
         return {"type": "json_parser", **common}
     if logs.format == "logfmt":
@@ -132,7 +137,11 @@ def transform_processor(logs: ServiceLogs) -> dict[str, Any]:
 def collector_config(services: list[Service], settings: LogsSettings) -> dict[str, Any]:
     receivers: dict[str, Any] = {}
     processors: dict[str, Any] = {
-        "memory_limiter": {"check_interval": "1s", "limit_percentage": 80, "spike_limit_percentage": 20},
+        "memory_limiter": {
+            "check_interval": "1s",
+            "limit_percentage": 80,
+            "spike_limit_percentage": 20,
+        },
         "batch": {},
     }
     exporters: dict[str, Any] = {}

@@ -18,11 +18,16 @@ Loader = Callable[[dict[str, Any]], tuple[Plan | None, list[Diagnostic]]]
 
 BASE: dict[str, Any] = {
     "apiVersion": "lgtmgen/v1",
-    "teams": [{"name": "shop", "notify": {"pagerduty": {"routing_key_file": "/etc/secrets/shop.key"}}}],
+    "teams": [
+        {"name": "shop", "notify": {"pagerduty": {"routing_key_file": "/etc/secrets/shop.key"}}}
+    ],
     "tenants": [{"name": "prod", "tier": "gold"}, {"name": "staging", "tier": "bronze"}],
     "logs": {
         "deployment": "single-binary",
-        "tiers": {"gold": {"retention": "90d"}, "bronze": {"retention": "7d", "ingestion_rate_mb": 2}},
+        "tiers": {
+            "gold": {"retention": "90d"},
+            "bronze": {"retention": "7d", "ingestion_rate_mb": 2},
+        },
     },
     "services": [
         {
@@ -33,12 +38,17 @@ BASE: dict[str, Any] = {
             "logs": {
                 "format": "json",
                 "level_field": "severity",
-                "retention": [{"level": "debug", "period": "7d"}, {"level": "audit", "period": "400d"}],
+                "retention": [
+                    {"level": "debug", "period": "7d"},
+                    {"level": "audit", "period": "400d"},
+                ],
                 "error_classes": [
                     {"name": "timeout", "regex": "(?i)timed out"},
                     {"name": "declined", "regex": 'payment "declined"'},
                 ],
-                "recurring_errors": [{"name": "pricing", "pattern": "<_> pricing failed after <duration>"}],
+                "recurring_errors": [
+                    {"name": "pricing", "pattern": "<_> pricing failed after <duration>"}
+                ],
             },
         },
         {

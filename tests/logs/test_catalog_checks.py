@@ -32,19 +32,25 @@ def test_a_regex_format_without_a_regex_is_refused(load: Loader) -> None:
 def test_an_invalid_error_class_regex_is_refused(load: Loader) -> None:
     doc = base_catalog()
     doc["services"][0]["logs"]["error_classes"][1]["regex"] = "(unclosed"
-    assert problems(load, doc) == [("catalog/logs-invalid-regex", "services[0].logs.error_classes[1].regex")]
+    assert problems(load, doc) == [
+        ("catalog/logs-invalid-regex", "services[0].logs.error_classes[1].regex")
+    ]
 
 
 def test_an_invalid_recurring_pattern_is_refused(load: Loader) -> None:
     doc = base_catalog()
     doc["services"][0]["logs"]["recurring_errors"][0]["pattern"] = "<a><b>"
-    assert problems(load, doc) == [("catalog/logs-pattern", "services[0].logs.recurring_errors[0].pattern")]
+    assert problems(load, doc) == [
+        ("catalog/logs-pattern", "services[0].logs.recurring_errors[0].pattern")
+    ]
 
 
 def test_two_retentions_for_one_level_are_refused(load: Loader) -> None:
     doc = base_catalog()
     doc["services"][0]["logs"]["retention"].append({"level": "debug", "period": "1d"})
-    assert problems(load, doc) == [("catalog/logs-duplicate-retention", "services[0].logs.retention[2].level")]
+    assert problems(load, doc) == [
+        ("catalog/logs-duplicate-retention", "services[0].logs.retention[2].level")
+    ]
 
 
 def test_a_scalable_loki_on_a_local_filesystem_is_refused(load: Loader) -> None:
@@ -62,7 +68,9 @@ def test_a_tenant_tier_that_logs_does_not_define_is_refused(load: Loader) -> Non
 def test_reserved_stream_labels_are_refused(load: Loader) -> None:
     doc = base_catalog()
     doc["services"][2]["logs"]["stream_labels"] = {"level": "info"}
-    assert problems(load, doc) == [("catalog/logs-reserved-label", "services[2].logs.stream_labels.level")]
+    assert problems(load, doc) == [
+        ("catalog/logs-reserved-label", "services[2].logs.stream_labels.level")
+    ]
 
 
 @pytest.mark.parametrize("field", ["formt", "retention_days"])

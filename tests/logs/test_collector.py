@@ -39,8 +39,12 @@ def test_each_declared_format_gets_its_parser(plan: Plan) -> None:
     assert parsers["filelog/checkout"]["type"] == "json_parser"
     assert parsers["filelog/mailer"]["type"] == "key_value_parser"
     assert parsers["filelog/identity"] == {
-        "type": "regex_parser", "id": "parse", "parse_from": "body", "parse_to": "attributes",
-        "on_error": "send_quiet", "regex": "^(?P<level>[A-Z]+) (?P<msg>.*)$",
+        "type": "regex_parser",
+        "id": "parse",
+        "parse_from": "body",
+        "parse_to": "attributes",
+        "on_error": "send_quiet",
+        "regex": "^(?P<level>[A-Z]+) (?P<msg>.*)$",
     }
     assert "filelog/no-logs" not in receivers
 
@@ -56,7 +60,9 @@ def test_error_classes_apply_in_catalog_order_first_match_wins(plan: Plan) -> No
     groups = collector(plan)["processors"]["transform/checkout"]["log_statements"]
     statements = next(g for g in groups if g["context"] == "log")["statements"]
     assert len(statements) == 2
-    assert statements[0].startswith('set(attributes["error.class"], "timeout") where attributes["error.class"] == nil')
+    assert statements[0].startswith(
+        'set(attributes["error.class"], "timeout") where attributes["error.class"] == nil'
+    )
     assert statements[1].endswith('IsMatch(body, "payment \\"declined\\"")')
 
 
@@ -87,7 +93,9 @@ def test_wrong_types_unknown_components_and_broken_wiring_are_all_reported(plan:
     doc["processors"]["groupbytrace"] = {}
     doc["service"]["pipelines"]["logs/mailer"]["exporters"] = ["otlphttp/nowhere"]
     doc["service"]["pipelines"]["logs/identity"]["receivers"] = []
-    found = {(d.check, d.path) for d in validate_collector(doc, "c.yaml") if d.severity.value == "error"}
+    found = {
+        (d.check, d.path) for d in validate_collector(doc, "c.yaml") if d.severity.value == "error"
+    }
     assert found == {
         ("reference/wrong-type", "processors.batch.timeout"),
         ("otelcol/unknown-component", "processors.groupbytrace"),
@@ -98,7 +106,10 @@ def test_wrong_types_unknown_components_and_broken_wiring_are_all_reported(plan:
 
 def test_a_component_in_a_pipeline_of_a_signal_it_does_not_handle_is_reported(plan: Plan) -> None:
     doc = copy.deepcopy(collector(plan))
-    doc["service"]["pipelines"]["traces"] = {"receivers": ["filelog/mailer"], "exporters": ["otlphttp/staging"]}
+    doc["service"]["pipelines"]["traces"] = {
+        "receivers": ["filelog/mailer"],
+        "exporters": ["otlphttp/staging"],
+    }
     found = [(d.check, d.path) for d in validate_collector(doc, "c.yaml")]
     assert ("otelcol/unsupported-signal", "service.pipelines.traces.receivers") in found
 

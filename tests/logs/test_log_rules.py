@@ -40,7 +40,9 @@ def test_every_generated_rule_file_passes_the_rule_check(plan: Plan) -> None:
         assert validate_rule_file(doc, path) == []
 
 
-def test_every_expression_reads_as_logql_and_every_record_is_level_metric_operation(plan: Plan) -> None:
+def test_every_expression_reads_as_logql_and_every_record_is_level_metric_operation(
+    plan: Plan,
+) -> None:
     rules = all_rules(plan)
     assert rules
     for rule in rules:
@@ -50,7 +52,9 @@ def test_every_expression_reads_as_logql_and_every_record_is_level_metric_operat
 
 
 def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan) -> None:
-    records = {(r["labels"]["service"], r["record"]): r["expr"] for r in all_rules(plan) if "record" in r}
+    records = {
+        (r["labels"]["service"], r["record"]): r["expr"] for r in all_rules(plan) if "record" in r
+    }
     assert records[("checkout", "service:log_error_lines:rate5m")] == (
         'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
     )
@@ -61,11 +65,17 @@ def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan)
 def test_alerts_carry_the_routing_labels(plan: Plan) -> None:
     alerts = [r for r in all_rules(plan) if "alert" in r]
     assert {a["alert"] for a in alerts} >= {
-        "LogErrorSpike", "LogVolumeHigh", "LogVolumeLow", "LogRecurringError", "LogSecurityPattern",
+        "LogErrorSpike",
+        "LogVolumeHigh",
+        "LogVolumeLow",
+        "LogRecurringError",
+        "LogSecurityPattern",
     }
     for alert in alerts:
         assert {"team", "service", "severity", "tier"} <= set(alert["labels"])
-    spike = next(a for a in alerts if a["alert"] == "LogErrorSpike" and a["labels"]["service"] == "checkout")
+    spike = next(
+        a for a in alerts if a["alert"] == "LogErrorSpike" and a["labels"]["service"] == "checkout"
+    )
     assert spike["labels"]["severity"] == "page" and spike["labels"]["tier"] == "1"
 
 
@@ -98,7 +108,9 @@ def test_a_record_name_without_three_parts_is_refused(plan: Plan) -> None:
     doc = _first_rule_file(plan)
     doc["groups"][0]["rules"][0]["record"] = "log_lines_rate"
     found = validate_rule_file(doc, "f.yaml")
-    assert [(d.check, d.path) for d in found] == [("loki-rules/record-name", "groups[0].rules[0].record")]
+    assert [(d.check, d.path) for d in found] == [
+        ("loki-rules/record-name", "groups[0].rules[0].record")
+    ]
 
 
 def test_a_broken_expression_is_refused_with_its_path(plan: Plan) -> None:
@@ -123,5 +135,7 @@ def test_the_registered_check_reads_rule_files_from_the_bundle(plan: Plan, tmp_p
     target = tmp_path / "loki/rules/prod/logs.yaml"
     target.parent.mkdir(parents=True)
     target.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    ctx = CheckContext(tmp_path, (BundleFile("loki/rules/prod/logs.yaml", Role.LOKI_RULES, target),), Toolbox())
+    ctx = CheckContext(
+        tmp_path, (BundleFile("loki/rules/prod/logs.yaml", Role.LOKI_RULES, target),), Toolbox()
+    )
     assert [d.check for d in LokiRulesCheck().run(ctx)] == ["loki-rules/record-name"]

@@ -28,13 +28,19 @@ def test_the_main_config_and_the_overrides_pass_the_loki_reference(plan: Plan) -
     assert validate_document(config, load_reference("loki-3.7/config"), file="loki/loki.yaml") == []
     role, runtime = files["loki/runtime.yaml"]
     assert role is Role.LOKI_RUNTIME
-    assert validate_document(runtime, load_reference("loki-3.7/runtime"), file="loki/runtime.yaml") == []
+    assert (
+        validate_document(runtime, load_reference("loki-3.7/runtime"), file="loki/runtime.yaml")
+        == []
+    )
 
 
 def test_retention_in_the_compactor_comes_with_its_delete_request_store(plan: Plan) -> None:
     _, config = rendered(plan)["loki/loki.yaml"]
     assert config["compactor"]["retention_enabled"] is True
-    assert config["compactor"]["delete_request_store"] == config["schema_config"]["configs"][0]["object_store"]
+    assert (
+        config["compactor"]["delete_request_store"]
+        == config["schema_config"]["configs"][0]["object_store"]
+    )
     assert config["schema_config"]["configs"][0]["schema"] == "v13"
     assert config["schema_config"]["configs"][0]["store"] == "tsdb"
 
@@ -48,15 +54,22 @@ def test_the_ruler_remote_writes_log_metrics_to_mimir_per_tenant(plan: Plan) -> 
 
 def test_the_scalable_deployment_uses_memberlist_and_three_replicas(load: Loader) -> None:
     doc = base_catalog()
-    doc["logs"] |= {"deployment": "scalable", "storage": {"backend": "s3", "bucket": "logs"},
-                    "memcached_results": "dns+results:11211", "memcached_chunks": "dns+chunks:11211"}
+    doc["logs"] |= {
+        "deployment": "scalable",
+        "storage": {"backend": "s3", "bucket": "logs"},
+        "memcached_results": "dns+results:11211",
+        "memcached_chunks": "dns+chunks:11211",
+    }
     plan, diagnostics = load(doc)
     assert plan is not None, [str(d) for d in diagnostics]
     _, config = rendered(plan)["loki/loki.yaml"]
     assert config["common"]["ring"]["kvstore"]["store"] == "memberlist"
     assert config["common"]["replication_factor"] == 3
     assert config["common"]["storage"] == {"s3": {"bucketnames": "logs"}}
-    assert config["query_range"]["results_cache"]["cache"]["memcached_client"]["addresses"] == "dns+results:11211"
+    assert (
+        config["query_range"]["results_cache"]["cache"]["memcached_client"]["addresses"]
+        == "dns+results:11211"
+    )
     assert validate_document(config, load_reference("loki-3.7/config"), file="loki/loki.yaml") == []
 
 
@@ -69,16 +82,24 @@ def test_each_tenant_gets_the_limits_of_its_tier(plan: Plan) -> None:
 
 def test_a_misspelled_key_in_a_tenant_override_is_caught_with_its_path(plan: Plan) -> None:
     _, runtime = rendered(plan)["loki/runtime.yaml"]
-    runtime["overrides"]["prod"]["retention_perod"] = runtime["overrides"]["prod"].pop("retention_period")
-    findings = validate_document(runtime, load_reference("loki-3.7/runtime"), file="loki/runtime.yaml")
-    assert [(f.check, f.path) for f in findings] == [("reference/unknown-key", "overrides.prod.retention_perod")]
+    runtime["overrides"]["prod"]["retention_perod"] = runtime["overrides"]["prod"].pop(
+        "retention_period"
+    )
+    findings = validate_document(
+        runtime, load_reference("loki-3.7/runtime"), file="loki/runtime.yaml"
+    )
+    assert [(f.check, f.path) for f in findings] == [
+        ("reference/unknown-key", "overrides.prod.retention_perod")
+    ]
     assert "retention_period" in findings[0].message
 
 
 def test_a_wrong_type_in_a_stream_retention_is_caught_with_its_path(plan: Plan) -> None:
     _, runtime = rendered(plan)["loki/runtime.yaml"]
     runtime["overrides"]["prod"]["retention_stream"][0]["period"] = "a week"
-    findings = validate_document(runtime, load_reference("loki-3.7/runtime"), file="loki/runtime.yaml")
+    findings = validate_document(
+        runtime, load_reference("loki-3.7/runtime"), file="loki/runtime.yaml"
+    )
     assert [(f.check, f.path) for f in findings] == [
         ("reference/wrong-type", "overrides.prod.retention_stream[0].period")
     ]
@@ -93,12 +114,13 @@ def _hours(period: str) -> int:
 def loki_choice(rules: list[dict[str, Any]], labels: dict[str, str]) -> dict[str, Any] | None:
     """Loki's choice among matching stream rules: highest priority, then the shortest period."""
     matching = [
-        r for r in rules
+        r
+        for r in rules
         if all(labels.get(k) == v for k, v in re.findall(r'(\w+)="([^"]*)"', r["selector"]))
     ]
     if not matching:
         return None
-    return sorted(matching, key=lambda r: (-r["priority"], _hours(r["period"])))[0]
+    return min(matching, key=lambda r: (-r["priority"], _hours(r["period"])))
 
 
 def test_retention_streams_come_out_in_the_order_loki_applies_them(load: Loader) -> None:
@@ -124,7 +146,8 @@ def test_retention_streams_come_out_in_the_order_loki_applies_them(load: Loader)
     for stream in streams:
         labels = dict(re.findall(r'(\w+)="([^"]*)"', stream["selector"]))
         first_match = next(
-            s for s in streams
+            s
+            for s in streams
             if all(labels.get(k) == v for k, v in re.findall(r'(\w+)="([^"]*)"', s["selector"]))
         )
         assert first_match == loki_choice(streams, labels)
@@ -140,7 +163,11 @@ def test_equal_priorities_list_the_shorter_period_first_because_loki_keeps_it(lo
     plan, _ = load(doc)
     assert plan is not None
     _, runtime = rendered(plan)["loki/runtime.yaml"]
-    periods = [s["period"] for s in runtime["overrides"]["prod"]["retention_stream"] if "checkout" in s["selector"]]
+    periods = [
+        s["period"]
+        for s in runtime["overrides"]["prod"]["retention_stream"]
+        if "checkout" in s["selector"]
+    ]
     assert periods == ["24h", "2160h"]
 
 

@@ -16,9 +16,13 @@ class LokiTier(Strict):
 
     retention: Duration = Field(default="744h", description="Retention of the tenant's streams.")
     ingestion_rate_mb: float = Field(default=4.0, gt=0, description="Ingested MB per second.")
-    ingestion_burst_size_mb: float = Field(default=6.0, gt=0, description="Burst above the rate, MB.")
+    ingestion_burst_size_mb: float = Field(
+        default=6.0, gt=0, description="Burst above the rate, MB."
+    )
     max_global_streams_per_user: int = Field(default=5000, gt=0, description="Active streams.")
-    max_query_series: int = Field(default=500, gt=0, description="Series a metric query may return.")
+    max_query_series: int = Field(
+        default=500, gt=0, description="Series a metric query may return."
+    )
     max_query_parallelism: int = Field(default=32, gt=0, description="Parallel sub-queries.")
     query_timeout: Duration = Field(default="1m", description="Longest a query may run.")
 
@@ -91,20 +95,24 @@ class LogsSettings(Strict):
     """Loki configuration, tenant tiers and log-based rules."""
 
     deployment: Literal["single-binary", "scalable"] = Field(
-        default="single-binary", description="Loki deployment mode (`target: all` or read/write/backend)."
+        default="single-binary",
+        description="Loki deployment mode (`target: all` or read/write/backend).",
     )
     storage: LokiStorage = Field(default=LokiStorage(), description="Chunk and index storage.")
     schema_from: str = Field(
         default="2024-04-01", pattern=r"^\d{4}-\d{2}-\d{2}$", description="Start of the v13 schema."
     )
-    default_retention: Duration = Field(default="744h", description="Retention of tenants of no tier.")
+    default_retention: Duration = Field(
+        default="744h", description="Retention of tenants of no tier."
+    )
     tiers: dict[Identifier, LokiTier] = Field(
         default_factory=dict, description="Tenant tiers by name (`tenants[].tier`)."
     )
     split_queries_by_interval: Duration = Field(default="1h", description="Query splitting.")
     max_query_parallelism: int = Field(default=32, gt=0, description="Default query parallelism.")
     memcached_results: str = Field(
-        default="", description="Memcached address of the results cache (dns+host:port); empty: off."
+        default="",
+        description="Memcached address of the results cache (dns+host:port); empty: off.",
     )
     memcached_chunks: str = Field(
         default="", description="Memcached address of the chunk cache; empty: off."
@@ -117,7 +125,8 @@ class LogsSettings(Strict):
         default="http://alertmanager:9093", description="Alertmanager of the ruler's alerts."
     )
     otlp_endpoint: str = Field(
-        default="http://loki-gateway:3100/otlp", description="Loki OTLP endpoint the collector exports to."
+        default="http://loki-gateway:3100/otlp",
+        description="Loki OTLP endpoint the collector exports to.",
     )
     rules: LogsRules = Field(default=LogsRules(), description="Log-based alert thresholds.")
 
@@ -147,7 +156,8 @@ class RecurringError(Strict):
 
     name: Identifier = Field(description="Name of the recurring error.")
     pattern: str = Field(
-        min_length=1, description="`pattern` parser expression, e.g. `<_> timeout after <duration>`."
+        min_length=1,
+        description="`pattern` parser expression, e.g. `<_> timeout after <duration>`.",
     )
     threshold: int = Field(default=10, ge=1, description="Occurrences in `window` that fire.")
     window: Duration = Field(default="10m", description="Counting window.")
@@ -162,14 +172,24 @@ class ServiceLogs(Strict):
         description="For `regex`: RE2 with named groups (level, message, trace_id, ...).",
     )
     level_field: str = Field(default="level", min_length=1, description="Field holding the level.")
-    message_field: str = Field(default="msg", min_length=1, description="Field holding the message.")
+    message_field: str = Field(
+        default="msg", min_length=1, description="Field holding the message."
+    )
     trace_id_field: str = Field(default="trace_id", min_length=1, description="Trace id field.")
     error_levels: list[str] = Field(
-        default_factory=lambda: ["error", "fatal"], min_length=1, description="Levels counted as errors."
+        default_factory=lambda: ["error", "fatal"],
+        min_length=1,
+        description="Levels counted as errors.",
     )
     stream_labels: dict[LabelName, str] = Field(
         default_factory=dict, description="Extra stream labels selecting the service's logs."
     )
-    retention: list[StreamRetention] = Field(default_factory=list, description="Per-level retention.")
-    error_classes: list[ErrorClass] = Field(default_factory=list, description="Error classification.")
-    recurring_errors: list[RecurringError] = Field(default_factory=list, description="Known errors.")
+    retention: list[StreamRetention] = Field(
+        default_factory=list, description="Per-level retention."
+    )
+    error_classes: list[ErrorClass] = Field(
+        default_factory=list, description="Error classification."
+    )
+    recurring_errors: list[RecurringError] = Field(
+        default_factory=list, description="Known errors."
+    )

@@ -20,14 +20,14 @@ from lgtmgen.generators.loki.common import (
 )
 from lgtmgen.logql import (
     Binary,
-    LineFilter,
     LabelFilter,
+    LineFilter,
     LogQuery,
     Matcher,
     Number,
     Parser,
-    VectorAggregation,
     RangeAggregation,
+    VectorAggregation,
     error_lines,
     sum_count,
     sum_rate,
@@ -63,7 +63,11 @@ def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]
     identity = {"service": service.name, "team": service.team}
     rules = [
         {"record": LINES_RATE, "expr": str(sum_rate(lines, RATE_WINDOW)), "labels": identity},
-        {"record": ERROR_LINES_RATE, "expr": str(sum_rate(errors, RATE_WINDOW)), "labels": identity},
+        {
+            "record": ERROR_LINES_RATE,
+            "expr": str(sum_rate(errors, RATE_WINDOW)),
+            "labels": identity,
+        },
         {
             "record": ERROR_RATIO,
             "expr": str(Binary(sum_rate(errors, RATE_WINDOW), "/", sum_rate(lines, RATE_WINDOW))),
@@ -85,7 +89,11 @@ def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> d
     spike = Binary(
         Binary(now, ">", Number(thresholds.error_spike_min_rate)),
         "and",
-        Binary(now, ">", Binary(Number(thresholds.error_spike_factor), "*", sum_rate(errors, BASELINE_WINDOW))),
+        Binary(
+            now,
+            ">",
+            Binary(Number(thresholds.error_spike_factor), "*", sum_rate(errors, BASELINE_WINDOW)),
+        ),
     )
     return {
         "alert": "LogErrorSpike",
@@ -102,7 +110,9 @@ def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> d
     }
 
 
-def volume_anomalies(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> list[dict[str, Any]]:
+def volume_anomalies(
+    service: Service, logs: ServiceLogs, thresholds: LogsRules
+) -> list[dict[str, Any]]:
     lines = LogQuery(service_selector(service, logs))
     now = sum_rate(lines, BASELINE_WINDOW)
     last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK)
@@ -148,7 +158,9 @@ def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]
     return out
 
 
-def security_alerts(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> list[dict[str, Any]]:
+def security_alerts(
+    service: Service, logs: ServiceLogs, thresholds: LogsRules
+) -> list[dict[str, Any]]:
     out = []
     for pattern in thresholds.security_patterns:
         query = LogQuery(service_selector(service, logs)).then(LineFilter("|~", pattern.regex))
@@ -160,7 +172,8 @@ def security_alerts(service: Service, logs: ServiceLogs, thresholds: LogsRules) 
                 "labels": {**_routing(service, pattern.severity), "pattern": pattern.name},
                 "annotations": {
                     "summary": f"{service.name}: {pattern.name} signatures in logs",
-                    "description": pattern.description or f"Lines matching the {pattern.name} signature.",
+                    "description": pattern.description
+                    or f"Lines matching the {pattern.name} signature.",
                 },
             }
         )
@@ -178,5 +191,7 @@ def tenant_rule_groups(services: list[Service], thresholds: LogsRules) -> list[d
             *recurring_errors(service, logs),
             *security_alerts(service, logs, thresholds),
         ]
-        groups.append({"name": f"logs-{slug(service.name)}", "interval": GROUP_INTERVAL, "rules": rules})
+        groups.append(
+            {"name": f"logs-{slug(service.name)}", "interval": GROUP_INTERVAL, "rules": rules}
+        )
     return groups
