@@ -45,9 +45,15 @@ class BaselineSampling(Strict):
 class BaselineByTier(Strict):
     """Baseline sampling per service tier (`services[].tier`)."""
 
-    tier_1: BaselineSampling = BaselineSampling(percent=20, max_spans_per_second=5000)
-    tier_2: BaselineSampling = BaselineSampling(percent=10, max_spans_per_second=2000)
-    tier_3: BaselineSampling = BaselineSampling(percent=2, max_spans_per_second=500)
+    tier_1: BaselineSampling = Field(
+        default=BaselineSampling(percent=20, max_spans_per_second=5000), description="Tier 1 services."
+    )
+    tier_2: BaselineSampling = Field(
+        default=BaselineSampling(percent=10, max_spans_per_second=2000), description="Tier 2 services."
+    )
+    tier_3: BaselineSampling = Field(
+        default=BaselineSampling(percent=2, max_spans_per_second=500), description="Tier 3 services."
+    )
 
     def of(self, tier: int) -> BaselineSampling:
         """The baseline of service tier 1, 2 or 3."""
@@ -65,7 +71,9 @@ class SamplingSettings(Strict):
     min_decision_wait: Duration = Field(default="10s", description="Floor of the derived decision_wait.")
     min_num_traces: int = Field(default=10_000, gt=0, description="Floor of the derived num_traces.")
     headroom: float = Field(default=2.0, ge=1, description="Multiplier on traces held in memory.")
-    baseline: BaselineByTier = BaselineByTier()
+    baseline: BaselineByTier = Field(
+        default=BaselineByTier(), description="Probabilistic baseline and its cost cap per service tier."
+    )
     tempo_endpoint: str = Field(
         default="tempo-distributor:4317", min_length=1, description="OTLP gRPC endpoint of Tempo."
     )
@@ -103,7 +111,7 @@ class TracesSettings(Strict):
     default_retention: Duration = Field(
         default="336h", description="Retention of tenants without an override entry."
     )
-    storage: TempoStorage = TempoStorage()
+    storage: TempoStorage = Field(default=TempoStorage(), description="Object storage of trace blocks.")
     mimir_remote_write_url: str = Field(
         default="http://mimir-distributor:8080/api/v1/push",
         description="Where Tempo's generated metrics go; the tenant header is the trace tenant.",
@@ -115,8 +123,12 @@ class TracesSettings(Strict):
     service_graph_dimensions: list[str] = Field(
         default_factory=list, description="Span attributes added as labels of service-graph metrics."
     )
-    sampling: SamplingSettings = SamplingSettings()
-    service_graph: ServiceGraphSettings = ServiceGraphSettings()
+    sampling: SamplingSettings = Field(
+        default=SamplingSettings(), description="Tail sampling in the OpenTelemetry collector."
+    )
+    service_graph: ServiceGraphSettings = Field(
+        default=ServiceGraphSettings(), description="Alerts on the traced service graph."
+    )
 
 
 class ServiceTraces(Strict):
@@ -159,13 +171,13 @@ class Journey(Strict):
     """
 
     name: Identifier = Field(description="Journey name, the `journey` label.")
-    description: str = ""
+    description: str = Field(default="", description="What the user achieves.")
     team: Identifier = Field(description="Team that owns the journey and receives its alerts.")
     tier: int = Field(default=1, ge=1, le=3, description="Business impact of the journey (1–3).")
     steps: list[JourneyStep] = Field(min_length=1, description="Ordered steps.")
     value: float = Field(ge=0, description="Value of one completed journey, in `currency`.")
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
-    slo: JourneySLO
+    slo: JourneySLO = Field(description="The journey's own success objective.")
     latency_regression_factor: float = Field(
         default=1.5, gt=1, description="Alert when a step's p99 exceeds last week's by this factor."
     )
