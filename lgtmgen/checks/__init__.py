@@ -15,6 +15,7 @@ from lgtmgen.checks.loki_rules import LokiRulesCheck
 from lgtmgen.checks.otelcol import OtelcolCheck
 from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.reference_check import ReferenceCheck
+from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.toolchain.locate import Toolbox
 
@@ -27,6 +28,7 @@ CHECKS: tuple[Check, ...] = (
     ReferenceCheck(),
     LokiRulesCheck(),
     OtelcolCheck(),
+    RuleHygiene(),
     GrafanaDashboardCheck(),
 )
 

@@ -8,15 +8,16 @@ from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
 from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.generators.otelcol_logs import LogPipelines
 from lgtmgen.generators.slo_rules import SLORules
+from lgtmgen.generators.slo_tests import SLOTests
 from lgtmgen.generators.journeys import JourneyRules
 from lgtmgen.generators.service_graph import ServiceGraphRules
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.generators.tempo import TempoConfig
 
 GENERATORS: tuple[Generator, ...] = (
-    LokiGenerator(), LogPipelines(),
     Alertmanager(),
-    SLORules(),
+    LokiGenerator(), LogPipelines(),
+    SLORules(), SLOTests(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
 )

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.checks.rule_hygiene import METADATA_PATH as RULES_METADATA_PATH
 from lgtmgen.generators.slo.alerts import BURN_ALERT as ALERT_NAME
 from lgtmgen.generators.slo.alerts import alert_labels
 from lgtmgen.generators.slo.groups import slo_rule_groups
@@ -37,7 +38,14 @@ class SLORules:
     name = "slo-rules"
 
     def generate(self, plan: Plan) -> Iterable[Artifact]:
-        grafana_url = plan.catalog.defaults.grafana_url
+        defaults = plan.catalog.defaults
+        grafana_url = defaults.grafana_url
+        yield Artifact(
+            path=RULES_METADATA_PATH,
+            role=Role.REPORT,
+            data={"scrape_interval": defaults.scrape_interval, "evaluation_interval": defaults.evaluation_interval},
+            comment="Intervals the rule-hygiene check holds rate windows to.",
+        )
         for service, team, slos in service_rule_files(plan):
             yield Artifact(
                 path=f"prometheus/rules/slo/{slug(service)}.yaml",

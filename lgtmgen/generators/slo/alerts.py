@@ -43,6 +43,11 @@ def _annotations(plan: SLOPlan, summary: str, description: str, grafana_url: str
     }
 
 
+def expanded(annotations: dict[str, str]) -> dict[str, str]:
+    """The annotations as Prometheus prints them: the only template actions are `go_text` escapes."""
+    return {key: value.replace(go_text("{{"), "{{") for key, value in annotations.items()}
+
+
 def _who(plan: SLOPlan) -> str:
     return f"SLO {go_text(plan.slo.name)} of {go_text(plan.service.name)}"
 
@@ -63,8 +68,7 @@ def burn_alert(plan: SLOPlan, burn: BurnWindow, grafana_url: str) -> dict[str, A
     budget = plan.error_budget * 100
     description = (
         f"The error budget ({budget:.4g}% of events over {format_duration(plan.period)}) is burning "
-        f"more than {burn.factor:g}x faster than allowed over {long} and {short}. "
-        "Error ratio over the long window: {{ $value | humanizePercentage }}."
+        f"more than {burn.factor:g}x faster than allowed over {long} and {short}."
     )
     return {
         "alert": BURN_ALERT,
@@ -105,8 +109,7 @@ def exhausted_alert(plan: SLOPlan, grafana_url: str) -> dict[str, Any]:
         "annotations": _annotations(
             plan,
             f"{_who(plan)} has spent its error budget",
-            f"The error budget of the last {format_duration(plan.period)} is exhausted "
-            "(remaining: {{ $value | humanizePercentage }}).",
+            f"The error budget of the last {format_duration(plan.period)} is exhausted.",
             grafana_url,
         ),
     }

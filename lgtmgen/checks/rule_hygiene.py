@@ -1,0 +1,126 @@
+"""Offline rule hygiene of every Prometheus and Mimir rule file of the bundle.
+
+Recording rules are named ``level:metric:operation``; every alert carries the
+labels and annotations routing and runbooks need; a rate-like function never
+looks at fewer than four scrape intervals; every expression parses. The scrape
+interval comes from the bundle's rule metadata file, written by the SLO rules
+generator from the catalog defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import yaml
+
+from lgtmgen.artifacts import Role
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.checks.base import CheckContext
+from lgtmgen.diagnostics import Diagnostic, Location
+
+METADATA_PATH = "prometheus/rules-metadata.yaml"
+RECORDING_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
+ALERT_LABELS = ("severity", "team", "service")
+ALERT_ANNOTATIONS = ("summary", "description", "runbook_url")
+RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear"})
+MIN_SCRAPES = 4
+RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
+
+
+def short_ranges(expr: str, min_range: float) -> Iterator[tuple[str, float]]:
+    """(function, range seconds) of every rate-like call over raw samples shorter than `min_range`."""
+    found: list[tuple[str, float]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.Call) and node.func.name in RATE_FUNCTIONS:
+            for arg in node.args:
+                if isinstance(arg, promql_parser.MatrixSelector):
+                    seconds = arg.range.total_seconds()
+                    if seconds < min_range:
+                        found.append((node.func.name, seconds))
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    yield from found
+
+
+def rule_findings(rule: dict[str, Any], where: str, file: str, min_range: float | None) -> list[Diagnostic]:
+    """Every hygiene problem of one rule."""
+    found: list[Diagnostic] = []
+    location = Location(file)
+    expr = str(rule.get("expr", ""))
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        return [Diagnostic("rules/promql-syntax", f"{where}: {exc}", location=location, path=where)]
+    if "record" in rule:
+        name = str(rule["record"])
+        if not RECORDING_NAME.fullmatch(name):
+            found.append(
+                Diagnostic(
+                    "rules/recording-name",
+                    f"{where}: recording rule {name!r} is not named level:metric:operation",
+                    location=location,
+                    path=where,
+                )
+            )
+    else:
+        labels, annotations = rule.get("labels") or {}, rule.get("annotations") or {}
+        missing = [f"label {k}" for k in ALERT_LABELS if not labels.get(k)]
+        missing += [f"annotation {k}" for k in ALERT_ANNOTATIONS if not annotations.get(k)]
+        if missing:
+            found.append(
+                Diagnostic(
+                    "rules/alert-metadata",
+                    f"{where}: alert {rule.get('alert')!r} lacks {', '.join(missing)}",
+                    location=location,
+                    path=where,
+                )
+            )
+    if min_range is not None:
+        for function, seconds in short_ranges(expr, min_range):
+            found.append(
+                Diagnostic(
+                    "rules/rate-window",
+                    f"{where}: {function} over {format_duration(seconds)} sees fewer than "
+                    f"{MIN_SCRAPES} scrapes (window at least {format_duration(min_range)})",
+                    location=location,
+                    path=where,
+                )
+            )
+    return found
+
+
+def file_findings(doc: Any, file: str, min_range: float | None) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    groups = doc.get("groups") if isinstance(doc, dict) else None
+    for g, group in enumerate(groups or []):
+        for r, rule in enumerate(group.get("rules") or []):
+            found += rule_findings(rule, f"groups[{g}].rules[{r}]", file, min_range)
+    return found
+
+
+def scrape_interval(bundle_dir: Path) -> float | None:
+    path = bundle_dir / METADATA_PATH
+    if not path.is_file():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return parse_duration(str(data["scrape_interval"])) if "scrape_interval" in data else None
+
+
+class RuleHygiene:
+    """Names, alert metadata, rate windows and syntax of every rule file, without running Prometheus."""
+
+    name = "rule-hygiene"
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        interval = scrape_interval(ctx.bundle_dir)
+        min_range = None if interval is None else MIN_SCRAPES * interval
+        found: list[Diagnostic] = []
+        for bundle_file in ctx.by_role(*RULE_ROLES):
+            doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+            found += file_findings(doc, bundle_file.path, min_range)
+        return found
