@@ -20,8 +20,10 @@ from lgtmgen.catalog.logs_checks import (
     service_logs_are_valid,
 )
 from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
+from lgtmgen.catalog.slo_checks import check_slos
 
 AREA_CHECKS: list[DomainCheck] = []
+AREA_CHECKS += [check_slos]
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free]
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]

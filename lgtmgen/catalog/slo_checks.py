@@ -1,0 +1,44 @@
+"""Semantic checks of SLOs: histogram thresholds, probe selectors, burn-rate window overrides."""
+
+from __future__ import annotations
+
+from lgtmgen.catalog.models import Catalog, LatencySLI
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.slo import ProbeSLI
+from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.diagnostics import Severity
+from lgtmgen.promql import selector_error
+
+
+def check_slos(catalog: Catalog, report: Reporter) -> None:
+    """Report SLO problems the models alone cannot see."""
+    for s, service in enumerate(catalog.services):
+        for n, slo in enumerate(service.slos):
+            path: list[str | int] = ["services", s, "slos", n]
+            sli = slo.sli
+            if isinstance(sli, LatencySLI):
+                native = service.metrics.native_histograms if sli.native is None else sli.native
+                if not native and sli.buckets is None:
+                    report.add(
+                        "catalog/slo-threshold-unchecked",
+                        f"threshold {sli.threshold:g}s cannot be checked against the histogram's buckets",
+                        [*path, "sli", "threshold"],
+                        severity=Severity.WARNING,
+                        hint="declare the bucket boundaries in sli.buckets, or use a native histogram",
+                    )
+                elif not native and sli.buckets is not None and sli.threshold not in sli.buckets:
+                    report.add(
+                        "catalog/slo-threshold-not-bucket",
+                        f"threshold {sli.threshold:g}s is not a bucket boundary of the histogram "
+                        f"({', '.join(f'{b:g}' for b in sli.buckets)})",
+                        [*path, "sli", "threshold"],
+                    )
+            if isinstance(sli, ProbeSLI) and (problem := selector_error(sli.selector)):
+                report.add("catalog/promql-syntax", f"selector: {problem}", [*path, "sli", "selector"])
+            for w, window in enumerate(slo.alerting.windows or []):
+                if parse_duration(window.short) >= parse_duration(window.long):
+                    report.add(
+                        "catalog/slo-window-order",
+                        f"the short window {window.short} must be shorter than the long window {window.long}",
+                        [*path, "alerting", "windows", w, "short"],
+                    )
