@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,15 +110,79 @@ def test_promtool_evaluates_success_as_the_product_of_steps_and_revenue_at_risk(
             }
         ],
     }
+    run = _promtool(bundle, scenario)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _promtool(bundle: Path, scenario: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     path = bundle / "prometheus/tests/traces/journeys.test.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     tools = locate_tools()
-    assert tools.promtool is not None
-    run = subprocess.run(
+    assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
+    return subprocess.run(
         [str(tools.promtool.path), "test", "rules", "prometheus/tests/traces/journeys.test.yaml"],
         cwd=bundle, capture_output=True, text=True, check=False, timeout=60,
     )
+
+
+def _traffic(web_errors: int, orders_errors: int, minutes: int) -> list[dict[str, str]]:
+    """Per minute: 1000 requests on each step, of which the given numbers fail."""
+    return [
+        {"series": 'http_requests_total{job="web",route="/pay",code="200"}', "values": f"0+{1000 - web_errors}x{minutes}"},
+        {"series": 'http_requests_total{job="web",route="/pay",code="500"}', "values": f"0+{web_errors}x{minutes}"},
+        {
+            "series": 'grpc_server_handled_total{job="orders",grpc_method="PlaceOrder",grpc_code="OK"}',
+            "values": f"0+{1000 - orders_errors}x{minutes}",
+        },
+        {
+            "series": 'grpc_server_handled_total{job="orders",grpc_method="PlaceOrder",grpc_code="Internal"}',
+            "values": f"0+{orders_errors}x{minutes}",
+        },
+    ]
+
+
+def _burn_scenario(series: list[dict[str, str]], expected: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rule_files": ["../../rules/traces/journeys.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [{"eval_time": "90m", "alertname": SLO_ALERT, "exp_alerts": expected}],
+            }
+        ],
+    }
+
+
+@pytest.mark.tools
+def test_promtool_pages_and_tickets_when_journeys_fail_far_beyond_the_budget(
+    load: CatalogLoader, write_artifacts: ArtifactWriter
+) -> None:
+    plan = _plan(load, BUY)
+    bundle = write_artifacts(list(JourneyRules().generate(plan)))
+    rules = [r for g in _groups(plan) for r in g["rules"] if r.get("alert") == SLO_ALERT]
+    expected = []
+    for rule in rules:
+        annotations = dict(rule["annotations"])
+        # 1 − 0.8 × 0.75 of journeys fail; humanizePercentage prints it as 40%.
+        annotations["description"] = annotations["description"].replace(
+            "{{ $value | humanizePercentage }}", "40%"
+        )
+        expected.append({"exp_labels": rule["labels"], "exp_annotations": annotations})
+    run = _promtool(bundle, _burn_scenario(_traffic(200, 250, 100), expected))
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.tools
+def test_promtool_stays_quiet_while_journeys_fail_within_the_budget(
+    load: CatalogLoader, write_artifacts: ArtifactWriter
+) -> None:
+    bundle = write_artifacts(list(JourneyRules().generate(_plan(load, BUY))))
+    # 0.5% of journeys fail against a 1% budget; orders never fails (no error series at all).
+    series = [s for s in _traffic(5, 0, 100) if "Internal" not in s["series"]]
+    run = _promtool(bundle, _burn_scenario(series, []))
     assert run.returncode == 0, run.stdout + run.stderr
 
 
