@@ -218,3 +218,54 @@ def test_every_journey_alert_links_a_runbook_on_the_page_of_its_service(load: Ca
     for alert in alerts:
         service = alert["labels"]["service"]
         assert alert["annotations"]["runbook_url"].startswith(f"https://runbooks.example.com/{service}.md#")
+
+
+@pytest.mark.tools
+def test_promtool_flags_a_step_whose_p99_grew_beyond_the_factor_since_last_week(
+    load: CatalogLoader, write_artifacts: ArtifactWriter
+) -> None:
+    plan = _plan(load, BUY)
+    bundle = write_artifacts([])
+    # Only the latency groups: the long success windows would make a week of evaluation slow.
+    latency_groups = [g for g in _groups(plan) if g["name"].endswith(":latency")]
+    (bundle / "prometheus/rules/traces").mkdir(parents=True)
+    (bundle / "prometheus/rules/traces/latency.yaml").write_text(
+        yaml.safe_dump({"groups": latency_groups}), encoding="utf-8"
+    )
+    week = 7 * 24 * 60
+    # A week of requests under 100 ms, then two hours of requests between 500 ms and 1 s.
+    fast = f"0+60x{week} {60 * week}+0x120"
+    every = f"0+60x{week} {60 * week}+60x120"
+    bucket = 'http_request_duration_seconds_bucket{{job="web",route="/pay",le="{}"}}'
+    series = [
+        {"series": bucket.format("0.1"), "values": fast},
+        {"series": bucket.format("0.5"), "values": fast},
+        {"series": bucket.format("1"), "values": every},
+        {"series": bucket.format("+Inf"), "values": every},
+    ]
+    rule = next(r for g in _groups(plan) for r in g["rules"] if r.get("alert") == REGRESSION_ALERT)
+    annotations = dict(rule["annotations"])
+    # p99 inside the (0.5, 1] bucket: 0.5 + 0.5 × 0.99.
+    annotations["description"] = annotations["description"].replace("{{ $value | humanizeDuration }}", "995ms")
+    scenario = {
+        "rule_files": ["../../rules/traces/latency.yaml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "7d", "alertname": REGRESSION_ALERT, "exp_alerts": []},
+                    {
+                        "eval_time": "7d1h30m",
+                        "alertname": REGRESSION_ALERT,
+                        "exp_alerts": [
+                            {"exp_labels": {**rule["labels"], "route": "/pay"}, "exp_annotations": annotations}
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    run = _promtool(bundle, scenario)
+    assert run.returncode == 0, run.stdout + run.stderr
