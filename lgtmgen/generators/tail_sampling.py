@@ -53,14 +53,16 @@ def num_traces(services: list[Service], wait_seconds: int, settings: SamplingSet
 
 def _service_match(service: Service) -> dict[str, Any]:
     return {
-        "name": f"service-{slug(service.name)}",
+        "name": "service",
         "type": "string_attribute",
         "string_attribute": {"key": SERVICE_ATTRIBUTE, "values": [service.name]},
     }
 
 
 def _and(name: str, *subs: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "type": "and", "and": {"and_sub_policy": list(subs)}}
+    """An `and` policy; sub-policy names are prefixed with its name so every name is unique."""
+    named = [{**sub, "name": f"{name}/{sub['name']}"} for sub in subs]
+    return {"name": name, "type": "and", "and": {"and_sub_policy": named}}
 
 
 def errors_policy() -> dict[str, Any]:

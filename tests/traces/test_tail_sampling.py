@@ -80,7 +80,11 @@ def test_the_baseline_ends_with_the_tier_rate_limit_that_caps_its_cost(load: Cat
     plan, _ = load(document)
     assert plan is not None
     orders = _subs(_policy(plan, "baseline-orders"))
-    assert orders[-1] == {"name": "cost-cap", "type": "rate_limiting", "rate_limiting": {"spans_per_second": 123}}
+    assert orders[-1] == {
+        "name": "baseline-orders/cost-cap",
+        "type": "rate_limiting",
+        "rate_limiting": {"spans_per_second": 123},
+    }
     assert orders[1]["probabilistic"] == {"sampling_percentage": 5.0}
 
 
@@ -119,6 +123,14 @@ def test_each_tenant_gets_a_collector_exporting_to_tempo_with_its_tenant_header(
     assert pipeline == {"receivers": ["otlp"], "processors": ["tail_sampling", "batch"], "exporters": ["otlp/tempo"]}
     lab_services = {p["name"] for p in collectors["otelcol/tail-sampling-lab.yaml"]["processors"]["tail_sampling"]["policies"]}
     assert lab_services == {"keep-errors", "baseline-lab-job"}
+
+
+def test_every_policy_and_sub_policy_name_is_unique(plan: Plan) -> None:
+    policies = _prod_sampler(plan)["policies"]
+    names = [p["name"] for p in policies]
+    names += [sub["name"] for p in policies if p["type"] == "and" for sub in _subs(p)]
+    assert len(names) == len(set(names))
+    assert "keep-slow-web/service" in names
 
 
 def test_every_generated_sampler_passes_the_pinned_tail_sampling_reference(plan: Plan) -> None:
