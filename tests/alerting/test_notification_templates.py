@@ -1,0 +1,92 @@
+"""Notification templates: rendered by the real amtool with alert data, links and SLO context readable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lgtmgen.toolchain.locate import locate_tools
+from tests.alerting.catalogs import alertmanager_bundle, catalog
+
+pytestmark = pytest.mark.tools
+
+ALERT = {
+    "status": "firing",
+    "labels": {
+        "alertname": "SLOErrorBudgetBurn",
+        "severity": "page",
+        "team": "payments",
+        "service": "db",
+        "slo": "availability",
+        "sli_kind": "availability",
+        "tier": "1",
+        "cluster": "eu-1",
+    },
+    "annotations": {
+        "summary": "db is burning the error budget of SLO availability too fast",
+        "description": "Burning 14.4x faster than allowed. Error ratio over the long window: 21.5%.",
+        "runbook_url": "https://runbooks.example.com/db.md#availability",
+        "dashboard_url": "https://grafana.example.com/d/service-db",
+    },
+    "startsAt": "2026-01-05T10:00:00Z",
+    "endsAt": "0001-01-01T00:00:00Z",
+}
+
+
+def _render(tmp_path: Path, bundle: Path, text: str, alerts: list[dict]) -> str:
+    amtool = locate_tools().amtool
+    if amtool is None:
+        pytest.fail("amtool is missing: run scripts/bootstrap")
+    labels = alerts[0]["labels"]
+    data = {
+        "receiver": "payments-page",
+        "status": alerts[0]["status"],
+        "alerts": alerts,
+        "groupLabels": {"alertname": labels["alertname"]},
+        "commonLabels": labels,
+        "commonAnnotations": alerts[0]["annotations"],
+        "externalURL": "http://alertmanager.example",
+    }
+    data_file = tmp_path / "data.json"
+    data_file.write_text(json.dumps(data), encoding="utf-8")
+    done = subprocess.run(
+        [
+            str(amtool.path), "template", "render",
+            f"--template.glob={bundle / 'alertmanager/templates/*.tmpl'}",
+            f"--template.text={text}",
+            f"--template.data={data_file}",
+        ],
+        capture_output=True, text=True, check=False, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_title_names_severity_alert_service_slo_and_cluster(tmp_path: Path) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
+    title = _render(tmp_path, bundle, '{{ template "lgtmgen.title" . }}', [ALERT])
+    assert title.strip() == "[FIRING:1] page: SLOErrorBudgetBurn · db / SLO availability in eu-1"
+
+
+def test_the_text_carries_burn_rate_runbook_and_dashboard_links(tmp_path: Path) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
+    text = _render(tmp_path, bundle, '{{ template "lgtmgen.text" . }}', [ALERT])
+    assert "Service: db (tier 1)" in text
+    assert "SLO: availability (availability)" in text
+    assert "Error ratio over the long window: 21.5%." in text
+    assert "Runbook: https://runbooks.example.com/db.md#availability" in text
+    assert "Dashboard: https://grafana.example.com/d/service-db" in text
+    assert "Started: 2026-01-05 10:00 UTC" in text
+
+
+def test_an_alert_without_links_falls_back_to_the_catalog_bases_printed_literally(tmp_path: Path) -> None:
+    document = catalog(defaults={"grafana_url": "https://grafana.example.com/{{ .Status }}"})
+    bundle, _ = alertmanager_bundle(tmp_path, document)
+    bare = {**ALERT, "annotations": {}}
+    text = _render(tmp_path, bundle, '{{ template "lgtmgen.text" . }}', [bare])
+    assert "Dashboard: https://grafana.example.com/{{ .Status }}" in text
+    assert "Runbook: https://runbooks.example.com" in text
+    assert text.startswith("SLOErrorBudgetBurn\n")
