@@ -139,3 +139,11 @@ def test_the_registered_check_reads_rule_files_from_the_bundle(plan: Plan, tmp_p
         tmp_path, (BundleFile("loki/rules/prod/logs.yaml", Role.LOKI_RULES, target),), Toolbox()
     )
     assert [d.check for d in LokiRulesCheck().run(ctx)] == ["loki-rules/record-name"]
+
+
+def test_alerts_link_to_their_section_of_the_service_runbook(plan: Plan) -> None:
+    base = plan.catalog.defaults.runbook_base_url
+    spike = next(r for r in all_rules(plan) if r.get("alert") == "LogErrorSpike")
+    service = spike["labels"]["service"]
+    assert spike["annotations"]["runbook_url"].startswith(f"{base}/{service}.md#")
+    assert all("runbook_url" in r["annotations"] for r in all_rules(plan) if "alert" in r)

@@ -26,7 +26,11 @@ class LokiGenerator:
             Artifact(RUNTIME_PATH, Role.LOKI_RUNTIME, runtime_overrides(plan, settings)),
         ]
         for tenant in sorted(plan.tenants):
-            groups = tenant_rule_groups([s for s in services if s.tenant == tenant], settings.rules)
+            groups = tenant_rule_groups(
+                [s for s in services if s.tenant == tenant],
+                settings.rules,
+                plan.catalog.defaults.runbook_base_url,
+            )
             if groups:
                 artifacts.append(Artifact(rules_path(tenant), Role.LOKI_RULES, {"groups": groups}))
         return artifacts

@@ -180,7 +180,16 @@ def security_alerts(
     return out
 
 
-def tenant_rule_groups(services: list[Service], thresholds: LogsRules) -> list[dict[str, Any]]:
+def runbook_url(service: Service, alert: str, runbook_base_url: str) -> str:
+    """The alert's section in the service's generated runbook (or the service's own link)."""
+    if service.runbook_url:
+        return service.runbook_url
+    return f"{runbook_base_url.rstrip('/')}/{slug(service.name)}.md#{slug(alert)}"
+
+
+def tenant_rule_groups(
+    services: list[Service], thresholds: LogsRules, runbook_base_url: str
+) -> list[dict[str, Any]]:
     """One group per service that declares its logs, in catalog order."""
     groups = []
     for service, logs in logging_services(services):
@@ -191,6 +200,11 @@ def tenant_rule_groups(services: list[Service], thresholds: LogsRules) -> list[d
             *recurring_errors(service, logs),
             *security_alerts(service, logs, thresholds),
         ]
+        for rule in rules:
+            if "alert" in rule:
+                rule["annotations"]["runbook_url"] = runbook_url(
+                    service, rule["alert"], runbook_base_url
+                )
         groups.append(
             {"name": f"logs-{slug(service.name)}", "interval": GROUP_INTERVAL, "rules": rules}
         )
