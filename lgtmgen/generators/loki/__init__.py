@@ -22,8 +22,18 @@ class LokiGenerator:
         if not any(s.logs is not None for s in services):
             return []
         artifacts = [
-            Artifact(CONFIG_PATH, Role.LOKI_CONFIG, loki_config(settings)),
-            Artifact(RUNTIME_PATH, Role.LOKI_RUNTIME, runtime_overrides(plan, settings)),
+            Artifact(
+                CONFIG_PATH,
+                Role.LOKI_CONFIG,
+                loki_config(settings),
+                comment=f"Loki 3.7 main configuration ({settings.deployment} deployment).",
+            ),
+            Artifact(
+                RUNTIME_PATH,
+                Role.LOKI_RUNTIME,
+                runtime_overrides(plan, settings),
+                comment="Loki runtime overrides: limits and retention per tenant tier and stream.",
+            ),
         ]
         for tenant in sorted(plan.tenants):
             groups = tenant_rule_groups(
@@ -32,7 +42,14 @@ class LokiGenerator:
                 plan.catalog.defaults.runbook_base_url,
             )
             if groups:
-                artifacts.append(Artifact(rules_path(tenant), Role.LOKI_RULES, {"groups": groups}))
+                artifacts.append(
+                    Artifact(
+                        rules_path(tenant),
+                        Role.LOKI_RULES,
+                        {"groups": groups},
+                        comment=f"LogQL rules of tenant {tenant!r}; the ruler writes records to Mimir.",
+                    )
+                )
         return artifacts
 
 

@@ -16,9 +16,14 @@ from lgtmgen.generators.loki.common import (
 )
 from lgtmgen.logql import Matcher, StreamSelector
 from lgtmgen.plan import Plan
+from lgtmgen.render.yaml_emitter import Commented
 
 RUNTIME_PATH = "loki/runtime.yaml"
 DEFAULT_STREAM_PRIORITY = 1
+STREAM_ORDER_NOTE = (
+    "Loki applies the matching entry of highest priority, then of shortest period; "
+    "listed in that order, the first match is the one applied."
+)
 
 
 def retention_streams(services: list[Service]) -> list[dict[str, Any]]:
@@ -62,6 +67,6 @@ def runtime_overrides(plan: Plan, settings: LogsSettings) -> dict[str, Any]:
         entry = tenant_limits(tier_of(settings, plan.tenants[name]))
         streams = retention_streams([s for s in plan.services.values() if s.tenant == name])
         if streams:
-            entry["retention_stream"] = streams
+            entry["retention_stream"] = Commented(streams, STREAM_ORDER_NOTE)
         overrides[name] = entry
     return {"overrides": overrides}
