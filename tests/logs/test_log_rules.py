@@ -147,3 +147,17 @@ def test_alerts_link_to_their_section_of_the_service_runbook(plan: Plan) -> None
     service = spike["labels"]["service"]
     assert spike["annotations"]["runbook_url"].startswith(f"{base}/{service}.md#")
     assert all("runbook_url" in r["annotations"] for r in all_rules(plan) if "alert" in r)
+
+
+def test_declared_error_levels_match_the_lower_cased_level_label(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][2]["logs"]["error_levels"] = ["ERROR", "Critical"]
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    record = next(
+        r
+        for r in all_rules(plan)
+        if r.get("record") == "service:log_error_lines:rate5m"
+        and r["labels"]["service"] == "mailer"
+    )
+    assert 'level=~"critical|error"' in record["expr"]

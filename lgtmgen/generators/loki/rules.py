@@ -57,9 +57,15 @@ def _routing(service: Service, severity: str) -> dict[str, str]:
     }
 
 
+def _error_lines(service: Service, logs: ServiceLogs) -> LogQuery:
+    """Error lines by the level label, which the collector writes in lower case."""
+    levels = [level.lower() for level in logs.error_levels]
+    return error_lines(service_selector(service, logs), LEVEL_LABEL, levels)
+
+
 def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]:
     lines = LogQuery(service_selector(service, logs))
-    errors = error_lines(service_selector(service, logs), LEVEL_LABEL, logs.error_levels)
+    errors = _error_lines(service, logs)
     identity = {"service": service.name, "team": service.team}
     rules = [
         {"record": LINES_RATE, "expr": str(sum_rate(lines, RATE_WINDOW)), "labels": identity},
@@ -84,7 +90,7 @@ def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]
 
 
 def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> dict[str, Any]:
-    errors = error_lines(service_selector(service, logs), LEVEL_LABEL, logs.error_levels)
+    errors = _error_lines(service, logs)
     now = sum_rate(errors, RATE_WINDOW)
     spike = Binary(
         Binary(now, ">", Number(thresholds.error_spike_min_rate)),
