@@ -9,6 +9,7 @@ from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.generators.otelcol_logs import LogPipelines
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.generators.slo_tests import SLOTests
+from lgtmgen.generators.prometheus_rule_crd import PrometheusRuleCRD
 from lgtmgen.generators.journeys import JourneyRules
 from lgtmgen.generators.service_graph import ServiceGraphRules
 from lgtmgen.generators.tail_sampling import TailSampling
@@ -17,7 +18,7 @@ from lgtmgen.generators.tempo import TempoConfig
 GENERATORS: tuple[Generator, ...] = (
     Alertmanager(),
     LokiGenerator(), LogPipelines(),
-    SLORules(), SLOTests(),
+    SLORules(), SLOTests(), PrometheusRuleCRD(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
 )

@@ -93,7 +93,7 @@ def _inputs(plan: SLOPlan, steps: int, rate: float, error_seconds: Callable[[int
 
 
 def _expect(plan: SLOPlan, alert: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    return {"exp_labels": {**alert["labels"], **labels}, "exp_annotations": expanded(alert["annotations"])}
+    return {"exp_labels": expanded({**alert["labels"], **labels}), "exp_annotations": expanded(alert["annotations"])}
 
 
 def _burn_check(plan: SLOPlan, at: int, burns: list[BurnWindow], url: str) -> dict[str, Any]:
@@ -128,7 +128,7 @@ def full_outage(plan: SLOPlan, url: str, *, low_traffic: bool = False) -> Test |
     if resolved - start >= HOUR - plan.base_window or start % e:
         return None
     if any(
-        not uses_hourly(b.long) and b.factor * plan.error_budget * b.long <= fired + SLOW_INTERVAL
+        not uses_hourly(b.long) and b.factor * plan.error_budget * b.long <= fired + e
         for b in others
     ):
         return None

@@ -22,8 +22,9 @@ ABSENT_FOR_MIN = 600
 
 
 def alert_labels(plan: SLOPlan, severity: str) -> dict[str, str]:
+    """Labels of an SLO alert; Prometheus expands alert label values as templates, hence `go_text`."""
     service = plan.service
-    return {
+    labels = {
         "severity": severity,
         "team": service.team,
         "service": service.name,
@@ -32,6 +33,7 @@ def alert_labels(plan: SLOPlan, severity: str) -> dict[str, str]:
         "tenant": service.tenant,
         "sli_kind": plan.slo.sli.kind,
     }
+    return {key: go_text(value) for key, value in labels.items()}
 
 
 def _annotations(plan: SLOPlan, summary: str, description: str, grafana_url: str) -> dict[str, str]:

@@ -1,0 +1,123 @@
+"""SLO rules: group sizes, promtool-proven alert timing, cheap long windows against the raw form."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
+from lgtmgen.sli import error_ratio
+from lgtmgen.toolchain.locate import locate_tools
+
+from slo_bundle import plan_of, write_slo_files
+
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
+
+SMALL_CATALOG = """\
+apiVersion: lgtmgen/v1
+defaults: {scrape_interval: 15s, evaluation_interval: 30s}
+teams: [{name: web, notify: {slack: {channel: "#web", api_url_file: /etc/am/slack}}}]
+tenants: [{name: prod}]
+services:
+  - name: api "quoted" {{x}}
+    team: web
+    tenant: prod
+    metrics: {convention: http, selector: {job: api}}
+    slos:
+      - name: availability
+        objective: 99.9
+        sli: {kind: availability}
+        group_by: [route]
+        alerting: {min_events: 100}
+      - name: probe
+        objective: 99
+        sli: {kind: probe, selector: 'probe_success{job="blackbox"}'}
+"""
+
+
+def _promtool() -> str:
+    tools = locate_tools()
+    assert tools.promtool is not None, "run scripts/bootstrap: promtool is required"
+    return str(tools.promtool.path)
+
+
+def _small(tmp_path: Path) -> Path:
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(SMALL_CATALOG, encoding="utf-8")
+    return catalog.parent
+
+
+def test_every_slo_rule_group_of_the_shop_holds_at_most_twenty_rules() -> None:
+    plan = plan_of([SHOP])
+    teams = {s.service.team for s in plan.slos}
+    for team in teams:
+        groups = slo_rule_groups([s for s in plan.slos if s.service.team == team], "https://g", team)
+        assert groups
+        assert all(len(g["rules"]) <= MAX_RULES_PER_GROUP for g in groups)
+        assert len({g["name"] for g in groups}) == len(groups)
+
+
+def test_the_shop_uses_every_sli_kind() -> None:
+    plan = plan_of([SHOP])
+    kinds = {s.slo.sli.kind for s in plan.slos}
+    assert kinds == {"availability", "events", "latency", "probe", "custom"}
+    natives = {getattr(s.slo.sli, "native", None) or s.metrics.native_histograms for s in plan.slos if s.slo.sli.kind == "latency"}
+    assert natives == {True, False}
+
+
+def test_generated_promtool_tests_pass_and_cover_every_scenario(tmp_path: Path) -> None:
+    artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
+    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    names = [t["name"] for a in tests for t in a.data["tests"]]
+    assert any("full outage pages within 51.84s" in n for n in names)
+    assert any("low traffic" in n for n in names)
+    assert any("0.9x burn raises nothing" in n for n in names)
+    assert any("2x burn raises ticket only" in n for n in names)
+    assert any("absent metrics" in n for n in names)
+    run = subprocess.run(
+        [_promtool(), "test", "rules", *(a.path for a in tests)],
+        cwd=tmp_path / "bundle", capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_page_slower_than_the_workbook_fails_the_generated_tests(tmp_path: Path) -> None:
+    artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
+    rules = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    path = tmp_path / "bundle" / rules.path
+    path.write_text(path.read_text(encoding="utf-8").replace("(14.4 * 0.001)", "(20.0 * 0.001)"), encoding="utf-8")
+    tests = [a.path for a in artifacts if a.path.startswith("prometheus/tests/")]
+    run = subprocess.run([_promtool(), "test", "rules", *tests], cwd=tmp_path / "bundle", capture_output=True, text=True, check=False)
+    assert run.returncode != 0
+    assert "full outage" in run.stdout + run.stderr
+
+
+def test_cheap_windows_stay_within_a_bound_of_the_raw_form_on_synthetic_traffic(tmp_path: Path) -> None:
+    plan = plan_of([_small(tmp_path)])
+    slo = next(s for s in plan.slos if s.slo.name == "availability")
+    write_slo_files(plan, tmp_path / "bundle")
+    rules = f"rules/slo/{next((tmp_path / 'bundle' / 'prometheus/rules/slo').iterdir()).name}"
+    # Traffic that changes: errors come and go in bursts, total load follows a ramp.
+    series = [
+        {"series": 'http_requests_total{job="api",code="200",route="/a",cluster="c"}', "values": "0+600x400 240000+1200x400"},
+        {"series": 'http_requests_total{job="api",code="500",route="/a",cluster="c"}', "values": "0+6x150 900+60x60 4500+3x590"},
+    ]
+    checks = []
+    for window, bound in (("1h", 0.0005), ("30m", 0.01), ("2h", 0.003), ("6h", 0.002)):
+        raw = error_ratio(slo, window).replace("\n", " ")
+        checks += [
+            {"expr": f'abs(slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})) > {bound}', "eval_time": t, "exp_samples": []}
+            for t in ("2h", "3h", "5h", "6h40m")
+        ]
+    test = {
+        "rule_files": [rules],
+        "evaluation_interval": "30s",
+        "tests": [{"interval": "30s", "input_series": series, "promql_expr_test": checks}],
+    }
+    (tmp_path / "bundle" / "prometheus" / "accuracy.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
+    run = subprocess.run([_promtool(), "test", "rules", "prometheus/accuracy.yaml"], cwd=tmp_path / "bundle", capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "WARNING" not in run.stdout + run.stderr
