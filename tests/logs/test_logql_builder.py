@@ -111,3 +111,26 @@ def test_structural_problems_are_reported(expr: str, problem: str) -> None:
 )
 def test_ordinary_logql_reads_well(expr: str) -> None:
     assert logql_problem(expr) is None
+
+
+# C1 control characters are left out: the shared YAML emitter writes them raw, which YAML
+# readers refuse (reported to the emitter's owner); everything else must survive.
+_YAML_SAFE = st.text(
+    st.characters(
+        exclude_characters=[chr(c) for c in range(0x80, 0xA0)], exclude_categories=["Cs"]
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@given(_YAML_SAFE, _YAML_SAFE)
+def test_expressions_with_any_values_survive_the_yaml_serialiser(service: str, needle: str) -> None:
+    import yaml
+
+    from lgtmgen.render.yaml_emitter import dump_yaml
+
+    query = LogQuery(StreamSelector.equal({"service_name": service})).then(LineFilter("|=", needle))
+    expr = str(sum_count(query, 300))
+    assert yaml.safe_load(dump_yaml({"expr": expr})) == {"expr": expr}
+    assert logql_problem(expr) is None
