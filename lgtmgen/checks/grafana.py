@@ -8,7 +8,8 @@ Lint, in the spirit of Grafana's dashboard-linter: every panel has a title;
 every panel showing numbers has a unit; every panel with queries uses a
 datasource template variable; every PromQL target parses (Grafana variables
 substituted first); counters are read through rate, irate or increase; and
-those range functions use `$__rate_interval`.
+those range functions use `$__rate_interval`; every recorded series a
+dashboard reads (a name with a colon) is recorded by a rule file of the bundle.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import promql_parser
+import yaml
 from jsonschema import Draft7Validator
 
 from lgtmgen.artifacts import Role
@@ -37,6 +39,8 @@ PANEL_DATASOURCE = "grafana/panel-datasource"
 PROMQL_SYNTAX = "grafana/promql-syntax"
 COUNTER_RATE = "grafana/counter-without-rate"
 RATE_INTERVAL = "grafana/rate-interval"
+UNRECORDED_SERIES = "grafana/unrecorded-series"
+RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.LOKI_RULES)
 
 MODERN_PANELS = {
     "timeseries": "timeseries", "stat": "stat", "gauge": "gauge", "bargauge": "bargauge", "table": "table",
@@ -132,8 +136,12 @@ def _walk(node: Any, in_range_function: str | None = None) -> Iterator[tuple[Any
         yield from _walk(node.expr)
 
 
-def promql_problems(expr: str) -> list[tuple[str, str]]:
-    """(check id, message) of lint findings in one PromQL target."""
+def promql_problems(expr: str, recorded: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """(check id, message) of lint findings in one PromQL target.
+
+    With `recorded` (the record names of the bundle), a name with a colon that no rule records
+    is a finding: the panel would stay empty.
+    """
     try:
         parsed = promql_parser.parse(substitute_variables(expr))
     except ValueError as exc:
@@ -149,10 +157,12 @@ def promql_problems(expr: str) -> list[tuple[str, str]]:
             name = node.name or ""
             if ":" not in name and name.endswith(COUNTER_SUFFIXES) and range_function is None:
                 found.append((COUNTER_RATE, f"counter {name} is read without rate() or increase()"))
+            if ":" in name and recorded is not None and name not in recorded:
+                found.append((UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle"))
     return found
 
 
-def lint_problems(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+def lint_problems(doc: dict[str, Any], recorded: frozenset[str] | None = None) -> list[tuple[str, str, str]]:
     """(check id, path, message) of dashboard-linter findings."""
     found = []
     for where, panel in panels_of(doc):
@@ -172,19 +182,39 @@ def lint_problems(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         for index, target in enumerate(targets):
             plugin = (target.get("datasource") or panel.get("datasource") or {}).get("type")
             if plugin == "prometheus" and "expr" in target:
-                found += [(c, f"{where}.targets[{index}]", m) for c, m in promql_problems(str(target["expr"]))]
+                problems = promql_problems(str(target["expr"]), recorded)
+                found += [(c, f"{where}.targets[{index}]", m) for c, m in problems]
     return found
 
 
-def dashboard_problems(doc: Any, file: str) -> list[Diagnostic]:
+def dashboard_problems(doc: Any, file: str, recorded: frozenset[str] | None = None) -> list[Diagnostic]:
     """Every schema and lint finding of one dashboard document, as diagnostics."""
     found = [
         Diagnostic(SCHEMA, message, location=Location(file), path=path or None)
         for path, message in schema_problems(doc)
     ]
     if isinstance(doc, dict):
-        found += [Diagnostic(c, m, location=Location(file), path=p) for c, p, m in lint_problems(doc)]
+        found += [Diagnostic(c, m, location=Location(file), path=p) for c, p, m in lint_problems(doc, recorded)]
     return found
+
+
+def recorded_series(ctx: CheckContext) -> frozenset[str] | None:
+    """Record names of every rule file in the bundle; None when the bundle has no rule files."""
+    files = ctx.by_role(*RULE_ROLES)
+    if not files:
+        return None
+    names: set[str] = set()
+    for bundle_file in files:
+        try:
+            doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        groups = doc.get("groups", []) if isinstance(doc, dict) else []
+        for group in groups if isinstance(groups, list) else []:
+            for rule in group.get("rules", []) if isinstance(group, dict) else []:
+                if isinstance(rule, dict) and "record" in rule:
+                    names.add(str(rule["record"]))
+    return frozenset(names)
 
 
 class GrafanaDashboardCheck:
@@ -194,11 +224,12 @@ class GrafanaDashboardCheck:
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         found: list[Diagnostic] = []
+        recorded = recorded_series(ctx)
         for bundle_file in ctx.by_role(Role.GRAFANA_DASHBOARD):
             try:
                 doc = json.loads(bundle_file.absolute.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
                 continue
-            found += dashboard_problems(doc, bundle_file.path)
+            found += dashboard_problems(doc, bundle_file.path, recorded)
         return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,15 @@ def plan_of(*paths: Path) -> Plan:
 @pytest.fixture(scope="session")
 def small_plan() -> Plan:
     return plan_of(CATALOG)
+
+
+@pytest.fixture
+def plan_with_grafana(tmp_path: Path) -> Callable[[str], Plan]:
+    """The small catalog with its grafana.yaml replaced by the given text."""
+
+    def build(text: str) -> Plan:
+        grafana = tmp_path / "grafana.yaml"
+        grafana.write_text(text, encoding="utf-8")
+        return plan_of(CATALOG / "catalog.yaml", grafana)
+
+    return build

@@ -43,9 +43,13 @@ class LokiTarget:
 
     expr: str = attr.ib()
     refId: str = attr.ib(default="A")  # noqa: N815 - Grafana's key
+    legendFormat: str = attr.ib(default="")  # noqa: N815 - Grafana's key
 
     def to_json_data(self) -> dict[str, Any]:
-        return {"refId": self.refId, "datasource": LOGS.ref, "expr": self.expr, "queryType": "range"}
+        data = {"refId": self.refId, "datasource": LOGS.ref, "expr": self.expr, "queryType": "range"}
+        if self.legendFormat:
+            data["legendFormat"] = self.legendFormat
+        return data
 
 
 @attr.s
@@ -130,15 +134,9 @@ def timeseries(title: str, targets: Sequence[Any], unit: str, description: str =
 
 
 def stat(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Stat:
+    options = {"reduceCalc": "lastNotNull", "graphMode": "none", **extra}
     return g.Stat(
-        title=title,
-        description=description,
-        dataSource=METRICS.ref,
-        targets=list(targets),
-        format=unit,
-        reduceCalc="lastNotNull",
-        graphMode="none",
-        **extra,
+        title=title, description=description, dataSource=METRICS.ref, targets=list(targets), format=unit, **options
     )
 
 
@@ -171,6 +169,19 @@ def logs(title: str, expr: str, description: str = "") -> g.Logs:
         showTime=True,
         wrapLogMessages=True,
         enableLogDetails=True,
+    )
+
+
+def log_volume(title: str, expr: str, legend: str, description: str = "") -> g.TimeSeries:
+    """A LogQL metric query drawn as a time series (log lines per second)."""
+    return g.TimeSeries(
+        title=title,
+        description=description,
+        dataSource=LOGS.ref,
+        targets=[LokiTarget(expr, legendFormat=legend)],
+        unit="short",
+        tooltipMode="multi",
+        stacking={"mode": "normal", "group": "A"},
     )
 
 

@@ -32,7 +32,7 @@ _PANEL_KEYS = (
 )
 _TARGET_KEYS = {
     "prometheus": ("refId", "datasource", "expr", "legendFormat", "instant", "range", "format", "editorMode"),
-    "loki": ("refId", "datasource", "expr", "queryType", "editorMode"),
+    "loki": ("refId", "datasource", "expr", "queryType", "legendFormat", "editorMode"),
     "tempo": ("refId", "datasource", "queryType", "query", "limit", "filters"),
 }
 _FIELD_DEFAULT_KEYS = ("unit", "decimals", "min", "max", "color", "thresholds", "mappings", "links", "noValue")

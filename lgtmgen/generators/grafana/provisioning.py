@@ -3,8 +3,8 @@
 Each tenant gets a Mimir (Prometheus type), a Loki and a Tempo datasource,
 all sending `X-Scope-OrgID`. The header value is read by Grafana at start-up
 from an environment variable or a file, never written here. Correlations:
-exemplars on Mimir open the trace in Tempo; a derived field on Loki turns a
-trace id in a log line into a Tempo link; Tempo links spans to logs and to
+exemplars on Mimir open the trace in Tempo; derived fields on Loki turn the
+`trace_id` structured metadata (or a trace id in the line) into a Tempo link; Tempo links spans to logs and to
 span metrics and draws the service map from Mimir. `$` is doubled where
 Grafana must keep it literally (provisioning expands `$NAME`).
 """
@@ -18,6 +18,7 @@ from lgtmgen.catalog.models import Tenant
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.grafana import GrafanaSettings
 from lgtmgen.generators.grafana.dashboard import datasource_uid
+from lgtmgen.generators.loki.common import SERVICE_LABEL, TRACE_ID_METADATA
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 
@@ -68,6 +69,15 @@ def _loki(plan: Plan, tenant: Tenant) -> dict[str, Any]:
         derivedFields=[
             {
                 "name": "trace_id",
+                "matcherType": "label",
+                "matcherRegex": TRACE_ID_METADATA,
+                "datasourceUid": datasource_uid("tempo", tenant.name),
+                "url": "$${__value.raw}",
+                "urlDisplayLabel": "Open trace",
+            },
+            {
+                "name": "trace_id_in_line",
+                "matcherType": "regex",
                 "matcherRegex": TRACE_ID_PATTERN,
                 "datasourceUid": datasource_uid("tempo", tenant.name),
                 "url": "$${__value.raw}",
@@ -91,18 +101,19 @@ def _tempo(plan: Plan, tenant: Tenant) -> dict[str, Any]:
     settings = plan.catalog.grafana
     json_data, secure = _tenant_auth(settings, tenant.name)
     shift = {"spanStartTimeShift": f"-{SPAN_TIME_SHIFT}", "spanEndTimeShift": SPAN_TIME_SHIFT}
-    service_tag = [{"key": "service.name", "value": "service"}]
+    logs_tag = [{"key": "service.name", "value": SERVICE_LABEL}]
+    metrics_tag = [{"key": "service.name", "value": "service"}]
     json_data.update(
         tracesToLogsV2={
             "datasourceUid": datasource_uid("loki", tenant.name),
-            "tags": service_tag,
+            "tags": logs_tag,
             "filterByTraceID": True,
             "filterBySpanID": False,
             **shift,
         },
         tracesToMetrics={
             "datasourceUid": datasource_uid("mimir", tenant.name),
-            "tags": service_tag,
+            "tags": metrics_tag,
             "queries": [
                 {
                     "name": "Request rate",

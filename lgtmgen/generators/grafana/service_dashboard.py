@@ -23,6 +23,7 @@ from lgtmgen.generators.grafana.layout import (
     bargauge,
     dashboard_link,
     external_link,
+    log_volume,
     logs,
     prom,
     refs,
@@ -31,6 +32,7 @@ from lgtmgen.generators.grafana.layout import (
     trace_search,
     trace_view,
 )
+from lgtmgen.generators.loki.common import LEVEL_LABEL, SERVICE_LABEL, stream_labels
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan, SLOPlan, resolve_metrics
 from lgtmgen.artifacts import Artifact
@@ -161,11 +163,19 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
 
 def _logs_and_traces(grid: Grid, service: Service) -> None:
     grid.section("Logs and traces")
+    labels = stream_labels(service, service.logs) if service.logs else {SERVICE_LABEL: service.name}
+    stream = q.logql_stream(labels)
     grid.add(
-        logs("Logs", q.logql_stream({"service": service.name}), "The service's log lines in the selected range."),
+        log_volume(
+            "Log lines by level",
+            f"sum by ({LEVEL_LABEL}) (rate({stream} [$__auto]))",
+            f"{{{{{LEVEL_LABEL}}}}}",
+            "Log lines per second of the service, by level.",
+        ),
         width=24,
-        height=10,
+        height=6,
     )
+    grid.add(logs("Logs", stream, "The service's log lines in the selected range."), width=24, height=10)
     grid.add(
         trace_search("Recent traces", q.traceql_service(service.name), "Trace search in Tempo; open one below."),
         width=12,
@@ -184,7 +194,7 @@ def service_dashboard(plan: Plan, service: Service) -> Artifact:
     _red_section(grid, service)
     _dependency_section(grid, plan, service, grafana_url)
     _logs_and_traces(grid, service)
-    runbooks = sorted({s.runbook_url for s in slos})
+    runbooks = sorted({s.runbook_url.split("#", 1)[0] for s in slos})
     links = [
         dashboard_link(f"Team {service.team}", dashboard_url(grafana_url, grafana_uid("team", service.team))),
         *[external_link("Runbook", url, "What to do when an alert of this service fires") for url in runbooks],

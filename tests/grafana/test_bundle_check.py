@@ -1,0 +1,44 @@
+"""The grafana check on a written bundle: dashboards read only series the bundle records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lgtmgen.bundle import compile_bundle
+from lgtmgen.checks import run_checks
+from lgtmgen.checks.grafana import UNRECORDED_SERIES
+from lgtmgen.plan import Plan
+from lgtmgen.toolchain.locate import Toolbox
+from lgtmgen.writer import write_bundle
+
+SERVICE_DASHBOARD = "grafana/dashboards/payments/service-checkout.json"
+
+
+def written(plan: Plan, out: Path) -> Path:
+    bundle, problems = compile_bundle(plan)
+    assert bundle is not None, [str(p) for p in problems]
+    write_bundle(bundle, out)
+    return out
+
+
+def grafana_findings(bundle_dir: Path) -> list[str]:
+    found = run_checks(bundle_dir, Toolbox(), only={"grafana"})
+    return [f"{d.check} {d.location} {d.path} {d.message}" for d in found if d.check.startswith("grafana/")]
+
+
+def test_the_compiled_bundle_passes_the_grafana_check(small_plan: Plan, tmp_path: Path) -> None:
+    assert grafana_findings(written(small_plan, tmp_path / "bundle")) == []
+
+
+def test_a_dashboard_reading_a_series_no_rule_records_is_reported(small_plan: Plan, tmp_path: Path) -> None:
+    bundle_dir = written(small_plan, tmp_path / "bundle")
+    path = bundle_dir / SERVICE_DASHBOARD
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    panel = next(p for p in doc["panels"] if p["type"] == "bargauge")
+    panel["targets"][0]["expr"] = 'slo:error_budget_left:ratio{service="checkout"}'
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    findings = grafana_findings(bundle_dir)
+    assert len(findings) == 1
+    assert findings[0].startswith(f"{UNRECORDED_SERIES} {SERVICE_DASHBOARD} panels[")
+    assert "slo:error_budget_left:ratio" in findings[0]

@@ -1,0 +1,51 @@
+"""Catalog checks of the grafana area: each problem has its id and its place in the catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lgtmgen.catalog import load_catalog
+from lgtmgen.catalog.grafana_checks import CAPACITY_DUPLICATE, CAPACITY_QUERY, FOLDER_CLASH, UNKNOWN_TEAM
+
+CATALOG = Path(__file__).parent / "catalog" / "catalog.yaml"
+
+SIGNAL = """\
+    - name: {name}
+      team: {team}
+      usage: {usage}
+      limit: "100"
+"""
+
+
+def findings(tmp_path: Path, grafana: str) -> list[tuple[str, str]]:
+    """(check id, file name:line:column) of the grafana findings."""
+    extra = tmp_path / "grafana.yaml"
+    extra.write_text("apiVersion: lgtmgen/v1\ngrafana:\n" + grafana, encoding="utf-8")
+    loaded = load_catalog([CATALOG, extra])
+    return [
+        (d.check, f"{Path(d.location.file).name}:{d.location.line}:{d.location.column}")
+        for d in loaded.diagnostics
+        if d.check.startswith("catalog/grafana") and d.location is not None
+    ]
+
+
+def test_a_capacity_signal_of_an_unknown_team_is_reported_at_its_team(tmp_path: Path) -> None:
+    text = "  capacity:\n" + SIGNAL.format(name="disk", team="paymnts", usage="sum(x)")
+    assert findings(tmp_path, text) == [(UNKNOWN_TEAM, "grafana.yaml:5:13")]
+
+
+def test_capacity_queries_must_parse(tmp_path: Path) -> None:
+    text = "  capacity:\n" + SIGNAL.format(name="disk", team="payments", usage='"sum(x"')
+    assert findings(tmp_path, text) == [(CAPACITY_QUERY, "grafana.yaml:6:14")]
+
+
+def test_a_team_cannot_have_two_signals_of_one_name(tmp_path: Path) -> None:
+    signal = SIGNAL.format(name="disk", team="payments", usage="sum(x)")
+    assert findings(tmp_path, "  capacity:\n" + signal + signal) == [
+        (CAPACITY_DUPLICATE, "grafana.yaml:8:13")
+    ]
+
+
+def test_the_overview_folder_cannot_be_a_team_folder(tmp_path: Path) -> None:
+    found = findings(tmp_path, "  overview_folder: web\n")
+    assert found == [(FOLDER_CLASH, "catalog.yaml:12:11")]

@@ -1,0 +1,77 @@
+"""Provisioning: one datasource file per tenant, wired to each other; the dashboard provider."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
+from lgtmgen.generators.grafana.dashboard import datasource_uid
+from lgtmgen.generators.slo_rules import SLORules
+from lgtmgen.naming import grafana_uid
+from lgtmgen.plan import Plan
+
+
+def datasources(plan: Plan) -> dict[str, dict[str, Any]]:
+    files = [a for a in GrafanaProvisioning().generate(plan) if "/datasources/" in a.path]
+    return {d["type"]: d for a in files for d in a.data["datasources"]}
+
+
+def test_every_datasource_sends_the_tenant_header_from_the_environment(small_plan: Plan) -> None:
+    for ds in datasources(small_plan).values():
+        assert ds["jsonData"]["httpHeaderName1"] == "X-Scope-OrgID"
+        assert ds["secureJsonData"] == {"httpHeaderValue1": "$GRAFANA_TENANT_PROD"}
+
+
+def test_the_tenant_header_can_come_from_a_file(plan_with_grafana: Callable[[str], Plan]) -> None:
+    plan = plan_with_grafana("apiVersion: lgtmgen/v1\ngrafana:\n  tenant_header: {source: file, file_dir: /run/tenants/}\n")
+    for ds in datasources(plan).values():
+        assert ds["secureJsonData"] == {"httpHeaderValue1": "$__file{/run/tenants/prod}"}
+
+
+def test_signals_link_to_each_other_by_the_provisioned_uids(small_plan: Plan) -> None:
+    by_type = datasources(small_plan)
+    uids = {kind: ds["uid"] for kind, ds in by_type.items()}
+    assert uids == {
+        "prometheus": datasource_uid("mimir", "prod"),
+        "loki": datasource_uid("loki", "prod"),
+        "tempo": datasource_uid("tempo", "prod"),
+    }
+    assert by_type["prometheus"]["jsonData"]["exemplarTraceIdDestinations"][0]["datasourceUid"] == uids["tempo"]
+    assert {f["datasourceUid"] for f in by_type["loki"]["jsonData"]["derivedFields"]} == {uids["tempo"]}
+    tempo = by_type["tempo"]["jsonData"]
+    assert tempo["tracesToLogsV2"]["datasourceUid"] == uids["loki"]
+    assert tempo["tracesToMetrics"]["datasourceUid"] == uids["prometheus"]
+    assert tempo["serviceMap"]["datasourceUid"] == uids["prometheus"]
+    assert tempo["nodeGraph"] == {"enabled": True}
+
+
+def test_dashboards_default_to_the_datasources_of_their_tenant(small_plan: Plan) -> None:
+    provisioned = {ds["uid"] for ds in datasources(small_plan).values()}
+    for artifact in GrafanaDashboards().generate(small_plan):
+        chosen = {
+            v["current"]["value"] for v in artifact.data["templating"]["list"] if v["type"] == "datasource"
+        }
+        assert chosen and chosen <= provisioned, artifact.path
+
+
+def test_the_provider_makes_a_folder_of_every_directory(small_plan: Plan) -> None:
+    provider = next(a for a in GrafanaProvisioning().generate(small_plan) if "/dashboards/" in a.path)
+    options = provider.data["providers"][0]["options"]
+    assert options == {"path": "/var/lib/grafana/dashboards", "foldersFromFilesStructure": True}
+    folders = {a.path.split("/")[2] for a in GrafanaDashboards().generate(small_plan)}
+    assert folders == {"payments", "web", "overview"}
+
+
+def test_the_service_dashboard_has_the_uid_the_slo_alerts_link_to(small_plan: Plan) -> None:
+    uids = {a.data["uid"] for a in GrafanaDashboards().generate(small_plan)}
+    rules = [a for a in SLORules().generate(small_plan) if a.path.endswith("checkout.yaml")]
+    links = {
+        r["annotations"]["dashboard_url"]
+        for a in rules
+        for g in a.data["groups"]
+        for r in g["rules"]
+        if "alert" in r and "dashboard_url" in r.get("annotations", {})
+    }
+    assert links == {f"https://grafana.test/d/{grafana_uid('service', 'checkout')}"}
+    assert grafana_uid("service", "checkout") in uids
