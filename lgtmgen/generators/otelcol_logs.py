@@ -108,15 +108,25 @@ def resource_processor(service: Service) -> dict[str, Any]:
 
 
 def classification_statements(logs: ServiceLogs) -> list[str]:
-    """OTTL that sets `error.class` on error lines: the first matching rule wins."""
+    """OTTL that sets `error.class` on error lines: the first matching rule wins.
+
+    A rule's regex is matched against the message field, or the whole line when the
+    line has no message field.
+    """
     level = f"resource.attributes[{ottl_string(LEVEL_LABEL)}]"
     is_error = " or ".join(f"{level} == {ottl_string(v.lower())}" for v in logs.error_levels)
     unset = f"attributes[{ottl_string(ERROR_CLASS_ATTRIBUTE)}] == nil"
+    message = f"attributes[{ottl_string(logs.message_field)}]"
     statements = []
     for rule in logs.error_classes:
+        regex = ottl_string(rule.regex)
+        matches = (
+            f"({message} != nil and IsMatch({message}, {regex})) "
+            f"or ({message} == nil and IsMatch(body, {regex}))"
+        )
         statements.append(
             f"set(attributes[{ottl_string(ERROR_CLASS_ATTRIBUTE)}], {ottl_string(rule.name)}) "
-            f"where {unset} and ({is_error}) and IsMatch(body, {ottl_string(rule.regex)})"
+            f"where {unset} and ({is_error}) and ({matches})"
         )
     return statements
 

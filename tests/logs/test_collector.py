@@ -63,7 +63,10 @@ def test_error_classes_apply_in_catalog_order_first_match_wins(plan: Plan) -> No
     assert statements[0].startswith(
         'set(attributes["error.class"], "timeout") where attributes["error.class"] == nil'
     )
-    assert statements[1].endswith('IsMatch(body, "payment \\"declined\\"")')
+    assert statements[1].endswith(
+        '(attributes["msg"] != nil and IsMatch(attributes["msg"], "payment \\"declined\\"")) '
+        'or (attributes["msg"] == nil and IsMatch(body, "payment \\"declined\\"")))'
+    )
 
 
 def test_each_service_pipeline_exports_to_its_tenant(plan: Plan) -> None:

@@ -148,7 +148,10 @@ class ErrorClass(Strict):
     """
 
     name: Identifier = Field(description="Error class, the `error_class` attribute.")
-    regex: str = Field(min_length=1, description="RE2 regex matched against the message.")
+    regex: str = Field(
+        min_length=1,
+        description="RE2 regex matched against the message field (the whole line when it has none).",
+    )
 
 
 class RecurringError(Strict):
