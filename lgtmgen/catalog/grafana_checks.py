@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.naming import slug
 from lgtmgen.promql import syntax_error
@@ -18,7 +19,7 @@ def capacity_signals_are_valid(catalog: Catalog, report: Reporter) -> None:
     teams = {t.name for t in catalog.teams}
     seen: set[tuple[str, str]] = set()
     for index, signal in enumerate(catalog.grafana.capacity):
-        base = ["grafana", "capacity", index]
+        base: list[PathStep] = ["grafana", "capacity", index]
         if signal.team not in teams:
             report.add(
                 UNKNOWN_TEAM,

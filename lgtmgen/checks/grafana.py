@@ -18,12 +18,12 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import promql_parser
 import yaml
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
@@ -57,13 +57,13 @@ _GRAFANA_INTERVALS = re.compile(r"\$__(interval|range|interval_ms|range_s|range_
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:[a-z]+)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _definitions(name: str) -> dict[str, Any]:
     path = specs_dir() / "grafana-dashboard-schema" / f"{name}.jsonschema.json"
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str, definition: str) -> Draft7Validator:
     schema = _definitions(name)
     return Draft7Validator({"$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]})
@@ -130,9 +130,10 @@ def _walk(node: Any, in_range_function: str | None = None) -> Iterator[tuple[Any
     elif isinstance(node, promql_parser.BinaryExpr):
         yield from _walk(node.lhs)
         yield from _walk(node.rhs)
-    elif isinstance(node, promql_parser.AggregateExpr | promql_parser.ParenExpr | promql_parser.UnaryExpr):
-        yield from _walk(node.expr)
-    elif isinstance(node, promql_parser.SubqueryExpr):
+    elif isinstance(
+        node,
+        promql_parser.AggregateExpr | promql_parser.ParenExpr | promql_parser.UnaryExpr | promql_parser.SubqueryExpr,
+    ):
         yield from _walk(node.expr)
 
 

@@ -19,6 +19,7 @@ from lgtmgen.catalog.reference_doc import catalog_reference_markdown
 from lgtmgen.catalog.schema import catalog_json_schema
 from lgtmgen.checks import run_checks
 from lgtmgen.cli.graph import graph_command
+from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, has_errors
 from lgtmgen.pipeline import compile_catalog, validate
@@ -242,3 +243,4 @@ def init(
 
 
 app.command("graph")(graph_command)
+app.add_typer(import_app, name="import")

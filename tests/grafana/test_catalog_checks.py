@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from lgtmgen.catalog import load_catalog
-from lgtmgen.catalog.grafana_checks import CAPACITY_DUPLICATE, CAPACITY_QUERY, FOLDER_CLASH, UNKNOWN_TEAM
+from lgtmgen.catalog.grafana_checks import (
+    CAPACITY_DUPLICATE,
+    CAPACITY_QUERY,
+    FOLDER_CLASH,
+    UNKNOWN_TEAM,
+)
 
 CATALOG = Path(__file__).parent / "catalog" / "catalog.yaml"
 

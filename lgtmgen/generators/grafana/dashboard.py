@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import grafanalib.core as g
+import grafanalib.core as g  # type: ignore[import-untyped]
 
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models.grafana import GrafanaSettings

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import attr
-import grafanalib.core as g
+import grafanalib.core as g  # type: ignore[import-untyped]
 
 PANEL_WIDTH = 24
 
@@ -42,8 +42,8 @@ class LokiTarget:
     """A LogQL query of a Loki datasource."""
 
     expr: str = attr.ib()
-    refId: str = attr.ib(default="A")  # noqa: N815 - Grafana's key
-    legendFormat: str = attr.ib(default="")  # noqa: N815 - Grafana's key
+    refId: str = attr.ib(default="A")
+    legendFormat: str = attr.ib(default="")
 
     def to_json_data(self) -> dict[str, Any]:
         data = {"refId": self.refId, "datasource": LOGS.ref, "expr": self.expr, "queryType": "range"}
@@ -57,9 +57,9 @@ class TempoTarget:
     """A TraceQL query of a Tempo datasource (`queryType` traceql or serviceMap)."""
 
     query: str = attr.ib(default="")
-    queryType: str = attr.ib(default="traceql")  # noqa: N815 - Grafana's key
+    queryType: str = attr.ib(default="traceql")
     limit: int | None = attr.ib(default=None)
-    refId: str = attr.ib(default="A")  # noqa: N815 - Grafana's key
+    refId: str = attr.ib(default="A")
 
     def to_json_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -76,7 +76,7 @@ class TempoTarget:
 
 
 @attr.s
-class NodeGraph(g.Panel):
+class NodeGraph(g.Panel):  # type: ignore[misc]
     """The node graph panel, which grafanalib does not have."""
 
     unit: str = attr.ib(default="reqps")
@@ -92,7 +92,7 @@ class NodeGraph(g.Panel):
 
 
 @attr.s
-class Traces(g.Panel):
+class Traces(g.Panel):  # type: ignore[misc]
     """The traces panel (one trace's spans), which grafanalib does not have."""
 
     def to_json_data(self) -> Any:
@@ -196,21 +196,24 @@ def trace_search(title: str, traceql: str, description: str = "") -> g.Table:
 
 
 def trace_view(title: str, description: str = "") -> Traces:
-    return Traces(
-        title=title,
-        description=description,
-        dataSource=TRACES.ref,
-        targets=[TempoTarget("${trace_id}", "traceql")],
-    )
+    # grafanalib is untyped, so mypy does not see the fields Traces inherits from Panel.
+    fields: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "dataSource": TRACES.ref,
+        "targets": [TempoTarget("${trace_id}", "traceql")],
+    }
+    return Traces(**fields)
 
 
 def service_map(title: str, description: str = "") -> NodeGraph:
-    return NodeGraph(
-        title=title,
-        description=description,
-        dataSource=TRACES.ref,
-        targets=[TempoTarget("", "serviceMap")],
-    )
+    fields: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "dataSource": TRACES.ref,
+        "targets": [TempoTarget("", "serviceMap")],
+    }
+    return NodeGraph(**fields)
 
 
 def dashboard_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import grafanalib.core as g
-from grafanalib._gen import DashboardEncoder
+import grafanalib.core as g  # type: ignore[import-untyped]
+from grafanalib._gen import DashboardEncoder  # type: ignore[import-untyped]
 
 SCHEMA_VERSION = 42
 
@@ -191,7 +191,7 @@ def _variable(raw: dict[str, Any]) -> dict[str, Any]:
         variable.update(refresh=2, includeAll=bool(raw.get("includeAll")), multi=bool(raw.get("multi")),
                         sort=1, allValue=raw.get("allValue") or ".*")
         variable["current"] = {"text": "All", "value": "$__all"} if raw.get("includeAll") else None
-    return _without_nulls(variable)
+    return {k: v for k, v in variable.items() if v is not None}
 
 
 def to_grafana12(dashboard: g.Dashboard) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lgtmgen.artifacts import Artifact
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.generators.grafana import queries as q
@@ -35,7 +36,6 @@ from lgtmgen.generators.grafana.layout import (
 from lgtmgen.generators.loki.common import LEVEL_LABEL, SERVICE_LABEL, stream_labels
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan, SLOPlan, resolve_metrics
-from lgtmgen.artifacts import Artifact
 
 QUANTILES = (0.5, 0.9, 0.99)
 

@@ -10,7 +10,16 @@ from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.grafana import CapacitySignal
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
-from lgtmgen.generators.grafana.layout import Grid, bargauge, dashboard_link, prom, refs, stat, table, timeseries
+from lgtmgen.generators.grafana.layout import (
+    Grid,
+    bargauge,
+    dashboard_link,
+    prom,
+    refs,
+    stat,
+    table,
+    timeseries,
+)
 from lgtmgen.generators.grafana.service_dashboard import service_uid
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan, resolve_metrics
