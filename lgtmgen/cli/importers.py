@@ -1,0 +1,58 @@
+"""`lgtmgen import sloth|openslo FILE...`: write catalog entries from existing SLO specs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from lgtmgen.importers import Imported
+from lgtmgen.importers.openslo import import_openslo
+from lgtmgen.importers.sloth import import_sloth
+from lgtmgen.render.yaml_emitter import dump_yaml
+
+import_app = typer.Typer(help="Import SLOs from Sloth or OpenSLO specs as catalog entries.", no_args_is_help=True)
+
+FilesArg = Annotated[list[Path], typer.Argument(help="Spec files (YAML, several documents each allowed).")]
+TeamOption = Annotated[str, typer.Option(help="Team that owns the imported services.")]
+TenantOption = Annotated[str, typer.Option(help="Tenant the imported services' rules read.")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Catalog file to write (default: stdout).")]
+
+
+def read_documents(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
+    """Every YAML document of `files` that is a mapping, with its source file."""
+    found = []
+    for path in files:
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(document, dict):
+                found.append((str(path), document))
+    return found
+
+
+def _run(importer: Callable[..., Imported], files: list[Path], team: str, tenant: str, out: Path | None) -> None:
+    result = importer(read_documents(files), team, tenant)
+    text = dump_yaml(result.catalog())
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+    for line in result.not_carried:
+        print(f"not carried over: {line}", file=sys.stderr)
+    count = sum(len(s["slos"]) for s in result.services)
+    print(f"imported {count} SLOs of {len(result.services)} services", file=sys.stderr)
+
+
+@import_app.command("sloth")
+def sloth_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
+    """Sloth `prometheus/v1` specs and Kubernetes `PrometheusServiceLevel` objects."""
+    _run(import_sloth, files, team, tenant, out)
+
+
+@import_app.command("openslo")
+def openslo_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
+    """OpenSLO v1 `SLO` documents (with their `SLI` documents): ratio and threshold metrics."""
+    _run(import_openslo, files, team, tenant, out)

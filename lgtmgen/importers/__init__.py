@@ -1,0 +1,35 @@
+"""Importers of existing SLO specifications (Sloth, OpenSLO) into catalog entries.
+
+An importer returns catalog data and the list of what it could not carry
+over; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Imported:
+    """Catalog `services` entries, and one line per thing that did not carry over."""
+
+    services: list[dict[str, Any]] = field(default_factory=list)
+    not_carried: list[str] = field(default_factory=list)
+
+    def service(self, name: str, team: str, tenant: str) -> dict[str, Any]:
+        """The entry of service `name`, created on first use."""
+        for entry in self.services:
+            if entry["name"] == name:
+                return entry
+        entry = {"name": name, "team": team, "tenant": tenant, "slos": []}
+        self.services.append(entry)
+        return entry
+
+    def catalog(self) -> dict[str, Any]:
+        return {"apiVersion": "lgtmgen/v1", "services": self.services}
+
+
+def percent(ratio: float) -> float:
+    """A 0..1 target as the catalog's percentage, without float noise (0.999 → 99.9)."""
+    return round(ratio * 100, 10)

@@ -1,0 +1,122 @@
+"""Importers: Sloth and OpenSLO specs round-trip into catalog entries; leftovers are listed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lgtmgen.cli.app import app
+
+from slo_bundle import plan_of
+
+SLOTH = """\
+version: "prometheus/v1"
+service: "myservice"
+labels: {owner: myteam}
+slos:
+  - name: "requests-availability"
+    objective: 99.9
+    description: "Common SLO based on availability for HTTP request responses."
+    sli:
+      events:
+        error_query: sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{.window}}]))
+        total_query: sum(rate(http_request_duration_seconds_count{job="myservice"}[{{.window}}]))
+    alerting:
+      name: MyServiceHighErrorRate
+      page_alert: {labels: {severity: pageteam}}
+      ticket_alert: {disable: true}
+  - name: "raw-ratio"
+    objective: 99
+    sli: {raw: {error_ratio_query: 'sum(rate(x_errors[{{.window}}])) / sum(rate(x_total[{{.window}}]))'}}
+---
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata: {name: other}
+spec:
+  service: other
+  slos:
+    - name: latency
+      objective: 99.5
+      sli:
+        events:
+          error_query: sum(rate(lat_count{job="other"}[{{.window}}])) - sum(rate(lat_bucket{job="other",le="0.5"}[{{.window}}]))
+          total_query: sum(rate(lat_count{job="other"}[{{.window}}]))
+"""
+
+OPENSLO = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: search-errors}
+spec:
+  ratioMetric:
+    counter: true
+    bad: {metricSource: {type: Prometheus, spec: {query: 'search_requests_total{code=~"5.."}'}}}
+    total: {metricSource: {type: Prometheus, spec: {query: 'search_requests_total'}}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: search-availability}
+spec:
+  service: search
+  indicatorRef: search-errors
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{target: 0.995}]
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: search-latency}
+spec:
+  service: search
+  indicator:
+    metadata: {name: p99}
+    spec:
+      thresholdMetric:
+        metricSource: {type: Prometheus, spec: {query: 'histogram_quantile(0.99, sum(rate(search_seconds_bucket[5m])) by (le))'}}
+  timeWindow: [{duration: 7d, isRolling: false}]
+  objectives: [{op: lte, value: 0.3, target: 0.99}]
+"""
+
+HEAD = """\
+apiVersion: lgtmgen/v1
+teams: [{name: web, notify: {slack: {channel: "#w", api_url_file: /etc/s}}}]
+tenants: [{name: prod}]
+"""
+
+
+def _import(tmp_path: Path, kind: str, spec: str) -> tuple[Path, str]:
+    source = tmp_path / "spec.yaml"
+    source.write_text(spec, encoding="utf-8")
+    (tmp_path / "catalog").mkdir()
+    (tmp_path / "catalog" / "head.yaml").write_text(HEAD, encoding="utf-8")
+    out = tmp_path / "catalog" / "imported.yaml"
+    result = CliRunner().invoke(app, ["import", kind, str(source), "--team", "web", "--tenant", "prod", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.parent, result.output
+
+
+def test_a_sloth_round_trip_keeps_objectives_queries_and_lists_what_it_drops(tmp_path: Path) -> None:
+    catalog, output = _import(tmp_path, "sloth", SLOTH)
+    plan = plan_of([catalog])
+    by_name = {(s.service.name, s.slo.name): s for s in plan.slos}
+    availability = by_name[("myservice", "requests-availability")]
+    assert availability.objective == 0.999 and availability.period == 30 * 86400
+    assert availability.slo.sli.bad_query == 'sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{window}}]))'
+    assert availability.slo.alerting.ticket is False and availability.slo.alerting.page is True
+    assert ("other", "latency") in by_name
+    assert "raw-ratio" in output and "sli.raw" in output
+    assert "alerting.name" in output and "page_alert.labels" in output and "labels" in output
+
+
+def test_an_openslo_round_trip_keeps_targets_windows_and_both_metric_kinds(tmp_path: Path) -> None:
+    catalog, output = _import(tmp_path, "openslo", OPENSLO)
+    plan = plan_of([catalog])
+    by_name = {s.slo.name: s for s in plan.slos}
+    availability, latency = by_name["search-availability"], by_name["search-latency"]
+    assert availability.objective == 0.995 and availability.period == 28 * 86400
+    assert availability.slo.sli.kind == "events" and availability.slo.sli.bad == 'search_requests_total{code=~"5.."}'
+    assert latency.objective == 0.99 and latency.period == 7 * 86400
+    assert latency.slo.sli.kind == "custom" and "<= 0.3" in latency.slo.sli.good_query
+    assert "calendar-aligned" in output
+
