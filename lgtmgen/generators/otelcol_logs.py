@@ -97,14 +97,18 @@ def filelog_receiver(service: Service, logs: ServiceLogs) -> dict[str, Any]:
     }
 
 
-def resource_processor(service: Service) -> dict[str, Any]:
-    return {
-        "attributes": [
-            {"key": "service.name", "value": service.name, "action": "upsert"},
-            {"key": "service.namespace", "value": service.team, "action": "upsert"},
-            {"key": TENANT_ATTRIBUTE, "value": service.tenant, "action": "upsert"},
-        ]
-    }
+def resource_processor(service: Service, logs: ServiceLogs) -> dict[str, Any]:
+    """Service, team and tenant, and the declared stream labels (which Loki indexes)."""
+    attributes = [
+        {"key": "service.name", "value": service.name, "action": "upsert"},
+        {"key": "service.namespace", "value": service.team, "action": "upsert"},
+        {"key": TENANT_ATTRIBUTE, "value": service.tenant, "action": "upsert"},
+    ]
+    attributes += [
+        {"key": name, "value": value, "action": "upsert"}
+        for name, value in sorted(logs.stream_labels.items())
+    ]
+    return {"attributes": attributes}
 
 
 def classification_statements(logs: ServiceLogs) -> list[str]:
@@ -159,7 +163,7 @@ def collector_config(services: list[Service], settings: LogsSettings) -> dict[st
     for service, logs in logging_services(services):
         name = slug(service.name)
         receivers[f"filelog/{name}"] = filelog_receiver(service, logs)
-        processors[f"resource/{name}"] = resource_processor(service)
+        processors[f"resource/{name}"] = resource_processor(service, logs)
         processors[f"transform/{name}"] = transform_processor(logs)
         exporter = f"otlphttp/{slug(service.tenant)}"
         exporters[exporter] = {

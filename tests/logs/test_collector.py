@@ -124,3 +124,19 @@ def test_no_collector_is_emitted_without_service_logs(load: Loader) -> None:
     plan, _ = load(doc)
     assert plan is not None
     assert list(LogPipelines().generate(plan)) == []
+
+
+def test_declared_stream_labels_are_attached_by_the_collector_and_indexed_by_loki(
+    load: Loader,
+) -> None:
+    from lgtmgen.generators.loki import LokiGenerator
+
+    doc = base_catalog()
+    doc["services"][2]["logs"]["stream_labels"] = {"namespace": "mail"}
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    resource = collector(plan)["processors"]["resource/mailer"]["attributes"]
+    assert {"key": "namespace", "value": "mail", "action": "upsert"} in resource
+    config = next(a for a in LokiGenerator().generate(plan) if a.path == "loki/loki.yaml").data
+    indexed = config["limits_config"]["otlp_config"]["resource_attributes"]["attributes_config"]
+    assert indexed == [{"action": "index_label", "attributes": ["level", "namespace"]}]

@@ -185,7 +185,8 @@ class ServiceLogs(Strict):
         description="Levels counted as errors.",
     )
     stream_labels: dict[LabelName, str] = Field(
-        default_factory=dict, description="Extra stream labels selecting the service's logs."
+        default_factory=dict,
+        description="Extra stream labels with fixed values: the collector attaches them, Loki indexes them.",
     )
     retention: list[StreamRetention] = Field(
         default_factory=list, description="Per-level retention."

@@ -25,7 +25,9 @@ class LokiGenerator:
             Artifact(
                 CONFIG_PATH,
                 Role.LOKI_CONFIG,
-                loki_config(settings),
+                loki_config(
+                    settings, {n for s in services if s.logs for n in s.logs.stream_labels}
+                ),
                 comment=f"Loki 3.7 main configuration ({settings.deployment} deployment).",
             ),
             Artifact(

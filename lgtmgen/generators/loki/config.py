@@ -8,6 +8,7 @@ log-derived metrics to Mimir under each rule's tenant.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lgtmgen.catalog.models.logs import LogsSettings
@@ -51,18 +52,20 @@ def query_range(settings: LogsSettings) -> dict[str, Any]:
     return block
 
 
-def default_limits(settings: LogsSettings) -> dict[str, Any]:
+def default_limits(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> dict[str, Any]:
     return {
         "retention_period": loki_duration(settings.default_retention),
         "split_queries_by_interval": loki_duration(settings.split_queries_by_interval),
         "max_query_parallelism": settings.max_query_parallelism,
         "allow_structured_metadata": True,
         "volume_enabled": True,
-        # The collector promotes the normalised level to a resource attribute so that
-        # retention_stream and the rules can select streams by level.
+        # The collector promotes the normalised level and the declared stream labels to
+        # resource attributes so that retention_stream and the rules can select by them.
         "otlp_config": {
             "resource_attributes": {
-                "attributes_config": [{"action": "index_label", "attributes": [LEVEL_LABEL]}]
+                "attributes_config": [
+                    {"action": "index_label", "attributes": sorted({LEVEL_LABEL, *extra_labels})}
+                ]
             }
         },
     }
@@ -85,8 +88,11 @@ def ruler(settings: LogsSettings) -> dict[str, Any]:
     }
 
 
-def loki_config(settings: LogsSettings) -> dict[str, Any]:
-    """The main configuration; the scalable deployment runs it with `-target=read|write|backend`."""
+def loki_config(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> dict[str, Any]:
+    """The main configuration; the scalable deployment runs it with `-target=read|write|backend`.
+
+    `extra_labels` are the services' declared stream labels, indexed besides `level`.
+    """
     scalable = settings.deployment == "scalable"
     kvstore = {"store": "memberlist" if scalable else "inmemory"}
     config: dict[str, Any] = {
@@ -127,7 +133,7 @@ def loki_config(settings: LogsSettings) -> dict[str, Any]:
             "retention_delete_delay": "2h",
             "delete_request_store": settings.storage.backend,
         },
-        "limits_config": default_limits(settings),
+        "limits_config": default_limits(settings, extra_labels),
         "query_range": query_range(settings),
         "frontend": {"max_outstanding_per_tenant": 2048},
         "querier": {"max_concurrent": 8 if scalable else 4},
