@@ -92,6 +92,23 @@ class NodeGraph(g.Panel):  # type: ignore[misc]
 
 
 @attr.s
+class Heatmap(g.Panel):  # type: ignore[misc]
+    """The modern heatmap of pre-bucketed data (grafanalib's Heatmap is the Angular one)."""
+
+    unit: str = attr.ib(default="reqps")
+    y_unit: str = attr.ib(default="s")
+
+    def to_json_data(self) -> Any:
+        return self.panel_json(
+            {
+                "type": "heatmap",
+                "fieldConfig": {"defaults": {"unit": self.unit}, "overrides": []},
+                "options": {"calculate": False, "yAxis": {"axisPlacement": "left", "unit": self.y_unit}},
+            }
+        )
+
+
+@attr.s
 class Traces(g.Panel):  # type: ignore[misc]
     """The traces panel (one trace's spans), which grafanalib does not have."""
 
@@ -99,14 +116,16 @@ class Traces(g.Panel):  # type: ignore[misc]
         return self.panel_json({"type": "traces", "options": {}})
 
 
-def prom(expr: str, legend: str = "", ref: str = "A", *, instant: bool = False, table: bool = False) -> g.Target:
-    """A PromQL target on the `${metrics}` datasource."""
+def prom(
+    expr: str, legend: str = "", ref: str = "A", *, instant: bool = False, table: bool = False, buckets: bool = False
+) -> g.Target:
+    """A PromQL target on the `${metrics}` datasource (`buckets`: histogram buckets for a heatmap)."""
     return g.Target(
         expr=expr,
         legendFormat=legend,
         refId=ref,
         instant=instant,
-        format="table" if table else "time_series",
+        format="table" if table else "heatmap" if buckets else "time_series",
         datasource=METRICS.ref,
     )
 
@@ -152,6 +171,19 @@ def bargauge(title: str, targets: Sequence[Any], unit: str, description: str = "
         orientation="horizontal",
         **extra,
     )
+
+
+BUDGET_THRESHOLDS = [
+    {"color": "red", "value": None},
+    {"color": "orange", "value": 0.0},
+    {"color": "green", "value": 0.25},
+]
+"""Error budget left: red once spent, orange in its last quarter."""
+
+
+def budget_bargauge(title: str, targets: Sequence[Any], description: str, **extra: Any) -> g.BarGauge:
+    """A bar gauge of error budget left (a ratio, 1 = untouched)."""
+    return bargauge(title, targets, "percentunit", description, min=0, max=1, thresholds=BUDGET_THRESHOLDS, **extra)
 
 
 def table(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Table:
@@ -204,6 +236,18 @@ def trace_view(title: str, description: str = "") -> Traces:
         "targets": [TempoTarget("${trace_id}", "traceql")],
     }
     return Traces(**fields)
+
+
+def heatmap(title: str, target: g.Target, unit: str, y_unit: str, description: str = "") -> Heatmap:
+    fields: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "dataSource": METRICS.ref,
+        "targets": [target],
+        "unit": unit,
+        "y_unit": y_unit,
+    }
+    return Heatmap(**fields)
 
 
 def service_map(title: str, description: str = "") -> NodeGraph:

@@ -61,6 +61,16 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     },
     "nodeGraph": {"nodes": {}, "edges": {}},
     "traces": {},
+    "heatmap": {
+        "calculate": False,
+        "color": {
+            "mode": "scheme", "scheme": "Oranges", "fill": "dark-orange", "scale": "exponential",
+            "exponent": 0.5, "steps": 64, "reverse": False,
+        },
+        "showValue": "never", "cellGap": 1, "rowsFrame": {"layout": "auto"},
+        "yAxis": {"axisPlacement": "left"}, "legend": {"show": True},
+        "tooltip": {"mode": "single", "yHistogram": False}, "exemplars": {"color": "rgba(255,0,255,0.7)"},
+    },
 }
 # Option keys of each type's schema; grafanalib's others are legacy.
 _OPTION_KEYS: dict[str, frozenset[str]] = {
@@ -71,6 +81,7 @@ _OPTION_KEYS: dict[str, frozenset[str]] = {
     "logs": frozenset(_OPTIONS["logs"]),
     "nodeGraph": frozenset({"nodes", "edges"}),
     "traces": frozenset(),
+    "heatmap": frozenset({"calculate", "yAxis"}),
 }
 _TIMESERIES_CUSTOM = {
     "drawStyle": "line", "lineInterpolation": "smooth", "lineWidth": 1, "fillOpacity": 10,
@@ -123,6 +134,8 @@ def _field_config(kind: str, raw: dict[str, Any], legacy_options: dict[str, Any]
     lifted = legacy_options.get("fieldOptions", {}).get("defaults", {})
     defaults = {**_pick(lifted, _FIELD_DEFAULT_KEYS), **_pick(raw.get("defaults", {}), _FIELD_DEFAULT_KEYS)}
     defaults["thresholds"] = _thresholds(defaults.get("thresholds"))
+    if not defaults.get("links"):
+        defaults.pop("links", None)
     if not defaults.get("color"):
         defaults.pop("color", None)
     if kind == "timeseries":
@@ -130,6 +143,8 @@ def _field_config(kind: str, raw: dict[str, Any], legacy_options: dict[str, Any]
         defaults.setdefault("color", {"mode": "palette-classic"})
     if kind == "table":
         defaults["custom"] = {"align": "auto", "inspect": False}
+    if kind == "heatmap":
+        defaults["custom"] = {"scaleDistribution": {"type": "linear"}, "hideFrom": _TIMESERIES_CUSTOM["hideFrom"]}
     if kind in ("logs", "traces"):
         defaults.pop("thresholds", None)
         defaults.pop("mappings", None)

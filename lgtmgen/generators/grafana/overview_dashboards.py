@@ -10,7 +10,7 @@ from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
 from lgtmgen.generators.grafana.layout import (
     Grid,
-    bargauge,
+    budget_bargauge,
     dashboard_link,
     prom,
     service_map,
@@ -54,13 +54,10 @@ def _slo_compliance(grid: Grid) -> None:
         width=6,
     )
     grid.add(
-        bargauge(
+        budget_bargauge(
             "Error budget left, lowest first",
             [prom(f"sort(min by (service) ({q.BUDGET_REMAINING}))", "{{service}}", instant=True)],
-            "percentunit",
             "The lowest error budget left of each service's SLOs.",
-            min=0,
-            max=1,
         ),
         width=18,
         height=10,

@@ -82,6 +82,15 @@ def latency_quantile(metrics: RequestMetrics, quantile: float) -> str | None:
     return f"histogram_quantile({quantile!r}, {inner})"
 
 
+def latency_buckets(metrics: RequestMetrics) -> str | None:
+    """Request rate per latency bucket, for a heatmap (native histograms are bucketed by Grafana)."""
+    if not metrics.duration:
+        return None
+    if metrics.native_histograms:
+        return f"sum(rate({metrics.duration}{{{_selector(metrics)}}}[{RATE}]))"
+    return f"sum by (le) (rate({metrics.duration}_bucket{{{_selector(metrics)}}}[{RATE}]))"
+
+
 def dependency_calls(service: str) -> str:
     """Request rate from `service` to each server it calls, as traced."""
     return f"sum by (server) (rate({SERVICE_GRAPH_REQUESTS}{{client={string_literal(service)}}}[{RATE}]))"

@@ -21,9 +21,10 @@ from lgtmgen.generators.grafana.dashboard import (
 )
 from lgtmgen.generators.grafana.layout import (
     Grid,
-    bargauge,
+    budget_bargauge,
     dashboard_link,
     external_link,
+    heatmap,
     log_volume,
     logs,
     prom,
@@ -58,13 +59,10 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
         width=8,
     )
     grid.add(
-        bargauge(
+        budget_bargauge(
             "Error budget left",
             [prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
-            "percentunit",
             "Share of each SLO's error budget not yet spent this period; below zero the SLO is breached.",
-            min=0,
-            max=1,
         ),
         width=8,
     )
@@ -116,6 +114,18 @@ def _red_section(grid: Grid, service: Service) -> None:
             ),
             width=8,
         )
+    buckets = q.latency_buckets(metrics)
+    if buckets:
+        grid.add(
+            heatmap(
+                "Latency distribution",
+                prom(buckets, "" if metrics.native_histograms else "{{le}}", buckets=True),
+                "reqps",
+                "s",
+                "Requests per second in each latency bucket.",
+            ),
+            width=24,
+        )
 
 
 def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: str) -> None:
@@ -128,13 +138,10 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
     ] + [dashboard_link(f"{name} (dependent)", dashboard_url(grafana_url, service_uid(name))) for name in callers]
     if callees and any(plan.slos_of(name) for name in callees):
         grid.add(
-            bargauge(
+            budget_bargauge(
                 "Error budget left of dependencies",
                 [prom(q.budget_remaining(callees), "{{service}} {{slo}}", instant=True)],
-                "percentunit",
                 "An outage of a dependency shows here first; its alerts inhibit this service's symptoms.",
-                min=0,
-                max=1,
                 links=links,
             ),
             width=8,

@@ -12,7 +12,7 @@ from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
 from lgtmgen.generators.grafana.layout import (
     Grid,
-    bargauge,
+    budget_bargauge,
     dashboard_link,
     prom,
     refs,
@@ -90,13 +90,10 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
         grid.section("Service level objectives")
         grid.add(_slo_table(with_slos), width=16, height=10)
         grid.add(
-            bargauge(
+            budget_bargauge(
                 "Error budget left by service",
                 [prom(f"min by (service) ({q.budget_remaining(with_slos)})", "{{service}}", instant=True)],
-                "percentunit",
                 "The lowest error budget left among each service's SLOs.",
-                min=0,
-                max=1,
             ),
             width=8,
             height=10,
