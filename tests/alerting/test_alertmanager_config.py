@@ -128,6 +128,24 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     assert api_down["target_matchers"] == ['service=~"web"']
     assert db_down["equal"] == api_down["equal"] == ["cluster"]
     assert outage["source_matchers"] == ['alertname="ClusterOutage"']
+    assert outage["target_matchers"] == ['service=~".+"', 'alertname!="ClusterOutage"']
+
+
+def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runbook_sections(tmp_path: Path) -> None:
+    bundle, artifacts = alertmanager_bundle(tmp_path, catalog())
+    [escalation] = _load(bundle / "prometheus/rules/alerting/escalation.yaml")["groups"][0]["rules"]
+    [outage] = _load(bundle / "prometheus/rules/alerting/cluster-outage.yaml")["groups"][0]["rules"]
+    assert escalation["labels"]["team"] == "{{ $labels.team }}"
+    assert escalation["labels"]["escalated"] == "true"
+    assert 'team=~"payments"' in escalation["expr"]  # only teams with escalate_to
+    assert outage["labels"] == {"severity": "page", "team": "payments", "service": "cluster", "tier": "1"}
+    assert outage["expr"] == (
+        '(sum by (cluster) (up{job=~"kube-apiserver"}) / count by (cluster) (up{job=~"kube-apiserver"})) < 0.5'
+    )
+    page = (bundle / "docs/runbooks/_alerting.md").read_text(encoding="utf-8")
+    for rule, heading in ((escalation, "## Page escalation"), (outage, "## Cluster outage")):
+        assert rule["annotations"]["runbook_url"].startswith("https://runbooks.example.com/_alerting.md#")
+        assert heading in page
 
 
 def test_names_with_quotes_and_regex_characters_survive_matchers(tmp_path: Path, tools: Toolbox) -> None:

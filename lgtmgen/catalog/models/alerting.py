@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from lgtmgen.catalog.models.base import Duration, Identifier, LabelName, SecretFile, Strict
+from lgtmgen.catalog.models.base import Duration, Identifier, LabelName, Name, SecretFile, Strict
 from lgtmgen.catalog.models.teams import SecretAware
 
 WEEKDAY = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -86,6 +86,9 @@ class ClusterOutage(Strict):
     """
 
     team: Identifier = Field(description="Team paged for a cluster outage.")
+    service: Name = Field(
+        default="cluster", description="The `service` label of the outage alert (what is down)."
+    )
     critical_jobs: list[str] = Field(
         default_factory=list, description="Scrape jobs whose loss means the cluster is down."
     )

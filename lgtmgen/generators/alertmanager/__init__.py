@@ -7,12 +7,13 @@ from typing import Any
 
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models import Team
-from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
+from lgtmgen.generators.alertmanager.alert_rules import RUNBOOK_PATH, cluster_outage_group, escalation_group
 from lgtmgen.generators.alertmanager.inhibition import inhibit_rules
 from lgtmgen.generators.alertmanager.notification_templates import FILE_NAME, notification_templates
 from lgtmgen.generators.alertmanager.receivers import catch_all_receiver, smtp_globals, team_receivers
 from lgtmgen.generators.alertmanager.route_tests import route_test_cases, route_tests_document
 from lgtmgen.generators.alertmanager.routing import root_route, time_intervals
+from lgtmgen.generators.alertmanager.runbook_page import alerting_runbook
 from lgtmgen.plan import Plan
 
 CONFIG_PATH = "alertmanager/alertmanager.yml"
@@ -83,17 +84,25 @@ class Alertmanager:
             ),
             comment="Expected receivers per label set; `lgtmgen check` runs them with amtool.",
         )
+        runbooks = plan.catalog.defaults.runbook_base_url
+        if escalating or outage is not None:
+            yield Artifact(
+                path=RUNBOOK_PATH,
+                role=Role.DOC,
+                data=alerting_runbook(settings, sorted(escalating)),
+                format=Format.TEXT,
+            )
         if escalating:
             yield Artifact(
                 path="prometheus/rules/alerting/escalation.yaml",
                 role=Role.PROMETHEUS_RULES,
-                data={"groups": [escalation_group(settings.escalation, sorted(escalating))]},
+                data={"groups": [escalation_group(settings.escalation, sorted(escalating), runbooks)]},
                 comment="Escalation of pages still firing; evaluate beside the rules whose pages it escalates.",
             )
         if outage is not None:
             yield Artifact(
                 path="prometheus/rules/alerting/cluster-outage.yaml",
                 role=Role.PROMETHEUS_RULES,
-                data={"groups": [cluster_outage_group(outage)]},
+                data={"groups": [cluster_outage_group(outage, runbooks)]},
                 comment="Cluster-wide outage alert; it inhibits per-service alerts of the cluster.",
             )

@@ -16,10 +16,23 @@ from lgtmgen.catalog.models.alerting import ClusterOutage, Escalation
 from lgtmgen.generators.alertmanager.matchers import alternation
 from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATED_LABEL, ESCALATION_ALERT
 from lgtmgen.promql import string_literal
+from lgtmgen.templating import go_text
 
 
-def escalation_group(escalation: Escalation, teams: list[str]) -> dict[str, Any]:
-    """One rule escalating the pages of `teams` (those with `escalate_to`)."""
+RUNBOOK_PATH = "docs/runbooks/_alerting.md"
+
+
+def runbook_link(runbook_base_url: str, anchor: str) -> str:
+    """The runbook section of an alert of this layer; annotations are Go templates, hence `go_text`."""
+    return go_text(f"{runbook_base_url.rstrip('/')}/{RUNBOOK_PATH.removeprefix('docs/runbooks/')}#{anchor}")
+
+
+def escalation_group(escalation: Escalation, teams: list[str], runbook_base_url: str) -> dict[str, Any]:
+    """One rule escalating the pages of `teams` (those with `escalate_to`).
+
+    team and service are label templates that copy the page's own values, so
+    the rule states the routing labels it carries.
+    """
     pages = (
         f'ALERTS{{alertstate="firing",severity="page",{ESCALATED_LABEL}!="true",'
         f"team=~{string_literal(alternation(teams))}}}"
@@ -36,13 +49,19 @@ def escalation_group(escalation: Escalation, teams: list[str]) -> dict[str, Any]
                 "alert": ESCALATION_ALERT,
                 "expr": expr,
                 "for": escalation.after,
-                "labels": {ESCALATED_LABEL: "true"},
+                "labels": {
+                    "severity": "page",
+                    "team": "{{ $labels.team }}",
+                    "service": "{{ $labels.service }}",
+                    ESCALATED_LABEL: "true",
+                },
                 "annotations": {
                     "summary": (
                         "{{ $labels.escalated_alertname }} of {{ $labels.service }} has been paging for "
                         f"more than {escalation.after} without being resolved"
                     ),
                     "description": "Escalated to the team's second receiver.",
+                    "runbook_url": runbook_link(runbook_base_url, "page-escalation"),
                 },
             }
         ],
@@ -57,7 +76,7 @@ def outage_expr(outage: ClusterOutage) -> str:
     return f"(sum by (cluster) ({up}) / count by (cluster) ({up})) < {outage.min_up_ratio!r}"
 
 
-def cluster_outage_group(outage: ClusterOutage) -> dict[str, Any]:
+def cluster_outage_group(outage: ClusterOutage, runbook_base_url: str) -> dict[str, Any]:
     """The cluster outage alert: a tier-1 page of the declared team."""
     return {
         "name": "alerting:cluster-outage",
@@ -66,13 +85,14 @@ def cluster_outage_group(outage: ClusterOutage) -> dict[str, Any]:
                 "alert": CLUSTER_OUTAGE_ALERT,
                 "expr": outage_expr(outage),
                 "for": outage.for_,
-                "labels": {"severity": "page", "team": outage.team, "tier": "1"},
+                "labels": {"severity": "page", "team": outage.team, "service": go_text(outage.service), "tier": "1"},
                 "annotations": {
                     "summary": "Cluster {{ $labels.cluster }} is down",
                     "description": (
                         "The cluster's critical targets are failing; per-service alerts in this "
                         "cluster are inhibited while this fires."
                     ),
+                    "runbook_url": runbook_link(runbook_base_url, "cluster-outage"),
                 },
             }
         ],

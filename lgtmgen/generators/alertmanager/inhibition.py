@@ -72,7 +72,7 @@ def _cluster_outage_rule() -> Commented:
     return Commented(
         {
             "source_matchers": [matcher("alertname", "=", CLUSTER_OUTAGE_ALERT)],
-            "target_matchers": [matcher("service", "=~", ".+")],
+            "target_matchers": [matcher("service", "=~", ".+"), matcher("alertname", "!=", CLUSTER_OUTAGE_ALERT)],
             "equal": ["cluster"],
         },
         "why: while a whole cluster is down, every per-service alert in it is a symptom of that outage",
