@@ -35,8 +35,10 @@ from lgtmgen.generators.grafana.layout import (
     trace_view,
 )
 from lgtmgen.generators.loki.common import LEVEL_LABEL, SERVICE_LABEL, stream_labels
+from lgtmgen.generators.loki.rules import ERROR_CLASS_RATE, ERROR_RATIO
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan, SLOPlan, resolve_metrics
+from lgtmgen.promql import matchers
 
 QUANTILES = (0.5, 0.9, 0.99)
 
@@ -168,6 +170,31 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
     )
 
 
+def _log_rules(grid: Grid, service: Service) -> None:
+    """Series the Loki ruler records for the service (the logs area's rules)."""
+    sel = "{" + matchers({"service": service.name}) + "}"
+    grid.add(
+        timeseries(
+            "Error log ratio",
+            [prom(f"{ERROR_RATIO}{sel}", "error lines")],
+            "percentunit",
+            "Error-level log lines over all log lines, recorded by the Loki ruler.",
+        ),
+        width=12,
+    )
+    if service.logs and service.logs.error_classes:
+        grid.add(
+            timeseries(
+                "Error lines by class",
+                [prom(f"{ERROR_CLASS_RATE}{sel}", "{{error_class}}")],
+                "suffix: lines/s",
+                "Error log lines per second by the error class the collector assigned.",
+                stacking={"mode": "normal", "group": "A"},
+            ),
+            width=12,
+        )
+
+
 def _logs_and_traces(grid: Grid, service: Service) -> None:
     grid.section("Logs and traces")
     labels = stream_labels(service, service.logs) if service.logs else {SERVICE_LABEL: service.name}
@@ -182,6 +209,8 @@ def _logs_and_traces(grid: Grid, service: Service) -> None:
         width=24,
         height=6,
     )
+    if service.logs:
+        _log_rules(grid, service)
     grid.add(logs("Logs", stream, "The service's log lines in the selected range."), width=24, height=10)
     grid.add(
         trace_search("Recent traces", q.traceql_service(service.name), "Trace search in Tempo; open one below."),
