@@ -104,7 +104,11 @@ def receivers_can_be_built(catalog: Catalog, report: Reporter) -> None:
                         [*base, "jira"],
                         hint="set webhook_url_file, or target alertmanager_version 0.28 or newer",
                     )
-                missing = [f for f in ("server_url", "username", "password_file") if getattr(jira, f) is None]
+                missing = [
+                    f
+                    for f in ("server_url", "username", "password_file")
+                    if getattr(jira, f) is None
+                ]
                 if version >= JIRA_NATIVE_VERSION and missing:
                     report.add(
                         JIRA_INCOMPLETE,
@@ -125,7 +129,11 @@ def alerting_owners_exist(catalog: Catalog, report: Reporter) -> None:
     teams = {t.name for t in catalog.teams}
     alerting = catalog.alerting
     if alerting.catch_all_team is not None and alerting.catch_all_team not in teams:
-        report.add(UNKNOWN_TEAM, f"unknown team {alerting.catch_all_team!r}", ["alerting", "catch_all_team"])
+        report.add(
+            UNKNOWN_TEAM,
+            f"unknown team {alerting.catch_all_team!r}",
+            ["alerting", "catch_all_team"],
+        )
     outage = alerting.cluster_outage
     if outage is None:
         return

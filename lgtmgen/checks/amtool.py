@@ -35,7 +35,9 @@ class AmtoolConfig:
         if ctx.tools.amtool is None:
             return [missing_tool("amtool", self.name)]
         run = run_tool(ctx.tools.amtool, ["check-config", *files], ctx.bundle_dir)
-        return diagnostics_from_failures("amtool/config", failures_by_file(run.output), run, files[0])
+        return diagnostics_from_failures(
+            "amtool/config", failures_by_file(run.output), run, files[0]
+        )
 
 
 def label_matcher(name: str, value: str) -> str:
@@ -46,7 +48,7 @@ def label_matcher(name: str, value: str) -> str:
 def _cases(document: Any) -> list[dict[str, Any]] | None:
     if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
         return None
-    cases = document["cases"]
+    cases: list[dict[str, Any]] = document["cases"]
     if all(isinstance(c, dict) and isinstance(c.get("labels"), dict) for c in cases):
         return cases
     return None
@@ -55,11 +57,21 @@ def _cases(document: Any) -> list[dict[str, Any]] | None:
 def _run_case(amtool: Tool, config: Path, case: dict[str, Any], cwd: Path) -> str | None:
     expected = [str(r) for r in case.get("receivers", [])]
     labels = [label_matcher(str(k), str(v)) for k, v in case["labels"].items()]
-    args = ["config", "routes", "test", f"--config.file={config}", f"--verify.receivers={','.join(expected)}"]
+    args = [
+        "config",
+        "routes",
+        "test",
+        f"--config.file={config}",
+        f"--verify.receivers={','.join(expected)}",
+    ]
     run = run_tool(amtool, [*args, "--", *labels], cwd)
     if run.returncode == 0:
         return None
-    got = [line.strip() for line in run.output.splitlines() if line.strip() and not line.startswith("Warning")]
+    got = [
+        line.strip()
+        for line in run.output.splitlines()
+        if line.strip() and not line.startswith("Warning")
+    ]
     return f"case {case.get('name', '?')!r}: expected {','.join(expected)}; amtool said: {' | '.join(got)}"
 
 
@@ -84,12 +96,26 @@ class AmtoolRouteTests:
         try:
             document = YAML(typ="safe", pure=True).load(file.absolute.read_text(encoding="utf-8"))
         except (OSError, YAMLError) as exc:
-            return [Diagnostic(ROUTE_TEST_CHECK, f"cannot read the routing tests: {exc}", location=where)]
+            return [
+                Diagnostic(
+                    ROUTE_TEST_CHECK, f"cannot read the routing tests: {exc}", location=where
+                )
+            ]
         cases = _cases(document)
         if cases is None:
-            return [Diagnostic(ROUTE_TEST_CHECK, "not a routing-tests file (config and cases)", location=where)]
+            return [
+                Diagnostic(
+                    ROUTE_TEST_CHECK, "not a routing-tests file (config and cases)", location=where
+                )
+            ]
         config = (file.absolute.parent / str(document.get("config", ""))).resolve()
         if not config.is_file():
-            return [Diagnostic(ROUTE_TEST_CHECK, f"the tested configuration {config} is missing", location=where)]
+            return [
+                Diagnostic(
+                    ROUTE_TEST_CHECK,
+                    f"the tested configuration {config} is missing",
+                    location=where,
+                )
+            ]
         problems = [_run_case(amtool, config, case, bundle_dir) for case in cases]
         return [Diagnostic(ROUTE_TEST_CHECK, p, location=where) for p in problems if p]

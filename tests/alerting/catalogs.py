@@ -31,7 +31,12 @@ BASE: dict[str, Any] = {
                     "password_file": f"{SECRETS}/jira",
                 },
             },
-            "escalate_to": {"pushover": {"user_key_file": f"{SECRETS}/po-user", "token_file": f"{SECRETS}/po-token"}},
+            "escalate_to": {
+                "pushover": {
+                    "user_key_file": f"{SECRETS}/po-user",
+                    "token_file": f"{SECRETS}/po-token",
+                }
+            },
         },
         {"name": "search", "notify": {"webhook": {"url_file": f"{SECRETS}/search-hook"}}},
     ],

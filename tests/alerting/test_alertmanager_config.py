@@ -31,8 +31,16 @@ def tools() -> Toolbox:
 
 def _context(bundle: Path, tools: Toolbox) -> CheckContext:
     files = (
-        BundleFile("alertmanager/alertmanager.yml", Role.ALERTMANAGER_CONFIG, bundle / "alertmanager/alertmanager.yml"),
-        BundleFile("alertmanager/route-tests.yaml", Role.ALERTMANAGER_ROUTE_TESTS, bundle / "alertmanager/route-tests.yaml"),
+        BundleFile(
+            "alertmanager/alertmanager.yml",
+            Role.ALERTMANAGER_CONFIG,
+            bundle / "alertmanager/alertmanager.yml",
+        ),
+        BundleFile(
+            "alertmanager/route-tests.yaml",
+            Role.ALERTMANAGER_ROUTE_TESTS,
+            bundle / "alertmanager/route-tests.yaml",
+        ),
     )
     return CheckContext(bundle, files, tools)
 
@@ -78,7 +86,9 @@ def test_lower_tiers_page_only_in_business_hours_and_tier_one_at_any_hour(tmp_pa
     bundle, _ = alertmanager_bundle(tmp_path, catalog())
     config = _load(bundle / "alertmanager/alertmanager.yml")
     by_receiver = {r["receiver"]: r for r in _routes_of(config, "payments")}
-    assert by_receiver["payments-page-business-hours"]["active_time_intervals"] == ["business-hours"]
+    assert by_receiver["payments-page-business-hours"]["active_time_intervals"] == [
+        "business-hours"
+    ]
     assert 'tier=~"2|3"' in by_receiver["payments-page-business-hours"]["matchers"]
     assert "active_time_intervals" not in by_receiver["payments-page"]
     assert by_receiver["payments-page"]["continue"] is True
@@ -91,12 +101,24 @@ def test_receivers_reference_secret_files_only(tmp_path: Path) -> None:
     bundle, _ = alertmanager_bundle(tmp_path, catalog())
     config = _load(bundle / "alertmanager/alertmanager.yml")
     receivers = {r["name"]: r for r in config["receivers"]}
-    assert receivers["payments-page"]["pagerduty_configs"][0]["routing_key_file"] == f"{SECRETS}/pd-payments"
-    assert receivers["payments-chat"]["slack_configs"][0]["api_url_file"] == f"{SECRETS}/slack-payments"
+    assert (
+        receivers["payments-page"]["pagerduty_configs"][0]["routing_key_file"]
+        == f"{SECRETS}/pd-payments"
+    )
+    assert (
+        receivers["payments-chat"]["slack_configs"][0]["api_url_file"]
+        == f"{SECRETS}/slack-payments"
+    )
     jira = receivers["payments-ticket"]["jira_configs"][0]
     assert jira["http_config"]["basic_auth"]["password_file"] == f"{SECRETS}/jira"
-    assert receivers["payments-escalation"]["pushover_configs"][0]["token_file"] == f"{SECRETS}/po-token"
-    assert receivers["search-page"] == {"name": "search-page", "webhook_configs": [{"url_file": f"{SECRETS}/search-hook", "send_resolved": True}]}
+    assert (
+        receivers["payments-escalation"]["pushover_configs"][0]["token_file"]
+        == f"{SECRETS}/po-token"
+    )
+    assert receivers["search-page"] == {
+        "name": "search-page",
+        "webhook_configs": [{"url_file": f"{SECRETS}/search-hook", "send_resolved": True}],
+    }
     assert receivers["catch-all"]["slack_configs"][0]["channel"] == "#payments"
     assert jira["api_url"] == "https://jira.example.com"  # the server, not a secret
     del receivers["payments-ticket"]["jira_configs"]
@@ -108,14 +130,20 @@ def test_receivers_reference_secret_files_only(tmp_path: Path) -> None:
 def test_jira_goes_through_its_bridge_webhook_before_alertmanager_0_28(tmp_path: Path) -> None:
     teams = catalog()["teams"]
     teams[0]["notify"]["jira"]["webhook_url_file"] = f"{SECRETS}/jira-bridge"
-    bundle, _ = alertmanager_bundle(tmp_path, catalog(teams=teams, alerting={"alertmanager_version": "0.27"}))
+    bundle, _ = alertmanager_bundle(
+        tmp_path, catalog(teams=teams, alerting={"alertmanager_version": "0.27"})
+    )
     config = _load(bundle / "alertmanager/alertmanager.yml")
     [ticket] = [r for r in config["receivers"] if r["name"] == "payments-ticket"]
     assert "jira_configs" not in ticket
-    assert ticket["webhook_configs"] == [{"url_file": f"{SECRETS}/jira-bridge", "send_resolved": True}]
+    assert ticket["webhook_configs"] == [
+        {"url_file": f"{SECRETS}/jira-bridge", "send_resolved": True}
+    ]
 
 
-def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_why(tmp_path: Path) -> None:
+def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_why(
+    tmp_path: Path,
+) -> None:
     bundle, _ = alertmanager_bundle(tmp_path, catalog())
     text = (bundle / "alertmanager/alertmanager.yml").read_text(encoding="utf-8")
     rules = _load(bundle / "alertmanager/alertmanager.yml")["inhibit_rules"]
@@ -123,7 +151,11 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     page_over_ticket, api_down, db_down, outage = rules
     assert page_over_ticket["equal"] == ["service", "slo", "cluster"]
     # web depends on api which depends on db: an outage of db silences both, transitively.
-    assert db_down["source_matchers"] == ['service="db"', 'severity="page"', 'sli_kind="availability"']
+    assert db_down["source_matchers"] == [
+        'service="db"',
+        'severity="page"',
+        'sli_kind="availability"',
+    ]
     assert db_down["target_matchers"] == ['service=~"api|web"']
     assert api_down["target_matchers"] == ['service=~"web"']
     assert db_down["equal"] == api_down["equal"] == ["cluster"]
@@ -131,34 +163,47 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     assert outage["target_matchers"] == ['service=~".+"', 'alertname!="ClusterOutage"']
 
 
-def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runbook_sections(tmp_path: Path) -> None:
-    bundle, artifacts = alertmanager_bundle(tmp_path, catalog())
+def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runbook_sections(
+    tmp_path: Path,
+) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
     [escalation] = _load(bundle / "prometheus/rules/alerting/escalation.yaml")["groups"][0]["rules"]
     [outage] = _load(bundle / "prometheus/rules/alerting/cluster-outage.yaml")["groups"][0]["rules"]
     assert escalation["labels"]["team"] == "{{ $labels.team }}"
     assert escalation["labels"]["escalated"] == "true"
     assert 'team=~"payments"' in escalation["expr"]  # only teams with escalate_to
-    assert outage["labels"] == {"severity": "page", "team": "payments", "service": "cluster", "tier": "1"}
+    assert outage["labels"] == {
+        "severity": "page",
+        "team": "payments",
+        "service": "cluster",
+        "tier": "1",
+    }
     assert outage["expr"] == (
         '(sum by (cluster) (up{job=~"kube-apiserver"}) / count by (cluster) (up{job=~"kube-apiserver"})) < 0.5'
     )
     page = (bundle / "docs/runbooks/_alerting.md").read_text(encoding="utf-8")
     for rule, heading in ((escalation, "## Page escalation"), (outage, "## Cluster outage")):
-        assert rule["annotations"]["runbook_url"].startswith("https://runbooks.example.com/_alerting.md#")
+        assert rule["annotations"]["runbook_url"].startswith(
+            "https://runbooks.example.com/_alerting.md#"
+        )
         assert heading in page
 
 
-def test_names_with_quotes_and_regex_characters_survive_matchers(tmp_path: Path, tools: Toolbox) -> None:
+def test_names_with_quotes_and_regex_characters_survive_matchers(
+    tmp_path: Path, tools: Toolbox
+) -> None:
     services = catalog()["services"]
     services[0]["name"] = 'db "primary" (eu)'
     services[1]["depends_on"] = ['db "primary" (eu)']
-    services.append({"name": "a.b|c", "team": "search", "tenant": "prod", "depends_on": ['db "primary" (eu)']})
+    services.append(
+        {"name": "a.b|c", "team": "search", "tenant": "prod", "depends_on": ['db "primary" (eu)']}
+    )
     bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
     assert AmtoolConfig().run(_context(bundle, tools)) == []
     rules = _load(bundle / "alertmanager/alertmanager.yml")["inhibit_rules"]
     [db_down] = [r for r in rules if r["source_matchers"][0] == 'service="db \\"primary\\" (eu)"']
     [target] = db_down["target_matchers"]
-    pattern = target.removeprefix('service=~"').removesuffix('"').replace('\\\\', '\\')
+    pattern = target.removeprefix('service=~"').removesuffix('"').replace("\\\\", "\\")
     for name in ("a.b|c", "api", "web"):
         assert re.fullmatch(pattern, name)
     for other in ("aXb", "c", "a.b"):

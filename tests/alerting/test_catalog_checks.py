@@ -18,9 +18,13 @@ def _teams_with(notify: dict, **extra: object) -> list[dict]:
     return teams
 
 
-def test_a_literal_slack_url_is_refused_as_a_literal_secret_without_repeating_it(tmp_path: Path) -> None:
+def test_a_literal_slack_url_is_refused_as_a_literal_secret_without_repeating_it(
+    tmp_path: Path,
+) -> None:
     secret = "https://hooks.slack.example/T000/B000/XXXX"
-    loaded = load(tmp_path, catalog(teams=_teams_with({"slack": {"channel": "#p", "api_url": secret}})))
+    loaded = load(
+        tmp_path, catalog(teams=_teams_with({"slack": {"channel": "#p", "api_url": secret}}))
+    )
     assert loaded.catalog is None
     [problem] = [d for d in loaded.diagnostics if d.check == "catalog/literal-secret"]
     assert problem.path == "teams[0].notify.slack"
@@ -36,7 +40,11 @@ def test_every_literal_secret_spelling_gets_its_own_diagnostic(tmp_path: Path) -
         "pushover": {"user_key": "u", "token": "t"},
         "webhook": {"url": "https://example.com/hook"},
     }
-    smtp = {"smarthost": "smtp.example.com:587", "from": "a@example.com", "auth_password": "hunter2"}
+    smtp = {
+        "smarthost": "smtp.example.com:587",
+        "from": "a@example.com",
+        "auth_password": "hunter2",
+    }
     found = _found(tmp_path, catalog(teams=_teams_with(notify), alerting={"smtp": smtp}))
     assert sorted(found) == [
         ("catalog/literal-secret", "alerting.smtp"),
@@ -48,15 +56,18 @@ def test_every_literal_secret_spelling_gets_its_own_diagnostic(tmp_path: Path) -
 
 
 def test_a_literal_secret_in_the_escalation_targets_is_refused(tmp_path: Path) -> None:
-    teams = _teams_with(
-        BASE["teams"][0]["notify"], escalate_to={"pagerduty": {"service_key": "k"}}
-    )
-    assert _found(tmp_path, catalog(teams=teams)) == [("catalog/literal-secret", "teams[0].escalate_to.pagerduty")]
+    teams = _teams_with(BASE["teams"][0]["notify"], escalate_to={"pagerduty": {"service_key": "k"}})
+    assert _found(tmp_path, catalog(teams=teams)) == [
+        ("catalog/literal-secret", "teams[0].escalate_to.pagerduty")
+    ]
 
 
 def test_an_unknown_time_zone_and_an_empty_time_range_are_reported(tmp_path: Path) -> None:
     alerting = {
-        "business_hours": {"time_zone": "Mars/Olympus", "times": [{"start": "18:00", "end": "09:00"}]}
+        "business_hours": {
+            "time_zone": "Mars/Olympus",
+            "times": [{"start": "18:00", "end": "09:00"}],
+        }
     }
     assert sorted(_found(tmp_path, catalog(alerting=alerting))) == [
         ("catalog/empty-time-range", "alerting.business_hours.times[0]"),
@@ -73,7 +84,9 @@ def test_a_weekday_typo_is_an_invalid_format(tmp_path: Path) -> None:
 
 def test_jira_before_alertmanager_0_28_needs_a_bridge_webhook(tmp_path: Path) -> None:
     alerting = {"alertmanager_version": "0.27"}
-    assert _found(tmp_path, catalog(alerting=alerting)) == [("catalog/jira-incomplete", "teams[0].notify.jira")]
+    assert _found(tmp_path, catalog(alerting=alerting)) == [
+        ("catalog/jira-incomplete", "teams[0].notify.jira")
+    ]
     teams = catalog()["teams"]
     teams[0]["notify"]["jira"]["webhook_url_file"] = "/etc/alertmanager/secrets/jira-bridge"
     assert _found(tmp_path, catalog(alerting=alerting, teams=teams)) == []
@@ -92,7 +105,9 @@ def test_too_old_an_alertmanager_is_refused(tmp_path: Path) -> None:
 
 def test_email_without_a_mail_relay_is_reported(tmp_path: Path) -> None:
     teams = _teams_with({"email": {"to": "p@example.com"}})
-    assert _found(tmp_path, catalog(teams=teams)) == [("catalog/smtp-missing", "teams[0].notify.email")]
+    assert _found(tmp_path, catalog(teams=teams)) == [
+        ("catalog/smtp-missing", "teams[0].notify.email")
+    ]
 
 
 def test_unknown_owner_teams_and_a_signalless_outage_alert_are_reported(tmp_path: Path) -> None:

@@ -54,12 +54,17 @@ def _render(tmp_path: Path, bundle: Path, text: str, alerts: list[dict]) -> str:
     data_file.write_text(json.dumps(data), encoding="utf-8")
     done = subprocess.run(
         [
-            str(amtool.path), "template", "render",
+            str(amtool.path),
+            "template",
+            "render",
             f"--template.glob={bundle / 'alertmanager/templates/*.tmpl'}",
             f"--template.text={text}",
             f"--template.data={data_file}",
         ],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -82,7 +87,9 @@ def test_the_text_carries_burn_rate_runbook_and_dashboard_links(tmp_path: Path) 
     assert "Started: 2026-01-05 10:00 UTC" in text
 
 
-def test_an_alert_without_links_falls_back_to_the_catalog_bases_printed_literally(tmp_path: Path) -> None:
+def test_an_alert_without_links_falls_back_to_the_catalog_bases_printed_literally(
+    tmp_path: Path,
+) -> None:
     document = catalog(defaults={"grafana_url": "https://grafana.example.com/{{ .Status }}"})
     bundle, _ = alertmanager_bundle(tmp_path, document)
     bare = {**ALERT, "annotations": {}}

@@ -10,12 +10,14 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 
-def exporter_handler(error_ratios: dict[str, float], requests_per_second: float = 100.0) -> type[BaseHTTPRequestHandler]:
+def exporter_handler(
+    error_ratios: dict[str, float], requests_per_second: float = 100.0
+) -> type[BaseHTTPRequestHandler]:
     """Serve `/metrics/<job>`: http_requests_total counters growing with the given error ratio."""
     started = time.monotonic()
 
     class Exporter(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             job = self.path.rsplit("/", 1)[-1]
             if job not in error_ratios:
                 self.send_error(404)
@@ -57,10 +59,12 @@ class WebhookSink:
         sink = self
 
         class Sink(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
                 with sink.lock:
-                    sink.received.append(Notification(payload["receiver"], payload["status"], payload["alerts"]))
+                    sink.received.append(
+                        Notification(payload["receiver"], payload["status"], payload["alerts"])
+                    )
                 self.send_response(200)
                 self.end_headers()
 

@@ -43,12 +43,16 @@ def http_thread(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
 
 
 @contextmanager
-def server_process(args: list[str], log: Path, ready_url: str, timeout: float = 20) -> Iterator[subprocess.Popen[bytes]]:
+def server_process(
+    args: list[str], log: Path, ready_url: str, timeout: float = 20
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server, wait until `ready_url` answers 200, stop it at the end whatever happens."""
     with log.open("wb") as out:
         process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_for(lambda: _answers(ready_url) or _exited(process, log), timeout, f"{args[0]} ready")
+            wait_for(
+                lambda: _answers(ready_url) or _exited(process, log), timeout, f"{args[0]} ready"
+            )
             yield process
         finally:
             process.terminate()
@@ -69,7 +73,9 @@ def _answers(url: str) -> bool:
 
 def _exited(process: subprocess.Popen[bytes], log: Path) -> bool:
     if process.poll() is not None:
-        raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        raise RuntimeError(
+            f"server exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+        )
     return False
 
 
@@ -106,6 +112,18 @@ def alertmanager_command(binary: Path, args: list[str]) -> list[str]:
         return [str(real), *args]
     share = real.parent.parent / "share"
     if not (share / "prometheus/alertmanager/default.tmpl").is_file():
-        raise RuntimeError(f"no default.tmpl under {share}: reinstall the tools with scripts/bootstrap")
+        raise RuntimeError(
+            f"no default.tmpl under {share}: reinstall the tools with scripts/bootstrap"
+        )
     script = 'mount --bind "$0" /usr/share && exec "$@"'
-    return ["unshare", "--mount", "--map-root-user", "sh", "-c", script, str(share), str(real), *args]
+    return [
+        "unshare",
+        "--mount",
+        "--map-root-user",
+        "sh",
+        "-c",
+        script,
+        str(share),
+        str(real),
+        *args,
+    ]

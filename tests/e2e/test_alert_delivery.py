@@ -26,7 +26,15 @@ from lgtmgen.render import dump_yaml
 from lgtmgen.toolchain.locate import locate_tools
 from lgtmgen.writer import write_bundle
 from tests.e2e.fakes import WebhookSink, exporter_handler
-from tests.e2e.loopback import HOST, alertmanager_command, free_port, get_json, http_thread, server_process, wait_for
+from tests.e2e.loopback import (
+    HOST,
+    alertmanager_command,
+    free_port,
+    get_json,
+    http_thread,
+    server_process,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +81,11 @@ def _catalog(hook_file: Path) -> dict[str, Any]:
             _service("ui", 2),
         ],
         "alerting": {
-            "business_hours": {"time_zone": "UTC", "weekdays": [tomorrow], "times": [{"start": "00:00", "end": "24:00"}]},
+            "business_hours": {
+                "time_zone": "UTC",
+                "weekdays": [tomorrow],
+                "times": [{"start": "00:00", "end": "24:00"}],
+            },
             "timings": {
                 "page": {"group_by": ["alertname", "service", "severity"], **pages},
                 "ticket": {"group_by": ["alertname", "service", "severity"], **fast},
@@ -93,13 +105,25 @@ class Stack:
 def _prometheus_config(rule_files: list[Path], exporter: str, alertmanager: str) -> dict[str, Any]:
     target = exporter.removeprefix("http://")
     return {
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s", "external_labels": {"cluster": "e2e"}},
+        "global": {
+            "scrape_interval": "1s",
+            "evaluation_interval": "1s",
+            "external_labels": {"cluster": "e2e"},
+        },
         "rule_files": [str(p) for p in rule_files],
         "scrape_configs": [
-            {"job_name": job, "metrics_path": f"/metrics/{job}", "static_configs": [{"targets": [target]}]}
+            {
+                "job_name": job,
+                "metrics_path": f"/metrics/{job}",
+                "static_configs": [{"targets": [target]}],
+            }
             for job in sorted(ERROR_RATIOS)
         ],
-        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}]},
+        "alerting": {
+            "alertmanagers": [
+                {"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}
+            ]
+        },
     }
 
 
@@ -149,10 +173,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 alertmanager_command(
                     tools.alertmanager.path,
                     [
-                    f"--config.file={bundle / 'alertmanager/alertmanager.yml'}",
-                    f"--storage.path={root / 'am-data'}",
-                    f"--web.listen-address={am_url.removeprefix('http://')}",
-                    "--cluster.listen-address=",
+                        f"--config.file={bundle / 'alertmanager/alertmanager.yml'}",
+                        f"--storage.path={root / 'am-data'}",
+                        f"--web.listen-address={am_url.removeprefix('http://')}",
+                        "--cluster.listen-address=",
                     ],
                 ),
                 root / "alertmanager.log",
@@ -160,7 +184,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             )
         )
         prom_config = root / "prometheus.yml"
-        prom_config.write_text(dump_yaml(_prometheus_config(rule_files, exporter_url, am_url)), encoding="utf-8")
+        prom_config.write_text(
+            dump_yaml(_prometheus_config(rule_files, exporter_url, am_url)), encoding="utf-8"
+        )
         prom_url = f"http://{HOST}:{free_port()}"
         stack.enter_context(
             server_process(
@@ -183,7 +209,9 @@ def _alertmanager_alerts(stack: Stack, **labels: str) -> list[dict[str, Any]]:
 
 
 def _delivered(stack: Stack, receiver: str, **labels: str) -> dict[str, str]:
-    found = wait_for(lambda: stack.sink.find(receiver, **labels), WAIT_SECONDS, f"{labels} at {receiver}")
+    found = wait_for(
+        lambda: stack.sink.find(receiver, **labels), WAIT_SECONDS, f"{labels} at {receiver}"
+    )
     assert found is not None
     return found
 
@@ -191,7 +219,12 @@ def _delivered(stack: Stack, receiver: str, **labels: str) -> dict[str, str]:
 def test_a_full_outage_pages_the_owning_team_with_the_alert_labels(stack: Stack) -> None:
     labels = _delivered(stack, "web-page", service="db", severity="page")
     assert labels["alertname"] == "SLOErrorBudgetBurn"
-    assert (labels["team"], labels["tier"], labels["slo"], labels["cluster"]) == ("web", "1", "availability", "e2e")
+    assert (labels["team"], labels["tier"], labels["slo"], labels["cluster"]) == (
+        "web",
+        "1",
+        "availability",
+        "e2e",
+    )
     assert labels["sli_kind"] == "availability"
     _delivered(stack, "web-chat", service="db", severity="page")  # every page also reaches chat
 
@@ -208,8 +241,12 @@ def test_an_outage_of_a_dependency_suppresses_the_dependents_page(stack: Stack) 
     _delivered(stack, "web-page", service="db", severity="page")
 
     def api_page_suppressed() -> list[dict[str, Any]]:
-        alerts = _alertmanager_alerts(stack, service="api", severity="page", alertname="SLOErrorBudgetBurn")
-        return [a for a in alerts if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]]
+        alerts = _alertmanager_alerts(
+            stack, service="api", severity="page", alertname="SLOErrorBudgetBurn"
+        )
+        return [
+            a for a in alerts if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]
+        ]
 
     wait_for(api_page_suppressed, WAIT_SECONDS, "the api page to be inhibited by the db page")
     assert stack.sink.find("web-page", service="api") is None
@@ -221,7 +258,9 @@ def test_an_outage_of_a_dependency_suppresses_the_dependents_page(stack: Stack) 
 def test_a_lower_tier_page_outside_business_hours_goes_to_chat_only(stack: Stack) -> None:
     labels = _delivered(stack, "web-chat", service="ui", severity="page")
     assert labels["tier"] == "2"
-    alerts = _alertmanager_alerts(stack, service="ui", severity="page", alertname="SLOErrorBudgetBurn")
+    alerts = _alertmanager_alerts(
+        stack, service="ui", severity="page", alertname="SLOErrorBudgetBurn"
+    )
     # Not suppressed: the alerts are routed, only the pager route is outside its active time.
     assert alerts and all(a["status"]["state"] == "active" for a in alerts)
     assert stack.sink.find("web-page-business-hours", service="ui") is None
@@ -232,4 +271,6 @@ def test_a_page_that_keeps_firing_escalates_to_the_second_receiver(stack: Stack)
     labels = _delivered(stack, "web-escalation", service="db", alertname="PageEscalation")
     assert labels["escalated"] == "true"
     assert labels["escalated_alertname"] == "SLOErrorBudgetBurn"
-    assert stack.sink.find("web-escalation", service="api") is None  # inhibited like the page it escalates
+    assert (
+        stack.sink.find("web-escalation", service="api") is None
+    )  # inhibited like the page it escalates

@@ -21,8 +21,12 @@ class Timing(Strict):
 
     group_by: list[LabelName] = Field(description="Labels that put alerts into one notification.")
     group_wait: Duration = Field(description="Wait before the first notification of a new group.")
-    group_interval: Duration = Field(description="Wait before notifying about new alerts of a group.")
-    repeat_interval: Duration = Field(description="Wait before repeating an unchanged notification.")
+    group_interval: Duration = Field(
+        description="Wait before notifying about new alerts of a group."
+    )
+    repeat_interval: Duration = Field(
+        description="Wait before repeating an unchanged notification."
+    )
 
 
 class SeverityTimings(Strict):
@@ -93,9 +97,14 @@ class ClusterOutage(Strict):
         default_factory=list, description="Scrape jobs whose loss means the cluster is down."
     )
     min_up_ratio: float = Field(
-        default=0.5, gt=0, le=1, description="Below this share of critical targets up, the cluster is down."
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Below this share of critical targets up, the cluster is down.",
     )
-    expr: str | None = Field(default=None, description="A PromQL expression replacing the `up` signal.")
+    expr: str | None = Field(
+        default=None, description="A PromQL expression replacing the `up` signal."
+    )
     for_: Duration = Field(default="5m", alias="for", description="How long the signal must hold.")
 
 
@@ -107,7 +116,9 @@ class Smtp(SecretAware):
     smarthost: str = Field(pattern=r"^[^\s:]+:[0-9]+$", description="Relay as `host:port`.")
     from_: str = Field(alias="from", pattern=r"^[^@\s]+@[^@\s]+$", description="Sender address.")
     auth_username: str | None = Field(default=None, description="User for SMTP authentication.")
-    auth_password_file: SecretFile | None = Field(default=None, description="File holding the SMTP password.")
+    auth_password_file: SecretFile | None = Field(
+        default=None, description="File holding the SMTP password."
+    )
     require_tls: bool = Field(default=True, description="Refuse to send without STARTTLS.")
     auth_password: SkipJsonSchema[Any] = Field(default=None, exclude=True)
 
@@ -126,6 +137,10 @@ class AlertingSettings(Strict):
     )
     business_hours: BusinessHours = Field(default=BusinessHours(), description="Business hours.")
     timings: SeverityTimings = Field(default=SeverityTimings(), description="Per-severity timing.")
-    escalation: Escalation = Field(default=Escalation(), description="Escalation of unresolved pages.")
-    cluster_outage: ClusterOutage | None = Field(default=None, description="Cluster-wide outage alert.")
+    escalation: Escalation = Field(
+        default=Escalation(), description="Escalation of unresolved pages."
+    )
+    cluster_outage: ClusterOutage | None = Field(
+        default=None, description="Cluster-wide outage alert."
+    )
     smtp: Smtp | None = Field(default=None, description="Mail relay, needed by e-mail targets.")

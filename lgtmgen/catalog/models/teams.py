@@ -15,7 +15,6 @@ from pydantic.json_schema import SkipJsonSchema
 
 from lgtmgen.catalog.models.base import Identifier, SecretFile, Strict
 
-
 REFUSED_SECRET_PLACEHOLDER = "/refused/literal-secret"
 
 
@@ -51,7 +50,9 @@ class SecretAware(Strict):
         fill = {
             file_field: REFUSED_SECRET_PLACEHOLDER
             for literal, file_field in cls.LITERAL_SECRETS.items()
-            if literal in data and file_field not in data and cls.model_fields[file_field].is_required()
+            if literal in data
+            and file_field not in data
+            and cls.model_fields[file_field].is_required()
         }
         return {**data, **fill} if fill else data
 
@@ -120,8 +121,12 @@ class JiraTarget(SecretAware):
         "webhook_url": "webhook_url_file",
     }
 
-    project: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Jira project key such as `OPS`.")
-    issue_type: str = Field(default="Bug", min_length=1, description="Issue type of created tickets.")
+    project: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$", description="Jira project key such as `OPS`."
+    )
+    issue_type: str = Field(
+        default="Bug", min_length=1, description="Issue type of created tickets."
+    )
     server_url: str | None = Field(
         default=None,
         pattern=r"^https://[^\s@/]+(/[^\s@]*)?$",
@@ -132,7 +137,8 @@ class JiraTarget(SecretAware):
         default=None, description="File holding the Jira API token or password of `username`."
     )
     webhook_url_file: SecretFile | None = Field(
-        default=None, description="File holding a Jira bridge webhook URL (Alertmanager before 0.28)."
+        default=None,
+        description="File holding a Jira bridge webhook URL (Alertmanager before 0.28).",
     )
     password: SkipJsonSchema[Any] = _literal()
     api_token: SkipJsonSchema[Any] = _literal()

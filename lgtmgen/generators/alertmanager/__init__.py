@@ -7,10 +7,18 @@ from typing import Any
 
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models import Team
-from lgtmgen.generators.alertmanager.alert_rules import RUNBOOK_PATH, cluster_outage_group, escalation_group
+from lgtmgen.generators.alertmanager.alert_rules import (
+    RUNBOOK_PATH,
+    cluster_outage_group,
+    escalation_group,
+)
 from lgtmgen.generators.alertmanager.inhibition import inhibit_rules
 from lgtmgen.generators.alertmanager.notification_templates import FILE_NAME, notification_templates
-from lgtmgen.generators.alertmanager.receivers import catch_all_receiver, smtp_globals, team_receivers
+from lgtmgen.generators.alertmanager.receivers import (
+    catch_all_receiver,
+    smtp_globals,
+    team_receivers,
+)
 from lgtmgen.generators.alertmanager.route_tests import route_test_cases, route_tests_document
 from lgtmgen.generators.alertmanager.routing import root_route, time_intervals
 from lgtmgen.generators.alertmanager.runbook_page import alerting_runbook
@@ -80,7 +88,9 @@ class Alertmanager:
             path=ROUTE_TESTS_PATH,
             role=Role.ALERTMANAGER_ROUTE_TESTS,
             data=route_tests_document(
-                route_test_cases(list(plan.catalog.teams), escalating, outage.team if outage else None)
+                route_test_cases(
+                    list(plan.catalog.teams), escalating, outage.team if outage else None
+                )
             ),
             comment="Expected receivers per label set; `lgtmgen check` runs them with amtool.",
         )
@@ -96,7 +106,9 @@ class Alertmanager:
             yield Artifact(
                 path="prometheus/rules/alerting/escalation.yaml",
                 role=Role.PROMETHEUS_RULES,
-                data={"groups": [escalation_group(settings.escalation, sorted(escalating), runbooks)]},
+                data={
+                    "groups": [escalation_group(settings.escalation, sorted(escalating), runbooks)]
+                },
                 comment="Escalation of pages still firing; evaluate beside the rules whose pages it escalates.",
             )
         if outage is not None:

@@ -14,20 +14,27 @@ from typing import Any
 
 from lgtmgen.catalog.models.alerting import ClusterOutage, Escalation
 from lgtmgen.generators.alertmanager.matchers import alternation
-from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATED_LABEL, ESCALATION_ALERT
+from lgtmgen.generators.alertmanager.names import (
+    CLUSTER_OUTAGE_ALERT,
+    ESCALATED_LABEL,
+    ESCALATION_ALERT,
+)
 from lgtmgen.promql import string_literal
 from lgtmgen.templating import go_text
-
 
 RUNBOOK_PATH = "docs/runbooks/_alerting.md"
 
 
 def runbook_link(runbook_base_url: str, anchor: str) -> str:
     """The runbook section of an alert of this layer; annotations are Go templates, hence `go_text`."""
-    return go_text(f"{runbook_base_url.rstrip('/')}/{RUNBOOK_PATH.removeprefix('docs/runbooks/')}#{anchor}")
+    return go_text(
+        f"{runbook_base_url.rstrip('/')}/{RUNBOOK_PATH.removeprefix('docs/runbooks/')}#{anchor}"
+    )
 
 
-def escalation_group(escalation: Escalation, teams: list[str], runbook_base_url: str) -> dict[str, Any]:
+def escalation_group(
+    escalation: Escalation, teams: list[str], runbook_base_url: str
+) -> dict[str, Any]:
     """One rule escalating the pages of `teams` (those with `escalate_to`).
 
     team and service are label templates that copy the page's own values, so
@@ -85,7 +92,12 @@ def cluster_outage_group(outage: ClusterOutage, runbook_base_url: str) -> dict[s
                 "alert": CLUSTER_OUTAGE_ALERT,
                 "expr": outage_expr(outage),
                 "for": outage.for_,
-                "labels": {"severity": "page", "team": outage.team, "service": go_text(outage.service), "tier": "1"},
+                "labels": {
+                    "severity": "page",
+                    "team": outage.team,
+                    "service": go_text(outage.service),
+                    "tier": "1",
+                },
                 "annotations": {
                     "summary": "Cluster {{ $labels.cluster }} is down",
                     "description": (

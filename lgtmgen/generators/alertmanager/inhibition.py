@@ -9,7 +9,6 @@ evaluating Prometheus' external labels.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from lgtmgen.generators.alertmanager.matchers import alternation, matcher
 from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT
@@ -72,7 +71,10 @@ def _cluster_outage_rule() -> Commented:
     return Commented(
         {
             "source_matchers": [matcher("alertname", "=", CLUSTER_OUTAGE_ALERT)],
-            "target_matchers": [matcher("service", "=~", ".+"), matcher("alertname", "!=", CLUSTER_OUTAGE_ALERT)],
+            "target_matchers": [
+                matcher("service", "=~", ".+"),
+                matcher("alertname", "!=", CLUSTER_OUTAGE_ALERT),
+            ],
             "equal": ["cluster"],
         },
         "why: while a whole cluster is down, every per-service alert in it is a symptom of that outage",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-ReceiverKind = Literal["page", "page-business-hours", "chat", "ticket", "escalation", "escalation-business-hours"]
+ReceiverKind = Literal[
+    "page", "page-business-hours", "chat", "ticket", "escalation", "escalation-business-hours"
+]
 
 CATCH_ALL = "catch-all"
 BUSINESS_HOURS = "business-hours"

@@ -23,7 +23,9 @@ PAGERDUTY_SEVERITY = (
     '{{ else if eq .CommonLabels.severity "ticket" }}warning{{ else }}info{{ end }}'
 )
 # Pushover priority 2 repeats until acknowledged; lower-tier pages use 1 (high, not repeating).
-PUSHOVER_PRIORITY = '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
+PUSHOVER_PRIORITY = (
+    '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
+)
 
 Target = str
 PRIMARY: dict[str, tuple[Target, ...]] = {
@@ -87,7 +89,12 @@ def _email(targets: NotificationTargets) -> dict[str, Any]:
     assert targets.email is not None
     return {
         "email_configs": [
-            {"to": targets.email.to, "headers": {"Subject": TITLE}, "text": TEXT, "send_resolved": True}
+            {
+                "to": targets.email.to,
+                "headers": {"Subject": TITLE},
+                "text": TEXT,
+                "send_resolved": True,
+            }
         ]
     }
 
@@ -114,7 +121,9 @@ def _jira(targets: NotificationTargets, version: str) -> dict[str, Any]:
     }
 
 
-def _integrations(targets: NotificationTargets, chosen: list[Target], version: str) -> dict[str, Any]:
+def _integrations(
+    targets: NotificationTargets, chosen: list[Target], version: str
+) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for target in chosen:
         part = _jira(targets, version) if target == "jira" else _BUILDERS[target](targets)
@@ -140,7 +149,11 @@ def chosen_targets(targets: NotificationTargets, purpose: str) -> list[Target]:
 
 
 def _all_targets(targets: NotificationTargets) -> list[Target]:
-    return [t for t in ("pagerduty", "pushover", "slack", "jira", "email") if getattr(targets, t) is not None]
+    return [
+        t
+        for t in ("pagerduty", "pushover", "slack", "jira", "email")
+        if getattr(targets, t) is not None
+    ]
 
 
 def team_receivers(team: Team, settings: AlertingSettings, escalates: bool) -> list[dict[str, Any]]:

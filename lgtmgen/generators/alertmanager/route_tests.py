@@ -27,7 +27,9 @@ from lgtmgen.generators.alertmanager.names import (
 CONFIG_FILE = "alertmanager.yml"
 
 
-def expected_receivers(team: str, severity: str, tier: str | None, escalates: bool, escalated: bool) -> list[str]:
+def expected_receivers(
+    team: str, severity: str, tier: str | None, escalates: bool, escalated: bool
+) -> list[str]:
     """The policy: pages reach the pager (business hours only below tier 1) and chat; tickets the ticket receiver."""
     if severity == "ticket":
         return [receiver_name(team, "ticket")]
@@ -86,14 +88,31 @@ def route_test_cases(
                         expected_receivers(team.name, "page", tier, True, True),
                     )
                 )
-    cases.append(_case("an unknown team reaches the catch-all", {"team": "nobody", "severity": "page"}, [CATCH_ALL]))
-    cases.append(_case("an alert without labels reaches the catch-all", {"alertname": "Anything"}, [CATCH_ALL]))
+    cases.append(
+        _case(
+            "an unknown team reaches the catch-all",
+            {"team": "nobody", "severity": "page"},
+            [CATCH_ALL],
+        )
+    )
+    cases.append(
+        _case(
+            "an alert without labels reaches the catch-all", {"alertname": "Anything"}, [CATCH_ALL]
+        )
+    )
     if cluster_outage_team is not None:
         cases.append(
             _case(
                 "a cluster outage pages its team at any hour",
-                {"alertname": CLUSTER_OUTAGE_ALERT, "team": cluster_outage_team, "severity": "page", "tier": "1"},
-                expected_receivers(cluster_outage_team, "page", "1", cluster_outage_team in escalating, False),
+                {
+                    "alertname": CLUSTER_OUTAGE_ALERT,
+                    "team": cluster_outage_team,
+                    "severity": "page",
+                    "tier": "1",
+                },
+                expected_receivers(
+                    cluster_outage_team, "page", "1", cluster_outage_team in escalating, False
+                ),
             )
         )
     return cases

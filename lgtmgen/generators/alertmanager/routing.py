@@ -44,7 +44,9 @@ def _timing(timing: Timing) -> dict[str, Any]:
     }
 
 
-def _route(team: str, kind: ReceiverKind, matchers: list[str], timing: Timing, **extra: Any) -> dict[str, Any]:
+def _route(
+    team: str, kind: ReceiverKind, matchers: list[str], timing: Timing, **extra: Any
+) -> dict[str, Any]:
     return {"receiver": receiver_name(team, kind), "matchers": matchers, **_timing(timing), **extra}
 
 
@@ -56,20 +58,42 @@ def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[
     routes: list[dict[str, Any]] = []
     if escalates and team.escalate_to is not None:
         routes += [
-            _route(name, "escalation-business-hours", [PAGE, ESCALATED, LOWER_TIER], t.page, **in_hours, **{"continue": True}),
-            _route(name, "escalation", [PAGE, ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}),
+            _route(
+                name,
+                "escalation-business-hours",
+                [PAGE, ESCALATED, LOWER_TIER],
+                t.page,
+                **in_hours,
+                **{"continue": True},
+            ),
+            _route(
+                name, "escalation", [PAGE, ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}
+            ),
         ]
     routes += [
-        _route(name, "page-business-hours", [PAGE, NOT_ESCALATED, LOWER_TIER], t.page, **in_hours, **{"continue": True}),
+        _route(
+            name,
+            "page-business-hours",
+            [PAGE, NOT_ESCALATED, LOWER_TIER],
+            t.page,
+            **in_hours,
+            **{"continue": True},
+        ),
         _route(name, "page", [PAGE, NOT_ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}),
         _route(name, "chat", [PAGE], t.page),
         _route(name, "ticket", [matcher("severity", "=", "ticket")], t.ticket),
         _route(name, "chat", [matcher("severity", "=", "info")], t.info),
     ]
-    return {"receiver": receiver_name(name, "chat"), "matchers": [matcher("team", "=", name)], "routes": routes}
+    return {
+        "receiver": receiver_name(name, "chat"),
+        "matchers": [matcher("team", "=", name)],
+        "routes": routes,
+    }
 
 
-def root_route(teams: list[Team], settings: AlertingSettings, escalating: set[str]) -> dict[str, Any]:
+def root_route(
+    teams: list[Team], settings: AlertingSettings, escalating: set[str]
+) -> dict[str, Any]:
     """The whole tree; the root receiver is the catch-all."""
     return {
         "receiver": CATCH_ALL,

@@ -12,10 +12,14 @@ TEMPLATE = "alertmanager/runbook.md.j2"
 def alerting_runbook(settings: AlertingSettings, escalating_teams: list[str]) -> str:
     """Markdown with a section per generated alert; sections for absent alerts are left out."""
     outage = settings.cluster_outage
-    return jinja_environment().get_template(TEMPLATE).render(
-        escalating_teams=escalating_teams,
-        escalation_after=settings.escalation.after if escalating_teams else "",
-        outage_team=outage.team if outage else "",
-        outage_for=outage.for_ if outage else "",
-        outage_signal=f"`{outage_expr(outage)}`" if outage else "",
+    return (
+        jinja_environment()
+        .get_template(TEMPLATE)
+        .render(
+            escalating_teams=escalating_teams,
+            escalation_after=settings.escalation.after if escalating_teams else "",
+            outage_team=outage.team if outage else "",
+            outage_for=outage.for_ if outage else "",
+            outage_signal=f"`{outage_expr(outage)}`" if outage else "",
+        )
     )
