@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
+from lgtmgen.render.serialise import render_artifact
 
 
 def datasources(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -75,3 +77,17 @@ def test_the_service_dashboard_has_the_uid_the_slo_alerts_link_to(small_plan: Pl
     }
     assert links == {f"https://grafana.test/d/{grafana_uid('service', 'checkout')}"}
     assert grafana_uid("service", "checkout") in uids
+
+
+def test_mimir_correlations_open_the_service_logs_and_traces_of_the_tenant(small_plan: Plan) -> None:
+    mimir = datasources(small_plan)["prometheus"]
+    targets = {c["targetUID"]: c["config"] for c in mimir["correlations"]}
+    assert set(targets) == {datasource_uid("loki", "prod"), datasource_uid("tempo", "prod")}
+    assert all(config["field"] == "service" and config["type"] == "query" for config in targets.values())
+
+
+def test_every_dollar_grafana_must_keep_is_doubled(small_plan: Plan) -> None:
+    for artifact in GrafanaProvisioning().generate(small_plan):
+        text = render_artifact(artifact).decode()
+        expanded = re.findall(r"(?<!\$)\$(?!\$)[{_A-Za-z][^\s\"]*", text.replace("$$", ""))
+        assert set(expanded) <= {"$GRAFANA_TENANT_PROD"}, artifact.path

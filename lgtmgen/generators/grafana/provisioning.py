@@ -1,7 +1,8 @@
 """Grafana provisioning: datasources per tenant wired to each other, and the dashboard provider.
 
 Each tenant gets a Mimir (Prometheus type), a Loki and a Tempo datasource,
-all sending `X-Scope-OrgID`. The header value is read by Grafana at start-up
+all sending `X-Scope-OrgID`; Mimir's correlations link a series' `service`
+label to that service's logs and traces in Explore. The header value is read by Grafana at start-up
 from an environment variable or a file, never written here. Correlations:
 exemplars on Mimir open the trace in Tempo; derived fields on Loki turn the
 `trace_id` structured metadata (or a trace id in the line) into a Tempo link; Tempo links spans to logs and to
@@ -58,8 +59,35 @@ def _mimir(plan: Plan, tenant: Tenant) -> dict[str, Any]:
         "url": settings.datasources.mimir_url,
         "jsonData": json_data,
         "secureJsonData": secure,
+        "correlations": _service_correlations(tenant.name),
         "editable": False,
     }
+
+
+def _service_correlations(tenant: str) -> list[dict[str, Any]]:
+    """Explore links from any series with a `service` label to that service's logs and traces."""
+    return [
+        {
+            "targetUID": datasource_uid("loki", tenant),
+            "label": "Logs of this service",
+            "description": "The service's log lines in Loki over the same time range.",
+            "config": {
+                "type": "query",
+                "field": "service",
+                "target": {"expr": f'{{{SERVICE_LABEL}="$${{service}}"}}', "queryType": "range"},
+            },
+        },
+        {
+            "targetUID": datasource_uid("tempo", tenant),
+            "label": "Traces of this service",
+            "description": "Trace search in Tempo for the service.",
+            "config": {
+                "type": "query",
+                "field": "service",
+                "target": {"query": '{ resource.service.name = "$${service}" }', "queryType": "traceql"},
+            },
+        },
+    ]
 
 
 def _loki(plan: Plan, tenant: Tenant) -> dict[str, Any]:
