@@ -10,8 +10,6 @@ from lgtmgen import __version__
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models import API_VERSION
 from lgtmgen.diagnostics import Diagnostic
-from lgtmgen.generators import GENERATORS
-from lgtmgen.generators.runbooks import runbook_artifacts
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
 
@@ -66,6 +64,10 @@ def _manifest(plan: Plan, files: dict[str, RenderedFile]) -> Artifact:
 
 def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
     """Run every generator and render its artifacts; two artifacts may not share a path."""
+    # Generators may import checks, and checks import this module's MANIFEST.
+    from lgtmgen.generators import GENERATORS
+    from lgtmgen.generators.runbooks import runbook_artifacts
+
     files: dict[str, RenderedFile] = {}
     owners: dict[str, str] = {}
     problems: list[Diagnostic] = []

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lgtmgen.bundle import Bundle, compile_bundle
 from lgtmgen.catalog import load_catalog
 from lgtmgen.diagnostics import Diagnostic, has_errors
 from lgtmgen.plan import Plan, build_plan
+
+if TYPE_CHECKING:
+    from lgtmgen.bundle import Bundle
 
 
 @dataclass
@@ -31,6 +34,9 @@ def validate(paths: Sequence[Path]) -> tuple[Plan | None, list[Diagnostic]]:
 
 
 def compile_catalog(paths: Sequence[Path]) -> Compiled:
+    # Imported here so that `validate` does not load every generator.
+    from lgtmgen.bundle import compile_bundle
+
     plan, diagnostics = validate(paths)
     if plan is None:
         return Compiled(None, None, diagnostics)

@@ -16,8 +16,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lgtmgen.bundle import Bundle
+if TYPE_CHECKING:
+    from lgtmgen.bundle import Bundle
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+
 import difflib
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -202,7 +204,31 @@ def diagnostics_from_validation(
                 hint=hint,
             )
         )
-    return out
+    return _fold_misspelt_required_fields(out)
+
+
+def _fold_misspelt_required_fields(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Report a misspelt required field once, at the misspelling, not also as missing."""
+    missing = {d.path: d for d in diagnostics if d.check == "catalog/missing-field" and d.path}
+    folded: set[str] = set()
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        suggested = _suggested_name(d)
+        if d.check == "catalog/unknown-field" and d.path and suggested is not None:
+            sibling = d.path.rsplit(".", 1)[0] + "." + suggested if "." in d.path else suggested
+            if sibling in missing:
+                folded.add(sibling)
+                d = replace(d, message=f"{d.message}; the required field {suggested!r} is missing")
+        out.append(d)
+    return [d for d in out if not (d.check == "catalog/missing-field" and d.path in folded)]
+
+
+def _suggested_name(diagnostic: Diagnostic) -> str | None:
+    hint = diagnostic.hint or ""
+    prefix, suffix = "did you mean '", "'?"
+    if hint.startswith(prefix) and hint.endswith(suffix):
+        return hint[len(prefix) : -len(suffix)]
+    return None
 
 
 def _strip_tags(path: list[PathStep], document: Any) -> list[PathStep]:

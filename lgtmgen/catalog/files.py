@@ -9,6 +9,7 @@ mapping sections (defaults, ...) may be given by one file only.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,20 +27,42 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _unusable(path: Path) -> Diagnostic | None:
+    """Why an existing name cannot be read as a catalog file, or None when it can."""
+    shown = display_path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return Diagnostic(
+            "catalog/unreadable",
+            f"cannot read the file: {reason} (a symbolic link that leads nowhere)",
+            location=Location(shown),
+        )
+    if not stat.S_ISREG(mode):
+        return Diagnostic(
+            "catalog/unreadable",
+            "not a regular file (a FIFO, socket or device); a catalog file must be a plain file",
+            location=Location(shown),
+        )
+    return None
+
+
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The catalog files named by `paths`, and a diagnostic for every name that cannot be used."""
     files: list[Path] = []
     diagnostics: list[Diagnostic] = []
     for path in paths:
         shown = display_path(path)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             diagnostics.append(
                 Diagnostic("catalog/not-found", "no such file or directory", location=Location(shown))
             )
         elif path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.suffix in CATALOG_SUFFIXES and p.is_file()
+            candidates = sorted(
+                p for p in path.rglob("*") if p.suffix in CATALOG_SUFFIXES and not p.is_dir()
             )
-            if not found:
+            if not candidates:
                 diagnostics.append(
                     Diagnostic(
                         "catalog/no-files",
@@ -47,9 +70,18 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
                         location=Location(shown),
                     )
                 )
-            files.extend(found)
+            for candidate in candidates:
+                problem = _unusable(candidate)
+                if problem is None:
+                    files.append(candidate)
+                else:
+                    diagnostics.append(problem)
         else:
-            files.append(path)
+            problem = _unusable(path)
+            if problem is None:
+                files.append(path)
+            else:
+                diagnostics.append(problem)
     return files, diagnostics
 
 

@@ -163,6 +163,35 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
     raise YamlProblem("yaml/syntax", "unsupported node", *_pos(node))
 
 
+def _expanded_size(node: Node, memo: dict[int, int], depth: int = 0) -> int:
+    """How many nodes the document has once aliases are expanded, counted without expanding.
+
+    Aliases share the node object, so memoising by identity keeps this linear
+    in the text even for a billion-laughs document.
+    """
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    if depth > MAX_DEPTH:
+        return 1
+    size = 1
+    if isinstance(node, SequenceNode):
+        size += sum(_expanded_size(item, memo, depth + 1) for item in node.value)
+    elif isinstance(node, MappingNode):
+        size += sum(
+            _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1) for k, v in node.value
+        )
+    memo[id(node)] = size
+    return size
+
+
+def _largest_section(root: Node, memo: dict[int, int]) -> Node:
+    """The top-level value that expands most: where a too-large document is reported."""
+    if not isinstance(root, MappingNode) or not root.value:
+        return root
+    return max((value for _, value in root.value), key=lambda value: memo.get(id(value), 0))
+
+
 def _problem_from_yaml_error(
     exc: yaml.YAMLError, lines: list[str]
 ) -> tuple[str, str, int, int]:
@@ -200,6 +229,16 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
             diag("yaml/multiple-documents", "one YAML document per catalog file", *_pos(nodes[1]))
         ]
     try:
+        memo: dict[int, int] = {}
+        if _expanded_size(nodes[0], memo) > MAX_NODES:
+            line, col = _pos(_largest_section(nodes[0], memo))
+            raise YamlProblem(
+                "yaml/too-large",
+                f"the document expands to more than {MAX_NODES:,} nodes "
+                "(an alias bomb, or a catalog far larger than any real one)",
+                line,
+                col,
+            )
         return _convert(nodes[0], file, 0, _Budget()), []
     except YamlProblem as problem:
         return None, [diag(problem.check, problem.message, problem.line, problem.column)]

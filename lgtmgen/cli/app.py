@@ -15,17 +15,15 @@ import typer
 from rich.console import Console
 
 from lgtmgen import __version__
-from lgtmgen.catalog.reference_doc import catalog_reference_markdown
-from lgtmgen.catalog.schema import catalog_json_schema
-from lgtmgen.checks import run_checks
 from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, has_errors
 from lgtmgen.pipeline import compile_catalog, validate
-from lgtmgen.starter import starter_catalog
-from lgtmgen.toolchain.locate import ToolOverrideError, locate_tools
 from lgtmgen.writer import read_tree, write_bundle
+
+# The checks, the toolchain and the schema exporters are imported by the commands
+# that use them: `validate` runs as a pre-commit hook and must start quickly.
 
 
 class OutputFormat(str, Enum):
@@ -106,6 +104,8 @@ def validate_command(catalog: CatalogArg) -> None:
 
 
 def _toolbox() -> object:
+    from lgtmgen.toolchain.locate import ToolOverrideError, locate_tools
+
     try:
         return locate_tools()
     except ToolOverrideError as exc:
@@ -128,6 +128,8 @@ def build(
     diagnostics = list(compiled.diagnostics)
     if check:
         import tempfile
+
+        from lgtmgen.checks import run_checks
 
         with tempfile.TemporaryDirectory(prefix="lgtmgen-check-") as staging:
             write_bundle(compiled.bundle, Path(staging) / "bundle")
@@ -152,6 +154,8 @@ def check(
     only: Annotated[list[str] | None, typer.Option("--only", help="Run only the named check(s).")] = None,
 ) -> None:
     """Check a written bundle with promtool, amtool and the upstream references."""
+    from lgtmgen.checks import run_checks
+
     tools = _toolbox()
     used = {
         name: {"path": str(t.path), "version": t.version}
@@ -215,6 +219,9 @@ def schema(
     ] = "json",
 ) -> None:
     """Print the catalog's JSON Schema (for editors and yaml-language-server) or its reference."""
+    from lgtmgen.catalog.reference_doc import catalog_reference_markdown
+    from lgtmgen.catalog.schema import catalog_json_schema
+
     if format_ not in ("json", "markdown"):
         err.print("lgtmgen: --format is json or markdown", markup=False)
         raise typer.Exit(2)
@@ -232,6 +239,9 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter catalog, and its JSON Schema beside it for editors."""
+    from lgtmgen.catalog.schema import catalog_json_schema
+    from lgtmgen.starter import starter_catalog
+
     schema_path = path.parent / "catalog.schema.json"
     if path.exists() and not force:
         err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)

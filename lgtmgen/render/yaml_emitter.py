@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./:-]*")
@@ -95,8 +96,14 @@ def scalar(value: Any) -> str:
     if isinstance(value, float):
         return _float(value)
     if isinstance(value, str):
-        return value if _plain_ok(value) else quote(value)
+        return _string(value)
     raise TypeError(f"cannot serialise {type(value).__name__} as YAML")
+
+
+@lru_cache(maxsize=1 << 16)
+def _string(text: str) -> str:
+    # Keys, label names and rule fields repeat thousands of times in a bundle.
+    return text if _plain_ok(text) else quote(text)
 
 
 def _float(value: float) -> str:
@@ -139,7 +146,7 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
                         lead, first = pad, False
                 item = item.value
             first = False
-            _emit_entry(f"{lead}{scalar(key)}:", item, indent, out)
+            _emit_entry(f"{lead}{_string(key)}:", item, indent, out)
         return
     if isinstance(value, list):
         if not value:
@@ -155,7 +162,7 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
                 item = item.value
             _emit(item, indent + 2, out, lead + "- ")
         return
-    if isinstance(value, str) and _literal_ok(value):
+    if isinstance(value, str) and "\n" in value and _literal_ok(value):
         lines = _literal(value, indent + 2)
         out.append(prefix + lines[0])
         out.extend(lines[1:])
@@ -170,7 +177,7 @@ def _emit_entry(head: str, item: Any, indent: int, out: list[str]) -> None:
     elif isinstance(item, list) and item:
         out.append(head)
         _emit(item, indent + 2, out, " " * (indent + 2))
-    elif isinstance(item, str) and _literal_ok(item):
+    elif isinstance(item, str) and "\n" in item and _literal_ok(item):
         lines = _literal(item, indent + 2)
         out.append(f"{head} {lines[0]}")
         out.extend(lines[1:])
