@@ -9,7 +9,8 @@ every panel showing numbers has a unit; every panel with queries uses a
 datasource template variable; every PromQL target parses (Grafana variables
 substituted first); counters are read through rate, irate or increase; and
 those range functions use `$__rate_interval`; every recorded series a
-dashboard reads (a name with a colon) is recorded by a rule file of the bundle.
+dashboard reads (a name with a colon) is recorded by a rule file of the bundle;
+uids are unique and every `/d/<uid>` link names a dashboard of the bundle.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ PROMQL_SYNTAX = "grafana/promql-syntax"
 COUNTER_RATE = "grafana/counter-without-rate"
 RATE_INTERVAL = "grafana/rate-interval"
 UNRECORDED_SERIES = "grafana/unrecorded-series"
+DUPLICATE_UID = "grafana/duplicate-uid"
+BROKEN_LINK = "grafana/broken-dashboard-link"
 RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.LOKI_RULES)
 
 MODERN_PANELS = {
@@ -54,6 +57,7 @@ COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
 # `$__rate_interval` becomes a duration nothing else uses, so the parsed range tells it apart.
 _RATE_SENTINEL = "7777s"
 _GRAFANA_INTERVALS = re.compile(r"\$__(interval|range|interval_ms|range_s|range_ms)\b|\$\{__(interval|range)\}")
+_DASHBOARD_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
 _VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:[a-z]+)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -218,6 +222,35 @@ def recorded_series(ctx: CheckContext) -> frozenset[str] | None:
     return frozenset(names)
 
 
+def _links(doc: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for index, link in enumerate(doc.get("links", [])):
+        yield f"links[{index}]", str(link.get("url", ""))
+    for where, panel in panels_of(doc):
+        for index, link in enumerate(panel.get("links", [])):
+            yield f"{where}.links[{index}]", str(link.get("url", ""))
+
+
+def cross_dashboard_problems(docs: dict[str, Any]) -> list[Diagnostic]:
+    """Uids are unique across the bundle, and every `/d/<uid>` link names a dashboard of it."""
+    found = []
+    owner: dict[str, str] = {}
+    for file, doc in sorted(docs.items()):
+        uid = str(doc.get("uid", "")) if isinstance(doc, dict) else ""
+        if uid in owner:
+            found.append(Diagnostic(DUPLICATE_UID, f"uid {uid!r} is also the uid of {owner[uid]}", location=Location(file)))
+        owner.setdefault(uid, file)
+    for file, doc in sorted(docs.items()):
+        if not isinstance(doc, dict):
+            continue
+        for where, url in _links(doc):
+            match = _DASHBOARD_URL.search(url)
+            if match and match.group(1) not in owner:
+                found.append(
+                    Diagnostic(BROKEN_LINK, f"{url} names no dashboard of the bundle", location=Location(file), path=where)
+                )
+    return found
+
+
 class GrafanaDashboardCheck:
     """Grafana dashboards against the pinned JSON Schemas and the lint rules."""
 
@@ -226,11 +259,12 @@ class GrafanaDashboardCheck:
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         found: list[Diagnostic] = []
         recorded = recorded_series(ctx)
+        docs: dict[str, Any] = {}
         for bundle_file in ctx.by_role(Role.GRAFANA_DASHBOARD):
             try:
-                doc = json.loads(bundle_file.absolute.read_text(encoding="utf-8"))
+                docs[bundle_file.path] = json.loads(bundle_file.absolute.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
-                continue
-            found += dashboard_problems(doc, bundle_file.path, recorded)
-        return found
+        for path, doc in docs.items():
+            found += dashboard_problems(doc, path, recorded)
+        return found + cross_dashboard_problems(docs)

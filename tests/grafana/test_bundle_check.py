@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.checks import run_checks
-from lgtmgen.checks.grafana import UNRECORDED_SERIES
+from lgtmgen.checks.grafana import BROKEN_LINK, DUPLICATE_UID, UNRECORDED_SERIES
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import write_bundle
@@ -42,3 +42,24 @@ def test_a_dashboard_reading_a_series_no_rule_records_is_reported(small_plan: Pl
     assert len(findings) == 1
     assert findings[0].startswith(f"{UNRECORDED_SERIES} {SERVICE_DASHBOARD} panels[")
     assert "slo:error_budget_left:ratio" in findings[0]
+
+
+def test_a_link_to_a_dashboard_not_in_the_bundle_is_reported(small_plan: Plan, tmp_path: Path) -> None:
+    bundle_dir = written(small_plan, tmp_path / "bundle")
+    path = bundle_dir / SERVICE_DASHBOARD
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["links"][0]["url"] = "https://grafana.test/d/team-nobody-0000000000"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    expected = f"{BROKEN_LINK} {SERVICE_DASHBOARD} links[0] https://grafana.test/d/team-nobody-0000000000"
+    assert grafana_findings(bundle_dir) == [f"{expected} names no dashboard of the bundle"]
+
+
+def test_two_dashboards_with_one_uid_are_reported(small_plan: Plan, tmp_path: Path) -> None:
+    bundle_dir = written(small_plan, tmp_path / "bundle")
+    team = json.loads((bundle_dir / "grafana/dashboards/web/team-slos.json").read_text(encoding="utf-8"))
+    path = bundle_dir / SERVICE_DASHBOARD
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["uid"] = team["uid"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    found = grafana_findings(bundle_dir)
+    assert [f.split(" ")[0] for f in found if not f.startswith(BROKEN_LINK)] == [DUPLICATE_UID]
