@@ -12,6 +12,7 @@ from lgtmgen.catalog import load_catalog
 from lgtmgen.plan import Plan, build_plan
 
 CATALOG = Path(__file__).parent / "catalog"
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
 
 def plan_of(*paths: Path) -> Plan:
@@ -35,3 +36,8 @@ def plan_with_grafana(tmp_path: Path) -> Callable[[str], Plan]:
         return plan_of(CATALOG / "catalog.yaml", grafana)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def shop_plan() -> Plan:
+    return plan_of(SHOP)

@@ -63,3 +63,18 @@ def test_two_dashboards_with_one_uid_are_reported(small_plan: Plan, tmp_path: Pa
     path.write_text(json.dumps(doc), encoding="utf-8")
     found = grafana_findings(bundle_dir)
     assert [f.split(" ")[0] for f in found if not f.startswith(BROKEN_LINK)] == [DUPLICATE_UID]
+
+
+def test_the_example_shop_bundle_holds_every_dashboard_and_passes_the_grafana_check(
+    shop_plan: Plan, tmp_path: Path
+) -> None:
+    shop = shop_plan
+    bundle_dir = written(shop, tmp_path / "shop")
+    assert grafana_findings(bundle_dir) == []
+    root = bundle_dir / "grafana" / "dashboards"
+    dashboards = {p.relative_to(root).as_posix() for p in root.rglob("*.json")}
+    services = {f"{s.team}/service-{s.name}.json" for s in shop.catalog.services}
+    teams = {f"{t.name}/team-slos.json" for t in shop.catalog.teams}
+    capacity = {f"{c.team}/capacity-forecasts.json" for c in shop.catalog.grafana.capacity}
+    overview = {"overview/executive.json", "overview/service-map.json"}
+    assert dashboards == services | teams | capacity | overview
