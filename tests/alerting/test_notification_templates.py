@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lgtmgen.generators.alertmanager.receivers import PAGERDUTY_SEVERITY, PUSHOVER_PRIORITY
 from lgtmgen.toolchain.locate import locate_tools
 from tests.alerting.catalogs import alertmanager_bundle, catalog
 
@@ -97,3 +98,27 @@ def test_an_alert_without_links_falls_back_to_the_catalog_bases_printed_literall
     assert "Dashboard: https://grafana.example.com/{{ .Status }}" in text
     assert "Runbook: https://runbooks.example.com" in text
     assert text.startswith("SLOErrorBudgetBurn\n")
+
+
+def test_pagerduty_severity_and_pushover_priority_follow_severity_and_tier(tmp_path: Path) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
+    expected = {
+        ("page", "1"): ("critical", "2"),
+        ("page", "2"): ("error", "1"),
+        ("page", ""): ("critical", "2"),
+        ("ticket", "1"): ("warning", "2"),
+        ("info", "3"): ("info", "1"),
+    }
+    for (severity, tier), (pagerduty, pushover) in expected.items():
+        labels = {
+            k: v for k, v in {**ALERT["labels"], "severity": severity, "tier": tier}.items() if v
+        }
+        alert = {**ALERT, "labels": labels}
+        assert _render(tmp_path, bundle, PAGERDUTY_SEVERITY, [alert]).strip() == pagerduty, (
+            severity,
+            tier,
+        )
+        assert _render(tmp_path, bundle, PUSHOVER_PRIORITY, [alert]).strip() == pushover, (
+            severity,
+            tier,
+        )

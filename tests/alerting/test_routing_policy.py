@@ -1,0 +1,80 @@
+"""The routing policy written out by hand, and the fallbacks of teams with few targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from tests.alerting.catalogs import SECRETS, alertmanager_bundle, catalog
+
+
+def _cases(bundle: Path) -> dict[str, list[str]]:
+    document = YAML(typ="safe", pure=True).load(
+        (bundle / "alertmanager/route-tests.yaml").read_text()
+    )
+    assert document["config"] == "alertmanager.yml"
+    return {case["name"]: case["receivers"] for case in document["cases"]}
+
+
+def _receivers(bundle: Path) -> dict[str, dict[str, Any]]:
+    config = YAML(typ="safe", pure=True).load(
+        (bundle / "alertmanager/alertmanager.yml").read_text()
+    )
+    return {r["name"]: r for r in config["receivers"]}
+
+
+def test_the_route_tests_expect_what_the_policy_says(tmp_path: Path) -> None:
+    cases = _cases(alertmanager_bundle(tmp_path, catalog())[0])
+    assert cases["payments page tier 1"] == ["payments-page", "payments-chat"]
+    assert cases["payments page tier 2"] == ["payments-page-business-hours", "payments-chat"]
+    assert cases["payments page tier 3"] == ["payments-page-business-hours", "payments-chat"]
+    assert cases["payments page without tier pages at any hour"] == [
+        "payments-page",
+        "payments-chat",
+    ]
+    assert cases["payments ticket tier 1"] == ["payments-ticket"]
+    assert cases["payments info tier 3"] == ["payments-chat"]
+    assert cases["payments escalated page tier 1"] == ["payments-escalation", "payments-chat"]
+    assert cases["payments escalated page tier 2"] == [
+        "payments-escalation-business-hours",
+        "payments-chat",
+    ]
+    assert "search escalated page tier 1" not in cases  # search has no escalate_to
+    assert cases["an unknown team reaches the catch-all"] == ["catch-all"]
+    assert cases["a cluster outage pages its team at any hour"] == [
+        "payments-page",
+        "payments-chat",
+    ]
+    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 3
+
+
+def test_a_team_with_only_slack_gets_its_pages_and_tickets_in_slack(tmp_path: Path) -> None:
+    teams = catalog()["teams"]
+    teams[1] = {
+        "name": "search",
+        "notify": {"slack": {"channel": "#search", "api_url_file": f"{SECRETS}/s"}},
+    }
+    receivers = _receivers(alertmanager_bundle(tmp_path, catalog(teams=teams))[0])
+    for kind in ("page", "page-business-hours", "chat", "ticket"):
+        assert list(receivers[f"search-{kind}"]) == ["name", "slack_configs"], kind
+
+
+def test_a_team_with_only_a_pager_gets_chat_and_tickets_through_the_pager(tmp_path: Path) -> None:
+    teams = catalog()["teams"]
+    teams[1] = {"name": "search", "notify": {"pagerduty": {"routing_key_file": f"{SECRETS}/pd"}}}
+    receivers = _receivers(alertmanager_bundle(tmp_path, catalog(teams=teams))[0])
+    assert list(receivers["search-chat"]) == ["name", "pagerduty_configs"]
+    assert list(receivers["search-ticket"]) == ["name", "pagerduty_configs"]
+
+
+def test_pages_reach_pager_and_push_while_chat_and_tickets_do_not(tmp_path: Path) -> None:
+    teams = catalog()["teams"]
+    teams[0]["notify"]["pushover"] = {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"}
+    receivers = _receivers(alertmanager_bundle(tmp_path, catalog(teams=teams))[0])
+    assert list(receivers["payments-page"]) == ["name", "pagerduty_configs", "pushover_configs"]
+    assert list(receivers["payments-chat"]) == ["name", "slack_configs"]
+    assert list(receivers["payments-ticket"]) == ["name", "jira_configs"]
+    severity = receivers["payments-page"]["pagerduty_configs"][0]["severity"]
+    assert "critical" in severity and 'eq .CommonLabels.tier "1"' in severity
