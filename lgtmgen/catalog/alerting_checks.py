@@ -22,6 +22,7 @@ UNKNOWN_TEAM = "catalog/unknown-reference"
 OUTAGE_SIGNAL = "catalog/cluster-outage-signal"
 PROMQL_SYNTAX = "catalog/promql-syntax"
 OLDEST_VERSION = (0, 27)
+WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 JIRA_NATIVE_VERSION = (0, 28)
 
 
@@ -68,6 +69,15 @@ def business_hours_are_valid(catalog: Catalog, report: Reporter) -> None:
             ["alerting", "business_hours", "time_zone"],
             hint="use a name such as Europe/Berlin or America/New_York",
         )
+    for index, days in enumerate(hours.weekdays):
+        first, _, last = days.partition(":")
+        if last and WEEK.index(last) < WEEK.index(first):
+            report.add(
+                EMPTY_TIME_RANGE,
+                f"weekdays: {days} runs backwards; Alertmanager ranges cannot wrap around the week",
+                ["alerting", "business_hours", "weekdays", index],
+                hint=f"split it, e.g. {first}:sunday and monday:{last}",
+            )
     for index, span in enumerate(hours.times):
         if span.start >= span.end:
             report.add(

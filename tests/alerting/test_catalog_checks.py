@@ -75,6 +75,13 @@ def test_an_unknown_time_zone_and_an_empty_time_range_are_reported(tmp_path: Pat
     ]
 
 
+def test_a_weekday_range_that_wraps_around_the_week_is_reported(tmp_path: Path) -> None:
+    alerting = {"business_hours": {"weekdays": ["monday:friday", "saturday:monday"]}}
+    assert _found(tmp_path, catalog(alerting=alerting)) == [
+        ("catalog/empty-time-range", "alerting.business_hours.weekdays[1]")
+    ]
+
+
 def test_a_weekday_typo_is_an_invalid_format(tmp_path: Path) -> None:
     alerting = {"business_hours": {"weekdays": ["monday:fryday"]}}
     assert _found(tmp_path, catalog(alerting=alerting)) == [
