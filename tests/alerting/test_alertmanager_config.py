@@ -220,3 +220,25 @@ def test_the_same_catalog_gives_the_same_bytes(tmp_path: Path) -> None:
 def test_a_catalog_without_teams_has_no_alertmanager_files(tmp_path: Path) -> None:
     document = {"apiVersion": "lgtmgen/v1"}
     assert list(Alertmanager().generate(plan_of(tmp_path, document))) == []
+
+
+def test_a_route_tests_file_without_cases_or_config_is_reported(
+    tmp_path: Path, tools: Toolbox
+) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
+    tests_file = bundle / "alertmanager/route-tests.yaml"
+    tests_file.write_text("cases: nothing\n", encoding="utf-8")
+    [problem] = AmtoolRouteTests().run(_context(bundle, tools))
+    assert (problem.check, problem.message) == (
+        "amtool/route-test",
+        "not a routing-tests file (config and cases)",
+    )
+    tests_file.write_text("config: missing.yml\ncases: []\n", encoding="utf-8")
+    [problem] = AmtoolRouteTests().run(_context(bundle, tools))
+    assert "missing.yml is missing" in problem.message
+
+
+def test_without_amtool_the_route_tests_report_the_missing_tool(tmp_path: Path) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
+    [problem] = AmtoolRouteTests().run(_context(bundle, Toolbox()))
+    assert problem.check == "tools/missing"
