@@ -1,0 +1,196 @@
+"""The CLI as users and CI see it: exit codes, JSON shapes, diff, init and schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lgtmgen import bundle as bundle_module
+from lgtmgen.cli.app import app
+from lgtmgen.starter import starter_catalog
+
+REPO = Path(__file__).resolve().parents[2]
+STARTER = REPO / "examples" / "starter" / "catalog.yaml"
+LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
+
+
+def lgtmgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LGTMGEN, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    target = tmp_path / "catalog.yaml"
+    shutil.copy(STARTER, target)
+    return target
+
+
+def test_validate_of_a_good_catalog_exits_zero_and_reports_counts_in_json(catalog: Path) -> None:
+    result = lgtmgen("--output", "json", "validate", catalog.name, cwd=catalog.parent)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"command", "ok", "summary", "diagnostics", "services", "slos"}
+    assert (report["command"], report["ok"], report["services"], report["slos"]) == ("validate", True, 2, 3)
+    assert all(d["severity"] != "error" for d in report["diagnostics"])
+
+
+def test_a_bad_catalog_exits_one_with_diagnostics_in_json(catalog: Path) -> None:
+    catalog.write_text(catalog.read_text().replace("objective: 99.9 ", "objective: 100 "), encoding="utf-8")
+    result = lgtmgen("--output", "json", "validate", catalog.name, cwd=catalog.parent)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["summary"] == "1 error"
+    (diagnostic,) = report["diagnostics"]
+    assert set(diagnostic) == {"check", "severity", "message", "file", "line", "column", "path", "hint"}
+    assert (diagnostic["check"], diagnostic["file"], diagnostic["path"]) == (
+        "catalog/out-of-range",
+        "catalog.yaml",
+        "services[0].slos[0].objective",
+    )
+
+
+def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Path) -> None:
+    catalog.write_text(catalog.read_text().replace("team: web\n", "team: webb\n", 1), encoding="utf-8")
+    result = lgtmgen("validate", catalog.name, cwd=catalog.parent)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    head = next(n for n, line in enumerate(lines) if "catalog/unknown-reference" in line)
+    assert lines[head].startswith("catalog.yaml:")
+    line_no = lines[head].split(":")[1]
+    assert lines[head + 1] == f"  {line_no} |     team: webb"
+    assert lines[head + 2].endswith("|           ^")
+    assert "1 error" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate"], ["build", "x.yaml", "--no-such-option"], ["no-such-command"], ["--output", "xml", "validate", "x.yaml"], ["schema", "--format", "xml"]],
+    ids=["missing catalog argument", "unknown option", "unknown command", "bad output format", "bad schema format"],
+)
+def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
+    result = lgtmgen(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _explode(plan: object) -> tuple[object, list[object]]:
+    raise RuntimeError("generator exploded")
+
+
+def test_an_internal_error_exits_three_with_one_line_and_the_traceback_only_with_debug(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lgtmgen.cli import main
+
+    monkeypatch.setattr(bundle_module, "compile_bundle", _explode)
+    for debug in (False, True):
+        argv = ["lgtmgen", *(["--debug"] if debug else []), "build", str(catalog), "-o", str(catalog.parent / "out")]
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as exited:
+            main()
+        assert exited.value.code == 3
+        err = capsys.readouterr().err
+        if debug:
+            assert "Traceback (most recent call last)" in err and "generator exploded" in err
+        else:
+            assert err.strip().splitlines() == [
+                "lgtmgen: internal error: RuntimeError: generator exploded (rerun with --debug for the traceback)"
+            ]
+    assert not (catalog.parent / "out").exists()
+
+
+def test_build_writes_the_bundle_and_reports_it_in_json(catalog: Path) -> None:
+    result = lgtmgen("--output", "json", "build", catalog.name, "-o", "out", cwd=catalog.parent)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    written = sorted(p.relative_to(catalog.parent / "out").as_posix() for p in (catalog.parent / "out").rglob("*") if p.is_file())
+    assert report["ok"] is True and report["files"] == len(written) and report["out"] == "out"
+    manifest = json.loads((catalog.parent / "out" / "manifest.json").read_text())
+    assert sorted([*manifest["files"], "manifest.json"]) == written
+
+
+def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bundle_is_current(
+    catalog: Path,
+) -> None:
+    cwd = catalog.parent
+    assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    current = lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd)
+    assert current.returncode == 0, current.stdout
+    assert json.loads(current.stdout) == {"command": "diff", "ok": True, "changes": {}}
+    out = cwd / "out"
+    (out / "stale.yaml").write_text("old: true\n", encoding="utf-8")
+    rules = sorted((out / "prometheus" / "rules").rglob("*.yaml"))[0]
+    rules.write_text(rules.read_text() + "# hand edit\n", encoding="utf-8")
+    catalog.write_text(catalog.read_text().replace("name: api\n", "name: backend\n").replace("[api]", "[backend]"), encoding="utf-8")
+    stale = lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd)
+    assert stale.returncode == 1
+    changes = json.loads(stale.stdout)["changes"]
+    assert changes["stale.yaml"] == "removed"
+    assert changes[rules.relative_to(out).as_posix()] in ("changed", "removed")
+    assert "added" in changes.values()
+    text = lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd)
+    assert text.returncode == 1
+    assert "--- a/stale.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-old: true\n" in text.stdout
+    assert "-# hand edit\n" in text.stdout
+    assert any(line.startswith("--- /dev/null") for line in text.stdout.splitlines())
+    assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    assert lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+
+
+def test_diff_of_an_invalid_catalog_exits_one_with_the_diagnostics(catalog: Path) -> None:
+    catalog.write_text(catalog.read_text().replace("tier: 1 ", "tier: 9 ", 1), encoding="utf-8")
+    result = lgtmgen("--output", "json", "diff", catalog.name, cwd=catalog.parent)
+    assert result.returncode == 1
+    assert [d["check"] for d in json.loads(result.stdout)["diagnostics"]] == ["catalog/invalid-value"]
+
+
+def test_init_writes_the_starter_and_its_schema_and_the_result_validates(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "new" / "catalog.yaml"
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8") == starter_catalog("./catalog.schema.json")
+    schema = json.loads((target.parent / "catalog.schema.json").read_text(encoding="utf-8"))
+    assert schema["type"] == "object" and "services" in schema["properties"]
+    assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
+
+
+def test_init_refuses_to_overwrite_an_existing_file_unless_forced(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "catalog.yaml"
+    target.write_text("mine\n", encoding="utf-8")
+    refused = runner.invoke(app, ["init", str(target)])
+    assert refused.exit_code == 1
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    assert runner.invoke(app, ["init", str(target), "--force"]).exit_code == 0
+    assert target.read_text(encoding="utf-8") != "mine\n"
+
+
+def test_the_example_starter_is_the_starter_that_init_writes() -> None:
+    assert STARTER.read_text(encoding="utf-8") == starter_catalog("../../specs/catalog.schema.json")
+
+
+def test_schema_prints_the_json_schema_and_can_write_it(tmp_path: Path) -> None:
+    runner = CliRunner()
+    printed = runner.invoke(app, ["schema"])
+    assert printed.exit_code == 0
+    schema = json.loads(printed.stdout)
+    assert {"apiVersion", "services", "teams", "tenants"} <= set(schema["properties"])
+    markdown = runner.invoke(app, ["schema", "--format", "markdown"])
+    assert markdown.exit_code == 0 and "\n# Catalog reference" in markdown.stdout
+    target = tmp_path / "schema.json"
+    assert runner.invoke(app, ["schema", "--write", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == printed.stdout
+
+
+def test_version_prints_the_package_version() -> None:
+    from lgtmgen import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout == f"lgtmgen {__version__}\n"
