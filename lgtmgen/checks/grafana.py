@@ -92,9 +92,13 @@ def panels_of(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def schema_problems(doc: Any) -> list[tuple[str, str]]:
     """(path, message) of every place `doc` breaks Grafana's dashboard, panel or query schemas."""
-    found = _errors(_validator("dashboard", "Dashboard"), doc, "")
-    if not isinstance(doc, dict):
-        return found
+    if not isinstance(doc, dict) or not isinstance(doc.get("panels"), list):
+        return _errors(_validator("dashboard", "Dashboard"), doc, "")
+    # Panels one by one: the schema's panel-or-row `oneOf` alone would only say "not valid".
+    found = _errors(_validator("dashboard", "Dashboard"), {**doc, "panels": []}, "")
+    for index, panel in enumerate(doc["panels"]):
+        definition = "RowPanel" if isinstance(panel, dict) and panel.get("type") == "row" else "Panel"
+        found += _errors(_validator("dashboard", definition), panel, f"panels[{index}]")
     for where, panel in panels_of(doc):
         kind = panel.get("type")
         schema = MODERN_PANELS.get(str(kind))

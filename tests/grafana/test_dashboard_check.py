@@ -113,3 +113,10 @@ def test_promql_targets_are_linted(expr: str, expected: list[str]) -> None:
 def test_grafana_variables_are_substituted_before_parsing() -> None:
     text = substitute_variables('rate(m_total{c=~"$cluster",d="${dc:regex}"}[$__rate_interval]) offset $__range')
     assert "$" not in text
+
+
+def test_a_panel_schema_error_names_the_field(small_plan: Plan) -> None:
+    doc = copy.deepcopy(dashboards(small_plan)["grafana/dashboards/payments/service-checkout.json"])
+    doc["panels"][1]["gridPos"]["w"] = "wide"
+    found = dashboard_problems(doc, "d.json")
+    assert [(d.check, d.path) for d in found] == [(SCHEMA, "panels[1].gridPos.w")]

@@ -125,6 +125,7 @@ def _thresholds(raw: Any) -> dict[str, Any]:
     if not isinstance(steps, list) or not steps:
         return BASE_THRESHOLDS
     # grafanalib writes Angular-era steps (op, yaxis, line, index) and the base value as "null".
+    # The nulls pass removed the base step's value; it is minus infinity, written null.
     clean = [{"color": s["color"], "value": None if s.get("value") in (None, "null") else s["value"]} for s in steps]
     return {"mode": raw.get("mode", "absolute"), "steps": clean}
 
@@ -150,7 +151,17 @@ def _field_config(kind: str, raw: dict[str, Any], legacy_options: dict[str, Any]
         defaults.pop("mappings", None)
     else:
         defaults.setdefault("mappings", [])
-    return {"defaults": defaults, "overrides": list(raw.get("overrides", []))}
+    overrides = [
+        {
+            **override,
+            "properties": [
+                {**prop, "value": _thresholds(prop.get("value"))} if prop.get("id") == "thresholds" else prop
+                for prop in override.get("properties", [])
+            ],
+        }
+        for override in raw.get("overrides", [])
+    ]
+    return {"defaults": defaults, "overrides": overrides}
 
 
 def _options(kind: str, raw: dict[str, Any]) -> dict[str, Any]:

@@ -47,6 +47,15 @@ def service_uid(name: str) -> str:
     return grafana_uid("service", name)
 
 
+def _objective_override(plan: SLOPlan) -> dict[str, Any]:
+    """Colours one SLO's value red below its objective and green at or above it."""
+    steps = [{"color": "red", "value": None}, {"color": "green", "value": plan.objective}]
+    return {
+        "matcher": {"id": "byNames", "options": {"mode": "include", "names": [plan.slo.name]}},
+        "properties": [{"id": "thresholds", "value": {"mode": "absolute", "steps": steps}}],
+    }
+
+
 def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
     grid.section("Service level objectives")
     names = refs(len(slos))
@@ -55,8 +64,10 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
             "SLO compliance over the period",
             [prom(q.compliance(s), s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
             "percentunit",
-            "Good events over each SLO's whole compliance period; compare with its objective.",
+            "Good events over each SLO's whole compliance period: red below its objective.",
             decimals=3,
+            colorMode="background",
+            overrides=[_objective_override(s) for s in slos],
         ),
         width=8,
     )
