@@ -76,5 +76,5 @@ def test_the_example_shop_bundle_holds_every_dashboard_and_passes_the_grafana_ch
     services = {f"{s.team}/service-{s.name}.json" for s in shop.catalog.services}
     teams = {f"{t.name}/team-slos.json" for t in shop.catalog.teams}
     capacity = {f"{c.team}/capacity-forecasts.json" for c in shop.catalog.grafana.capacity}
-    overview = {"overview/executive.json", "overview/service-map.json"}
+    overview = {"overview/executive.json", "overview/service-map.json", "overview/cost.json"}
     assert dashboards == services | teams | capacity | overview

@@ -50,6 +50,7 @@ def test_the_golden_tree_holds_every_kind_of_dashboard(small_plan: Plan) -> None
         "grafana/dashboards/payments/capacity-forecasts.json",
         "grafana/dashboards/overview/executive.json",
         "grafana/dashboards/overview/service-map.json",
+        "grafana/dashboards/overview/cost.json",
         "grafana/provisioning/datasources/prod.yaml",
         "grafana/provisioning/dashboards/lgtmgen.yaml",
     } <= paths

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.cost_dashboard import cost_dashboard
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
 from lgtmgen.generators.grafana.layout import (
     Grid,
@@ -103,6 +104,7 @@ def executive_dashboard(plan: Plan) -> Artifact:
     grafana_url = plan.catalog.defaults.grafana_url
     links = [dashboard_link(f"Team {t.name}", dashboard_url(grafana_url, team_uid(t.name))) for t in plan.catalog.teams]
     links.append(dashboard_link("Service map", dashboard_url(grafana_url, grafana_uid("overview", "service-map"))))
+    links.append(dashboard_link("Cost per team", dashboard_url(grafana_url, grafana_uid("overview", "cost"))))
     data = dashboard(
         uid=grafana_uid("overview", "executive"),
         title="Executive overview",
@@ -153,3 +155,4 @@ def service_map_dashboard(plan: Plan) -> Artifact:
 def overview_dashboards(plan: Plan) -> Iterator[Artifact]:
     yield executive_dashboard(plan)
     yield service_map_dashboard(plan)
+    yield cost_dashboard(plan, _default_tenant(plan))

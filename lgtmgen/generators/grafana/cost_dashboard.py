@@ -1,0 +1,68 @@
+"""Cost per team: what each team's services send to the LGTM stack, the drivers of its bill.
+
+Log lines come from the Loki ruler's per-service series (labelled with the team);
+spans from Tempo's span metrics, grouped by the catalog's ownership.
+"""
+
+from __future__ import annotations
+
+from lgtmgen.artifacts import Artifact
+from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
+from lgtmgen.generators.grafana.layout import Grid, dashboard_link, prom, refs, timeseries
+from lgtmgen.generators.grafana.team_dashboards import team_uid
+from lgtmgen.generators.loki.rules import LINES_RATE
+from lgtmgen.naming import grafana_uid
+from lgtmgen.plan import Plan
+
+SPAN_CALLS = "traces_spanmetrics_calls_total"
+
+
+def _services_by_team(plan: Plan) -> dict[str, list[str]]:
+    owned: dict[str, list[str]] = {}
+    for service in plan.catalog.services:
+        owned.setdefault(service.team, []).append(service.name)
+    return dict(sorted(owned.items()))
+
+
+def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
+    grid = Grid()
+    grid.section("Telemetry volume by team")
+    owned = _services_by_team(plan)
+    spans = [
+        (team, f"sum(rate({SPAN_CALLS}{{service=~{q.regex_of(services)}}}[{q.RATE}]))")
+        for team, services in owned.items()
+    ]
+    grid.add(
+        timeseries(
+            "Spans per team",
+            [prom(expr, team, ref) for (team, expr), ref in zip(spans, refs(len(spans)), strict=True)],
+            "suffix: spans/s",
+            "Spans per second of each team's services, from Tempo's span metrics.",
+            stacking={"mode": "normal", "group": "A"},
+        ),
+        width=12,
+    )
+    if any(s.logs for s in plan.catalog.services):
+        grid.add(
+            timeseries(
+                "Log lines per team",
+                [prom(f"sum by (team) ({LINES_RATE})", "{{team}}")],
+                "suffix: lines/s",
+                "Log lines per second of each team's services, recorded by the Loki ruler.",
+                stacking={"mode": "normal", "group": "A"},
+            ),
+            width=12,
+        )
+    grafana_url = plan.catalog.defaults.grafana_url
+    data = dashboard(
+        uid=grafana_uid("overview", "cost"),
+        title="Cost per team",
+        tags=["lgtmgen", "overview", "cost"],
+        grid=grid,
+        settings=plan.catalog.grafana,
+        templates=variables(default_tenant),
+        links=[dashboard_link(f"Team {team}", dashboard_url(grafana_url, team_uid(team))) for team in owned],
+        description="What each team's services send to Tempo and Loki: the drivers of the observability bill.",
+    )
+    return artifact(plan.catalog.grafana.overview_folder, "cost", data)
