@@ -98,6 +98,10 @@ def test_the_graph_command_prints_the_blast_radius_with_tiers(tmp_path: Path) ->
     ]
 
 
+def test_the_impact_of_a_service_nothing_depends_on_says_so(plan: Plan) -> None:
+    assert impact_text(plan, "web") == "nothing depends on web\n"
+
+
 def test_the_graph_command_refuses_an_unknown_service(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["graph", str(_catalog_file(tmp_path)), "--impact", "ghost"])
     assert result.exit_code == 2

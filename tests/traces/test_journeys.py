@@ -72,6 +72,27 @@ def test_latency_regression_compares_each_steps_p99_with_one_week_earlier(load: 
     assert alerts[1]["labels"]["step"] == "2" and alerts[1]["labels"]["service"] == "orders"
 
 
+def test_native_histograms_are_read_without_buckets(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["services"][0]["metrics"]["native_histograms"] = True
+    document["journeys"] = [BUY]
+    plan, _ = load(document)
+    assert plan is not None
+    groups = {g["name"]: g["rules"] for g in _groups(plan)}
+    web = groups["journey:buy:latency"][0]["expr"]
+    assert web == (
+        'histogram_quantile(0.99, sum(rate(http_request_duration_seconds{job="web",route="/pay"}[5m])))'
+    )
+
+
+def test_a_journey_tier_outside_one_to_three_is_refused(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["journeys"] = [{**BUY, "tier": 4}]
+    plan, diagnostics = load(document)
+    assert plan is None
+    assert [d.path for d in diagnostics] == ["journeys[0].tier"]
+
+
 @pytest.mark.tools
 def test_promtool_evaluates_success_as_the_product_of_steps_and_revenue_at_risk(
     load: CatalogLoader, write_artifacts: ArtifactWriter
