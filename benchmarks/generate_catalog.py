@@ -54,7 +54,7 @@ def _service(index: int) -> str:
         f"    metrics:\n      convention: {convention}\n      selector: {{job: svc-{index}}}\n"
         f"    slos:\n"
         f"      - name: availability\n        objective: 99.9\n        sli: {{kind: availability}}\n"
-        f"      - name: latency\n        objective: 99\n        sli: {{kind: latency, threshold: 0.5}}\n"
+        f"      - name: latency\n        objective: 99\n        sli: {{kind: latency, threshold: 0.5, buckets: [0.1, 0.25, 0.5, 1]}}\n"
         f"      - name: jobs\n        objective: 99.5\n        sli:\n          kind: events\n"
         f"          bad: jobs_failed_total{{job=\"svc-{index}\"}}\n"
         f"          total: jobs_total{{job=\"svc-{index}\"}}\n"

@@ -1,8 +1,9 @@
 """Read catalog YAML into plain data that remembers where every key came from.
 
 Parsing uses libyaml's composer through PyYAML's C binding (ruamel.yaml's pure
-Python composer is five to eight times slower, which a pre-commit hook feels).
-Scalars are resolved with YAML 1.2 core rules, so ``NO`` stays a string and
+Python composer is five to eight times slower, which a pre-commit hook feels),
+with PyYAML's base loader, which leaves every scalar untagged: scalars are
+resolved here, once, with YAML 1.2 core rules, so ``NO`` stays a string and
 ``0777`` an integer of value 777, as in the Go programs the bundle feeds.
 Mappings and sequences come back as `SourceMap` and `SourceList`: a dict and a
 list that carry the file and the line and column of every key and item.
@@ -135,7 +136,7 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
         mapping.file, mapping.start = file, _pos(node)
         mapping.keys_at, mapping.values_at = {}, {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.value == "<<" and isinstance(key_node, ScalarNode) and not key_node.style:
                 line, col = _pos(key_node)
                 raise YamlProblem(
                     "yaml/merge-key",
@@ -219,7 +220,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         return Diagnostic(check, message, location=Location(file, line, col), source_line=source)
 
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=yaml.CBaseLoader))
     except yaml.YAMLError as exc:
         return None, [diag(*_problem_from_yaml_error(exc, lines))]
     if not nodes:
@@ -230,7 +231,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         ]
     try:
         memo: dict[int, int] = {}
-        if _expanded_size(nodes[0], memo) > MAX_NODES:
+        # Without an anchor there is no alias, and the size is the text's own.
+        if "&" in text and _expanded_size(nodes[0], memo) > MAX_NODES:
             line, col = _pos(_largest_section(nodes[0], memo))
             raise YamlProblem(
                 "yaml/too-large",
