@@ -55,11 +55,12 @@ def _selector(metrics: RequestMetrics, extra: str = "", *, by_cluster: bool = Tr
     return matchers(dict(sorted(metrics.selector.items())), ",".join(filter(None, [cluster, extra])))
 
 
-def request_rate(metrics: RequestMetrics, *, by_cluster: bool = True) -> str | None:
+def request_rate(metrics: RequestMetrics, *, by_cluster: bool = True, offset: str = "") -> str | None:
     """Requests per second; `by_cluster` filters on the dashboard's `$cluster` variable."""
     if not metrics.requests:
         return None
-    return f"sum(rate({metrics.requests}{{{_selector(metrics, by_cluster=by_cluster)}}}[{RATE}]))"
+    shift = f" offset {offset}" if offset else ""
+    return f"sum(rate({metrics.requests}{{{_selector(metrics, by_cluster=by_cluster)}}}[{RATE}]{shift}))"
 
 
 def error_ratio(metrics: RequestMetrics) -> str | None:

@@ -113,7 +113,16 @@ def _red_section(grid: Grid, service: Service) -> None:
         return
     grid.section("Requests, errors, duration")
     if rate:
-        grid.add(timeseries("Requests", [prom(rate, "requests")], "reqps", "Requests per second."), width=8)
+        last_week = q.request_rate(metrics, offset="1w") or ""
+        grid.add(
+            timeseries(
+                "Requests",
+                [prom(rate, "requests", "A"), prom(last_week, "same time last week", "B")],
+                "reqps",
+                "Requests per second, and the same hour one week earlier for comparison.",
+            ),
+            width=8,
+        )
     if errors:
         grid.add(timeseries("Error ratio", [prom(errors, "errors")], "percentunit", "Failed over all requests."), width=8)
     latency = [(x, e) for x, e in quantiles if e]
