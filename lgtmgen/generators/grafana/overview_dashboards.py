@@ -20,12 +20,12 @@ from lgtmgen.generators.grafana.layout import (
     timeseries,
 )
 from lgtmgen.generators.grafana.team_dashboards import team_uid
+from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
 from lgtmgen.generators.service_graph import DECLARED, REQUESTS
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
 
-JOURNEY_RATE_WINDOW = 300
 JOURNEY_STARTED = "journey:started:rate5m"
 REVENUE_AT_RISK = "journey:revenue_at_risk:rate5m"
 GRAFANA_CURRENCIES = frozenset({"USD", "GBP", "EUR", "JPY", "RUB", "UAH", "BRL", "DKK", "ISK", "NOK", "SEK", "CZK", "CHF", "PLN", "BTC", "ZAR", "INR", "KRW", "IDR", "PHP", "VND"})

@@ -21,10 +21,13 @@ from lgtmgen.generators.grafana.layout import (
     timeseries,
 )
 from lgtmgen.generators.grafana.service_dashboard import service_uid
+from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
+from lgtmgen.generators.journeys import success_record
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan, resolve_metrics
 
 FORECAST_RESOLUTION = "5m"
+JOURNEY_OBJECTIVE = "journey:objective:ratio"
 WARN_AT = 0.8
 
 
@@ -79,6 +82,26 @@ def _traffic(grid: Grid, plan: Plan, services: list[str]) -> None:
     )
 
 
+def _journeys(grid: Grid, plan: Plan, team: Team) -> None:
+    owned = sorted(j.name for j in plan.catalog.journeys if j.team == team.name)
+    if not owned:
+        return
+    sel = f"{{journey=~{q.regex_of(owned)}}}"
+    grid.section("User journeys")
+    grid.add(
+        timeseries(
+            "Journey success",
+            [
+                prom(f"{success_record(JOURNEY_RATE_WINDOW)}{sel}", "{{journey}}", "A"),
+                prom(f"{JOURNEY_OBJECTIVE}{sel}", "{{journey}} objective", "B"),
+            ],
+            "percentunit",
+            "Share of the team's journeys that complete, against each journey's objective.",
+        ),
+        width=24,
+    )
+
+
 def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
     services = [s.name for s in plan.catalog.services if s.team == team.name]
     if not services:
@@ -98,6 +121,7 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
             width=8,
             height=10,
         )
+    _journeys(grid, plan, team)
     _traffic(grid, plan, services)
     tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
     links = [dashboard_link(f"Service {name}", dashboard_url(grafana_url, service_uid(name))) for name in services]
