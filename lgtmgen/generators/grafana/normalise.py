@@ -137,6 +137,8 @@ def _field_config(kind: str, raw: dict[str, Any], legacy_options: dict[str, Any]
     defaults["thresholds"] = _thresholds(defaults.get("thresholds"))
     if not defaults.get("links"):
         defaults.pop("links", None)
+    if defaults.get("noValue") == "none":  # grafanalib's default would print the word "none"
+        defaults.pop("noValue")
     if not defaults.get("color"):
         defaults.pop("color", None)
     if kind == "timeseries":
