@@ -39,8 +39,8 @@ def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
     base = plan.base_window
     counts = event_counts(plan, format_duration(base))
     rules = [
-        _record(errors_record(base), counts.errors, plan),
         _record(total_record(base), counts.total, plan),
+        _record(errors_record(base), counts.errors, plan),
     ]
     rules += [_record(ratio_record(w), window_ratio(plan, w), plan) for w in fast_windows(plan)]
     pair = fast_pair(plan)

@@ -13,7 +13,8 @@ windows of the fastest page are exact instead, as a sum of back-to-back slices
 
     events(W) = events_B(t) + events_B(t - B) + ... + events_B(t - W + B)
 
-so the page is never slower than the straightforward rate over W. Windows of a
+so the page is never slower than the straightforward rate over W (needed only
+when the page's detection time exceeds B; sooner, the first form is exact). Windows of a
 day or more read hourly totals (recorded once an hour), so the 30-day period
 reads 720 samples, not 86,400.
 """
@@ -52,10 +53,18 @@ def uses_hourly(window: int) -> bool:
 
 
 def exact_slices(plan: SLOPlan, window: int) -> bool:
-    """Whether `window` is summed from back-to-back base-window slices (the fastest page's windows)."""
+    """Whether `window` is summed from back-to-back base-window slices.
+
+    Only the fastest page's windows need it, and only when its detection time
+    at a full outage exceeds the base window: sooner, every error is still in
+    the exact latest slice.
+    """
     base = plan.base_window
+    pair = fast_pair(plan)
     return (
-        window in fast_windows(plan)
+        pair is not None
+        and pair.factor * plan.error_budget * pair.long > base
+        and window in fast_windows(plan)
         and window % base == 0
         and window // base <= MAX_EXACT_SLICES
         and base % plan.evaluation_interval == 0
