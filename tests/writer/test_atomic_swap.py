@@ -1,0 +1,104 @@
+"""A build killed at any moment leaves the complete old bundle or the complete new one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lgtmgen.artifacts import Role
+from lgtmgen.bundle import Bundle, RenderedFile
+from lgtmgen.writer import read_tree, write_bundle
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from generate_catalog import write_catalog  # noqa: E402
+
+LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
+
+
+def bundle_of(files: dict[str, bytes]) -> Bundle:
+    return Bundle({path: RenderedFile(path, Role.REPORT, content) for path, content in files.items()})
+
+
+def catalog_digest(tree: dict[str, bytes]) -> str:
+    return str(json.loads(tree["manifest.json"])["catalog_digest"])
+
+
+def assert_complete(tree: dict[str, bytes]) -> None:
+    """Every file the manifest lists is present with its hash, and nothing else."""
+    manifest = json.loads(tree["manifest.json"])
+    listed = manifest["files"]
+    assert set(tree) == set(listed) | {"manifest.json"}
+    for path, entry in listed.items():
+        assert hashlib.sha256(tree[path]).hexdigest() == entry["sha256"], path
+
+
+def test_stale_files_disappear_after_a_rebuild(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    write_bundle(bundle_of({"a.yaml": b"a: 1\n", "old/b.yaml": b"b: 2\n"}), out)
+    write_bundle(bundle_of({"a.yaml": b"a: 3\n"}), out)
+    assert read_tree(out) == {"a.yaml": b"a: 3\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+
+
+def test_a_failed_write_leaves_the_old_bundle_and_no_staging_directory(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    write_bundle(bundle_of({"a.yaml": b"a: 1\n"}), out)
+    with pytest.raises(OSError):
+        write_bundle(bundle_of({"a.yaml": b"a: 2\n", "a.yaml/inside": b"x\n"}), out)
+    assert read_tree(out) == {"a.yaml": b"a: 1\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+
+
+@pytest.fixture(scope="module")
+def two_catalogs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("catalogs")
+    return write_catalog(root / "small", 30), write_catalog(root / "large", 200)
+
+
+def build(catalog: Path, out: Path) -> None:
+    subprocess.run([LGTMGEN, "build", str(catalog), "--out", str(out)], check=True, capture_output=True)
+
+
+def test_killing_builds_at_many_moments_never_leaves_a_partial_bundle(
+    two_catalogs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    small, large = two_catalogs
+    out = tmp_path / "bundle"
+    build(small, out)
+    old = read_tree(out)
+    assert_complete(old)
+    started = time.perf_counter()
+    build(large, tmp_path / "reference")
+    full_build = time.perf_counter() - started
+    new = read_tree(tmp_path / "reference")
+    outcomes: set[str] = set()
+    for step in range(6):
+        delay = full_build * (0.4 + 0.12 * step)
+        child = subprocess.Popen(
+            [LGTMGEN, "build", str(large), "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        tree = read_tree(out)
+        assert_complete(tree)
+        assert catalog_digest(tree) in (catalog_digest(old), catalog_digest(new))
+        outcomes.add(catalog_digest(tree))
+        if catalog_digest(tree) == catalog_digest(new):
+            build(small, out)
+    assert outcomes
+    build(large, out)
+    rebuilt = read_tree(out)
+    assert_complete(rebuilt)
+    assert catalog_digest(rebuilt) == catalog_digest(new)
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle.")]
+    assert len(leftovers) <= 6  # staging trees of killed builds; never mistaken for the bundle

@@ -1,0 +1,39 @@
+"""The same catalog always gives the same bytes, wherever it lies and however often it is built."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lgtmgen.cli.app import app
+from lgtmgen.writer import read_tree
+
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
+
+
+def build(catalog: Path, out: Path) -> dict[str, bytes]:
+    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return read_tree(out)
+
+
+def test_building_the_shop_twice_gives_byte_identical_trees(tmp_path: Path) -> None:
+    first = build(SHOP, tmp_path / "one")
+    second = build(SHOP, tmp_path / "two")
+    assert len(first) > 20
+    assert first == second
+
+
+def test_a_copy_of_the_catalog_elsewhere_builds_the_same_bundle(tmp_path: Path) -> None:
+    copy = tmp_path / "somewhere" / "else" / "shop"
+    shutil.copytree(SHOP, copy)
+    assert build(copy, tmp_path / "copy") == build(SHOP, tmp_path / "original")
+
+
+def test_rebuilding_into_the_same_directory_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    first = build(SHOP, out)
+    assert build(SHOP, out) == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
