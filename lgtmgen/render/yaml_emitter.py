@@ -30,7 +30,8 @@ _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")
 _RESERVED = frozenset(
     "y n yes no on off true false null".split()
 )
-_LITERAL_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029\ufeff\ud800-\udfff\t\r]")
+# Everything outside YAML's printable set, plus what a reader would take as a line break.
+_LITERAL_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\t\r]")
 _ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
@@ -39,7 +40,7 @@ _ESCAPES = {
     "\r": "\\r",
     "\x00": "\\0",
 }
-_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f\x85\u2028\u2029\ufeff\ud800-\udfff]")
+_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,14 @@ def _plain_ok(text: str) -> bool:
         and not text.endswith(":")
         and text.lower() not in _RESERVED
     )
+
+
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+def comment_lines(text: str) -> list[str]:
+    """The lines of a ``#`` comment for `text`: split at every line break, unprintables replaced."""
+    return [_NOT_PRINTABLE.sub("\ufffd", line) for line in text.splitlines()]
 
 
 def _literal_ok(text: str) -> bool:
@@ -140,7 +149,7 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
                 raise TypeError(f"mapping keys must be strings, got {key!r}")
             lead = prefix if first else pad
             if isinstance(item, Commented):
-                for line in item.comment.splitlines():
+                for line in comment_lines(item.comment):
                     out.append(f"{pad}# {line}".rstrip() if not first else f"{lead}# {line}".rstrip())
                     if first:
                         lead, first = pad, False
@@ -156,7 +165,7 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
         for n, item in enumerate(value):
             lead = prefix if n == 0 else pad
             if isinstance(item, Commented):
-                for line in item.comment.splitlines():
+                for line in comment_lines(item.comment):
                     out.append(f"{lead}# {line}".rstrip())
                     lead = pad
                 item = item.value

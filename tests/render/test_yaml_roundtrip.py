@@ -1,0 +1,90 @@
+"""Whatever plain data a generator builds, the emitter writes YAML that reads back as the same data."""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from lgtmgen.render.yaml_emitter import Commented, dump_yaml
+
+TRICKY_STRINGS = st.sampled_from(
+    [
+        "", " ", "yes", "No", "on", "OFF", "y", "n", "null", "~", "true", "False", "NaN", ".inf", "-.inf",
+        "0", "007", "0x1F", "0o17", "1e3", "1_000", "+1", "-", "--- ", "...", "- item", "? key", ": v",
+        "a: b", "a #b", "#comment", "&anchor", "*alias", "!tag", "%directive", "@at", "`tick", "|", ">",
+        "'single'", '"double"', "back\\slash", "line\nbreak", "trailing\n", "\n", "tab\there",
+        " leading", "trailing ", "café", "日本語", "emoji 🚀", "\u2028", "\ufeff", "30s", "1h30m",
+        "2024-01-01", "12:30", "{a}", "[a]", "a,b", "=", "<<",
+    ]
+)
+STRINGS = st.one_of(TRICKY_STRINGS, st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=True),
+    STRINGS,
+)
+DATA = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5),
+        st.dictionaries(STRINGS, children, max_size=5),
+    ),
+    max_leaves=30,
+)
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Structural equality where 1.0 and 1 differ and floats compare by value."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, float) or isinstance(b, float):
+        return type(a) is type(b) and (a == b or (math.isnan(a) and math.isnan(b)))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(equal(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(equal, a, b))
+    return type(a) is type(b) and a == b
+
+
+def load_with_ruamel(text: str) -> Any:
+    return YAML(typ="safe", pure=True).load(io.StringIO(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(DATA)
+def test_pyyaml_reads_back_exactly_what_was_dumped(data: Any) -> None:
+    assert equal(yaml.safe_load(dump_yaml(data)), data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DATA)
+def test_ruamel_reads_back_exactly_what_was_dumped(data: Any) -> None:
+    assert equal(load_with_ruamel(dump_yaml(data)), data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(STRINGS, DATA, min_size=1, max_size=4), STRINGS, st.lists(DATA, min_size=1, max_size=3))
+def test_comments_never_change_the_data(mapping: dict[str, Any], comment: str, items: list[Any]) -> None:
+    key = next(iter(mapping))
+    commented = dict(mapping)
+    commented[key] = Commented(mapping[key], comment)
+    listed = [Commented(items[0], comment), *items[1:]]
+    document = {"mapping": commented, "list": listed}
+    expected = {"mapping": mapping, "list": items}
+    text = dump_yaml(document)
+    assert equal(yaml.safe_load(text), expected)
+    assert equal(load_with_ruamel(text), expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(DATA)
+def test_the_same_data_always_gives_the_same_text(data: Any) -> None:
+    assert dump_yaml(data) == dump_yaml(data)
