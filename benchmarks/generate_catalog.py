@@ -20,11 +20,14 @@ def _header() -> str:
 
 
 def _root_catalog() -> str:
-    lines = [_header(), "environments:\n  - name: production\n    production: true\n  - name: staging\n"]
+    lines = [
+        _header(),
+        "environments:\n  - name: production\n    production: true\n  - name: staging\n",
+    ]
     lines.append("teams:\n")
     for t in range(TEAMS):
         lines.append(
-            f"  - name: team-{t}\n    notify:\n      slack:\n        channel: \"#team-{t}\"\n"
+            f'  - name: team-{t}\n    notify:\n      slack:\n        channel: "#team-{t}"\n'
             f"        api_url_file: /etc/alertmanager/secrets/slack-{t}.url\n"
         )
     lines.append("tenants:\n")
@@ -56,8 +59,8 @@ def _service(index: int) -> str:
         f"      - name: availability\n        objective: 99.9\n        sli: {{kind: availability}}\n"
         f"      - name: latency\n        objective: 99\n        sli: {{kind: latency, threshold: 0.5, buckets: [0.1, 0.25, 0.5, 1]}}\n"
         f"      - name: jobs\n        objective: 99.5\n        sli:\n          kind: events\n"
-        f"          bad: jobs_failed_total{{job=\"svc-{index}\"}}\n"
-        f"          total: jobs_total{{job=\"svc-{index}\"}}\n"
+        f'          bad: jobs_failed_total{{job="svc-{index}"}}\n'
+        f'          total: jobs_total{{job="svc-{index}"}}\n'
     )
 
 

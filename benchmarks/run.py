@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate_catalog import write_catalog  # noqa: E402
+from generate_catalog import write_catalog
 
 LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
@@ -46,12 +46,17 @@ def run(size: int, scratch: Path) -> tuple[int, float, float, float, float, int]
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 10000]
-    print("| services | SLOs | validate (s) | validate peak (MiB) | build (s) | build peak (MiB) | files |")
+    print(
+        "| services | SLOs | validate (s) | validate peak (MiB) | build (s) | build peak (MiB) | files |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="lgtmgen-bench-") as tmp:
         for size in sizes:
             n, vs, vm, bs, bm, files = run(size, Path(tmp))
-            print(f"| {n:,} | {3 * n:,} | {vs:.2f} | {vm:.0f} | {bs:.2f} | {bm:.0f} | {files:,} |", flush=True)
+            print(
+                f"| {n:,} | {3 * n:,} | {vs:.2f} | {vm:.0f} | {bs:.2f} | {bm:.0f} | {files:,} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def _libc_renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
         return None
     func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     func.restype = ctypes.c_int
-    return func  # type: ignore[no-any-return]
+    return func
 
 
 def _exchange(a: Path, b: Path) -> bool:

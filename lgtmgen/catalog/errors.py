@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import difflib
 import types
 import typing
@@ -146,10 +145,18 @@ def _message(
             )
         return "catalog/out-of-range", f"{name}: {error['msg'].replace('Input', 'value')}", None
     if kind in ("string_pattern_mismatch", "string_too_short", "string_too_long"):
-        return "catalog/invalid-format", f"{name}: {_describe(error['input'])} {_pattern_text(error)}", None
+        return (
+            "catalog/invalid-format",
+            f"{name}: {_describe(error['input'])} {_pattern_text(error)}",
+            None,
+        )
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return "catalog/invalid-value", f"{name}: expected {expected}, got {_describe(error['input'])}", None
+        return (
+            "catalog/invalid-value",
+            f"{name}: expected {expected}, got {_describe(error['input'])}",
+            None,
+        )
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
         return (
@@ -158,7 +165,11 @@ def _message(
             None,
         )
     if kind == "union_tag_not_found":
-        return "catalog/missing-field", f"{name}: missing 'kind' (which kind of {name} this is)", None
+        return (
+            "catalog/missing-field",
+            f"{name}: missing 'kind' (which kind of {name} this is)",
+            None,
+        )
     if kind == "value_error":
         text = error["msg"].removeprefix("Value error, ")
         return "catalog/invalid-value", f"{name}: {text}", None
@@ -191,7 +202,7 @@ def diagnostics_from_validation(
     for error in exc.errors():
         raw_path = [p for p in error["loc"] if isinstance(p, (str, int))]
         at_value = error["type"] not in ("extra_forbidden", "missing")
-        location, walked = locate(document, raw_path, key=not at_value)
+        location, _ = locate(document, raw_path, key=not at_value)
         path = _strip_tags(raw_path, document)
         check, message, hint = _message(error, root, raw_path, path)
         out.append(
@@ -236,7 +247,12 @@ def _strip_tags(path: list[PathStep], document: Any) -> list[PathStep]:
     out: list[PathStep] = []
     node = document
     for step in path:
-        if isinstance(node, dict) and isinstance(step, str) and step not in node and node.get("kind") == step:
+        if (
+            isinstance(node, dict)
+            and isinstance(step, str)
+            and step not in node
+            and node.get("kind") == step
+        ):
             continue
         out.append(step)
         if isinstance(node, dict) and isinstance(step, str):

@@ -56,7 +56,9 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
         shown = display_path(path)
         if not path.exists() and not path.is_symlink():
             diagnostics.append(
-                Diagnostic("catalog/not-found", "no such file or directory", location=Location(shown))
+                Diagnostic(
+                    "catalog/not-found", "no such file or directory", location=Location(shown)
+                )
             )
         elif path.is_dir():
             candidates = sorted(
@@ -90,7 +92,11 @@ def _read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
         raw = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return None, [Diagnostic("catalog/unreadable", f"cannot read the file: {reason}", location=Location(shown))]
+        return None, [
+            Diagnostic(
+                "catalog/unreadable", f"cannot read the file: {reason}", location=Location(shown)
+            )
+        ]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -121,8 +127,7 @@ def load_document(
         diagnostics.extend(problems)
         if text is None:
             continue
-        if text.startswith("\ufeff"):
-            text = text[1:]
+        text = text.removeprefix("\ufeff")
         lines[shown] = text.splitlines()
         data, problems = parse_yaml(text, shown)
         diagnostics.extend(problems)
@@ -162,7 +167,11 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
             if key not in merged:
                 if isinstance(value, SourceList):
                     copy = SourceList(value)
-                    copy.file, copy.start, copy.items_at = value.file, value.start, list(value.items_at)
+                    copy.file, copy.start, copy.items_at = (
+                        value.file,
+                        value.start,
+                        list(value.items_at),
+                    )
                     copy.item_files = [value.file] * len(value)
                     merged[key] = copy
                 else:
@@ -196,4 +205,3 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
                     )
                 )
     return merged, diagnostics
-

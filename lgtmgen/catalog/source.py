@@ -29,7 +29,7 @@ Pos = tuple[int, int]
 class SourceMap(dict[str, Any]):
     """A mapping from a catalog file; `keys_at[key]` and `values_at[key]` are (line, column)."""
 
-    __slots__ = ("file", "start", "keys_at", "values_at")
+    __slots__ = ("file", "keys_at", "start", "values_at")
     file: str
     start: Pos
     keys_at: dict[str, Pos]
@@ -42,7 +42,7 @@ class SourceList(list[Any]):
     `item_files` is set when sections of several files were merged into one list.
     """
 
-    __slots__ = ("file", "start", "items_at", "item_files")
+    __slots__ = ("file", "item_files", "items_at", "start")
     file: str
     start: Pos
     items_at: list[Pos]
@@ -74,9 +74,9 @@ def resolve_plain(text: str) -> Any:
     if _INT10.fullmatch(text):
         return int(text)
     if _INT8.fullmatch(text):
-        return int(text[2:], 8)
+        return int(text, 0)
     if _INT16.fullmatch(text):
-        return int(text[2:], 16)
+        return int(text, 0)
     if _FLOAT.fullmatch(text):
         return float(text)
     if _INF.fullmatch(text):
@@ -117,9 +117,7 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
         )
     if depth > MAX_DEPTH:
         line, col = _pos(node)
-        raise YamlProblem(
-            "yaml/too-deep", f"nesting deeper than {MAX_DEPTH} levels", line, col
-        )
+        raise YamlProblem("yaml/too-deep", f"nesting deeper than {MAX_DEPTH} levels", line, col)
     if isinstance(node, ScalarNode):
         if not node.style:
             return resolve_plain(node.value)
@@ -146,7 +144,9 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                 )
             if not isinstance(key_node, ScalarNode):
                 line, col = _pos(key_node)
-                raise YamlProblem("yaml/complex-key", "mapping keys must be plain strings", line, col)
+                raise YamlProblem(
+                    "yaml/complex-key", "mapping keys must be plain strings", line, col
+                )
             key = key_node.value
             if key in mapping:
                 line, col = _pos(key_node)
@@ -180,7 +180,8 @@ def _expanded_size(node: Node, memo: dict[int, int], depth: int = 0) -> int:
         size += sum(_expanded_size(item, memo, depth + 1) for item in node.value)
     elif isinstance(node, MappingNode):
         size += sum(
-            _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1) for k, v in node.value
+            _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1)
+            for k, v in node.value
         )
     memo[id(node)] = size
     return size
@@ -190,12 +191,11 @@ def _largest_section(root: Node, memo: dict[int, int]) -> Node:
     """The top-level value that expands most: where a too-large document is reported."""
     if not isinstance(root, MappingNode) or not root.value:
         return root
-    return max((value for _, value in root.value), key=lambda value: memo.get(id(value), 0))
+    values: list[Node] = [value for _, value in root.value]
+    return max(values, key=lambda value: memo.get(id(value), 0))
 
 
-def _problem_from_yaml_error(
-    exc: yaml.YAMLError, lines: list[str]
-) -> tuple[str, str, int, int]:
+def _problem_from_yaml_error(exc: yaml.YAMLError, lines: list[str]) -> tuple[str, str, int, int]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     if line > len(lines) and lines:

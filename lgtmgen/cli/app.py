@@ -63,8 +63,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _global(
-    output: Annotated[OutputFormat, typer.Option("--output", help="human, or json for CI.")] = OutputFormat.human,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--output", help="human, or json for CI.")
+    ] = OutputFormat.human,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
@@ -73,7 +77,13 @@ def _global(
     state.debug = debug
 
 
-def _finish(command: str, diagnostics: list[Diagnostic], message: str, failed: bool | None = None, **extra: object) -> None:
+def _finish(
+    command: str,
+    diagnostics: list[Diagnostic],
+    message: str,
+    failed: bool | None = None,
+    **extra: object,
+) -> None:
     failed = has_errors(diagnostics) if failed is None else failed
     if state.output is OutputFormat.json:
         print(json_report(command, not failed, diagnostics, **extra))
@@ -102,7 +112,6 @@ def validate_command(catalog: CatalogArg) -> None:
     )
 
 
-
 def _toolbox() -> object:
     from lgtmgen.toolchain.locate import ToolOverrideError, locate_tools
 
@@ -117,7 +126,9 @@ def _toolbox() -> object:
 def build(
     catalog: CatalogArg,
     out_dir: OutOption = Path("generated"),
-    check: Annotated[bool, typer.Option("--check", help="Also run every check before replacing the bundle.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Also run every check before replacing the bundle.")
+    ] = False,
 ) -> None:
     """Compile the catalog and replace the bundle directory atomically."""
     started = time.perf_counter()
@@ -150,8 +161,12 @@ def build(
 
 @app.command()
 def check(
-    bundle_dir: Annotated[Path, typer.Argument(help="Bundle directory to check.")] = Path("generated"),
-    only: Annotated[list[str] | None, typer.Option("--only", help="Run only the named check(s).")] = None,
+    bundle_dir: Annotated[Path, typer.Argument(help="Bundle directory to check.")] = Path(
+        "generated"
+    ),
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Run only the named check(s).")
+    ] = None,
 ) -> None:
     """Check a written bundle with promtool, amtool and the upstream references."""
     from lgtmgen.checks import run_checks
@@ -208,12 +223,16 @@ def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:
     a = f"a/{path}" if before is not None else "/dev/null"
     b = f"b/{path}" if after is not None else "/dev/null"
     out = list(difflib.unified_diff(lines(before), lines(after), a, b))
-    return [line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out]
+    return [
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
+    ]
 
 
 @app.command()
 def schema(
-    write: Annotated[Path | None, typer.Option("--write", help="Write to this file instead of stdout.")] = None,
+    write: Annotated[
+        Path | None, typer.Option("--write", help="Write to this file instead of stdout.")
+    ] = None,
     format_: Annotated[
         str, typer.Option("--format", help="json (JSON Schema) or markdown (catalog reference).")
     ] = "json",
@@ -235,7 +254,9 @@ def schema(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter catalog.")] = Path("catalog.yaml"),
+    path: Annotated[Path, typer.Argument(help="Where to write the starter catalog.")] = Path(
+        "catalog.yaml"
+    ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter catalog, and its JSON Schema beside it for editors."""

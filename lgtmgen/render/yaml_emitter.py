@@ -27,11 +27,11 @@ from typing import Any
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./:-]*")
 _DURATION = re.compile(r"[0-9]+(ms|s|m|h|d|w|y)")
-_RESERVED = frozenset(
-    "y n yes no on off true false null".split()
-)
+_RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
 # Everything outside YAML's printable set, plus what a reader would take as a line break.
-_LITERAL_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\t\r]")
+_LITERAL_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\t\r]"
+)
 _ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
@@ -40,7 +40,7 @@ _ESCAPES = {
     "\r": "\\r",
     "\x00": "\\0",
 }
-_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def _float(value: float) -> str:
 
 def _literal(text: str, indent: int) -> list[str]:
     chomp = "" if text.endswith("\n") else "-"
-    body = text[:-1] if text.endswith("\n") else text
+    body = text.removesuffix("\n")
     pad = " " * indent
     return [f"|{chomp}"] + [pad + line if line else "" for line in body.split("\n")]
 
@@ -150,7 +150,9 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
             lead = prefix if first else pad
             if isinstance(item, Commented):
                 for line in comment_lines(item.comment):
-                    out.append(f"{pad}# {line}".rstrip() if not first else f"{lead}# {line}".rstrip())
+                    out.append(
+                        f"{pad}# {line}".rstrip() if not first else f"{lead}# {line}".rstrip()
+                    )
                     if first:
                         lead, first = pad, False
                 item = item.value
@@ -180,10 +182,7 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
 
 
 def _emit_entry(head: str, item: Any, indent: int, out: list[str]) -> None:
-    if isinstance(item, dict) and item:
-        out.append(head)
-        _emit(item, indent + 2, out, " " * (indent + 2))
-    elif isinstance(item, list) and item:
+    if isinstance(item, dict) and item or isinstance(item, list) and item:
         out.append(head)
         _emit(item, indent + 2, out, " " * (indent + 2))
     elif isinstance(item, str) and "\n" in item and _literal_ok(item):

@@ -21,7 +21,9 @@ LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
 
 def lgtmgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LGTMGEN, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [LGTMGEN, *args], check=False, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -36,18 +38,34 @@ def test_validate_of_a_good_catalog_exits_zero_and_reports_counts_in_json(catalo
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"command", "ok", "summary", "diagnostics", "services", "slos"}
-    assert (report["command"], report["ok"], report["services"], report["slos"]) == ("validate", True, 2, 3)
+    assert (report["command"], report["ok"], report["services"], report["slos"]) == (
+        "validate",
+        True,
+        2,
+        3,
+    )
     assert all(d["severity"] != "error" for d in report["diagnostics"])
 
 
 def test_a_bad_catalog_exits_one_with_diagnostics_in_json(catalog: Path) -> None:
-    catalog.write_text(catalog.read_text().replace("objective: 99.9 ", "objective: 100 "), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text().replace("objective: 99.9 ", "objective: 100 "), encoding="utf-8"
+    )
     result = lgtmgen("--output", "json", "validate", catalog.name, cwd=catalog.parent)
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["summary"] == "1 error"
     (diagnostic,) = report["diagnostics"]
-    assert set(diagnostic) == {"check", "severity", "message", "file", "line", "column", "path", "hint"}
+    assert set(diagnostic) == {
+        "check",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "path",
+        "hint",
+    }
     assert (diagnostic["check"], diagnostic["file"], diagnostic["path"]) == (
         "catalog/out-of-range",
         "catalog.yaml",
@@ -56,7 +74,9 @@ def test_a_bad_catalog_exits_one_with_diagnostics_in_json(catalog: Path) -> None
 
 
 def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Path) -> None:
-    catalog.write_text(catalog.read_text().replace("team: web\n", "team: webb\n", 1), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text().replace("team: web\n", "team: webb\n", 1), encoding="utf-8"
+    )
     result = lgtmgen("validate", catalog.name, cwd=catalog.parent)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -70,8 +90,20 @@ def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Pa
 
 @pytest.mark.parametrize(
     "args",
-    [["validate"], ["build", "x.yaml", "--no-such-option"], ["no-such-command"], ["--output", "xml", "validate", "x.yaml"], ["schema", "--format", "xml"]],
-    ids=["missing catalog argument", "unknown option", "unknown command", "bad output format", "bad schema format"],
+    [
+        ["validate"],
+        ["build", "x.yaml", "--no-such-option"],
+        ["no-such-command"],
+        ["--output", "xml", "validate", "x.yaml"],
+        ["schema", "--format", "xml"],
+    ],
+    ids=[
+        "missing catalog argument",
+        "unknown option",
+        "unknown command",
+        "bad output format",
+        "bad schema format",
+    ],
 )
 def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
     result = lgtmgen(*args, cwd=tmp_path)
@@ -90,7 +122,14 @@ def test_an_internal_error_exits_three_with_one_line_and_the_traceback_only_with
 
     monkeypatch.setattr(bundle_module, "compile_bundle", _explode)
     for debug in (False, True):
-        argv = ["lgtmgen", *(["--debug"] if debug else []), "build", str(catalog), "-o", str(catalog.parent / "out")]
+        argv = [
+            "lgtmgen",
+            *(["--debug"] if debug else []),
+            "build",
+            str(catalog),
+            "-o",
+            str(catalog.parent / "out"),
+        ]
         monkeypatch.setattr(sys, "argv", argv)
         with pytest.raises(SystemExit) as exited:
             main()
@@ -109,7 +148,11 @@ def test_build_writes_the_bundle_and_reports_it_in_json(catalog: Path) -> None:
     result = lgtmgen("--output", "json", "build", catalog.name, "-o", "out", cwd=catalog.parent)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    written = sorted(p.relative_to(catalog.parent / "out").as_posix() for p in (catalog.parent / "out").rglob("*") if p.is_file())
+    written = sorted(
+        p.relative_to(catalog.parent / "out").as_posix()
+        for p in (catalog.parent / "out").rglob("*")
+        if p.is_file()
+    )
     assert report["ok"] is True and report["files"] == len(written) and report["out"] == "out"
     manifest = json.loads((catalog.parent / "out" / "manifest.json").read_text())
     assert sorted([*manifest["files"], "manifest.json"]) == written
@@ -125,9 +168,12 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     assert json.loads(current.stdout) == {"command": "diff", "ok": True, "changes": {}}
     out = cwd / "out"
     (out / "stale.yaml").write_text("old: true\n", encoding="utf-8")
-    rules = sorted((out / "prometheus" / "rules").rglob("*.yaml"))[0]
+    rules = min((out / "prometheus" / "rules").rglob("*.yaml"))
     rules.write_text(rules.read_text() + "# hand edit\n", encoding="utf-8")
-    catalog.write_text(catalog.read_text().replace("name: api\n", "name: backend\n").replace("[api]", "[backend]"), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text().replace("name: api\n", "name: backend\n").replace("[api]", "[backend]"),
+        encoding="utf-8",
+    )
     stale = lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd)
     assert stale.returncode == 1
     changes = json.loads(stale.stdout)["changes"]
@@ -147,7 +193,9 @@ def test_diff_of_an_invalid_catalog_exits_one_with_the_diagnostics(catalog: Path
     catalog.write_text(catalog.read_text().replace("tier: 1 ", "tier: 9 ", 1), encoding="utf-8")
     result = lgtmgen("--output", "json", "diff", catalog.name, cwd=catalog.parent)
     assert result.returncode == 1
-    assert [d["check"] for d in json.loads(result.stdout)["diagnostics"]] == ["catalog/invalid-value"]
+    assert [d["check"] for d in json.loads(result.stdout)["diagnostics"]] == [
+        "catalog/invalid-value"
+    ]
 
 
 def test_init_writes_the_starter_and_its_schema_and_the_result_validates(tmp_path: Path) -> None:

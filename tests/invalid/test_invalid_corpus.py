@@ -34,6 +34,7 @@ def catalog_args(case: Path) -> list[str]:
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*LGTMGEN, "--output", "json", *args],
+        check=False,
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -55,7 +56,9 @@ def diagnostic_lines(stdout: str) -> list[str]:
 
 def copy_case(case: Path, scratch: Path) -> Path:
     target = scratch / "case"
-    shutil.copytree(case, target, symlinks=True, ignore=shutil.ignore_patterns("expected.txt", "args"))
+    shutil.copytree(
+        case, target, symlinks=True, ignore=shutil.ignore_patterns("expected.txt", "args")
+    )
     return target
 
 
@@ -71,7 +74,11 @@ def old_bundle(root: Path) -> dict[str, bytes]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_the_corpus_holds_at_least_forty_five_cases() -> None:
@@ -79,7 +86,9 @@ def test_the_corpus_holds_at_least_forty_five_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_validate_refuses_the_catalog_with_exactly_the_expected_diagnostics(case: Path, tmp_path: Path) -> None:
+def test_validate_refuses_the_catalog_with_exactly_the_expected_diagnostics(
+    case: Path, tmp_path: Path
+) -> None:
     work = copy_case(case, tmp_path)
     result = run_cli(work, "validate", *catalog_args(case))
     assert "Traceback" not in result.stdout + result.stderr
@@ -93,13 +102,18 @@ def test_validate_refuses_the_catalog_with_exactly_the_expected_diagnostics(case
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_build_refuses_the_catalog_and_leaves_the_old_bundle_untouched(case: Path, tmp_path: Path) -> None:
+def test_build_refuses_the_catalog_and_leaves_the_old_bundle_untouched(
+    case: Path, tmp_path: Path
+) -> None:
     work = copy_case(case, tmp_path)
     bundle = tmp_path / "bundle"
     before = old_bundle(bundle)
     result = run_cli(work, "build", *catalog_args(case), "--out", str(bundle))
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1, result.stdout + result.stderr
-    assert diagnostic_lines(result.stdout) == (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert (
+        diagnostic_lines(result.stdout)
+        == (case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    )
     assert tree(bundle) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "case"]

@@ -15,12 +15,68 @@ from lgtmgen.render.yaml_emitter import Commented, dump_yaml
 
 TRICKY_STRINGS = st.sampled_from(
     [
-        "", " ", "yes", "No", "on", "OFF", "y", "n", "null", "~", "true", "False", "NaN", ".inf", "-.inf",
-        "0", "007", "0x1F", "0o17", "1e3", "1_000", "+1", "-", "--- ", "...", "- item", "? key", ": v",
-        "a: b", "a #b", "#comment", "&anchor", "*alias", "!tag", "%directive", "@at", "`tick", "|", ">",
-        "'single'", '"double"', "back\\slash", "line\nbreak", "trailing\n", "\n", "tab\there",
-        " leading", "trailing ", "café", "日本語", "emoji 🚀", "\u2028", "\ufeff", "30s", "1h30m",
-        "2024-01-01", "12:30", "{a}", "[a]", "a,b", "=", "<<",
+        "",
+        " ",
+        "yes",
+        "No",
+        "on",
+        "OFF",
+        "y",
+        "n",
+        "null",
+        "~",
+        "true",
+        "False",
+        "NaN",
+        ".inf",
+        "-.inf",
+        "0",
+        "007",
+        "0x1F",
+        "0o17",
+        "1e3",
+        "1_000",
+        "+1",
+        "-",
+        "--- ",
+        "...",
+        "- item",
+        "? key",
+        ": v",
+        "a: b",
+        "a #b",
+        "#comment",
+        "&anchor",
+        "*alias",
+        "!tag",
+        "%directive",
+        "@at",
+        "`tick",
+        "|",
+        ">",
+        "'single'",
+        '"double"',
+        "back\\slash",
+        "line\nbreak",
+        "trailing\n",
+        "\n",
+        "tab\there",
+        " leading",
+        "trailing ",
+        "café",
+        "日本語",
+        "emoji 🚀",
+        "\u2028",
+        "\ufeff",
+        "30s",
+        "1h30m",
+        "2024-01-01",
+        "12:30",
+        "{a}",
+        "[a]",
+        "a,b",
+        "=",
+        "<<",
     ]
 )
 STRINGS = st.one_of(TRICKY_STRINGS, st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
@@ -71,8 +127,14 @@ def test_ruamel_reads_back_exactly_what_was_dumped(data: Any) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(STRINGS, DATA, min_size=1, max_size=4), STRINGS, st.lists(DATA, min_size=1, max_size=3))
-def test_comments_never_change_the_data(mapping: dict[str, Any], comment: str, items: list[Any]) -> None:
+@given(
+    st.dictionaries(STRINGS, DATA, min_size=1, max_size=4),
+    STRINGS,
+    st.lists(DATA, min_size=1, max_size=3),
+)
+def test_comments_never_change_the_data(
+    mapping: dict[str, Any], comment: str, items: list[Any]
+) -> None:
     key = next(iter(mapping))
     commented = dict(mapping)
     commented[key] = Commented(mapping[key], comment)

@@ -17,13 +17,15 @@ from lgtmgen.bundle import Bundle, RenderedFile
 from lgtmgen.writer import read_tree, write_bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from generate_catalog import write_catalog  # noqa: E402
+from generate_catalog import write_catalog
 
 LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
 
 def bundle_of(files: dict[str, bytes]) -> Bundle:
-    return Bundle({path: RenderedFile(path, Role.REPORT, content) for path, content in files.items()})
+    return Bundle(
+        {path: RenderedFile(path, Role.REPORT, content) for path, content in files.items()}
+    )
 
 
 def catalog_digest(tree: dict[str, bytes]) -> str:
@@ -63,7 +65,9 @@ def two_catalogs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def build(catalog: Path, out: Path) -> None:
-    subprocess.run([LGTMGEN, "build", str(catalog), "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [LGTMGEN, "build", str(catalog), "--out", str(out)], check=True, capture_output=True
+    )
 
 
 def test_killing_builds_at_many_moments_never_leaves_a_partial_bundle(

@@ -1,0 +1,57 @@
+"""Finding catalog files: what cannot be read is reported, never skipped silently and never waited on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lgtmgen.catalog.files import discover
+
+GOOD = "apiVersion: lgtmgen/v1\n"
+
+
+def checks(paths: list[Path]) -> list[tuple[str, str]]:
+    _, diagnostics = discover(paths)
+    return [(Path(d.location.file).name if d.location else "", d.check) for d in diagnostics]
+
+
+def test_a_fifo_named_on_the_command_line_is_refused_instead_of_blocking_the_read(
+    tmp_path: Path,
+) -> None:
+    fifo = tmp_path / "catalog.yaml"
+    os.mkfifo(fifo)
+    files, _ = discover([fifo])
+    assert files == []
+    assert checks([fifo]) == [("catalog.yaml", "catalog/unreadable")]
+
+
+def test_a_fifo_inside_a_catalog_directory_is_refused_and_the_plain_files_are_kept(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    os.mkfifo(tmp_path / "b.yaml")
+    files, _ = discover([tmp_path])
+    assert [f.name for f in files] == ["a.yaml"]
+    assert checks([tmp_path]) == [("b.yaml", "catalog/unreadable")]
+
+
+def test_a_dangling_symbolic_link_in_a_directory_is_reported_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "gone.yaml")
+    assert checks([tmp_path]) == [("b.yaml", "catalog/unreadable")]
+
+
+def test_a_symbolic_link_to_a_catalog_file_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "linked.yaml").symlink_to(tmp_path / "real.txt")
+    files, diagnostics = discover([tmp_path / "dir"])
+    assert [f.name for f in files] == ["linked.yaml"] and diagnostics == []
+
+
+def test_directories_named_like_catalog_files_are_searched_not_read(tmp_path: Path) -> None:
+    (tmp_path / "teams.yaml").mkdir()
+    (tmp_path / "teams.yaml" / "web.yml").write_text(GOOD, encoding="utf-8")
+    files, diagnostics = discover([tmp_path])
+    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["teams.yaml/web.yml"]
+    assert diagnostics == []
