@@ -17,6 +17,15 @@ import attr
 import grafanalib.core as g  # type: ignore[import-untyped]
 
 PANEL_WIDTH = 24
+GRAFANA_CURRENCIES = frozenset(
+    {"USD", "GBP", "EUR", "JPY", "RUB", "UAH", "BRL", "DKK", "ISK", "NOK", "SEK", "CZK", "CHF", "PLN", "BTC", "ZAR",
+     "INR", "KRW", "IDR", "PHP", "VND"}
+)
+
+
+def currency_unit(code: str) -> str:
+    """Grafana's unit for a currency code, or the code as a suffix where Grafana has none."""
+    return f"currency{code}" if code in GRAFANA_CURRENCIES else f"suffix: {code}"
 
 
 @dataclass(frozen=True, slots=True)

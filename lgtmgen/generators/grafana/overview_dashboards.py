@@ -12,6 +12,7 @@ from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_
 from lgtmgen.generators.grafana.layout import (
     Grid,
     budget_bargauge,
+    currency_unit,
     dashboard_link,
     prom,
     service_map,
@@ -28,12 +29,6 @@ from lgtmgen.plan import Plan
 
 JOURNEY_STARTED = "journey:started:rate5m"
 REVENUE_AT_RISK = "journey:revenue_at_risk:rate5m"
-GRAFANA_CURRENCIES = frozenset({"USD", "GBP", "EUR", "JPY", "RUB", "UAH", "BRL", "DKK", "ISK", "NOK", "SEK", "CZK", "CHF", "PLN", "BTC", "ZAR", "INR", "KRW", "IDR", "PHP", "VND"})
-
-
-def currency_unit(code: str) -> str:
-    """Grafana's unit for a currency code, or the code as a suffix where Grafana has none."""
-    return f"currency{code}" if code in GRAFANA_CURRENCIES else f"suffix: {code}"
 
 
 def _default_tenant(plan: Plan) -> str | None:
