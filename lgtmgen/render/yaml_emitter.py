@@ -157,7 +157,11 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
                         lead, first = pad, False
                 item = item.value
             first = False
-            _emit_entry(f"{lead}{_string(key)}:", item, indent, out)
+            # Fast path for the most common entry, a one-line string.
+            if type(item) is str and "\n" not in item:
+                out.append(f"{lead}{_string(key)}: {_string(item)}")
+            else:
+                _emit_entry(f"{lead}{_string(key)}:", item, indent, out)
         return
     if isinstance(value, list):
         if not value:
@@ -171,7 +175,10 @@ def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
                     out.append(f"{lead}# {line}".rstrip())
                     lead = pad
                 item = item.value
-            _emit(item, indent + 2, out, lead + "- ")
+            if type(item) is str and "\n" not in item:
+                out.append(f"{lead}- {_string(item)}")
+            else:
+                _emit(item, indent + 2, out, lead + "- ")
         return
     if isinstance(value, str) and "\n" in value and _literal_ok(value):
         lines = _literal(value, indent + 2)
