@@ -27,6 +27,7 @@ class Role(StrEnum):
     MIMIR_CONFIG = "mimir-config"
     MIMIR_RUNTIME = "mimir-runtime"
     MIMIR_RULES = "mimir-rules"
+    MIMIR_FEDERATED_RULES = "mimir-federated-rules"
     ALERTMANAGER_CONFIG = "alertmanager-config"
     ALERTMANAGER_TEMPLATE = "alertmanager-template"
     ALERTMANAGER_ROUTE_TESTS = "alertmanager-route-tests"

@@ -14,6 +14,9 @@ from lgtmgen.generators.journeys import JourneyRules
 from lgtmgen.generators.service_graph import ServiceGraphRules
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.generators.tempo import TempoConfig
+from lgtmgen.generators.recording_rules import RecordingRules
+from lgtmgen.generators.prometheus_config import PrometheusConfig
+from lgtmgen.generators.mimir import MimirGenerator
 
 GENERATORS: tuple[Generator, ...] = (
     Alertmanager(),
@@ -21,6 +24,7 @@ GENERATORS: tuple[Generator, ...] = (
     SLORules(), SLOTests(), PrometheusRuleCRD(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
+    RecordingRules(), PrometheusConfig(), MimirGenerator(),
 )
 
 __all__ = ["GENERATORS", "Generator"]

@@ -1,0 +1,74 @@
+"""Mimir: main-config blocks, runtime overrides, ruler namespaces, roll-up tier, lifecycle policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lgtmgen.artifacts import Artifact, Format, Role
+from lgtmgen.generators.mimir.config import main_config
+from lgtmgen.generators.mimir.lifecycle import lifecycle_policy
+from lgtmgen.generators.mimir.ruler import ROLLUP_NAMESPACE, RulerLayout, ruler_layout
+from lgtmgen.generators.mimir.runtime import runtime_overrides
+from lgtmgen.naming import slug
+from lgtmgen.plan import Plan
+
+RULES_DIR = "mimir/rules"
+ISOLATION_PATH = f"{RULES_DIR}/tenants.json"
+
+
+def ruler_artifacts(layout: RulerLayout) -> Iterable[Artifact]:
+    for tenant, namespaces in sorted(layout.namespaces.items()):
+        for namespace, groups in sorted(namespaces.items()):
+            yield Artifact(
+                path=f"{RULES_DIR}/{slug(tenant)}/{slug(namespace)}.yaml",
+                role=Role.MIMIR_RULES,
+                data={"groups": groups},
+                comment=f"Mimir ruler: tenant {tenant!r}, namespace {namespace!r}.",
+            )
+    for tenant, groups in sorted(layout.federated.items()):
+        yield Artifact(
+            path=f"{RULES_DIR}/{slug(tenant)}/{ROLLUP_NAMESPACE}.yaml",
+            role=Role.MIMIR_FEDERATED_RULES,
+            data={"groups": groups},
+            comment=f"Mimir ruler: roll-up tenant {tenant!r}; federated groups read their source_tenants.",
+        )
+    yield Artifact(
+        path=ISOLATION_PATH,
+        role=Role.REPORT,
+        data={"may_read": layout.may_read()},
+        format=Format.JSON,
+    )
+
+
+class MimirGenerator:
+    """Mimir's owned config blocks, per-tenant overrides, ruler namespaces and bucket lifecycle."""
+
+    name = "mimir"
+
+    def generate(self, plan: Plan) -> Iterable[Artifact]:
+        mimir = plan.catalog.mimir
+        layout = ruler_layout(plan)
+        if mimir.storage is not None:
+            yield Artifact(
+                path="mimir/mimir.yaml",
+                role=Role.MIMIR_CONFIG,
+                data=main_config(mimir, plan.catalog.defaults.evaluation_interval, bool(layout.federated)),
+                comment="Blocks of Mimir's main configuration owned by lgtmgen; merge with the deployment's own.",
+            )
+            yield Artifact(
+                path="mimir/bucket-lifecycle.json",
+                role=Role.OBJECT_STORE_LIFECYCLE,
+                data=lifecycle_policy(mimir.storage),
+                format=Format.JSON,
+            )
+        if mimir.tiers:
+            yield Artifact(
+                path="mimir/runtime.yaml",
+                role=Role.MIMIR_RUNTIME,
+                data=runtime_overrides(plan),
+                comment="Per-tenant limits from the tenants' tiers (mimir.tiers).",
+            )
+        yield from ruler_artifacts(layout)
+
+
+__all__ = ["ISOLATION_PATH", "MimirGenerator", "ruler_layout"]

@@ -1,0 +1,60 @@
+"""The blocks of Mimir's main configuration that lgtmgen owns.
+
+Compactor, query-frontend sharding and memcached results cache, ruler with
+tenant federation (for the roll-up tier), blocks and ruler storage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.metrics_platform import MimirSettings, MimirStorage
+
+RULER_RULE_PATH = "/data/ruler"
+COMPACTOR_DATA_DIR = "/data/compactor"
+
+
+def _bucket(storage: MimirStorage, bucket: str) -> dict[str, Any]:
+    if storage.backend == "gcs":
+        return {"backend": "gcs", "gcs": {"bucket_name": bucket}}
+    s3: dict[str, Any] = {"bucket_name": bucket}
+    if storage.endpoint:
+        s3["endpoint"] = storage.endpoint
+    if storage.region:
+        s3["region"] = storage.region
+    s3["storage_class"] = storage.storage_class.upper()
+    return {"backend": "s3", "s3": s3}
+
+
+def main_config(settings: MimirSettings, evaluation_interval: str, federated: bool) -> dict[str, Any]:
+    """The owned blocks; `federated` turns on ruler tenant federation for the roll-up tenant."""
+    storage = settings.storage
+    assert storage is not None
+    return {
+        "blocks_storage": _bucket(storage, storage.bucket),
+        "ruler_storage": _bucket(storage, storage.ruler_bucket or f"{storage.bucket}-ruler"),
+        "compactor": {
+            "data_dir": COMPACTOR_DATA_DIR,
+            "block_ranges": ["2h", "12h", "24h"],
+            "compaction_interval": "1h",
+            "deletion_delay": "12h",
+        },
+        "frontend": {
+            "split_queries_by_interval": format_duration(parse_duration(settings.split_queries_by_interval)),
+            "parallelize_shardable_queries": True,
+            "cache_results": True,
+            "results_cache": {
+                "backend": "memcached",
+                "memcached": {"addresses": settings.memcached_addresses},
+            },
+        },
+        "ruler": {
+            "rule_path": RULER_RULE_PATH,
+            "alertmanager_url": settings.alertmanager_url,
+            "evaluation_interval": format_duration(parse_duration(evaluation_interval)),
+            "enable_api": True,
+            "tenant_federation": {"enabled": federated},
+        },
+        "tenant_federation": {"enabled": federated},
+    }

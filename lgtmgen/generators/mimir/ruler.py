@@ -1,0 +1,92 @@
+"""The Mimir ruler layout: per tenant, one namespace per team, plus the federated roll-up.
+
+Every rule group of a service lands in the tenant that holds the service's data
+(`services[].tenant`), so no rule reads another tenant's series; only the
+declared roll-up tenant gets groups with `source_tenants`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lgtmgen.generators.journeys import journey_rules
+from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
+from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
+from lgtmgen.generators.slo.groups import slo_rule_groups
+from lgtmgen.plan import Plan
+
+Group = dict[str, Any]
+ROLLUP_NAMESPACE = "rollup"
+
+
+@dataclass
+class RulerLayout:
+    """Groups by tenant and namespace, and the federated groups of the roll-up tenant."""
+
+    namespaces: dict[str, dict[str, list[Group]]] = field(default_factory=dict)
+    federated: dict[str, list[Group]] = field(default_factory=dict)
+
+    def add(self, tenant: str, namespace: str, groups: list[Group]) -> None:
+        if groups:
+            self.namespaces.setdefault(tenant, {}).setdefault(namespace, []).extend(groups)
+
+    def group_count(self, tenant: str) -> int:
+        plain = sum(len(g) for g in self.namespaces.get(tenant, {}).values())
+        return plain + len(self.federated.get(tenant, []))
+
+    def may_read(self) -> dict[str, list[str]]:
+        """Tenants whose data each tenant's rules read: itself, plus the sources of a roll-up."""
+        tenants = sorted({*self.namespaces, *self.federated})
+        out = {t: [t] for t in tenants}
+        for tenant, groups in self.federated.items():
+            out[tenant] = sorted({tenant, *(s for g in groups for s in g["source_tenants"])})
+        return out
+
+
+def _journey_groups(plan: Plan) -> list[tuple[str, str, Group]]:
+    """(tenant, team, group) of journeys whose steps all read one tenant; others cannot run in Mimir."""
+    groups = journey_rules(plan)["groups"] if plan.catalog.journeys else []
+    out = []
+    for journey in plan.catalog.journeys:
+        tenants = {plan.services[s.service].tenant for s in journey.steps if s.service in plan.services}
+        if len(tenants) != 1:
+            continue
+        (tenant,) = tenants
+        prefix = f"journey:{journey.name}"
+        out += [(tenant, journey.team, g) for g in groups if g["name"] == prefix or g["name"].startswith(prefix + ":latency")]
+    return out
+
+
+def ruler_layout(plan: Plan) -> RulerLayout:
+    """Every rule group of every rule generator, placed by tenant and team."""
+    layout = RulerLayout()
+    grafana_url = plan.catalog.defaults.grafana_url
+    for service in plan.catalog.services:
+        slos = plan.slos_of(service.name)
+        if slos:
+            layout.add(service.tenant, service.team, slo_rule_groups(slos, grafana_url, service.name))
+        layout.add(service.tenant, service.team, service_groups(plan, service))
+    for tenant in sorted({s.tenant for s in plan.catalog.services}):
+        services = [s for s in plan.catalog.services if s.tenant == tenant]
+        for group in cost_groups(plan, costed_teams(services)):
+            team = group["name"].split(":")[2] if group["name"].startswith("metrics:cost:") else "cost"
+            layout.add(tenant, team, [group])
+    for tenant, team, group in _journey_groups(plan):
+        layout.add(tenant, team, [group])
+    rollup = plan.catalog.mimir.rollup
+    if rollup is not None:
+        sources = [t for t in rollup.source_tenants if t in layout.namespaces]
+        records = {
+            name
+            for tenant in sources
+            for groups in layout.namespaces[tenant].values()
+            for group in groups
+            for name in additive_records(group["rules"])
+        }
+        rules = rollup_rules(rollup.keep_labels, records)
+        if sources and rules:
+            layout.federated[rollup.tenant] = [
+                {**group, "source_tenants": sorted(sources)} for group in chunked("rollup", rules)
+            ]
+    return layout

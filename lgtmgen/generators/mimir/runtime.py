@@ -1,0 +1,43 @@
+"""Mimir runtime overrides: one entry per tenant from its tier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.metrics_platform import MimirTier
+from lgtmgen.plan import Plan
+
+HA_CLUSTER_LABEL = "cluster"
+HA_REPLICA_LABEL = "__replica__"
+
+
+def tenant_limits(tier: MimirTier, max_rule_groups: int) -> dict[str, Any]:
+    """The override entry of one tenant; HA pairs are deduplicated on cluster and `__replica__`."""
+    return {
+        "compactor_blocks_retention_period": format_duration(parse_duration(tier.retention)),
+        "ingestion_rate": float(tier.ingestion_rate),
+        "ingestion_burst_size": tier.ingestion_burst_size,
+        "max_global_series_per_user": tier.max_global_series_per_user,
+        "max_query_parallelism": tier.max_query_parallelism,
+        "query_sharding_total_shards": tier.query_sharding_total_shards,
+        "results_cache_ttl": format_duration(parse_duration(tier.results_cache_ttl)),
+        "accept_ha_samples": True,
+        "ha_cluster_label": HA_CLUSTER_LABEL,
+        "ha_replica_label": HA_REPLICA_LABEL,
+        "ruler_max_rule_groups_per_tenant": max_rule_groups,
+    }
+
+
+def runtime_overrides(plan: Plan) -> dict[str, Any]:
+    """`overrides:` with every tenant whose tier the `mimir.tiers` section defines, sorted by tenant."""
+    mimir = plan.catalog.mimir
+    overrides = {
+        name: tenant_limits(mimir.tiers[tenant.tier], mimir.max_rule_groups_per_tenant)
+        for name, tenant in sorted(plan.tenants.items())
+        if tenant.tier in mimir.tiers
+    }
+    if mimir.rollup is not None and mimir.rollup.tenant in overrides:
+        retention = format_duration(parse_duration(mimir.rollup.retention))
+        overrides[mimir.rollup.tenant]["compactor_blocks_retention_period"] = retention
+    return {"overrides": overrides}

@@ -1,0 +1,189 @@
+"""Per-cluster prometheus.yml (one per HA replica) and the optional global federation Prometheus.
+
+Each cluster's Prometheus evaluates the rule files of the services it runs and
+remote-writes to Mimir, once per tenant, only the raw series that Mimir's ruler
+and the declared `keep_metrics` need (recorded series are re-recorded by the
+ruler, so sending them too would double them).
+
+Queue sizing follows Prometheus' remote-write tuning guidance: throughput is
+about shards × max_samples_per_send / send latency, and capacity should be a
+few times max_samples_per_send. With samples/s = expected_series / scrape_interval:
+  min_shards = ceil(samples/s × SEND_LATENCY / MAX_SAMPLES_PER_SEND)
+  max_shards = max(DEFAULT_MAX_SHARDS, CATCH_UP × min_shards)
+  capacity   = CAPACITY_FACTOR × MAX_SAMPLES_PER_SEND
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models import Service
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.org import Cluster
+from lgtmgen.generators.recording_rules import RULES_DIR as METRICS_RULES_DIR
+from lgtmgen.generators.recording_rules import service_groups
+from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
+from lgtmgen.naming import slug
+from lgtmgen.plan import Plan, resolve_metrics
+
+MAX_SAMPLES_PER_SEND = 2000
+CAPACITY_FACTOR = 5
+SEND_LATENCY_SECONDS = 1.0
+CATCH_UP = 3
+DEFAULT_MAX_SHARDS = 50
+SELECTOR_NAME = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{")
+CONFIG_DIR = "prometheus/clusters"
+GLOBAL_CONFIG = "prometheus/global/prometheus.yml"
+
+
+def queue_config(expected_series: int, scrape_interval: float) -> dict[str, int]:
+    """Queue settings sized from the cluster's declared active series (formula in the module doc)."""
+    samples_per_second = expected_series / scrape_interval
+    min_shards = max(1, math.ceil(samples_per_second * SEND_LATENCY_SECONDS / MAX_SAMPLES_PER_SEND))
+    return {
+        "capacity": CAPACITY_FACTOR * MAX_SAMPLES_PER_SEND,
+        "max_samples_per_send": MAX_SAMPLES_PER_SEND,
+        "min_shards": min_shards,
+        "max_shards": max(DEFAULT_MAX_SHARDS, CATCH_UP * min_shards),
+    }
+
+
+def services_in(plan: Plan, cluster: Cluster) -> list[Service]:
+    return [s for s in plan.catalog.services if not s.clusters or cluster.name in s.clusters]
+
+
+def raw_metrics(plan: Plan, service: Service) -> set[str]:
+    """Raw metric names the service's rules read in Mimir."""
+    settings = plan.catalog.metrics
+    m = resolve_metrics(service)
+    names = {n for n in (m.requests,) if n}
+    if m.duration:
+        names |= {m.duration} if m.native_histograms else {f"{m.duration}_{s}" for s in ("bucket", "count", "sum")}
+    names |= {k.metric for k in service.kpis}
+    if service.resources is not None:
+        r = settings.resource_metrics
+        names |= {r.cpu_usage, r.memory_usage, r.requests}
+        if "cert-manager" in settings.security.exporters:
+            names.add(settings.security.certificate_expiry_metric)
+        if "trivy-operator" in settings.security.exporters:
+            names.add(settings.security.vulnerability_metric)
+    for slo in service.slos:
+        for value in slo.sli.model_dump().values():
+            if isinstance(value, str):
+                names |= set(SELECTOR_NAME.findall(value))
+    return names
+
+
+def remote_write(plan: Plan, cluster: Cluster, tenant: str, names: set[str]) -> dict[str, Any]:
+    settings = plan.catalog.metrics
+    scrape = parse_duration(plan.catalog.defaults.scrape_interval)
+    expected = cluster.prometheus.expected_series if cluster.prometheus else 100000
+    entry: dict[str, Any] = {
+        "url": settings.remote_write_url,
+        "name": f"mimir-{slug(tenant)}",
+        "headers": {"X-Scope-OrgID": tenant},
+    }
+    auth = settings.remote_write_auth
+    if auth is not None and auth.password_file:
+        entry["basic_auth"] = {"username": auth.username or "", "password_file": auth.password_file}
+    elif auth is not None and auth.bearer_token_file:
+        entry["authorization"] = {"type": "Bearer", "credentials_file": auth.bearer_token_file}
+    entry["queue_config"] = queue_config(expected, scrape)
+    entry["write_relabel_configs"] = [
+        {"source_labels": ["__name__"], "regex": "|".join(sorted(names | {"up"})), "action": "keep"}
+    ]
+    return entry
+
+
+def cluster_config(plan: Plan, cluster: Cluster, replica: int | None) -> dict[str, Any]:
+    """The prometheus.yml of one cluster (and replica, for HA pairs)."""
+    defaults = plan.catalog.defaults
+    labels = {"cluster": cluster.name, "environment": cluster.environment}
+    if cluster.region:
+        labels["region"] = cluster.region
+    if replica is not None:
+        labels[HA_REPLICA_LABEL] = f"{cluster.name}-{replica}"
+    services = services_in(plan, cluster)
+    by_tenant: dict[str, set[str]] = {}
+    if cluster.tenant:
+        by_tenant[cluster.tenant] = set(plan.catalog.metrics.keep_metrics)
+    for service in services:
+        by_tenant.setdefault(service.tenant, set()).update(raw_metrics(plan, service))
+    rule_files = []
+    for service in services:
+        if plan.slos_of(service.name):
+            rule_files.append(f"../../rules/slo/{slug(service.name)}.yaml")
+        if service_groups(plan, service):
+            rule_files.append(f"../../{METRICS_RULES_DIR.removeprefix('prometheus/')}/{slug(service.name)}.yaml")
+    return {
+        "global": {
+            "scrape_interval": defaults.scrape_interval,
+            "evaluation_interval": defaults.evaluation_interval,
+            "external_labels": labels,
+        },
+        "rule_files": rule_files,
+        "scrape_configs": [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}],
+        "remote_write": [remote_write(plan, cluster, t, n) for t, n in sorted(by_tenant.items())],
+    }
+
+
+def federated_names(plan: Plan) -> list[str]:
+    names = {
+        rule["record"]
+        for service in plan.catalog.services
+        for group in service_groups(plan, service)
+        for rule in group["rules"]
+        if "record" in rule
+    }
+    return sorted(names)
+
+
+def global_config(plan: Plan) -> dict[str, Any] | None:
+    """A global Prometheus that federates only recorded aggregates from every cluster."""
+    targets = sorted(c.prometheus.address for c in plan.catalog.clusters if c.prometheus and c.prometheus.address)
+    names = federated_names(plan)
+    if not targets or not names:
+        return None
+    return {
+        "global": {"scrape_interval": "1m", "evaluation_interval": plan.catalog.defaults.evaluation_interval},
+        "scrape_configs": [
+            {
+                "job_name": "federate",
+                "honor_labels": True,
+                "metrics_path": "/federate",
+                "params": {"match[]": [f'{{__name__="{name}"}}' for name in names]},
+                "static_configs": [{"targets": targets}],
+            }
+        ],
+    }
+
+
+class PrometheusConfig:
+    """prometheus.yml per cluster and replica; the global federation Prometheus when asked for."""
+
+    name = "prometheus-config"
+
+    def generate(self, plan: Plan) -> Iterable[Artifact]:
+        for cluster in plan.catalog.clusters:
+            replicas = cluster.prometheus.replicas if cluster.prometheus else 1
+            for replica in range(replicas) if replicas > 1 else [None]:
+                suffix = "" if replica is None else f"-{replica}"
+                yield Artifact(
+                    path=f"{CONFIG_DIR}/{slug(cluster.name)}/prometheus{suffix}.yml",
+                    role=Role.PROMETHEUS_CONFIG,
+                    data=cluster_config(plan, cluster, replica),
+                    comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).",
+                )
+        if plan.catalog.metrics.federation:
+            config = global_config(plan)
+            if config is not None:
+                yield Artifact(
+                    path=GLOBAL_CONFIG,
+                    role=Role.PROMETHEUS_CONFIG,
+                    data=config,
+                    comment="Global Prometheus: federates recorded aggregates only.",
+                )

@@ -1,0 +1,156 @@
+"""Recording rules of one service: latency percentiles, RED, KPIs, resource efficiency, security.
+
+Every record is named ``level:metric:operation``; every series carries the
+`service` and `team` labels so roll-ups and cost allocation can group by them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lgtmgen.catalog.models import Service
+from lgtmgen.catalog.models.metrics_platform import MetricsSettings
+from lgtmgen.plan import RequestMetrics, resolve_metrics
+from lgtmgen.promql import matchers, string_literal
+
+Rule = dict[str, Any]
+RATE_WINDOW = "5m"
+SECONDS_PER_DAY = 86400
+
+
+def _identity(service: Service) -> dict[str, str]:
+    return {"service": service.name, "team": service.team}
+
+
+def _record(name: str, expr: str, service: Service, **labels: str) -> Rule:
+    return {"record": name, "expr": expr, "labels": {**_identity(service), **labels}}
+
+
+def quantile_label(q: float) -> str:
+    """``0.99`` → ``"0.99"``: the `quantile` label value of a percentile record."""
+    return format(q, "g")
+
+
+def latency_percentiles(service: Service, metrics: RequestMetrics, settings: MetricsSettings) -> list[Rule]:
+    """p-quantiles per route, from classic buckets or native histograms."""
+    if not metrics.duration:
+        return []
+    sel = matchers(metrics.selector)
+    route = metrics.route_label
+    by = ", ".join(["cluster", *([route] if route else [])])
+    rules = []
+    for q in settings.percentiles:
+        if metrics.native_histograms:
+            inner = f"sum by ({by}) (rate({metrics.duration}{{{sel}}}[{RATE_WINDOW}]))"
+            name = "service_route:request_duration_seconds:histogram_quantile_native"
+        else:
+            inner = f"sum by ({by}, le) (rate({metrics.duration}_bucket{{{sel}}}[{RATE_WINDOW}]))"
+            name = "service_route:request_duration_seconds:histogram_quantile"
+        rules.append(_record(name, f"histogram_quantile({q!r}, {inner})", service, quantile=quantile_label(q)))
+    return rules
+
+
+def red(service: Service, metrics: RequestMetrics) -> list[Rule]:
+    """Request rate, error rate and error ratio per cluster."""
+    if not metrics.requests:
+        return []
+    sel = matchers(metrics.selector)
+    total = f"sum by (cluster) (rate({metrics.requests}{{{sel}}}[{RATE_WINDOW}]))"
+    rules = [_record("service:requests:rate5m", total, service)]
+    if metrics.status_label and metrics.error_status_regex:
+        err_sel = matchers(metrics.selector, f"{metrics.status_label}=~{string_literal(metrics.error_status_regex)}")
+        errors = f"sum by (cluster) (rate({metrics.requests}{{{err_sel}}}[{RATE_WINDOW}]))"
+        own = matchers(_identity(service))
+        rules.append(_record("service:request_errors:rate5m", errors, service))
+        rules.append(
+            _record(
+                "service:request_errors:ratio_rate5m",
+                f"service:request_errors:rate5m{{{own}}}\n/ service:requests:rate5m{{{own}}}",
+                service,
+            )
+        )
+    return rules
+
+
+def kpi_name(name: str) -> str:
+    """A KPI identifier as the metric part of a record name (hyphens are not allowed there)."""
+    return name.replace("-", "_")
+
+
+def kpis(service: Service) -> list[Rule]:
+    """One record per KPI: its aggregation by cluster and the declared dimensions."""
+    rules = []
+    for kpi in service.kpis:
+        by = ", ".join(["cluster", *kpi.dimensions])
+        if kpi.kind == "counter":
+            expr = f"{kpi.aggregation} by ({by}) (rate({kpi.metric}[{kpi.window}]))"
+            op = f"{kpi.aggregation}_rate{kpi.window}"
+        else:
+            expr = f"{kpi.aggregation} by ({by}) ({kpi.metric})"
+            op = kpi.aggregation
+        rules.append(_record(f"service:{kpi_name(kpi.name)}:{op}", expr, service, kpi=kpi.name))
+    return rules
+
+
+def resource_selector(service: Service) -> str:
+    """Matchers of the service's containers (namespace and container name)."""
+    assert service.resources is not None
+    return matchers({"namespace": service.resources.namespace, "container": service.resources.container or service.name})
+
+
+def resource_efficiency(service: Service, settings: MetricsSettings) -> list[Rule]:
+    """CPU cores and memory bytes used and requested, and their ratios."""
+    if service.resources is None:
+        return []
+    names = settings.resource_metrics
+    sel = resource_selector(service)
+    own = matchers(_identity(service))
+    rules = [
+        _record("service:cpu_usage:cores", f"sum by (cluster) (rate({names.cpu_usage}{{{sel}}}[{RATE_WINDOW}]))", service),
+        _record("service:memory_usage:bytes", f"sum by (cluster) ({names.memory_usage}{{{sel}}})", service),
+    ]
+    for resource, unit in (("cpu", "cores"), ("memory", "bytes")):
+        req_sel = matchers({"namespace": service.resources.namespace, "container": service.resources.container or service.name, "resource": resource})
+        rules.append(_record(f"service:{resource}_requests:{unit}", f"sum by (cluster) ({names.requests}{{{req_sel}}})", service))
+        rules.append(
+            _record(
+                f"service:{resource}_usage:ratio_requests",
+                f"service:{resource}_usage:{unit}{{{own}}}\n/ service:{resource}_requests:{unit}{{{own}}}",
+                service,
+            )
+        )
+    return rules
+
+
+def security_posture(service: Service, settings: MetricsSettings) -> list[Rule]:
+    """Days to the nearest certificate expiry and vulnerability counts in the service's namespace."""
+    if service.resources is None:
+        return []
+    ns = matchers({"namespace": service.resources.namespace})
+    rules = []
+    if "cert-manager" in settings.security.exporters:
+        expiry = f"min by (cluster) ({settings.security.certificate_expiry_metric}{{{ns}}} - time()) / {SECONDS_PER_DAY}"
+        rules.append(_record("service:certificate_expiry:days", expiry, service))
+    if "trivy-operator" in settings.security.exporters:
+        vulns = f"sum by (cluster, severity) ({settings.security.vulnerability_metric}{{{ns}}})"
+        rules.append(_record("service:image_vulnerabilities:sum", vulns, service))
+    return rules
+
+
+def service_rules(service: Service, settings: MetricsSettings) -> list[tuple[str, list[Rule]]]:
+    """(family, rules) of every switched-on family that has rules for this service."""
+    metrics = resolve_metrics(service)
+    families = settings.families
+    chosen = [
+        ("latency", families.latency_percentiles, lambda: latency_percentiles(service, metrics, settings)),
+        ("red", families.red, lambda: red(service, metrics)),
+        ("kpis", families.kpis, lambda: kpis(service)),
+        ("resources", families.resource_efficiency, lambda: resource_efficiency(service, settings)),
+        ("security", families.security_posture, lambda: security_posture(service, settings)),
+    ]
+    out = []
+    for family, enabled, build in chosen:
+        rules = build() if enabled else []
+        if rules:
+            out.append((family, rules))
+    return out
