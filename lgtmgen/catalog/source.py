@@ -25,6 +25,9 @@ MAX_NODES = 2_000_000
 
 Pos = tuple[int, int]
 
+# The base loader gives every node without an explicit tag one of these.
+_UNTAGGED = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+
 
 class SourceMap(dict[str, Any]):
     """A mapping from a catalog file; `keys_at[key]` and `values_at[key]` are (line, column)."""
@@ -118,6 +121,11 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
     if depth > MAX_DEPTH:
         line, col = _pos(node)
         raise YamlProblem("yaml/too-deep", f"nesting deeper than {MAX_DEPTH} levels", line, col)
+    if node.tag not in _UNTAGGED:
+        line, col = _pos(node)
+        raise YamlProblem(
+            "yaml/tag", f"YAML tags such as {node.tag} are not supported in a catalog", line, col
+        )
     if isinstance(node, ScalarNode):
         if not node.style:
             return resolve_plain(node.value)
