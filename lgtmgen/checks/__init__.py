@@ -12,6 +12,7 @@ from lgtmgen.checks.base import BundleFile, Check, CheckContext
 from lgtmgen.checks.grafana import GrafanaDashboardCheck
 from lgtmgen.checks.integrity import ManifestIntegrity
 from lgtmgen.checks.loki_rules import LokiRulesCheck
+from lgtmgen.checks.mimir_ruler import MimirRulerCheck
 from lgtmgen.checks.otelcol import OtelcolCheck
 from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.reference_check import ReferenceCheck
@@ -30,6 +31,7 @@ CHECKS: tuple[Check, ...] = (
     OtelcolCheck(),
     RuleHygiene(),
     GrafanaDashboardCheck(),
+    MimirRulerCheck(),
 )
 
 

@@ -31,14 +31,16 @@ def chunked(name: str, rules: list[Rule]) -> list[dict[str, Any]]:
 
 
 def service_groups(plan: Plan, service: Service) -> list[dict[str, Any]]:
-    """Every switched-on family of one service, a group per family."""
+    """Every switched-on family of one service, packed into as few groups as the limit allows.
+
+    Packing matters: Mimir allows 70 groups a tenant, and each service also brings SLO groups.
+    Families stay in dependency order (RED before the comparison that reads it).
+    """
     settings = plan.catalog.metrics
-    groups = []
-    for family, rules in service_rules(service, settings):
-        groups += chunked(f"metrics:{service.name}:{family}", rules)
+    rules = [rule for _, family in service_rules(service, settings) for rule in family]
     if settings.families.environment_comparison and settings.families.red:
-        groups += chunked(f"metrics:{service.name}:comparison", environment_comparison(plan, service))
-    return groups
+        rules += environment_comparison(plan, service)
+    return chunked(f"metrics:{service.name}", rules)
 
 
 def cost_groups(plan: Plan, teams: Iterable[str]) -> list[dict[str, Any]]:

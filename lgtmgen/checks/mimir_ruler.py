@@ -1,0 +1,137 @@
+"""Mimir ruler limits and tenant isolation on the ruler namespaces of a bundle.
+
+Check ids: ``mimir-ruler/record-name`` (a recording name without a colon),
+``mimir-ruler/rules-per-group``, ``mimir-ruler/groups-per-tenant``,
+``mimir-ruler/tenant-isolation`` (a group reads a tenant it may not),
+``mimir-ruler/unreadable``. Federated roll-up files are also run through
+``promtool check rules`` with `source_tenants` set aside, since promtool does
+not know that Mimir field.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lgtmgen.artifacts import Role
+from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.run_tool import diagnostics_from_failures, failures_by_file, missing_tool, run_tool
+from lgtmgen.diagnostics import Diagnostic, Location
+
+DEFAULT_RULES_PER_GROUP = 20
+DEFAULT_GROUPS_PER_TENANT = 70
+ISOLATION_FILE = "mimir/rules/tenants.json"
+RULES_PREFIX = "mimir/rules/"
+
+
+def tenant_of(path: str) -> str:
+    """The tenant of a ruler file laid out as ``mimir/rules/<tenant>/<namespace>.yaml``."""
+    return path.removeprefix(RULES_PREFIX).split("/", 1)[0]
+
+
+def _groups_limit(ctx: CheckContext) -> dict[str, int]:
+    limits: dict[str, int] = {}
+    for bundle_file in ctx.by_role(Role.MIMIR_RUNTIME):
+        doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
+        for tenant, entry in (doc.get("overrides") or {}).items():
+            if isinstance(entry, dict) and "ruler_max_rule_groups_per_tenant" in entry:
+                limits[str(tenant)] = int(entry["ruler_max_rule_groups_per_tenant"])
+    return limits
+
+
+def _may_read(ctx: CheckContext) -> dict[str, list[str]]:
+    path = ctx.bundle_dir / ISOLATION_FILE
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("may_read", {}))
+
+
+def group_findings(group: dict[str, Any], file: str, federated: bool, readable: list[str]) -> list[Diagnostic]:
+    """Record names, group size and the tenants one group reads."""
+    where = Location(file)
+    name = group.get("name", "?")
+    found = []
+    rules = group.get("rules") or []
+    if len(rules) > DEFAULT_RULES_PER_GROUP:
+        found.append(
+            Diagnostic("mimir-ruler/rules-per-group", f"group {name!r} has {len(rules)} rules; Mimir allows {DEFAULT_RULES_PER_GROUP}", location=where)
+        )
+    for rule in rules:
+        record = rule.get("record")
+        if record is not None and ":" not in str(record):
+            found.append(
+                Diagnostic("mimir-ruler/record-name", f"recording rule {record!r} in group {name!r} has no colon (level:metric:operation)", location=where)
+            )
+    sources = group.get("source_tenants")
+    if sources is not None:
+        tenant = tenant_of(file)
+        outside = sorted(set(map(str, sources)) - set(readable))
+        if not federated or outside:
+            reason = "outside the declared roll-up" if federated else "in a tenant with no declared roll-up"
+            found.append(
+                Diagnostic(
+                    "mimir-ruler/tenant-isolation",
+                    f"group {name!r} of tenant {tenant!r} reads tenants {sorted(map(str, sources))} {reason}",
+                    location=where,
+                )
+            )
+    return found
+
+
+def _without_source_tenants(files: list[BundleFile], into: Path) -> list[str]:
+    copies = []
+    for bundle_file in files:
+        doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
+        for group in doc.get("groups") or []:
+            group.pop("source_tenants", None)
+        target = into / bundle_file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+        copies.append(bundle_file.path)
+    return copies
+
+
+class MimirRulerCheck:
+    """Mimir's ruler limits and tenant isolation on every ruler namespace file."""
+
+    name = "mimir-ruler"
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
+        may_read = _may_read(ctx)
+        limits = _groups_limit(ctx)
+        groups_per_tenant: dict[str, int] = {}
+        files = ctx.by_role(Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
+        for bundle_file in files:
+            try:
+                doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                found.append(Diagnostic("mimir-ruler/unreadable", str(exc), location=Location(bundle_file.path)))
+                continue
+            tenant = tenant_of(bundle_file.path)
+            federated = bundle_file.role is Role.MIMIR_FEDERATED_RULES
+            for group in doc.get("groups") or []:
+                groups_per_tenant[tenant] = groups_per_tenant.get(tenant, 0) + 1
+                found += group_findings(group, bundle_file.path, federated, may_read.get(tenant, [tenant]))
+        for tenant, count in sorted(groups_per_tenant.items()):
+            limit = limits.get(tenant, DEFAULT_GROUPS_PER_TENANT)
+            if count > limit:
+                found.append(
+                    Diagnostic("mimir-ruler/groups-per-tenant", f"tenant {tenant!r} has {count} rule groups; its limit is {limit}", location=Location(RULES_PREFIX + tenant))
+                )
+        return found + self._promtool_federated(ctx)
+
+    def _promtool_federated(self, ctx: CheckContext) -> list[Diagnostic]:
+        federated = ctx.by_role(Role.MIMIR_FEDERATED_RULES)
+        if not federated:
+            return []
+        if ctx.tools.promtool is None:
+            return [missing_tool("promtool", self.name)]
+        with tempfile.TemporaryDirectory(prefix="lgtmgen-federated-") as tmp:
+            copies = _without_source_tenants(federated, Path(tmp))
+            run = run_tool(ctx.tools.promtool, ["check", "rules", *copies], Path(tmp))
+        return diagnostics_from_failures("promtool/rules", failures_by_file(run.output), run, copies[0])
