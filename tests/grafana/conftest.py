@@ -41,3 +41,15 @@ def plan_with_grafana(tmp_path: Path) -> Callable[[str], Plan]:
 @pytest.fixture(scope="session")
 def shop_plan() -> Plan:
     return plan_of(SHOP)
+
+
+@pytest.fixture
+def plan_with_extra(tmp_path: Path) -> Callable[[str], Plan]:
+    """The small catalog plus one more catalog file (list sections concatenate)."""
+
+    def build(text: str) -> Plan:
+        extra = tmp_path / "extra.yaml"
+        extra.write_text(text, encoding="utf-8")
+        return plan_of(CATALOG, extra)
+
+    return build

@@ -1,7 +1,8 @@
-"""Cost per team: what each team's services send to the LGTM stack, the drivers of its bill.
+"""Cost per team: resource cost where clusters declare unit prices, and telemetry volume.
 
-Log lines come from the Loki ruler's per-service series (labelled with the team);
-spans from Tempo's span metrics, grouped by the catalog's ownership.
+Resource cost is the metrics platform's hourly cost per team; log lines come from
+the Loki ruler's per-service series (labelled with the team); spans from Tempo's
+span metrics, grouped by the catalog's ownership.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
 from lgtmgen.generators.grafana.layout import Grid, dashboard_link, prom, refs, timeseries
+from lgtmgen.generators.grafana.platform_panels import cost_panels
 from lgtmgen.generators.grafana.team_dashboards import team_uid
 from lgtmgen.generators.loki.rules import LINES_RATE
 from lgtmgen.naming import grafana_uid
@@ -27,6 +29,7 @@ def _services_by_team(plan: Plan) -> dict[str, list[str]]:
 
 def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
     grid = Grid()
+    cost_panels(grid, plan)
     grid.section("Telemetry volume by team")
     owned = _services_by_team(plan)
     spans = [

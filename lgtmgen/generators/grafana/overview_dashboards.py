@@ -20,6 +20,7 @@ from lgtmgen.generators.grafana.layout import (
     table,
     timeseries,
 )
+from lgtmgen.generators.grafana.platform_panels import kpi_panel
 from lgtmgen.generators.grafana.team_dashboards import team_uid
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
@@ -96,6 +97,7 @@ def executive_dashboard(plan: Plan) -> Artifact:
     grid = Grid()
     _slo_compliance(grid)
     _journeys(grid, plan)
+    kpi_panel(grid, plan, list(plan.catalog.services), "Business KPIs")
     grafana_url = plan.catalog.defaults.grafana_url
     links = [dashboard_link(f"Team {t.name}", dashboard_url(grafana_url, team_uid(t.name))) for t in plan.catalog.teams]
     links.append(dashboard_link("Service map", dashboard_url(grafana_url, grafana_uid("overview", "service-map"))))

@@ -34,6 +34,7 @@ from lgtmgen.generators.grafana.layout import (
     trace_search,
     trace_view,
 )
+from lgtmgen.generators.grafana.platform_panels import kpi_panel, resource_panels, security_panels
 from lgtmgen.generators.loki.common import LEVEL_LABEL, SERVICE_LABEL, stream_labels
 from lgtmgen.generators.loki.rules import ERROR_CLASS_RATE, ERROR_RATIO
 from lgtmgen.naming import grafana_uid, slug
@@ -248,6 +249,9 @@ def service_dashboard(plan: Plan, service: Service) -> Artifact:
     if slos:
         _slo_section(grid, slos)
     _red_section(grid, service)
+    resource_panels(grid, plan, service)
+    kpi_panel(grid, plan, [service], "Business KPIs")
+    security_panels(grid, plan, service)
     _dependency_section(grid, plan, service, grafana_url)
     _logs_and_traces(grid, service)
     runbooks = sorted({s.runbook_url.split("#", 1)[0] for s in slos})
