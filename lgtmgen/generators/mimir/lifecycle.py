@@ -1,8 +1,8 @@
-"""Object-store storage classes Mimir can use, and the bucket lifecycle policy as data.
+"""The blocks bucket's lifecycle policy as data.
 
-Mimir's queriers and compactor read any block within retention at any time, so
-every class must be instantly readable; deletion is the compactor's job, so the
-policy only moves objects between instant-access classes and aborts stale uploads.
+Deletion is the compactor's job and every class must stay instantly readable
+(`lgtmgen.catalog.metrics_checks` refuses archive classes), so the policy only
+moves objects between instant-access classes and aborts stale uploads.
 """
 
 from __future__ import annotations
@@ -12,30 +12,8 @@ from typing import Any
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.metrics_platform import MimirStorage
 
-ARCHIVE_CLASSES: dict[str, frozenset[str]] = {
-    "s3": frozenset({"GLACIER", "DEEP_ARCHIVE"}),
-    "gcs": frozenset({"ARCHIVE"}),
-}
-INSTANT_CLASSES: dict[str, frozenset[str]] = {
-    "s3": frozenset({"STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"}),
-    "gcs": frozenset({"STANDARD", "NEARLINE", "COLDLINE"}),
-}
 STALE_UPLOAD_DAYS = 7
 SECONDS_PER_DAY = 86400
-
-
-def storage_class_problem(backend: str, storage_class: str) -> str | None:
-    """Why `storage_class` cannot hold Mimir blocks, or None when it is instantly readable."""
-    name = storage_class.upper()
-    if name in ARCHIVE_CLASSES[backend]:
-        return (
-            f"{storage_class} is an archive class: objects must be restored before they can be read, "
-            "but Mimir's queriers and compactor read every block within retention at any time"
-        )
-    if name not in INSTANT_CLASSES[backend]:
-        known = ", ".join(sorted(INSTANT_CLASSES[backend]))
-        return f"{storage_class} is not a known instant-access {backend} class (use one of {known})"
-    return None
 
 
 def s3_lifecycle(storage: MimirStorage) -> dict[str, Any]:

@@ -1,0 +1,117 @@
+"""Semantic checks of the metrics platform: Mimir tiers, storage classes, roll-up, KPIs, ruler limits."""
+
+from __future__ import annotations
+
+from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.positions import PathStep
+from lgtmgen.catalog.semantics import Reporter
+
+ARCHIVE_STORAGE_CLASS = "catalog/archive-storage-class"
+UNKNOWN_STORAGE_CLASS = "catalog/unknown-storage-class"
+UNKNOWN_TIER = "catalog/mimir-unknown-tier"
+ROLLUP_UNKNOWN_TENANT = "catalog/rollup-unknown-tenant"
+ROLLUP_READS_ITSELF = "catalog/rollup-reads-itself"
+KPI_DUPLICATE = "catalog/kpi-duplicate-name"
+UNKNOWN_ENVIRONMENT = "catalog/comparison-unknown-environment"
+REMOTE_WRITE_AUTH = "catalog/remote-write-auth"
+
+# Mimir's queriers and compactor read any block within retention at any time.
+ARCHIVE_CLASSES: dict[str, frozenset[str]] = {
+    "s3": frozenset({"GLACIER", "DEEP_ARCHIVE"}),
+    "gcs": frozenset({"ARCHIVE"}),
+}
+INSTANT_CLASSES: dict[str, frozenset[str]] = {
+    "s3": frozenset({"STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"}),
+    "gcs": frozenset({"STANDARD", "NEARLINE", "COLDLINE"}),
+}
+
+
+def storage_class_problem(backend: str, storage_class: str) -> str | None:
+    """Why `storage_class` cannot hold Mimir blocks, or None when it is instantly readable."""
+    name = storage_class.upper()
+    if name in ARCHIVE_CLASSES[backend]:
+        return (
+            f"{storage_class} is an archive class, for data that is almost never read (slow or costly to read), "
+            "but Mimir's queriers and compactor read every block within retention at any time"
+        )
+    if name not in INSTANT_CLASSES[backend]:
+        known = ", ".join(sorted(INSTANT_CLASSES[backend]))
+        return f"{storage_class} is not a known instant-access {backend} class (use one of {known})"
+    return None
+
+
+def mimir_storage_is_instant(catalog: Catalog, report: Reporter) -> None:
+    """Blocks live in instantly readable classes only: Mimir reads every block within retention."""
+    storage = catalog.mimir.storage
+    if storage is None:
+        return
+    base: list[PathStep] = ["mimir", "storage"]
+    wanted: list[tuple[str, list[PathStep]]] = [(storage.storage_class, [*base, "storage_class"])]
+    wanted += [
+        (t.storage_class, [*base, "lifecycle_transitions", i, "storage_class"])
+        for i, t in enumerate(storage.lifecycle_transitions)
+    ]
+    for storage_class, path in wanted:
+        problem = storage_class_problem(storage.backend, storage_class)
+        if problem is None:
+            continue
+        archive = storage_class.upper() in ARCHIVE_CLASSES[storage.backend]
+        report.add(
+            ARCHIVE_STORAGE_CLASS if archive else UNKNOWN_STORAGE_CLASS,
+            problem,
+            path,
+            hint="keep blocks in an instant-access class; the compactor deletes blocks past retention",
+        )
+
+
+def mimir_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:
+    """Once `mimir.tiers` is given, every tenant's tier must be one of them."""
+    tiers = catalog.mimir.tiers
+    if not tiers:
+        return
+    for index, tenant in enumerate(catalog.tenants):
+        if tenant.tier not in tiers:
+            report.add(
+                UNKNOWN_TIER,
+                f"tenant {tenant.name!r} has tier {tenant.tier!r}, which mimir.tiers does not define "
+                f"(defined: {', '.join(sorted(tiers))})",
+                ["tenants", index, "tier"],
+                hint=f"add mimir.tiers.{tenant.tier} with its retention and limits",
+            )
+
+
+def rollup_is_declared(catalog: Catalog, report: Reporter) -> None:
+    """The roll-up tenant and its sources are declared tenants; the roll-up never reads itself."""
+    rollup = catalog.mimir.rollup
+    if rollup is None:
+        return
+    tenants = {t.name for t in catalog.tenants}
+    if rollup.tenant not in tenants:
+        report.add(ROLLUP_UNKNOWN_TENANT, f"roll-up tenant {rollup.tenant!r} is not declared", ["mimir", "rollup", "tenant"])
+    for index, source in enumerate(rollup.source_tenants):
+        path: list[PathStep] = ["mimir", "rollup", "source_tenants", index]
+        if source not in tenants:
+            report.add(ROLLUP_UNKNOWN_TENANT, f"source tenant {source!r} is not declared", path)
+        elif source == rollup.tenant:
+            report.add(ROLLUP_READS_ITSELF, f"the roll-up tenant {source!r} cannot be its own source", path)
+
+
+def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
+    """KPI names unique per service, compared environments declared, credentials complete."""
+    for s_index, service in enumerate(catalog.services):
+        seen: set[str] = set()
+        for k_index, kpi in enumerate(service.kpis):
+            if kpi.name.replace("-", "_") in seen:
+                report.add(KPI_DUPLICATE, f"service {service.name!r} declares KPI {kpi.name!r} twice", ["services", s_index, "kpis", k_index, "name"])
+            seen.add(kpi.name.replace("-", "_"))
+    environments = {e.name for e in catalog.environments}
+    comparison = catalog.metrics.comparison
+    if "comparison" in catalog.metrics.model_fields_set:
+        for field in ("target", "baseline"):
+            if getattr(comparison, field) not in environments:
+                report.add(UNKNOWN_ENVIRONMENT, f"environment {getattr(comparison, field)!r} is not declared", ["metrics", "comparison", field])
+    auth = catalog.metrics.remote_write_auth
+    if auth is not None and (auth.username is None) != (auth.password_file is None):
+        report.add(REMOTE_WRITE_AUTH, "basic auth needs both `username` and `password_file`", ["metrics", "remote_write_auth"])
+    if auth is not None and auth.password_file and auth.bearer_token_file:
+        report.add(REMOTE_WRITE_AUTH, "give basic auth or a bearer token file, not both", ["metrics", "remote_write_auth"])
