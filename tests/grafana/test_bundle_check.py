@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.checks import run_checks
-from lgtmgen.checks.grafana import BROKEN_LINK, DUPLICATE_UID, UNRECORDED_SERIES
+from lgtmgen.checks.grafana import BROKEN_LINK, DUPLICATE_UID, UNKNOWN_DATASOURCE, UNRECORDED_SERIES
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import write_bundle
@@ -78,3 +78,25 @@ def test_the_example_shop_bundle_holds_every_dashboard_and_passes_the_grafana_ch
     capacity = {f"{c.team}/capacity-forecasts.json" for c in shop.catalog.grafana.capacity}
     overview = {"overview/executive.json", "overview/service-map.json", "overview/cost.json"}
     assert dashboards == services | teams | capacity | overview
+
+
+def test_a_dashboard_defaulting_to_a_datasource_not_provisioned_is_reported(small_plan: Plan, tmp_path: Path) -> None:
+    bundle_dir = written(small_plan, tmp_path / "bundle")
+    path = bundle_dir / SERVICE_DASHBOARD
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["templating"]["list"][0]["current"] = {"text": "mimir-gone", "value": "mimir-gone"}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    message = "variable 'metrics' defaults to datasource 'mimir-gone', which is not provisioned"
+    assert grafana_findings(bundle_dir) == [f"{UNKNOWN_DATASOURCE} {SERVICE_DASHBOARD} templating.list[0].current {message}"]
+
+
+def test_a_provisioned_link_to_an_unknown_datasource_is_reported(small_plan: Plan, tmp_path: Path) -> None:
+    bundle_dir = written(small_plan, tmp_path / "bundle")
+    path = bundle_dir / "grafana/provisioning/datasources/prod.yaml"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace("serviceMap:\n        datasourceUid: mimir-prod", "serviceMap:\n        datasourceUid: gone-prod")
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    found = grafana_findings(bundle_dir)
+    assert len(found) == 1 and found[0].startswith(f"{UNKNOWN_DATASOURCE} grafana/provisioning/datasources/prod.yaml")
+    assert "jsonData.serviceMap.datasourceUid" in found[0]

@@ -1,0 +1,98 @@
+"""The `grafana` check: dashboards against Grafana's JSON Schemas, and dashboard lint.
+
+Schema: the dashboard against `dashboard.jsonschema.json`; each panel's options
+and custom field config against its panel type's schema; each target against
+its datasource's query schema (all from `specs/upstream/grafana-dashboard-schema`).
+
+Lint, in the spirit of Grafana's dashboard-linter: every panel has a title;
+every panel showing numbers has a unit; every panel with queries uses a
+datasource template variable; every PromQL target parses (Grafana variables
+substituted first); counters are read through rate, irate or increase; and
+those range functions use `$__rate_interval`; every recorded series a
+dashboard reads (a name with a colon) is recorded by a rule file of the bundle;
+uids are unique and every `/d/<uid>` link names a dashboard of the bundle;
+datasource uids that dashboards default to, or that provisioned datasources
+link to, are provisioned by the bundle.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lgtmgen.artifacts import Role
+from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.grafana.bundle import (
+    cross_dashboard_problems,
+    datasource_problems,
+    recorded_series,
+)
+from lgtmgen.checks.grafana.ids import (
+    BROKEN_LINK,
+    COUNTER_RATE,
+    DUPLICATE_UID,
+    LEGACY_PANEL,
+    PANEL_DATASOURCE,
+    PANEL_TITLE,
+    PANEL_UNIT,
+    PROMQL_SYNTAX,
+    RATE_INTERVAL,
+    SCHEMA,
+    UNKNOWN_DATASOURCE,
+    UNREADABLE,
+    UNRECORDED_SERIES,
+)
+from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
+from lgtmgen.checks.grafana.schema import schema_problems
+from lgtmgen.diagnostics import Diagnostic, Location
+
+
+def dashboard_problems(doc: Any, file: str, recorded: frozenset[str] | None = None) -> list[Diagnostic]:
+    """Every schema and lint finding of one dashboard document, as diagnostics."""
+    found = [
+        Diagnostic(SCHEMA, message, location=Location(file), path=path or None)
+        for path, message in schema_problems(doc)
+    ]
+    if isinstance(doc, dict):
+        found += [Diagnostic(c, m, location=Location(file), path=p) for c, p, m in lint_problems(doc, recorded)]
+    return found
+
+
+
+class GrafanaDashboardCheck:
+    """Grafana dashboards against the pinned JSON Schemas and the lint rules."""
+
+    name = "grafana"
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        found: list[Diagnostic] = []
+        recorded = recorded_series(ctx)
+        docs: dict[str, Any] = {}
+        for bundle_file in ctx.by_role(Role.GRAFANA_DASHBOARD):
+            try:
+                docs[bundle_file.path] = json.loads(bundle_file.absolute.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
+        for path, doc in docs.items():
+            found += dashboard_problems(doc, path, recorded)
+        return found + cross_dashboard_problems(docs) + datasource_problems(ctx, docs)
+
+
+__all__ = [
+    "BROKEN_LINK",
+    "COUNTER_RATE",
+    "DUPLICATE_UID",
+    "LEGACY_PANEL",
+    "PANEL_DATASOURCE",
+    "PANEL_TITLE",
+    "PANEL_UNIT",
+    "PROMQL_SYNTAX",
+    "RATE_INTERVAL",
+    "SCHEMA",
+    "UNKNOWN_DATASOURCE",
+    "UNRECORDED_SERIES",
+    "GrafanaDashboardCheck",
+    "dashboard_problems",
+    "promql_problems",
+    "substitute_variables",
+]

@@ -1,0 +1,108 @@
+"""Dashboard lint in the spirit of Grafana's dashboard-linter, PromQL read through promql-parser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import promql_parser
+
+from lgtmgen.checks.grafana.ids import (
+    COUNTER_RATE,
+    LEGACY_PANEL,
+    PANEL_DATASOURCE,
+    PANEL_TITLE,
+    PANEL_UNIT,
+    PROMQL_SYNTAX,
+    RATE_INTERVAL,
+    UNRECORDED_SERIES,
+)
+from lgtmgen.checks.grafana.schema import MODERN_PANELS, panels_of
+
+UNITLESS_PANELS = frozenset({"text", "logs", "traces"})
+RANGE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
+
+# `$__rate_interval` becomes a duration nothing else uses, so the parsed range tells it apart.
+_RATE_SENTINEL = "7777s"
+_GRAFANA_INTERVALS = re.compile(r"\$__(interval|range|interval_ms|range_s|range_ms)\b|\$\{__(interval|range)\}")
+_VARIABLE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:[a-z]+)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def substitute_variables(expr: str) -> str:
+    """PromQL with Grafana's variables replaced by values the parser accepts."""
+    text = expr.replace("${__rate_interval}", _RATE_SENTINEL).replace("$__rate_interval", _RATE_SENTINEL)
+    text = _GRAFANA_INTERVALS.sub("5m", text)
+    return _VARIABLE.sub("grafana_variable", text)
+
+
+def _walk(node: Any, in_range_function: str | None = None) -> Iterator[tuple[Any, str | None]]:
+    yield node, in_range_function
+    if isinstance(node, promql_parser.Call):
+        name = node.func.name
+        for arg in node.args:
+            yield from _walk(arg, name if name in RANGE_FUNCTIONS else None)
+    elif isinstance(node, promql_parser.MatrixSelector):
+        yield from _walk(node.vector_selector, in_range_function)
+    elif isinstance(node, promql_parser.BinaryExpr):
+        yield from _walk(node.lhs)
+        yield from _walk(node.rhs)
+    elif isinstance(
+        node,
+        promql_parser.AggregateExpr | promql_parser.ParenExpr | promql_parser.UnaryExpr | promql_parser.SubqueryExpr,
+    ):
+        yield from _walk(node.expr)
+
+
+def promql_problems(expr: str, recorded: frozenset[str] | None = None) -> list[tuple[str, str]]:
+    """(check id, message) of lint findings in one PromQL target.
+
+    With `recorded` (the record names of the bundle), a name with a colon that no rule records
+    is a finding: the panel would stay empty.
+    """
+    try:
+        parsed = promql_parser.parse(substitute_variables(expr))
+    except ValueError as exc:
+        return [(PROMQL_SYNTAX, f"PromQL does not parse: {exc}")]
+    found = []
+    sentinel = timedelta(seconds=int(_RATE_SENTINEL[:-1]))
+    for node, range_function in _walk(parsed):
+        if isinstance(node, promql_parser.Call) and node.func.name in RANGE_FUNCTIONS:
+            ranges = [a.range for a in node.args if isinstance(a, promql_parser.MatrixSelector)]
+            if any(r != sentinel for r in ranges):
+                found.append((RATE_INTERVAL, f"{node.func.name}() should use [$__rate_interval]"))
+        if isinstance(node, promql_parser.VectorSelector):
+            name = node.name or ""
+            if ":" not in name and name.endswith(COUNTER_SUFFIXES) and range_function is None:
+                found.append((COUNTER_RATE, f"counter {name} is read without rate() or increase()"))
+            if ":" in name and recorded is not None and name not in recorded:
+                found.append((UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle"))
+    return found
+
+
+def lint_problems(doc: dict[str, Any], recorded: frozenset[str] | None = None) -> list[tuple[str, str, str]]:
+    """(check id, path, message) of dashboard-linter findings."""
+    found = []
+    for where, panel in panels_of(doc):
+        kind = panel.get("type")
+        if kind == "row":
+            continue
+        if kind not in MODERN_PANELS:
+            found.append((LEGACY_PANEL, where, f"panel type {kind!r} is not a modern Grafana panel"))
+        if not str(panel.get("title", "")).strip():
+            found.append((PANEL_TITLE, where, "panel has no title"))
+        if kind not in UNITLESS_PANELS and not panel.get("fieldConfig", {}).get("defaults", {}).get("unit"):
+            found.append((PANEL_UNIT, where, f"panel {panel.get('title')!r} has no unit"))
+        targets = panel.get("targets", [])
+        uid = str((panel.get("datasource") or {}).get("uid", ""))
+        if targets and not uid.startswith("$"):
+            found.append((PANEL_DATASOURCE, where, f"panel {panel.get('title')!r} does not use a datasource variable"))
+        for index, target in enumerate(targets):
+            plugin = (target.get("datasource") or panel.get("datasource") or {}).get("type")
+            if plugin == "prometheus" and "expr" in target:
+                problems = promql_problems(str(target["expr"]), recorded)
+                found += [(c, f"{where}.targets[{index}]", m) for c, m in problems]
+    return found
+
