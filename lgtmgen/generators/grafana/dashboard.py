@@ -9,7 +9,13 @@ import grafanalib.core as g  # type: ignore[import-untyped]
 
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models.grafana import GrafanaSettings
-from lgtmgen.generators.grafana.layout import LOGS, METRICS, TRACES, DatasourceVariable, Grid
+from lgtmgen.generators.grafana.grafanalib_extensions import (
+    LOGS,
+    METRICS,
+    TRACES,
+    DatasourceVariable,
+)
+from lgtmgen.generators.grafana.layout import Grid
 from lgtmgen.generators.grafana.normalise import to_grafana12
 from lgtmgen.naming import grafana_uid
 
