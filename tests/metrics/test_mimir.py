@@ -1,0 +1,128 @@
+"""Mimir: overrides from tiers, owned config blocks, reference validation, storage classes, lifecycle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Loader, base_catalog
+
+from lgtmgen.checks import run_checks
+from lgtmgen.checks.reference import load_reference, validate_document
+from lgtmgen.generators.mimir import MimirGenerator
+from lgtmgen.plan import Plan
+from lgtmgen.toolchain.locate import locate_tools
+
+
+def _artifacts(plan: Plan) -> dict[str, object]:
+    return {a.path: a.data for a in MimirGenerator().generate(plan)}
+
+
+def test_every_tenant_gets_the_limits_of_its_tier(plan: Plan) -> None:
+    overrides = _artifacts(plan)["mimir/runtime.yaml"]["overrides"]  # type: ignore[index]
+    assert sorted(overrides) == ["longterm", "prod", "stage"]
+    assert overrides["prod"]["compactor_blocks_retention_period"] == "400d"
+    assert overrides["stage"]["compactor_blocks_retention_period"] == "14d"
+    assert overrides["stage"]["ingestion_rate"] == 5000.0
+    assert overrides["prod"]["ha_replica_label"] == "__replica__"
+
+
+def test_the_rollup_tenant_keeps_its_own_long_retention(load: Loader) -> None:
+    doc = base_catalog()
+    doc["mimir"]["rollup"] = {"tenant": "longterm", "source_tenants": ["prod", "stage"], "retention": "5y"}
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    overrides = _artifacts(plan)["mimir/runtime.yaml"]["overrides"]  # type: ignore[index]
+    assert overrides["longterm"]["compactor_blocks_retention_period"] == "1825d"  # 5y written in days
+
+
+def test_generated_mimir_files_pass_the_reference_strictly(plan: Plan) -> None:
+    artifacts = _artifacts(plan)
+    for path, ref in (("mimir/mimir.yaml", "mimir-3.0/config"), ("mimir/runtime.yaml", "mimir-3.0/runtime")):
+        assert validate_document(artifacts[path], load_reference(ref), file=path) == []
+
+
+def test_a_misspelled_override_is_caught_with_its_path(plan: Plan) -> None:
+    runtime = _artifacts(plan)["mimir/runtime.yaml"]
+    runtime["overrides"]["prod"]["compactor_blocks_retention_perod"] = "1d"  # type: ignore[index]
+    (finding,) = validate_document(runtime, load_reference("mimir-3.0/runtime"), file="mimir/runtime.yaml")
+    assert finding.check == "reference/unknown-key"
+    assert "overrides.prod.compactor_blocks_retention_perod" in f"{finding.path} {finding.message}"
+
+
+def test_a_mistyped_config_value_is_caught_with_its_path(plan: Plan) -> None:
+    config = _artifacts(plan)["mimir/mimir.yaml"]
+    config["frontend"]["parallelize_shardable_queries"] = {"yes": True}  # type: ignore[index]
+    findings = validate_document(config, load_reference("mimir-3.0/config"), file="mimir/mimir.yaml")
+    assert [f.check for f in findings] == ["reference/wrong-type"]
+    assert "frontend.parallelize_shardable_queries" in f"{findings[0].path} {findings[0].message}"
+
+
+@pytest.mark.tools
+def test_lgtmgen_check_reports_a_corrupted_mimir_file_in_a_written_bundle(shop_bundle: Path, tmp_path: Path) -> None:
+    import shutil
+
+    bundle = tmp_path / "bundle"
+    shutil.copytree(shop_bundle, bundle)
+    runtime = bundle / "mimir" / "runtime.yaml"
+    doc = yaml.safe_load(runtime.read_text(encoding="utf-8"))
+    doc["overrides"]["shop-prod"]["ingestion_rate"] = "plenty"
+    doc["overrides"]["shop-prod"]["max_global_series_per_usr"] = 1
+    runtime.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    findings = run_checks(bundle, locate_tools(), only={"reference"})
+    by_check = {f.check: f for f in findings if f.location and f.location.file == "mimir/runtime.yaml"}
+    assert set(by_check) == {"reference/wrong-type", "reference/unknown-key"}
+    assert "max_global_series_per_usr" in f"{by_check['reference/unknown-key'].path} {by_check['reference/unknown-key'].message}"
+
+
+@pytest.mark.parametrize(("backend", "storage_class"), [("s3", "GLACIER"), ("s3", "deep_archive"), ("gcs", "ARCHIVE")])
+def test_an_archive_storage_class_is_refused_with_the_reason(load: Loader, backend: str, storage_class: str) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"] = {"backend": backend, "bucket": "blocks", "storage_class": storage_class}
+    plan, errors = load(doc)
+    (error,) = errors
+    assert error.check == "catalog/archive-storage-class"
+    assert error.path == "mimir.storage.storage_class"
+    assert error.location is not None and error.location.line > 0
+    assert "Mimir" in error.message and "every block within retention" in error.message
+
+
+def test_a_lifecycle_transition_to_an_archive_class_is_refused(load: Loader) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"]["lifecycle_transitions"] = [
+        {"after": "30d", "storage_class": "STANDARD_IA"},
+        {"after": "180d", "storage_class": "GLACIER"},
+    ]
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [
+        ("catalog/archive-storage-class", "mimir.storage.lifecycle_transitions[1].storage_class")
+    ]
+
+
+def test_the_lifecycle_policy_only_moves_blocks_between_instant_classes(load: Loader) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"]["lifecycle_transitions"] = [{"after": "90d", "storage_class": "standard_ia"}]
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    policy = _artifacts(plan)["mimir/bucket-lifecycle.json"]
+    rules = {r["ID"]: r for r in policy["Rules"]}  # type: ignore[index]
+    assert rules["instant-access-transitions"]["Transitions"] == [{"Days": 90, "StorageClass": "STANDARD_IA"}]
+    assert not any("Expiration" in r for r in rules.values())
+    json.dumps(policy)
+
+
+def test_a_tenant_tier_without_mimir_limits_is_reported(load: Loader) -> None:
+    doc = base_catalog()
+    doc["tenants"][0]["tier"] = "platinum"
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [("catalog/mimir-unknown-tier", "tenants[0].tier")]
+
+
+def test_owned_config_blocks_use_memcached_and_the_declared_bucket(plan: Plan) -> None:
+    config = _artifacts(plan)["mimir/mimir.yaml"]
+    assert config["frontend"]["results_cache"]["backend"] == "memcached"  # type: ignore[index]
+    assert config["blocks_storage"]["s3"]["bucket_name"] == "blocks"  # type: ignore[index]
+    assert config["blocks_storage"]["s3"]["storage_class"] == "STANDARD"  # type: ignore[index]
+    assert config["ruler"]["tenant_federation"] == {"enabled": False}  # type: ignore[index]

@@ -1,0 +1,127 @@
+"""Mimir ruler namespaces: placement by tenant and team, roll-up federation, isolation, limits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import Loader, base_catalog
+
+from lgtmgen.checks import run_checks
+from lgtmgen.generators.mimir import ISOLATION_PATH, MimirGenerator
+from lgtmgen.generators.mimir.ruler import ruler_layout
+from lgtmgen.plan import Plan
+from lgtmgen.toolchain.locate import locate_tools
+
+CHECKS = {"mimir-ruler", "promtool-rules", "promtool-config", "reference"}
+
+
+def _service_labels(groups: list[dict]) -> set[str]:
+    return {r["labels"]["service"] for g in groups for r in g["rules"] if "service" in r.get("labels", {})}
+
+
+def test_every_rule_lands_in_the_tenant_that_holds_its_service_data(plan: Plan) -> None:
+    layout = ruler_layout(plan)
+    assert set(layout.namespaces) == {"prod", "stage"}
+    for tenant, namespaces in layout.namespaces.items():
+        owned = {s.name for s in plan.catalog.services if s.tenant == tenant}
+        for groups in namespaces.values():
+            assert _service_labels(groups) <= owned, tenant
+    assert set(layout.namespaces["prod"]) == {"shop", "cost"}  # unit prices sit in their own namespace
+    assert set(layout.namespaces["stage"]) == {"ops"}
+
+
+def test_without_a_rollup_no_rule_reads_another_tenant(plan: Plan) -> None:
+    layout = ruler_layout(plan)
+    assert layout.federated == {}
+    assert layout.may_read() == {"prod": ["prod"], "stage": ["stage"]}
+    for namespaces in layout.namespaces.values():
+        for groups in namespaces.values():
+            assert all("source_tenants" not in g for g in groups)
+
+
+def test_a_declared_rollup_alone_reads_its_source_tenants(load: Loader) -> None:
+    doc = base_catalog()
+    doc["mimir"]["rollup"] = {"tenant": "longterm", "source_tenants": ["prod", "stage"], "keep_labels": ["service", "team"]}
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    layout = ruler_layout(plan)
+    assert list(layout.federated) == ["longterm"]
+    assert "longterm" not in layout.namespaces
+    assert layout.may_read()["longterm"] == ["longterm", "prod", "stage"]
+    records = {r["record"]: r["expr"] for g in layout.federated["longterm"] for r in g["rules"]}
+    assert records["service_team:requests:rate5m"] == "sum by (service, team) (service:requests:rate5m)"
+    assert "service_team:cpu_usage:ratio_requests" not in records  # ratios do not add up
+    assert all(g["source_tenants"] == ["prod", "stage"] for g in layout.federated["longterm"])
+    config = {a.path: a.data for a in MimirGenerator().generate(plan)}["mimir/mimir.yaml"]
+    assert config["ruler"]["tenant_federation"] == {"enabled": True}
+
+
+def test_a_rollup_of_an_undeclared_tenant_is_reported(load: Loader) -> None:
+    doc = base_catalog()
+    doc["mimir"]["rollup"] = {"tenant": "longterm", "source_tenants": ["prod", "nowhere", "longterm"]}
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [
+        ("catalog/rollup-unknown-tenant", "mimir.rollup.source_tenants[1]"),
+        ("catalog/rollup-reads-itself", "mimir.rollup.source_tenants[2]"),
+    ]
+
+
+@pytest.mark.tools
+def test_the_shop_ruler_files_pass_promtool_the_reference_and_the_ruler_limits(shop_bundle: Path) -> None:
+    findings = run_checks(shop_bundle, locate_tools(), only=CHECKS)
+    assert [f"{d.location} {d.check}: {d.message}" for d in findings if d.is_error] == []
+    may_read = json.loads((shop_bundle / ISOLATION_PATH).read_text(encoding="utf-8"))["may_read"]
+    assert may_read["shop-rollup"] == ["shop-prod", "shop-rollup", "shop-staging"]
+    assert may_read["shop-prod"] == ["shop-prod"]
+
+
+def _copy(bundle: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "bundle"
+    shutil.copytree(bundle, target)
+    return target
+
+
+def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def _ruler_findings(bundle: Path) -> list[tuple[str, str]]:
+    return sorted((d.check, str(d.location)) for d in run_checks(bundle, locate_tools(), only={"mimir-ruler"}) if d.is_error)
+
+
+@pytest.mark.tools
+def test_the_ruler_check_catches_a_tenant_reading_another_without_a_rollup(shop_bundle: Path, tmp_path: Path) -> None:
+    bundle = _copy(shop_bundle, tmp_path)
+    _edit(bundle / "mimir/rules/shop-staging/platform.yaml", lambda d: d["groups"][0].__setitem__("source_tenants", ["shop-prod"]))
+    assert _ruler_findings(bundle) == [("mimir-ruler/tenant-isolation", "mimir/rules/shop-staging/platform.yaml")]
+
+
+@pytest.mark.tools
+def test_the_ruler_check_catches_a_rollup_reading_beyond_its_sources(shop_bundle: Path, tmp_path: Path) -> None:
+    bundle = _copy(shop_bundle, tmp_path)
+    _edit(bundle / "mimir/rules/shop-rollup/rollup.yaml", lambda d: d["groups"][0]["source_tenants"].append("other"))
+    assert _ruler_findings(bundle) == [("mimir-ruler/tenant-isolation", "mimir/rules/shop-rollup/rollup.yaml")]
+
+
+@pytest.mark.tools
+def test_the_ruler_check_enforces_names_group_size_and_groups_per_tenant(shop_bundle: Path, tmp_path: Path) -> None:
+    bundle = _copy(shop_bundle, tmp_path)
+    path = bundle / "mimir/rules/shop-staging/platform.yaml"
+
+    def break_limits(doc: dict) -> None:
+        doc["groups"][0]["rules"][0]["record"] = "nocolon"
+        doc["groups"][0]["rules"] = doc["groups"][0]["rules"] + [{"record": f"a:b:c{n}", "expr": "vector(1)"} for n in range(21)]
+        doc["groups"] += [{"name": f"extra-{n}", "rules": [{"record": "a:b:c", "expr": "vector(1)"}]} for n in range(80)]
+
+    _edit(path, break_limits)
+    found = _ruler_findings(bundle)
+    assert ("mimir-ruler/record-name", "mimir/rules/shop-staging/platform.yaml") in found
+    assert ("mimir-ruler/rules-per-group", "mimir/rules/shop-staging/platform.yaml") in found
+    assert ("mimir-ruler/groups-per-tenant", "mimir/rules/shop-staging") in found
+    assert len(found) == 3
