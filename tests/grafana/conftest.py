@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-import lgtmgen.checks  # noqa: F401  - the bundle checks first: the generators' registry imports them back
 from lgtmgen.catalog import load_catalog
 from lgtmgen.plan import Plan, build_plan
 
