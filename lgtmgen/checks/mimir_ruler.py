@@ -19,7 +19,12 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
-from lgtmgen.checks.run_tool import diagnostics_from_failures, failures_by_file, missing_tool, run_tool
+from lgtmgen.checks.run_tool import (
+    diagnostics_from_failures,
+    failures_by_file,
+    missing_tool,
+    run_tool,
+)
 from lgtmgen.diagnostics import Diagnostic, Location
 
 DEFAULT_RULES_PER_GROUP = 20

@@ -24,9 +24,9 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
+from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
 from lgtmgen.generators.recording_rules import RULES_DIR as METRICS_RULES_DIR
 from lgtmgen.generators.recording_rules import service_groups
-from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
 

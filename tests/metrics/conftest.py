@@ -12,8 +12,8 @@ import yaml
 
 from lgtmgen.catalog import load_catalog
 from lgtmgen.diagnostics import Diagnostic
-from lgtmgen.plan import Plan, build_plan
 from lgtmgen.pipeline import compile_catalog
+from lgtmgen.plan import Plan, build_plan
 from lgtmgen.writer import write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -81,7 +81,7 @@ def test_lgtmgen_check_reports_a_corrupted_mimir_file_in_a_written_bundle(shop_b
 def test_an_archive_storage_class_is_refused_with_the_reason(load: Loader, backend: str, storage_class: str) -> None:
     doc = base_catalog()
     doc["mimir"]["storage"] = {"backend": backend, "bucket": "blocks", "storage_class": storage_class}
-    plan, errors = load(doc)
+    _plan, errors = load(doc)
     (error,) = errors
     assert error.check == "catalog/archive-storage-class"
     assert error.path == "mimir.storage.storage_class"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Loader, base_catalog
@@ -15,7 +16,7 @@ from lgtmgen.toolchain.locate import locate_tools
 from lgtmgen.writer import write_bundle
 
 
-def _configs(plan: Plan) -> dict[str, dict]:
+def _configs(plan: Plan) -> dict[str, dict[str, Any]]:
     return {a.path: a.data for a in PrometheusConfig().generate(plan)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from conftest import Loader, base_catalog
 
@@ -14,8 +15,8 @@ from lgtmgen.promql import syntax_error
 RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$")
 
 
-def _records(plan: Plan) -> dict[str, list[dict[str, object]]]:
-    out: dict[str, list[dict[str, object]]] = {}
+def _records(plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
     for artifact in RecordingRules().generate(plan):
         for group in artifact.data["groups"]:
             for rule in group["rules"]:

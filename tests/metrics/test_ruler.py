@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,7 +20,7 @@ from lgtmgen.toolchain.locate import locate_tools
 CHECKS = {"mimir-ruler", "promtool-rules", "promtool-config", "reference"}
 
 
-def _service_labels(groups: list[dict]) -> set[str]:
+def _service_labels(groups: list[dict[str, Any]]) -> set[str]:
     return {r["labels"]["service"] for g in groups for r in g["rules"] if "service" in r.get("labels", {})}
 
 
@@ -114,7 +115,7 @@ def test_the_ruler_check_enforces_names_group_size_and_groups_per_tenant(shop_bu
     bundle = _copy(shop_bundle, tmp_path)
     path = bundle / "mimir/rules/shop-staging/platform.yaml"
 
-    def break_limits(doc: dict) -> None:
+    def break_limits(doc: dict[str, Any]) -> None:
         doc["groups"][0]["rules"][0]["record"] = "nocolon"
         doc["groups"][0]["rules"] = doc["groups"][0]["rules"] + [{"record": f"a:b:c{n}", "expr": "vector(1)"} for n in range(21)]
         doc["groups"] += [{"name": f"extra-{n}", "rules": [{"record": "a:b:c", "expr": "vector(1)"}]} for n in range(80)]

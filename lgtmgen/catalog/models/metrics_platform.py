@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import Field, PositiveInt
 
-from lgtmgen.catalog.models.base import Duration, Identifier, LabelName, MetricName, SecretFile, Strict
+from lgtmgen.catalog.models.base import (
+    Duration,
+    Identifier,
+    LabelName,
+    MetricName,
+    SecretFile,
+    Strict,
+)
 
 
 class RecordingFamilies(Strict):

@@ -6,6 +6,7 @@ Every record is named ``level:metric:operation``; every series carries the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lgtmgen.catalog.models import Service
@@ -141,7 +142,7 @@ def service_rules(service: Service, settings: MetricsSettings) -> list[tuple[str
     """(family, rules) of every switched-on family that has rules for this service."""
     metrics = resolve_metrics(service)
     families = settings.families
-    chosen = [
+    chosen: list[tuple[str, bool, Callable[[], list[Rule]]]] = [
         ("latency", families.latency_percentiles, lambda: latency_percentiles(service, metrics, settings)),
         ("red", families.red, lambda: red(service, metrics)),
         ("kpis", families.kpis, lambda: kpis(service)),
