@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lgtmgen.catalog.models import WINDOW_PLACEHOLDER, AvailabilitySLI, CustomSLI, EventsSLI, LatencySLI
+from lgtmgen.catalog.models import (
+    WINDOW_PLACEHOLDER,
+    AvailabilitySLI,
+    CustomSLI,
+    EventsSLI,
+    LatencySLI,
+)
 from lgtmgen.catalog.models.slo import ProbeSLI
 from lgtmgen.plan import SLOPlan
 from lgtmgen.promql import add_matchers, matchers, string_literal

@@ -74,7 +74,7 @@ def compact(values: list[float]) -> str:
 
 def _num(value: float) -> str:
     text = repr(round(value, 9))
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def _inputs(plan: SLOPlan, steps: int, rate: float, error_seconds: Callable[[int, int], float]) -> list[dict[str, str]]:

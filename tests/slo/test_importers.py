@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slo_bundle import plan_of
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
-
-from slo_bundle import plan_of
 
 SLOTH = """\
 version: "prometheus/v1"

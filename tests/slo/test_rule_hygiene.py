@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from slo_bundle import plan_of, write_slo_files
+
 from lgtmgen.catalog import load_catalog
 from lgtmgen.checks.rule_hygiene import file_findings
 from lgtmgen.diagnostics import Severity
-
-from slo_bundle import plan_of, write_slo_files
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
@@ -75,3 +75,30 @@ def test_a_classic_threshold_without_declared_buckets_is_a_warning(tmp_path: Pat
 
 def test_a_native_histogram_threshold_needs_no_buckets(tmp_path: Path) -> None:
     assert _catalog(tmp_path, "{kind: latency, threshold: 0.3, native: true}") == []
+
+
+def test_the_check_reads_rule_files_and_prometheus_rule_objects_with_the_bundle_scrape_interval(tmp_path: Path) -> None:
+    from lgtmgen.artifacts import Role
+    from lgtmgen.checks.base import BundleFile, CheckContext
+    from lgtmgen.checks.rule_hygiene import METADATA_PATH, RuleHygiene
+    from lgtmgen.toolchain.locate import Toolbox
+
+    (tmp_path / "prometheus").mkdir()
+    (tmp_path / METADATA_PATH).write_text("scrape_interval: 30s\n", encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(
+        "groups: [{name: g, rules: [{record: 'a:b:rate1m', expr: 'sum(rate(x_total[1m]))'}]}]\n", encoding="utf-8"
+    )
+    (tmp_path / "crd.yaml").write_text(
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: x}\n"
+        "spec: {groups: [{name: g, rules: [{record: 'no_colons', expr: 'up'}]}]}\n",
+        encoding="utf-8",
+    )
+    files = (
+        BundleFile("rules.yaml", Role.PROMETHEUS_RULES, tmp_path / "rules.yaml"),
+        BundleFile("crd.yaml", Role.PROMETHEUS_RULE_CRD, tmp_path / "crd.yaml"),
+    )
+    found = RuleHygiene().run(CheckContext(tmp_path, files, Toolbox(None, None, None, None)))
+    assert sorted((d.check, d.location.file if d.location else "") for d in found) == [
+        ("rules/rate-window", "rules.yaml"),
+        ("rules/recording-name", "crd.yaml"),
+    ]

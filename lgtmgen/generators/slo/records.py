@@ -71,16 +71,16 @@ def exact_slices(plan: SLOPlan, window: int) -> bool:
     )
 
 
-def window_events(plan: SLOPlan, record: str, window: int, *, tiered: bool = True) -> str:
+def window_events(plan: SLOPlan, record: str, window: int) -> str:
     """Events over `window` from the recorded base-window counts named `record`."""
     base = plan.base_window
     sel = f"{record}{format_duration(base)}{{{identity_selector(plan)}}}"
     if window == base:
         return sel
     if exact_slices(plan, window):
-        older = [f"({sel} offset {format_duration(k * base)} or 0 * {sel})" for k in range(1, window // base)]
-        return "(" + " + ".join([sel, *older]) + ")"
-    if tiered and uses_hourly(window):
+        slices = [f"({sel} offset {format_duration(k * base)} or 0 * {sel})" for k in range(1, window // base)]
+        return "(" + " + ".join([sel, *slices]) + ")"
+    if uses_hourly(window):
         hourly = f"{record}{format_duration(HOUR)}{{{identity_selector(plan)}}}"
         return f"sum_over_time({hourly}[{format_duration(window)}])"
     scale = round(plan.evaluation_interval / base, 12)
@@ -88,9 +88,9 @@ def window_events(plan: SLOPlan, record: str, window: int, *, tiered: bool = Tru
     return f"({sel} + ({older} * {scale!r} or 0 * {sel}))"
 
 
-def window_ratio(plan: SLOPlan, window: int, *, tiered: bool = True) -> str:
-    errors = window_events(plan, "slo:sli_error_events:increase", window, tiered=tiered)
-    total = window_events(plan, "slo:sli_events:increase", window, tiered=tiered)
+def window_ratio(plan: SLOPlan, window: int) -> str:
+    errors = window_events(plan, "slo:sli_error_events:increase", window)
+    total = window_events(plan, "slo:sli_events:increase", window)
     return f"{errors}\n/\n{total}"
 
 
