@@ -55,7 +55,7 @@ def test_each_family_can_be_switched_off(load: Loader) -> None:
 
 def test_a_counter_kpi_is_rated_and_keeps_its_dimensions(plan: Plan) -> None:
     (rule,) = _records(plan)["service:orders:sum_rate5m"]
-    assert rule["expr"] == "sum by (cluster, result) (rate(orders_total[5m]))"
+    assert rule["expr"] == "sum by (cluster, environment, result) (rate(orders_total[5m]))"
     assert rule["labels"] == {"service": "api", "team": "shop", "kpi": "orders"}
 
 

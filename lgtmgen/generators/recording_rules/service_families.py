@@ -16,6 +16,8 @@ from lgtmgen.promql import matchers, string_literal
 
 Rule = dict[str, Any]
 RATE_WINDOW = "5m"
+# Where a series comes from; in Mimir both are external labels of the sending Prometheus.
+PLACEMENT = "cluster, environment"
 SECONDS_PER_DAY = 86400
 
 
@@ -38,7 +40,7 @@ def latency_percentiles(service: Service, metrics: RequestMetrics, settings: Met
         return []
     sel = matchers(metrics.selector)
     route = metrics.route_label
-    by = ", ".join(["cluster", *([route] if route else [])])
+    by = ", ".join([PLACEMENT, *([route] if route else [])])
     rules = []
     for q in settings.percentiles:
         if metrics.native_histograms:
@@ -56,11 +58,11 @@ def red(service: Service, metrics: RequestMetrics) -> list[Rule]:
     if not metrics.requests:
         return []
     sel = matchers(metrics.selector)
-    total = f"sum by (cluster) (rate({metrics.requests}{{{sel}}}[{RATE_WINDOW}]))"
+    total = f"sum by ({PLACEMENT}) (rate({metrics.requests}{{{sel}}}[{RATE_WINDOW}]))"
     rules = [_record("service:requests:rate5m", total, service)]
     if metrics.status_label and metrics.error_status_regex:
         err_sel = matchers(metrics.selector, f"{metrics.status_label}=~{string_literal(metrics.error_status_regex)}")
-        errors = f"sum by (cluster) (rate({metrics.requests}{{{err_sel}}}[{RATE_WINDOW}]))"
+        errors = f"sum by ({PLACEMENT}) (rate({metrics.requests}{{{err_sel}}}[{RATE_WINDOW}]))"
         own = matchers(_identity(service))
         rules.append(_record("service:request_errors:rate5m", errors, service))
         rules.append(
@@ -82,7 +84,7 @@ def kpis(service: Service) -> list[Rule]:
     """One record per KPI: its aggregation by cluster and the declared dimensions."""
     rules = []
     for kpi in service.kpis:
-        by = ", ".join(["cluster", *kpi.dimensions])
+        by = ", ".join([PLACEMENT, *kpi.dimensions])
         if kpi.kind == "counter":
             expr = f"{kpi.aggregation} by ({by}) (rate({kpi.metric}[{kpi.window}]))"
             op = f"{kpi.aggregation}_rate{kpi.window}"
@@ -107,12 +109,12 @@ def resource_efficiency(service: Service, settings: MetricsSettings) -> list[Rul
     sel = resource_selector(service)
     own = matchers(_identity(service))
     rules = [
-        _record("service:cpu_usage:cores", f"sum by (cluster) (rate({names.cpu_usage}{{{sel}}}[{RATE_WINDOW}]))", service),
-        _record("service:memory_usage:bytes", f"sum by (cluster) ({names.memory_usage}{{{sel}}})", service),
+        _record("service:cpu_usage:cores", f"sum by ({PLACEMENT}) (rate({names.cpu_usage}{{{sel}}}[{RATE_WINDOW}]))", service),
+        _record("service:memory_usage:bytes", f"sum by ({PLACEMENT}) ({names.memory_usage}{{{sel}}})", service),
     ]
     for resource, unit in (("cpu", "cores"), ("memory", "bytes")):
         req_sel = matchers({"namespace": service.resources.namespace, "container": service.resources.container or service.name, "resource": resource})
-        rules.append(_record(f"service:{resource}_requests:{unit}", f"sum by (cluster) ({names.requests}{{{req_sel}}})", service))
+        rules.append(_record(f"service:{resource}_requests:{unit}", f"sum by ({PLACEMENT}) ({names.requests}{{{req_sel}}})", service))
         rules.append(
             _record(
                 f"service:{resource}_usage:ratio_requests",
@@ -130,10 +132,10 @@ def security_posture(service: Service, settings: MetricsSettings) -> list[Rule]:
     ns = matchers({"namespace": service.resources.namespace})
     rules = []
     if "cert-manager" in settings.security.exporters:
-        expiry = f"min by (cluster) ({settings.security.certificate_expiry_metric}{{{ns}}} - time()) / {SECONDS_PER_DAY}"
+        expiry = f"min by ({PLACEMENT}) ({settings.security.certificate_expiry_metric}{{{ns}}} - time()) / {SECONDS_PER_DAY}"
         rules.append(_record("service:certificate_expiry:days", expiry, service))
     if "trivy-operator" in settings.security.exporters:
-        vulns = f"sum by (cluster, severity) ({settings.security.vulnerability_metric}{{{ns}}})"
+        vulns = f"sum by ({PLACEMENT}, severity) ({settings.security.vulnerability_metric}{{{ns}}})"
         rules.append(_record("service:image_vulnerabilities:sum", vulns, service))
     return rules
 

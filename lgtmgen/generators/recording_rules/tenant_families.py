@@ -35,9 +35,9 @@ def price_rules(plan: Plan) -> list[Rule]:
 def team_cost(team: str) -> Rule:
     """Hourly cost of a team's containers: usage times the price of the cluster they run in."""
     own = matchers({"team": team})
-    cpu = f"sum by (cluster, team) (service:cpu_usage:cores{{{own}}})\n* on (cluster) group_left (currency) cluster:cpu_core_hour:price"
+    cpu = f"sum by (cluster, environment, team) (service:cpu_usage:cores{{{own}}})\n* on (cluster) group_left (currency) cluster:cpu_core_hour:price"
     memory = (
-        f"sum by (cluster, team) (service:memory_usage:bytes{{{own}}}) / {BYTES_PER_GIB}\n"
+        f"sum by (cluster, environment, team) (service:memory_usage:bytes{{{own}}}) / {BYTES_PER_GIB}\n"
         "* on (cluster) group_left (currency) cluster:memory_gib_hour:price"
     )
     return {"record": TEAM_COST, "expr": f"(\n{cpu}\n)\n+\n(\n{memory}\n)", "labels": {"team": team}}
@@ -92,7 +92,7 @@ def rollup_rules(keep_labels: list[str], record_names: set[str]) -> list[Rule]:
     keep = sorted(set(keep_labels))
     rules = []
     for name in sorted(record_names):
-        by = sorted({*keep, "currency"}) if name == TEAM_COST else keep
+        by = sorted({*keep, "currency"} - {"service"}) if name == TEAM_COST else keep
         _, metric, op = name.split(":")
         rules.append({"record": f"{rollup_level(by)}:{metric}:{op}", "expr": f"sum by ({', '.join(by)}) ({name})"})
     return rules
