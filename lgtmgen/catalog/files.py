@@ -84,7 +84,19 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
                 files.append(path)
             else:
                 diagnostics.append(problem)
-    return files, diagnostics
+    return _once_each(files), diagnostics
+
+
+def _once_each(files: list[Path]) -> list[Path]:
+    """Drop a file named twice (a directory and a file in it, or the same path twice)."""
+    seen: set[Path] = set()
+    unique = []
+    for path in files:
+        real = path.resolve()
+        if real not in seen:
+            seen.add(real)
+            unique.append(path)
+    return unique
 
 
 def _read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:

@@ -55,3 +55,9 @@ def test_directories_named_like_catalog_files_are_searched_not_read(tmp_path: Pa
     files, diagnostics = discover([tmp_path])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["teams.yaml/web.yml"]
     assert diagnostics == []
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    files, diagnostics = discover([tmp_path / "a.yaml", tmp_path, tmp_path / "." / "a.yaml"])
+    assert [f.name for f in files] == ["a.yaml"] and diagnostics == []
