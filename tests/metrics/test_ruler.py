@@ -31,8 +31,13 @@ def test_every_rule_lands_in_the_tenant_that_holds_its_service_data(plan: Plan) 
         owned = {s.name for s in plan.catalog.services if s.tenant == tenant}
         for groups in namespaces.values():
             assert _service_labels(groups) <= owned, tenant
-    assert set(layout.namespaces["prod"]) == {"shop", "cost"}  # unit prices sit in their own namespace
-    assert set(layout.namespaces["stage"]) == {"ops"}
+    # unit prices and the list of known services sit in namespaces of their own
+    assert set(layout.namespaces["prod"]) == {"shop", "cost", "service-graph"}
+    assert set(layout.namespaces["stage"]) == {"ops", "service-graph"}
+    shop_groups = {g["name"] for g in layout.namespaces["prod"]["shop"]}
+    assert "service-graph:api" in shop_groups
+    assert any(name.startswith("metrics:api") for name in shop_groups)
+    assert not any(name.startswith("service-graph:worker") for name in shop_groups)
 
 
 def test_without_a_rollup_no_rule_reads_another_tenant(plan: Plan) -> None:

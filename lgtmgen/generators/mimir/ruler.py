@@ -13,11 +13,14 @@ from typing import Any
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
+from lgtmgen.generators.service_graph import service_graph_rules
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.plan import Plan
 
 Group = dict[str, Any]
 ROLLUP_NAMESPACE = "rollup"
+SERVICE_GRAPH_NAMESPACE = "service-graph"
+KNOWN_SERVICES_GROUP = "service-graph:known-services"
 
 
 @dataclass
@@ -58,6 +61,20 @@ def _journey_groups(plan: Plan) -> list[tuple[str, str, Group]]:
     return out
 
 
+def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
+    """Tempo writes each tenant's graph series under that tenant, so each service's edges stay there."""
+    if not plan.catalog.services:
+        return
+    groups = service_graph_rules(plan)["groups"]
+    known = [g for g in groups if g["name"].startswith(KNOWN_SERVICES_GROUP)]
+    for tenant in sorted({s.tenant for s in plan.catalog.services}):
+        layout.add(tenant, SERVICE_GRAPH_NAMESPACE, [dict(g) for g in known])
+    for service in plan.catalog.services:
+        prefix = f"service-graph:{service.name}"
+        own = [g for g in groups if g["name"] == prefix or g["name"].startswith(prefix + ":edges-")]
+        layout.add(service.tenant, service.team, own)
+
+
 def ruler_layout(plan: Plan) -> RulerLayout:
     """Every rule group of every rule generator, placed by tenant and team."""
     layout = RulerLayout()
@@ -74,6 +91,7 @@ def ruler_layout(plan: Plan) -> RulerLayout:
             layout.add(tenant, team, [group])
     for tenant, team, group in _journey_groups(plan):
         layout.add(tenant, team, [group])
+    _add_service_graph(plan, layout)
     rollup = plan.catalog.mimir.rollup
     if rollup is not None:
         sources = [t for t in rollup.source_tenants if t in layout.namespaces]
