@@ -1,0 +1,63 @@
+"""Catalog diagnostics of the metrics area, each at its catalog path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import Loader, base_catalog
+
+
+def _duplicate_kpi(doc: dict[str, Any]) -> None:
+    doc["services"][0]["kpis"].append({"name": "orders", "metric": "other_total", "kind": "counter"})
+
+
+def _unknown_environment(doc: dict[str, Any]) -> None:
+    doc["metrics"]["comparison"] = {"target": "production", "baseline": "qa"}
+
+
+def _half_basic_auth(doc: dict[str, Any]) -> None:
+    doc["metrics"]["remote_write_auth"] = {"username": "prometheus"}
+
+
+def _two_credentials(doc: dict[str, Any]) -> None:
+    doc["metrics"]["remote_write_auth"] = {
+        "username": "p", "password_file": "/etc/p", "bearer_token_file": "/etc/t",
+    }
+
+
+def _unknown_rollup(doc: dict[str, Any]) -> None:
+    doc["mimir"]["rollup"] = {"tenant": "nowhere", "source_tenants": ["prod"]}
+
+
+def _unknown_class(doc: dict[str, Any]) -> None:
+    doc["mimir"]["storage"]["storage_class"] = "CHEAPEST"
+
+
+CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("duplicate KPI", _duplicate_kpi, "catalog/kpi-duplicate-name", "services[0].kpis[1].name"),
+    ("unknown environment", _unknown_environment, "catalog/comparison-unknown-environment", "metrics.comparison.baseline"),
+    ("half basic auth", _half_basic_auth, "catalog/remote-write-auth", "metrics.remote_write_auth"),
+    ("two credentials", _two_credentials, "catalog/remote-write-auth", "metrics.remote_write_auth"),
+    ("unknown roll-up tenant", _unknown_rollup, "catalog/rollup-unknown-tenant", "mimir.rollup.tenant"),
+    ("unknown storage class", _unknown_class, "catalog/unknown-storage-class", "mimir.storage.storage_class"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "check", "path"), CASES, ids=[c[0] for c in CASES])
+def test_each_metrics_catalog_problem_is_reported_at_its_path(
+    load: Loader, case: str, change: Callable[[dict[str, Any]], None], check: str, path: str
+) -> None:
+    doc = base_catalog()
+    change(doc)
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [(check, path)], case
+    assert errors[0].location is not None and errors[0].location.line > 0
+
+
+def test_a_plain_text_remote_write_password_is_not_a_catalog_field(load: Loader) -> None:
+    doc = base_catalog()
+    doc["metrics"]["remote_write_auth"] = {"username": "p", "password": "hunter2"}
+    _, errors = load(doc)
+    assert [e.check for e in errors] == ["catalog/unknown-field"]
