@@ -1,7 +1,8 @@
 """Per-cluster prometheus.yml (one per HA replica) and the optional global federation Prometheus.
 
-Each cluster's Prometheus evaluates the rule files of the services it runs and
-remote-writes to Mimir, once per tenant, only the raw series that Mimir's ruler
+Each cluster's Prometheus evaluates the rule files of the services it runs (for
+federation and local dashboards; it has no `alerting` block, so alerts come from
+Mimir's ruler alone) and remote-writes to Mimir, once per tenant, only the raw series that Mimir's ruler
 and the declared `keep_metrics` need (recorded series are re-recorded by the
 ruler, so sending them too would double them).
 
@@ -27,6 +28,7 @@ from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
 from lgtmgen.generators.recording_rules import RULES_DIR as METRICS_RULES_DIR
 from lgtmgen.generators.recording_rules import service_groups
+from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
 
@@ -132,14 +134,15 @@ def cluster_config(plan: Plan, cluster: Cluster, replica: int | None) -> dict[st
 
 
 def federated_names(plan: Plan) -> list[str]:
-    names = {
-        rule["record"]
-        for service in plan.catalog.services
-        for group in service_groups(plan, service)
-        for rule in group["rules"]
-        if "record" in rule
-    }
-    return sorted(names)
+    """Every name recorded by the rule files the clusters evaluate (SLO and metrics families)."""
+    grafana_url = plan.catalog.defaults.grafana_url
+    groups = []
+    for service in plan.catalog.services:
+        groups += service_groups(plan, service)
+        slos = plan.slos_of(service.name)
+        if slos:
+            groups += slo_rule_groups(slos, grafana_url, service.name)
+    return sorted({rule["record"] for group in groups for rule in group["rules"] if "record" in rule})
 
 
 def global_config(plan: Plan) -> dict[str, Any] | None:
