@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import json
 import os
 import shutil
 import tempfile
@@ -70,9 +71,42 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class NotABundleError(Exception):
+    """The output path holds something other than an lgtmgen bundle; it is never replaced."""
+
+
+def replace_refusal(out: Path) -> str | None:
+    """Why `out` must not be replaced by a bundle, or None when it may.
+
+    Only a missing path, an empty directory or a directory whose manifest.json
+    says lgtmgen wrote it may be replaced: the swap discards the old tree whole.
+    """
+    if not out.exists() and not out.is_symlink():
+        return None
+    if out.is_symlink() or not out.is_dir():
+        return f"{out} exists and is not a directory; refusing to replace it"
+    if not any(out.iterdir()):
+        return None
+    manifest = out / "manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    if isinstance(data, dict) and data.get("generator") == "lgtmgen":
+        return None
+    return f"{out} is not an lgtmgen bundle (no lgtmgen manifest.json); refusing to replace it"
+
+
 def write_bundle(bundle: Bundle, out: Path) -> None:
-    """Replace the directory `out` with `bundle`, atomically."""
+    """Replace the directory `out` with `bundle`, atomically.
+
+    Raises NotABundleError, before writing anything, when `out` holds anything
+    but a previous bundle.
+    """
     out = out.absolute()
+    refusal = replace_refusal(out)
+    if refusal is not None:
+        raise NotABundleError(refusal)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:

@@ -18,9 +18,9 @@ from lgtmgen import __version__
 from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
-from lgtmgen.diagnostics import Diagnostic, has_errors
+from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import compile_catalog, validate
-from lgtmgen.writer import read_tree, write_bundle
+from lgtmgen.writer import read_tree, replace_refusal, write_bundle
 
 # The checks, the toolchain and the schema exporters are imported by the commands
 # that use them: `validate` runs as a pre-commit hook and must start quickly.
@@ -132,6 +132,10 @@ def build(
 ) -> None:
     """Compile the catalog and replace the bundle directory atomically."""
     started = time.perf_counter()
+    refusal = replace_refusal(out_dir.absolute())
+    if refusal is not None:
+        where = Location(str(out_dir))
+        _finish("build", [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
     compiled = compile_catalog(catalog)
     if not compiled.ok or compiled.bundle is None:
         _finish("build", compiled.diagnostics, "", failed=True)

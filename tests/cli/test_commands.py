@@ -242,3 +242,13 @@ def test_version_prints_the_package_version() -> None:
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout == f"lgtmgen {__version__}\n"
+
+
+def test_build_refuses_to_replace_a_directory_that_is_not_a_bundle(catalog: Path) -> None:
+    own = catalog.parent / "docs"
+    own.mkdir()
+    (own / "notes.md").write_text("mine\n", encoding="utf-8")
+    result = lgtmgen("--output", "json", "build", catalog.name, "-o", "docs", cwd=catalog.parent)
+    assert result.returncode == 1
+    assert [d["check"] for d in json.loads(result.stdout)["diagnostics"]] == ["bundle/not-a-bundle"]
+    assert [p.name for p in own.iterdir()] == ["notes.md"]

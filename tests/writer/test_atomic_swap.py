@@ -14,7 +14,7 @@ import pytest
 
 from lgtmgen.artifacts import Role
 from lgtmgen.bundle import Bundle, RenderedFile
-from lgtmgen.writer import read_tree, write_bundle
+from lgtmgen.writer import NotABundleError, read_tree, write_bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from generate_catalog import write_catalog
@@ -22,10 +22,20 @@ from generate_catalog import write_catalog
 LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
 
+MANIFEST = b'{"generator": "lgtmgen"}\n'
+
+
 def bundle_of(files: dict[str, bytes]) -> Bundle:
+    """A bundle of `files` plus the manifest that marks a directory as lgtmgen's."""
+    files = {**files, "manifest.json": MANIFEST}
     return Bundle(
         {path: RenderedFile(path, Role.REPORT, content) for path, content in files.items()}
     )
+
+
+def without_manifest(tree: dict[str, bytes]) -> dict[str, bytes]:
+    assert tree.pop("manifest.json") == MANIFEST
+    return tree
 
 
 def catalog_digest(tree: dict[str, bytes]) -> str:
@@ -45,7 +55,7 @@ def test_stale_files_disappear_after_a_rebuild(tmp_path: Path) -> None:
     out = tmp_path / "bundle"
     write_bundle(bundle_of({"a.yaml": b"a: 1\n", "old/b.yaml": b"b: 2\n"}), out)
     write_bundle(bundle_of({"a.yaml": b"a: 3\n"}), out)
-    assert read_tree(out) == {"a.yaml": b"a: 3\n"}
+    assert without_manifest(read_tree(out)) == {"a.yaml": b"a: 3\n"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
 
 
@@ -54,7 +64,7 @@ def test_a_failed_write_leaves_the_old_bundle_and_no_staging_directory(tmp_path:
     write_bundle(bundle_of({"a.yaml": b"a: 1\n"}), out)
     with pytest.raises(OSError):
         write_bundle(bundle_of({"a.yaml": b"a: 2\n", "a.yaml/inside": b"x\n"}), out)
-    assert read_tree(out) == {"a.yaml": b"a: 1\n"}
+    assert without_manifest(read_tree(out)) == {"a.yaml": b"a: 1\n"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
 
 
@@ -106,3 +116,28 @@ def test_killing_builds_at_many_moments_never_leaves_a_partial_bundle(
     assert catalog_digest(rebuilt) == catalog_digest(new)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle.")]
     assert len(leftovers) <= 6  # staging trees of killed builds; never mistaken for the bundle
+
+
+def test_a_directory_that_is_not_a_bundle_is_never_replaced(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("print('mine')\n", encoding="utf-8")
+    with pytest.raises(NotABundleError):
+        write_bundle(bundle_of({"a.yaml": b"a: 1\n"}), project)
+    assert read_tree(project) == {"src/main.py": b"print('mine')\n"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+def test_a_file_in_the_way_of_the_bundle_is_never_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "bundle"
+    target.write_text("precious\n", encoding="utf-8")
+    with pytest.raises(NotABundleError):
+        write_bundle(bundle_of({"a.yaml": b"a: 1\n"}), target)
+    assert target.read_text(encoding="utf-8") == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+
+
+def test_an_empty_directory_may_receive_the_bundle(tmp_path: Path) -> None:
+    (tmp_path / "bundle").mkdir()
+    write_bundle(bundle_of({"a.yaml": b"a: 1\n"}), tmp_path / "bundle")
+    assert without_manifest(read_tree(tmp_path / "bundle")) == {"a.yaml": b"a: 1\n"}
