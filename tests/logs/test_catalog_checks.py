@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Loader, base_catalog
+from tests.logs.conftest import Loader, base_catalog
 
 
 def problems(load: Loader, doc: dict[str, Any]) -> list[tuple[str, str | None]]:

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import yaml
-from conftest import Loader, base_catalog
+from tests.logs.conftest import Loader, base_catalog
 
 from lgtmgen.checks.otelcol import validate_collector
 from lgtmgen.generators.otelcol_logs import PIPELINES_PATH, LogPipelines, ottl_string

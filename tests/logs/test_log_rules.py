@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import Loader, base_catalog
+from tests.logs.conftest import Loader, base_catalog
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import yaml
-from conftest import Loader, base_catalog
+from tests.logs.conftest import Loader, base_catalog
 
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.checks.reference import load_reference, validate_document

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Loader, base_catalog
+from tests.metrics.conftest import Loader, base_catalog
 
 
 def _duplicate_kpi(doc: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import Loader, base_catalog
+from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.checks import run_checks
 from lgtmgen.checks.reference import load_reference, validate_document

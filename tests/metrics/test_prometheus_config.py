@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Loader, base_catalog
+from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.generators.prometheus_config import GLOBAL_CONFIG, PrometheusConfig, queue_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import Loader, base_catalog
+from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.generators.recording_rules import RecordingRules, service_groups
 from lgtmgen.generators.recording_rules.service_families import quantile_label

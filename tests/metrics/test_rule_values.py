@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Loader, base_catalog
+from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.generators.recording_rules import RecordingRules
 from lgtmgen.render import render_artifact

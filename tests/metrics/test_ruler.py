@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import Loader, base_catalog
+from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.checks import run_checks
 from lgtmgen.generators.mimir import ISOLATION_PATH, MimirGenerator

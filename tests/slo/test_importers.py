@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slo_bundle import plan_of
+from tests.slo.slo_bundle import plan_of
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app

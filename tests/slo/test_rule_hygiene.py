@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slo_bundle import plan_of, write_slo_files
+from tests.slo.slo_bundle import plan_of, write_slo_files
 
 from lgtmgen.catalog import load_catalog
 from lgtmgen.checks.rule_hygiene import file_findings

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from slo_bundle import plan_of, write_slo_files
+from tests.slo.slo_bundle import plan_of, write_slo_files
 
 from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
 from lgtmgen.sli import error_ratio

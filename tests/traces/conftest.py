@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
+from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 from lgtmgen.artifacts import Artifact
 from lgtmgen.catalog import load_catalog

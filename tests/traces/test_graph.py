@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from traces_catalog import CatalogLoader, base_catalog
+from tests.traces.traces_catalog import CatalogLoader, base_catalog
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app

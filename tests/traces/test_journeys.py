@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
+from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 from lgtmgen.generators.journeys import (
     P99_RECORD,

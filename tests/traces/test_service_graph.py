@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from traces_catalog import ArtifactWriter
+from tests.traces.traces_catalog import ArtifactWriter
 
 from lgtmgen.artifacts import Role
 from lgtmgen.generators.service_graph import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from traces_catalog import CatalogLoader, base_catalog
+from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.reference import validate_tail_sampling

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from traces_catalog import CatalogLoader, base_catalog
+from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.reference import load_reference, validate_document
