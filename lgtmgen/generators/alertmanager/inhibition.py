@@ -16,8 +16,17 @@ from lgtmgen.plan import Plan
 from lgtmgen.render import Commented
 
 
-def transitive_dependents(dependents: Mapping[str, tuple[str, ...]], service: str) -> list[str]:
-    """Every service that calls `service` directly or through others, without `service` itself."""
+def inhibited_callers(
+    dependents: Mapping[str, tuple[str, ...]], service: str, pages: set[str]
+) -> list[str]:
+    """The callers whose alerts an availability page of `service` inhibits.
+
+    Direct callers, and through every caller that has no availability page of
+    its own, that caller's callers. A caller that does page is not passed
+    through: its own (inhibited, still firing) page inhibits the next hop, as
+    Alertmanager lets an inhibited alert act as a source. This keeps the
+    rules as large as the dependency graph instead of its transitive closure.
+    """
     seen: set[str] = set()
     todo = list(dependents.get(service, ()))
     while todo:
@@ -25,7 +34,8 @@ def transitive_dependents(dependents: Mapping[str, tuple[str, ...]], service: st
         if current in seen or current == service:
             continue
         seen.add(current)
-        todo.extend(dependents.get(current, ()))
+        if current not in pages:
+            todo.extend(dependents.get(current, ()))
     return sorted(seen)
 
 
@@ -42,12 +52,12 @@ def _page_inhibits_ticket() -> Commented:
 
 def _dependency_rules(plan: Plan) -> list[Commented]:
     rules = []
+    pages = {
+        s.service.name for s in plan.slos if s.slo.sli.kind == "availability" and s.slo.alerting.page
+    }
     for service in sorted(plan.services):
-        has_availability_page = any(
-            s.slo.sli.kind == "availability" and s.slo.alerting.page for s in plan.slos_of(service)
-        )
-        callers = transitive_dependents(plan.dependents, service)
-        if not has_availability_page or not callers:
+        callers = inhibited_callers(plan.dependents, service, pages)
+        if service not in pages or not callers:
             continue
         rules.append(
             Commented(
@@ -60,8 +70,9 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
                     "target_matchers": [matcher("service", "=~", alternation(callers))],
                     "equal": ["cluster"],
                 },
-                f"why: {', '.join(callers)} depend on {service} (directly or through others); while "
-                f"{service} is unavailable in a cluster, their alerts there are symptoms of it",
+                f"why: {', '.join(callers)} depend on {service}; while {service} is unavailable in a "
+                "cluster, their alerts there are symptoms of it (callers further up are inhibited "
+                "by these callers' own availability pages)",
             )
         )
     return rules
