@@ -164,7 +164,14 @@ class Plan:
     dependents: Mapping[str, tuple[str, ...]]
 
     def slos_of(self, service: str) -> list[SLOPlan]:
-        return [s for s in self.slos if s.service.name == service]
+        """The SLOs of one service, in catalog order (indexed once, not scanned per call)."""
+        index = self.__dict__.get("_slos_by_service")
+        if index is None:
+            index = {}
+            for slo in self.slos:
+                index.setdefault(slo.service.name, []).append(slo)
+            object.__setattr__(self, "_slos_by_service", index)
+        return list(index.get(service, ()))
 
 
 def catalog_digest(catalog: Catalog) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated
 
@@ -26,6 +27,7 @@ def parse_duration(text: str) -> float:
     return float(sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(text)))
 
 
+@functools.lru_cache(maxsize=4096)
 def format_duration(seconds: float) -> str:
     """The shortest Prometheus duration for a whole number of seconds (``3600`` → ``1h``)."""
     whole = int(round(seconds))

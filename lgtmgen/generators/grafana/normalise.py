@@ -94,12 +94,9 @@ _TIMESERIES_CUSTOM = {
 BASE_THRESHOLDS = {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
 
 
-def _without_nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value if v is not None]
-    return value
+def _mapping_without_nulls(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Drop grafanalib's null fields while decoding (a hook per object, not a second walk)."""
+    return {k: v for k, v in pairs if v is not None}
 
 
 def _pick(data: dict[str, Any], keys: tuple[str, ...] | frozenset[str]) -> dict[str, Any]:
@@ -224,8 +221,10 @@ def _variable(raw: dict[str, Any]) -> dict[str, Any]:
 
 def to_grafana12(dashboard: g.Dashboard) -> dict[str, Any]:
     """Normalise a grafanalib dashboard into Grafana 12 dashboard JSON (schemaVersion 42)."""
-    raw = json.loads(json.dumps(dashboard.auto_panel_ids().to_json_data(), cls=DashboardEncoder))
-    raw = _without_nulls(raw)
+    raw = json.loads(
+        json.dumps(dashboard.auto_panel_ids().to_json_data(), cls=DashboardEncoder),
+        object_pairs_hook=_mapping_without_nulls,
+    )
     out = _pick(raw, _DASHBOARD_KEYS)
     out["schemaVersion"] = SCHEMA_VERSION
     out["editable"] = False

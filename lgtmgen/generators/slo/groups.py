@@ -113,8 +113,29 @@ def _pack(name: str, interval: int, per_slo: list[list[Rule]]) -> list[dict[str,
     ]
 
 
+_MEMO: dict[tuple[tuple[int, ...], str, str], tuple[tuple[SLOPlan, ...], list[dict[str, Any]]]] = {}
+_MEMO_LIMIT = 200_000
+
+
 def slo_rule_groups(plans: list[SLOPlan], grafana_url: str, owner: str) -> list[dict[str, Any]]:
-    """Every rule of `plans` in groups named ``slo:<owner>:<speed>[:n]``, at most 20 rules each."""
+    """Every rule of `plans` in groups named ``slo:<owner>:<speed>[:n]``, at most 20 rules each.
+
+    Four generators (rule files, PrometheusRule objects, Mimir ruler, federation)
+    need the same groups; they are built once per SLO set and shared, read-only.
+    The memo keeps the plans it was keyed on alive, so an id is never reused.
+    """
+    key = (tuple(map(id, plans)), grafana_url, owner)
+    hit = _MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], plans, strict=True)):
+        return hit[1]
+    groups = _build_groups(plans, grafana_url, owner)
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[key] = (tuple(plans), groups)
+    return groups
+
+
+def _build_groups(plans: list[SLOPlan], grafana_url: str, owner: str) -> list[dict[str, Any]]:
     groups: list[dict[str, Any]] = []
     for speed, build, fixed_interval in SPEEDS:
         by_interval: dict[int, list[list[Rule]]] = {}
