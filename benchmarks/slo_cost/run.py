@@ -79,7 +79,7 @@ def write_openmetrics(path: Path, slos: int, start: int, end: int) -> None:
                         for t in range(start, end + 1, STEP):
                             out.write(f"http_requests_total{{{labels}}} {value:.1f} {t}\n")
                             value += per_step
-        write_recorded_history(out, slos, end - AHEAD)
+        write_recorded_history(out, slos, end - AHEAD, end)
         out.write("# EOF\n")
 
 
@@ -93,8 +93,13 @@ def _family(out: TextIO, name: str, series: list[tuple[str, float]], start: int,
         out.writelines(f"{name}{{{labels}}} {value!r} {t}\n" for t in range(start, end + 1, step))
 
 
-def write_recorded_history(out: TextIO, slos: int, now: int) -> None:
-    """What the recording rules would have written, from the synthetic rates (per cluster: 3 routes)."""
+def write_recorded_history(out: TextIO, slos: int, now: int, end: int) -> None:
+    """What the recording rules would have written, from the synthetic rates (per cluster: 3 routes).
+
+    Like the raw data it runs ahead of the clock, so every lookup finds its latest sample while
+    measuring; the rules' own results then fall behind the stored data and are discarded, for
+    both rule sets alike.
+    """
     minutes = {"increase5m": 5, "increase1h": 60}
     for record, span, step in (("increase5m", 7 * 3600, 30), ("increase1h", HISTORY, 3600)):
         for metric, errors_only in (("slo:sli_events", False), ("slo:sli_error_events", True)):
@@ -103,12 +108,12 @@ def write_recorded_history(out: TextIO, slos: int, now: int) -> None:
                  len(ROUTES) * (_errors_per_step(i) if errors_only else 600 + _errors_per_step(i)) * minutes[record])
                 for i in range(slos) for c in CLUSTERS
             ]
-            _family(out, f"{metric}:{record}", series, now - span + step, now, step)
+            _family(out, f"{metric}:{record}", series, now - span + step, end, step)
     ratios = [
         (f'cluster="{c}",sloth_service="svc{i:03d}",sloth_slo="availability"', _errors_per_step(i) / (600 + _errors_per_step(i)))
         for i in range(slos) for c in CLUSTERS
     ]
-    _family(out, "slo:sli_error:ratio_rate5m", ratios, now - HISTORY + 300, now, 30)
+    _family(out, "slo:sli_error:ratio_rate5m", ratios, now - HISTORY + 300, end, 30)
 
 
 def free_port() -> int:

@@ -41,7 +41,9 @@ from lgtmgen.plan import BurnWindow, Plan, SLOPlan
 from lgtmgen.promql import matchers
 
 TEST_CLUSTER = "test-cluster"
-STEADY_CHECK = HOUR + SLOW_INTERVAL
+STEADY_CHECK = 2 * SLOW_INTERVAL
+"""Every group, hourly included, has evaluated on the steady inputs by then."""
+MAX_OUTAGE = 20 * 60
 AMBIGUITY = 0.1
 """Steady-burn scenarios are left out when a factor lies within 10% of the burn tested."""
 
@@ -119,17 +121,21 @@ def full_outage(plan: SLOPlan, url: str, *, low_traffic: bool = False) -> Test |
     detection = pair.factor * plan.error_budget * pair.long
     fired = math.floor((detection + e) / e) * e
     others = [b for b in plan.windows if b != pair]
-    # History covers every window read from the base counts; the outage starts just after an
-    # hourly evaluation and is checked before the next, so hourly-derived windows stay clean.
-    history = max([pair.long] + [w for b in others for w in (b.long, b.short) if not uses_hourly(w)])
+    # Enough clean history that no other condition read from the base counts can reach its
+    # threshold with the outage's errors. promtool evaluates every group at the test's interval,
+    # so hourly sums overlap there and trail a short outage; a long outage (a low objective) could
+    # raise them within the scenario, so it is left out.
+    if fired > MAX_OUTAGE:
+        return None
+    history = max(
+        [pair.long]
+        + [min(b.long, 1.2 * fired / (b.factor * plan.error_budget)) for b in others if not uses_hourly(b.long)]
+    )
     start = math.ceil(history / HOUR) * HOUR + plan.base_window
     end = start + fired
     resolved = end + pair.short + e
-    if resolved - start >= HOUR - plan.base_window or start % e:
-        return None
-    if any(
-        not uses_hourly(b.long) and b.factor * plan.error_budget * b.long <= fired + e
-        for b in others
+    if start % e or any(
+        not uses_hourly(b.long) and b.factor * plan.error_budget * b.long <= fired + e for b in others
     ):
         return None
     steps = (resolved + e) // e
