@@ -5,6 +5,7 @@ Generators read only the Plan; they never see files or the raw document.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ class BurnWindow:
     factor: float
 
 
+@functools.lru_cache(maxsize=1024)
 def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     """Windows scale with the period and factors follow from the budget share.
 
