@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from lgtmgen.pipeline import compile_catalog
 
 CATALOG = """\
 apiVersion: lgtmgen/v1
-teams: [{name: web, notify: {email: {to: web@example.com}}}]
+teams: [{name: web, notify: {slack: {channel: "#web", api_url_file: /etc/secrets/slack}}}]
 tenants: [{name: prod}]
 services:
   - name: api
@@ -36,9 +38,13 @@ def test_every_service_gets_a_runbook_and_the_slo_alert_link_points_at_its_secti
     assert len(runbooks) == 2
     page = files["docs/runbooks/api.md"].decode()
     assert '<a id="availability"></a>' in page
-    assert page.count("### SLOErrorBudgetBurn") == 2
-    rules = files["prometheus/rules/slo/api.yaml"].decode()
-    assert "https://runbooks.example.com/api.md#availability" in rules
+    rules = yaml.safe_load(files["prometheus/rules/slo/api.yaml"])
+    alerts = [r for g in rules["groups"] for r in g["rules"] if "alert" in r]
+    assert len(alerts) >= 4
+    for name in {a["alert"] for a in alerts}:
+        assert page.count(f"### {name} (") == sum(a["alert"] == name for a in alerts)
+    links = {a["annotations"]["runbook_url"] for a in alerts}
+    assert links == {"https://runbooks.example.com/api.md#availability"}
 
 
 def test_runbooks_list_dependents_for_the_blast_radius_and_show_no_template_actions(tmp_path: Path) -> None:
