@@ -6,27 +6,27 @@ that call ``report.add(check_id, message, path)``; add one line here per functio
 
 from __future__ import annotations
 
-from lgtmgen.catalog.semantics import DomainCheck
-from lgtmgen.catalog.grafana_checks import capacity_signals_are_valid, overview_folder_is_free
 from lgtmgen.catalog.alerting_checks import (
     alerting_owners_exist,
     business_hours_are_valid,
     receivers_can_be_built,
     secrets_are_files,
 )
+from lgtmgen.catalog.grafana_checks import capacity_signals_are_valid, overview_folder_is_free
 from lgtmgen.catalog.logs_checks import (
     logs_storage_is_usable,
     logs_tiers_are_declared,
     service_logs_are_valid,
 )
-from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
-from lgtmgen.catalog.slo_checks import check_slos
 from lgtmgen.catalog.metrics_checks import (
     metrics_settings_are_consistent,
     mimir_storage_is_instant,
     mimir_tiers_are_declared,
     rollup_is_declared,
 )
+from lgtmgen.catalog.semantics import DomainCheck
+from lgtmgen.catalog.slo_checks import check_slos
+from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
 
 AREA_CHECKS: list[DomainCheck] = []
 AREA_CHECKS += [check_slos]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -111,7 +111,7 @@ class _UntaggedLoader(yaml.CBaseLoader):  # type: ignore[misc]
     it (libyaml keeps them), so `yaml/tag` still sees them.
     """
 
-    _KIND_TAGS = {
+    _KIND_TAGS: ClassVar[dict[type[Node], str]] = {
         ScalarNode: "tag:yaml.org,2002:str",
         SequenceNode: "tag:yaml.org,2002:seq",
         MappingNode: "tag:yaml.org,2002:map",

@@ -20,7 +20,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("lgtmgen: interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # the one place an unexpected error becomes exit code 3
+    except Exception as exc:  # noqa: BLE001 - the one place an unexpected error becomes exit code 3
         if state.debug:
             traceback.print_exc()
         else:

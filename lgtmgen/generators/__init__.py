@@ -5,18 +5,18 @@ from __future__ import annotations
 from lgtmgen.generators.alertmanager import Alertmanager
 from lgtmgen.generators.base import Generator
 from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
+from lgtmgen.generators.journeys import JourneyRules
 from lgtmgen.generators.loki import LokiGenerator
+from lgtmgen.generators.mimir import MimirGenerator
 from lgtmgen.generators.otelcol_logs import LogPipelines
+from lgtmgen.generators.prometheus_config import PrometheusConfig
+from lgtmgen.generators.prometheus_rule_crd import PrometheusRuleCRD
+from lgtmgen.generators.recording_rules import RecordingRules
+from lgtmgen.generators.service_graph import ServiceGraphRules
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.generators.slo_tests import SLOTests
-from lgtmgen.generators.prometheus_rule_crd import PrometheusRuleCRD
-from lgtmgen.generators.journeys import JourneyRules
-from lgtmgen.generators.service_graph import ServiceGraphRules
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.generators.tempo import TempoConfig
-from lgtmgen.generators.recording_rules import RecordingRules
-from lgtmgen.generators.prometheus_config import PrometheusConfig
-from lgtmgen.generators.mimir import MimirGenerator
 
 GENERATORS: tuple[Generator, ...] = (
     Alertmanager(),

@@ -6,13 +6,13 @@ import copy
 from typing import Any
 
 import yaml
-from tests.logs.conftest import Loader, base_catalog
 
 from lgtmgen.checks.otelcol import validate_collector
 from lgtmgen.generators.otelcol_logs import PIPELINES_PATH, LogPipelines, ottl_string
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
+from tests.logs.conftest import Loader, base_catalog
 
 
 def collector(plan: Plan) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from tests.logs.conftest import Loader, base_catalog
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
@@ -17,6 +16,7 @@ from lgtmgen.logql_syntax import logql_problem
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
 from lgtmgen.toolchain.locate import Toolbox
+from tests.logs.conftest import Loader, base_catalog
 
 
 def rule_files(plan: Plan) -> dict[str, dict[str, Any]]:

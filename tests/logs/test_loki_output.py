@@ -6,13 +6,13 @@ import re
 from typing import Any
 
 import yaml
-from tests.logs.conftest import Loader, base_catalog
 
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
+from tests.logs.conftest import Loader, base_catalog
 
 
 def rendered(plan: Plan) -> dict[str, Any]:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.checks import run_checks
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.mimir import MimirGenerator
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
+from tests.metrics.conftest import Loader, base_catalog
 
 
 def _artifacts(plan: Plan) -> dict[str, object]:

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.generators.prometheus_config import GLOBAL_CONFIG, PrometheusConfig, queue_config
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
 from lgtmgen.writer import write_bundle
+from tests.metrics.conftest import Loader, base_catalog
 
 
 def _configs(plan: Plan) -> dict[str, dict[str, Any]]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.metrics.conftest import Loader, base_catalog
-
 from lgtmgen.generators.recording_rules import RecordingRules, service_groups
 from lgtmgen.generators.recording_rules.service_families import quantile_label
 from lgtmgen.plan import Plan
 from lgtmgen.promql import syntax_error
+from tests.metrics.conftest import Loader, base_catalog
 
 RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+:[a-zA-Z0-9_]+$")
 

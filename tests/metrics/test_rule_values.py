@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.generators.recording_rules import RecordingRules
 from lgtmgen.render import render_artifact
 from lgtmgen.toolchain.locate import locate_tools
+from tests.metrics.conftest import Loader, base_catalog
 
 PROD = 'cluster="eu-prod",environment="production"'
 STAGE = 'cluster="eu-stage",environment="staging"'

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.metrics.conftest import Loader, base_catalog
 
 from lgtmgen.checks import run_checks
 from lgtmgen.generators.mimir import ISOLATION_PATH, MimirGenerator
 from lgtmgen.generators.mimir.ruler import ruler_layout
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
+from tests.metrics.conftest import Loader, base_catalog
 
 CHECKS = {"mimir-ruler", "promtool-rules", "promtool-config", "reference"}
 

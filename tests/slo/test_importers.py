@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.slo.slo_bundle import plan_of
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
+from tests.slo.slo_bundle import plan_of
 
 SLOTH = """\
 version: "prometheus/v1"

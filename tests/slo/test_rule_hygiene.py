@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.slo.slo_bundle import plan_of, write_slo_files
-
 from lgtmgen.catalog import load_catalog
 from lgtmgen.checks.rule_hygiene import file_findings
 from lgtmgen.diagnostics import Severity
+from tests.slo.slo_bundle import plan_of, write_slo_files
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 

@@ -6,11 +6,11 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from tests.slo.slo_bundle import plan_of, write_slo_files
 
 from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
 from lgtmgen.sli import error_ratio
 from lgtmgen.toolchain.locate import locate_tools
+from tests.slo.slo_bundle import plan_of, write_slo_files
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 from lgtmgen.artifacts import Artifact
 from lgtmgen.catalog import load_catalog
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan, build_plan
 from lgtmgen.render import render_artifact
+from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from tests.traces.traces_catalog import CatalogLoader, base_catalog
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
 from lgtmgen.graph import Dependent, blast_radius, dot_text, impact_text, mermaid_text, tree_text
 from lgtmgen.plan import Plan
+from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 
 def test_the_tree_starts_at_services_nothing_depends_on(plan: Plan) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 from lgtmgen.generators.journeys import (
     P99_RECORD,
@@ -20,6 +19,7 @@ from lgtmgen.generators.journeys import (
 from lgtmgen.plan import Plan
 from lgtmgen.promql import syntax_error
 from lgtmgen.toolchain.locate import locate_tools
+from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 BUY = {
     "name": "buy",

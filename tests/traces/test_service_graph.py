@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.traces.traces_catalog import ArtifactWriter
 
 from lgtmgen.artifacts import Role
 from lgtmgen.generators.service_graph import (
@@ -23,6 +22,7 @@ from lgtmgen.generators.service_graph import (
 )
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
+from tests.traces.traces_catalog import ArtifactWriter
 
 
 def _rules(plan: Plan) -> list[dict[str, Any]]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.traces.traces_catalog import CatalogLoader, base_catalog
-
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.reference import validate_tail_sampling
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.plan import Plan
+from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 
 def _collectors(plan: Plan) -> dict[str, dict[str, Any]]:

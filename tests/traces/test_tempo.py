@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.tempo import TempoConfig
 from lgtmgen.generators.tempo.tiers import go_duration
 from lgtmgen.plan import Plan
+from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 
 def _files(plan: Plan) -> dict[str, Any]:

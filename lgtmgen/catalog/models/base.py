@@ -30,7 +30,7 @@ def parse_duration(text: str) -> float:
 @functools.lru_cache(maxsize=4096)
 def format_duration(seconds: float) -> str:
     """The shortest Prometheus duration for a whole number of seconds (``3600`` → ``1h``)."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     if whole <= 0:
         return "0s"
     parts = []

@@ -6,15 +6,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from lgtmgen.catalog.models.base import Duration, Strict
 from lgtmgen.catalog.models.alerting import AlertingSettings
+from lgtmgen.catalog.models.base import Duration, Strict
 from lgtmgen.catalog.models.grafana import GrafanaSettings
 from lgtmgen.catalog.models.logs import LogsSettings
 from lgtmgen.catalog.models.metrics_platform import MetricsSettings, MimirSettings
-from lgtmgen.catalog.models.traces import Journey, TracesSettings
 from lgtmgen.catalog.models.org import Cluster, Environment, Tenant
 from lgtmgen.catalog.models.service import Service
 from lgtmgen.catalog.models.teams import Team
+from lgtmgen.catalog.models.traces import Journey, TracesSettings
 
 API_VERSION = "lgtmgen/v1"
 
