@@ -53,11 +53,14 @@ def prom(
 
 
 def refs(count: int) -> list[str]:
-    """refIds A, B, ... for `count` targets (AA, AB, ... beyond 26)."""
-    letters = [chr(ord("A") + i) for i in range(26)]
-    out = letters[:count]
-    for i in range(max(0, count - 26)):
-        out.append(letters[i // 26] + letters[i % 26])
+    """refIds A, B, ..., Z, AA, AB, ..., ZZ, AAA, ... for `count` targets (any count)."""
+    out = []
+    for n in range(1, count + 1):
+        name = ""
+        while n:
+            n, rest = divmod(n - 1, 26)
+            name = chr(ord("A") + rest) + name
+        out.append(name)
     return out
 
 
