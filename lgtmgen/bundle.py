@@ -66,14 +66,15 @@ def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
     """Run every generator and render its artifacts; two artifacts may not share a path."""
     # Generators may import checks, and checks import this module's MANIFEST.
     from lgtmgen.generators import GENERATORS
+    from lgtmgen.generators.runbooks import RULE_ROLES as RUNBOOK_SOURCES
     from lgtmgen.generators.runbooks import runbook_artifacts
 
     files: dict[str, RenderedFile] = {}
     owners: dict[str, str] = {}
     problems: list[Diagnostic] = []
-    artifacts = [(g.name, a) for g in GENERATORS for a in g.generate(plan)]
-    docs = runbook_artifacts(plan, [a for _, a in artifacts])
-    for name, artifact in [*artifacts, *(("runbooks", d) for d in docs)]:
+    rule_artifacts: list[Artifact] = []
+
+    def add(name: str, artifact: Artifact) -> None:
         if artifact.path in files or artifact.path == MANIFEST:
             problems.append(
                 Diagnostic(
@@ -82,9 +83,20 @@ def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
                     f"both write {artifact.path}",
                 )
             )
-            continue
+            return
         owners[artifact.path] = name
         files[artifact.path] = RenderedFile(artifact.path, artifact.role, render_artifact(artifact))
+
+    # Each artifact is rendered as soon as it is made, so only the bytes stay in
+    # memory (dashboards as dicts would double the peak); rule files are kept as
+    # data too, because the runbooks describe their alerts.
+    for generator in GENERATORS:
+        for artifact in generator.generate(plan):
+            add(generator.name, artifact)
+            if artifact.role in RUNBOOK_SOURCES:
+                rule_artifacts.append(artifact)
+    for doc in runbook_artifacts(plan, rule_artifacts):
+        add("runbooks", doc)
     if problems:
         return None, problems
     manifest = _manifest(plan, files)
