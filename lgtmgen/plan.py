@@ -157,13 +157,17 @@ class Plan:
     """Everything generators may read. Mappings are read-only; order follows the catalog."""
 
     catalog: Catalog
-    catalog_digest: str
     teams: Mapping[str, Team]
     tenants: Mapping[str, Tenant]
     clusters: Mapping[str, Cluster]
     services: Mapping[str, Service]
     slos: tuple[SLOPlan, ...]
     dependents: Mapping[str, tuple[str, ...]]
+
+    @functools.cached_property
+    def catalog_digest(self) -> str:
+        """Digest of the validated catalog, computed only when a bundle is written (not by validate)."""
+        return catalog_digest(self.catalog)
 
     def slos_of(self, service: str) -> list[SLOPlan]:
         """The SLOs of one service, in catalog order (indexed once, not scanned per call)."""
@@ -220,7 +224,6 @@ def build_plan(catalog: Catalog) -> Plan:
             )
     return Plan(
         catalog=catalog,
-        catalog_digest=catalog_digest(catalog),
         teams=MappingProxyType({t.name: t for t in catalog.teams}),
         tenants=MappingProxyType({t.name: t for t in catalog.tenants}),
         clusters=MappingProxyType({c.name: c for c in catalog.clusters}),

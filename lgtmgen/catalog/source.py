@@ -66,8 +66,14 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN = re.compile(r"\.(nan|NaN|NAN)")
 
 
+_NOT_STRING_STARTS = frozenset("tTfFnN~")
+
+
 def resolve_plain(text: str) -> Any:
     """Resolve a plain scalar with the YAML 1.2 core schema."""
+    first = text[:1]
+    if first.isalpha() and first not in _NOT_STRING_STARTS:
+        return text  # most catalog scalars are names: no other core-schema form starts with a letter
     if _NULL.fullmatch(text):
         return None
     if _TRUE.fullmatch(text):
