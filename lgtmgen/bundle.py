@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 
 from lgtmgen import __version__
@@ -103,9 +102,3 @@ def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
     files[MANIFEST] = RenderedFile(MANIFEST, manifest.role, render_artifact(manifest))
     return Bundle(dict(sorted(files.items()))), []
 
-
-def read_manifest(text: str) -> dict[str, object]:
-    data = json.loads(text)
-    if not isinstance(data, dict) or data.get("generator") != "lgtmgen":
-        raise ValueError("not an lgtmgen manifest")
-    return data

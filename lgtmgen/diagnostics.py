@@ -8,7 +8,7 @@ Only the CLI prints them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -48,7 +48,6 @@ class Diagnostic:
     path: str | None = None
     source_line: str | None = None
     hint: str | None = None
-    extra: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def is_error(self) -> bool:
@@ -89,10 +88,3 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
-
-class DiagnosticsError(Exception):
-    """Raised by a stage that cannot produce its result; carries every finding."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} diagnostic(s)")
-        self.diagnostics = diagnostics

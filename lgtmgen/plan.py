@@ -16,6 +16,7 @@ from typing import Literal
 from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
+from lgtmgen.naming import slug
 
 Severity = Literal["page", "ticket"]
 
@@ -188,8 +189,6 @@ def catalog_digest(catalog: Catalog) -> str:
 
 
 def runbook_url(catalog: Catalog, service: Service, slo: SLO) -> str:
-    from lgtmgen.naming import slug
-
     if service.runbook_url:
         return service.runbook_url
     base = catalog.defaults.runbook_base_url.rstrip("/")
