@@ -96,18 +96,23 @@ def unknown_caller_annotations(service: str, client: str) -> dict[str, str]:
     }
 
 
-def undeclared_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
-    traffic = _traffic({"client": service.name}, settings)
+def _traffic_alert(
+    service: Service, settings: ServiceGraphSettings, alert: str, side: str, unless: str, annotations: dict[str, str]
+) -> dict[str, Any]:
+    """Traffic on the service's `side` of an edge ("client" or "server") that `unless` does not explain."""
+    traffic = _traffic({side: service.name}, settings)
     return {
-        "alert": UNDECLARED_ALERT,
-        "expr": (
-            f"sum by (client, server) (rate({traffic}[{RATE_WINDOW}])) > 0\n"
-            f"unless on (client, server)\n{DECLARED}"
-        ),
+        "alert": alert,
+        "expr": f"sum by (client, server) (rate({traffic}[{RATE_WINDOW}])) > 0\nunless {unless}",
         "for": format_duration(parse_duration(settings.undeclared_for)),
         "labels": alert_labels(service, "ticket"),
-        "annotations": undeclared_annotations(go_text(service.name), SERVER),
+        "annotations": annotations,
     }
+
+
+def undeclared_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
+    annotations = undeclared_annotations(go_text(service.name), SERVER)
+    return _traffic_alert(service, settings, UNDECLARED_ALERT, "client", f"on (client, server)\n{DECLARED}", annotations)
 
 
 def idle_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
@@ -125,17 +130,8 @@ def idle_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, An
 
 
 def unknown_caller_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
-    traffic = _traffic({"server": service.name}, settings)
-    return {
-        "alert": UNKNOWN_CALLER_ALERT,
-        "expr": (
-            f"sum by (client, server) (rate({traffic}[{RATE_WINDOW}])) > 0\n"
-            f"unless on (client)\n{KNOWN_CLIENT}"
-        ),
-        "for": format_duration(parse_duration(settings.undeclared_for)),
-        "labels": alert_labels(service, "ticket"),
-        "annotations": unknown_caller_annotations(go_text(service.name), CLIENT),
-    }
+    annotations = unknown_caller_annotations(go_text(service.name), CLIENT)
+    return _traffic_alert(service, settings, UNKNOWN_CALLER_ALERT, "server", f"on (client)\n{KNOWN_CLIENT}", annotations)
 
 
 def _chunks(rules: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
