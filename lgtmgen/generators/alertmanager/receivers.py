@@ -6,12 +6,20 @@ paths. Message text comes from the bundle's notification templates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lgtmgen.catalog.alerting_checks import JIRA_NATIVE_VERSION, version_tuple
 from lgtmgen.catalog.models import Team
 from lgtmgen.catalog.models.alerting import AlertingSettings
-from lgtmgen.catalog.models.teams import NotificationTargets
+from lgtmgen.catalog.models.teams import (
+    EmailTarget,
+    JiraTarget,
+    NotificationTargets,
+    PagerDutyTarget,
+    PushoverTarget,
+    SlackTarget,
+)
 from lgtmgen.generators.alertmanager.names import CATCH_ALL, ReceiverKind, receiver_name
 
 TITLE = '{{ template "lgtmgen.title" . }}'
@@ -40,103 +48,88 @@ FALLBACK: dict[str, tuple[Target, ...]] = {
 }
 
 
-def _slack(targets: NotificationTargets) -> dict[str, Any]:
-    assert targets.slack is not None
+def _slack(slack: SlackTarget) -> dict[str, Any]:
     return {
-        "slack_configs": [
-            {
-                "api_url_file": targets.slack.api_url_file,
-                "channel": targets.slack.channel,
-                "send_resolved": True,
-                "title": TITLE,
-                "text": TEXT,
-            }
-        ]
+        "api_url_file": slack.api_url_file,
+        "channel": slack.channel,
+        "send_resolved": True,
+        "title": TITLE,
+        "text": TEXT,
     }
 
 
-def _pagerduty(targets: NotificationTargets) -> dict[str, Any]:
-    assert targets.pagerduty is not None
+def _pagerduty(pagerduty: PagerDutyTarget) -> dict[str, Any]:
     return {
-        "pagerduty_configs": [
-            {
-                "routing_key_file": targets.pagerduty.routing_key_file,
-                "severity": PAGERDUTY_SEVERITY,
-                "description": TITLE,
-                "send_resolved": True,
-            }
-        ]
+        "routing_key_file": pagerduty.routing_key_file,
+        "severity": PAGERDUTY_SEVERITY,
+        "description": TITLE,
+        "send_resolved": True,
     }
 
 
-def _pushover(targets: NotificationTargets) -> dict[str, Any]:
-    assert targets.pushover is not None
+def _pushover(pushover: PushoverTarget) -> dict[str, Any]:
     return {
-        "pushover_configs": [
-            {
-                "user_key_file": targets.pushover.user_key_file,
-                "token_file": targets.pushover.token_file,
-                "priority": PUSHOVER_PRIORITY,
-                "title": TITLE,
-                "message": TEXT,
-                "send_resolved": True,
-            }
-        ]
+        "user_key_file": pushover.user_key_file,
+        "token_file": pushover.token_file,
+        "priority": PUSHOVER_PRIORITY,
+        "title": TITLE,
+        "message": TEXT,
+        "send_resolved": True,
     }
 
 
-def _email(targets: NotificationTargets) -> dict[str, Any]:
-    assert targets.email is not None
-    return {
-        "email_configs": [
-            {
-                "to": targets.email.to,
-                "headers": {"Subject": TITLE},
-                "text": TEXT,
-                "send_resolved": True,
-            }
-        ]
-    }
+def _email(email: EmailTarget) -> dict[str, Any]:
+    return {"to": email.to, "headers": {"Subject": TITLE}, "text": TEXT, "send_resolved": True}
 
 
-def _jira(targets: NotificationTargets, version: str) -> dict[str, Any]:
-    jira = targets.jira
-    assert jira is not None
+def _webhook(url_file: str | None) -> tuple[str, dict[str, Any]]:
+    return "webhook_configs", {"url_file": url_file, "send_resolved": True}
+
+
+def _jira(jira: JiraTarget, version: str) -> tuple[str, dict[str, Any]]:
     if version_tuple(version) < JIRA_NATIVE_VERSION:
-        return {"webhook_configs": [{"url_file": jira.webhook_url_file, "send_resolved": True}]}
-    return {
-        "jira_configs": [
-            {
-                "api_url": jira.server_url,
-                "project": jira.project,
-                "issue_type": jira.issue_type,
-                "summary": TITLE,
-                "description": TEXT,
-                "http_config": {
-                    "basic_auth": {"username": jira.username, "password_file": jira.password_file}
-                },
-                "send_resolved": True,
-            }
-        ]
+        return _webhook(jira.webhook_url_file)
+    return "jira_configs", {
+        "api_url": jira.server_url,
+        "project": jira.project,
+        "issue_type": jira.issue_type,
+        "summary": TITLE,
+        "description": TEXT,
+        "http_config": {
+            "basic_auth": {"username": jira.username, "password_file": jira.password_file}
+        },
+        "send_resolved": True,
     }
+
+
+_BUILDERS: dict[Target, Callable[[Any], dict[str, Any]]] = {
+    "slack": _slack,
+    "pagerduty": _pagerduty,
+    "pushover": _pushover,
+    "email": _email,
+}
+
+
+def _integration(
+    targets: NotificationTargets, target: Target, version: str
+) -> tuple[str, dict[str, Any]]:
+    """The ``<kind>_configs`` key and the one entry that `target` adds under it."""
+    if target == "jira":
+        assert targets.jira is not None
+        return _jira(targets.jira, version)
+    return f"{target}_configs", _BUILDERS[target](getattr(targets, target))
 
 
 def _integrations(
     targets: NotificationTargets, chosen: list[Target], version: str
 ) -> dict[str, Any]:
-    config: dict[str, Any] = {}
-    for target in chosen:
-        part = _jira(targets, version) if target == "jira" else _BUILDERS[target](targets)
-        for key, items in part.items():
-            config.setdefault(key, []).extend(items)
+    config: dict[str, list[dict[str, Any]]] = {}
+    parts = [_integration(targets, target, version) for target in chosen]
     if targets.webhook is not None:
-        config.setdefault("webhook_configs", []).append(
-            {"url_file": targets.webhook.url_file, "send_resolved": True}
-        )
+        parts.append(_webhook(targets.webhook.url_file))
+    for key, item in parts:
+        config.setdefault(key, []).append(item)
     return dict(sorted(config.items()))
-
-
-_BUILDERS = {"slack": _slack, "pagerduty": _pagerduty, "pushover": _pushover, "email": _email}
 
 
 def chosen_targets(targets: NotificationTargets, purpose: str) -> list[Target]:
