@@ -16,11 +16,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from lgtmgen.artifacts import Role
 from lgtmgen.catalog.models.base import DURATION_PATTERN
 from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.bundle_yaml import load_bundle_yaml
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.logql_syntax import logql_problem
 
@@ -144,16 +143,9 @@ class LokiRulesCheck:
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         findings: list[Diagnostic] = []
         for bundle_file in ctx.by_role(Role.LOKI_RULES):
-            try:
-                doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError) as exc:
-                findings.append(
-                    Diagnostic(
-                        "loki-rules/unreadable",
-                        f"cannot read {bundle_file.path}: {exc}",
-                        location=Location(bundle_file.path),
-                    )
-                )
+            doc, unreadable = load_bundle_yaml(bundle_file, "loki-rules/unreadable")
+            if unreadable is not None:
+                findings.append(unreadable)
                 continue
             findings += validate_rule_file(doc, bundle_file.path)
         return findings

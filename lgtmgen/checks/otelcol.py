@@ -18,10 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.bundle_yaml import load_bundle_yaml
 from lgtmgen.checks.reference.model import KeyReference, build_tree
 from lgtmgen.checks.reference.walker import DocumentWalker
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
@@ -204,16 +203,9 @@ class OtelcolCheck:
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         findings: list[Diagnostic] = []
         for bundle_file in ctx.by_role(Role.OTELCOL_CONFIG):
-            try:
-                doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError) as exc:
-                findings.append(
-                    Diagnostic(
-                        "otelcol/unreadable",
-                        f"cannot read {bundle_file.path}: {exc}",
-                        location=Location(bundle_file.path),
-                    )
-                )
+            doc, unreadable = load_bundle_yaml(bundle_file, "otelcol/unreadable")
+            if unreadable is not None:
+                findings.append(unreadable)
                 continue
             findings += validate_collector(doc, bundle_file.path)
         return findings
