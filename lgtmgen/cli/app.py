@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import compile_catalog, validate
 from lgtmgen.writer import read_tree, replace_refusal, write_bundle
+
+if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools
+    from lgtmgen.toolchain.locate import Toolbox
 
 # The checks, the toolchain and the schema exporters are imported by the commands
 # that use them: `validate` runs as a pre-commit hook and must start quickly.
@@ -112,7 +115,7 @@ def validate_command(catalog: CatalogArg) -> None:
     )
 
 
-def _toolbox() -> object:
+def _toolbox() -> Toolbox:
     from lgtmgen.toolchain.locate import ToolOverrideError, locate_tools
 
     try:
@@ -149,7 +152,7 @@ def build(
         with tempfile.TemporaryDirectory(prefix="lgtmgen-check-") as staging:
             write_bundle(compiled.bundle, Path(staging) / "bundle")
             tools = _toolbox()
-            diagnostics += run_checks(Path(staging) / "bundle", tools)  # type: ignore[arg-type]
+            diagnostics += run_checks(Path(staging) / "bundle", tools)
         if has_errors(diagnostics):
             _finish("build", diagnostics, "", failed=True)
     write_bundle(compiled.bundle, out_dir)
@@ -184,7 +187,7 @@ def check(
     if state.output is OutputFormat.human:
         for name, info in used.items():
             err.print(f"using {name} {info['version']} ({info['path']})", markup=False)
-    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None)  # type: ignore[arg-type]
+    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None)
     _finish("check", diagnostics, f"bundle {bundle_dir} passed every check", tools=used)
 
 
