@@ -169,26 +169,22 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
             ),
             width=8,
         )
-    grid.add(
-        timeseries(
+    traced = [
+        (
             "Calls to dependencies (traced)",
-            [prom(q.dependency_calls(service.name), "{{server}}")],
+            q.dependency_calls(service.name),
             "reqps",
             "Requests from this service to each server, from Tempo's service-graph metrics.",
-            links=links,
         ),
-        width=8,
-    )
-    grid.add(
-        timeseries(
+        (
             "Failed calls to dependencies (traced)",
-            [prom(q.dependency_failures(service.name), "{{server}}")],
+            q.dependency_failures(service.name),
             "percentunit",
             "Share of failed requests from this service to each server.",
-            links=links,
         ),
-        width=8,
-    )
+    ]
+    for title, expr, unit, description in traced:
+        grid.add(timeseries(title, [prom(expr, "{{server}}")], unit, description, links=links), width=8)
 
 
 def _log_rules(grid: Grid, service: Service) -> None:
