@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from lgtmgen.catalog import load_catalog
 from lgtmgen.diagnostics import Diagnostic
-from lgtmgen.plan import Plan, build_plan
-
-Loader = Callable[[dict[str, Any]], tuple[Plan | None, list[Diagnostic]]]
+from lgtmgen.plan import Plan
+from tests.support import Loader, load_catalog_document
 
 BASE: dict[str, Any] = {
     "apiVersion": "lgtmgen/v1",
@@ -74,11 +70,7 @@ def base_catalog() -> dict[str, Any]:
 @pytest.fixture
 def load(tmp_path: Path) -> Loader:
     def _load(document: dict[str, Any]) -> tuple[Plan | None, list[Diagnostic]]:
-        path = tmp_path / "catalog.yaml"
-        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        loaded = load_catalog([path])
-        plan = build_plan(loaded.catalog) if loaded.catalog is not None else None
-        return plan, loaded.diagnostics
+        return load_catalog_document(tmp_path, document)
 
     return _load
 

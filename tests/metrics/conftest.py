@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from lgtmgen.catalog import load_catalog
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.pipeline import compile_catalog
-from lgtmgen.plan import Plan, build_plan
+from lgtmgen.plan import Plan
 from lgtmgen.writer import write_bundle
+from tests.support import Loader, load_catalog_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "examples" / "shop"
@@ -49,9 +47,6 @@ BASE: dict[str, Any] = {
     },
 }
 
-Loader = Callable[[dict[str, Any]], tuple[Plan | None, list[Diagnostic]]]
-
-
 def base_catalog() -> dict[str, Any]:
     return copy.deepcopy(BASE)
 
@@ -61,11 +56,8 @@ def load(tmp_path: Path) -> Loader:
     """Load a catalog dict through the real loader; only errors come back."""
 
     def _load(document: dict[str, Any]) -> tuple[Plan | None, list[Diagnostic]]:
-        path = tmp_path / "catalog.yaml"
-        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        loaded = load_catalog([path])
-        plan = build_plan(loaded.catalog) if loaded.catalog is not None else None
-        return plan, [d for d in loaded.diagnostics if d.is_error]
+        plan, diagnostics = load_catalog_document(tmp_path, document)
+        return plan, [d for d in diagnostics if d.is_error]
 
     return _load
 

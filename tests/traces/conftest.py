@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lgtmgen.artifacts import Artifact
-from lgtmgen.catalog import load_catalog
 from lgtmgen.diagnostics import Diagnostic
-from lgtmgen.plan import Plan, build_plan
+from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
+from tests.support import load_catalog_document
 from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 
@@ -25,11 +24,8 @@ def load(tmp_path: Path) -> CatalogLoader:
     """
 
     def _load(document: dict[str, Any]) -> tuple[Plan | None, list[Diagnostic]]:
-        path = tmp_path / "catalog.yaml"
-        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        loaded = load_catalog([path])
-        plan = build_plan(loaded.catalog) if loaded.catalog is not None else None
-        return plan, [d for d in loaded.diagnostics if d.is_error]
+        plan, diagnostics = load_catalog_document(tmp_path, document)
+        return plan, [d for d in diagnostics if d.is_error]
 
     return _load
 
