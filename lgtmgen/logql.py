@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.catalog.models.base import LABEL_NAME_PATTERN, format_duration
 from lgtmgen.promql import string_literal
 
-LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+LABEL_NAME = re.compile(LABEL_NAME_PATTERN)
 
 MatchOp = Literal["=", "!=", "=~", "!~"]
 LineOp = Literal["|=", "!=", "|~", "!~", "|>", "!>"]

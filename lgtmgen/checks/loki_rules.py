@@ -17,14 +17,14 @@ import re
 from typing import Any
 
 from lgtmgen.artifacts import Role
-from lgtmgen.catalog.models.base import DURATION_PATTERN
+from lgtmgen.catalog.models.base import DURATION_PATTERN, LABEL_NAME_PATTERN
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import load_bundle_yaml
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.logql_syntax import logql_problem
 
 RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
-LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+LABEL_NAME = re.compile(LABEL_NAME_PATTERN)
 DURATION = re.compile(DURATION_PATTERN)
 GROUP_KEYS = {"name", "interval", "limit", "rules"}
 RULE_KEYS = {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"}

@@ -19,6 +19,7 @@ from lgtmgen.generators.loki.common import (
     service_selector,
 )
 from lgtmgen.logql import (
+    WEEK,
     Binary,
     LabelFilter,
     LineFilter,
@@ -36,7 +37,6 @@ from lgtmgen.naming import slug
 
 RATE_WINDOW = 300
 BASELINE_WINDOW = 3600
-WEEK = 7 * 86400
 GROUP_INTERVAL = "1m"
 LINES_RATE = "service:log_lines:rate5m"
 ERROR_LINES_RATE = "service:log_error_lines:rate5m"
