@@ -109,7 +109,7 @@ class YamlProblem(Exception):
         self.column = column
 
 
-class _UntaggedLoader(yaml.CBaseLoader):  # type: ignore[misc]
+class _UntaggedLoader(yaml.CBaseLoader):
     """libyaml's composer with the cheapest resolver: every untagged node gets its kind's tag.
 
     The base resolver does the same through generic lookups, a Python call per

@@ -33,8 +33,8 @@ class ManifestIntegrity:
                         hint="change the catalog and rebuild instead of editing generated files",
                     )
                 )
-        for path in sorted(ctx.bundle_dir.rglob("*")):
-            rel = path.relative_to(ctx.bundle_dir).as_posix()
-            if path.is_file() and rel != MANIFEST and rel not in listed:
+        for found in sorted(ctx.bundle_dir.rglob("*")):
+            rel = found.relative_to(ctx.bundle_dir).as_posix()
+            if found.is_file() and rel != MANIFEST and rel not in listed:
                 out.append(Diagnostic("bundle/unlisted-file", "not listed in the manifest", location=Location(rel)))
         return out
