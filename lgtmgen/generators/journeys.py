@@ -56,7 +56,7 @@ def journey_success(plan: Plan, journey: Journey, window: str) -> str:
 
 def step_p99(service: Service, step: JourneyStep) -> str:
     m = resolve_metrics(service)
-    sel = matchers({**m.selector, str(m.route_label): step.route})
+    _, sel = _step_selector(service, step)
     window = format_duration(RATE_WINDOW)
     if m.native_histograms:
         return f"histogram_quantile(0.99, sum(rate({m.duration}{{{sel}}}[{window}])))"
@@ -118,7 +118,7 @@ def journey_group(plan: Plan, journey: Journey) -> dict[str, Any]:
         for w in windows
     ]
     rules += [
-        {"record": "journey:started:rate5m", "expr": f"sum(rate({metric}{{{first_sel}}}[5m]))", "labels": dict(identity)},
+        {"record": "journey:started:rate5m", "expr": f"sum(rate({metric}{{{first_sel}}}[{format_duration(RATE_WINDOW)}]))", "labels": dict(identity)},
         {
             "record": "journey:failed:rate5m",
             "expr": f"journey:started:rate5m{{{sel}}} * on (journey) (1 - {success_record(RATE_WINDOW)}{{{sel}}})",
