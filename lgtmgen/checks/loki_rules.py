@@ -20,10 +20,10 @@ from lgtmgen.artifacts import Role
 from lgtmgen.catalog.models.base import DURATION_PATTERN, LABEL_NAME_PATTERN
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import load_bundle_yaml
+from lgtmgen.checks.rule_hygiene import RECORDING_NAME as RECORD_NAME
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.logql_syntax import logql_problem
 
-RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
 LABEL_NAME = re.compile(LABEL_NAME_PATTERN)
 DURATION = re.compile(DURATION_PATTERN)
 GROUP_KEYS = {"name", "interval", "limit", "rules"}
