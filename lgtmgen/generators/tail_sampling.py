@@ -45,9 +45,13 @@ def decision_wait_seconds(services: list[Service], settings: SamplingSettings) -
     return int(max(floor, derived))
 
 
+def peak_traces_per_second(services: list[Service]) -> float:
+    return sum(s.traces.peak_traces_per_second for s in services if s.traces)
+
+
 def num_traces(services: list[Service], wait_seconds: int, settings: SamplingSettings) -> int:
     """Traces held in memory while waiting: peak arrivals during the wait, with headroom."""
-    peak = sum(s.traces.peak_traces_per_second for s in services if s.traces)
+    peak = peak_traces_per_second(services)
     return max(settings.min_num_traces, math.ceil(peak * wait_seconds * settings.headroom))
 
 
@@ -129,11 +133,10 @@ def sampling_policies(services: list[Service], settings: SamplingSettings) -> li
 
 def tail_sampling_block(services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
     wait = decision_wait_seconds(services, settings)
-    peak = sum(s.traces.peak_traces_per_second for s in services if s.traces)
     return {
         "decision_wait": format_duration(wait),
         "num_traces": num_traces(services, wait, settings),
-        "expected_new_traces_per_sec": math.ceil(peak),
+        "expected_new_traces_per_sec": math.ceil(peak_traces_per_second(services)),
         "policies": sampling_policies(services, settings),
     }
 
