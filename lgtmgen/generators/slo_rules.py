@@ -1,27 +1,18 @@
 """The SLO rules generator: one Prometheus rule file per service.
 
 The rules themselves are built in `lgtmgen.generators.slo`; other outputs
-(Mimir ruler namespaces, PrometheusRule objects) call `slo_rule_groups`.
+(Mimir ruler namespaces, PrometheusRule objects) call `slo_rule_groups` there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.checks.rule_hygiene import METADATA_PATH as RULES_METADATA_PATH
-from lgtmgen.generators.slo.alerts import BURN_ALERT as ALERT_NAME
-from lgtmgen.generators.slo.alerts import alert_labels
 from lgtmgen.generators.slo.groups import slo_rule_groups
-from lgtmgen.generators.slo.records import ratio_record
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, SLOPlan
-
-
-def slo_group(plan: SLOPlan, grafana_url: str) -> list[dict[str, Any]]:
-    """Deprecated name kept for callers: the rule groups of one SLO (a list since fast/slow/hourly)."""
-    return slo_rule_groups([plan], grafana_url, f"{plan.service.name}:{plan.slo.name}")
 
 
 def service_rule_files(plan: Plan) -> Iterable[tuple[str, str, list[SLOPlan]]]:
@@ -54,5 +45,3 @@ class SLORules:
                 comment=f"SLO rules of service {service!r} (team {team}).",
             )
 
-
-__all__ = ["ALERT_NAME", "SLORules", "alert_labels", "ratio_record", "slo_group", "slo_rule_groups"]
