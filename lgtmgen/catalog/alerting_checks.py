@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel
 
 from lgtmgen.catalog.models import Catalog
-from lgtmgen.catalog.models.teams import SecretAware
+from lgtmgen.catalog.models.teams import JiraTarget, SecretAware
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.promql import syntax_error
@@ -87,11 +87,31 @@ def business_hours_are_valid(catalog: Catalog, report: Reporter) -> None:
             )
 
 
+def _report_incomplete_jira(
+    jira: JiraTarget, version_text: str, path: list[PathStep], report: Reporter
+) -> None:
+    version = version_tuple(version_text)
+    if version < JIRA_NATIVE_VERSION:
+        if jira.webhook_url_file is None:
+            report.add(
+                JIRA_INCOMPLETE,
+                f"jira: Alertmanager {version_text} has no Jira integration; "
+                "tickets need a bridge webhook",
+                path,
+                hint="set webhook_url_file, or target alertmanager_version 0.28 or newer",
+            )
+        return
+    missing = [f for f in ("server_url", "username", "password_file") if getattr(jira, f) is None]
+    if missing:
+        report.add(
+            JIRA_INCOMPLETE, f"jira: {', '.join(missing)} needed to file tickets directly", path
+        )
+
+
 def receivers_can_be_built(catalog: Catalog, report: Reporter) -> None:
     """The targeted Alertmanager is supported; Jira and e-mail targets have what they need."""
     alerting = catalog.alerting
-    version = version_tuple(alerting.alertmanager_version)
-    if version < OLDEST_VERSION:
+    if version_tuple(alerting.alertmanager_version) < OLDEST_VERSION:
         report.add(
             UNSUPPORTED_VERSION,
             f"alertmanager_version {alerting.alertmanager_version} is too old: secrets by file "
@@ -104,27 +124,10 @@ def receivers_can_be_built(catalog: Catalog, report: Reporter) -> None:
             if targets is None:
                 continue
             base: list[PathStep] = ["teams", index, field]
-            jira = targets.jira
-            if jira is not None and not jira.literal_secrets():
-                if version < JIRA_NATIVE_VERSION and jira.webhook_url_file is None:
-                    report.add(
-                        JIRA_INCOMPLETE,
-                        f"jira: Alertmanager {alerting.alertmanager_version} has no Jira integration; "
-                        "tickets need a bridge webhook",
-                        [*base, "jira"],
-                        hint="set webhook_url_file, or target alertmanager_version 0.28 or newer",
-                    )
-                missing = [
-                    f
-                    for f in ("server_url", "username", "password_file")
-                    if getattr(jira, f) is None
-                ]
-                if version >= JIRA_NATIVE_VERSION and missing:
-                    report.add(
-                        JIRA_INCOMPLETE,
-                        f"jira: {', '.join(missing)} needed to file tickets directly",
-                        [*base, "jira"],
-                    )
+            if targets.jira is not None and not targets.jira.literal_secrets():
+                _report_incomplete_jira(
+                    targets.jira, alerting.alertmanager_version, [*base, "jira"], report
+                )
             if targets.email is not None and alerting.smtp is None:
                 report.add(
                     SMTP_MISSING,
