@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from lgtmgen.checks.run_tool import ToolRun, run_tool
 from lgtmgen.generators.journeys import (
     P99_RECORD,
     REGRESSION_ALERT,
@@ -132,19 +132,16 @@ def test_promtool_evaluates_success_as_the_product_of_steps_and_revenue_at_risk(
         ],
     }
     run = _promtool(bundle, scenario)
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.output
 
 
-def _promtool(bundle: Path, scenario: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+def _promtool(bundle: Path, scenario: dict[str, Any]) -> ToolRun:
     path = bundle / "prometheus/tests/traces/journeys.test.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     tools = locate_tools()
     assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
-    return subprocess.run(
-        [str(tools.promtool.path), "test", "rules", "prometheus/tests/traces/journeys.test.yaml"],
-        cwd=bundle, capture_output=True, text=True, check=False, timeout=60,
-    )
+    return run_tool(tools.promtool, ["test", "rules", "prometheus/tests/traces/journeys.test.yaml"], bundle)
 
 
 def _traffic(web_errors: int, orders_errors: int, minutes: int) -> list[dict[str, str]]:
@@ -193,7 +190,7 @@ def test_promtool_pages_and_tickets_when_journeys_fail_far_beyond_the_budget(
         )
         expected.append({"exp_labels": rule["labels"], "exp_annotations": annotations})
     run = _promtool(bundle, _burn_scenario(_traffic(200, 250, 100), expected))
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.output
 
 
 @pytest.mark.tools
@@ -204,7 +201,7 @@ def test_promtool_stays_quiet_while_journeys_fail_within_the_budget(
     # 0.5% of journeys fail against a 1% budget; orders never fails (no error series at all).
     series = [s for s in _traffic(5, 0, 100) if "Internal" not in s["series"]]
     run = _promtool(bundle, _burn_scenario(series, []))
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.output
 
 
 def test_a_step_naming_an_unknown_service_is_reported_at_the_step(load: CatalogLoader) -> None:
@@ -289,4 +286,4 @@ def test_promtool_flags_a_step_whose_p99_grew_beyond_the_factor_since_last_week(
         ],
     }
     run = _promtool(bundle, scenario)
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import pytest
 import yaml
 
 from lgtmgen.artifacts import Role
+from lgtmgen.checks.run_tool import ToolRun, run_tool
 from lgtmgen.generators.service_graph import (
     DECLARED,
     IDLE_ALERT,
@@ -30,17 +30,10 @@ def _rules(plan: Plan) -> list[dict[str, Any]]:
     return [rule for group in data["groups"] for rule in group["rules"]]
 
 
-def _promtool_test(bundle: Path, test_file: str) -> subprocess.CompletedProcess[str]:
+def _promtool_test(bundle: Path, test_file: str) -> ToolRun:
     tools = locate_tools()
     assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
-    return subprocess.run(
-        [str(tools.promtool.path), "test", "rules", test_file],
-        cwd=bundle,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    return run_tool(tools.promtool, ["test", "rules", test_file], bundle)
 
 
 def test_every_declared_dependency_becomes_one_expected_edge(plan: Plan) -> None:
@@ -98,7 +91,7 @@ def test_the_generated_test_targets_an_undeclared_edge_and_an_idle_declared_one(
 def test_promtool_confirms_the_undeclared_and_idle_dependency_alerts(plan: Plan, write_artifacts: ArtifactWriter) -> None:
     bundle = write_artifacts(list(ServiceGraphRules().generate(plan)))
     run = _promtool_test(bundle, TESTS_PATH)
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.output
 
 
 @pytest.mark.tools
@@ -115,7 +108,7 @@ def test_promtool_fails_the_generated_test_when_the_rule_forgets_declared_edges(
     rules_file.write_text(yaml.safe_dump(rules), encoding="utf-8")
     run = _promtool_test(bundle, TESTS_PATH)
     assert run.returncode != 0
-    assert UNDECLARED_ALERT in run.stdout + run.stderr
+    assert UNDECLARED_ALERT in run.output
 
 
 @pytest.mark.tools
@@ -147,7 +140,7 @@ def test_declared_edges_databases_and_virtual_nodes_raise_nothing(plan: Plan, wr
     path = bundle / "prometheus/tests/traces/quiet.test.yaml"
     path.write_text(yaml.safe_dump(scenario), encoding="utf-8")
     run = _promtool_test(bundle, "prometheus/tests/traces/quiet.test.yaml")
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.returncode == 0, run.output
 
 
 def test_every_alert_links_its_runbook_section_on_the_service_page(plan: Plan) -> None:
