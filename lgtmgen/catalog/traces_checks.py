@@ -34,16 +34,16 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
     """Journey names are unique; steps name declared, measurable services; owners exist."""
     services = {s.name: s for s in catalog.services}
     teams = {t.name for t in catalog.teams}
-    first: dict[str, int] = {}
+    seen: set[str] = set()
     for index, journey in enumerate(catalog.journeys):
         base: list[PathStep] = ["journeys", index]
-        if journey.name in first:
+        if journey.name in seen:
             report.add(
                 JOURNEY_DUPLICATE,
                 f"journey {journey.name!r} is declared twice",
                 [*base, "name"],
             )
-        first.setdefault(journey.name, index)
+        seen.add(journey.name)
         if journey.team not in teams:
             report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
         for n, step in enumerate(journey.steps):
