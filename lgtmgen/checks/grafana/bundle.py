@@ -6,11 +6,15 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
-from lgtmgen.checks.grafana.ids import BROKEN_LINK, DUPLICATE_UID, UNKNOWN_DATASOURCE
+from lgtmgen.checks.bundle_yaml import load_bundle_yaml
+from lgtmgen.checks.grafana.ids import (
+    BROKEN_LINK,
+    DUPLICATE_UID,
+    UNKNOWN_DATASOURCE,
+    UNRECORDED_SERIES,
+)
 from lgtmgen.checks.grafana.schema import panels_of
 from lgtmgen.diagnostics import Diagnostic, Location
 
@@ -25,10 +29,8 @@ def recorded_series(ctx: CheckContext) -> frozenset[str] | None:
         return None
     names: set[str] = set()
     for bundle_file in files:
-        try:
-            doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
+        # An unreadable rule file is the rule checks' finding; here it only records nothing.
+        doc, _ = load_bundle_yaml(bundle_file, UNRECORDED_SERIES)
         groups = doc.get("groups", []) if isinstance(doc, dict) else []
         for group in groups if isinstance(groups, list) else []:
             for rule in group.get("rules", []) if isinstance(group, dict) else []:
@@ -83,10 +85,7 @@ def datasource_problems(ctx: CheckContext, docs: dict[str, Any]) -> list[Diagnos
     """Dashboards default to, and datasources link to, only datasources the bundle provisions."""
     provisioned: dict[str, Any] = {}
     for bundle_file in ctx.by_role(Role.GRAFANA_PROVISIONING):
-        try:
-            doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
+        doc, _ = load_bundle_yaml(bundle_file, UNKNOWN_DATASOURCE)
         if isinstance(doc, dict) and isinstance(doc.get("datasources"), list):
             provisioned[bundle_file.path] = doc["datasources"]
     if not provisioned:
