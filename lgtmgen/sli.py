@@ -19,7 +19,7 @@ from lgtmgen.catalog.models import (
 )
 from lgtmgen.catalog.models.slo import ProbeSLI
 from lgtmgen.plan import SLOPlan
-from lgtmgen.promql import add_matchers, matchers, string_literal
+from lgtmgen.promql import matchers, string_literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ def le_matcher(threshold: float) -> str:
     text = repr(float(threshold))
     if text.endswith(".0"):
         whole = text[:-2]
-        return f'le=~"{whole}|{whole}\\\\.0"'
+        return "le=~" + string_literal(whole + "|" + whole + r"\.0")
     return f"le={string_literal(text)}"
 
 
@@ -107,4 +107,4 @@ def error_ratio(plan: SLOPlan, window: str) -> str:
     return f"{counts.errors}\n/\n{counts.total}"
 
 
-__all__ = ["EventCounts", "add_matchers", "classic_histogram", "error_ratio", "event_counts", "le_matcher"]
+__all__ = ["EventCounts", "classic_histogram", "error_ratio", "event_counts", "le_matcher"]

@@ -31,6 +31,7 @@ from lgtmgen.generators.recording_rules import service_groups
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
+from lgtmgen.promql import matchers
 
 MAX_SAMPLES_PER_SEND = 2000
 CAPACITY_FACTOR = 5
@@ -158,7 +159,7 @@ def global_config(plan: Plan) -> dict[str, Any] | None:
                 "job_name": "federate",
                 "honor_labels": True,
                 "metrics_path": "/federate",
-                "params": {"match[]": [f'{{__name__="{name}"}}' for name in names]},
+                "params": {"match[]": ["{" + matchers({"__name__": name}) + "}" for name in names]},
                 "static_configs": [{"targets": targets}],
             }
         ],

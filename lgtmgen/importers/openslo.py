@@ -33,7 +33,7 @@ def _threshold_sli(threshold: dict[str, Any], objective: dict[str, Any]) -> dict
     """Samples of the query that meet the objective's bound, over all samples (a time-slice SLI)."""
     query = _query(threshold)
     compare = COMPARISONS[str(objective.get("op", "lte"))]
-    window = f"[{{{{window}}}}:{THRESHOLD_STEP}]"
+    window = f"[{WINDOW_PLACEHOLDER}:{THRESHOLD_STEP}]"
     return {
         "kind": "custom",
         "good_query": f"sum(count_over_time((({query}) {compare} {objective['value']!r}){window}))",
