@@ -107,8 +107,14 @@ def test_cheap_windows_stay_within_a_bound_of_the_raw_form_on_synthetic_traffic(
     checks = []
     for window, bound in (("1h", 0.0005), ("30m", 0.01), ("2h", 0.003), ("6h", 0.002)):
         raw = error_ratio(slo, window).replace("\n", " ")
+        difference = f'slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})'
         checks += [
-            {"expr": f'abs(slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})) > {bound}', "eval_time": t, "exp_samples": []}
+            {"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []}
+            for t in ("2h", "3h", "5h", "6h40m")
+        ]
+        # Without this, a record that is missing or whose labels do not match would pass the bound above.
+        checks += [
+            {"expr": f"count({difference})", "eval_time": t, "exp_samples": [{"labels": "{}", "value": 1}]}
             for t in ("2h", "3h", "5h", "6h40m")
         ]
     test = {
