@@ -7,7 +7,7 @@ from typing import Any
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.plan import SLOPlan
-from lgtmgen.promql import matchers
+from lgtmgen.promql import matchers, string_literal
 
 SLOTH_WINDOWS = (300, 1800, 3600, 7200, 21600, 86400, 259200)
 SLOTH_INTERVAL = "30s"
@@ -20,7 +20,7 @@ def sloth_labels(plan: SLOPlan) -> dict[str, str]:
 def sloth_ratio(plan: SLOPlan, window: str) -> str:
     """Sloth's event ratio: one read of the error series and one of the total."""
     selector = matchers(plan.metrics.selector)
-    errors = f'{plan.metrics.requests}{{{selector},{plan.metrics.status_label}=~"{plan.metrics.error_status_regex}"}}'
+    errors = f"{plan.metrics.requests}{{{selector},{plan.metrics.status_label}=~{string_literal(plan.metrics.error_status_regex or '')}}}"
     total = f"{plan.metrics.requests}{{{selector}}}"
     by = ", ".join(plan.group_by)
     return f"sum by ({by}) (rate({errors}[{window}]))\n/\nsum by ({by}) (rate({total}[{window}]))"
