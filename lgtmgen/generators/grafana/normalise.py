@@ -10,11 +10,11 @@ threshold step, which Grafana itself writes as null (minus infinity).
 
 from __future__ import annotations
 
-import json
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import grafanalib.core as g  # type: ignore[import-untyped]
-from grafanalib._gen import DashboardEncoder  # type: ignore[import-untyped]
 
 SCHEMA_VERSION = 42
 
@@ -94,9 +94,50 @@ _TIMESERIES_CUSTOM = {
 BASE_THRESHOLDS = {"mode": "absolute", "steps": [{"color": "green", "value": None}]}
 
 
-def _mapping_without_nulls(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Drop grafanalib's null fields while decoding (a hook per object, not a second walk)."""
-    return {k: v for k, v in pairs if v is not None}
+_SCALARS = frozenset({str, int, float, bool})
+
+
+def _plain(value: Any) -> Any:
+    """grafanalib objects as plain JSON data, null fields dropped, in one walk.
+
+    The same data as encoding with grafanalib's DashboardEncoder and decoding
+    again, without the text in between. Scalars are copied without a call:
+    a dashboard holds about two thousand of them.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    to_json_data = None if kind is dict or kind is list else getattr(value, "to_json_data", None)
+    if to_json_data is not None:
+        return _plain(to_json_data())
+    if isinstance(value, dict):
+        plain = {}
+        for key, item in value.items():
+            if type(item) in _SCALARS:
+                plain[key if type(key) is str else str(key)] = item
+            elif item is not None:
+                converted = _plain(item)
+                if converted is not None:
+                    plain[key if type(key) is str else str(key)] = converted
+        return plain
+    if isinstance(value, (list, tuple)):
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
+    return value
+
+
+def _iter_panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for panel in panels:
+        yield panel
+        yield from _iter_panels(panel.get("panels", []))
+
+
+def _number_panels(panels: list[dict[str, Any]]) -> None:
+    """Give every panel without an id the next free one, in layout order (as grafanalib's auto_panel_ids)."""
+    taken = {p["id"] for p in _iter_panels(panels) if p.get("id")}
+    free = (i for i in itertools.count(1) if i not in taken)
+    for panel in _iter_panels(panels):
+        if not panel.get("id"):
+            panel["id"] = next(free)
 
 
 def _pick(data: dict[str, Any], keys: tuple[str, ...] | frozenset[str]) -> dict[str, Any]:
@@ -221,10 +262,8 @@ def _variable(raw: dict[str, Any]) -> dict[str, Any]:
 
 def to_grafana12(dashboard: g.Dashboard) -> dict[str, Any]:
     """Normalise a grafanalib dashboard into Grafana 12 dashboard JSON (schemaVersion 42)."""
-    raw = json.loads(
-        json.dumps(dashboard.auto_panel_ids().to_json_data(), cls=DashboardEncoder),
-        object_pairs_hook=_mapping_without_nulls,
-    )
+    raw = _plain(dashboard)
+    _number_panels(raw.get("panels", []))
     out = _pick(raw, _DASHBOARD_KEYS)
     out["schemaVersion"] = SCHEMA_VERSION
     out["editable"] = False
