@@ -1,9 +1,27 @@
-"""Compile a Plan into rendered files and a manifest (no I/O)."""
+"""Compile a Plan into rendered files and a manifest.
+
+Every generator's artifacts are rendered as soon as they are made and handed
+to a sink: memory (`compile_bundle`, for diffs and tests) or a directory
+(`stage_bundle`, for builds), so a build never holds the whole bundle in
+memory. A directory build can run the generators in forked worker processes,
+each writing its own files; only paths, roles, digests and the alerts the
+runbooks describe come back to the parent.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import hashlib
-from dataclasses import dataclass
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lgtmgen import __version__
 from lgtmgen.artifacts import Artifact, Format, Role
@@ -11,6 +29,9 @@ from lgtmgen.catalog.models import API_VERSION
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
+
+if TYPE_CHECKING:
+    from lgtmgen.generators.runbooks import RunbookAlert
 
 MANIFEST = "manifest.json"
 
@@ -23,6 +44,12 @@ TARGET_VERSIONS = {
     "grafana": "12",
     "otelcol-contrib": "0.150",
 }
+
+RUNBOOKS = "runbooks"
+PARALLEL_FROM_SERVICES = 50
+"""Smaller catalogs build faster in one process than it takes to start workers."""
+HEAVY_FIRST = ("slo-tests", "grafana-dashboards", "slo-rules", "mimir", "prometheus-rule-crd")
+"""Generators that take longest at scale start first, so the workers finish together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +69,141 @@ class Bundle:
         return {path: f.content for path, f in self.files.items()}
 
 
-def _manifest(plan: Plan, files: dict[str, RenderedFile]) -> Artifact:
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A file as the manifest lists it."""
+
+    path: str
+    role: Role
+    sha256: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class StagedBundle:
+    """A bundle written to a directory: what the manifest lists."""
+
+    root: Path
+    files: dict[str, FileEntry]
+
+
+Put = Callable[[str, bytes], None]
+
+
+@dataclass
+class _Output:
+    entries: list[FileEntry] = field(default_factory=list)
+    alerts: list[RunbookAlert] = field(default_factory=list)
+
+
+def _emit(owner: str, artifacts: Iterable[Artifact], put: Put, output: _Output) -> None:
+    from lgtmgen.generators.runbooks import runbook_alerts
+
+    for artifact in artifacts:
+        content = render_artifact(artifact)
+        put(artifact.path, content)
+        output.entries.append(FileEntry(artifact.path, artifact.role, hashlib.sha256(content).hexdigest(), owner))
+        output.alerts += runbook_alerts(artifact)
+
+
+def _generator_named(name: str) -> object:
+    from lgtmgen.generators import GENERATORS
+
+    return next(g for g in GENERATORS if g.name == name)
+
+
+def _run_generator(plan: Plan, name: str, put: Put) -> _Output:
+    output = _Output()
+    generator = _generator_named(name)
+    _emit(name, generator.generate(plan), put, output)  # type: ignore[attr-defined]
+    return output
+
+
+def _run_runbooks(plan: Plan, alerts: list[RunbookAlert], services: list[str], put: Put) -> _Output:
+    from lgtmgen.generators.runbooks import runbook_artifacts
+
+    output = _Output()
+    _emit(RUNBOOKS, runbook_artifacts(plan, alerts, services), put, output)
+    return output
+
+
+def _directory_put(root: Path) -> Put:
+    made: set[Path] = set()
+
+    def put(path: str, content: bytes) -> None:
+        target = root / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        with open(target, "wb") as handle:
+            handle.write(content)
+
+    return put
+
+
+_PR_SET_PDEATHSIG = 1
+
+# A forked worker finds the plan and the directory here: they are inherited, never pickled.
+_WORKER: tuple[Plan, Path] | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build that forked it is killed, instead of writing on for nobody."""
+    name = ctypes.util.find_library("c")
+    if name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker_generator(name: str) -> _Output:
+    assert _WORKER is not None
+    plan, root = _WORKER
+    return _run_generator(plan, name, _directory_put(root))
+
+
+def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output:
+    assert _WORKER is not None
+    plan, root = _WORKER
+    return _run_runbooks(plan, alerts, services, _directory_put(root))
+
+
+def _schedule() -> tuple[list[str], list[str]]:
+    """Generator names in registry order (the order of their alerts in runbooks) and in start order."""
+    from lgtmgen.generators import GENERATORS
+
+    names = [g.name for g in GENERATORS]
+    return names, sorted(names, key=lambda n: HEAVY_FIRST.index(n) if n in HEAVY_FIRST else len(HEAVY_FIRST))
+
+
+def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output]:
+    """Run every generator, then the runbooks; in `jobs` forked workers when `root` is a directory."""
+    global _WORKER
+    names, start_order = _schedule()
+    services = list(plan.services)
+    if root is None or jobs <= 1:
+        by_name = {name: _run_generator(plan, name, put) for name in start_order}
+        outputs = [by_name[name] for name in names]
+        alerts = [a for o in outputs for a in o.alerts]
+        return [*outputs, _run_runbooks(plan, alerts, services, put)]
+    _WORKER = (plan, root)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            by_name = dict(zip(start_order, pool.map(_worker_generator, start_order), strict=True))
+            outputs = [by_name[name] for name in names]
+            alerts = [a for o in outputs for a in o.alerts]
+            shards = [services[k::jobs] for k in range(jobs)]
+            outputs += pool.map(_worker_runbooks, [alerts] * jobs, shards)
+    finally:
+        _WORKER = None
+    return outputs
+
+
+def _manifest(plan: Plan, entries: Iterable[FileEntry]) -> Artifact:
     return Artifact(
         path=MANIFEST,
         role=Role.REPORT,
@@ -53,52 +214,56 @@ def _manifest(plan: Plan, files: dict[str, RenderedFile]) -> Artifact:
             "catalog_schema": API_VERSION,
             "catalog_digest": plan.catalog_digest,
             "targets": TARGET_VERSIONS,
-            "files": {
-                path: {"role": f.role.value, "sha256": hashlib.sha256(f.content).hexdigest()}
-                for path, f in sorted(files.items())
-            },
+            "files": {e.path: {"role": e.role.value, "sha256": e.sha256} for e in sorted(entries, key=lambda e: e.path)},
         },
     )
 
 
-def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
-    """Run every generator and render its artifacts; two artifacts may not share a path."""
-    # Generators may import checks, and checks import this module's MANIFEST.
-    from lgtmgen.generators import GENERATORS
-    from lgtmgen.generators.runbooks import RULE_ROLES as RUNBOOK_SOURCES
-    from lgtmgen.generators.runbooks import runbook_artifacts
-
-    files: dict[str, RenderedFile] = {}
-    owners: dict[str, str] = {}
+def _index(outputs: list[_Output]) -> tuple[dict[str, FileEntry], list[Diagnostic]]:
+    """Every file once; two artifacts may not share a path, nor take the manifest's."""
+    files: dict[str, FileEntry] = {}
     problems: list[Diagnostic] = []
-    rule_artifacts: list[Artifact] = []
+    for output in outputs:
+        for entry in output.entries:
+            first = files.get(entry.path)
+            if first is not None or entry.path == MANIFEST:
+                other = first.owner if first is not None else "the manifest"
+                problems.append(Diagnostic("bundle/path-collision", f"{entry.owner} and {other} both write {entry.path}"))
+                continue
+            files[entry.path] = entry
+    return files, problems
 
-    def add(name: str, artifact: Artifact) -> None:
-        if artifact.path in files or artifact.path == MANIFEST:
-            problems.append(
-                Diagnostic(
-                    "bundle/path-collision",
-                    f"{name} and {owners.get(artifact.path, 'the manifest')} "
-                    f"both write {artifact.path}",
-                )
-            )
-            return
-        owners[artifact.path] = name
-        files[artifact.path] = RenderedFile(artifact.path, artifact.role, render_artifact(artifact))
 
-    # Each artifact is rendered as soon as it is made, so only the bytes stay in
-    # memory (dashboards as dicts would double the peak); rule files are kept as
-    # data too, because the runbooks describe their alerts.
-    for generator in GENERATORS:
-        for artifact in generator.generate(plan):
-            add(generator.name, artifact)
-            if artifact.role in RUNBOOK_SOURCES:
-                rule_artifacts.append(artifact)
-    for doc in runbook_artifacts(plan, rule_artifacts):
-        add("runbooks", doc)
+def default_jobs(plan: Plan) -> int:
+    """Worker processes for a build: the CPUs this process may use, one for small catalogs."""
+    if len(plan.services) < PARALLEL_FROM_SERVICES:
+        return 1
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[StagedBundle | None, list[Diagnostic]]:
+    """Write the bundle, manifest last, into the empty directory `root`."""
+    put = _directory_put(root)
+    files, problems = _index(_produce(plan, put, root, jobs))
     if problems:
         return None, problems
-    manifest = _manifest(plan, files)
-    files[MANIFEST] = RenderedFile(MANIFEST, manifest.role, render_artifact(manifest))
-    return Bundle(dict(sorted(files.items()))), []
+    manifest = render_artifact(_manifest(plan, files.values()))
+    put(MANIFEST, manifest)
+    files[MANIFEST] = FileEntry(MANIFEST, Role.REPORT, hashlib.sha256(manifest).hexdigest(), "manifest")
+    return StagedBundle(root, dict(sorted(files.items()))), []
 
+
+def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:
+    """Run every generator in this process and keep the rendered files in memory."""
+    contents: dict[str, bytes] = {}
+
+    def put(path: str, content: bytes) -> None:
+        contents.setdefault(path, content)
+
+    files, problems = _index(_produce(plan, put, None, 1))
+    if problems:
+        return None, problems
+    rendered = {path: RenderedFile(path, e.role, contents[path]) for path, e in files.items()}
+    manifest = _manifest(plan, files.values())
+    rendered[MANIFEST] = RenderedFile(MANIFEST, manifest.role, render_artifact(manifest))
+    return Bundle(dict(sorted(rendered.items()))), []

@@ -16,6 +16,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,12 +56,6 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _write_tree(root: Path, bundle: Bundle) -> None:
-    """Write every file, then flush them to disk with one sync before the swap.
-
-    One `os.sync()` replaces an fsync per file: at 6,000 files the per-file
-    calls cost six seconds, while the guarantee needed is only that the whole
-    tree is on disk before it replaces the old one.
-    """
     made: set[Path] = set()
     for path, content in bundle.contents().items():
         target = root / path
@@ -68,7 +64,6 @@ def _write_tree(root: Path, bundle: Bundle) -> None:
             made.add(target.parent)
         with open(target, "wb") as handle:
             handle.write(content)
-    os.sync()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -105,35 +100,76 @@ def replace_refusal(out: Path) -> str | None:
     return f"{out} is not an lgtmgen bundle (no lgtmgen manifest.json); refusing to replace it"
 
 
-def write_bundle(bundle: Bundle, out: Path) -> None:
-    """Replace the directory `out` with `bundle`, atomically.
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    Raises NotABundleError, before writing anything, when `out` holds anything
-    but a previous bundle.
+
+def _remove_dead_staging(out: Path) -> None:
+    """Staging trees of builds that were killed: named after their process, removed once it is gone."""
+    for leftover in out.parent.glob(f".{out.name}.new-*"):
+        pid_text = leftover.name.removeprefix(f".{out.name}.new-").split("-", 1)[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextmanager
+def staging_for(out: Path) -> Iterator[Path]:
+    """An empty directory beside `out` to write the next bundle into; gone afterwards unless swapped in.
+
+    Raises NotABundleError, before making anything, when `out` holds anything but a previous bundle.
     """
     out = out.absolute()
     refusal = replace_refusal(out)
     if refusal is not None:
         raise NotABundleError(refusal)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    _remove_dead_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     try:
-        _write_tree(staging, bundle)
-        os.chmod(staging, 0o755)
-        if not out.exists():
-            os.rename(staging, out)
-        elif _exchange(staging, out):
-            shutil.rmtree(staging)
-        else:
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rmdir(old)
-            os.rename(out, old)
-            os.rename(staging, out)
-            shutil.rmtree(old)
-        _fsync_dir(out.parent)
+        yield staging
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` with the finished tree `staging`, atomically.
+
+    One `os.sync()` first instead of an fsync per file: at 6,000 files the
+    per-file calls cost seconds, while the guarantee needed is only that the
+    whole tree is on disk before it replaces the old one.
+    """
+    out = out.absolute()
+    os.sync()
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        os.rename(staging, out)
+    elif _exchange(staging, out):
+        shutil.rmtree(staging)
+    else:
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rmdir(old)
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old)
+    _fsync_dir(out.parent)
+
+
+def write_bundle(bundle: Bundle, out: Path) -> None:
+    """Replace the directory `out` with the in-memory `bundle`, atomically.
+
+    Raises NotABundleError, before writing anything, when `out` holds anything
+    but a previous bundle.
+    """
+    with staging_for(out) as staging:
+        _write_tree(staging, bundle)
+        swap_in(staging, out)
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

@@ -20,7 +20,7 @@ from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import compile_catalog, validate
-from lgtmgen.writer import read_tree, replace_refusal, write_bundle
+from lgtmgen.writer import read_tree, replace_refusal, staging_for, swap_in
 
 if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools
     from lgtmgen.toolchain.locate import Toolbox
@@ -132,31 +132,39 @@ def build(
     check: Annotated[
         bool, typer.Option("--check", help="Also run every check before replacing the bundle.")
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=0, help="Worker processes; 0: one per CPU for large catalogs, else one."
+        ),
+    ] = 0,
 ) -> None:
     """Compile the catalog and replace the bundle directory atomically."""
+    from lgtmgen.bundle import default_jobs, stage_bundle
+
     started = time.perf_counter()
     refusal = replace_refusal(out_dir.absolute())
     if refusal is not None:
         where = Location(str(out_dir))
         _finish("build", [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
-    compiled = compile_catalog(catalog)
-    if not compiled.ok or compiled.bundle is None:
-        _finish("build", compiled.diagnostics, "", failed=True)
+    plan, diagnostics = validate(catalog)
+    if plan is None or has_errors(diagnostics):
+        _finish("build", diagnostics, "", failed=True)
         return
-    diagnostics = list(compiled.diagnostics)
-    if check:
-        import tempfile
-
-        from lgtmgen.checks import run_checks
-
-        with tempfile.TemporaryDirectory(prefix="lgtmgen-check-") as staging:
-            write_bundle(compiled.bundle, Path(staging) / "bundle")
-            tools = _toolbox()
-            diagnostics += run_checks(Path(staging) / "bundle", tools)
-        if has_errors(diagnostics):
+    with staging_for(out_dir) as staging:
+        staged, problems = stage_bundle(plan, staging, jobs or default_jobs(plan))
+        diagnostics += problems
+        if staged is None:
             _finish("build", diagnostics, "", failed=True)
-    write_bundle(compiled.bundle, out_dir)
-    count = len(compiled.bundle.files)
+            return
+        if check:
+            from lgtmgen.checks import run_checks
+
+            diagnostics += run_checks(staging, _toolbox())
+            if has_errors(diagnostics):
+                _finish("build", diagnostics, "", failed=True)
+        swap_in(staging, out_dir)
+    count = len(staged.files)
     _finish(
         "build",
         diagnostics,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.naming import grafana_uid, slug
@@ -44,8 +43,12 @@ def _readable(text: str) -> str:
     return _GO_ACTION.sub("(the value when it fired)", text)
 
 
-@dataclass
-class _Alert:
+@dataclass(frozen=True, slots=True)
+class RunbookAlert:
+    """What a runbook says about one alert rule: small, so it crosses process boundaries cheaply."""
+
+    service: str
+    slo: str | None
     name: str
     severity: str
     summary: str
@@ -53,56 +56,68 @@ class _Alert:
     expr: str
     group: str
     file: str
-    steps: list[str]
+
+    @property
+    def steps(self) -> list[str]:
+        return _STEPS.get(self.severity, _DEFAULT_STEPS)
 
 
 @dataclass
 class _Section:
     anchor: str
     title: str
-    alerts: list[_Alert] = field(default_factory=list)
+    alerts: list[RunbookAlert] = field(default_factory=list)
 
 
-def _alerts(artifacts: Iterable[Artifact]) -> Iterable[tuple[str, dict[str, Any], Artifact]]:
-    for artifact in artifacts:
-        if artifact.role not in RULE_ROLES or not isinstance(artifact.data, dict):
-            continue
-        for group in artifact.data.get("groups", []):
-            for rule in group.get("rules", []):
-                if "alert" in rule:
-                    yield str(group.get("name", "")), rule, artifact
-
-
-def runbook_artifacts(plan: Plan, artifacts: list[Artifact]) -> list[Artifact]:
-    """One Markdown runbook per service under docs/runbooks/."""
-    sections: dict[str, dict[str, _Section]] = {name: {} for name in plan.services}
-    for group, rule, artifact in _alerts(artifacts):
-        labels = rule.get("labels", {})
-        service = labels.get("service")
-        if service not in sections:
-            continue
-        slo = labels.get("slo")
-        anchor = slug(slo) if slo else slug(rule["alert"])
-        title = f"SLO {slo}" if slo else rule["alert"]
-        section = sections[service].setdefault(anchor, _Section(anchor, title))
-        annotations = rule.get("annotations", {})
-        severity = str(labels.get("severity", "none"))
-        section.alerts.append(
-            _Alert(
-                name=rule["alert"],
-                severity=severity,
-                summary=_readable(str(annotations.get("summary", ""))),
-                description=_readable(str(annotations.get("description", ""))),
-                expr=str(rule.get("expr", "")),
-                group=group,
-                file=artifact.path,
-                steps=_STEPS.get(severity, _DEFAULT_STEPS),
+def runbook_alerts(artifact: Artifact) -> list[RunbookAlert]:
+    """The alerts of a rule file that name a service; nothing for other artifacts."""
+    if artifact.role not in RULE_ROLES or not isinstance(artifact.data, dict):
+        return []
+    found = []
+    for group in artifact.data.get("groups", []):
+        for rule in group.get("rules", []):
+            if "alert" not in rule:
+                continue
+            labels = rule.get("labels", {})
+            service = labels.get("service")
+            if not isinstance(service, str):
+                continue
+            annotations = rule.get("annotations", {})
+            slo = labels.get("slo")
+            found.append(
+                RunbookAlert(
+                    service=service,
+                    slo=str(slo) if slo else None,
+                    name=rule["alert"],
+                    severity=str(labels.get("severity", "none")),
+                    summary=_readable(str(annotations.get("summary", ""))),
+                    description=_readable(str(annotations.get("description", ""))),
+                    expr=str(rule.get("expr", "")),
+                    group=str(group.get("name", "")),
+                    file=artifact.path,
+                )
             )
-        )
+    return found
+
+
+def runbook_artifacts(plan: Plan, alerts: Iterable[RunbookAlert], services: Iterable[str] | None = None) -> list[Artifact]:
+    """One Markdown runbook per service (of `services`, default all) under docs/runbooks/.
+
+    `alerts` come from `runbook_alerts` of every rule file, in bundle order.
+    """
+    names = list(plan.services) if services is None else list(services)
+    sections: dict[str, dict[str, _Section]] = {name: {} for name in names}
+    for alert in alerts:
+        if alert.service not in sections:
+            continue
+        anchor = slug(alert.slo) if alert.slo else slug(alert.name)
+        title = f"SLO {alert.slo}" if alert.slo else alert.name
+        sections[alert.service].setdefault(anchor, _Section(anchor, title)).alerts.append(alert)
     template = jinja_environment().get_template("runbooks/service.md.j2")
     base = plan.catalog.defaults.grafana_url.rstrip("/")
     out = []
-    for name, service in plan.services.items():
+    for name in names:
+        service = plan.services[name]
         text = template.render(
             banner=DO_NOT_EDIT,
             service=service,

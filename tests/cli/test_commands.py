@@ -111,7 +111,7 @@ def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def _explode(plan: object) -> tuple[object, list[object]]:
+def _explode(*args: object) -> tuple[object, list[object]]:
     raise RuntimeError("generator exploded")
 
 
@@ -120,7 +120,7 @@ def test_an_internal_error_exits_three_with_one_line_and_the_traceback_only_with
 ) -> None:
     from lgtmgen.cli import main
 
-    monkeypatch.setattr(bundle_module, "compile_bundle", _explode)
+    monkeypatch.setattr(bundle_module, "stage_bundle", _explode)
     for debug in (False, True):
         argv = [
             "lgtmgen",

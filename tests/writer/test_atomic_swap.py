@@ -141,3 +141,40 @@ def test_an_empty_directory_may_receive_the_bundle(tmp_path: Path) -> None:
     (tmp_path / "bundle").mkdir()
     write_bundle(bundle_of({"a.yaml": b"a: 1\n"}), tmp_path / "bundle")
     assert without_manifest(read_tree(tmp_path / "bundle")) == {"a.yaml": b"a: 1\n"}
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text.encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_killed_parallel_build_leaves_no_worker_behind_and_the_next_build_removes_its_staging_tree(
+    two_catalogs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, large = two_catalogs
+    out = tmp_path / "bundle"
+    child = subprocess.Popen(
+        [LGTMGEN, "build", str(large), "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".bundle.new-*/prometheus")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = [pid for pid in _processes_mentioning(str(out)) if pid != child.pid]
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert workers, "the build had not started its workers"
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_mentioning(str(out)) == []
+    assert [p.name for p in tmp_path.glob(".bundle.new-*")] != []
+    build(large, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
 from lgtmgen.writer import read_tree
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from generate_catalog import write_catalog
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
@@ -37,3 +41,14 @@ def test_rebuilding_into_the_same_directory_changes_nothing(tmp_path: Path) -> N
     first = build(SHOP, out)
     assert build(SHOP, out) == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+
+
+def test_worker_processes_build_the_same_bytes_as_one_process(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "catalog", 60)
+    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(tmp_path / "serial"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(tmp_path / "parallel"), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    serial, parallel = read_tree(tmp_path / "serial"), read_tree(tmp_path / "parallel")
+    assert len(serial) > 300
+    assert serial == parallel
