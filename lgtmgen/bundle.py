@@ -48,8 +48,10 @@ TARGET_VERSIONS = {
 RUNBOOKS = "runbooks"
 PARALLEL_FROM_SERVICES = 50
 """Smaller catalogs build faster in one process than it takes to start workers."""
-HEAVY_FIRST = ("slo-tests", "grafana-dashboards", "slo-rules", "mimir", "prometheus-rule-crd")
-"""Generators that take longest at scale start first, so the workers finish together."""
+SHARED_SLO_GROUPS = ("slo-rules", "prometheus-rule-crd", "mimir", "prometheus-config")
+"""Generators that read the same SLO rule groups (built once per process): one worker runs them all."""
+HEAVY_FIRST = (SHARED_SLO_GROUPS, ("slo-tests",), ("grafana-dashboards",))
+"""Tasks that take longest at scale start first, so the workers finish together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +159,11 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker_generator(name: str) -> _Output:
+def _worker_task(names: tuple[str, ...]) -> list[_Output]:
     assert _WORKER is not None
     plan, root = _WORKER
-    return _run_generator(plan, name, _directory_put(root))
+    put = _directory_put(root)
+    return [_run_generator(plan, name, put) for name in names]
 
 
 def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output:
@@ -169,21 +172,23 @@ def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output
     return _run_runbooks(plan, alerts, services, _directory_put(root))
 
 
-def _schedule() -> tuple[list[str], list[str]]:
-    """Generator names in registry order (the order of their alerts in runbooks) and in start order."""
+def _schedule() -> tuple[list[str], list[tuple[str, ...]]]:
+    """Generator names in registry order (the order of their alerts in runbooks), and tasks in start order."""
     from lgtmgen.generators import GENERATORS
 
     names = [g.name for g in GENERATORS]
-    return names, sorted(names, key=lambda n: HEAVY_FIRST.index(n) if n in HEAVY_FIRST else len(HEAVY_FIRST))
+    grouped = {name for task in HEAVY_FIRST for name in task}
+    tasks = [tuple(n for n in task if n in names) for task in HEAVY_FIRST]
+    return names, [t for t in tasks if t] + [(n,) for n in names if n not in grouped]
 
 
 def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output]:
     """Run every generator, then the runbooks; in `jobs` forked workers when `root` is a directory."""
     global _WORKER
-    names, start_order = _schedule()
+    names, tasks = _schedule()
     services = list(plan.services)
     if root is None or jobs <= 1:
-        by_name = {name: _run_generator(plan, name, put) for name in start_order}
+        by_name = {name: _run_generator(plan, name, put) for task in tasks for name in task}
         outputs = [by_name[name] for name in names]
         alerts = [a for o in outputs for a in o.alerts]
         return [*outputs, _run_runbooks(plan, alerts, services, put)]
@@ -193,7 +198,11 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            by_name = dict(zip(start_order, pool.map(_worker_generator, start_order), strict=True))
+            by_name = {
+                name: output
+                for task, done in zip(tasks, pool.map(_worker_task, tasks), strict=True)
+                for name, output in zip(task, done, strict=True)
+            }
             outputs = [by_name[name] for name in names]
             alerts = [a for o in outputs for a in o.alerts]
             shards = [services[k::jobs] for k in range(jobs)]
