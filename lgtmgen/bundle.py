@@ -28,7 +28,7 @@ from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models import API_VERSION
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
-from lgtmgen.render import render_artifact
+from lgtmgen.render import forget_shared, render_artifact
 
 if TYPE_CHECKING:
     from lgtmgen.generators.runbooks import RunbookAlert
@@ -188,7 +188,10 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
     names, tasks = _schedule()
     services = list(plan.services)
     if root is None or jobs <= 1:
-        by_name = {name: _run_generator(plan, name, put) for task in tasks for name in task}
+        try:
+            by_name = {name: _run_generator(plan, name, put) for task in tasks for name in task}
+        finally:
+            forget_shared()
         outputs = [by_name[name] for name in names]
         alerts = [a for o in outputs for a in o.alerts]
         return [*outputs, _run_runbooks(plan, alerts, services, put)]

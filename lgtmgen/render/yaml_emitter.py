@@ -136,8 +136,58 @@ def _literal(text: str, indent: int) -> list[str]:
     return [f"|{chomp}"] + [pad + line if line else "" for line in body.split("\n")]
 
 
+_SHARED: dict[int, tuple[Any, list[str] | None]] = {}
+_SHARED_LIMIT = 1 << 20
+_SHARED_BUDGET = 1 << 20
+"""Lines of shared values kept at most (about 100 MB; a thousand services' SLO rules); later ones render each time."""
+_shared_kept = 0
+
+
+def render_shared(value: Any) -> Any:
+    """Mark a mapping or sequence that several artifacts embed unchanged (read-only from here on).
+
+    Its lines are rendered once and indented for each further use: the SLO rule
+    groups appear in rule files, PrometheusRule objects and Mimir ruler
+    namespaces. The output is the same bytes as rendering it each time.
+    """
+    if len(_SHARED) < _SHARED_LIMIT:
+        _SHARED.setdefault(id(value), (value, None))
+    return value
+
+
+def forget_shared() -> None:
+    """Drop every mark and kept rendering (at the end of a build)."""
+    global _shared_kept
+    _SHARED.clear()
+    _shared_kept = 0
+
+
+def _emit_shared(value: Any, indent: int, out: list[str], prefix: str) -> bool:
+    global _shared_kept
+    entry = _SHARED.get(id(value))
+    if entry is None or entry[0] is not value:
+        return False
+    lines = entry[1]
+    if lines is None:
+        lines = []
+        _emit_fresh(value, 0, lines, "")
+        if _shared_kept + len(lines) <= _SHARED_BUDGET:
+            _SHARED[id(value)] = (value, lines)
+            _shared_kept += len(lines)
+    pad = " " * indent
+    out.append(prefix + lines[0])
+    out.extend([pad + line if line else line for line in lines[1:]])
+    return True
+
+
 def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
     """Append lines for `value`; `prefix` is the text already on the first line."""
+    if _SHARED and _emit_shared(value, indent, out, prefix):
+        return
+    _emit_fresh(value, indent, out, prefix)
+
+
+def _emit_fresh(value: Any, indent: int, out: list[str], prefix: str) -> None:
     if isinstance(value, dict):
         if not value:
             out.append(prefix + "{}")

@@ -7,11 +7,11 @@ import math
 from typing import Any
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from lgtmgen.render.yaml_emitter import Commented, dump_yaml
+from lgtmgen.render.yaml_emitter import Commented, dump_yaml, forget_shared, render_shared
 
 TRICKY_STRINGS = st.sampled_from(
     [
@@ -150,3 +150,18 @@ def test_comments_never_change_the_data(
 @given(DATA)
 def test_the_same_data_always_gives_the_same_text(data: Any) -> None:
     assert dump_yaml(data) == dump_yaml(data)
+
+
+@given(st.one_of(st.dictionaries(STRINGS, DATA, min_size=1, max_size=4), st.lists(DATA, min_size=1, max_size=3)))
+@example({"expr": "first\n\nafter an empty line", "rules": [{"x": "p\n\nq"}, Commented({"c": 1}, "why")]})
+def test_a_shared_value_renders_the_same_bytes_at_every_depth(shared: Any) -> None:
+    def document(value: Any) -> Any:
+        return {"top": value, "nested": {"list": [value, {"deeper": value}]}, "items": [value]}
+
+    expected = dump_yaml(document(shared))
+    render_shared(shared)
+    try:
+        first, again = dump_yaml(document(shared)), dump_yaml(document(shared))
+    finally:
+        forget_shared()
+    assert first == expected and again == expected

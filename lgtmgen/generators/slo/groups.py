@@ -25,6 +25,7 @@ from lgtmgen.generators.slo.records import (
     window_ratio,
 )
 from lgtmgen.plan import SLOPlan
+from lgtmgen.render import render_shared
 from lgtmgen.sli import event_counts
 
 MAX_RULES_PER_GROUP = 20
@@ -128,7 +129,7 @@ def slo_rule_groups(plans: list[SLOPlan], grafana_url: str, owner: str) -> list[
     hit = _MEMO.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], plans, strict=True)):
         return hit[1]
-    groups = _build_groups(plans, grafana_url, owner)
+    groups = [render_shared(group) for group in _build_groups(plans, grafana_url, owner)]
     if len(_MEMO) >= _MEMO_LIMIT:
         _MEMO.clear()
     _MEMO[key] = (tuple(plans), groups)
