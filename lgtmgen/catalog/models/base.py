@@ -64,8 +64,11 @@ Identifier = Annotated[
 """Lower-case letters, digits, ``-`` and ``_``: used in file names and tenant ids."""
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _check_display_name(text: str) -> str:
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+    if _CONTROL.search(text):
         raise ValueError("control characters are not allowed in a name")
     if text != text.strip():
         raise ValueError("a name cannot start or end with white space")
