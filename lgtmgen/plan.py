@@ -9,7 +9,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -17,6 +17,7 @@ from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.naming import slug
+from lgtmgen.promql import matchers
 
 Severity = Literal["page", "ticket"]
 
@@ -133,10 +134,13 @@ class SLOPlan:
     evaluation_interval: int
     runbook_url: str
     scrape_interval: int = 30
+    base_window: int = field(init=False)
+    identity_selector: str = field(init=False)
+    """The matchers of `identity`, e.g. ``service="api",slo="availability"`` (read thousands of times)."""
 
-    @property
-    def base_window(self) -> int:
-        return min(w for b in self.windows for w in (b.long, b.short))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_window", min(w for b in self.windows for w in (b.long, b.short)))
+        object.__setattr__(self, "identity_selector", matchers(self.identity))
 
     @property
     def group_by(self) -> tuple[str, ...]:

@@ -32,7 +32,7 @@ def _regex_escape(text: str) -> str:
 
 
 def slo_selector(plan: SLOPlan) -> str:
-    return "{" + matchers(plan.identity) + "}"
+    return "{" + plan.identity_selector + "}"
 
 
 def compliance(plan: SLOPlan) -> str:

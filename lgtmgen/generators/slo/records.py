@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.plan import BurnWindow, SLOPlan
-from lgtmgen.promql import matchers
 
 HOUR = 3600
 HOURLY_FROM = 86400
@@ -45,7 +44,7 @@ def ratio_record(window: int) -> str:
 
 
 def identity_selector(plan: SLOPlan) -> str:
-    return matchers(plan.identity)
+    return plan.identity_selector
 
 
 def uses_hourly(window: int) -> bool:
