@@ -207,9 +207,13 @@ def _emit_fresh(value: Any, indent: int, out: list[str], prefix: str) -> None:
                         lead, first = pad, False
                 item = item.value
             first = False
-            # Fast path for the most common entry, a one-line string.
+            # Fast paths for the most common entries: a one-line string, and a mapping of
+            # them (labels, annotations).
             if type(item) is str and "\n" not in item:
                 out.append(f"{lead}{_string(key)}: {_string(item)}")
+            elif type(item) is dict and item and id(item) not in _SHARED and (flat := _flat(item, indent + 2)):
+                out.append(f"{lead}{_string(key)}:")
+                out.extend(flat)
             else:
                 _emit_entry(f"{lead}{_string(key)}:", item, indent, out)
         return
@@ -236,6 +240,17 @@ def _emit_fresh(value: Any, indent: int, out: list[str], prefix: str) -> None:
         out.extend(lines[1:])
         return
     out.append(prefix + scalar(value))
+
+
+def _flat(mapping: dict[Any, Any], indent: int) -> list[str] | None:
+    """The lines of a mapping of one-line strings to one-line strings; None for any other mapping."""
+    pad = " " * indent
+    lines = []
+    for key, item in mapping.items():
+        if type(key) is not str or type(item) is not str or "\n" in item:
+            return None
+        lines.append(f"{pad}{_string(key)}: {_string(item)}")
+    return lines
 
 
 def _emit_entry(head: str, item: Any, indent: int, out: list[str]) -> None:
