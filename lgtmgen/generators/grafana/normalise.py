@@ -35,6 +35,9 @@ _TARGET_KEYS = {
     "loki": ("refId", "datasource", "expr", "queryType", "legendFormat", "editorMode"),
     "tempo": ("refId", "datasource", "queryType", "query", "limit", "filters"),
 }
+_DASHBOARD_READ = frozenset(_DASHBOARD_KEYS) - {"panels"}
+_PANEL_READ = frozenset(_PANEL_KEYS) | {"panels"}
+"""The keys of grafanalib's JSON this module reads; the rest is legacy and never converted."""
 _FIELD_DEFAULT_KEYS = ("unit", "decimals", "min", "max", "color", "thresholds", "mappings", "links", "noValue")
 
 _LEGEND = {"displayMode": "list", "placement": "bottom", "showLegend": True, "calcs": []}
@@ -123,6 +126,17 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [item if type(item) in _SCALARS else _plain(item) for item in value]
     return value
+
+
+def _plain_keys(value: Any, keys: frozenset[str]) -> dict[str, Any]:
+    """`_plain(value)` restricted to `keys`: grafanalib's legacy fields are never converted."""
+    while (to_json_data := getattr(value, "to_json_data", None)) is not None:
+        value = to_json_data()
+    plain = {}
+    for key, item in value.items():
+        if key in keys and item is not None and (converted := _plain(item)) is not None:
+            plain[key] = converted
+    return plain
 
 
 def _iter_panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -262,8 +276,9 @@ def _variable(raw: dict[str, Any]) -> dict[str, Any]:
 
 def to_grafana12(dashboard: g.Dashboard) -> dict[str, Any]:
     """Normalise a grafanalib dashboard into Grafana 12 dashboard JSON (schemaVersion 42)."""
-    raw = _plain(dashboard)
-    _number_panels(raw.get("panels", []))
+    raw = _plain_keys(dashboard, _DASHBOARD_READ)
+    raw["panels"] = [_plain_keys(p, _PANEL_READ) for p in dashboard.panels]
+    _number_panels(raw["panels"])
     out = _pick(raw, _DASHBOARD_KEYS)
     out["schemaVersion"] = SCHEMA_VERSION
     out["editable"] = False
