@@ -30,9 +30,14 @@ PAGERDUTY_SEVERITY = (
     '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}critical{{ else }}error{{ end }}'
     '{{ else if eq .CommonLabels.severity "ticket" }}warning{{ else }}info{{ end }}'
 )
-# Pushover priority 2 repeats until acknowledged; lower-tier pages use 1 (high, not repeating).
+# Pushover priorities: 2 (emergency) repeats every `retry` until acknowledged or `expire`, so
+# only firing pages of the most critical tier get it; lower-tier pages use 1 (high, bypasses
+# quiet hours), tickets and resolved notices 0 (normal), anything else -1 (quiet).
 PUSHOVER_PRIORITY = (
+    '{{ if eq .Status "resolved" }}0'
+    '{{ else if eq .CommonLabels.severity "page" }}'
     '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
+    '{{ else if eq .CommonLabels.severity "ticket" }}0{{ else }}-1{{ end }}'
 )
 
 Target = str
