@@ -154,18 +154,41 @@ def _all_targets(targets: NotificationTargets) -> list[Target]:
     ]
 
 
+def union(*receivers: dict[str, Any]) -> dict[str, Any]:
+    """The integrations of all `receivers`, each distinct one once.
+
+    Alertmanager notifies every integration of every matched route, so a page
+    routed to a pager receiver and on to a chat receiver that share a target
+    (the team webhook, a Slack fallback) reaches that target twice; one receiver
+    holding both sets reaches it once.
+    """
+    config: dict[str, list[dict[str, Any]]] = {}
+    for receiver in receivers:
+        for key, items in receiver.items():
+            merged = config.setdefault(key, [])
+            merged.extend(item for item in items if item not in merged)
+    return dict(sorted(config.items()))
+
+
 def team_receivers(team: Team, settings: AlertingSettings, escalates: bool) -> list[dict[str, Any]]:
-    """The receivers of one team, named by `receiver_name`."""
+    """The receivers of one team, named by `receiver_name`.
+
+    The pager and escalation receivers also hold the chat targets: a page
+    reaches pager and chat through one route (see `routing`), each target once.
+    """
     version = settings.alertmanager_version
-    page = _integrations(team.notify, chosen_targets(team.notify, "page"), version)
+    chat = _integrations(team.notify, chosen_targets(team.notify, "chat"), version)
+    page = union(_integrations(team.notify, chosen_targets(team.notify, "page"), version), chat)
     kinds: list[tuple[ReceiverKind, dict[str, Any]]] = [
         ("page", page),
         ("page-business-hours", page),
-        ("chat", _integrations(team.notify, chosen_targets(team.notify, "chat"), version)),
+        ("chat", chat),
         ("ticket", _integrations(team.notify, chosen_targets(team.notify, "ticket"), version)),
     ]
     if escalates and team.escalate_to is not None:
-        escalation = _integrations(team.escalate_to, _all_targets(team.escalate_to), version)
+        escalation = union(
+            _integrations(team.escalate_to, _all_targets(team.escalate_to), version), chat
+        )
         kinds += [("escalation", escalation), ("escalation-business-hours", escalation)]
     return [{"name": receiver_name(team.name, kind), **config} for kind, config in kinds]
 
