@@ -26,12 +26,16 @@ from lgtmgen.catalog.metrics_checks import (
 )
 from lgtmgen.catalog.semantics import DomainCheck
 from lgtmgen.catalog.slo_checks import check_slos
-from lgtmgen.catalog.traces_checks import journeys_are_consistent, traces_tiers_are_declared
+from lgtmgen.catalog.traces_checks import (
+    journeys_are_consistent,
+    tempo_tls_is_consistent,
+    traces_tiers_are_declared,
+)
 
 AREA_CHECKS: list[DomainCheck] = []
 AREA_CHECKS += [check_slos]
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free]
-AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent]
+AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent, tempo_tls_is_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
