@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from lgtmgen.catalog.conventions import resolve_metrics
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.traces import endpoint_scheme
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
-from lgtmgen.plan import resolve_metrics
 
 UNKNOWN_TIER = "catalog/traces-unknown-tier"
 JOURNEY_DUPLICATE = "catalog/journey-duplicate-name"
