@@ -13,13 +13,28 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-# Re-exported (explicitly, for mypy): generators read a service's metrics beside the Plan.
-from lgtmgen.catalog.conventions import RequestMetrics as RequestMetrics
-from lgtmgen.catalog.conventions import resolve_metrics as resolve_metrics
+from lgtmgen.catalog.conventions import RequestMetrics, resolve_metrics
 from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.naming import slug
+
+__all__ = [
+    "SHORT_WINDOW_DIVISOR",
+    "WORKBOOK_30D",
+    "WORKBOOK_PERIOD",
+    "BurnWindow",
+    "Plan",
+    "RequestMetrics",  # from the catalog layer: generators read a service's metrics with the Plan
+    "SLOPlan",
+    "Severity",
+    "build_plan",
+    "burn_windows",
+    "catalog_digest",
+    "override_windows",
+    "resolve_metrics",
+    "runbook_url",
+]
 
 Severity = Literal["page", "ticket"]
 
