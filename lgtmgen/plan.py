@@ -17,7 +17,7 @@ from lgtmgen.catalog.conventions import RequestMetrics, resolve_metrics
 from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
-from lgtmgen.naming import slug
+from lgtmgen.runbook_links import service_runbook_url
 
 __all__ = [
     "SHORT_WINDOW_DIVISOR",
@@ -161,10 +161,10 @@ def catalog_digest(catalog: Catalog) -> str:
 
 
 def runbook_url(catalog: Catalog, service: Service, slo: SLO) -> str:
-    if service.runbook_url:
-        return service.runbook_url
-    base = catalog.defaults.runbook_base_url.rstrip("/")
-    return f"{base}/{slug(service.name)}.md#{slug(slo.name)}"
+    """The SLO's section of the service's runbook."""
+    return service_runbook_url(
+        catalog.defaults.runbook_base_url, service.name, slo.name, service.runbook_url
+    )
 
 
 def build_plan(catalog: Catalog) -> Plan:

@@ -24,7 +24,6 @@ from typing import Any
 
 from lgtmgen.catalog.models import Team
 from lgtmgen.catalog.models.alerting import AlertingSettings, BusinessHours, Timing
-from lgtmgen.generators.alertmanager.matchers import alternation, matcher
 from lgtmgen.generators.alertmanager.names import (
     BUSINESS_HOURS,
     CATCH_ALL,
@@ -33,6 +32,8 @@ from lgtmgen.generators.alertmanager.names import (
     ReceiverKind,
     receiver_name,
 )
+from lgtmgen.matchers import matcher
+from lgtmgen.regex import alternation
 
 LOWER_TIER = matcher("tier", "=~", alternation(LOWER_TIERS))
 NOT_LOWER_TIER = matcher("tier", "!~", alternation(LOWER_TIERS))
