@@ -39,9 +39,11 @@ def test_the_route_tests_expect_what_the_policy_says(tmp_path: Path) -> None:
         "payments-chat",
     ]
     assert "search escalated page tier 1" not in cases  # search has no escalate_to
+    # A severity outside page/ticket/info still reaches the team, at its chat receiver.
+    assert cases["payments unknown severity reaches its chat"] == ["payments-chat"]
     assert cases["an unknown team reaches the catch-all"] == ["catch-all"]
     assert cases["a cluster outage pages its team at any hour"] == ["payments-page"]
-    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 3
+    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 2 + 3
 
 
 def test_a_team_with_only_slack_gets_its_pages_and_tickets_in_slack(tmp_path: Path) -> None:

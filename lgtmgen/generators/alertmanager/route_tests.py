@@ -52,7 +52,8 @@ def _case(name: str, labels: dict[str, str], receivers: list[str]) -> dict[str, 
 def route_test_cases(
     teams: list[Team], escalating: set[str], cluster_outage_team: str | None
 ) -> list[dict[str, Any]]:
-    """One case per team × severity × tier, escalations, a missing tier, the catch-all and the outage."""
+    """One case per team × severity × tier, escalations, a missing tier, an unknown severity,
+    the catch-all and the outage."""
     cases = []
     for team in teams:
         escalates = team.name in escalating
@@ -71,6 +72,13 @@ def route_test_cases(
                 f"{team.name} page without tier pages at any hour",
                 {"team": team.name, "severity": "page", "alertname": "SomeAlert"},
                 expected_receivers(team.name, "page", None, escalates, False),
+            )
+        )
+        cases.append(
+            _case(
+                f"{team.name} unknown severity reaches its chat",
+                {"team": team.name, "severity": "critical", "tier": "1", "alertname": "SomeAlert"},
+                expected_receivers(team.name, "critical", "1", escalates, False),
             )
         )
         if escalates:
