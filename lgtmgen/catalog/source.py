@@ -171,7 +171,9 @@ def _tagged_scalar(node: ScalarNode) -> Any:
         raise YamlProblem(
             "yaml/tag", f"{node.value!r} is not a valid !!{kind} value", *_pos(node)
         )
-    return float(value) if node.tag == _CORE + "float" else value
+    if node.tag == _CORE + "float" and isinstance(value, int | float):
+        return float(value)  # `!!float 1` is 1.0
+    return value
 
 
 def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
