@@ -25,6 +25,7 @@ from lgtmgen.catalog.metrics_checks import (
     mimir_tiers_are_declared,
     rollup_is_declared,
 )
+from lgtmgen.catalog.period_checks import slo_periods_are_sane
 from lgtmgen.catalog.semantics import DomainCheck
 from lgtmgen.catalog.slo_checks import check_slos
 from lgtmgen.catalog.traces_checks import (
@@ -34,7 +35,7 @@ from lgtmgen.catalog.traces_checks import (
 )
 
 AREA_CHECKS: list[DomainCheck] = []
-AREA_CHECKS += [check_slos]
+AREA_CHECKS += [check_slos, slo_periods_are_sane]
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free]
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent, tempo_tls_is_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]

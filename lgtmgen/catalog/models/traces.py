@@ -203,7 +203,9 @@ class JourneySLO(Strict):
     """The journey's own success objective."""
 
     objective: float = Field(gt=0, lt=100, description="Successful journeys in percent, e.g. 99.")
-    period: Duration | None = Field(default=None, description="Compliance period; defaults to 30d.")
+    period: Duration | None = Field(
+        default=None, description="Compliance period, from 1h to 1y; defaults to `defaults.slo_period`."
+    )
 
 
 class Journey(Strict):
