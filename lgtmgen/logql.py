@@ -14,6 +14,7 @@ from typing import Literal
 
 from lgtmgen.catalog.models.base import LABEL_NAME_PATTERN, format_duration
 from lgtmgen.promql import string_literal
+from lgtmgen.regex import alternation
 
 LABEL_NAME = re.compile(LABEL_NAME_PATTERN)
 
@@ -32,7 +33,7 @@ def _label(name: str) -> str:
 
 def any_of(values: Iterable[str]) -> str:
     """An RE2 alternation that matches exactly one of `values` (sorted, escaped)."""
-    return "|".join(re.escape(v) for v in sorted(set(values)))
+    return alternation(values)
 
 
 WEEK = 7 * 86400

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from lgtmgen.logql import pattern_problem
+from lgtmgen.regex import re2_problem
 
 _TOKEN = re.compile(
     r"""
@@ -122,10 +123,8 @@ class _Reader:
 
 
 def _regex(token: Token) -> None:
-    try:
-        re.compile(_unquote(token).replace("(?P<", "(?<").replace("(?<", "(?P<"))
-    except re.error as exc:
-        raise LogQLError(f"invalid regex {token.text}: {exc}", token.offset) from None
+    if (problem := re2_problem(_unquote(token))) is not None:
+        raise LogQLError(f"invalid regex {token.text}: {problem}", token.offset)
 
 
 def _selector(r: _Reader) -> None:

@@ -13,11 +13,29 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from lgtmgen.catalog.conventions import RequestMetrics, resolve_metrics
 from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
-from lgtmgen.naming import slug
 from lgtmgen.promql import matchers
+from lgtmgen.runbook_links import service_runbook_url
+
+__all__ = [
+    "SHORT_WINDOW_DIVISOR",
+    "WORKBOOK_30D",
+    "WORKBOOK_PERIOD",
+    "BurnWindow",
+    "Plan",
+    "RequestMetrics",  # from the catalog layer: generators read a service's metrics with the Plan
+    "SLOPlan",
+    "Severity",
+    "build_plan",
+    "burn_windows",
+    "catalog_digest",
+    "override_windows",
+    "resolve_metrics",
+    "runbook_url",
+]
 
 Severity = Literal["page", "ticket"]
 
@@ -58,52 +76,6 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
         factor = round(share * period / long, 6)
         out.append(BurnWindow(severity, int(long), int(short), factor))
     return tuple(out)
-
-
-@dataclass(frozen=True, slots=True)
-class RequestMetrics:
-    """A service's request metric names with its convention's defaults filled in."""
-
-    selector: Mapping[str, str]
-    requests: str | None
-    status_label: str | None
-    error_status_regex: str | None
-    duration: str | None
-    native_histograms: bool
-    route_label: str | None
-
-
-_CONVENTIONS: dict[str, dict[str, str | None]] = {
-    "http": {
-        "requests": "http_requests_total",
-        "status_label": "code",
-        "error_status_regex": "5..",
-        "duration": "http_request_duration_seconds",
-        "route_label": "route",
-    },
-    "grpc": {
-        "requests": "grpc_server_handled_total",
-        "status_label": "grpc_code",
-        "error_status_regex": "Unknown|DeadlineExceeded|Unimplemented|Internal|Unavailable|DataLoss",
-        "duration": "grpc_server_handling_seconds",
-        "route_label": "grpc_method",
-    },
-    "custom": {},
-}
-
-
-def resolve_metrics(service: Service) -> RequestMetrics:
-    m = service.metrics
-    default = _CONVENTIONS[m.convention]
-    return RequestMetrics(
-        selector=MappingProxyType(dict(m.selector)),
-        requests=m.requests_metric or default.get("requests"),
-        status_label=m.status_label or default.get("status_label"),
-        error_status_regex=m.error_status_regex or default.get("error_status_regex"),
-        duration=m.duration_metric or default.get("duration"),
-        native_histograms=m.native_histograms,
-        route_label=m.route_label or default.get("route_label"),
-    )
 
 
 def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
@@ -193,10 +165,10 @@ def catalog_digest(catalog: Catalog) -> str:
 
 
 def runbook_url(catalog: Catalog, service: Service, slo: SLO) -> str:
-    if service.runbook_url:
-        return service.runbook_url
-    base = catalog.defaults.runbook_base_url.rstrip("/")
-    return f"{base}/{slug(service.name)}.md#{slug(slo.name)}"
+    """The SLO's section of the service's runbook."""
+    return service_runbook_url(
+        catalog.defaults.runbook_base_url, service.name, slo.name, service.runbook_url
+    )
 
 
 def build_plan(catalog: Catalog) -> Plan:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import promql_parser
 
@@ -52,3 +54,41 @@ def add_matchers(selector: str, extra: str) -> str:
         head = text[: text.index("{")]
         return f"{head}{{{inner + ',' if inner else ''}{extra}}}"
     return f"{text}{{{extra}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedMetrics:
+    """The metric names an expression's selectors read.
+
+    `names` are exact (``up``, ``x{a="b"}``, ``{__name__="x"}``); `patterns` are the RE2
+    regexes of ``{__name__=~"..."}`` selectors. Selectors without a positive name
+    (``{job="x"}``, ``{__name__!="x"}``) could read any metric and appear in neither.
+    """
+
+    names: frozenset[str] = field(default_factory=frozenset)
+    patterns: frozenset[str] = field(default_factory=frozenset)
+
+    def __or__(self, other: SelectedMetrics) -> SelectedMetrics:
+        return SelectedMetrics(self.names | other.names, self.patterns | other.patterns)
+
+
+def selected_metrics(expr: str) -> SelectedMetrics:
+    """Every metric name the vector selectors of `expr` (valid PromQL) read, from its AST."""
+    names: set[str] = set()
+    patterns: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, promql_parser.VectorSelector):
+            return
+        if node.name:
+            names.add(node.name)
+        for matcher in node.matchers.matchers:
+            if matcher.name != "__name__":
+                continue
+            if matcher.op == promql_parser.MatchOp.Equal:
+                names.add(matcher.value)
+            elif matcher.op == promql_parser.MatchOp.Re:
+                patterns.add(matcher.value)
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    return SelectedMetrics(frozenset(names), frozenset(patterns))

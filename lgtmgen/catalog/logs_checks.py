@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.logs import ServiceLogs
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.logql import pattern_problem
+from lgtmgen.regex import re2_group_names, re2_problem
 
 UNKNOWN_TIER = "catalog/logs-unknown-tier"
 STORAGE = "catalog/logs-storage"
@@ -19,15 +18,6 @@ DUPLICATE_RETENTION = "catalog/logs-duplicate-retention"
 DUPLICATE_NAME = "catalog/logs-duplicate-name"
 RESERVED_LABEL = "catalog/logs-reserved-label"
 RESERVED_LABELS = {"service_name", "level"}
-
-
-def _regex_problem(text: str) -> str | None:
-    """Python's reading of an RE2 regex; both accept `(?P<name>...)`, `(?i)` and classes."""
-    try:
-        re.compile(text)
-    except re.error as exc:
-        return str(exc)
-    return None
 
 
 def logs_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:
@@ -60,7 +50,7 @@ def logs_storage_is_usable(catalog: Catalog, report: Reporter) -> None:
             hint="use backend: s3 or gcs, or deployment: single-binary",
         )
     for index, pattern in enumerate(catalog.logs.rules.security_patterns):
-        if (problem := _regex_problem(pattern.regex)) is not None:
+        if (problem := re2_problem(pattern.regex)) is not None:
             report.add(
                 INVALID_REGEX,
                 f"invalid regex: {problem}",
@@ -80,10 +70,10 @@ def _check_format(logs: ServiceLogs, base: list[PathStep], report: Reporter) -> 
     if logs.regex is None:
         report.add(REGEX_FORMAT, "format: regex needs a regex with named groups", [*base, "format"])
         return
-    if (problem := _regex_problem(logs.regex)) is not None:
+    if (problem := re2_problem(logs.regex)) is not None:
         report.add(INVALID_REGEX, f"invalid regex: {problem}", [*base, "regex"])
         return
-    groups = re.compile(logs.regex).groupindex
+    groups = re2_group_names(logs.regex)
     if logs.level_field not in groups:
         report.add(
             REGEX_FORMAT,
@@ -127,7 +117,7 @@ def service_logs_are_valid(catalog: Catalog, report: Reporter) -> None:
                     [*base, "error_classes", index, "name"],
                 )
             seen.add(error_class.name)
-            if (problem := _regex_problem(error_class.regex)) is not None:
+            if (problem := re2_problem(error_class.regex)) is not None:
                 report.add(
                     INVALID_REGEX,
                     f"invalid regex: {problem}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.regex import re2_problem
 
 ARCHIVE_STORAGE_CLASS = "catalog/archive-storage-class"
 UNKNOWN_STORAGE_CLASS = "catalog/unknown-storage-class"
@@ -14,6 +15,7 @@ ROLLUP_READS_ITSELF = "catalog/rollup-reads-itself"
 KPI_DUPLICATE = "catalog/kpi-duplicate-name"
 UNKNOWN_ENVIRONMENT = "catalog/comparison-unknown-environment"
 REMOTE_WRITE_AUTH = "catalog/remote-write-auth"
+INVALID_REGEX = "catalog/metrics-invalid-regex"
 
 # Mimir's queriers and compactor read any block within retention at any time.
 ARCHIVE_CLASSES: dict[str, frozenset[str]] = {
@@ -97,8 +99,12 @@ def rollup_is_declared(catalog: Catalog, report: Reporter) -> None:
 
 
 def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
-    """KPI names unique per service, compared environments declared, credentials complete."""
+    """KPI names unique per service, status regexes RE2, compared environments declared, credentials complete."""
     for s_index, service in enumerate(catalog.services):
+        status_regex = service.metrics.error_status_regex
+        if status_regex is not None and (problem := re2_problem(status_regex)) is not None:
+            # Prometheus reads it as an RE2 `=~` matcher; promtool would only find out at check time.
+            report.add(INVALID_REGEX, f"invalid regex: {problem}", ["services", s_index, "metrics", "error_status_regex"])
         seen: set[str] = set()
         for k_index, kpi in enumerate(service.kpis):
             if kpi.name.replace("-", "_") in seen:

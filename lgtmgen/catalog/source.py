@@ -5,6 +5,9 @@ Python composer is five to eight times slower, which a pre-commit hook feels),
 with PyYAML's base loader, which leaves every scalar untagged: scalars are
 resolved here, once, with YAML 1.2 core rules, so ``NO`` stays a string and
 ``0777`` an integer of value 777, as in the Go programs the bundle feeds.
+Explicit core tags are honoured (``!!str 123`` is the string ``123``, ``!!int``,
+``!!float``, ``!!bool`` and ``!!null`` must hold what they name); any other tag
+is refused.
 Mappings and sequences come back as `SourceMap` and `SourceList`: a dict and a
 list that carry the file and the line and column of every key and item.
 """
@@ -25,8 +28,12 @@ MAX_NODES = 2_000_000
 
 Pos = tuple[int, int]
 
-# The base loader gives every node without an explicit tag one of these.
-_UNTAGGED = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+# What `_UntaggedLoader` gives every node without an explicit tag: not a YAML tag, so an
+# explicit `!!str` stays distinguishable from a plain scalar that merely resolves to a string.
+_UNTAGGED_SCALAR = "lgtmgen:untagged-scalar"
+_UNTAGGED_COLLECTION = "lgtmgen:untagged-collection"
+_CORE = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = frozenset({_UNTAGGED_COLLECTION, _CORE + "seq", _CORE + "map"})
 
 
 class SourceMap(dict[str, Any]):
@@ -114,13 +121,13 @@ class _UntaggedLoader(yaml.CBaseLoader):
 
     The base resolver does the same through generic lookups, a Python call per
     scalar; this one is 40% faster on large catalogs. Explicit tags never reach
-    it (libyaml keeps them), so `yaml/tag` still sees them.
+    it (libyaml keeps them), so `_convert` tells them apart.
     """
 
     _KIND_TAGS: ClassVar[dict[type[Node], str]] = {
-        ScalarNode: "tag:yaml.org,2002:str",
-        SequenceNode: "tag:yaml.org,2002:seq",
-        MappingNode: "tag:yaml.org,2002:map",
+        ScalarNode: _UNTAGGED_SCALAR,
+        SequenceNode: _UNTAGGED_COLLECTION,
+        MappingNode: _UNTAGGED_COLLECTION,
     }
 
     def resolve(self, kind: type[Node], value: object, implicit: object) -> str:
@@ -129,6 +136,44 @@ class _UntaggedLoader(yaml.CBaseLoader):
 
 def _pos(node: Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _unsupported_tag(node: Node) -> YamlProblem:
+    shown = "!!" + node.tag.removeprefix(_CORE) if node.tag.startswith(_CORE) else node.tag
+    return YamlProblem(
+        "yaml/tag",
+        f"YAML tags such as {shown} are not supported in a catalog "
+        "(only the core scalar tags !!str, !!int, !!float, !!bool and !!null)",
+        *_pos(node),
+    )
+
+
+# What each explicit core scalar tag accepts, read with the YAML 1.2 core schema.
+_TAG_TYPES: dict[str, tuple[type, ...]] = {
+    _CORE + "int": (int,),
+    _CORE + "float": (float, int),
+    _CORE + "bool": (bool,),
+    _CORE + "null": (type(None),),
+}
+
+
+def _tagged_scalar(node: ScalarNode) -> Any:
+    """An explicitly tagged scalar: `!!str` keeps the text, the others must hold their type."""
+    if node.tag == _CORE + "str":
+        return node.value
+    wanted = _TAG_TYPES.get(node.tag)
+    if wanted is None:
+        raise _unsupported_tag(node)
+    value = resolve_plain(node.value)
+    # bool is an int in Python: `!!int true` must not pass as 1.
+    if not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted):
+        kind = node.tag.removeprefix(_CORE)
+        raise YamlProblem(
+            "yaml/tag", f"{node.value!r} is not a valid !!{kind} value", *_pos(node)
+        )
+    if node.tag == _CORE + "float" and isinstance(value, int | float):
+        return float(value)  # `!!float 1` is 1.0
+    return value
 
 
 def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
@@ -145,15 +190,12 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
     if depth > MAX_DEPTH:
         line, col = _pos(node)
         raise YamlProblem("yaml/too-deep", f"nesting deeper than {MAX_DEPTH} levels", line, col)
-    if node.tag not in _UNTAGGED:
-        line, col = _pos(node)
-        raise YamlProblem(
-            "yaml/tag", f"YAML tags such as {node.tag} are not supported in a catalog", line, col
-        )
     if isinstance(node, ScalarNode):
-        if not node.style:
-            return resolve_plain(node.value)
-        return node.value
+        if node.tag == _UNTAGGED_SCALAR:
+            return resolve_plain(node.value) if not node.style else node.value
+        return _tagged_scalar(node)
+    if node.tag not in _COLLECTION_TAGS:
+        raise _unsupported_tag(node)
     if isinstance(node, SequenceNode):
         seq = SourceList()
         seq.file, seq.start, seq.items_at, seq.item_files = file, _pos(node), [], None

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from lgtmgen.catalog.conventions import resolve_metrics
 from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.models.traces import endpoint_scheme
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
-from lgtmgen.plan import resolve_metrics
 
 UNKNOWN_TIER = "catalog/traces-unknown-tier"
 JOURNEY_DUPLICATE = "catalog/journey-duplicate-name"
 JOURNEY_UNKNOWN_SERVICE = "catalog/journey-unknown-service"
 JOURNEY_UNKNOWN_TEAM = "catalog/journey-unknown-team"
 JOURNEY_STEP_UNMEASURED = "catalog/journey-step-unmeasured"
+TEMPO_TLS_CONFLICT = "catalog/traces-tempo-tls-conflict"
 
 
 def traces_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:
@@ -64,3 +66,34 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
                     [*base, "steps", n],
                     hint="use the http or grpc convention, or name the metrics under services[].metrics",
                 )
+
+
+def tempo_tls_is_consistent(catalog: Catalog, report: Reporter) -> None:
+    """The export TLS agrees with the endpoint scheme, which the collector lets win."""
+    sampling = catalog.traces.sampling
+    tls = sampling.tempo_tls
+    base: list[PathStep] = ["traces", "sampling", "tempo_tls"]
+    scheme = endpoint_scheme(sampling.tempo_endpoint)
+    if scheme == "https" and tls.insecure is True:
+        report.add(
+            TEMPO_TLS_CONFLICT,
+            f"tempo_endpoint {sampling.tempo_endpoint!r} is https://, which makes the collector "
+            "use TLS whatever insecure says",
+            [*base, "insecure"],
+            hint="drop the https:// scheme for plaintext gRPC, or remove insecure: true",
+        )
+    elif scheme == "http" and (tls.insecure is False or tls.ca_file is not None):
+        report.add(
+            TEMPO_TLS_CONFLICT,
+            f"tempo_endpoint {sampling.tempo_endpoint!r} is http://, which makes the collector "
+            "send plaintext whatever insecure or ca_file say",
+            [*base, "insecure" if tls.insecure is False else "ca_file"],
+            hint="use an https:// or bare host:port endpoint for TLS",
+        )
+    elif tls.ca_file is not None and tls.is_insecure(sampling.tempo_endpoint):
+        report.add(
+            TEMPO_TLS_CONFLICT,
+            "ca_file is set but the export to Tempo is plaintext, so it would be ignored",
+            [*base, "ca_file"],
+            hint="remove insecure: true to verify Tempo with this CA",
+        )

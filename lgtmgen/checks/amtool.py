@@ -17,10 +17,10 @@ from lgtmgen.checks.run_tool import (
     run_tool,
 )
 from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.matchers import matcher
 from lgtmgen.toolchain.locate import Tool
 
 ROUTE_TEST_CHECK = "amtool/route-test"
-_QUOTE = {"\\": "\\\\", '"': '\\"', "\n": "\\n"}
 
 
 class AmtoolConfig:
@@ -42,7 +42,7 @@ class AmtoolConfig:
 
 def label_matcher(name: str, value: str) -> str:
     """A label for `amtool config routes test`, which reads each label as an equality matcher."""
-    return name + '="' + "".join(_QUOTE.get(ch, ch) for ch in value) + '"'
+    return matcher(name, "=", value)
 
 
 def _cases(document: Any) -> list[dict[str, Any]] | None:

@@ -28,7 +28,7 @@ ALERT_LABELS = ("severity", "team", "service")
 ALERT_ANNOTATIONS = ("summary", "description", "runbook_url")
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear"})
 MIN_SCRAPES = 4
-RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
+RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
 
 
 def short_ranges(expr: str, min_range: float) -> Iterator[tuple[str, float]]:

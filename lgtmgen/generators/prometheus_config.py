@@ -17,7 +17,6 @@ few times max_samples_per_send. With samples/s = expected_series / scrape_interv
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,14 +30,15 @@ from lgtmgen.generators.recording_rules import service_groups
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
-from lgtmgen.promql import matchers
+from lgtmgen.promql import SelectedMetrics, matchers, selected_metrics
+from lgtmgen.regex import re2_escape
+from lgtmgen.sli import event_counts
 
 MAX_SAMPLES_PER_SEND = 2000
 CAPACITY_FACTOR = 5
 SEND_LATENCY_SECONDS = 1.0
 CATCH_UP = 3
 DEFAULT_MAX_SHARDS = 50
-SELECTOR_NAME = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{")
 CONFIG_DIR = "prometheus/clusters"
 GLOBAL_CONFIG = "prometheus/global/prometheus.yml"
 
@@ -59,8 +59,8 @@ def services_in(plan: Plan, cluster: Cluster) -> list[Service]:
     return [s for s in plan.catalog.services if not s.clusters or cluster.name in s.clusters]
 
 
-def raw_metrics(plan: Plan, service: Service) -> set[str]:
-    """Raw metric names the service's rules read in Mimir."""
+def raw_metrics(plan: Plan, service: Service) -> SelectedMetrics:
+    """Raw metrics the service's rules read in Mimir; the SLIs' from their parsed PromQL."""
     settings = plan.catalog.metrics
     m = resolve_metrics(service)
     names = {n for n in (m.requests,) if n}
@@ -74,14 +74,20 @@ def raw_metrics(plan: Plan, service: Service) -> set[str]:
             names.add(settings.security.certificate_expiry_metric)
         if "trivy-operator" in settings.security.exporters:
             names.add(settings.security.vulnerability_metric)
-    for slo in service.slos:
-        for value in slo.sli.model_dump().values():
-            if isinstance(value, str):
-                names |= set(SELECTOR_NAME.findall(value))
-    return names
+    selected = SelectedMetrics(frozenset(names))
+    for slo in plan.slos_of(service.name):
+        counts = event_counts(slo, "5m")
+        selected |= selected_metrics(counts.errors) | selected_metrics(counts.total)
+    return selected
 
 
-def remote_write(plan: Plan, cluster: Cluster, tenant: str, names: set[str]) -> dict[str, Any]:
+def keep_regex(selected: SelectedMetrics) -> str:
+    """The write-relabel `keep` regex: exact names escaped, `__name__=~` patterns grouped."""
+    exact = sorted(re2_escape(n) for n in selected.names | {"up"})
+    return "|".join(exact + sorted(f"(?:{p})" for p in selected.patterns))
+
+
+def remote_write(plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMetrics) -> dict[str, Any]:
     settings = plan.catalog.metrics
     scrape = parse_duration(plan.catalog.defaults.scrape_interval)
     expected = cluster.prometheus.expected_series if cluster.prometheus else 100000
@@ -97,7 +103,7 @@ def remote_write(plan: Plan, cluster: Cluster, tenant: str, names: set[str]) -> 
         entry["authorization"] = {"type": "Bearer", "credentials_file": auth.bearer_token_file}
     entry["queue_config"] = queue_config(expected, scrape)
     entry["write_relabel_configs"] = [
-        {"source_labels": ["__name__"], "regex": "|".join(sorted(names | {"up"})), "action": "keep"}
+        {"source_labels": ["__name__"], "regex": keep_regex(selected), "action": "keep"}
     ]
     return entry
 
@@ -111,11 +117,11 @@ def cluster_config(plan: Plan, cluster: Cluster, replica: int | None) -> dict[st
     if replica is not None:
         labels[HA_REPLICA_LABEL] = f"{cluster.name}-{replica}"
     services = services_in(plan, cluster)
-    by_tenant: dict[str, set[str]] = {}
+    by_tenant: dict[str, SelectedMetrics] = {}
     if cluster.tenant:
-        by_tenant[cluster.tenant] = set(plan.catalog.metrics.keep_metrics)
+        by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
     for service in services:
-        by_tenant.setdefault(service.tenant, set()).update(raw_metrics(plan, service))
+        by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | raw_metrics(plan, service)
     rule_files = []
     for service in services:
         if plan.slos_of(service.name):

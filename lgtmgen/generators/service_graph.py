@@ -26,6 +26,7 @@ from lgtmgen.catalog.models.traces import ServiceGraphSettings
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 from lgtmgen.promql import matchers, string_literal
+from lgtmgen.runbook_links import service_runbook_url
 from lgtmgen.templating import go_text
 
 REQUESTS = "traces_service_graph_request_total"
@@ -49,10 +50,8 @@ def edge_record(client: str, server: str) -> dict[str, Any]:
 def runbook_link(plan: Plan, service_name: str, alert: str) -> str:
     """The runbook section of `alert` on the service's page (the runbooks generator's anchors)."""
     service = plan.services.get(service_name)
-    if service is not None and service.runbook_url:
-        return service.runbook_url
-    base = plan.catalog.defaults.runbook_base_url.rstrip("/")
-    return f"{base}/{slug(service_name)}.md#{slug(alert)}"
+    own = service.runbook_url if service is not None else None
+    return service_runbook_url(plan.catalog.defaults.runbook_base_url, service_name, alert, own)
 
 
 def alert_labels(service: Service, severity: str) -> dict[str, str]:

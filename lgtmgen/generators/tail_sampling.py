@@ -141,6 +141,14 @@ def tail_sampling_block(services: list[Service], settings: SamplingSettings) -> 
     }
 
 
+def tempo_exporter_tls(settings: SamplingSettings) -> dict[str, Any]:
+    """The exporter's `tls` block: plaintext spelled out (the default is TLS), or TLS and its CA."""
+    tls = settings.tempo_tls
+    if tls.is_insecure(settings.tempo_endpoint):
+        return {"insecure": True}
+    return {"insecure": False} if tls.ca_file is None else {"insecure": False, "ca_file": tls.ca_file}
+
+
 def collector_config(tenant: str, services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
     """A conventional collector: OTLP in, tail sampling and batching, OTLP to Tempo."""
     return {
@@ -159,6 +167,7 @@ def collector_config(tenant: str, services: list[Service], settings: SamplingSet
         "exporters": {
             "otlp/tempo": {
                 "endpoint": settings.tempo_endpoint,
+                "tls": tempo_exporter_tls(settings),
                 "headers": {"X-Scope-OrgID": tenant},
             }
         },

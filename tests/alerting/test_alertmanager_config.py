@@ -91,7 +91,13 @@ def test_lower_tiers_page_only_in_business_hours_and_tier_one_at_any_hour(tmp_pa
     ]
     assert 'tier=~"2|3"' in by_receiver["payments-page-business-hours"]["matchers"]
     assert "active_time_intervals" not in by_receiver["payments-page"]
-    assert by_receiver["payments-page"]["continue"] is True
+    assert "continue" not in by_receiver["payments-page"]
+    # The chat route a lower-tier page continues to is muted while the pager route is active.
+    off_hours = [r for r in _routes_of(config, "payments") if "mute_time_intervals" in r]
+    assert [(r["receiver"], r["mute_time_intervals"]) for r in off_hours] == [
+        ("payments-chat", ["business-hours"])
+    ]
+    assert 'tier=~"2|3"' in off_hours[0]["matchers"]
     [hours] = config["time_intervals"]
     assert hours["time_intervals"][0]["location"] == "UTC"
     assert hours["time_intervals"][0]["weekdays"] == ["monday:friday"]

@@ -101,24 +101,23 @@ def test_an_alert_without_links_falls_back_to_the_catalog_bases_printed_literall
 
 
 def test_pagerduty_severity_and_pushover_priority_follow_severity_and_tier(tmp_path: Path) -> None:
+    """Only a firing page of the most critical tier is a Pushover emergency (2, acknowledged)."""
     bundle, _ = alertmanager_bundle(tmp_path, catalog())
     expected = {
-        ("page", "1"): ("critical", "2"),
-        ("page", "2"): ("error", "1"),
-        ("page", ""): ("critical", "2"),
-        ("ticket", "1"): ("warning", "2"),
-        ("info", "3"): ("info", "1"),
+        ("firing", "page", "1"): ("critical", "2"),
+        ("firing", "page", "2"): ("error", "1"),
+        ("firing", "page", ""): ("critical", "2"),
+        ("firing", "ticket", "1"): ("warning", "0"),
+        ("firing", "ticket", "3"): ("warning", "0"),
+        ("firing", "info", "1"): ("info", "-1"),
+        ("firing", "info", "3"): ("info", "-1"),
+        ("resolved", "page", "1"): ("critical", "0"),
     }
-    for (severity, tier), (pagerduty, pushover) in expected.items():
+    for (status, severity, tier), (pagerduty, pushover) in expected.items():
         labels = {
             k: v for k, v in {**ALERT["labels"], "severity": severity, "tier": tier}.items() if v
         }
-        alert = {**ALERT, "labels": labels}
-        assert _render(tmp_path, bundle, PAGERDUTY_SEVERITY, [alert]).strip() == pagerduty, (
-            severity,
-            tier,
-        )
-        assert _render(tmp_path, bundle, PUSHOVER_PRIORITY, [alert]).strip() == pushover, (
-            severity,
-            tier,
-        )
+        alert = {**ALERT, "status": status, "labels": labels}
+        case = (status, severity, tier)
+        assert _render(tmp_path, bundle, PAGERDUTY_SEVERITY, [alert]).strip() == pagerduty, case
+        assert _render(tmp_path, bundle, PUSHOVER_PRIORITY, [alert]).strip() == pushover, case

@@ -27,27 +27,23 @@ def _receivers(bundle: Path) -> dict[str, dict[str, Any]]:
 
 def test_the_route_tests_expect_what_the_policy_says(tmp_path: Path) -> None:
     cases = _cases(alertmanager_bundle(tmp_path, catalog())[0])
-    assert cases["payments page tier 1"] == ["payments-page", "payments-chat"]
+    assert cases["payments page tier 1"] == ["payments-page"]
     assert cases["payments page tier 2"] == ["payments-page-business-hours", "payments-chat"]
     assert cases["payments page tier 3"] == ["payments-page-business-hours", "payments-chat"]
-    assert cases["payments page without tier pages at any hour"] == [
-        "payments-page",
-        "payments-chat",
-    ]
+    assert cases["payments page without tier pages at any hour"] == ["payments-page"]
     assert cases["payments ticket tier 1"] == ["payments-ticket"]
     assert cases["payments info tier 3"] == ["payments-chat"]
-    assert cases["payments escalated page tier 1"] == ["payments-escalation", "payments-chat"]
+    assert cases["payments escalated page tier 1"] == ["payments-escalation"]
     assert cases["payments escalated page tier 2"] == [
         "payments-escalation-business-hours",
         "payments-chat",
     ]
     assert "search escalated page tier 1" not in cases  # search has no escalate_to
+    # A severity outside page/ticket/info still reaches the team, at its chat receiver.
+    assert cases["payments unknown severity reaches its chat"] == ["payments-chat"]
     assert cases["an unknown team reaches the catch-all"] == ["catch-all"]
-    assert cases["a cluster outage pages its team at any hour"] == [
-        "payments-page",
-        "payments-chat",
-    ]
-    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 3
+    assert cases["a cluster outage pages its team at any hour"] == ["payments-page"]
+    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 2 + 3
 
 
 def test_a_team_with_only_slack_gets_its_pages_and_tickets_in_slack(tmp_path: Path) -> None:
@@ -69,12 +65,45 @@ def test_a_team_with_only_a_pager_gets_chat_and_tickets_through_the_pager(tmp_pa
     assert list(receivers["search-ticket"]) == ["name", "pagerduty_configs"]
 
 
-def test_pages_reach_pager_and_push_while_chat_and_tickets_do_not(tmp_path: Path) -> None:
+def test_pages_reach_pager_push_and_chat_while_chat_and_tickets_do_not_page(tmp_path: Path) -> None:
     teams = catalog()["teams"]
     teams[0]["notify"]["pushover"] = {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"}
     receivers = _receivers(alertmanager_bundle(tmp_path, catalog(teams=teams))[0])
-    assert list(receivers["payments-page"]) == ["name", "pagerduty_configs", "pushover_configs"]
+    assert list(receivers["payments-page"]) == [
+        "name",
+        "pagerduty_configs",
+        "pushover_configs",
+        "slack_configs",
+    ]
     assert list(receivers["payments-chat"]) == ["name", "slack_configs"]
     assert list(receivers["payments-ticket"]) == ["name", "jira_configs"]
     severity = receivers["payments-page"]["pagerduty_configs"][0]["severity"]
     assert "critical" in severity and 'eq .CommonLabels.tier "1"' in severity
+
+
+def _integrations(receiver: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(key, item) for key, items in receiver.items() if key != "name" for item in items]
+
+
+def test_a_target_shared_by_pager_and_chat_gets_each_page_once(tmp_path: Path) -> None:
+    """search has one webhook for everything; payments falls back to Slack for pages too."""
+    teams = catalog()["teams"]
+    del teams[0]["notify"]["pagerduty"]
+    teams[0]["notify"]["webhook"] = {"url_file": f"{SECRETS}/payments-hook"}
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(teams=teams))
+    receivers = _receivers(bundle)
+    slack = receivers["payments-chat"]["slack_configs"][0]
+    hook = {"url_file": f"{SECRETS}/payments-hook", "send_resolved": True}
+    for kind in ("page", "page-business-hours", "escalation", "escalation-business-hours"):
+        integrations = _integrations(receivers[f"payments-{kind}"])
+        assert len(integrations) == len({repr(i) for i in integrations}), kind
+        assert ("slack_configs", slack) in integrations, kind
+        assert ("webhook_configs", hook) in integrations, kind
+    assert _integrations(receivers["search-page"]) == [
+        ("webhook_configs", {"url_file": f"{SECRETS}/search-hook", "send_resolved": True})
+    ]
+    cases = _cases(bundle)
+    # Outside business hours a lower-tier page is muted at the pager route and reaches chat;
+    # inside them the chat route is muted: the pair never delivers together.
+    assert cases["search page tier 1"] == ["search-page"]
+    assert cases["search page tier 3"] == ["search-page-business-hours", "search-chat"]

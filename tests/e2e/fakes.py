@@ -89,3 +89,16 @@ class WebhookSink:
             if all(alert.get(k) == v for k, v in labels.items()):
                 return alert
         return None
+
+    def receivers_of(self, **labels: str) -> list[str]:
+        """The receivers named by every notification so far of a firing alert with `labels`."""
+        with self.lock:
+            return [
+                n.receiver
+                for n in self.received
+                if any(
+                    alert["status"] == "firing"
+                    and all(alert["labels"].get(k) == v for k, v in labels.items())
+                    for alert in n.alerts
+                )
+            ]

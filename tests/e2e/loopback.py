@@ -106,6 +106,14 @@ def alertmanager_command(binary: Path, args: list[str]) -> list[str]:
     /usr/share/prometheus/alertmanager; when the package is only unpacked under
     .tools, a private mount namespace shows the unpacked /usr/share there (the
     system is not touched; time zones other than UTC are then unavailable).
+
+    Checked for a cleaner way (0.33.1-5): the path is a constant of the binary,
+    not embedded assets as upstream builds have; `--help` offers only
+    `--web.ui-path`, no template directory flag or environment variable; without
+    the file the configuration fails to load ("failed to parse templates: open
+    /usr/share/prometheus/alertmanager/default.tmpl"). The one alternative is to
+    put the file at that path on the machine (apt, or the installer writing
+    outside the project as root), which changes the system for every user.
     """
     real = binary.resolve()
     if DEBIAN_SHARE.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -36,6 +37,40 @@ def test_an_invalid_error_class_regex_is_refused(load: Loader) -> None:
     assert problems(load, doc) == [
         ("catalog/logs-invalid-regex", "services[0].logs.error_classes[1].regex")
     ]
+
+
+@pytest.mark.parametrize(
+    "regex",
+    [
+        "timeout(?=ms)",  # lookahead
+        "(?<!debug )error",  # lookbehind
+        "(code=\\d+) again \\1",  # backreference
+        "x++",  # possessive quantifier
+        "end\\Z",  # Python's end-of-string anchor; RE2 spells it \z
+        "a{1001}",  # RE2 repeats at most 1000 times
+    ],
+)
+def test_regexes_go_re2_refuses_are_refused_though_python_accepts_them(
+    load: Loader, regex: str
+) -> None:
+    re.compile(regex)  # the old Python check let each of these through
+    doc = base_catalog()
+    doc["services"][0]["logs"]["error_classes"][1]["regex"] = regex
+    doc["logs"]["rules"] = {"security_patterns": [{"name": "probe", "regex": regex}]}
+    assert problems(load, doc) == [
+        ("catalog/logs-invalid-regex", "logs.rules.security_patterns[0].regex"),
+        ("catalog/logs-invalid-regex", "services[0].logs.error_classes[1].regex"),
+    ]
+
+
+def test_a_format_regex_with_lookahead_is_refused_and_re2_named_groups_are_read(
+    load: Loader,
+) -> None:
+    doc = base_catalog()
+    doc["services"][1]["logs"]["regex"] = "^(?P<level>[A-Z]+)(?= ) (?P<msg>.*)$"
+    assert problems(load, doc) == [("catalog/logs-invalid-regex", "services[1].logs.regex")]
+    doc["services"][1]["logs"]["regex"] = "^(?<level>[A-Z]+) (?P<msg>.*)$"  # Go's other group syntax
+    assert problems(load, doc) == []
 
 
 def test_an_invalid_recurring_pattern_is_refused(load: Loader) -> None:

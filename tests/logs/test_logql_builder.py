@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,11 +27,14 @@ from lgtmgen.logql_syntax import logql_problem, tokenize
 @given(st.text(min_size=1, max_size=40))
 def test_any_label_value_survives_quoting_in_a_selector(value: str) -> None:
     expr = str(StreamSelector.equal({"service_name": value}))
+    assert expr.startswith('{service_name="') and expr.endswith('"}')
+    # Decoded by an independent reader, not the checker's own unquoting (which mirrors the
+    # quoting and would agree with its mistakes): Go's double-quoted escapes \\ \" \n \r \t
+    # read the same in JSON, and `strict=False` lets other control characters stand raw as Go does.
+    literal = expr[len("{service_name=") : -1]
+    assert json.loads(literal, strict=False) == value
     strings = [t for t in tokenize(expr) if t.kind == "string"]
-    assert len(strings) == 1
-    from lgtmgen.logql_syntax import _unquote
-
-    assert _unquote(strings[0]) == value
+    assert [t.text for t in strings] == [literal]
     assert logql_problem(expr) is None
 
 
@@ -89,6 +94,9 @@ def test_a_valid_pattern_has_no_problem() -> None:
         ("sum(rate({}[5m]))", "at least one matcher"),
         ('rate({a="b"}[5m)', "unexpected"),
         ('rate({a="b"} |~ "(" [5m])', "invalid regex"),
+        ('rate({a="b"} |~ "timeout(?!s)" [5m])', "invalid perl operator"),
+        ('{a="b"} | regexp `(?P<x>a)\\1`', "invalid escape sequence"),
+        ('{a="b"} | label_format x="y" | x=~"a++"', "bad repetition operator"),
         ('foo({a="b"}[5m])', "unknown function"),
         ('sum(rate({a="b"}[5x]))', "not a range duration"),
         ('{a="b"} | pattern "<a><b>"', "literal text between"),

@@ -111,13 +111,17 @@ def _hours(period: str) -> int:
     return int(match.group(1))
 
 
+def _selector_labels(rule: dict[str, Any]) -> dict[str, str]:
+    return dict(re.findall(r'(\w+)="([^"]*)"', rule["selector"]))
+
+
+def _matches(rule: dict[str, Any], labels: dict[str, str]) -> bool:
+    return all(labels.get(k) == v for k, v in _selector_labels(rule).items())
+
+
 def loki_choice(rules: list[dict[str, Any]], labels: dict[str, str]) -> dict[str, Any] | None:
     """Loki's choice among matching stream rules: highest priority, then the shortest period."""
-    matching = [
-        r
-        for r in rules
-        if all(labels.get(k) == v for k, v in re.findall(r'(\w+)="([^"]*)"', r["selector"]))
-    ]
+    matching = [r for r in rules if _matches(r, labels)]
     if not matching:
         return None
     return min(matching, key=lambda r: (-r["priority"], _hours(r["period"])))
@@ -143,14 +147,26 @@ def test_retention_streams_come_out_in_the_order_loki_applies_them(load: Loader)
         (1, "168h", '{service_name="checkout", level="debug"}'),
         (1, "9600h", '{service_name="checkout", level="audit"}'),
     ]
+    # A log stream carries more labels than a selector names; each still matches exactly
+    # its own rule, so Loki's choice is that rule and its retention is the declared one.
     for stream in streams:
-        labels = dict(re.findall(r'(\w+)="([^"]*)"', stream["selector"]))
-        first_match = next(
-            s
-            for s in streams
-            if all(labels.get(k) == v for k, v in re.findall(r'(\w+)="([^"]*)"', s["selector"]))
-        )
-        assert first_match == loki_choice(streams, labels)
+        labels = {**_selector_labels(stream), "namespace": "shop", "pod": "checkout-0"}
+        assert [s for s in streams if _matches(s, labels)] == [stream]
+        assert loki_choice(streams, labels) == stream
+    assert loki_choice(streams, {"service_name": "checkout", "level": "error"}) is None
+
+
+def test_loki_choice_prefers_priority_then_the_shorter_period() -> None:
+    """The helper the ordering tests trust, on rules that overlap."""
+    rules = [
+        {"selector": '{app="a"}', "priority": 1, "period": "24h"},
+        {"selector": '{app="a", level="debug"}', "priority": 1, "period": "12h"},
+        {"selector": '{app="a", level="audit"}', "priority": 5, "period": "9600h"},
+    ]
+    assert loki_choice(rules, {"app": "a", "level": "debug"}) == rules[1]
+    assert loki_choice(rules, {"app": "a", "level": "audit"}) == rules[2]
+    assert loki_choice(rules, {"app": "a", "level": "info"}) == rules[0]
+    assert loki_choice(rules, {"app": "b"}) is None
 
 
 def test_equal_priorities_list_the_shorter_period_first_because_loki_keeps_it(load: Loader) -> None:

@@ -36,6 +36,11 @@ def _unknown_class(doc: dict[str, Any]) -> None:
     doc["mimir"]["storage"]["storage_class"] = "CHEAPEST"
 
 
+def _lookahead_status_regex(doc: dict[str, Any]) -> None:
+    # Python's re accepts a lookahead; Prometheus' RE2 does not.
+    doc["services"][0]["metrics"]["error_status_regex"] = "5(?!04).."
+
+
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("duplicate KPI", _duplicate_kpi, "catalog/kpi-duplicate-name", "services[0].kpis[1].name"),
     ("unknown environment", _unknown_environment, "catalog/comparison-unknown-environment", "metrics.comparison.baseline"),
@@ -43,6 +48,7 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("two credentials", _two_credentials, "catalog/remote-write-auth", "metrics.remote_write_auth"),
     ("unknown roll-up tenant", _unknown_rollup, "catalog/rollup-unknown-tenant", "mimir.rollup.tenant"),
     ("unknown storage class", _unknown_class, "catalog/unknown-storage-class", "mimir.storage.storage_class"),
+    ("status regex RE2 refuses", _lookahead_status_regex, "catalog/metrics-invalid-regex", "services[0].metrics.error_status_regex"),
 ]
 
 

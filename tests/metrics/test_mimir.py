@@ -101,6 +101,51 @@ def test_a_lifecycle_transition_to_an_archive_class_is_refused(load: Loader) -> 
     ]
 
 
+LIFECYCLE_CASES: list[tuple[str, str, list[dict[str, str]], list[tuple[str, str]]]] = [
+    ("infrequent access before 30 days", "STANDARD",
+     [{"after": "7d", "storage_class": "STANDARD_IA"}],
+     [("catalog/lifecycle-minimum-age", "lifecycle_transitions[0].after")]),
+    ("one zone before 30 days", "STANDARD",
+     [{"after": "29d", "storage_class": "ONEZONE_IA"}],
+     [("catalog/lifecycle-minimum-age", "lifecycle_transitions[0].after")]),
+    ("glacier_ir under 30 days after infrequent access", "STANDARD",
+     [{"after": "30d", "storage_class": "STANDARD_IA"}, {"after": "45d", "storage_class": "GLACIER_IR"}],
+     [("catalog/lifecycle-minimum-age", "lifecycle_transitions[1].after")]),
+    ("back up the waterfall", "STANDARD",
+     [{"after": "30d", "storage_class": "INTELLIGENT_TIERING"}, {"after": "90d", "storage_class": "STANDARD_IA"}],
+     [("catalog/lifecycle-order", "lifecycle_transitions[1].storage_class")]),
+    ("written in the target class already", "STANDARD_IA",
+     [{"after": "60d", "storage_class": "STANDARD_IA"}],
+     [("catalog/lifecycle-order", "lifecycle_transitions[0].storage_class")]),
+    ("to standard", "STANDARD",
+     [{"after": "60d", "storage_class": "STANDARD"}],
+     [("catalog/lifecycle-order", "lifecycle_transitions[0].storage_class")]),
+    ("two transitions the same day", "STANDARD",
+     [{"after": "60d", "storage_class": "STANDARD_IA"}, {"after": "60d", "storage_class": "ONEZONE_IA"}],
+     [("catalog/lifecycle-order", "lifecycle_transitions[1].after")]),
+    ("not whole days", "STANDARD",
+     [{"after": "36h", "storage_class": "INTELLIGENT_TIERING"}],
+     [("catalog/lifecycle-whole-days", "lifecycle_transitions[0].after")]),
+    ("declared out of order but valid once sorted", "STANDARD",
+     [{"after": "120d", "storage_class": "GLACIER_IR"}, {"after": "1d", "storage_class": "INTELLIGENT_TIERING"},
+      {"after": "60d", "storage_class": "ONEZONE_IA"}],
+     []),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "written", "transitions", "expected"), LIFECYCLE_CASES, ids=[c[0] for c in LIFECYCLE_CASES]
+)
+def test_s3_lifecycle_rules_are_checked_at_the_transition(
+    load: Loader, case: str, written: str, transitions: list[dict[str, str]], expected: list[tuple[str, str]]
+) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"]["storage_class"] = written
+    doc["mimir"]["storage"]["lifecycle_transitions"] = transitions
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [(c, f"mimir.storage.{p}") for c, p in expected], case
+
+
 def test_the_lifecycle_policy_only_moves_blocks_between_instant_classes(load: Loader) -> None:
     doc = base_catalog()
     doc["mimir"]["storage"]["lifecycle_transitions"] = [{"after": "90d", "storage_class": "standard_ia"}]

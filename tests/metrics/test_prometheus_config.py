@@ -56,6 +56,49 @@ def test_each_tenant_gets_its_own_remote_write_with_a_file_secret(plan: Plan) ->
     assert "orders_total" in writes["prod"]["write_relabel_configs"][0]["regex"].split("|")
 
 
+def test_the_keep_list_holds_every_metric_the_slis_read_even_bare_or_by_name_matcher(
+    load: Loader,
+) -> None:
+    document = base_catalog()
+    document["services"][0]["slos"] += [
+        {"name": "probe", "objective": 99, "sli": {"kind": "probe", "selector": "probe_success"}},
+        {"name": "jobs", "objective": 99, "sli": {
+            "kind": "custom",
+            "bad_query": "sum(increase(jobs_failed_total[{{window}}])) or vector(0)",
+            "total_query": 'sum(increase({__name__="jobs_total", queue="a"}[{{window}}]))'}},
+        {"name": "queue", "objective": 99, "sli": {
+            "kind": "events",
+            "bad": '{__name__=~"queue_(dropped|expired)_total"}',
+            "total": "queue_seen_total"}},
+        {"name": "latency", "objective": 99, "sli": {
+            "kind": "latency", "threshold": 0.5, "metric": "checkout_seconds", "native": True}},
+    ]
+    plan, errors = load(document)
+    assert plan is not None and errors == [], [str(d) for d in errors]
+    prod = _configs(plan)["prometheus/clusters/eu-prod/prometheus-0.yml"]
+    [write] = [w for w in prod["remote_write"] if w["headers"]["X-Scope-OrgID"] == "prod"]
+    keep = write["write_relabel_configs"][0]["regex"].split("|")
+    for name in ("probe_success", "jobs_failed_total", "jobs_total", "queue_seen_total", "checkout_seconds"):
+        assert name in keep, name
+    assert "(?:queue_(dropped" in keep  # the regex matcher kept whole: (?:queue_(dropped|expired)_total)
+    assert write["write_relabel_configs"][0]["regex"].endswith("(?:queue_(dropped|expired)_total)")
+    assert "vector" not in keep and "window" not in keep
+
+
+def test_a_metric_name_with_regex_metacharacters_is_kept_literally(load: Loader) -> None:
+    document = base_catalog()
+    document["services"][0]["slos"].append(
+        {"name": "dots", "objective": 99, "sli": {
+            "kind": "events", "bad": '{"app.errors.total"}', "total": '{"app.requests.total"}'}}
+    )
+    plan, errors = load(document)
+    assert plan is not None and errors == [], [str(d) for d in errors]
+    prod = _configs(plan)["prometheus/clusters/eu-prod/prometheus-0.yml"]
+    [write] = [w for w in prod["remote_write"] if w["headers"]["X-Scope-OrgID"] == "prod"]
+    keep = write["write_relabel_configs"][0]["regex"].split("|")
+    assert "app\\.errors\\.total" in keep and "app\\.requests\\.total" in keep
+
+
 def test_the_global_prometheus_federates_only_recorded_series(plan: Plan) -> None:
     job = _configs(plan)[GLOBAL_CONFIG]["scrape_configs"][0]
     assert job["honor_labels"] is True and job["metrics_path"] == "/federate"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from lgtmgen.artifacts import Role
+from lgtmgen.checks.otelcol import validate_collector
 from lgtmgen.checks.reference import validate_tail_sampling
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.plan import Plan
@@ -145,3 +148,67 @@ def test_the_reference_would_catch_a_burst_capacity_the_pinned_collector_lacks(p
     _subs(block["policies"][-1])[-1]["rate_limiting"]["burst_capacity"] = 10
     findings = validate_tail_sampling(block, file="x.yaml", path="processors.tail_sampling")
     assert [f.check for f in findings] == ["reference/version-dependent"]
+
+
+def _prod_collector(load: CatalogLoader, sampling: dict[str, Any]) -> dict[str, Any]:
+    document = base_catalog()
+    document.setdefault("traces", {})["sampling"] = sampling
+    plan, diagnostics = load(document)
+    assert plan is not None, [str(d) for d in diagnostics]
+    return _collectors(plan)["otelcol/tail-sampling-prod.yaml"]
+
+
+def _tempo_exporter(load: CatalogLoader, sampling: dict[str, Any]) -> dict[str, Any]:
+    exporter: dict[str, Any] = _prod_collector(load, sampling)["exporters"]["otlp/tempo"]
+    return exporter
+
+
+def test_the_in_cluster_tempo_is_reached_over_plain_grpc_spelled_out(plan: Plan) -> None:
+    # The collector's gRPC exporter defaults to TLS; a plain in-cluster distributor needs insecure.
+    exporter = _collectors(plan)["otelcol/tail-sampling-prod.yaml"]["exporters"]["otlp/tempo"]
+    assert exporter["endpoint"] == "tempo-distributor:4317"
+    assert exporter["tls"] == {"insecure": True}
+
+
+@pytest.mark.parametrize(
+    ("sampling", "tls"),
+    [
+        ({"tempo_endpoint": "https://tempo.example.com:443"}, {"insecure": False}),
+        ({"tempo_endpoint": "http://tempo:4317"}, {"insecure": True}),
+        ({"tempo_endpoint": "tempo:4317", "tempo_tls": {"insecure": False}}, {"insecure": False}),
+        (
+            {"tempo_endpoint": "tempo:4317", "tempo_tls": {"ca_file": "/etc/otelcol/tempo-ca.pem"}},
+            {"insecure": False, "ca_file": "/etc/otelcol/tempo-ca.pem"},
+        ),
+    ],
+)
+def test_the_export_tls_follows_the_catalog_and_the_endpoint_scheme(
+    load: CatalogLoader, sampling: dict[str, Any], tls: dict[str, Any]
+) -> None:
+    assert _tempo_exporter(load, sampling)["tls"] == tls
+
+
+@pytest.mark.parametrize(
+    ("sampling", "path"),
+    [
+        ({"tempo_endpoint": "https://tempo:443", "tempo_tls": {"insecure": True}}, "insecure"),
+        ({"tempo_endpoint": "http://tempo:4317", "tempo_tls": {"insecure": False}}, "insecure"),
+        ({"tempo_endpoint": "http://tempo:4317", "tempo_tls": {"ca_file": "/ca.pem"}}, "ca_file"),
+        ({"tempo_endpoint": "tempo:4317", "tempo_tls": {"insecure": True, "ca_file": "/ca.pem"}}, "ca_file"),
+    ],
+)
+def test_tls_settings_the_endpoint_scheme_would_override_are_refused(
+    load: CatalogLoader, sampling: dict[str, Any], path: str
+) -> None:
+    document = base_catalog()
+    document.setdefault("traces", {})["sampling"] = sampling
+    _, diagnostics = load(document)
+    assert [(d.check, d.path) for d in diagnostics] == [
+        ("catalog/traces-tempo-tls-conflict", f"traces.sampling.tempo_tls.{path}")
+    ]
+
+
+def test_every_tls_variant_passes_the_collector_check(load: CatalogLoader) -> None:
+    with_ca = {"tempo_endpoint": "tempo:4317", "tempo_tls": {"ca_file": "/etc/otelcol/ca.pem"}}
+    for sampling in (with_ca, {}):
+        assert validate_collector(_prod_collector(load, sampling), "x.yaml") == []

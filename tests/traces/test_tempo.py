@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from lgtmgen.artifacts import Role
+from lgtmgen.catalog.models.base import go_duration
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.tempo import TempoConfig
-from lgtmgen.generators.tempo.tiers import go_duration
 from lgtmgen.plan import Plan
 from tests.traces.traces_catalog import CatalogLoader, base_catalog
 

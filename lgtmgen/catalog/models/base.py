@@ -42,6 +42,19 @@ def format_duration(seconds: float) -> str:
     return "".join(parts)
 
 
+def go_duration(text: str) -> str:
+    """A catalog duration (``14d``) in hours, minutes and seconds (``336h``).
+
+    Go's `time.ParseDuration`, which Tempo and several Loki settings use, has no day
+    unit; every other reader of these files accepts the same form.
+    """
+    whole = int(parse_duration(text))
+    hours, rest = divmod(whole, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return "".join(parts) or "0s"
+
+
 def _check_duration(text: str) -> str:
     if parse_duration(text) <= 0:
         raise ValueError("a duration must be longer than zero")

@@ -127,7 +127,9 @@ class SLO(Strict):
     name: Name = Field(description="SLO name, unique within its service; the `slo` label.")
     description: str = ""
     objective: float = Field(gt=0, lt=100, description="Target in percent, e.g. 99.9.")
-    period: Duration | None = Field(default=None, description="Compliance period; defaults to 30d.")
+    period: Duration | None = Field(
+        default=None, description="Compliance period, from 1h to 1y; defaults to `defaults.slo_period`."
+    )
     sli: SLI
     group_by: list[LabelName] = Field(
         default_factory=list,

@@ -60,6 +60,45 @@ class BaselineByTier(Strict):
         return {1: self.tier_1, 2: self.tier_2, 3: self.tier_3}[tier]
 
 
+class TempoExportTls(Strict):
+    """Transport security of the collectors' OTLP/gRPC export to Tempo.
+
+    The collector's gRPC exporter speaks TLS unless told otherwise, while an in-cluster Tempo
+    distributor serves plain gRPC. Unset, `insecure` follows `tempo_endpoint`: an ``https://``
+    endpoint means TLS, ``http://`` plaintext, a bare ``host:port`` plaintext unless a
+    `ca_file` is given.
+    """
+
+    insecure: bool | None = Field(
+        default=None,
+        description=(
+            "Plaintext gRPC (true) or TLS (false); unset: TLS for an https:// endpoint or with "
+            "a ca_file, else plaintext. "
+            "The collector lets an http:// or https:// scheme override it, so it must agree."
+        ),
+    )
+    ca_file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="CA certificate file that verifies Tempo's certificate (TLS only); unset: system roots.",
+    )
+
+    def is_insecure(self, endpoint: str) -> bool:
+        """Whether the export to `endpoint` is plaintext."""
+        if self.insecure is not None:
+            return self.insecure
+        scheme = endpoint_scheme(endpoint)
+        if scheme:
+            return scheme != "https"
+        return self.ca_file is None
+
+
+def endpoint_scheme(endpoint: str) -> str:
+    """``http`` or ``https`` of an endpoint URL; empty for a bare ``host:port``."""
+    scheme, sep, _ = endpoint.partition("://")
+    return scheme.lower() if sep else ""
+
+
 class SamplingSettings(Strict):
     """Tail sampling in the OpenTelemetry collector (one collector config per tenant).
 
@@ -76,6 +115,10 @@ class SamplingSettings(Strict):
     )
     tempo_endpoint: str = Field(
         default="tempo-distributor:4317", min_length=1, description="OTLP gRPC endpoint of Tempo."
+    )
+    tempo_tls: TempoExportTls = Field(
+        default=TempoExportTls(),
+        description="TLS of the export to Tempo; by default plaintext unless the endpoint is https://.",
     )
 
 
@@ -160,7 +203,9 @@ class JourneySLO(Strict):
     """The journey's own success objective."""
 
     objective: float = Field(gt=0, lt=100, description="Successful journeys in percent, e.g. 99.")
-    period: Duration | None = Field(default=None, description="Compliance period; defaults to 30d.")
+    period: Duration | None = Field(
+        default=None, description="Compliance period, from 1h to 1y; defaults to `defaults.slo_period`."
+    )
 
 
 class Journey(Strict):

@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from lgtmgen.catalog.models.alerting import ClusterOutage, Escalation
-from lgtmgen.generators.alertmanager.matchers import alternation
 from lgtmgen.generators.alertmanager.names import (
     CLUSTER_OUTAGE_ALERT,
     ESCALATED_LABEL,
     ESCALATION_ALERT,
 )
 from lgtmgen.promql import string_literal
+from lgtmgen.regex import alternation
+from lgtmgen.runbook_links import runbook_page_url
 from lgtmgen.templating import go_text
 
 RUNBOOK_PATH = "docs/runbooks/_alerting.md"
@@ -27,9 +28,7 @@ RUNBOOK_PATH = "docs/runbooks/_alerting.md"
 
 def runbook_link(runbook_base_url: str, anchor: str) -> str:
     """The runbook section of an alert of this layer; annotations are Go templates, hence `go_text`."""
-    return go_text(
-        f"{runbook_base_url.rstrip('/')}/{RUNBOOK_PATH.removeprefix('docs/runbooks/')}#{anchor}"
-    )
+    return go_text(runbook_page_url(runbook_base_url, RUNBOOK_PATH.removeprefix("docs/runbooks/"), anchor))
 
 
 def escalation_group(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lgtmgen.generators.alertmanager.matchers import alternation, matcher
 from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT
+from lgtmgen.matchers import matcher
 from lgtmgen.plan import Plan
+from lgtmgen.regex import alternation
 from lgtmgen.render import Commented
 
 

@@ -30,9 +30,14 @@ PAGERDUTY_SEVERITY = (
     '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}critical{{ else }}error{{ end }}'
     '{{ else if eq .CommonLabels.severity "ticket" }}warning{{ else }}info{{ end }}'
 )
-# Pushover priority 2 repeats until acknowledged; lower-tier pages use 1 (high, not repeating).
+# Pushover priorities: 2 (emergency) repeats every `retry` until acknowledged or `expire`, so
+# only firing pages of the most critical tier get it; lower-tier pages use 1 (high, bypasses
+# quiet hours), tickets and resolved notices 0 (normal), anything else -1 (quiet).
 PUSHOVER_PRIORITY = (
+    '{{ if eq .Status "resolved" }}0'
+    '{{ else if eq .CommonLabels.severity "page" }}'
     '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
+    '{{ else if eq .CommonLabels.severity "ticket" }}0{{ else }}-1{{ end }}'
 )
 
 Target = str
@@ -149,18 +154,41 @@ def _all_targets(targets: NotificationTargets) -> list[Target]:
     ]
 
 
+def union(*receivers: dict[str, Any]) -> dict[str, Any]:
+    """The integrations of all `receivers`, each distinct one once.
+
+    Alertmanager notifies every integration of every matched route, so a page
+    routed to a pager receiver and on to a chat receiver that share a target
+    (the team webhook, a Slack fallback) reaches that target twice; one receiver
+    holding both sets reaches it once.
+    """
+    config: dict[str, list[dict[str, Any]]] = {}
+    for receiver in receivers:
+        for key, items in receiver.items():
+            merged = config.setdefault(key, [])
+            merged.extend(item for item in items if item not in merged)
+    return dict(sorted(config.items()))
+
+
 def team_receivers(team: Team, settings: AlertingSettings, escalates: bool) -> list[dict[str, Any]]:
-    """The receivers of one team, named by `receiver_name`."""
+    """The receivers of one team, named by `receiver_name`.
+
+    The pager and escalation receivers also hold the chat targets: a page
+    reaches pager and chat through one route (see `routing`), each target once.
+    """
     version = settings.alertmanager_version
-    page = _integrations(team.notify, chosen_targets(team.notify, "page"), version)
+    chat = _integrations(team.notify, chosen_targets(team.notify, "chat"), version)
+    page = union(_integrations(team.notify, chosen_targets(team.notify, "page"), version), chat)
     kinds: list[tuple[ReceiverKind, dict[str, Any]]] = [
         ("page", page),
         ("page-business-hours", page),
-        ("chat", _integrations(team.notify, chosen_targets(team.notify, "chat"), version)),
+        ("chat", chat),
         ("ticket", _integrations(team.notify, chosen_targets(team.notify, "ticket"), version)),
     ]
     if escalates and team.escalate_to is not None:
-        escalation = _integrations(team.escalate_to, _all_targets(team.escalate_to), version)
+        escalation = union(
+            _integrations(team.escalate_to, _all_targets(team.escalate_to), version), chat
+        )
         kinds += [("escalation", escalation), ("escalation-business-hours", escalation)]
     return [{"name": receiver_name(team.name, kind), **config} for kind, config in kinds]
 

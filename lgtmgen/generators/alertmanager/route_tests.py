@@ -4,8 +4,9 @@ The expectations restate the routing policy independently of the tree
 builder, so the check compares two descriptions of the same intent.
 `config routes test` ignores time intervals: a lower-tier page therefore
 shows the business-hours-only receiver (``<team>-page-business-hours``) next
-to chat, which proves the split is in the tree; the e2e test proves the
-time-dependent delivery.
+to the off-hours chat, which proves the split is in the tree; the e2e test
+proves the time-dependent delivery. Any other page reaches one receiver, which
+holds the chat targets as well.
 """
 
 from __future__ import annotations
@@ -30,19 +31,18 @@ CONFIG_FILE = "alertmanager.yml"
 def expected_receivers(
     team: str, severity: str, tier: str | None, escalates: bool, escalated: bool
 ) -> list[str]:
-    """The policy: pages reach the pager (business hours only below tier 1) and chat; tickets the ticket receiver."""
+    """The policy: pages reach pager and chat in one receiver (below tier 1 only in business
+    hours, chat alone otherwise); tickets the ticket receiver; anything else chat."""
     if severity == "ticket":
         return [receiver_name(team, "ticket")]
-    if severity != "page":
+    if severity != "page" or (escalated and not escalates):
         return [receiver_name(team, "chat")]
     lower = tier in LOWER_TIERS
     if escalated:
-        if not escalates:
-            return [receiver_name(team, "chat")]
         first = receiver_name(team, "escalation-business-hours" if lower else "escalation")
     else:
         first = receiver_name(team, "page-business-hours" if lower else "page")
-    return [first, receiver_name(team, "chat")]
+    return [first, receiver_name(team, "chat")] if lower else [first]
 
 
 def _case(name: str, labels: dict[str, str], receivers: list[str]) -> dict[str, Any]:
@@ -52,7 +52,8 @@ def _case(name: str, labels: dict[str, str], receivers: list[str]) -> dict[str, 
 def route_test_cases(
     teams: list[Team], escalating: set[str], cluster_outage_team: str | None
 ) -> list[dict[str, Any]]:
-    """One case per team × severity × tier, escalations, a missing tier, the catch-all and the outage."""
+    """One case per team × severity × tier, escalations, a missing tier, an unknown severity,
+    the catch-all and the outage."""
     cases = []
     for team in teams:
         escalates = team.name in escalating
@@ -71,6 +72,13 @@ def route_test_cases(
                 f"{team.name} page without tier pages at any hour",
                 {"team": team.name, "severity": "page", "alertname": "SomeAlert"},
                 expected_receivers(team.name, "page", None, escalates, False),
+            )
+        )
+        cases.append(
+            _case(
+                f"{team.name} unknown severity reaches its chat",
+                {"team": team.name, "severity": "critical", "tier": "1", "alertname": "SomeAlert"},
+                expected_receivers(team.name, "critical", "1", escalates, False),
             )
         )
         if escalates:

@@ -1,13 +1,19 @@
 """The routing tree: root → team → severity → tier, with business hours and escalation.
 
-Per team, in order (the first three continue, so a page also reaches chat):
+Per team, in order:
 
-1. an escalated page (label ``escalated="true"``) → ``<team>-escalation``
-   (``-business-hours`` variant, active in business hours only, for tiers 2 and 3);
-2. a page of tier 2 or 3 → ``<team>-page-business-hours``, active in business hours only;
+1. an escalated page (label ``escalated="true"``) → ``<team>-escalation``; of tiers 2
+   and 3 → ``<team>-escalation-business-hours``, active in business hours only, `continue`;
+2. a page of tier 2 or 3 → ``<team>-page-business-hours``, active in business hours
+   only, `continue`;
 3. any other page (tier 1, or no tier: unknown impact pages at any hour) → ``<team>-page``;
-4. every page → ``<team>-chat``, so off-hours lower-tier pages land in chat;
-5. a ticket → ``<team>-ticket``; 6. info → ``<team>-chat``.
+4. the lower-tier pages of routes 1 and 2 → ``<team>-chat``, muted in business hours,
+   so off-hours they land in chat only;
+5. any other page → ``<team>-chat``; 6. a ticket → ``<team>-ticket``; 7. info → ``<team>-chat``.
+
+The pager and escalation receivers hold the chat targets too, and a page
+matches one route per moment (routes 2 and 4 are active at opposite times): each
+target gets a page once, even when pager and chat share one (the team webhook).
 
 Anything else (unknown team, unknown severity) ends at the team's chat or the catch-all.
 """
@@ -18,7 +24,6 @@ from typing import Any
 
 from lgtmgen.catalog.models import Team
 from lgtmgen.catalog.models.alerting import AlertingSettings, BusinessHours, Timing
-from lgtmgen.generators.alertmanager.matchers import alternation, matcher
 from lgtmgen.generators.alertmanager.names import (
     BUSINESS_HOURS,
     CATCH_ALL,
@@ -27,6 +32,8 @@ from lgtmgen.generators.alertmanager.names import (
     ReceiverKind,
     receiver_name,
 )
+from lgtmgen.matchers import matcher
+from lgtmgen.regex import alternation
 
 LOWER_TIER = matcher("tier", "=~", alternation(LOWER_TIERS))
 NOT_LOWER_TIER = matcher("tier", "!~", alternation(LOWER_TIERS))
@@ -55,7 +62,10 @@ def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[
     t = settings.timings
     name = team.name
     in_hours = {"active_time_intervals": [BUSINESS_HOURS]}
+    off_hours = {"mute_time_intervals": [BUSINESS_HOURS]}
     routes: list[dict[str, Any]] = []
+    # Pages that have a business-hours-only route; outside business hours they go to chat.
+    hours_only = [PAGE, LOWER_TIER]
     if escalates and team.escalate_to is not None:
         routes += [
             _route(
@@ -66,10 +76,10 @@ def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[
                 **in_hours,
                 **{"continue": True},
             ),
-            _route(
-                name, "escalation", [PAGE, ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}
-            ),
+            _route(name, "escalation", [PAGE, ESCALATED, NOT_LOWER_TIER], t.page),
         ]
+    else:
+        hours_only.append(NOT_ESCALATED)
     routes += [
         _route(
             name,
@@ -79,7 +89,8 @@ def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[
             **in_hours,
             **{"continue": True},
         ),
-        _route(name, "page", [PAGE, NOT_ESCALATED, NOT_LOWER_TIER], t.page, **{"continue": True}),
+        _route(name, "page", [PAGE, NOT_ESCALATED, NOT_LOWER_TIER], t.page),
+        _route(name, "chat", hours_only, t.page, **off_hours),
         _route(name, "chat", [PAGE], t.page),
         _route(name, "ticket", [matcher("severity", "=", "ticket")], t.ticket),
         _route(name, "chat", [matcher("severity", "=", "info")], t.info),

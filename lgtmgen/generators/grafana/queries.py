@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from lgtmgen.generators.slo.records import ratio_record
 from lgtmgen.plan import RequestMetrics, SLOPlan
 from lgtmgen.promql import matchers, string_literal
+from lgtmgen.regex import alternation
 
 RATE = "$__rate_interval"
 CLUSTER_MATCHER = 'cluster=~"$cluster"'
@@ -23,12 +24,7 @@ SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
 
 def regex_of(values: Iterable[str]) -> str:
     """A PromQL regex literal matching exactly `values`."""
-    escaped = sorted(_regex_escape(v) for v in values)
-    return string_literal("|".join(escaped))
-
-
-def _regex_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in ".^$*+?()[]{}|\\" else ch for ch in text)
+    return string_literal(alternation(values))
 
 
 def slo_selector(plan: SLOPlan) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.logs import LogsSettings, LokiTier, ServiceLogs
 from lgtmgen.catalog.models.org import Tenant
 from lgtmgen.catalog.models.service import Service
@@ -23,13 +22,6 @@ def tier_of(settings: LogsSettings, tenant: Tenant) -> LokiTier:
     return settings.tiers.get(tenant.tier, LokiTier(retention=settings.default_retention))
 
 
-def loki_duration(text: str) -> str:
-    """A catalog duration as whole hours, minutes and seconds, which every Loki decoder reads."""
-    whole = int(parse_duration(text))
-    hours, rest = divmod(whole, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
-    return "".join(parts) or "0s"
 
 
 def stream_labels(service: Service, logs: ServiceLogs) -> dict[str, str]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from lgtmgen.catalog.models.base import go_duration
 from lgtmgen.catalog.models.logs import LogsSettings
-from lgtmgen.generators.loki.common import LEVEL_LABEL, loki_duration
+from lgtmgen.generators.loki.common import LEVEL_LABEL
 
 CONFIG_PATH = "loki/loki.yaml"
 RUNTIME_MOUNT = "/etc/loki/runtime.yaml"
@@ -54,8 +55,8 @@ def query_range(settings: LogsSettings) -> dict[str, Any]:
 
 def default_limits(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> dict[str, Any]:
     return {
-        "retention_period": loki_duration(settings.default_retention),
-        "split_queries_by_interval": loki_duration(settings.split_queries_by_interval),
+        "retention_period": go_duration(settings.default_retention),
+        "split_queries_by_interval": go_duration(settings.split_queries_by_interval),
         "max_query_parallelism": settings.max_query_parallelism,
         "allow_structured_metadata": True,
         "volume_enabled": True,

@@ -34,6 +34,7 @@ from lgtmgen.logql import (
     sum_rate,
 )
 from lgtmgen.naming import slug
+from lgtmgen.runbook_links import service_runbook_url
 
 RATE_WINDOW = 300
 BASELINE_WINDOW = 3600
@@ -188,9 +189,7 @@ def security_alerts(
 
 def runbook_url(service: Service, alert: str, runbook_base_url: str) -> str:
     """The alert's section in the service's generated runbook (or the service's own link)."""
-    if service.runbook_url:
-        return service.runbook_url
-    return f"{runbook_base_url.rstrip('/')}/{slug(service.name)}.md#{slug(alert)}"
+    return service_runbook_url(runbook_base_url, service.name, alert, service.runbook_url)
 
 
 def tenant_rule_groups(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.base import go_duration, parse_duration
 from lgtmgen.catalog.models.logs import LogsSettings, LokiTier
 from lgtmgen.catalog.models.service import Service
 from lgtmgen.generators.loki.common import (
     LEVEL_LABEL,
     logging_services,
-    loki_duration,
     stream_labels,
     tier_of,
 )
@@ -43,20 +42,20 @@ def retention_streams(services: list[Service]) -> list[dict[str, Any]]:
             entries.append((-priority, parse_duration(rule.period), str(selector), rule.period))
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
     return [
-        {"selector": selector, "priority": -neg_priority, "period": loki_duration(period)}
+        {"selector": selector, "priority": -neg_priority, "period": go_duration(period)}
         for neg_priority, _, selector, period in entries
     ]
 
 
 def tenant_limits(tier: LokiTier) -> dict[str, Any]:
     return {
-        "retention_period": loki_duration(tier.retention),
+        "retention_period": go_duration(tier.retention),
         "ingestion_rate_mb": tier.ingestion_rate_mb,
         "ingestion_burst_size_mb": tier.ingestion_burst_size_mb,
         "max_global_streams_per_user": tier.max_global_streams_per_user,
         "max_query_series": tier.max_query_series,
         "max_query_parallelism": tier.max_query_parallelism,
-        "query_timeout": loki_duration(tier.query_timeout),
+        "query_timeout": go_duration(tier.query_timeout),
     }
 
 

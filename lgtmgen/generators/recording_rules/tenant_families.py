@@ -71,9 +71,12 @@ def environment_comparison(plan: Plan, service: Service) -> list[Rule]:
     return rules
 
 
+GLOBAL_LEVEL = "global"
+
+
 def rollup_level(keep: list[str]) -> str:
-    """The level part of a roll-up record: the labels it keeps, joined."""
-    return "_".join(sorted(keep))
+    """The level part of a roll-up record: the labels it keeps, joined (`global` for none)."""
+    return "_".join(sorted(keep)) or GLOBAL_LEVEL
 
 
 def additive_records(rules: list[Rule]) -> set[str]:

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models.base import go_duration
 from lgtmgen.catalog.models.traces import TempoTier, TracesSettings
-from lgtmgen.generators.tempo.tiers import go_duration, processors, tier_of
+from lgtmgen.generators.tempo.tiers import processors, tier_of
 from lgtmgen.plan import Plan
 
 CONFIG_PATH = "tempo/tempo.yaml"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Tenant
 from lgtmgen.catalog.models.traces import TempoTier, TracesSettings
 
@@ -25,10 +24,3 @@ def processors(tier: TempoTier) -> list[str]:
     return names
 
 
-def go_duration(text: str) -> str:
-    """A catalog duration (``14d``) as a Go duration (``336h``); Go has no day unit."""
-    whole = int(parse_duration(text))
-    hours, rest = divmod(whole, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
-    return "".join(parts) or "0s"

@@ -1,0 +1,65 @@
+"""SLO periods outside 1h..1y are refused where they are set: derived burn rates need a sane period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lgtmgen.plan import burn_windows
+from tests.support import load_catalog_document
+from tests.traces.traces_catalog import base_catalog
+
+JOURNEY = {
+    "name": "purchase",
+    "team": "shop",
+    "tier": 1,
+    "steps": [{"service": "web", "route": "/cart"}],
+    "value": 30,
+    "slo": {"objective": 99},
+}
+
+
+def _errors(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, str | None]]:
+    _, diagnostics = load_catalog_document(tmp_path, document)
+    return [(d.check, d.path) for d in diagnostics if d.is_error]
+
+
+def test_a_one_millisecond_period_would_derive_burn_factors_of_about_zero() -> None:
+    # Why the range exists: factors near 0 page on any error at all; at 1h they stay above 1.
+    assert max(w.factor for w in burn_windows(0.001, 60.0)) < 1e-5
+    assert min(w.factor for w in burn_windows(3600.0, 60.0)) >= 1
+
+
+@pytest.mark.parametrize(
+    ("where", "period", "path"),
+    [
+        ("defaults", "1ms", "defaults.slo_period"),
+        ("defaults", "59m", "defaults.slo_period"),
+        ("slo", "30s", "services[0].slos[0].period"),
+        ("slo", "2y", "services[0].slos[0].period"),
+        ("journey", "10m", "journeys[0].slo.period"),
+    ],
+)
+def test_a_period_outside_one_hour_to_one_year_is_refused_at_its_key(
+    tmp_path: Path, where: str, period: str, path: str
+) -> None:
+    document = base_catalog()
+    document["journeys"] = [JOURNEY]
+    if where == "defaults":
+        document["defaults"] = {"slo_period": period}
+    elif where == "slo":
+        document["services"][0]["slos"][0]["period"] = period
+    else:
+        document["journeys"][0]["slo"]["period"] = period
+    assert _errors(tmp_path, document) == [("catalog/slo-period-range", path)]
+
+
+@pytest.mark.parametrize("period", ["1h", "7d", "28d", "30d", "1y"])
+def test_periods_from_one_hour_to_one_year_are_accepted(tmp_path: Path, period: str) -> None:
+    document = base_catalog()
+    document["journeys"] = [{**JOURNEY, "slo": {"objective": 99, "period": period}}]
+    document["defaults"] = {"slo_period": period}
+    document["services"][0]["slos"][0]["period"] = period
+    assert _errors(tmp_path, document) == []
