@@ -29,6 +29,7 @@ from lgtmgen.catalog.models import API_VERSION
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
 from lgtmgen.render import forget_shared, render_artifact
+from lgtmgen.writer import file_writer
 
 if TYPE_CHECKING:
     from lgtmgen.generators.runbooks import RunbookAlert
@@ -129,20 +130,6 @@ def _run_runbooks(plan: Plan, alerts: list[RunbookAlert], services: list[str], p
     return output
 
 
-def _directory_put(root: Path) -> Put:
-    made: set[Path] = set()
-
-    def put(path: str, content: bytes) -> None:
-        target = root / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        with open(target, "wb") as handle:
-            handle.write(content)
-
-    return put
-
-
 _PR_SET_PDEATHSIG = 1
 
 # A forked worker finds the plan and the directory here: they are inherited, never pickled.
@@ -162,14 +149,14 @@ def _die_with_parent(parent: int) -> None:
 def _worker_task(names: tuple[str, ...]) -> list[_Output]:
     assert _WORKER is not None
     plan, root = _WORKER
-    put = _directory_put(root)
+    put = file_writer(root)
     return [_run_generator(plan, name, put) for name in names]
 
 
 def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output:
     assert _WORKER is not None
     plan, root = _WORKER
-    return _run_runbooks(plan, alerts, services, _directory_put(root))
+    return _run_runbooks(plan, alerts, services, file_writer(root))
 
 
 def _schedule() -> tuple[list[str], list[tuple[str, ...]]]:
@@ -255,7 +242,7 @@ def default_jobs(plan: Plan) -> int:
 
 def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[StagedBundle | None, list[Diagnostic]]:
     """Write the bundle, manifest last, into the empty directory `root`."""
-    put = _directory_put(root)
+    put = file_writer(root)
     files, problems = _index(_produce(plan, put, root, jobs))
     if problems:
         return None, problems

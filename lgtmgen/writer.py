@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,15 +55,25 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
 
 
-def _write_tree(root: Path, bundle: Bundle) -> None:
+def file_writer(root: Path) -> Callable[[str, bytes], None]:
+    """A function that writes one file of a tree below `root`, making its folders on first use."""
     made: set[Path] = set()
-    for path, content in bundle.contents().items():
+
+    def put(path: str, content: bytes) -> None:
         target = root / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         with open(target, "wb") as handle:
             handle.write(content)
+
+    return put
+
+
+def _write_tree(root: Path, bundle: Bundle) -> None:
+    put = file_writer(root)
+    for path, content in bundle.contents().items():
+        put(path, content)
 
 
 def _fsync_dir(path: Path) -> None:
