@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
@@ -108,8 +109,27 @@ def remote_write(plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMe
     return entry
 
 
-def cluster_config(plan: Plan, cluster: Cluster, replica: int | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ServiceReads:
+    """What each cluster's configuration needs of a service, worked out once for every cluster and replica."""
+
+    metrics: SelectedMetrics
+    slo_rules: bool
+    metric_rules: bool
+
+
+def service_reads(plan: Plan) -> dict[str, ServiceReads]:
+    return {
+        s.name: ServiceReads(raw_metrics(plan, s), bool(plan.slos_of(s.name)), bool(service_groups(plan, s)))
+        for s in plan.catalog.services
+    }
+
+
+def cluster_config(
+    plan: Plan, cluster: Cluster, replica: int | None, reads: dict[str, ServiceReads] | None = None
+) -> dict[str, Any]:
     """The prometheus.yml of one cluster (and replica, for HA pairs)."""
+    reads = service_reads(plan) if reads is None else reads
     defaults = plan.catalog.defaults
     labels = {"cluster": cluster.name, "environment": cluster.environment}
     if cluster.region:
@@ -121,12 +141,12 @@ def cluster_config(plan: Plan, cluster: Cluster, replica: int | None) -> dict[st
     if cluster.tenant:
         by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
     for service in services:
-        by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | raw_metrics(plan, service)
+        by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | reads[service.name].metrics
     rule_files = []
     for service in services:
-        if plan.slos_of(service.name):
+        if reads[service.name].slo_rules:
             rule_files.append(f"../../rules/slo/{slug(service.name)}.yaml")
-        if service_groups(plan, service):
+        if reads[service.name].metric_rules:
             rule_files.append(f"../../{METRICS_RULES_DIR.removeprefix('prometheus/')}/{slug(service.name)}.yaml")
     return {
         "global": {
@@ -178,6 +198,7 @@ class PrometheusConfig:
     name = "prometheus-config"
 
     def generate(self, plan: Plan) -> Iterable[Artifact]:
+        reads = service_reads(plan)
         for cluster in plan.catalog.clusters:
             replicas = cluster.prometheus.replicas if cluster.prometheus else 1
             for replica in range(replicas) if replicas > 1 else [None]:
@@ -185,7 +206,7 @@ class PrometheusConfig:
                 yield Artifact(
                     path=f"{CONFIG_DIR}/{slug(cluster.name)}/prometheus{suffix}.yml",
                     role=Role.PROMETHEUS_CONFIG,
-                    data=cluster_config(plan, cluster, replica),
+                    data=cluster_config(plan, cluster, replica, reads),
                     comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).",
                 )
         if plan.catalog.metrics.federation:
