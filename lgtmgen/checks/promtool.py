@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from xml.etree import ElementTree
+
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.run_tool import (
+    ToolRun,
     diagnostics_from_failures,
     failures_by_file,
     missing_tool,
     run_tool,
 )
-from lgtmgen.diagnostics import Diagnostic
+from lgtmgen.diagnostics import Diagnostic, Location
 
 RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
 
@@ -41,8 +48,59 @@ class PromtoolUnitTests:
             return []
         if ctx.tools.promtool is None:
             return [missing_tool("promtool", self.name)]
-        run = run_tool(ctx.tools.promtool, ["test", "rules", *files], ctx.bundle_dir)
+        promtool = ctx.tools.promtool
+        chunks = balanced_chunks(files, [(ctx.bundle_dir / f).stat().st_size for f in files], available_cpus())
+        with tempfile.TemporaryDirectory(prefix="lgtmgen-junit-") as reports:
+
+            def test(numbered: tuple[int, list[str]]) -> tuple[ToolRun, Path]:
+                report = Path(reports) / f"{numbered[0]}.xml"
+                return run_tool(promtool, ["test", "rules", f"--junit={report}", *numbered[1]], ctx.bundle_dir), report
+
+            with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+                found: list[Diagnostic] = []
+                for (run, report), chunk in zip(pool.map(test, enumerate(chunks)), chunks, strict=True):
+                    found += _test_failures(run, report, chunk)
+        return found
+
+
+def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnostic]:
+    """Failures by file from promtool's JUnit report (its text output does not say which file failed)."""
+    try:
+        suites = ElementTree.parse(report).getroot().iter("testsuite")
+        found = [
+            Diagnostic(
+                "promtool/tests",
+                f"{case.get('name', '')}: {(failure.text or '').strip()}",
+                location=Location(suite.get("name") or files[0]),
+            )
+            for suite in suites
+            for case in suite.iter("testcase")
+            for failure in [*case.iter("failure"), *case.iter("error")]
+        ]
+    except (OSError, ElementTree.ParseError):
+        found = []
+    if run.returncode != 0 and not found:
         return diagnostics_from_failures("promtool/tests", failures_by_file(run.output), run, files[0])
+    return found
+
+
+def available_cpus() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def balanced_chunks(files: list[str], sizes: list[int], count: int) -> list[list[str]]:
+    """`files` in at most `count` non-empty chunks of about equal total size, each in bundle order.
+
+    promtool runs the test files of one invocation one after another; one
+    invocation per CPU runs them side by side (test time grows with file size).
+    """
+    loads = [0] * min(count, len(files))
+    chosen: list[list[int]] = [[] for _ in loads]
+    for index in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
+        lightest = loads.index(min(loads))
+        loads[lightest] += sizes[index]
+        chosen[lightest].append(index)
+    return [[files[i] for i in sorted(chunk)] for chunk in chosen if chunk]
 
 
 class PromtoolConfig:

@@ -25,14 +25,16 @@ def run_tool(tool: Tool, args: Sequence[str], cwd: Path) -> ToolRun:
         done = subprocess.run(
             [str(tool.path), *args],
             cwd=cwd,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            # One stream, so a failure stays under the "Checking <file>" line it belongs to.
+            stderr=subprocess.STDOUT,
             text=True,
             timeout=TIMEOUT_SECONDS,
             check=False,
         )
     except subprocess.TimeoutExpired:
         return ToolRun(124, f"{tool.name} did not finish within {TIMEOUT_SECONDS} s")
-    return ToolRun(done.returncode, done.stdout + done.stderr)
+    return ToolRun(done.returncode, done.stdout)
 
 
 def missing_tool(name: str, check: str) -> Diagnostic:

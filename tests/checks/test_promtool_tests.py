@@ -1,0 +1,75 @@
+"""The promtool-tests check runs the bundle's unit-test files side by side and reports each failing file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from lgtmgen.artifacts import Role
+from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests, balanced_chunks
+from lgtmgen.toolchain.locate import locate_tools
+
+RULES = {"groups": [{"name": "g", "rules": [{"record": "job:up:sum", "expr": "sum by (job) (up)"}]}]}
+
+
+def _test_file(name: str, expected: float) -> dict[str, object]:
+    return {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "name": name,
+                "interval": "1m",
+                "input_series": [{"series": 'up{job="a"}', "values": "1x5"}],
+                "promql_expr_test": [
+                    {"expr": "job:up:sum", "eval_time": "2m", "exp_samples": [{"labels": 'job:up:sum{job="a"}', "value": expected}]}
+                ],
+            }
+        ],
+    }
+
+
+def test_every_failing_file_is_reported_once_and_passing_files_are_not(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
+    outcomes = {"a.yaml": 1, "b.yaml": 2, "c.yaml": 1, "d.yaml": 3, "e.yaml": 1}
+    for name, expected in outcomes.items():
+        (tmp_path / name).write_text(yaml.safe_dump(_test_file(name, expected)), encoding="utf-8")
+    files = tuple(BundleFile(n, Role.PROMETHEUS_RULE_TESTS, tmp_path / n) for n in outcomes)
+    found = PromtoolUnitTests().run(CheckContext(tmp_path, files, locate_tools()))
+    assert sorted(d.location.file for d in found if d.location) == ["b.yaml", "d.yaml"]
+    assert all(d.check == "promtool/tests" for d in found)
+
+
+def test_chunks_balance_sizes_and_keep_bundle_order() -> None:
+    chunks = balanced_chunks(["a", "b", "c", "d", "e"], [10, 50, 20, 30, 5], 2)
+    assert sorted(f for c in chunks for f in c) == ["a", "b", "c", "d", "e"]
+    assert all(c == sorted(c) for c in chunks)
+    totals = sorted(sum({"a": 10, "b": 50, "c": 20, "d": 30, "e": 5}[f] for f in c) for c in chunks)
+    assert totals == [55, 60]
+
+
+def test_fewer_files_than_cpus_give_one_chunk_each() -> None:
+    assert balanced_chunks(["only"], [1], 8) == [["only"]]
+
+
+def test_a_test_file_promtool_cannot_read_is_reported_at_that_file(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(_test_file("a.yaml", 1)), encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("rule_files: [rules.yaml]\ntests: [\n", encoding="utf-8")
+    files = tuple(BundleFile(n, Role.PROMETHEUS_RULE_TESTS, tmp_path / n) for n in ("a.yaml", "broken.yaml"))
+    found = PromtoolUnitTests().run(CheckContext(tmp_path, files, locate_tools()))
+    assert [(d.check, d.location.file if d.location else None) for d in found] == [("promtool/tests", "broken.yaml")]
+    assert "yaml" in found[0].message
+
+
+def test_a_rule_file_that_does_not_load_is_reported_at_that_file(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
+    broken = {"groups": [{"name": "x", "rules": [{"record": "a", "expr": "sum("}]}]}
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    names = ("good.yaml", "bad.yaml", "also-good.yaml")
+    (tmp_path / "also-good.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
+    files = tuple(BundleFile(n, Role.PROMETHEUS_RULES, tmp_path / n) for n in names)
+    found = PromtoolRules().run(CheckContext(tmp_path, files, locate_tools()))
+    assert [(d.check, d.location.file if d.location else None) for d in found] == [("promtool/rules", "bad.yaml")]
