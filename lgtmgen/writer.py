@@ -182,6 +182,13 @@ def write_bundle(bundle: Bundle, out: Path) -> None:
         swap_in(staging, out)
 
 
+def tree_paths(root: Path) -> set[str]:
+    """The POSIX relative path of every file below `root` (none when it is not a directory)."""
+    if not root.is_dir():
+        return set()
+    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
     """Every file below `root` by POSIX relative path (for diffs and drift checks)."""
     if not root.is_dir():

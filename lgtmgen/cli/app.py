@@ -19,8 +19,8 @@ from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, Location, has_errors
-from lgtmgen.pipeline import compile_catalog, validate
-from lgtmgen.writer import read_tree, replace_refusal, staging_for, swap_in
+from lgtmgen.pipeline import validate
+from lgtmgen.writer import replace_refusal, staging_for, swap_in, tree_paths
 
 if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools
     from lgtmgen.toolchain.locate import Toolbox
@@ -56,6 +56,10 @@ CatalogArg = Annotated[
     typer.Argument(help="Catalog file(s) or directory(ies); directories are searched for *.yaml."),
 ]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Bundle directory.")]
+JobsOption = Annotated[
+    int,
+    typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU for large catalogs, else one."),
+]
 
 
 def _version(value: bool) -> None:
@@ -136,12 +140,7 @@ def build(
     check: Annotated[
         bool, typer.Option("--check", help="Also run every check before replacing the bundle.")
     ] = False,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "--jobs", "-j", min=0, help="Worker processes; 0: one per CPU for large catalogs, else one."
-        ),
-    ] = 0,
+    jobs: JobsOption = 0,
 ) -> None:
     """Compile the catalog and replace the bundle directory atomically."""
     from lgtmgen.bundle import default_jobs, stage_bundle
@@ -204,26 +203,35 @@ def check(
 
 
 @app.command()
-def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated")) -> None:
+def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: JobsOption = 0) -> None:
     """Dry run: show what a build would add, change or remove; exit 1 when anything differs."""
-    compiled = compile_catalog(catalog)
-    if not compiled.ok or compiled.bundle is None:
-        _finish("diff", compiled.diagnostics, "", failed=True)
+    import tempfile
+
+    from lgtmgen.bundle import default_jobs, stage_bundle
+
+    plan, diagnostics = validate(catalog)
+    if plan is None or has_errors(diagnostics):
+        _finish("diff", diagnostics, "", failed=True)
         return
-    new = compiled.bundle.contents()
-    old = read_tree(out_dir)
     changed: dict[str, str] = {}
-    chunks: list[str] = []
-    for path in sorted(set(new) | set(old)):
-        before, after = old.get(path), new.get(path)
-        if before == after:
-            continue
-        changed[path] = "added" if before is None else "removed" if after is None else "changed"
-        chunks.extend(_unified(path, before, after))
+    # The would-be bundle is staged on disk like a build's, then compared file by file.
+    with tempfile.TemporaryDirectory(prefix="lgtmgen-diff-") as scratch:
+        staged, problems = stage_bundle(plan, Path(scratch), jobs or default_jobs(plan))
+        if staged is None:
+            _finish("diff", diagnostics + problems, "", failed=True)
+            return
+        old = tree_paths(out_dir)
+        for path in sorted(set(staged.files) | old):
+            before = (out_dir / path).read_bytes() if path in old else None
+            after = (Path(scratch) / path).read_bytes() if path in staged.files else None
+            if before == after:
+                continue
+            changed[path] = "added" if before is None else "removed" if after is None else "changed"
+            if state.output is OutputFormat.human:
+                sys.stdout.write("".join(_unified(path, before, after)))
     if state.output is OutputFormat.json:
         print(json.dumps({"command": "diff", "ok": not changed, "changes": changed}, indent=2))
         raise typer.Exit(1 if changed else 0)
-    sys.stdout.write("".join(chunks))
     if changed:
         err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
         raise typer.Exit(1)
