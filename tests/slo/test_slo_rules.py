@@ -67,19 +67,22 @@ def test_the_shop_uses_every_sli_kind() -> None:
     assert natives == {True, False}
 
 
+def _run_promtool(bundle: Path, tests: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([_promtool(), "test", "rules", *tests], cwd=bundle, capture_output=True, text=True, check=False)
+
+
 def test_generated_promtool_tests_pass_and_cover_every_scenario(tmp_path: Path) -> None:
     artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
     tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
     names = [t["name"] for a in tests for t in a.data["tests"]]
-    assert any("full outage pages within 51.84s" in n for n in names)
-    assert any("low traffic" in n for n in names)
-    assert any("0.9x burn raises nothing" in n for n in names)
-    assert any("2x burn raises ticket only" in n for n in names)
+    assert any("availability: full outage after 1h5m of clean traffic pages within 51.84s" in n for n in names)
+    assert any("probe: full outage" in n for n in names)
+    assert any("does not page" in n and "min_events (100)" in n for n in names)
+    assert any("0.9x burn raises nothing, budget not exhausted" in n for n in names)
+    assert any("2x burn raises ticket only, budget exhausted" in n for n in names)
     assert any("absent metrics" in n for n in names)
-    run = subprocess.run(
-        [_promtool(), "test", "rules", *(a.path for a in tests)],
-        cwd=tmp_path / "bundle", capture_output=True, text=True, check=False,
-    )
+    assert any("a cluster that stops reporting" in n for n in names)
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -94,35 +97,40 @@ def test_a_page_slower_than_the_workbook_fails_the_generated_tests(tmp_path: Pat
     assert "full outage" in run.stdout + run.stderr
 
 
+ACCURACY_BOUNDS = {"30m": 0.008, "1h": 0.004, "2h": 0.0035, "6h": 0.006, "1d": 0.019}
+"""Largest absolute difference of the error ratio from the `increase` form measured on the traffic below
+(ratios from 0.25% to 10%), every 5 minutes from 70m to 6h35m, plus a little; docs/slo.md quotes them."""
+
+
 def test_cheap_windows_stay_within_a_bound_of_the_raw_form_on_synthetic_traffic(tmp_path: Path) -> None:
     plan = plan_of([_small(tmp_path)])
     slo = next(s for s in plan.slos if s.slo.name == "availability")
-    write_slo_files(plan, tmp_path / "bundle")
-    rules = f"rules/slo/{next((tmp_path / 'bundle' / 'prometheus/rules/slo').iterdir()).name}"
+    artifacts = write_slo_files(plan, tmp_path / "bundle")
+    rules_file = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    rules = rules_file.path.removeprefix("prometheus/")
     # Traffic that changes: errors come and go in bursts, total load follows a ramp.
     series = [
         {"series": 'http_requests_total{job="api",code="200",route="/a",cluster="c"}', "values": "0+600x400 240000+1200x400"},
         {"series": 'http_requests_total{job="api",code="500",route="/a",cluster="c"}', "values": "0+6x150 900+60x60 4500+3x590"},
     ]
+    times = [f"{minutes}m" for minutes in range(70, 400, 5)]
     checks = []
-    for window, bound in (("1h", 0.0005), ("30m", 0.01), ("2h", 0.003), ("6h", 0.002)):
+    for window, bound in ACCURACY_BOUNDS.items():
         raw = error_ratio(slo, window).replace("\n", " ")
         difference = f'slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})'
-        checks += [
-            {"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []}
-            for t in ("2h", "3h", "5h", "6h40m")
-        ]
+        checks += [{"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []} for t in times]
         # Without this, a record that is missing or whose labels do not match would pass the bound above.
         checks += [
             {"expr": f"count({difference})", "eval_time": t, "exp_samples": [{"labels": "{}", "value": 1}]}
-            for t in ("2h", "3h", "5h", "6h40m")
+            for t in times[::6]
         ]
     test = {
         "rule_files": [rules],
         "evaluation_interval": "30s",
+        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
         "tests": [{"interval": "30s", "input_series": series, "promql_expr_test": checks}],
     }
     (tmp_path / "bundle" / "prometheus" / "accuracy.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
-    run = subprocess.run([_promtool(), "test", "rules", "prometheus/accuracy.yaml"], cwd=tmp_path / "bundle", capture_output=True, text=True, check=False)
+    run = _run_promtool(tmp_path / "bundle", ["prometheus/accuracy.yaml"])
     assert run.returncode == 0, run.stdout + run.stderr
     assert "WARNING" not in run.stdout + run.stderr
