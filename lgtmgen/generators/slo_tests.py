@@ -208,6 +208,21 @@ def full_outage(ctx: _Context, *, low_traffic: bool = False) -> Test | None:
     }
 
 
+_STEADY: dict[tuple[Any, ...], tuple[Traffic, Verdict]] = {}
+
+
+def steady_outcome(plan: SLOPlan, layout: Layout, burn: float) -> tuple[Traffic, Verdict]:
+    """Traffic with errors at `burn` times the budget rate, and the alerts at `STEADY_CHECK` (shared per shape)."""
+    key = (*_shape_key(plan, layout), burn)
+    found = _STEADY.get(key)
+    if found is None:
+        e = plan.evaluation_interval
+        per_step = _per_step(plan)
+        traffic = _traffic(e, [(STEADY_CHECK // e, per_step, per_step * burn * plan.error_budget)])
+        found = _STEADY[key] = (traffic, RuleModel(plan, traffic, layout.shape).verdict(STEADY_CHECK // e))
+    return found
+
+
 def steady_burn(ctx: _Context, burn: float) -> Test | None:
     """Errors at `burn` times the budget rate from the start: the conditions with a smaller factor fire."""
     plan = ctx.plan
@@ -217,10 +232,7 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
         note = f" ({tied:g}x ties a window's factor)"
     if burn * plan.error_budget >= 1:
         return None
-    e = plan.evaluation_interval
-    per_step = _per_step(plan)
-    traffic = _traffic(e, [(STEADY_CHECK // e, per_step, per_step * burn * plan.error_budget)])
-    verdict = RuleModel(plan, traffic, ctx.layout.shape).verdict(STEADY_CHECK // e)
+    traffic, verdict = steady_outcome(plan, ctx.layout, burn)
     checks = [ctx.burn_check(STEADY_CHECK, verdict.firing)]
     if plan.slo.alerting.budget_exhausted:
         exhausted = [_expect(exhausted_alert(plan, ctx.url), ctx.labels)] if verdict.exhausted else []
@@ -233,7 +245,7 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
         what += "; ties: " + ", ".join(verdict.ties)
     return {
         "name": f"{plan.service.name}/{plan.slo.name}: a steady {burn:g}x burn{note} {what}{ctx.inputs_note()}",
-        "interval": format_duration(e),
+        "interval": format_duration(plan.evaluation_interval),
         "input_series": input_series(ctx.layout, traffic, plan.base_window),
         "alert_rule_test": checks,
     }

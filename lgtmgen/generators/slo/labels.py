@@ -75,6 +75,14 @@ def label_set(
     base: Mapping[str, str], matching: Iterable[tuple[Matcher, ...]], failing: Iterable[tuple[Matcher, ...]]
 ) -> dict[str, str] | None:
     """Labels (starting from `base`) matched by every selector of `matching` and by none of `failing`."""
+    found = _label_set(tuple(base.items()), tuple(matching), tuple(failing))
+    return None if found is None else dict(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_set(
+    base: tuple[tuple[str, str], ...], matching: tuple[tuple[Matcher, ...], ...], failing: tuple[tuple[Matcher, ...], ...]
+) -> tuple[tuple[str, str], ...] | None:
     must = [m for sel in matching for m in sel]
     labels = dict(base)
     for label in dict.fromkeys(m.label for m in must):
@@ -106,7 +114,7 @@ def label_set(
             return None
     if not all(matches_all(sel, labels) for sel in matching) or any(matches_all(sel, labels) for sel in failing):
         return None
-    return labels
+    return tuple(labels.items())
 
 
 __all__ = ["Matcher", "label_set", "matches_all", "selector_matchers"]

@@ -62,7 +62,10 @@ class RuleModel:
 
     def __init__(self, plan: SLOPlan, traffic: Traffic, shape: Shape) -> None:
         self.plan, self.e = plan, traffic.interval
-        self.base = base_counts(traffic, shape, plan.base_window)
+        self.base_window = plan.base_window
+        windows = {w for b in plan.windows for w in (b.long, b.short)} | {plan.period}
+        self.exact = {w: exact_slices(plan, w) for w in windows}
+        self.base = base_counts(traffic, shape, self.base_window)
         self.base_avg = tuple(_Averages(b) for b in self.base)
         per_hour = HOUR // self.e
         scale = HOUR / plan.base_window
@@ -76,17 +79,16 @@ class RuleModel:
 
     def events(self, which: int, window: int, i: int, hourly_upto: int) -> float | None:
         """Events (0 errors, 1 total) over `window` at step i, reading hourly records up to `hourly_upto`."""
-        plan, b = self.plan, self.base[which]
-        base = plan.base_window
+        b, base, exact = self.base[which], self.base_window, self.exact[window]
         if window == base:
             return b[i]
-        if uses_hourly(window) and not exact_slices(plan, window):
+        if uses_hourly(window) and not exact:
             mean = self.hourly[which].mean(math.floor(i - self._steps(window)) + 1, hourly_upto)
             return None if mean is None else mean * (window / HOUR)
         now = b[i]
         if now is None:
             return None
-        if exact_slices(plan, window):
+        if exact:
             offsets = (i - k * base // self.e for k in range(1, window // base))
             return now + sum((b[j] or 0.0) if j >= 0 else 0.0 for j in offsets)
         older = self.base_avg[which].mean(math.floor(i - self._steps(window)) + 1, math.floor(i - self._steps(base)))
