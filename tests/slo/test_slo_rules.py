@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -134,3 +136,80 @@ def test_cheap_windows_stay_within_a_bound_of_the_raw_form_on_synthetic_traffic(
     run = _run_promtool(tmp_path / "bundle", ["prometheus/accuracy.yaml"])
     assert run.returncode == 0, run.stdout + run.stderr
     assert "WARNING" not in run.stdout + run.stderr
+
+
+GENERATED_SHOP = Path(__file__).resolve().parents[2] / "generated" / "shop" / "prometheus"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_every_shop_slo_has_its_full_outage_and_steady_burn_tests() -> None:
+    """Derived from the committed bundle: which SLOs page (rule files) against the tests written for them."""
+    paging, slos = set(), set()
+    for rules in sorted((GENERATED_SHOP / "rules" / "slo").glob("*.yaml")):
+        for group in _load(rules)["groups"]:
+            for rule in group["rules"]:
+                key = (rule["labels"]["service"], rule["labels"]["slo"])
+                slos.add(key)
+                if rule.get("alert") == "SLOErrorBudgetBurn" and rule["labels"]["severity"] == "page":
+                    paging.add(key)
+    names = [t["name"] for f in (GENERATED_SHOP / "tests" / "slo").glob("*.yaml") for t in _load(f)["tests"]]
+
+    def tested(service: str, slo: str, what: str) -> bool:
+        return any(n.startswith(f"{service}/{slo}: {what}") for n in names)
+
+    assert len(slos) == 18 and paging
+    assert sorted(k for k in paging if not tested(*k, "full outage")) == []
+    assert sorted(k for k in slos if not tested(*k, "a steady 0.9x burn raises nothing, budget not exhausted")) == []
+    for slo in plan_of([SHOP]).slos:
+        below = sorted({b.severity for b in slo.windows if b.factor < 2})
+        raised = "raises " + ", ".join(below) + " only" if below else "raises nothing"
+        assert tested(slo.service.name, slo.slo.name, f"a steady 2x burn {raised}, budget exhausted"), slo.slo.name
+    assert not [n for n in names if "ties:" in n]
+
+
+def test_the_shop_tests_feed_the_raw_series_of_each_sli_kind() -> None:
+    series: dict[str, list[str]] = {}
+    names: list[str] = []
+    for f in (GENERATED_SHOP / "tests" / "slo").glob("*.yaml"):
+        for test in _load(f)["tests"]:
+            names.append(test["name"])
+            if "full outage" in test["name"]:
+                key = test["name"].split(":", 1)[0]
+                series[key] = [s["series"] + " " + s["values"] for s in test["input_series"]]
+    joined = {k: "\n".join(v) for k, v in series.items()}
+    assert 'grpc_server_handled_total{job="cart",grpc_code="Unknown",cluster="test-cluster"}' in joined["cart/availability"]
+    assert 'grpc_server_handled_total{job="cart",grpc_code="OK",cluster="test-cluster"}' in joined["cart/availability"]
+    assert 'http_requests_total{job="storefront",code="500",cluster="test-cluster"}' in joined["storefront/availability"]
+    assert 'http_requests_total{job="storefront",code="200",cluster="test-cluster"}' in joined["storefront/availability"]
+    assert 'notifications_sent_total{job="notifications",outcome="failed",cluster="test-cluster"}' in joined["notifications/delivery"]
+    assert 'notifications_sent_total{job="notifications",outcome="ok",cluster="test-cluster"}' in joined["notifications/delivery"]
+    assert 'le="0.4"' in joined["storefront/latency"] and 'le="+Inf"' in joined["storefront/latency"]
+    assert "http_request_duration_seconds_count{" in joined["storefront/latency"]
+    assert "{{schema:0 " in joined["identity/token-latency"] and "identity_token_issue_duration_seconds{" in joined["identity/token-latency"]
+    assert 'status_class="5xx"' in joined["edge-gateway/availability"]
+    assert 'probe_success{job="blackbox",target="edge-gateway",cluster="test-cluster"} 1+0x' in joined["edge-gateway/reachable"]
+    assert 'checkout_orders_total{job="checkout",result="failed",cluster="test-cluster"}' in joined["checkout/orders-placed"]
+    # Custom PromQL is not invertible: its tests feed the recorded counts and say so.
+    assert joined["payments/authorisations"].startswith("slo:sli_error_events:increase5m{")
+    assert all(("custom PromQL" in n) == n.startswith("payments/") for n in names if "/" in n.split(":")[0])
+
+
+def test_a_cluster_that_stops_is_missed_by_absent_alone(tmp_path: Path) -> None:
+    """The per-cluster absent ticket is needed: with only `absent(...)` the generated cluster test fails."""
+    artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
+    rules = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    data = copy.deepcopy(rules.data)
+    for group in data["groups"]:
+        for rule in group["rules"]:
+            if rule.get("alert") == "SLOMetricsAbsent":
+                rule["expr"] = rule["expr"].split("\nor\n", 1)[1]
+    (tmp_path / "bundle" / rules.path).write_text(yaml.safe_dump(data), encoding="utf-8")
+    tests = [a.path for a in artifacts if a.path.startswith("prometheus/tests/")]
+    run = _run_promtool(tmp_path / "bundle", tests)
+    assert run.returncode != 0
+    assert "a cluster that stops reporting" in run.stdout + run.stderr
+    assert "absent metrics raise" not in run.stdout + run.stderr

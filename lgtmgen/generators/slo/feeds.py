@@ -126,7 +126,11 @@ def feed_layout(plan: SLOPlan, base: dict[str, str]) -> Layout:
         regex = m.error_status_regex or ""
         errors = (Matcher(m.status_label, "=~", regex),)
         own = (Matcher("__name__", "=", m.requests), *(Matcher(k, "=", v) for k, v in selector.items()))
-        bad, good = label_set(base, [own, errors], []), label_set(base, [own], [errors])
+        # Successful requests carry a status too (a missing label would also not match the regex).
+        status = (Matcher(m.status_label, "=~", ".+"),)
+        prefer = {"grpc_code": ("OK",), "code": ("200",)}.get(m.status_label, ("ok", "success"))
+        bad = label_set(base, [own, errors], [], prefer)
+        good = label_set(base, [own, status], [errors], prefer)
         if bad is not None and good is not None:
             found = Layout("counters", (_series(bad, "bad"), _series(good, "good")))
     elif isinstance(sli, EventsSLI):

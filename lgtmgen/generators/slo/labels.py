@@ -60,35 +60,47 @@ def matches_all(matchers: Iterable[Matcher], labels: Mapping[str, str]) -> bool:
     return all(m.matches(labels) for m in matchers)
 
 
-def _candidates(label: str, matchers: Iterable[Matcher]) -> list[str]:
-    """Values worth trying for `label`: the literals its matchers name, then common values."""
+def _candidates(label: str, matchers: Iterable[Matcher], prefer: tuple[str, ...] = ()) -> list[str]:
+    """Values worth trying for `label`: the literals its matchers name, `prefer`, then common values."""
     found: list[str] = []
+    guesses: list[str] = []
     for m in matchers:
         if m.label != label:
             continue
         found += [m.value] if m.op in ("=", "!=") else [b for b in m.value.split("|") if re.escape(b) == b]
-        found.append(m.value.replace(".", "0"))
-    return list(dict.fromkeys([*found, *COMMON_VALUES]))
+        if m.op == "=~":
+            guesses.append(m.value.replace(".", "0"))
+    return list(dict.fromkeys([*found, *prefer, *COMMON_VALUES, *guesses]))
 
 
 def label_set(
-    base: Mapping[str, str], matching: Iterable[tuple[Matcher, ...]], failing: Iterable[tuple[Matcher, ...]]
+    base: Mapping[str, str],
+    matching: Iterable[tuple[Matcher, ...]],
+    failing: Iterable[tuple[Matcher, ...]],
+    prefer: tuple[str, ...] = (),
 ) -> dict[str, str] | None:
-    """Labels (starting from `base`) matched by every selector of `matching` and by none of `failing`."""
-    found = _label_set(tuple(base.items()), tuple(matching), tuple(failing))
+    """Labels (besides `base`) matched by every selector of `matching` and by none of `failing`.
+
+    The selectors' labels come first, in their order, then `base`; `prefer` lists
+    values to try before the common ones.
+    """
+    found = _label_set(tuple(base.items()), tuple(matching), tuple(failing), prefer)
     return None if found is None else dict(found)
 
 
 @functools.lru_cache(maxsize=4096)
 def _label_set(
-    base: tuple[tuple[str, str], ...], matching: tuple[tuple[Matcher, ...], ...], failing: tuple[tuple[Matcher, ...], ...]
+    base: tuple[tuple[str, str], ...],
+    matching: tuple[tuple[Matcher, ...], ...],
+    failing: tuple[tuple[Matcher, ...], ...],
+    prefer: tuple[str, ...],
 ) -> tuple[tuple[str, str], ...] | None:
     must = [m for sel in matching for m in sel]
     labels = dict(base)
     for label in dict.fromkeys(m.label for m in must):
         if matches_all((m for m in must if m.label == label), labels):
             continue
-        for value in _candidates(label, must):
+        for value in _candidates(label, must, prefer):
             if matches_all((m for m in must if m.label == label), {**labels, label: value}):
                 labels[label] = value
                 break
@@ -102,7 +114,7 @@ def _label_set(
             found = next(
                 (
                     v
-                    for v in _candidates(target.label, everything)
+                    for v in _candidates(target.label, everything, prefer)
                     if matches_all(must, {**labels, target.label: v}) and not target.matches({**labels, target.label: v})
                 ),
                 None,
@@ -114,7 +126,9 @@ def _label_set(
             return None
     if not all(matches_all(sel, labels) for sel in matching) or any(matches_all(sel, labels) for sel in failing):
         return None
-    return tuple(labels.items())
+    named = [m.label for sel in (*matching, *failing) for m in sel if m.label in labels]
+    order = list(dict.fromkeys([*named, *labels]))
+    return tuple((k, labels[k]) for k in order)
 
 
 __all__ = ["Matcher", "label_set", "matches_all", "selector_matchers"]
