@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
@@ -31,10 +30,16 @@ from lgtmgen.generators.slo.alerts import (
     exhausted_alert,
     expanded,
 )
-from lgtmgen.generators.slo.feeds import Layout, Traffic, feed_layout
+from lgtmgen.generators.slo.feeds import Layout, feed_layout
 from lgtmgen.generators.slo.groups import slo_rule_groups
-from lgtmgen.generators.slo.model import RuleModel, Verdict
-from lgtmgen.generators.slo.records import HOUR, SLOW_INTERVAL, fast_pair, uses_hourly
+from lgtmgen.generators.slo.records import fast_pair
+from lgtmgen.generators.slo.scenarios import (
+    STEADY_CHECK,
+    outage_outcome,
+    per_step_events,
+    steady_outcome,
+    traffic_of,
+)
 from lgtmgen.generators.slo.series import compact, input_series
 from lgtmgen.generators.slo_rules import service_rule_files
 from lgtmgen.naming import slug
@@ -42,8 +47,6 @@ from lgtmgen.plan import BurnWindow, Plan, SLOPlan
 
 TEST_CLUSTER = "test-cluster"
 OTHER_CLUSTER = "test-cluster-2"
-STEADY_CHECK = 2 * SLOW_INTERVAL
-"""Steady traffic makes every window's ratio exact from the first full base window on."""
 STOP_AT = 20 * 60
 NUDGE = 1.05
 """A steady burn that ties a window's factor exactly is moved by 5% (and the test name says so)."""
@@ -81,105 +84,6 @@ class _Context:
         return "" if self.layout.raw else " [inputs: recorded base counts, custom PromQL is not invertible]"
 
 
-def _traffic(e: int, segments: list[tuple[int, float, float]]) -> Traffic:
-    total, errors = [0.0], [0.0]
-    for steps, per_step, errors_per_step in segments:
-        total += [per_step] * steps
-        errors += [errors_per_step] * steps
-    return Traffic(e, tuple(total), tuple(errors))
-
-
-def _per_step(plan: SLOPlan, low: bool = False) -> float:
-    """Events per evaluation step: twice the event floor over the shortest long window (a quarter, if `low`)."""
-    e = plan.evaluation_interval
-    floor = plan.slo.alerting.min_events
-    shortest = min(b.long for b in plan.windows)
-    if low:
-        pair = fast_pair(plan) or plan.windows[0]
-        return floor * e / (4 * pair.long)
-    return float(max(10, math.ceil(2 * floor * e / shortest)))
-
-
-def _shape_key(plan: SLOPlan, layout: Layout) -> tuple[Any, ...]:
-    """Everything a scenario's traffic and expected alerts depend on: SLOs of one shape share them."""
-    a = plan.slo.alerting
-    return (
-        plan.objective, plan.period, plan.windows, plan.evaluation_interval,
-        a.min_events, a.page, a.ticket, a.budget_exhausted, layout.shape,
-    )
-
-
-def full_history(plan: SLOPlan) -> int:
-    """Clean traffic that fills every window shorter than a day (and the period, if shorter), plus B."""
-    windows = [w for b in plan.windows for w in (b.long, b.short) if not uses_hourly(w)]
-    if not uses_hourly(plan.period):
-        windows.append(plan.period)
-    return math.ceil(max(windows) / HOUR) * HOUR + plan.base_window
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A scenario's traffic and, per check time, the burn conditions expected firing."""
-
-    traffic: Traffic
-    start: int
-    checks: tuple[tuple[int, tuple[BurnWindow, ...]], ...]
-    ties: tuple[str, ...]
-
-
-def _outage(plan: SLOPlan, layout: Layout, start: int, low_traffic: bool) -> Outcome:
-    pair = fast_pair(plan)
-    assert pair is not None
-    e = plan.evaluation_interval
-    fired = math.floor((pair.factor * plan.error_budget * pair.long + e) / e) * e
-    end = start + fired
-    resolved = end + pair.short + e
-    per_step = _per_step(plan, low_traffic)
-    segments = [(start // e, per_step, 0.0), (fired // e, per_step, per_step), ((resolved - end) // e, per_step, 0.0)]
-    traffic = _traffic(e, segments)
-    model = RuleModel(plan, traffic, layout.shape)
-    checks, ties = [], []
-    times = ((start - e, False), (end, not low_traffic)) + (() if low_traffic else ((resolved, False),))
-    for at, page_expected in times:
-        verdict = model.verdict(at // e)
-        ties += [f"{t} at {format_duration(at)}" for t in verdict.ties]
-        checks.append((at, ((pair,) if page_expected else ()) + tuple(_others(verdict, pair))))
-    return Outcome(traffic, start, tuple(checks), tuple(ties))
-
-
-_OUTAGES: dict[tuple[Any, ...], Outcome] = {}
-
-
-def outage_outcome(plan: SLOPlan, layout: Layout, low_traffic: bool) -> Outcome:
-    """The shortest whole-hour history whose expectations equal those after a full history.
-
-    promtool's cost grows with the steps of a test, so a test starts its outage
-    as early as it can without changing any expected alert: the model is run
-    with the full history (every window shorter than a day filled) and with
-    shorter ones.
-    """
-    key = (*_shape_key(plan, layout), low_traffic)
-    found = _OUTAGES.get(key)
-    if found is None:
-        e = plan.evaluation_interval
-        full = math.ceil(full_history(plan) / e) * e
-        found = reference = _outage(plan, layout, full, low_traffic)
-        pair = fast_pair(plan)
-        assert pair is not None
-        first = math.ceil(pair.long / HOUR) * HOUR + plan.base_window
-        for start in range(math.ceil(first / e) * e, full, HOUR):
-            shorter = _outage(plan, layout, start, low_traffic)
-            if shorter.checks == tuple((at - full + start, burns) for at, burns in reference.checks):
-                found = shorter
-                break
-        _OUTAGES[key] = found
-    return found
-
-
-def _others(verdict: Verdict, page: BurnWindow | None) -> list[BurnWindow]:
-    return [b for b in verdict.firing if b != page]
-
-
 def full_outage(ctx: _Context, *, low_traffic: bool = False) -> Test | None:
     """100% errors from `start`; the fastest page must fire by the Workbook time + e and resolve within its short window."""
     plan = ctx.plan
@@ -206,21 +110,6 @@ def full_outage(ctx: _Context, *, low_traffic: bool = False) -> Test | None:
         "input_series": input_series(ctx.layout, outcome.traffic, plan.base_window),
         "alert_rule_test": checks,
     }
-
-
-_STEADY: dict[tuple[Any, ...], tuple[Traffic, Verdict]] = {}
-
-
-def steady_outcome(plan: SLOPlan, layout: Layout, burn: float) -> tuple[Traffic, Verdict]:
-    """Traffic with errors at `burn` times the budget rate, and the alerts at `STEADY_CHECK` (shared per shape)."""
-    key = (*_shape_key(plan, layout), burn)
-    found = _STEADY.get(key)
-    if found is None:
-        e = plan.evaluation_interval
-        per_step = _per_step(plan)
-        traffic = _traffic(e, [(STEADY_CHECK // e, per_step, per_step * burn * plan.error_budget)])
-        found = _STEADY[key] = (traffic, RuleModel(plan, traffic, layout.shape).verdict(STEADY_CHECK // e))
-    return found
 
 
 def steady_burn(ctx: _Context, burn: float) -> Test | None:
@@ -281,10 +170,10 @@ def cluster_stops(plans: list[SLOPlan], url: str) -> Test | None:
     at = STOP_AT + max(p.base_window + absent_for(p) for p in wanted) + e
     series: dict[str, str] = {}
     for plan in wanted:
-        per_step = _per_step(plan)
+        per_step = per_step_events(plan)
         for cluster, steps in ((TEST_CLUSTER, at // e), (OTHER_CLUSTER, STOP_AT // e)):
             layout = feed_layout(plan, series_labels(plan, cluster))
-            for item in input_series(layout, _traffic(e, [(steps, per_step, 0.0)]), plan.base_window):
+            for item in input_series(layout, traffic_of(e, [(steps, per_step, 0.0)]), plan.base_window):
                 series.setdefault(item["series"], item["values"])
     return {
         "name": f"{plans[0].service.name}: a cluster that stops reporting raises a ticket for every SLO, the other cluster none",
