@@ -13,8 +13,8 @@ from lgtmgen.generators.slo.feeds import feed_layout
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.generators.slo.model import RuleModel
 from lgtmgen.generators.slo.records import fast_pair, ratio_record
-from lgtmgen.generators.slo.series import input_series
 from lgtmgen.generators.slo.scenarios import outage_outcome
+from lgtmgen.generators.slo.series import input_series
 from lgtmgen.generators.slo_tests import series_labels
 from lgtmgen.promql import matchers
 from lgtmgen.toolchain.locate import locate_tools
