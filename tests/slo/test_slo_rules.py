@@ -35,6 +35,13 @@ services:
       - name: probe
         objective: 99
         sli: {kind: probe, selector: 'probe_success{job="blackbox"}'}
+      - name: tied
+        objective: 99.5
+        sli: {kind: events, bad: 'jobs_total{job="api",result=~"fail.*"}', total: 'jobs_total{job="api"}'}
+        alerting:
+          windows:
+            - {severity: page, long: 1h, short: 5m, factor: 14.4}
+            - {severity: ticket, long: 6h, short: 30m, factor: 2}
 """
 
 
@@ -84,6 +91,7 @@ def test_generated_promtool_tests_pass_and_cover_every_scenario(tmp_path: Path) 
     assert any("2x burn raises ticket only, budget exhausted" in n for n in names)
     assert any("absent metrics" in n for n in names)
     assert any("a cluster that stops reporting" in n for n in names)
+    assert any("tied: a steady 2.1x burn (2x ties a window's factor) raises ticket only" in n for n in names)
     run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
     assert run.returncode == 0, run.stdout + run.stderr
 
