@@ -52,7 +52,12 @@ class Series:
     """bad, good or total (counters), le (classic bucket of the threshold), hist, probe, rec_errors, rec_total."""
 
     def text(self) -> str:
-        return f"{self.name}{{{matchers(dict(self.labels))}}}"
+        return _series_text(self.name, self.labels)
+
+
+@functools.lru_cache(maxsize=65536)
+def _series_text(name: str, labels: tuple[tuple[str, str], ...]) -> str:
+    return f"{name}{{{matchers(dict(labels))}}}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,11 +97,15 @@ def _label_set(
 ) -> tuple[tuple[str, str], ...] | None:
     must = [m for sel in matching for m in sel]
     labels = dict(base)
-    for label in dict.fromkeys(m.label for m in must):
-        if matches_all((m for m in must if m.label == label), labels):
+    by_label: dict[str, list[Matcher]] = {}
+    for m in must:
+        by_label.setdefault(m.label, []).append(m)
+    for label, own in by_label.items():
+        if matches_all(own, labels):
             continue
-        for value in _candidates(label, must, prefer):
-            if matches_all((m for m in must if m.label == label), {**labels, label: value}):
+        equal = [m.value for m in own if m.op == "="]
+        for value in equal[:1] or _candidates(label, own, prefer):
+            if matches_all(own, {label: value}):
                 labels[label] = value
                 break
         else:
