@@ -17,6 +17,11 @@ class Format(StrEnum):
     TEXT = "text"
 
 
+RULES_METADATA_PATH = "prometheus/rules-metadata.yaml"
+"""Bundle file with the intervals rule files were generated for: the SLO rules
+generator writes it, the rule-hygiene check reads it."""
+
+
 class Role(StrEnum):
     """What a file is for; checks pick the files they validate by role."""
 

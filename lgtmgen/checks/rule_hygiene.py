@@ -17,12 +17,12 @@ from typing import Any
 import promql_parser
 import yaml
 
-from lgtmgen.artifacts import Role
+from lgtmgen.artifacts import RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.diagnostics import Diagnostic, Location
 
-METADATA_PATH = "prometheus/rules-metadata.yaml"
+METADATA_PATH = RULES_METADATA_PATH
 RECORDING_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
 ALERT_LABELS = ("severity", "team", "service")
 ALERT_ANNOTATIONS = ("summary", "description", "runbook_url")

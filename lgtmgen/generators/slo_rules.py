@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lgtmgen.artifacts import Artifact, Role
-from lgtmgen.checks.rule_hygiene import METADATA_PATH as RULES_METADATA_PATH
+from lgtmgen.artifacts import RULES_METADATA_PATH, Artifact, Role
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, SLOPlan

@@ -6,6 +6,7 @@ from typing import Any
 
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.generators.slo.records import (
+    HOUR,
     identity_selector,
     ratio_record,
     total_record,
@@ -86,17 +87,37 @@ def absent_for(plan: SLOPlan) -> int:
     return max(ABSENT_FOR_MIN, 2 * plan.base_window)
 
 
+SEEN_WITHIN = "1d"
+"""A cluster whose SLI reported within this long and has stopped is reported missing."""
+
+
+def absent_expr(plan: SLOPlan) -> str:
+    """Per cluster: reported within a day (hourly records, cheap) but not now; or nothing at all.
+
+    A cluster gone for longer than `SEEN_WITHIN` counts as decommissioned. The
+    `absent` branch covers an SLI that never reported (or no cluster within a day).
+    """
+    sel = identity_selector(plan)
+    current = f"{total_record(plan.base_window)}{{{sel}}}"
+    seen = f"max_over_time({total_record(HOUR)}{{{sel}}}[{SEEN_WITHIN}])"
+    return (
+        f"(\n  max by (cluster) ({seen})\nunless\n  max by (cluster) ({current})\n)\n"
+        f"or\n(\n  absent({current})\nunless on ()\n  {seen}\n)"
+    )
+
+
 def absent_alert(plan: SLOPlan, grafana_url: str) -> dict[str, Any]:
-    """The SLI's event counts are missing: the SLO alerts are blind."""
+    """The SLI's event counts are missing in a cluster that reported them, or everywhere."""
     return {
         "alert": ABSENT_ALERT,
-        "expr": f"absent({total_record(plan.base_window)}{{{identity_selector(plan)}}})",
+        "expr": absent_expr(plan),
         "for": format_duration(absent_for(plan)),
         "labels": alert_labels(plan, "ticket"),
         "annotations": _annotations(
             plan,
             f"{_who(plan)} has no data",
-            "The metrics the SLI is computed from are absent, so its burn-rate alerts cannot fire.",
+            "The metrics the SLI is computed from are absent (in the cluster of the alert's cluster "
+            "label, or everywhere when it has none), so its burn-rate alerts cannot fire there.",
             grafana_url,
         ),
     }

@@ -20,6 +20,7 @@ from lgtmgen.generators.slo.records import (
     fast_windows,
     identity_selector,
     ratio_record,
+    scaled,
     slow_windows,
     total_record,
     window_ratio,
@@ -66,9 +67,8 @@ def slow_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
 def hourly_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
     base = plan.base_window
     sel = identity_selector(plan)
-    scale = round(plan.evaluation_interval / base, 12)
     rules = [
-        _record(f"{name(HOUR)}", f"sum_over_time({name(base)}{{{sel}}}[1h]) * {scale!r}", plan)
+        _record(name(HOUR), f"avg_over_time({name(base)}{{{sel}}}[1h]) * {scaled(HOUR, base)}", plan)
         for name in (errors_record, total_record)
     ]
     rules += [

@@ -1,22 +1,29 @@
-"""Recorded SLO series and the cheap, exact long-window formulas built on them.
+"""Recorded SLO series and the cheap long-window formulas built on them.
 
-The fast group records, every evaluation interval e, the error and total
-events of the base window B (the shortest burn-rate window) from the raw
-series. A longer window W is derived without reading raw series again:
+The fast group records, every evaluation interval, the error and total events
+of the base window B (the shortest burn-rate window) from the raw series. A
+longer window W is derived without reading raw series again, by averaging
+rather than summing, so the result does not depend on how often the inputs
+were sampled (promtool samples every group at one interval; a restart or a
+skipped evaluation drops samples in production):
 
-    events(W) = events_B(t) + (e / B) * sum_over_time(events_B[W - B] offset B)
+    events(W) = events_B(t) + avg_over_time(events_B[W - B] offset B) * (W - B) / B
 
-The first term is exact for the latest B; every sample older than B counts its
-B-long slice, and e/B corrects for the overlap of consecutive slices (steady
-traffic: exact; a step change: seen up to B/2 late in the older part). The
-windows of the fastest page are exact instead, as a sum of back-to-back slices
+The first term is exact for the latest B; the older part averages rolling
+B-long counts (steady traffic: exact; a step change: seen up to B/2 late in the
+older part). The windows of the fastest page are exact instead, as a sum of
+back-to-back slices
 
     events(W) = events_B(t) + events_B(t - B) + ... + events_B(t - W + B)
 
 so the page is never slower than the straightforward rate over W (needed only
-when the page's detection time exceeds B; sooner, the first form is exact). Windows of a
-day or more read hourly totals (recorded once an hour), so the 30-day period
-reads 720 samples, not 86,400.
+when the page's detection time exceeds B; sooner, the first form is exact).
+Windows of a day or more read hourly totals (recorded once an hour):
+
+    events(W) = avg_over_time(events_1h[W]) * W / 1h
+
+so the 30-day period reads 720 samples, not 86,400, and a window that holds
+71 or 73 hourly samples (alignment) or fewer (a restart) still counts W.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from lgtmgen.plan import BurnWindow, SLOPlan
 
 HOUR = 3600
 HOURLY_FROM = 86400
-"""Windows at least this long (and whole hours) are summed from the hourly records."""
+"""Windows at least this long are averaged from the hourly records (whole hours or not: the average
+times W / 1h counts W either way, to within the hour the hourly records lag)."""
 SLOW_INTERVAL = 300
 MAX_EXACT_SLICES = 24
 
@@ -48,7 +56,7 @@ def identity_selector(plan: SLOPlan) -> str:
 
 
 def uses_hourly(window: int) -> bool:
-    return window >= HOURLY_FROM and window % HOUR == 0
+    return window >= HOURLY_FROM
 
 
 def exact_slices(plan: SLOPlan, window: int) -> bool:
@@ -81,10 +89,14 @@ def window_events(plan: SLOPlan, record: str, window: int) -> str:
         return "(" + " + ".join([sel, *slices]) + ")"
     if uses_hourly(window):
         hourly = f"{record}{format_duration(HOUR)}{{{identity_selector(plan)}}}"
-        return f"sum_over_time({hourly}[{format_duration(window)}])"
-    scale = round(plan.evaluation_interval / base, 12)
-    older = f"sum_over_time({sel}[{format_duration(window - base)}] offset {format_duration(base)})"
-    return f"({sel} + ({older} * {scale!r} or 0 * {sel}))"
+        return f"(avg_over_time({hourly}[{format_duration(window)}]) * {scaled(window, HOUR)})"
+    older = f"avg_over_time({sel}[{format_duration(window - base)}] offset {format_duration(base)})"
+    return f"({sel} + ({older} * {scaled(window - base, base)} or 0 * {sel}))"
+
+
+def scaled(window: int, slice_: int) -> str:
+    """How many `slice_`-long slices fill `window`, as a PromQL number."""
+    return repr(round(window / slice_, 12)).removesuffix(".0")
 
 
 def window_ratio(plan: SLOPlan, window: int) -> str:
