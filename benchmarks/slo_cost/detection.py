@@ -1,7 +1,12 @@
 """Page detection time of both rule sets at a full outage, measured with `promtool test rules`.
 
-The outage starts after an hour of clean traffic; every evaluation step after it
-expects no page, so promtool reports the steps at which a page fired.
+The outage starts after six hours and five minutes of clean traffic, so that every
+page window (the longest is 6h) is full, as in a Prometheus that has run for a
+while: with a shorter history a 6h window holds only the clean hours there are,
+and a rule set whose 6h ratio is computed over what exists pages on its 6h window
+as soon as its 1h one would. Every evaluation step after the start expects no
+page, so promtool reports the steps at which a page fired. The first errors are
+counted in the first step after the start.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.plan import SLOPlan
 
 STEP = 30
-START = 3900
+START = 6 * 3600 + 300
 WATCH = 600
 _BLOCK = re.compile(r"alertname: (\w+), time: ([0-9hms]+),(.*?)(?=alertname: |\Z)", re.DOTALL)
 
@@ -27,7 +32,7 @@ def _inputs(plan: SLOPlan) -> list[dict[str, str]]:
     steps_before = START // STEP
     steps_after = WATCH // STEP + 2
     good = f"0+600x{steps_before} {600 * steps_before}+0x{steps_after}"
-    bad = f"0+0x{steps_before} 0+600x{steps_after}"
+    bad = f"0+0x{steps_before} 600+600x{steps_after}"
     labels = f'job="{job}",cluster="eu",route="/a"'
     return [
         {"series": f'http_requests_total{{{labels},code="200"}}', "values": good},
