@@ -3,8 +3,9 @@
 Each command runs in its own child process; wall time is measured around it.
 Memory is reported twice: the largest resident set of any one process
 (``ru_maxrss``, which covers the build's worker processes too) and the peak of
-the resident sets of the whole process tree added up, sampled every 50 ms
-(a parallel build holds several processes at once).
+the whole process tree's proportional set sizes added up (pages a forked worker
+shares with its parent count once), sampled every 50 ms: a parallel build holds
+several processes at once.
 Usage: ``python benchmarks/run.py [sizes...]`` (default 100 1000 10000).
 """
 
@@ -25,10 +26,20 @@ from generate_catalog import write_catalog
 LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
 
-def _tree_rss_mib(root: int) -> float:
-    """Resident memory of `root` and all its descendants, in MiB."""
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size: shared pages (a forked worker's inherited plan) count once in a sum."""
+    try:
+        for line in (Path("/proc") / str(pid) / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_memory_mib(root: int) -> float:
+    """Memory of `root` and all its descendants (sum of proportional set sizes), in MiB."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -36,13 +47,11 @@ def _tree_rss_mib(root: int) -> float:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        pid = int(proc.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        children.setdefault(int(fields[1]), []).append(int(proc.name))
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss_bytes(pid)
         todo += children.get(pid, [])
     return total / 2**20
 
@@ -58,7 +67,7 @@ def measure(args: list[str], cwd: Path) -> tuple[float, float, float]:
         def sample() -> None:
             nonlocal peak
             while not done.wait(0.05):
-                peak = max(peak, _tree_rss_mib(child.pid))
+                peak = max(peak, _tree_memory_mib(child.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -70,7 +79,7 @@ def measure(args: list[str], cwd: Path) -> tuple[float, float, float]:
         if child.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"{' '.join(args)} failed:\n{errors.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024, max(peak, usage.ru_maxrss / 1024)
+    return elapsed, usage.ru_maxrss / 1024, peak
 
 
 VALIDATE_RUNS = 3
@@ -90,7 +99,7 @@ def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 10000]
     print(
         "| services | SLOs | validate (s, median of 3) | validate peak (MiB) | build (s) "
-        "| build peak, largest process (MiB) | build peak, all processes (MiB) | files |"
+        "| build peak, largest process (MiB) | build peak, all processes, PSS (MiB) | files |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="lgtmgen-bench-") as tmp:
