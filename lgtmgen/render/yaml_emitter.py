@@ -136,17 +136,17 @@ def _literal(text: str, indent: int) -> list[str]:
     return [f"|{chomp}"] + [pad + line if line else "" for line in body.split("\n")]
 
 
-_SHARED: dict[int, tuple[Any, list[str] | None]] = {}
+_SHARED: dict[int, tuple[Any, str | None]] = {}
 _SHARED_LIMIT = 1 << 20
-_SHARED_BUDGET = 1 << 20
-"""Lines of shared values kept at most (about 100 MB; a thousand services' SLO rules); later ones render each time."""
+_SHARED_BUDGET = 1 << 26
+"""Characters of shared renderings kept at most (64 MiB: a thousand services' SLO rules); later ones render each time."""
 _shared_kept = 0
 
 
 def render_shared(value: Any) -> Any:
     """Mark a mapping or sequence that several artifacts embed unchanged (read-only from here on).
 
-    Its lines are rendered once and indented for each further use: the SLO rule
+    Its text is rendered once and indented for each further use: the SLO rule
     groups appear in rule files, PrometheusRule objects and Mimir ruler
     namespaces. The output is the same bytes as rendering it each time.
     """
@@ -167,16 +167,21 @@ def _emit_shared(value: Any, indent: int, out: list[str], prefix: str) -> bool:
     entry = _SHARED.get(id(value))
     if entry is None or entry[0] is not value:
         return False
-    lines = entry[1]
-    if lines is None:
-        lines = []
+    text = entry[1]
+    if text is None:
+        lines: list[str] = []
         _emit_fresh(value, 0, lines, "")
-        if _shared_kept + len(lines) <= _SHARED_BUDGET:
-            _SHARED[id(value)] = (value, lines)
-            _shared_kept += len(lines)
+        text = "\n".join(lines)
+        if _shared_kept + len(text) <= _SHARED_BUDGET:
+            _SHARED[id(value)] = (value, text)
+            _shared_kept += len(text)
     pad = " " * indent
-    out.append(prefix + lines[0])
-    out.extend([pad + line if line else line for line in lines[1:]])
+    if "\n\n" in text:  # an empty line (in a literal block) stays empty, without the indent
+        first, *rest = text.split("\n")
+        out.append(prefix + first)
+        out.extend([pad + line if line else line for line in rest])
+    else:
+        out.append(prefix + text.replace("\n", "\n" + pad))
     return True
 
 
