@@ -32,6 +32,7 @@ from lgtmgen.render import forget_shared, render_artifact
 from lgtmgen.writer import file_writer
 
 if TYPE_CHECKING:
+    from lgtmgen.generators.base import Generator
     from lgtmgen.generators.runbooks import RunbookAlert
 
 MANIFEST = "manifest.json"
@@ -109,7 +110,7 @@ def _emit(owner: str, artifacts: Iterable[Artifact], put: Put, output: _Output) 
         output.alerts += runbook_alerts(artifact)
 
 
-def _generator_named(name: str) -> object:
+def _generator_named(name: str) -> Generator:
     from lgtmgen.generators import GENERATORS
 
     return next(g for g in GENERATORS if g.name == name)
@@ -117,8 +118,7 @@ def _generator_named(name: str) -> object:
 
 def _run_generator(plan: Plan, name: str, put: Put) -> _Output:
     output = _Output()
-    generator = _generator_named(name)
-    _emit(name, generator.generate(plan), put, output)  # type: ignore[attr-defined]
+    _emit(name, _generator_named(name).generate(plan), put, output)
     return output
 
 
@@ -194,9 +194,14 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
                 for name, output in zip(task, done, strict=True)
             }
             outputs = [by_name[name] for name in names]
-            alerts = [a for o in outputs for a in o.alerts]
             shards = [services[k::jobs] for k in range(jobs)]
-            outputs += pool.map(_worker_runbooks, [alerts] * jobs, shards)
+            shard_of = {service: k for k, shard in enumerate(shards) for service in shard}
+            shard_alerts: list[list[RunbookAlert]] = [[] for _ in shards]
+            for output in outputs:
+                for alert in output.alerts:
+                    if alert.service in shard_of:
+                        shard_alerts[shard_of[alert.service]].append(alert)
+            outputs += pool.map(_worker_runbooks, shard_alerts, shards)
     finally:
         _WORKER = None
     return outputs
