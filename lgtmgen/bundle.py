@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from lgtmgen import __version__
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.catalog.models import API_VERSION
+from lgtmgen.cpus import available_cpus
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
 from lgtmgen.render import forget_shared, render_artifact
@@ -174,7 +175,7 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
     global _WORKER
     names, tasks = _schedule()
     services = list(plan.services)
-    if root is None or jobs <= 1:
+    if root is None or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         try:
             by_name = {name: _run_generator(plan, name, put) for task in tasks for name in task}
         finally:
@@ -239,10 +240,11 @@ def _index(outputs: list[_Output]) -> tuple[dict[str, FileEntry], list[Diagnosti
 
 
 def default_jobs(plan: Plan) -> int:
-    """Worker processes for a build: the CPUs this process may use, one for small catalogs."""
-    if len(plan.services) < PARALLEL_FROM_SERVICES:
+    """Worker processes for a build: the CPUs this process may use; one for small catalogs, or
+    where processes cannot be forked (the workers inherit the plan instead of receiving it)."""
+    if len(plan.services) < PARALLEL_FROM_SERVICES or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, len(os.sched_getaffinity(0)))
+    return available_cpus()
 
 
 def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[StagedBundle | None, list[Diagnostic]]:

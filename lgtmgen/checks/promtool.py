@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from lgtmgen.checks.run_tool import (
     missing_tool,
     run_tool,
 )
+from lgtmgen.cpus import available_cpus
 from lgtmgen.diagnostics import Diagnostic, Location
 
 RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
@@ -82,10 +82,6 @@ def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnos
     if run.returncode != 0 and not found:
         return diagnostics_from_failures("promtool/tests", failures_by_file(run.output), run, files[0])
     return found
-
-
-def available_cpus() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
 
 
 def balanced_chunks(files: list[str], sizes: list[int], count: int) -> list[list[str]]:
