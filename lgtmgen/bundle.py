@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from lgtmgen import __version__
 from lgtmgen.artifacts import Artifact, Format, Role
@@ -33,7 +33,7 @@ from lgtmgen.render import forget_shared, render_artifact
 from lgtmgen.writer import file_writer
 
 if TYPE_CHECKING:
-    from lgtmgen.generators.base import Generator
+    from lgtmgen.generators.base import Generator, ShardedGenerator
     from lgtmgen.generators.runbooks import RunbookAlert
 
 MANIFEST = "manifest.json"
@@ -54,7 +54,8 @@ PARALLEL_FROM_SERVICES = 50
 SHARED_SLO_GROUPS = ("slo-rules", "prometheus-rule-crd", "mimir", "prometheus-config")
 """Generators that read the same SLO rule groups (built once per process): one worker runs them all."""
 HEAVY_FIRST = (SHARED_SLO_GROUPS, ("slo-tests",), ("grafana-dashboards",))
-"""Tasks that take longest at scale start first, so the workers finish together."""
+"""Tasks that take longest at scale start first, so the workers finish together (sharded
+generators are split into one task per worker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +118,14 @@ def _generator_named(name: str) -> Generator:
     return next(g for g in GENERATORS if g.name == name)
 
 
-def _run_generator(plan: Plan, name: str, put: Put) -> _Output:
+def _run_generator(plan: Plan, name: str, put: Put, index: int = 0, count: int = 1) -> _Output:
+    """One generator's artifacts, or shard `index` of `count` of a sharded one."""
     output = _Output()
-    _emit(name, _generator_named(name).generate(plan), put, output)
+    generator = _generator_named(name)
+    if count > 1:
+        _emit(name, cast("ShardedGenerator", generator).generate_shard(plan, index, count), put, output)
+    else:
+        _emit(name, generator.generate(plan), put, output)
     return output
 
 
@@ -147,11 +153,15 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker_task(names: tuple[str, ...]) -> list[_Output]:
+Job = tuple[str, int, int]
+"""A generator's name and the shard to run: index, count (0, 1: all of it)."""
+
+
+def _worker_task(jobs: tuple[Job, ...]) -> list[_Output]:
     assert _WORKER is not None
     plan, root = _WORKER
     put = file_writer(root)
-    return [_run_generator(plan, name, put) for name in names]
+    return [_run_generator(plan, name, put, index, count) for name, index, count in jobs]
 
 
 def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output:
@@ -160,40 +170,73 @@ def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output
     return _run_runbooks(plan, alerts, services, file_writer(root))
 
 
-def _schedule() -> tuple[list[str], list[tuple[str, ...]]]:
-    """Generator names in registry order (the order of their alerts in runbooks), and tasks in start order."""
+def _schedule(shards: int) -> tuple[list[str], list[tuple[Job, ...]]]:
+    """Generator names in registry order (the order of their alerts in runbooks), and tasks in start order.
+
+    A sharded generator becomes `shards` tasks, so no single long task keeps one worker busy
+    while the others wait.
+    """
     from lgtmgen.generators import GENERATORS
 
     names = [g.name for g in GENERATORS]
+    sharded = {g.name for g in GENERATORS if hasattr(g, "generate_shard")}
+
+    def split(name: str) -> list[tuple[Job, ...]]:
+        if name in sharded and shards > 1:
+            return [((name, k, shards),) for k in range(shards)]
+        return [((name, 0, 1),)]
+
     grouped = {name for task in HEAVY_FIRST for name in task}
-    tasks = [tuple(n for n in task if n in names) for task in HEAVY_FIRST]
-    return names, [t for t in tasks if t] + [(n,) for n in names if n not in grouped]
+    tasks: list[tuple[Job, ...]] = []
+    for heavy in HEAVY_FIRST:
+        present = [n for n in heavy if n in names]
+        if len(present) > 1:
+            tasks.append(tuple((n, 0, 1) for n in present))
+        elif present:
+            tasks += split(present[0])
+    for name in names:
+        if name not in grouped:
+            tasks += split(name)
+    return names, tasks
+
+
+def _merge(done: list[tuple[Job, _Output]]) -> dict[str, _Output]:
+    """Outputs by generator name; the shards of one generator joined in shard order."""
+    merged: dict[str, _Output] = {}
+    for (name, _index, _count), output in sorted(done, key=lambda item: item[0]):
+        into = merged.setdefault(name, _Output())
+        into.entries += output.entries
+        into.alerts += output.alerts
+    return merged
 
 
 def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output]:
     """Run every generator, then the runbooks; in `jobs` forked workers when `root` is a directory."""
     global _WORKER
-    names, tasks = _schedule()
     services = list(plan.services)
     if root is None or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        names, tasks = _schedule(1)
         try:
-            by_name = {name: _run_generator(plan, name, put) for task in tasks for name in task}
+            by_name = _merge([(job, _run_generator(plan, job[0], put)) for task in tasks for job in task])
         finally:
             forget_shared()
         outputs = [by_name[name] for name in names]
         alerts = [a for o in outputs for a in o.alerts]
         return [*outputs, _run_runbooks(plan, alerts, services, put)]
+    names, tasks = _schedule(jobs)
     _WORKER = (plan, root)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            by_name = {
-                name: output
-                for task, done in zip(tasks, pool.map(_worker_task, tasks), strict=True)
-                for name, output in zip(task, done, strict=True)
-            }
+            by_name = _merge(
+                [
+                    (job, output)
+                    for task, done in zip(tasks, pool.map(_worker_task, tasks), strict=True)
+                    for job, output in zip(task, done, strict=True)
+                ]
+            )
             outputs = [by_name[name] for name in names]
             shards = [services[k::jobs] for k in range(jobs)]
             shard_of = {service: k for k, shard in enumerate(shards) for service in shard}

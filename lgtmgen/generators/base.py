@@ -15,3 +15,11 @@ class Generator(Protocol):
     name: str
 
     def generate(self, plan: Plan) -> Iterable[Artifact]: ...
+
+
+class ShardedGenerator(Generator, Protocol):
+    """A generator whose work splits by service, so a build can spread it over worker processes."""
+
+    def generate_shard(self, plan: Plan, index: int, count: int) -> Iterable[Artifact]:
+        """Shard `index` of `count`: together, the shards give exactly what `generate` gives."""
+        ...
