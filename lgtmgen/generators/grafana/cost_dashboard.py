@@ -10,7 +10,7 @@ from __future__ import annotations
 from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
-from lgtmgen.generators.grafana.layout import Grid, dashboard_link, prom, refs, timeseries
+from lgtmgen.generators.grafana.layout import STACKED, Grid, dashboard_link, prom, refs, timeseries
 from lgtmgen.generators.grafana.platform_panels import cost_panels
 from lgtmgen.generators.grafana.team_dashboards import team_uid
 from lgtmgen.generators.loki.rules import LINES_RATE
@@ -42,7 +42,7 @@ def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
             [prom(expr, team, ref) for (team, expr), ref in zip(spans, refs(len(spans)), strict=True)],
             "suffix: spans/s",
             "Spans per second of each team's services, from Tempo's span metrics.",
-            stacking={"mode": "normal", "group": "A"},
+            stacking=STACKED,
         ),
         width=12,
     )
@@ -53,7 +53,7 @@ def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
                 [prom(f"sum by (team) ({LINES_RATE})", "{{team}}")],
                 "suffix: lines/s",
                 "Log lines per second of each team's services, recorded by the Loki ruler.",
-                stacking={"mode": "normal", "group": "A"},
+                stacking=STACKED,
             ),
             width=12,
         )

@@ -26,6 +26,8 @@ from lgtmgen.generators.grafana.grafanalib_extensions import (
 )
 
 PANEL_WIDTH = 24
+STACKED = {"mode": "normal", "group": "A"}
+"""Time series stacked on each other (shares of a total: per team, per class)."""
 GRAFANA_CURRENCIES = frozenset(
     {"USD", "GBP", "EUR", "JPY", "RUB", "UAH", "BRL", "DKK", "ISK", "NOK", "SEK", "CZK", "CHF", "PLN", "BTC", "ZAR",
      "INR", "KRW", "IDR", "PHP", "VND"}
@@ -138,7 +140,7 @@ def log_volume(title: str, expr: str, legend: str, description: str = "") -> g.T
         targets=[LokiTarget(expr, legendFormat=legend)],
         unit="short",
         tooltipMode="multi",
-        stacking={"mode": "normal", "group": "A"},
+        stacking=STACKED,
     )
 
 

@@ -12,7 +12,15 @@ from typing import Any
 
 from lgtmgen.catalog.models import Service
 from lgtmgen.generators.grafana import queries as q
-from lgtmgen.generators.grafana.layout import Grid, currency_unit, prom, refs, stat, timeseries
+from lgtmgen.generators.grafana.layout import (
+    STACKED,
+    Grid,
+    currency_unit,
+    prom,
+    refs,
+    stat,
+    timeseries,
+)
 from lgtmgen.generators.recording_rules import cost_groups, costed_teams
 from lgtmgen.generators.recording_rules.service_families import service_rules
 from lgtmgen.generators.recording_rules.tenant_families import TEAM_COST
@@ -142,7 +150,7 @@ def cost_panels(grid: Grid, plan: Plan) -> None:
                 [prom(f'sum by (team) ({TEAM_COST}{{currency="{code}"}})', "{{team}}")],
                 currency_unit(code),
                 "CPU and memory used by each team's services times the clusters' unit prices.",
-                stacking={"mode": "normal", "group": "A"},
+                stacking=STACKED,
             ),
             width=24,
         )

@@ -20,6 +20,7 @@ from lgtmgen.generators.grafana.dashboard import (
     variables,
 )
 from lgtmgen.generators.grafana.layout import (
+    STACKED,
     Grid,
     budget_bargauge,
     dashboard_link,
@@ -206,7 +207,7 @@ def _log_rules(grid: Grid, service: Service) -> None:
                 [prom(f"{ERROR_CLASS_RATE}{sel}", "{{error_class}}")],
                 "suffix: lines/s",
                 "Error log lines per second by the error class the collector assigned.",
-                stacking={"mode": "normal", "group": "A"},
+                stacking=STACKED,
             ),
             width=12,
         )
