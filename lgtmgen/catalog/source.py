@@ -176,17 +176,19 @@ def _tagged_scalar(node: ScalarNode) -> Any:
     return value
 
 
+def _too_large(node: Node) -> YamlProblem:
+    return YamlProblem(
+        "yaml/too-large",
+        f"the document expands to more than {MAX_NODES:,} nodes "
+        "(an alias bomb, or a catalog far larger than any real one)",
+        *_pos(node),
+    )
+
+
 def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
     budget.nodes += 1
     if budget.nodes > MAX_NODES:
-        line, col = _pos(node)
-        raise YamlProblem(
-            "yaml/too-large",
-            f"the document expands to more than {MAX_NODES:,} nodes "
-            "(an alias bomb, or a catalog far larger than any real one)",
-            line,
-            col,
-        )
+        raise _too_large(node)
     if depth > MAX_DEPTH:
         line, col = _pos(node)
         raise YamlProblem("yaml/too-deep", f"nesting deeper than {MAX_DEPTH} levels", line, col)
@@ -307,14 +309,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
         memo: dict[int, int] = {}
         # Without an anchor there is no alias, and the size is the text's own.
         if "&" in text and _expanded_size(nodes[0], memo) > MAX_NODES:
-            line, col = _pos(_largest_section(nodes[0], memo))
-            raise YamlProblem(
-                "yaml/too-large",
-                f"the document expands to more than {MAX_NODES:,} nodes "
-                "(an alias bomb, or a catalog far larger than any real one)",
-                line,
-                col,
-            )
+            raise _too_large(_largest_section(nodes[0], memo))
         return _convert(nodes[0], file, 0, _Budget()), []
     except YamlProblem as problem:
         return None, [diag(problem.check, problem.message, problem.line, problem.column)]
