@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import grafanalib.core as g  # type: ignore[import-untyped]
 
@@ -24,6 +24,8 @@ from lgtmgen.generators.grafana.grafanalib_extensions import (
     TempoTarget,
     Traces,
 )
+
+P = TypeVar("P")
 
 PANEL_WIDTH = 24
 STACKED = {"mode": "normal", "group": "A"}
@@ -154,37 +156,26 @@ def trace_search(title: str, traceql: str, description: str = "") -> g.Table:
     )
 
 
+def _extension_panel(cls: type[P], title: str, description: str, source: Any, targets: list[Any], **extra: Any) -> P:
+    """A panel of one of our grafanalib extensions.
+
+    grafanalib is untyped, so mypy does not see the fields they inherit from Panel;
+    they are passed as one mapping.
+    """
+    fields: dict[str, Any] = {"title": title, "description": description, "dataSource": source.ref, "targets": targets}
+    return cls(**fields, **extra)
+
+
 def trace_view(title: str, description: str = "") -> Traces:
-    # grafanalib is untyped, so mypy does not see the fields Traces inherits from Panel.
-    fields: dict[str, Any] = {
-        "title": title,
-        "description": description,
-        "dataSource": TRACES.ref,
-        "targets": [TempoTarget("${trace_id}", "traceql")],
-    }
-    return Traces(**fields)
+    return _extension_panel(Traces, title, description, TRACES, [TempoTarget("${trace_id}", "traceql")])
 
 
 def heatmap(title: str, target: g.Target, unit: str, y_unit: str, description: str = "") -> Heatmap:
-    fields: dict[str, Any] = {
-        "title": title,
-        "description": description,
-        "dataSource": METRICS.ref,
-        "targets": [target],
-        "unit": unit,
-        "y_unit": y_unit,
-    }
-    return Heatmap(**fields)
+    return _extension_panel(Heatmap, title, description, METRICS, [target], unit=unit, y_unit=y_unit)
 
 
 def service_map(title: str, description: str = "") -> NodeGraph:
-    fields: dict[str, Any] = {
-        "title": title,
-        "description": description,
-        "dataSource": TRACES.ref,
-        "targets": [TempoTarget("", "serviceMap")],
-    }
-    return NodeGraph(**fields)
+    return _extension_panel(NodeGraph, title, description, TRACES, [TempoTarget("", "serviceMap")])
 
 
 def dashboard_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
