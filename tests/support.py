@@ -25,3 +25,16 @@ def load_catalog_document(directory: Path, document: dict[str, Any]) -> tuple[Pl
     loaded = load_catalog([path])
     plan = build_plan(loaded.catalog) if loaded.catalog is not None else None
     return plan, loaded.diagnostics
+
+
+def error_loader(directory: Path) -> Loader:
+    """A loader of catalog dicts under `directory` that keeps only the errors.
+
+    Other areas may warn about the same catalog; an area's tests pin their own findings.
+    """
+
+    def load(document: dict[str, Any]) -> tuple[Plan | None, list[Diagnostic]]:
+        plan, diagnostics = load_catalog_document(directory, document)
+        return plan, [d for d in diagnostics if d.is_error]
+
+    return load

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.pipeline import compile_catalog
 from lgtmgen.plan import Plan
 from lgtmgen.writer import write_bundle
-from tests.support import Loader, load_catalog_document
+from tests.support import Loader, error_loader
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOP = ROOT / "examples" / "shop"
@@ -54,12 +53,7 @@ def base_catalog() -> dict[str, Any]:
 @pytest.fixture
 def load(tmp_path: Path) -> Loader:
     """Load a catalog dict through the real loader; only errors come back."""
-
-    def _load(document: dict[str, Any]) -> tuple[Plan | None, list[Diagnostic]]:
-        plan, diagnostics = load_catalog_document(tmp_path, document)
-        return plan, [d for d in diagnostics if d.is_error]
-
-    return _load
+    return error_loader(tmp_path)
 
 
 @pytest.fixture

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lgtmgen.artifacts import Artifact
-from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
-from tests.support import load_catalog_document
+from tests.support import error_loader
 from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 
 @pytest.fixture
 def load(tmp_path: Path) -> CatalogLoader:
-    """Write a catalog dict to a file and load it the way the CLI does.
-
-    Only errors come back: other areas may warn about the same catalog, and these tests
-    pin the traces area's own findings.
-    """
-
-    def _load(document: dict[str, Any]) -> tuple[Plan | None, list[Diagnostic]]:
-        plan, diagnostics = load_catalog_document(tmp_path, document)
-        return plan, [d for d in diagnostics if d.is_error]
-
-    return _load
+    """Write a catalog dict to a file and load it the way the CLI does; only errors come back."""
+    return error_loader(tmp_path)
 
 
 @pytest.fixture
