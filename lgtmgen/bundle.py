@@ -85,14 +85,6 @@ class FileEntry:
     owner: str
 
 
-@dataclass(frozen=True)
-class StagedBundle:
-    """A bundle written to a directory: what the manifest lists."""
-
-    root: Path
-    files: dict[str, FileEntry]
-
-
 Put = Callable[[str, bytes], None]
 
 
@@ -290,8 +282,8 @@ def default_jobs(plan: Plan) -> int:
     return available_cpus()
 
 
-def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[StagedBundle | None, list[Diagnostic]]:
-    """Write the bundle, manifest last, into the empty directory `root`."""
+def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[dict[str, FileEntry] | None, list[Diagnostic]]:
+    """Write the bundle, manifest last, into the empty directory `root`; its files as the manifest lists them."""
     put = file_writer(root)
     files, problems = _index(_produce(plan, put, root, jobs))
     if problems:
@@ -299,7 +291,7 @@ def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[StagedBundle | 
     manifest = render_artifact(_manifest(plan, files.values()))
     put(MANIFEST, manifest)
     files[MANIFEST] = FileEntry(MANIFEST, Role.REPORT, hashlib.sha256(manifest).hexdigest(), "manifest")
-    return StagedBundle(root, dict(sorted(files.items()))), []
+    return dict(sorted(files.items())), []
 
 
 def compile_bundle(plan: Plan) -> tuple[Bundle | None, list[Diagnostic]]:

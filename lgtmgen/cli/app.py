@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,7 +22,8 @@ from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import validate
 from lgtmgen.writer import replace_refusal, staging_for, swap_in, tree_paths
 
-if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools
+if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools; Plan for annotations
+    from lgtmgen.plan import Plan
     from lgtmgen.toolchain.locate import Toolbox
 
 # The checks, the toolchain and the schema exporters are imported by the commands
@@ -90,7 +91,7 @@ def _finish(
     message: str,
     failed: bool | None = None,
     **extra: object,
-) -> None:
+) -> NoReturn:
     failed = has_errors(diagnostics) if failed is None else failed
     if state.output is OutputFormat.json:
         print(json_report(command, not failed, diagnostics, **extra))
@@ -133,6 +134,25 @@ def _toolbox() -> Toolbox:
         raise typer.Exit(2) from exc
 
 
+def _valid_plan(command: str, catalog: list[Path]) -> tuple[Plan, list[Diagnostic]]:
+    """The plan of a valid catalog and its findings (warnings); ends the command on an error."""
+    plan, diagnostics = validate(catalog)
+    if plan is None or has_errors(diagnostics):
+        _finish(command, diagnostics, "", failed=True)
+    return plan, diagnostics
+
+
+def _stage(command: str, plan: Plan, diagnostics: list[Diagnostic], root: Path, jobs: int) -> list[str]:
+    """Write the plan's bundle into `root` and return its paths; ends the command when it cannot."""
+    from lgtmgen.bundle import default_jobs, stage_bundle
+
+    staged, problems = stage_bundle(plan, root, jobs or default_jobs(plan))
+    diagnostics += problems
+    if staged is None:
+        _finish(command, diagnostics, "", failed=True)
+    return list(staged)
+
+
 @app.command()
 def build(
     catalog: CatalogArg,
@@ -143,23 +163,14 @@ def build(
     jobs: JobsOption = 0,
 ) -> None:
     """Compile the catalog and replace the bundle directory atomically."""
-    from lgtmgen.bundle import default_jobs, stage_bundle
-
     started = time.perf_counter()
     refusal = replace_refusal(out_dir.absolute())
     if refusal is not None:
         where = Location(str(out_dir))
         _finish("build", [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
-    plan, diagnostics = validate(catalog)
-    if plan is None or has_errors(diagnostics):
-        _finish("build", diagnostics, "", failed=True)
-        return
+    plan, diagnostics = _valid_plan("build", catalog)
     with staging_for(out_dir) as staging:
-        staged, problems = stage_bundle(plan, staging, jobs or default_jobs(plan))
-        diagnostics += problems
-        if staged is None:
-            _finish("build", diagnostics, "", failed=True)
-            return
+        staged = _stage("build", plan, diagnostics, staging, jobs)
         if check:
             from lgtmgen.checks import run_checks
 
@@ -167,7 +178,7 @@ def build(
             if has_errors(diagnostics):
                 _finish("build", diagnostics, "", failed=True)
         swap_in(staging, out_dir)
-    count = len(staged.files)
+    count = len(staged)
     _finish(
         "build",
         diagnostics,
@@ -207,23 +218,15 @@ def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: Jobs
     """Dry run: show what a build would add, change or remove; exit 1 when anything differs."""
     import tempfile
 
-    from lgtmgen.bundle import default_jobs, stage_bundle
-
-    plan, diagnostics = validate(catalog)
-    if plan is None or has_errors(diagnostics):
-        _finish("diff", diagnostics, "", failed=True)
-        return
+    plan, diagnostics = _valid_plan("diff", catalog)
     changed: dict[str, str] = {}
     # The would-be bundle is staged on disk like a build's, then compared file by file.
     with tempfile.TemporaryDirectory(prefix="lgtmgen-diff-") as scratch:
-        staged, problems = stage_bundle(plan, Path(scratch), jobs or default_jobs(plan))
-        if staged is None:
-            _finish("diff", diagnostics + problems, "", failed=True)
-            return
+        staged = _stage("diff", plan, diagnostics, Path(scratch), jobs)
         old = tree_paths(out_dir)
-        for path in sorted(set(staged.files) | old):
+        for path in sorted(set(staged) | old):
             before = (out_dir / path).read_bytes() if path in old else None
-            after = (Path(scratch) / path).read_bytes() if path in staged.files else None
+            after = (Path(scratch) / path).read_bytes() if path in staged else None
             if before == after:
                 continue
             changed[path] = "added" if before is None else "removed" if after is None else "changed"
