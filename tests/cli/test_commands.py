@@ -252,3 +252,21 @@ def test_build_refuses_to_replace_a_directory_that_is_not_a_bundle(catalog: Path
     assert result.returncode == 1
     assert [d["check"] for d in json.loads(result.stdout)["diagnostics"]] == ["bundle/not-a-bundle"]
     assert [p.name for p in own.iterdir()] == ["notes.md"]
+
+
+def test_a_catalog_of_teams_and_tenants_before_any_service_builds(tmp_path: Path) -> None:
+    # The first step of adopting lgtmgen: who exists, before what they run. The overview dashboards
+    # then have no tenant to preselect.
+    (tmp_path / "catalog.yaml").write_text(
+        "apiVersion: lgtmgen/v1\n"
+        "teams:\n  - name: platform\n"
+        "    notify:\n      slack:\n        channel: '#platform'\n"
+        "        api_url_file: /etc/alertmanager/secrets/slack.url\n"
+        "tenants:\n  - name: prod\n"
+        "clusters:\n  - name: eu-1\n    environment: production\n"
+        "environments:\n  - name: production\n    production: true\n",
+        encoding="utf-8",
+    )
+    result = lgtmgen("build", "catalog.yaml", "-o", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "out" / "manifest.json").is_file()

@@ -50,3 +50,15 @@ def test_numbering_keeps_given_ids_and_skips_them() -> None:
     panels: list[dict[str, Any]] = [{"title": "a"}, {"title": "b", "id": 1}, {"title": "c", "panels": [{"title": "d"}]}]
     _number_panels(panels)
     assert [panels[0]["id"], panels[1]["id"], panels[2]["id"], panels[2]["panels"][0]["id"]] == [2, 1, 3, 4]
+
+
+def test_a_datasource_variable_without_default_gets_no_current_selection() -> None:
+    from lgtmgen.generators.grafana.normalise import _variable
+
+    dashboard = g.Dashboard(title="d", uid="d", templating=g.Templating(list=[
+        g.Template(name="metrics", query="prometheus", type="datasource", default=None),
+        g.Template(name="logs", query="loki", type="datasource", default="loki-a"),
+    ]))
+    unset, chosen = (_variable(v) for v in _plain(dashboard)["templating"]["list"])
+    assert "current" not in unset
+    assert chosen["current"] == {"text": "loki-a", "value": "loki-a"}

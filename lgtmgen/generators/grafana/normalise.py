@@ -262,7 +262,9 @@ def _variable(raw: dict[str, Any]) -> dict[str, Any]:
     variable: dict[str, Any] = _pick(raw, ("type", "name", "label", "query", "datasource", "regex", "hide"))
     current = raw.get("current")
     if raw["type"] == "datasource":
-        variable["current"] = {"text": current["text"], "value": current["value"]} if current else None
+        # grafanalib's null text and value (no default datasource) were dropped by the walk.
+        chosen = current.get("value") if current else None
+        variable["current"] = {"text": current["text"], "value": chosen} if chosen else None
         variable["refresh"] = 1
     elif raw["type"] == "textbox":
         value = str(raw.get("query", ""))
