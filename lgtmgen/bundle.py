@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -217,6 +218,9 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
         return [*outputs, _run_runbooks(plan, alerts, services, put)]
     names, tasks = _schedule(jobs)
     _WORKER = (plan, root)
+    # The plan's objects leave the collector's generations: the workers' collections never
+    # walk them, so their pages stay shared with this process instead of being copied.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
@@ -240,6 +244,7 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
             outputs += pool.map(_worker_runbooks, shard_alerts, shards)
     finally:
         _WORKER = None
+        gc.unfreeze()
     return outputs
 
 
