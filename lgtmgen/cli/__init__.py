@@ -13,7 +13,6 @@ import traceback
 
 from lgtmgen.cli.app import app, state
 
-
 # A run allocates millions of short-lived objects and hardly any reference cycles; with the
 # default threshold (700) the young generation is collected so often that a build of 1,000
 # services spends a fifth of its time in the collector.
