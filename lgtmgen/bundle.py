@@ -132,8 +132,8 @@ def _run_runbooks(plan: Plan, alerts: list[RunbookAlert], services: list[str], p
 
 _PR_SET_PDEATHSIG = 1
 
-# A forked worker finds the plan and the directory here: they are inherited, never pickled.
-_WORKER: tuple[Plan, Path] | None = None
+# A forked worker finds the plan and the directories here: they are inherited, never pickled.
+_WORKER: tuple[Plan, Path, Path | None] | None = None
 
 
 def _die_with_parent(parent: int) -> None:
@@ -152,15 +152,15 @@ Job = tuple[str, int, int]
 
 def _worker_task(jobs: tuple[Job, ...]) -> list[_Output]:
     assert _WORKER is not None
-    plan, root = _WORKER
-    put = file_writer(root)
+    plan, root, previous = _WORKER
+    put = file_writer(root, previous)
     return [_run_generator(plan, name, put, index, count) for name, index, count in jobs]
 
 
 def _worker_runbooks(alerts: list[RunbookAlert], services: list[str]) -> _Output:
     assert _WORKER is not None
-    plan, root = _WORKER
-    return _run_runbooks(plan, alerts, services, file_writer(root))
+    plan, root, previous = _WORKER
+    return _run_runbooks(plan, alerts, services, file_writer(root, previous))
 
 
 def _schedule(shards: int) -> tuple[list[str], list[tuple[Job, ...]]]:
@@ -203,7 +203,7 @@ def _merge(done: list[tuple[Job, _Output]]) -> dict[str, _Output]:
     return merged
 
 
-def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output]:
+def _produce(plan: Plan, put: Put, root: Path | None, jobs: int, previous: Path | None = None) -> list[_Output]:
     """Run every generator, then the runbooks; in `jobs` forked workers when `root` is a directory."""
     global _WORKER
     services = list(plan.services)
@@ -217,7 +217,7 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int) -> list[_Output
         alerts = [a for o in outputs for a in o.alerts]
         return [*outputs, _run_runbooks(plan, alerts, services, put)]
     names, tasks = _schedule(jobs)
-    _WORKER = (plan, root)
+    _WORKER = (plan, root, previous)
     # The plan's objects leave the collector's generations: the workers' collections never
     # walk them, so their pages stay shared with this process instead of being copied.
     gc.freeze()
@@ -287,10 +287,15 @@ def default_jobs(plan: Plan) -> int:
     return available_cpus()
 
 
-def stage_bundle(plan: Plan, root: Path, jobs: int = 1) -> tuple[dict[str, FileEntry] | None, list[Diagnostic]]:
-    """Write the bundle, manifest last, into the empty directory `root`; its files as the manifest lists them."""
-    put = file_writer(root)
-    files, problems = _index(_produce(plan, put, root, jobs))
+def stage_bundle(
+    plan: Plan, root: Path, jobs: int = 1, previous: Path | None = None
+) -> tuple[dict[str, FileEntry] | None, list[Diagnostic]]:
+    """Write the bundle, manifest last, into the empty directory `root`; its files as the manifest lists them.
+
+    Files equal to those of the `previous` bundle (the one `root` will replace) are linked to them.
+    """
+    put = file_writer(root, previous)
+    files, problems = _index(_produce(plan, put, root, jobs, previous))
     if problems:
         return None, problems
     manifest = render_artifact(_manifest(plan, files.values()))

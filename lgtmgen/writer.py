@@ -55,8 +55,15 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
 
 
-def file_writer(root: Path) -> Callable[[str, bytes], None]:
-    """A function that writes one file of a tree below `root`, making its folders on first use."""
+def file_writer(root: Path, previous: Path | None = None) -> Callable[[str, bytes], None]:
+    """A function that writes one file of a tree below `root`, making its folders on first use.
+
+    A file whose bytes equal the same path's in the `previous` tree (the bundle this one
+    replaces) becomes a hard link to it instead: a rebuild then writes, flushes and, when the
+    old tree is removed, frees only what changed (removing 6,000 written files costs ext4 more
+    than a second; dropping a link costs almost nothing). Bundle files are never changed in
+    place, by lgtmgen or by git, so sharing the inode is safe.
+    """
     made: set[Path] = set()
 
     def put(path: str, content: bytes) -> None:
@@ -64,10 +71,23 @@ def file_writer(root: Path) -> Callable[[str, bytes], None]:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
+        if previous is not None and _link_if_same(previous / path, target, content):
+            return
         with open(target, "wb") as handle:
             handle.write(content)
 
     return put
+
+
+def _link_if_same(old: Path, target: Path, content: bytes) -> bool:
+    try:
+        with open(old, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != len(content) or handle.read() != content:
+                return False
+        os.link(old, target, follow_symlinks=False)
+    except OSError:  # no such file, another file system, no hard links: write it
+        return False
+    return True
 
 
 def _write_tree(root: Path, bundle: Bundle) -> None:

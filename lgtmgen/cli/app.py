@@ -142,11 +142,13 @@ def _valid_plan(command: str, catalog: list[Path]) -> tuple[Plan, list[Diagnosti
     return plan, diagnostics
 
 
-def _stage(command: str, plan: Plan, diagnostics: list[Diagnostic], root: Path, jobs: int) -> list[str]:
+def _stage(
+    command: str, plan: Plan, diagnostics: list[Diagnostic], root: Path, jobs: int, previous: Path | None = None
+) -> list[str]:
     """Write the plan's bundle into `root` and return its paths; ends the command when it cannot."""
     from lgtmgen.bundle import default_jobs, stage_bundle
 
-    staged, problems = stage_bundle(plan, root, jobs or default_jobs(plan))
+    staged, problems = stage_bundle(plan, root, jobs or default_jobs(plan), previous)
     diagnostics += problems
     if staged is None:
         _finish(command, diagnostics, "", failed=True)
@@ -170,7 +172,7 @@ def build(
         _finish("build", [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
     plan, diagnostics = _valid_plan("build", catalog)
     with staging_for(out_dir) as staging:
-        staged = _stage("build", plan, diagnostics, staging, jobs)
+        staged = _stage("build", plan, diagnostics, staging, jobs, previous=out_dir)
         if check:
             from lgtmgen.checks import run_checks
 
