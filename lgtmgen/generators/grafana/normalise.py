@@ -260,10 +260,10 @@ def _panel(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _variable(raw: dict[str, Any]) -> dict[str, Any]:
     variable: dict[str, Any] = _pick(raw, ("type", "name", "label", "query", "datasource", "regex", "hide"))
-    current = raw.get("current")
+    current: dict[str, Any] = raw.get("current") or {}
     if raw["type"] == "datasource":
         # grafanalib's null text and value (no default datasource) were dropped by the walk.
-        chosen = current.get("value") if current else None
+        chosen = current.get("value")
         variable["current"] = {"text": current["text"], "value": chosen} if chosen else None
         variable["refresh"] = 1
     elif raw["type"] == "textbox":
