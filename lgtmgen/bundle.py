@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -53,10 +53,13 @@ RUNBOOKS = "runbooks"
 PARALLEL_FROM_SERVICES = 50
 """Smaller catalogs build faster in one process than it takes to start workers."""
 SHARED_SLO_GROUPS = ("slo-rules", "prometheus-rule-crd", "mimir", "prometheus-config")
-"""Generators that read the same SLO rule groups (built once per process): one worker runs them all."""
-HEAVY_FIRST = (SHARED_SLO_GROUPS, ("slo-tests",), ("grafana-dashboards",))
-"""Tasks that take longest at scale start first, so the workers finish together (sharded
-generators are split into one task per worker)."""
+"""Generators that read the same SLO rule groups (built once per process): one worker runs them
+all, first, since together they are the longest task at scale."""
+HEAVY_LAST = ("slo-tests", "grafana-dashboards")
+"""Long generators without alerts run last, one task per worker each, so the runbooks (which wait
+for every alert) start while they run and the workers finish together."""
+WITHOUT_ALERTS = frozenset({"slo-tests", "grafana-dashboards", "grafana-provisioning"})
+"""Generators that write no alerting rules, so the runbooks need not wait for them (checked)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,17 +182,12 @@ def _schedule(shards: int) -> tuple[list[str], list[tuple[Job, ...]]]:
             return [((name, k, shards),) for k in range(shards)]
         return [((name, 0, 1),)]
 
-    grouped = {name for task in HEAVY_FIRST for name in task}
-    tasks: list[tuple[Job, ...]] = []
-    for heavy in HEAVY_FIRST:
-        present = [n for n in heavy if n in names]
-        if len(present) > 1:
-            tasks.append(tuple((n, 0, 1) for n in present))
-        elif present:
-            tasks += split(present[0])
-    for name in names:
-        if name not in grouped:
-            tasks += split(name)
+    # The generators sharing the SLO rule groups, the longest task at scale, start first.
+    shared: tuple[Job, ...] = tuple((n, 0, 1) for n in SHARED_SLO_GROUPS if n in names)
+    tasks: list[tuple[Job, ...]] = [shared] if shared else []
+    placed = {*SHARED_SLO_GROUPS, *HEAVY_LAST}
+    for name in [n for n in names if n not in placed] + [n for n in HEAVY_LAST if n in names]:
+        tasks += split(name)
     return names, tasks
 
 
@@ -206,7 +204,6 @@ def _merge(done: list[tuple[Job, _Output]]) -> dict[str, _Output]:
 def _produce(plan: Plan, put: Put, root: Path | None, jobs: int, previous: Path | None = None) -> list[_Output]:
     """Run every generator, then the runbooks; in `jobs` forked workers when `root` is a directory."""
     global _WORKER
-    services = list(plan.services)
     if root is None or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         names, tasks = _schedule(1)
         try:
@@ -215,7 +212,7 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int, previous: Path 
             forget_shared()
         outputs = [by_name[name] for name in names]
         alerts = [a for o in outputs for a in o.alerts]
-        return [*outputs, _run_runbooks(plan, alerts, services, put)]
+        return [*outputs, _run_runbooks(plan, alerts, list(plan.services), put)]
     names, tasks = _schedule(jobs)
     _WORKER = (plan, root, previous)
     # The plan's objects leave the collector's generations: the workers' collections never
@@ -226,26 +223,38 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int, previous: Path 
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            by_name = _merge(
-                [
-                    (job, output)
-                    for task, done in zip(tasks, pool.map(_worker_task, tasks), strict=True)
-                    for job, output in zip(task, done, strict=True)
-                ]
-            )
-            outputs = [by_name[name] for name in names]
-            shards = [services[k::jobs] for k in range(jobs)]
-            shard_of = {service: k for k, shard in enumerate(shards) for service in shard}
-            shard_alerts: list[list[RunbookAlert]] = [[] for _ in shards]
-            for output in outputs:
-                for alert in output.alerts:
-                    if alert.service in shard_of:
-                        shard_alerts[shard_of[alert.service]].append(alert)
-            outputs += pool.map(_worker_runbooks, shard_alerts, shards)
+            return _run_in(pool, plan, names, tasks, jobs)
     finally:
         _WORKER = None
         gc.unfreeze()
-    return outputs
+
+
+def _run_in(pool: ProcessPoolExecutor, plan: Plan, names: list[str], tasks: list[tuple[Job, ...]], jobs: int) -> list[_Output]:
+    """Every task in the pool; the runbooks as soon as every generator that writes alerts is done,
+    so they share the workers with the last dashboards instead of running after them."""
+    services = list(plan.services)
+    pending = {pool.submit(_worker_task, task): task for task in tasks}
+    awaited = {job for task in tasks for job in task if job[0] not in WITHOUT_ALERTS}
+    done: list[tuple[Job, _Output]] = []
+    runbooks: list[Future[_Output]] = []
+    for future in as_completed(pending):
+        for job, output in zip(pending[future], future.result(), strict=True):
+            if job[0] in WITHOUT_ALERTS and output.alerts:
+                raise RuntimeError(f"{job[0]} wrote alerting rules but is listed in WITHOUT_ALERTS")
+            done.append((job, output))
+            awaited.discard(job)
+        if not awaited and not runbooks:
+            alerting = _merge([item for item in done if item[0][0] not in WITHOUT_ALERTS])
+            shards = [services[k::jobs] for k in range(jobs)]
+            shard_of = {service: k for k, shard in enumerate(shards) for service in shard}
+            shard_alerts: list[list[RunbookAlert]] = [[] for _ in shards]
+            for name in names:
+                for alert in alerting[name].alerts if name in alerting else ():
+                    if alert.service in shard_of:
+                        shard_alerts[shard_of[alert.service]].append(alert)
+            runbooks = [pool.submit(_worker_runbooks, a, s) for a, s in zip(shard_alerts, shards, strict=True)]
+    by_name = _merge(done)
+    return [by_name[name] for name in names] + [f.result() for f in runbooks]
 
 
 def _manifest(plan: Plan, entries: Iterable[FileEntry]) -> Artifact:
