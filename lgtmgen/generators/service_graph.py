@@ -152,14 +152,19 @@ def service_groups(plan: Plan, service: Service, settings: ServiceGraphSettings)
     return [*groups, {"name": name, "rules": alerts}]
 
 
-def service_graph_rules(plan: Plan) -> dict[str, Any]:
-    settings = plan.catalog.traces.service_graph
+def known_service_groups(plan: Plan) -> list[dict[str, Any]]:
+    """The records naming every catalog service as a known client (every tenant needs them)."""
     known = [
         {"record": KNOWN_CLIENT, "expr": "vector(1)", "labels": {"client": name}} for name in sorted(plan.services)
     ]
-    groups = [
+    return [
         {"name": f"service-graph:known-services-{n + 1}", "rules": chunk} for n, chunk in enumerate(_chunks(known))
     ]
+
+
+def service_graph_rules(plan: Plan) -> dict[str, Any]:
+    settings = plan.catalog.traces.service_graph
+    groups = known_service_groups(plan)
     for service in plan.catalog.services:
         groups += service_groups(plan, service, settings)
     return {"groups": groups}

@@ -13,14 +13,14 @@ from typing import Any
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
-from lgtmgen.generators.service_graph import service_graph_rules
+from lgtmgen.generators.service_graph import known_service_groups
+from lgtmgen.generators.service_graph import service_groups as graph_groups
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.plan import Plan
 
 Group = dict[str, Any]
 ROLLUP_NAMESPACE = "rollup"
 SERVICE_GRAPH_NAMESPACE = "service-graph"
-KNOWN_SERVICES_GROUP = "service-graph:known-services"
 
 
 @dataclass
@@ -65,14 +65,12 @@ def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
     """Tempo writes each tenant's graph series under that tenant, so each service's edges stay there."""
     if not plan.catalog.services:
         return
-    groups = service_graph_rules(plan)["groups"]
-    known = [g for g in groups if g["name"].startswith(KNOWN_SERVICES_GROUP)]
+    known = known_service_groups(plan)
     for tenant in sorted({s.tenant for s in plan.catalog.services}):
         layout.add(tenant, SERVICE_GRAPH_NAMESPACE, [dict(g) for g in known])
+    settings = plan.catalog.traces.service_graph
     for service in plan.catalog.services:
-        prefix = f"service-graph:{service.name}"
-        own = [g for g in groups if g["name"] == prefix or g["name"].startswith(prefix + ":edges-")]
-        layout.add(service.tenant, service.team, own)
+        layout.add(service.tenant, service.team, graph_groups(plan, service, settings))
 
 
 def ruler_layout(plan: Plan) -> RulerLayout:
