@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import promql_parser
 import pytest
 
-from lgtmgen.promql import SelectedMetrics, selected_metrics
+from lgtmgen.catalog import load_catalog
+from lgtmgen.plan import build_plan
+from lgtmgen.promql import SelectedMetrics, _vector_selectors, selected_metrics
+from lgtmgen.sli import event_counts
+
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
 
 @pytest.mark.parametrize(
@@ -20,7 +29,36 @@ from lgtmgen.promql import SelectedMetrics, selected_metrics
         ("max_over_time(y[1h:5m]) / ignoring(le) z offset 1d", {"y", "z"}, set()),
         ('{job="any"} + {__name__!="w", job="x"}', set(), set()),
         ('count(label_replace(kube_pod_info, "a", "$1", "b", "(.*)"))', {"kube_pod_info"}, set()),
+        ("quantile(scalar(q), -r) and topk(scalar(s), (t))", {"q", "r", "s", "t"}, set()),
+        ('count_values("v", c) unless histogram_quantile(0.9, sum by (le) (rate(h_bucket[5m] @ 100)))', {"c", "h_bucket"}, set()),
+        ('{__name__="a" or __name__=~"b.*", job="x"}', {"a"}, {"b.*"}),
     ],
 )
 def test_every_selector_contributes_its_name(expr: str, names: set[str], patterns: set[str]) -> None:
     assert selected_metrics(expr) == SelectedMetrics(frozenset(names), frozenset(patterns))
+
+
+def _selectors_by_walk(expr: str) -> list[str]:
+    found: list[Any] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            found.append(node)
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    return sorted(str(node) for node in found)
+
+
+def test_the_selector_search_finds_what_the_parsers_own_walk_finds() -> None:
+    loaded = load_catalog([SHOP])
+    assert loaded.catalog is not None
+    plan = build_plan(loaded.catalog)
+    exprs = [e for slo in plan.slos for c in [event_counts(slo, "5m")] for e in (c.errors, c.total)]
+    exprs += [
+        "quantile(scalar(q), -r) and topk(scalar(s), (t))",
+        "max_over_time(sum(rate(y[5m]))[1h:5m] offset 1d)",
+        'label_join(a, "x", ",", "b") / on(l) group_left b',
+    ]
+    assert len(exprs) > 30
+    for expr in exprs:
+        assert sorted(str(n) for n in _vector_selectors(promql_parser.parse(expr))) == _selectors_by_walk(expr), expr
