@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import grafanalib.core as g  # type: ignore[import-untyped]
@@ -16,10 +18,27 @@ from lgtmgen.generators.grafana.grafanalib_extensions import (
     DatasourceVariable,
 )
 from lgtmgen.generators.grafana.layout import Grid
-from lgtmgen.generators.grafana.normalise import to_grafana12
+from lgtmgen.generators.grafana.normalise import number_panels, to_grafana12, with_panels
+from lgtmgen.generators.grafana.panel_skeletons import Deferred, normalised_panel
 from lgtmgen.naming import grafana_uid
 
 DASHBOARDS_DIR = "grafana/dashboards"
+
+
+_REFERENCE = ContextVar("grafana_reference_assembly", default=False)
+
+
+@contextmanager
+def reference_assembly() -> Iterator[None]:
+    """Dashboards built inside are assembled the plain way: every panel by grafanalib, then normalised.
+
+    The output is the same as the panel skeletons' (see `panel_skeletons`); the tests hold the two equal.
+    """
+    token = _REFERENCE.set(True)
+    try:
+        yield
+    finally:
+        _REFERENCE.reset(token)
 
 
 def datasource_uid(plugin: str, tenant: str) -> str:
@@ -73,23 +92,28 @@ def dashboard(
     grid: Grid,
     settings: GrafanaSettings,
     templates: Sequence[g.Template],
-    links: Sequence[g.DashboardLink] = (),
+    links: Sequence[Deferred[g.DashboardLink]] = (),
     description: str = "",
 ) -> dict[str, Any]:
     """Build with grafanalib and normalise to Grafana 12 JSON."""
+    reference = _REFERENCE.get()
     built = g.Dashboard(
         title=title,
         uid=uid,
         description=description,
         tags=sorted(set(tags)),
-        panels=grid.panels,
+        panels=grid.built() if reference else [],
         templating=g.Templating(list=list(templates)),
-        links=list(links),
+        links=[link.build() for link in links],
         refresh=settings.refresh,
         time=g.Time(f"now-{settings.time_range}", "now"),
         timezone="browser",
     )
-    return to_grafana12(built)
+    if reference:
+        return to_grafana12(built)
+    panels = [normalised_panel(panel, grid_pos) for panel, grid_pos in grid.panels]
+    number_panels(panels)
+    return with_panels(built, panels)
 
 
 def artifact(folder: str, name: str, data: dict[str, Any]) -> Artifact:

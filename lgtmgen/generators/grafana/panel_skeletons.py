@@ -1,0 +1,175 @@
+"""Normalised panels from cached skeletons: grafanalib runs once per panel shape, not once per panel.
+
+A catalog of a thousand services gives a thousand service dashboards made of
+the same few dozen panel shapes with other titles, queries and legends.
+Building every panel with grafanalib and normalising it was most of the
+generator's cost, so the layout builders return a `Deferred` call instead of
+a grafanalib object, and a dashboard is assembled in one of two ways:
+
+- the reference: `Deferred.build()` runs the call as written, and the
+  grafanalib dashboard is normalised by `to_grafana12`;
+- the fast path, `normalised_panel`: the call's *shape* is the call with every
+  text passed positionally to a builder (title, unit, description, PromQL,
+  legend, refId, link URL) taken out. The first call of a shape is built with
+  a unique marker in place of each text and normalised; where the markers land
+  is remembered, and every call of that shape is the skeleton with its own texts
+  put in. Everything else (empty texts, keyword arguments, numbers, nested
+  mappings such as overrides, the builders themselves) is part of the shape,
+  so any input that can change the structure gives a skeleton of its own.
+
+A marker that grafanalib or the normaliser altered instead of carrying
+through raises, as it would be unsafe to fill. `tests/grafana/test_panel_skeletons.py`
+holds every dashboard equal to the reference. Skeleton subtrees without texts are
+shared between the dashboards, as the normaliser's constants already are:
+artifact data is never mutated after generation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, ParamSpec, TypeVar
+
+import grafanalib.core as g  # type: ignore[import-untyped]
+
+from lgtmgen.generators.grafana.normalise import normalise_panel
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred(Generic[T]):
+    """A call of a grafanalib builder, made when the dashboard is assembled."""
+
+    builder: Callable[..., T]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+    def build(self) -> T:
+        """The grafanalib object, built as the plain call would (the reference path)."""
+        return self.builder(*_built(self.args), **{k: _built(v) for k, v in self.kwargs.items()})
+
+
+def deferred(builder: Callable[P, T]) -> Callable[P, Deferred[T]]:
+    """Make a grafanalib builder return its call deferred (see the module docstring)."""
+
+    @functools.wraps(builder)
+    def call(*args: P.args, **kwargs: P.kwargs) -> Deferred[T]:
+        return Deferred(builder, args, kwargs)
+
+    return call
+
+
+def _built(value: Any) -> Any:
+    if isinstance(value, Deferred):
+        return value.build()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_built(item) for item in value)
+    if isinstance(value, dict):
+        return {k: _built(v) for k, v in value.items()}
+    return value
+
+
+# Shape nodes: a text slot, a builder call, a container, or a literal (its type kept, so True, 1 and 1.0 differ).
+_TEXT = ("text",)
+_CALL, _LIST, _TUPLE, _DICT = "call", "list", "tuple", "dict"
+
+
+def _shape(value: Any, texts: list[str]) -> Any:
+    """The hashable shape of an argument; the texts it takes out are appended to `texts`."""
+    kind = type(value)
+    if kind is Deferred:
+        args = []
+        for arg in value.args:
+            if type(arg) is str and arg:
+                texts.append(arg)
+                args.append(_TEXT)
+            else:
+                args.append(_shape(arg, texts))
+        kwargs = tuple((k, _shape(v, texts)) for k, v in value.kwargs.items())
+        return (_CALL, value.builder, tuple(args), kwargs)
+    if kind is list:
+        return (_LIST, tuple(_shape(item, texts) for item in value))
+    if kind is tuple:
+        return (_TUPLE, tuple(_shape(item, texts) for item in value))
+    if kind is dict:
+        return (_DICT, tuple((k, _shape(v, texts)) for k, v in value.items()))
+    return (kind, value)
+
+
+def _instantiate(shape: Any, markers: Iterator[str]) -> Any:
+    """Build the call a shape describes, with the next marker for each text slot."""
+    if shape is _TEXT:
+        return next(markers)
+    tag, *rest = shape
+    if tag == _CALL:
+        builder, args, kwargs = rest
+        built_args = [_instantiate(a, markers) for a in args]
+        return builder(*built_args, **{k: _instantiate(v, markers) for k, v in kwargs})
+    if tag in (_LIST, _TUPLE):
+        items = [_instantiate(item, markers) for item in rest[0]]
+        return items if tag == _LIST else tuple(items)
+    if tag == _DICT:
+        return {k: _instantiate(v, markers) for k, v in rest[0]}
+    return rest[0]
+
+
+_MARK = "\ue000"
+"""A private-use character that no catalog text carries around each marker."""
+
+FillTree = dict[Any, Any]
+"""Key or index to the text index at that place, or to the tree below it."""
+
+
+def _fill_tree(node: Any, marker_index: dict[str, int]) -> FillTree:
+    tree: FillTree = {}
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and _MARK in key:
+            raise ValueError(f"a panel text became a key: {key!r}")
+        if isinstance(item, str):
+            if item in marker_index:
+                tree[key] = marker_index[item]
+            elif _MARK in item:
+                raise ValueError(f"a panel text was altered on its way through grafanalib: {item!r}")
+        elif isinstance(item, (dict, list)) and (below := _fill_tree(item, marker_index)):
+            tree[key] = below
+    return tree
+
+
+def _fill(node: Any, tree: FillTree, texts: list[str]) -> Any:
+    """`node` with the texts put in, copying only the containers on the way to them."""
+    copy = node.copy()
+    for key, below in tree.items():
+        copy[key] = texts[below] if type(below) is int else _fill(node[key], below, texts)
+    return copy
+
+
+@dataclass(frozen=True, slots=True)
+class _Skeleton:
+    panel: dict[str, Any]
+    tree: FillTree
+
+
+@functools.lru_cache(maxsize=4096)
+def _skeleton(shape: Any, text_count: int) -> _Skeleton:
+    markers = [f"{_MARK}{i}{_MARK}" for i in range(text_count)]
+    built = _instantiate(shape, iter(markers))
+    # Placeholders: the caller sets the real id and position of each panel.
+    built.id = 0
+    built.gridPos = g.GridPos(h=0, w=0, x=0, y=0)
+    panel = normalise_panel(built)
+    return _Skeleton(panel, _fill_tree(panel, {m: i for i, m in enumerate(markers)}))
+
+
+def normalised_panel(panel: Deferred[Any], grid_pos: tuple[int, int, int, int]) -> dict[str, Any]:
+    """The Grafana 12 JSON of a panel at `grid_pos` (h, w, x, y), id 0 (unnumbered)."""
+    texts: list[str] = []
+    shape = _shape(panel, texts)
+    skeleton = _skeleton(shape, len(texts))
+    filled: dict[str, Any] = _fill(skeleton.panel, skeleton.tree, texts)
+    h, w, x, y = grid_pos
+    filled["gridPos"] = {"h": h, "w": w, "x": x, "y": y}
+    return filled
