@@ -72,48 +72,54 @@ def _built(value: Any) -> Any:
     return value
 
 
-# Shape nodes: a text slot, a builder call, a container, or a literal (its type kept, so True, 1 and 1.0 differ).
-_TEXT = ("text",)
-_CALL, _LIST, _TUPLE, _DICT = "call", "list", "tuple", "dict"
+# The shape is flat, a prefix code read back by `_instantiate`: `_TEXT` (a text slot);
+# `_CALL, builder, argument count, keyword names` then the arguments; `list` or `tuple` and a
+# length, or `dict` and its keys, then the items; else the literal's type and value (so 1,
+# 1.0 and True differ). Flat, because building and hashing nested tuples cost more than the rest.
+_TEXT = object()
+_CALL = object()
 
 
-def _shape(value: Any, texts: list[str]) -> Any:
-    """The hashable shape of an argument; the texts it takes out are appended to `texts`."""
+def _shape(value: Any, shape: list[Any], texts: list[str]) -> None:
+    """Append the shape of `value` to `shape`, and the texts it takes out to `texts`."""
     kind = type(value)
     if kind is Deferred:
-        args = []
+        shape += (_CALL, value.builder, len(value.args), tuple(value.kwargs))
         for arg in value.args:
             if type(arg) is str and arg:
                 texts.append(arg)
-                args.append(_TEXT)
+                shape.append(_TEXT)
             else:
-                args.append(_shape(arg, texts))
-        kwargs = tuple((k, _shape(v, texts)) for k, v in value.kwargs.items())
-        return (_CALL, value.builder, tuple(args), kwargs)
-    if kind is list:
-        return (_LIST, tuple(_shape(item, texts) for item in value))
-    if kind is tuple:
-        return (_TUPLE, tuple(_shape(item, texts) for item in value))
-    if kind is dict:
-        return (_DICT, tuple((k, _shape(v, texts)) for k, v in value.items()))
-    return (kind, value)
+                _shape(arg, shape, texts)
+        for item in value.kwargs.values():
+            _shape(item, shape, texts)
+    elif kind is list or kind is tuple:
+        shape += (kind, len(value))
+        for item in value:
+            _shape(item, shape, texts)
+    elif kind is dict:
+        shape += (dict, tuple(value))
+        for item in value.values():
+            _shape(item, shape, texts)
+    else:
+        shape += (kind, value)
 
 
-def _instantiate(shape: Any, markers: Iterator[str]) -> Any:
-    """Build the call a shape describes, with the next marker for each text slot."""
-    if shape is _TEXT:
+def _instantiate(shape: Iterator[Any], markers: Iterator[str]) -> Any:
+    """Build the value a shape describes, with the next marker for each text slot."""
+    tag = next(shape)
+    if tag is _TEXT:
         return next(markers)
-    tag, *rest = shape
-    if tag == _CALL:
-        builder, args, kwargs = rest
-        built_args = [_instantiate(a, markers) for a in args]
-        return builder(*built_args, **{k: _instantiate(v, markers) for k, v in kwargs})
-    if tag in (_LIST, _TUPLE):
-        items = [_instantiate(item, markers) for item in rest[0]]
-        return items if tag == _LIST else tuple(items)
-    if tag == _DICT:
-        return {k: _instantiate(v, markers) for k, v in rest[0]}
-    return rest[0]
+    if tag is _CALL:
+        builder, count, names = next(shape), next(shape), next(shape)
+        args = [_instantiate(shape, markers) for _ in range(count)]
+        return builder(*args, **{name: _instantiate(shape, markers) for name in names})
+    if tag is list or tag is tuple:
+        items = [_instantiate(shape, markers) for _ in range(next(shape))]
+        return items if tag is list else tuple(items)
+    if tag is dict:
+        return {key: _instantiate(shape, markers) for key in next(shape)}
+    return next(shape)
 
 
 _MARK = "\ue000"
@@ -154,9 +160,9 @@ class _Skeleton:
 
 
 @functools.lru_cache(maxsize=4096)
-def _skeleton(shape: Any, text_count: int) -> _Skeleton:
+def _skeleton(shape: tuple[Any, ...], text_count: int) -> _Skeleton:
     markers = [f"{_MARK}{i}{_MARK}" for i in range(text_count)]
-    built = _instantiate(shape, iter(markers))
+    built = _instantiate(iter(shape), iter(markers))
     # Placeholders: the caller sets the real id and position of each panel.
     built.id = 0
     built.gridPos = g.GridPos(h=0, w=0, x=0, y=0)
@@ -166,9 +172,10 @@ def _skeleton(shape: Any, text_count: int) -> _Skeleton:
 
 def normalised_panel(panel: Deferred[Any], grid_pos: tuple[int, int, int, int]) -> dict[str, Any]:
     """The Grafana 12 JSON of a panel at `grid_pos` (h, w, x, y), id 0 (unnumbered)."""
+    shape: list[Any] = []
     texts: list[str] = []
-    shape = _shape(panel, texts)
-    skeleton = _skeleton(shape, len(texts))
+    _shape(panel, shape, texts)
+    skeleton = _skeleton(tuple(shape), len(texts))
     filled: dict[str, Any] = _fill(skeleton.panel, skeleton.tree, texts)
     h, w, x, y = grid_pos
     filled["gridPos"] = {"h": h, "w": w, "x": x, "y": y}
