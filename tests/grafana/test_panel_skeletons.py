@@ -9,6 +9,7 @@ import pytest
 
 from lgtmgen.generators.grafana import GrafanaDashboards
 from lgtmgen.generators.grafana.dashboard import reference_assembly
+from lgtmgen.generators.grafana.layout import prom, stat
 from lgtmgen.generators.grafana.panel_skeletons import deferred, normalised_panel
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
@@ -126,3 +127,12 @@ def test_an_empty_text_is_part_of_the_shape_not_filled_in() -> None:
     without = normalised_panel(text_panel("b", ""), (1, 1, 0, 0))
     assert with_description["description"] == "about a"
     assert "description" not in without and without["title"] == "b"
+
+
+def test_numbers_that_compare_equal_but_are_written_differently_are_different_shapes() -> None:
+    def base(value: float) -> dict[str, object]:
+        steps = [{"color": "red", "value": None}, {"color": "green", "value": value}]
+        panel = normalised_panel(stat("s", [prom("up")], "short", thresholds=steps), (1, 1, 0, 0))
+        return panel["fieldConfig"]["defaults"]["thresholds"]["steps"][1]  # type: ignore[no-any-return]
+
+    assert [repr(base(v)["value"]) for v in (0.0, -0.0, 0.0, 0)] == ["0.0", "-0.0", "0.0", "0"]

@@ -75,7 +75,7 @@ def _built(value: Any) -> Any:
 # The shape is flat, a prefix code read back by `_instantiate`: `_TEXT` (a text slot);
 # `_CALL, builder, argument count, keyword names` then the arguments; `list` or `tuple` and a
 # length, or `dict` and its keys, then the items; else the literal's type and value (so 1,
-# 1.0 and True differ). Flat, because building and hashing nested tuples cost more than the rest.
+# 1.0 and True differ; a float as its exact hex form). Flat, because building and hashing nested tuples cost more than the rest.
 _TEXT = object()
 _CALL = object()
 
@@ -101,6 +101,9 @@ def _shape(value: Any, shape: list[Any], texts: list[str]) -> None:
         shape += (dict, tuple(value))
         for item in value.values():
             _shape(item, shape, texts)
+    elif kind is float:
+        # Equal floats can be written differently (0.0 and -0.0): the shape keeps the exact value.
+        shape += (float, value.hex())
     else:
         shape += (kind, value)
 
@@ -119,6 +122,8 @@ def _instantiate(shape: Iterator[Any], markers: Iterator[str]) -> Any:
         return items if tag is list else tuple(items)
     if tag is dict:
         return {key: _instantiate(shape, markers) for key in next(shape)}
+    if tag is float:
+        return float.fromhex(next(shape))
     return next(shape)
 
 
