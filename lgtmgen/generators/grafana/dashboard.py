@@ -18,8 +18,13 @@ from lgtmgen.generators.grafana.grafanalib_extensions import (
     DatasourceVariable,
 )
 from lgtmgen.generators.grafana.layout import Grid
-from lgtmgen.generators.grafana.normalise import number_panels, to_grafana12, with_panels
-from lgtmgen.generators.grafana.panel_skeletons import Deferred, normalised_panel
+from lgtmgen.generators.grafana.normalise import number_panels, to_grafana12
+from lgtmgen.generators.grafana.panel_skeletons import (
+    Deferred,
+    deferred,
+    normalised_dashboard,
+    normalised_panel,
+)
 from lgtmgen.naming import grafana_uid
 
 DASHBOARDS_DIR = "grafana/dashboards"
@@ -46,19 +51,18 @@ def datasource_uid(plugin: str, tenant: str) -> str:
     return grafana_uid(plugin, tenant)
 
 
-def datasource_variable(variable: DatasourceVariable, tenant: str | None) -> g.Template:
+def datasource_variable(variable: DatasourceVariable, tenant: str | None) -> Deferred[g.Template]:
     kind = {"prometheus": "mimir", "loki": "loki", "tempo": "tempo"}[variable.plugin]
     default = datasource_uid(kind, tenant) if tenant else None
-    template = g.Template(
-        name=variable.name,
-        query=variable.plugin,
-        label=variable.label,
-        type="datasource",
-        default=default,
-    )
-    return template
+    return _datasource_template(variable.name, variable.plugin, variable.label, default)
 
 
+@deferred
+def _datasource_template(name: str, plugin: str, label: str, default: str | None) -> g.Template:
+    return g.Template(name=name, query=plugin, label=label, type="datasource", default=default)
+
+
+@deferred
 def query_variable(name: str, label: str, query: str) -> g.Template:
     return g.Template(
         name=name,
@@ -71,17 +75,46 @@ def query_variable(name: str, label: str, query: str) -> g.Template:
     )
 
 
+@deferred
 def textbox_variable(name: str, label: str) -> g.Template:
     return g.Template(name=name, label=label, query="", type="textbox")
 
 
-def variables(tenant: str | None, *extra: g.Template, logs: bool = False, traces: bool = False) -> list[g.Template]:
+def variables(
+    tenant: str | None, *extra: Deferred[g.Template], logs: bool = False, traces: bool = False
+) -> list[Deferred[g.Template]]:
     chosen = [datasource_variable(METRICS, tenant)]
     if logs:
         chosen.append(datasource_variable(LOGS, tenant))
     if traces:
         chosen.append(datasource_variable(TRACES, tenant))
     return chosen + list(extra)
+
+
+@deferred
+def _grafanalib_dashboard(
+    uid: str,
+    title: str,
+    description: str,
+    refresh: str,
+    time_from: str,
+    tags: list[str],
+    templates: list[g.Template],
+    links: list[g.DashboardLink],
+) -> g.Dashboard:
+    """The dashboard without its panels (the grid places those)."""
+    return g.Dashboard(
+        title=title,
+        uid=uid,
+        description=description,
+        tags=tags,
+        panels=[],
+        templating=g.Templating(list=templates),
+        links=links,
+        refresh=refresh,
+        time=g.Time(time_from, "now"),
+        timezone="browser",
+    )
 
 
 def dashboard(
@@ -91,29 +124,22 @@ def dashboard(
     tags: Sequence[str],
     grid: Grid,
     settings: GrafanaSettings,
-    templates: Sequence[g.Template],
+    templates: Sequence[Deferred[g.Template]],
     links: Sequence[Deferred[g.DashboardLink]] = (),
     description: str = "",
 ) -> dict[str, Any]:
-    """Build with grafanalib and normalise to Grafana 12 JSON."""
-    reference = _REFERENCE.get()
-    built = g.Dashboard(
-        title=title,
-        uid=uid,
-        description=description,
-        tags=sorted(set(tags)),
-        panels=grid.built() if reference else [],
-        templating=g.Templating(list=list(templates)),
-        links=[link.build() for link in links],
-        refresh=settings.refresh,
-        time=g.Time(f"now-{settings.time_range}", "now"),
-        timezone="browser",
+    """Build with grafanalib and normalise to Grafana 12 JSON (from skeletons unless in `reference_assembly`)."""
+    envelope = _grafanalib_dashboard(
+        uid, title, description, settings.refresh, f"now-{settings.time_range}", sorted(set(tags)), list(templates),
+        list(links),
     )
-    if reference:
+    if _REFERENCE.get():
+        built = envelope.build()
+        built.panels = grid.built()
         return to_grafana12(built)
     panels = [normalised_panel(panel, grid_pos) for panel, grid_pos in grid.panels]
     number_panels(panels)
-    return with_panels(built, panels)
+    return normalised_dashboard(envelope, panels)
 
 
 def artifact(folder: str, name: str, data: dict[str, Any]) -> Artifact:

@@ -33,7 +33,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 import grafanalib.core as g  # type: ignore[import-untyped]
 
-from lgtmgen.generators.grafana.normalise import normalise_panel
+from lgtmgen.generators.grafana.normalise import normalise_panel, with_panels
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -160,28 +160,50 @@ def _fill(node: Any, tree: FillTree, texts: list[str]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class _Skeleton:
-    panel: dict[str, Any]
+    data: dict[str, Any]
     tree: FillTree
 
 
+Normalise = Callable[[Any], dict[str, Any]]
+
+
 @functools.lru_cache(maxsize=4096)
-def _skeleton(shape: tuple[Any, ...], text_count: int) -> _Skeleton:
+def _skeleton(shape: tuple[Any, ...], text_count: int, normalise: Normalise) -> _Skeleton:
     markers = [f"{_MARK}{i}{_MARK}" for i in range(text_count)]
-    built = _instantiate(iter(shape), iter(markers))
+    data = normalise(_instantiate(iter(shape), iter(markers)))
+    return _Skeleton(data, _fill_tree(data, {m: i for i, m in enumerate(markers)}))
+
+
+def _filled(call: Deferred[Any], normalise: Normalise) -> dict[str, Any]:
+    shape: list[Any] = []
+    texts: list[str] = []
+    _shape(call, shape, texts)
+    skeleton = _skeleton(tuple(shape), len(texts), normalise)
+    filled: dict[str, Any] = _fill(skeleton.data, skeleton.tree, texts)
+    return filled
+
+
+def _unplaced_panel(built: Any) -> dict[str, Any]:
     # Placeholders: the caller sets the real id and position of each panel.
     built.id = 0
     built.gridPos = g.GridPos(h=0, w=0, x=0, y=0)
-    panel = normalise_panel(built)
-    return _Skeleton(panel, _fill_tree(panel, {m: i for i, m in enumerate(markers)}))
+    return normalise_panel(built)
 
 
 def normalised_panel(panel: Deferred[Any], grid_pos: tuple[int, int, int, int]) -> dict[str, Any]:
     """The Grafana 12 JSON of a panel at `grid_pos` (h, w, x, y), id 0 (unnumbered)."""
-    shape: list[Any] = []
-    texts: list[str] = []
-    _shape(panel, shape, texts)
-    skeleton = _skeleton(tuple(shape), len(texts))
-    filled: dict[str, Any] = _fill(skeleton.panel, skeleton.tree, texts)
+    filled = _filled(panel, _unplaced_panel)
     h, w, x, y = grid_pos
     filled["gridPos"] = {"h": h, "w": w, "x": x, "y": y}
+    return filled
+
+
+def _without_panels(built: Any) -> dict[str, Any]:
+    return with_panels(built, [])
+
+
+def normalised_dashboard(dashboard: Deferred[Any], panels: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Grafana 12 JSON of a dashboard built without panels, with `panels` (normalised) put in."""
+    filled = _filled(dashboard, _without_panels)
+    filled["panels"] = panels
     return filled
