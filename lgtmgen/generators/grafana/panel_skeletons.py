@@ -3,19 +3,23 @@
 A catalog of a thousand services gives a thousand service dashboards made of
 the same few dozen panel shapes with other titles, queries and legends.
 Building every panel with grafanalib and normalising it was most of the
-generator's cost, so the layout builders return a `Deferred` call instead of
-a grafanalib object, and a dashboard is assembled in one of two ways:
+generator's cost, so the layout builders (and the dashboard's own fields:
+variables, links, time) return a `Deferred` call instead of a grafanalib
+object, and a dashboard is assembled in one of two ways:
 
 - the reference: `Deferred.build()` runs the call as written, and the
   grafanalib dashboard is normalised by `to_grafana12`;
-- the fast path, `normalised_panel`: the call's *shape* is the call with every
-  text passed positionally to a builder (title, unit, description, PromQL,
-  legend, refId, link URL) taken out. The first call of a shape is built with
-  a unique marker in place of each text and normalised; where the markers land
-  is remembered, and every call of that shape is the skeleton with its own texts
-  put in. Everything else (empty texts, keyword arguments, numbers, nested
-  mappings such as overrides, the builders themselves) is part of the shape,
-  so any input that can change the structure gives a skeleton of its own.
+- the fast path, `normalised_panel` and `normalised_dashboard`: the call's
+  *shape* is the call with every non-empty text passed positionally to a builder
+  (title, unit, description, PromQL, legend, refId, link URL, variable query)
+  taken out. The first call of a shape is built with a unique marker in place of
+  each text and normalised; where the markers land is remembered, and every call
+  of that shape is the skeleton with its own texts put in. Everything else (empty
+  texts, keyword arguments, numbers, texts inside lists and mappings such as tags
+  and overrides, the builders themselves) is part of the shape, so an input that
+  can change the structure gives a skeleton of its own. A builder must therefore
+  carry a positional text through unchanged (grafanalib and the normaliser only
+  test whether it is empty); one that derives another value from it cannot be filled.
 
 A marker that grafanalib or the normaliser altered instead of carrying
 through raises, as it would be unsafe to fill. `tests/grafana/test_panel_skeletons.py`
