@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import grafanalib.core as g
 import pytest
 
+from benchmarks.generate_catalog import write_catalog
 from lgtmgen.generators.grafana import GrafanaDashboards
 from lgtmgen.generators.grafana.dashboard import reference_assembly
 from lgtmgen.generators.grafana.layout import prom, stat
-from lgtmgen.generators.grafana.panel_skeletons import deferred, normalised_panel
+from lgtmgen.generators.grafana.panel_skeletons import _skeleton, deferred, normalised_panel
+from lgtmgen.generators.grafana.service_dashboard import service_dashboard
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
 from tests.grafana.conftest import CATALOG, SHOP, plan_of
@@ -136,3 +139,15 @@ def test_numbers_that_compare_equal_but_are_written_differently_are_different_sh
         return panel["fieldConfig"]["defaults"]["thresholds"]["steps"][1]  # type: ignore[no-any-return]
 
     assert [repr(base(v)["value"]) for v in (0.0, -0.0, 0.0, 0)] == ["0.0", "-0.0", "0.0", "0"]
+
+
+def test_service_dashboards_need_no_more_skeletons_for_more_services(tmp_path: Path) -> None:
+    """Names, queries and SLO names are texts, not shape: the skeletons do not grow with the catalog."""
+    skeletons = []
+    for count in (30, 60):
+        plan = plan_of(write_catalog(tmp_path / str(count), count))
+        _skeleton.cache_clear()
+        for service in plan.catalog.services:
+            service_dashboard(plan, service)
+        skeletons.append(_skeleton.cache_info().currsize)
+    assert skeletons[0] == skeletons[1] < 40

@@ -98,16 +98,16 @@ def _grafanalib_dashboard(
     description: str,
     refresh: str,
     time_from: str,
-    tags: list[str],
     templates: list[g.Template],
     links: list[g.DashboardLink],
+    *tags: str,
 ) -> g.Dashboard:
-    """The dashboard without its panels (the grid places those)."""
+    """The dashboard without its panels (the grid places those); the tags are texts, not part of the shape."""
     return g.Dashboard(
         title=title,
         uid=uid,
         description=description,
-        tags=tags,
+        tags=list(tags),
         panels=[],
         templating=g.Templating(list=templates),
         links=links,
@@ -129,9 +129,9 @@ def dashboard(
     description: str = "",
 ) -> dict[str, Any]:
     """Build with grafanalib and normalise to Grafana 12 JSON (from skeletons unless in `reference_assembly`)."""
+    time_from = f"now-{settings.time_range}"
     envelope = _grafanalib_dashboard(
-        uid, title, description, settings.refresh, f"now-{settings.time_range}", sorted(set(tags)), list(templates),
-        list(links),
+        uid, title, description, settings.refresh, time_from, list(templates), list(links), *sorted(set(tags))
     )
     if _REFERENCE.get():
         built = envelope.build()
