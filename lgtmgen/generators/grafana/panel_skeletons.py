@@ -188,7 +188,7 @@ def _filled(call: Deferred[Any], normalise: Normalise) -> dict[str, Any]:
 
 
 def _unplaced_panel(built: Any) -> dict[str, Any]:
-    # Placeholders: the caller sets the real id and position of each panel.
+    # Placeholders: the caller sets the position and numbers the panels (no builder sets an id of its own).
     built.id = 0
     built.gridPos = g.GridPos(h=0, w=0, x=0, y=0)
     return normalise_panel(built)
