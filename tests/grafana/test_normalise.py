@@ -8,7 +8,7 @@ from typing import Any
 import grafanalib.core as g
 from grafanalib._gen import DashboardEncoder
 
-from lgtmgen.generators.grafana.normalise import _number_panels, _plain
+from lgtmgen.generators.grafana.normalise import _plain, number_panels
 
 
 def _encoded_without_nulls(dashboard: g.Dashboard) -> Any:
@@ -41,14 +41,14 @@ def test_the_direct_walk_gives_grafanalibs_encoding_without_nulls() -> None:
 def test_panels_are_numbered_in_layout_order_like_grafanalibs_auto_panel_ids() -> None:
     dashboard = _sample()
     plain = _plain(dashboard)
-    _number_panels(plain["panels"])
+    number_panels(plain["panels"])
     assert plain == _encoded_without_nulls(dashboard.auto_panel_ids())
     assert [p["id"] for p in plain["panels"]] == [1, 2, 3, 4]
 
 
 def test_numbering_keeps_given_ids_and_skips_them() -> None:
     panels: list[dict[str, Any]] = [{"title": "a"}, {"title": "b", "id": 1}, {"title": "c", "panels": [{"title": "d"}]}]
-    _number_panels(panels)
+    number_panels(panels)
     assert [panels[0]["id"], panels[1]["id"], panels[2]["id"], panels[2]["panels"][0]["id"]] == [2, 1, 3, 4]
 
 

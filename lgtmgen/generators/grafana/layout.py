@@ -24,6 +24,7 @@ from lgtmgen.generators.grafana.grafanalib_extensions import (
     TempoTarget,
     Traces,
 )
+from lgtmgen.generators.grafana.panel_skeletons import Deferred, deferred
 
 P = TypeVar("P")
 
@@ -42,6 +43,7 @@ def currency_unit(code: str) -> str:
 
 
 
+@deferred
 def prom(
     expr: str, legend: str = "", ref: str = "A", *, instant: bool = False, table: bool = False, buckets: bool = False
 ) -> g.Target:
@@ -68,6 +70,7 @@ def refs(count: int) -> list[str]:
     return out
 
 
+@deferred
 def timeseries(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.TimeSeries:
     return g.TimeSeries(
         title=title,
@@ -81,6 +84,7 @@ def timeseries(title: str, targets: Sequence[Any], unit: str, description: str =
     )
 
 
+@deferred
 def stat(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Stat:
     options = {"reduceCalc": "lastNotNull", "graphMode": "none", **extra}
     return g.Stat(
@@ -88,6 +92,7 @@ def stat(title: str, targets: Sequence[Any], unit: str, description: str = "", *
     )
 
 
+@deferred
 def bargauge(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.BarGauge:
     return g.BarGauge(
         title=title,
@@ -110,17 +115,19 @@ BUDGET_THRESHOLDS = [
 """Error budget left: red once spent, orange in its last quarter."""
 
 
-def budget_bargauge(title: str, targets: Sequence[Any], description: str, **extra: Any) -> g.BarGauge:
+def budget_bargauge(title: str, targets: Sequence[Any], description: str, **extra: Any) -> Deferred[g.BarGauge]:
     """A bar gauge of error budget left (a ratio, 1 = untouched)."""
     return bargauge(title, targets, "percentunit", description, min=0, max=1, thresholds=BUDGET_THRESHOLDS, **extra)
 
 
+@deferred
 def table(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Table:
     return g.Table(
         title=title, description=description, dataSource=METRICS.ref, targets=list(targets), unit=unit, **extra
     )
 
 
+@deferred
 def logs(title: str, expr: str, description: str = "") -> g.Logs:
     return g.Logs(
         title=title,
@@ -133,6 +140,7 @@ def logs(title: str, expr: str, description: str = "") -> g.Logs:
     )
 
 
+@deferred
 def log_volume(title: str, expr: str, legend: str, description: str = "") -> g.TimeSeries:
     """A LogQL metric query drawn as a time series (log lines per second)."""
     return g.TimeSeries(
@@ -146,6 +154,7 @@ def log_volume(title: str, expr: str, legend: str, description: str = "") -> g.T
     )
 
 
+@deferred
 def trace_search(title: str, traceql: str, description: str = "") -> g.Table:
     return g.Table(
         title=title,
@@ -166,31 +175,45 @@ def _extension_panel(cls: type[P], title: str, description: str, source: Any, ta
     return cls(**fields, **extra)
 
 
+@deferred
 def trace_view(title: str, description: str = "") -> Traces:
     return _extension_panel(Traces, title, description, TRACES, [TempoTarget("${trace_id}", "traceql")])
 
 
+@deferred
 def heatmap(title: str, target: g.Target, unit: str, y_unit: str, description: str = "") -> Heatmap:
     return _extension_panel(Heatmap, title, description, METRICS, [target], unit=unit, y_unit=y_unit)
 
 
+@deferred
 def service_map(title: str, description: str = "") -> NodeGraph:
     return _extension_panel(NodeGraph, title, description, TRACES, [TempoTarget("", "serviceMap")])
 
 
+@deferred
 def dashboard_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
     return g.DashboardLink(title=title, uri=url, type="link", tooltip=tooltip, icon="dashboard", keepTime=True)
 
 
+@deferred
 def external_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
     return g.DashboardLink(title=title, uri=url, type="link", tooltip=tooltip, icon="doc", keepTime=False)
+
+
+@deferred
+def row(title: str) -> g.RowPanel:
+    return g.RowPanel(title=title)
+
+
+GridPos = tuple[int, int, int, int]
+"""Height, width, x and y of a panel, in grid units."""
 
 
 @dataclass
 class Grid:
     """Places panels left to right in rows of 24 units; a section starts a new row with a row panel."""
 
-    panels: list[Any]
+    panels: list[tuple[Deferred[Any], GridPos]]
     x: int = 0
     y: int = 0
     row_height: int = 0
@@ -201,16 +224,24 @@ class Grid:
 
     def section(self, title: str) -> None:
         self._newline()
-        self.panels.append(g.RowPanel(title=title, gridPos=g.GridPos(h=1, w=PANEL_WIDTH, x=0, y=self.y)))
+        self.panels.append((row(title), (1, PANEL_WIDTH, 0, self.y)))
         self.y += 1
 
-    def add(self, panel: Any, width: int = 12, height: int = 8) -> None:
+    def add(self, panel: Deferred[Any], width: int = 12, height: int = 8) -> None:
         if self.x + width > PANEL_WIDTH:
             self._newline()
-        panel.gridPos = g.GridPos(h=height, w=width, x=self.x, y=self.y)
-        self.panels.append(panel)
+        self.panels.append((panel, (height, width, self.x, self.y)))
         self.x += width
         self.row_height = max(self.row_height, height)
+
+    def built(self) -> list[Any]:
+        """The grafanalib panels, built by their plain calls and placed (the reference path)."""
+        placed = []
+        for panel, (h, w, x, y) in self.panels:
+            built = panel.build()
+            built.gridPos = g.GridPos(h=h, w=w, x=x, y=y)
+            placed.append(built)
+        return placed
 
     def _newline(self) -> None:
         if self.x:

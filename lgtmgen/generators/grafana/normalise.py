@@ -145,7 +145,7 @@ def _iter_panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from _iter_panels(panel.get("panels", []))
 
 
-def _number_panels(panels: list[dict[str, Any]]) -> None:
+def number_panels(panels: list[dict[str, Any]]) -> None:
     """Give every panel without an id the next free one, in layout order (as grafanalib's auto_panel_ids)."""
     taken = {p["id"] for p in _iter_panels(panels) if p.get("id")}
     free = (i for i in itertools.count(1) if i not in taken)
@@ -278,15 +278,25 @@ def _variable(raw: dict[str, Any]) -> dict[str, Any]:
 
 def to_grafana12(dashboard: g.Dashboard) -> dict[str, Any]:
     """Normalise a grafanalib dashboard into Grafana 12 dashboard JSON (schemaVersion 42)."""
+    raw_panels = [_plain_keys(p, _PANEL_READ) for p in dashboard.panels]
+    number_panels(raw_panels)
+    return with_panels(dashboard, [_panel(p) for p in raw_panels])
+
+
+def normalise_panel(panel: Any) -> dict[str, Any]:
+    """One grafanalib panel as Grafana 12 panel JSON; its id is the one it has."""
+    return _panel(_plain_keys(panel, _PANEL_READ))
+
+
+def with_panels(dashboard: g.Dashboard, panels: list[dict[str, Any]]) -> dict[str, Any]:
+    """Grafana 12 JSON of a grafanalib dashboard's own fields, with `panels` already normalised."""
     raw = _plain_keys(dashboard, _DASHBOARD_READ)
-    raw["panels"] = [_plain_keys(p, _PANEL_READ) for p in dashboard.panels]
-    _number_panels(raw["panels"])
+    raw["panels"] = panels
     out = _pick(raw, _DASHBOARD_KEYS)
     out["schemaVersion"] = SCHEMA_VERSION
     out["editable"] = False
     out["graphTooltip"] = 1
     out["timepicker"] = {"refresh_intervals": raw["timepicker"]["refresh_intervals"]}
-    out["panels"] = [_panel(p) for p in raw.get("panels", [])]
     out["links"] = [_link(link) for link in raw.get("links", [])]
     out["templating"] = {"list": [_variable(v) for v in raw.get("templating", {}).get("list", [])]}
     out["annotations"] = {"list": [_grafana_annotations()]}

@@ -32,7 +32,8 @@ CERTIFICATE_WARNING_DAYS = 21
 
 
 def _family(plan: Plan, service: Service, name: str) -> list[Rule]:
-    return next((rules for family, rules in service_rules(service, plan.catalog.metrics) if family == name), [])
+    # Only the one family: the others (latency percentiles, RED) cost more and no panel reads them.
+    return next((rules for _, rules in service_rules(service, plan.catalog.metrics, only={name})), [])
 
 
 def _records(rules: list[Rule]) -> dict[str, Rule]:

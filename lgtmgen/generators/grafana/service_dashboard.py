@@ -35,6 +35,7 @@ from lgtmgen.generators.grafana.layout import (
     trace_search,
     trace_view,
 )
+from lgtmgen.generators.grafana.panel_skeletons import deferred
 from lgtmgen.generators.grafana.platform_panels import kpi_panel, resource_panels, security_panels
 from lgtmgen.generators.loki.common import LEVEL_LABEL, SERVICE_LABEL, stream_labels
 from lgtmgen.generators.loki.rules import ERROR_CLASS_RATE, ERROR_RATIO
@@ -49,11 +50,15 @@ def service_uid(name: str) -> str:
     return grafana_uid("service", name)
 
 
-def _objective_override(plan: SLOPlan) -> dict[str, Any]:
-    """Colours one SLO's value red below its objective and green at or above it."""
-    steps = [{"color": "red", "value": None}, {"color": "green", "value": plan.objective}]
+@deferred
+def _objective_override(slo: str, objective: float) -> dict[str, Any]:
+    """Colours one SLO's value red below its objective and green at or above it.
+
+    Deferred so that the SLO's name is a text of the panel's skeleton, not part of its shape.
+    """
+    steps = [{"color": "red", "value": None}, {"color": "green", "value": objective}]
     return {
-        "matcher": {"id": "byNames", "options": {"mode": "include", "names": [plan.slo.name]}},
+        "matcher": {"id": "byNames", "options": {"mode": "include", "names": [slo]}},
         "properties": [{"id": "thresholds", "value": {"mode": "absolute", "steps": steps}}],
     }
 
@@ -69,7 +74,7 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
             "Good events over each SLO's whole compliance period: red below its objective.",
             decimals=3,
             colorMode="background",
-            overrides=[_objective_override(s) for s in slos],
+            overrides=[_objective_override(s.slo.name, s.objective) for s in slos],
         ),
         width=8,
     )

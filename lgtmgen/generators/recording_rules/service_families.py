@@ -6,7 +6,7 @@ Every record is named ``level:metric:operation``; every series carries the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from lgtmgen.catalog.models import Service
@@ -140,8 +140,10 @@ def security_posture(service: Service, settings: MetricsSettings) -> list[Rule]:
     return rules
 
 
-def service_rules(service: Service, settings: MetricsSettings) -> list[tuple[str, list[Rule]]]:
-    """(family, rules) of every switched-on family that has rules for this service."""
+def service_rules(
+    service: Service, settings: MetricsSettings, only: Collection[str] | None = None
+) -> list[tuple[str, list[Rule]]]:
+    """(family, rules) of every switched-on family (of `only`, if given) that has rules for this service."""
     metrics = resolve_metrics(service)
     families = settings.families
     chosen: list[tuple[str, bool, Callable[[], list[Rule]]]] = [
@@ -153,7 +155,7 @@ def service_rules(service: Service, settings: MetricsSettings) -> list[tuple[str
     ]
     out = []
     for family, enabled, build in chosen:
-        rules = build() if enabled else []
+        rules = build() if enabled and (only is None or family in only) else []
         if rules:
             out.append((family, rules))
     return out
