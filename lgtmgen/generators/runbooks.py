@@ -57,6 +57,14 @@ class RunbookAlert:
     group: str
     file: str
 
+    def __reduce__(self) -> tuple[type[RunbookAlert], tuple[str | None, ...]]:
+        # As constructor arguments: a third of the default pickling of a slotted dataclass, and
+        # every alert crosses to the parent and back to a runbook worker.
+        return RunbookAlert, (
+            self.service, self.slo, self.name, self.severity, self.summary,
+            self.description, self.expr, self.group, self.file,
+        )
+
     def page_fields(self) -> dict[str, object]:
         """What the runbook template shows of the alert."""
         return {
