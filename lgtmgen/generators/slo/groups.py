@@ -16,12 +16,10 @@ from lgtmgen.generators.slo.records import (
     HOUR,
     SLOW_INTERVAL,
     errors_record,
-    fast_pair,
-    fast_windows,
     identity_selector,
     ratio_record,
+    rule_windows,
     scaled,
-    slow_windows,
     total_record,
     window_ratio,
 )
@@ -44,20 +42,20 @@ def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
         _record(total_record(base), counts.total, plan),
         _record(errors_record(base), counts.errors, plan),
     ]
-    rules += [_record(ratio_record(w), window_ratio(plan, w), plan) for w in fast_windows(plan)]
-    pair = fast_pair(plan)
-    if pair is not None:
-        rules.append(burn_alert(plan, pair, grafana_url))
+    windows = rule_windows(plan)
+    rules += [_record(ratio_record(w), window_ratio(plan, w), plan) for w in windows.fast]
+    if windows.pair is not None:
+        rules.append(burn_alert(plan, windows.pair, grafana_url))
     return rules
 
 
 def slow_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
-    rules = [_record(ratio_record(w), window_ratio(plan, w), plan) for w in slow_windows(plan)]
+    windows = rule_windows(plan)
+    rules = [_record(ratio_record(w), window_ratio(plan, w), plan) for w in windows.slow]
     alerting = plan.slo.alerting
-    fastest = fast_pair(plan)
     for burn in plan.windows:
         wanted = alerting.page if burn.severity == "page" else alerting.ticket
-        if wanted and burn != fastest:
+        if wanted and burn != windows.pair:
             rules.append(burn_alert(plan, burn, grafana_url))
     if alerting.absent:
         rules.append(absent_alert(plan, grafana_url))
