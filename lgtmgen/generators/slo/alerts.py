@@ -53,9 +53,12 @@ def _annotations(plan: SLOPlan, summary: str, description: str, grafana_url: str
     }
 
 
+_ESCAPED_BRACES = go_text("{{")
+
+
 def expanded(annotations: dict[str, str]) -> dict[str, str]:
     """The annotations as Prometheus prints them: the only template actions are `go_text` escapes."""
-    return {key: value.replace(go_text("{{"), "{{") for key, value in annotations.items()}
+    return {key: value.replace(_ESCAPED_BRACES, "{{") for key, value in annotations.items()}
 
 
 def _who(plan: SLOPlan) -> str:
