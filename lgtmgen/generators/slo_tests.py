@@ -33,7 +33,7 @@ from lgtmgen.generators.slo.alerts import (
     expanded,
 )
 from lgtmgen.generators.slo.feeds import Layout, feed_layout
-from lgtmgen.generators.slo.groups import slo_rule_groups
+from lgtmgen.generators.slo.groups import slo_rule_group_names
 from lgtmgen.generators.slo.records import fast_pair
 from lgtmgen.generators.slo.scenarios import (
     STEADY_CHECK,
@@ -241,7 +241,6 @@ class SLOTests:
         url = plan.catalog.defaults.grafana_url
         for service, _team, slos in list(service_rule_files(plan))[index::count]:
             name = slug(service)
-            groups = slo_rule_groups(slos, url, service)
             contexts = [_Context(s, url) for s in slos]
             yield Artifact(
                 path=f"prometheus/tests/slo/{name}.yaml",
@@ -250,7 +249,7 @@ class SLOTests:
                     "rule_files": [f"../../rules/slo/{name}.yaml"],
                     "evaluation_interval": format_duration(slos[0].evaluation_interval),
                     # promtool's default order is not the file's; the model assumes fast, slow, hourly.
-                    "group_eval_order": [g["name"] for g in groups],
+                    "group_eval_order": slo_rule_group_names(slos, service),
                     "tests": [t for c in contexts for t in _scenarios(c)]
                     + [t for t in (absent_metrics(contexts), cluster_stops(contexts)) if t is not None],
                 },
