@@ -33,7 +33,7 @@ Rule = dict[str, Any]
 
 
 def _record(name: str, expr: str, plan: SLOPlan) -> Rule:
-    return {"record": name, "expr": expr, "labels": dict(plan.identity)}
+    return {"record": name, "expr": expr, "labels": plan.identity}
 
 
 def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
