@@ -23,6 +23,7 @@ from lgtmgen.generators.slo.records import (
     scaled,
     total_record,
     window_ratio,
+    window_ratios,
 )
 from lgtmgen.plan import SLOPlan
 from lgtmgen.render import render_shared
@@ -44,7 +45,7 @@ def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
         _record(errors_record(base), counts.errors, plan),
     ]
     windows = rule_windows(plan)
-    rules += [_record(ratio_record(w), window_ratio(plan, w), plan) for w in windows.fast]
+    rules += [_record(ratio_record(w), ratio, plan) for w, ratio in window_ratios(plan, windows.fast)]
     if windows.pair is not None:
         rules.append(burn_alert(plan, windows.pair, grafana_url))
     return rules
@@ -52,7 +53,7 @@ def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
 
 def slow_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
     windows = rule_windows(plan)
-    rules = [_record(ratio_record(w), window_ratio(plan, w), plan) for w in windows.slow]
+    rules = [_record(ratio_record(w), ratio, plan) for w, ratio in window_ratios(plan, windows.slow)]
     alerting = plan.slo.alerting
     for burn in plan.windows:
         wanted = alerting.page if burn.severity == "page" else alerting.ticket

@@ -29,6 +29,7 @@ so the 30-day period reads 720 samples, not 86,400, and a window that holds
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lgtmgen.catalog.models.base import format_duration
@@ -136,7 +137,16 @@ def scaled(window: int, slice_: int) -> str:
 
 
 def window_ratio(plan: SLOPlan, window: int) -> str:
-    exact = window in rule_windows(plan).exact
+    return _window_ratio(plan, window, window in rule_windows(plan).exact)
+
+
+def window_ratios(plan: SLOPlan, windows: Iterable[int]) -> list[tuple[int, str]]:
+    """(window, `window_ratio`) of each of `windows`, the SLO's rule windows looked up once."""
+    exact = rule_windows(plan).exact
+    return [(window, _window_ratio(plan, window, window in exact)) for window in windows]
+
+
+def _window_ratio(plan: SLOPlan, window: int, exact: bool) -> str:
     errors = _window_events(plan, "slo:sli_error_events:increase", window, exact)
     total = _window_events(plan, "slo:sli_events:increase", window, exact)
     return f"{errors}\n/\n{total}"
