@@ -114,7 +114,11 @@ def _pack(parts: list[Part]) -> list[list[Part]]:
 
 
 def _layout(plans: list[SLOPlan], owner: str, part: Callable[[int, SLOPlan], Part]) -> list[tuple[str, int, list[Part]]]:
-    """(name, interval, parts) of every group; `part(speed, plan)` is the plan's rules of SPEEDS[speed], or their count."""
+    """(name, interval, parts) of every group, in order.
+
+    `part(speed, plan)` is the plan's rules at SPEEDS[speed]; only its length decides
+    the layout, so the names can be laid out from counts (`slo_rule_group_names`).
+    """
     found: list[tuple[str, int, list[Part]]] = []
     for index, (speed, _build, fixed_interval) in enumerate(SPEEDS):
         by_interval: dict[int, list[Part]] = {}
