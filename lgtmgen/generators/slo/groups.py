@@ -181,7 +181,7 @@ def rule_counts(plan: SLOPlan) -> tuple[int, ...]:
     """
     alerting = plan.slo.alerting
     key = (
-        plan.windows, plan.base_window, plan.objective, plan.evaluation_interval, plan.period,
+        plan.windows, plan.base_window, plan.error_budget, plan.evaluation_interval, plan.period,
         alerting.page, alerting.ticket, alerting.absent, alerting.budget_exhausted,
     )
     found = _COUNTS.get(key)

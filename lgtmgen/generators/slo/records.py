@@ -81,15 +81,14 @@ class RuleWindows:
 def rule_windows(plan: SLOPlan) -> RuleWindows:
     """The windows of `plan`'s rules, computed once per shape (every rule and test reads them, many times)."""
     return _rule_windows(
-        plan.windows, plan.slo.alerting.page, plan.base_window, plan.objective, plan.evaluation_interval, plan.period
+        plan.windows, plan.slo.alerting.page, plan.base_window, plan.error_budget, plan.evaluation_interval, plan.period
     )
 
 
 @functools.lru_cache(maxsize=1024)
 def _rule_windows(
-    windows: tuple[BurnWindow, ...], page: bool, base: int, objective: float, interval: int, period: int
+    windows: tuple[BurnWindow, ...], page: bool, base: int, error_budget: float, interval: int, period: int
 ) -> RuleWindows:
-    error_budget = round(1 - objective, 12)  # as SLOPlan.error_budget (the key holds the objective, cheaper to read)
     pages = [b for b in windows if b.severity == "page"] if page else []
     pair = min(pages, key=lambda b: (b.long, b.short)) if pages else None
     fast = tuple(sorted({base, *((pair.short, pair.long) if pair else ())}))
