@@ -14,8 +14,9 @@ their ticket.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
@@ -26,12 +27,13 @@ from lgtmgen.generators.slo.alerts import (
     EXHAUSTED_ALERT,
     absent_alert,
     absent_for,
-    burn_alert,
+    burn_annotations,
+    burn_labels,
     exhausted_alert,
     expanded,
 )
 from lgtmgen.generators.slo.feeds import Layout, feed_layout
-from lgtmgen.generators.slo.groups import slo_rule_groups
+from lgtmgen.generators.slo.groups import slo_rule_group_names
 from lgtmgen.generators.slo.records import fast_pair
 from lgtmgen.generators.slo.scenarios import (
     STEADY_CHECK,
@@ -59,26 +61,48 @@ def series_labels(plan: SLOPlan, cluster: str = TEST_CLUSTER) -> dict[str, str]:
     return {"cluster": cluster, **extra}
 
 
-def _expect(alert: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    return {"exp_labels": expanded({**alert["labels"], **labels}), "exp_annotations": expanded(alert["annotations"])}
+def _expect(alert: dict[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    return _expected(alert["labels"], alert["annotations"], labels)
+
+
+def _expected(labels: dict[str, str], annotations: dict[str, str], extra: Mapping[str, str]) -> dict[str, Any]:
+    return {"exp_labels": expanded({**labels, **extra}), "exp_annotations": expanded(annotations)}
 
 
 class _Context:
-    """Per-SLO pieces reused by its scenarios (alert bodies, labels, input layout)."""
+    """Per-SLO pieces reused by its scenarios and its service's tests (alert bodies, labels, input layouts)."""
 
     def __init__(self, plan: SLOPlan, url: str) -> None:
         self.plan, self.url = plan, url
         self.labels = {**plan.identity, **series_labels(plan)}
-        self.layout: Layout = feed_layout(plan, series_labels(plan))
+        self._layouts: dict[str, Layout] = {}
+        self.layout = self.layout_in(TEST_CLUSTER)
         self._burns: dict[BurnWindow, dict[str, Any]] = {}
+
+    def layout_in(self, cluster: str) -> Layout:
+        found = self._layouts.get(cluster)
+        if found is None:
+            found = self._layouts[cluster] = feed_layout(self.plan, series_labels(self.plan, cluster))
+        return found
 
     def burn_check(self, at: int, burns: Iterable[BurnWindow]) -> dict[str, Any]:
         alerts = []
         for burn in burns:
-            if burn not in self._burns:
-                self._burns[burn] = _expect(burn_alert(self.plan, burn, self.url), self.labels)
-            alerts.append(self._burns[burn])
+            found = self._burns.get(burn)
+            if found is None:
+                # Labels and annotations only: the expression is the rule file's business.
+                labels, annotations = burn_labels(self.plan, burn), burn_annotations(self.plan, burn, self.url)
+                found = self._burns[burn] = _expected(labels, annotations, self.labels)
+            alerts.append(found)
         return {"eval_time": format_duration(at), "alertname": BURN_ALERT, "exp_alerts": alerts}
+
+    @functools.cached_property
+    def exhausted(self) -> dict[str, Any]:
+        return _expect(exhausted_alert(self.plan, self.url), self.labels)
+
+    @functools.cached_property
+    def absent(self) -> dict[str, Any]:
+        return absent_alert(self.plan, self.url)
 
     def inputs_note(self) -> str:
         return "" if self.layout.raw else " [inputs: recorded base counts, custom PromQL is not invertible]"
@@ -124,7 +148,7 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
     traffic, verdict = steady_outcome(plan, ctx.layout, burn)
     checks = [ctx.burn_check(STEADY_CHECK, verdict.firing)]
     if plan.slo.alerting.budget_exhausted:
-        exhausted = [_expect(exhausted_alert(plan, ctx.url), ctx.labels)] if verdict.exhausted else []
+        exhausted = [ctx.exhausted] if verdict.exhausted else []
         checks.append({"eval_time": format_duration(STEADY_CHECK), "alertname": EXHAUSTED_ALERT, "exp_alerts": exhausted})
     raised = sorted({b.severity for b in verdict.firing})
     what = "raises nothing" if not raised else "raises " + ", ".join(raised) + " only"
@@ -140,43 +164,46 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
     }
 
 
-def absent_metrics(plans: list[SLOPlan], url: str) -> Test | None:
+def absent_metrics(contexts: list[_Context]) -> Test | None:
     """With no metrics at all, every SLO of the file that asks for it raises its absent ticket."""
-    wanted = [p for p in plans if p.slo.alerting.absent]
+    wanted = [c for c in contexts if c.plan.slo.alerting.absent]
     if not wanted:
         return None
-    e = plans[0].evaluation_interval
-    at = max(absent_for(p) for p in wanted) + 2 * e
+    first = contexts[0].plan
+    e = first.evaluation_interval
+    at = max(absent_for(c.plan) for c in wanted) + 2 * e
     return {
-        "name": f"{plans[0].service.name}: absent metrics raise a ticket for every SLO",
+        "name": f"{first.service.name}: absent metrics raise a ticket for every SLO",
         "interval": format_duration(e),
         "input_series": [{"series": 'lgtmgen_unrelated{job="test"}', "values": f"1+0x{at // e}"}],
         "alert_rule_test": [
             {
                 "eval_time": format_duration(at),
                 "alertname": ABSENT_ALERT,
-                "exp_alerts": [_expect(absent_alert(p, url), dict(p.identity)) for p in wanted],
+                "exp_alerts": [_expect(c.absent, c.plan.identity) for c in wanted],
             }
         ],
     }
 
 
-def cluster_stops(plans: list[SLOPlan], url: str) -> Test | None:
+def cluster_stops(contexts: list[_Context]) -> Test | None:
     """Two clusters report; one stops after an hour: its absent ticket fires, the other cluster's does not."""
-    wanted = [p for p in plans if p.slo.alerting.absent]
+    wanted = [c for c in contexts if c.plan.slo.alerting.absent]
     if not wanted:
         return None
-    e = plans[0].evaluation_interval
-    at = STOP_AT + max(p.base_window + absent_for(p) for p in wanted) + e
+    first = contexts[0].plan
+    e = first.evaluation_interval
+    at = STOP_AT + max(c.plan.base_window + absent_for(c.plan) for c in wanted) + e
     series: dict[str, str] = {}
-    for plan in wanted:
+    for ctx in wanted:
+        plan = ctx.plan
         per_step = per_step_events(plan)
         for cluster, steps in ((TEST_CLUSTER, at // e), (OTHER_CLUSTER, STOP_AT // e)):
-            layout = feed_layout(plan, series_labels(plan, cluster))
-            for item in input_series(layout, traffic_of(e, [(steps, per_step, 0.0)]), plan.base_window):
+            traffic = traffic_of(e, [(steps, per_step, 0.0)])
+            for item in input_series(ctx.layout_in(cluster), traffic, plan.base_window):
                 series.setdefault(item["series"], item["values"])
     return {
-        "name": f"{plans[0].service.name}: a cluster that stops reporting raises a ticket for every SLO, the other cluster none",
+        "name": f"{first.service.name}: a cluster that stops reporting raises a ticket for every SLO, the other cluster none",
         "interval": format_duration(e),
         "input_series": [{"series": k, "values": v} for k, v in series.items()],
         "alert_rule_test": [
@@ -184,7 +211,7 @@ def cluster_stops(plans: list[SLOPlan], url: str) -> Test | None:
             {
                 "eval_time": format_duration(at),
                 "alertname": ABSENT_ALERT,
-                "exp_alerts": [_expect(absent_alert(p, url), {"cluster": OTHER_CLUSTER}) for p in wanted],
+                "exp_alerts": [_expect(c.absent, {"cluster": OTHER_CLUSTER}) for c in wanted],
             },
         ],
     }
@@ -192,9 +219,12 @@ def cluster_stops(plans: list[SLOPlan], url: str) -> Test | None:
 
 def slo_tests(plan: SLOPlan, url: str) -> list[Test]:
     """Every scenario that applies to `plan`."""
-    ctx = _Context(plan, url)
+    return _scenarios(_Context(plan, url))
+
+
+def _scenarios(ctx: _Context) -> list[Test]:
     found = [full_outage(ctx), steady_burn(ctx, 0.9), steady_burn(ctx, 2.0)]
-    if plan.slo.alerting.min_events and ctx.layout.kind != "probe":
+    if ctx.plan.slo.alerting.min_events and ctx.layout.kind != "probe":
         found.append(full_outage(ctx, low_traffic=True))
     return [t for t in found if t is not None]
 
@@ -211,7 +241,7 @@ class SLOTests:
         url = plan.catalog.defaults.grafana_url
         for service, _team, slos in list(service_rule_files(plan))[index::count]:
             name = slug(service)
-            groups = slo_rule_groups(slos, url, service)
+            contexts = [_Context(s, url) for s in slos]
             yield Artifact(
                 path=f"prometheus/tests/slo/{name}.yaml",
                 role=Role.PROMETHEUS_RULE_TESTS,
@@ -219,9 +249,9 @@ class SLOTests:
                     "rule_files": [f"../../rules/slo/{name}.yaml"],
                     "evaluation_interval": format_duration(slos[0].evaluation_interval),
                     # promtool's default order is not the file's; the model assumes fast, slow, hourly.
-                    "group_eval_order": [g["name"] for g in groups],
-                    "tests": [t for s in slos for t in slo_tests(s, url)]
-                    + [t for t in (absent_metrics(slos, url), cluster_stops(slos, url)) if t is not None],
+                    "group_eval_order": slo_rule_group_names(slos, service),
+                    "tests": [t for c in contexts for t in _scenarios(c)]
+                    + [t for t in (absent_metrics(contexts), cluster_stops(contexts)) if t is not None],
                 },
                 comment=f"promtool test rules: alert timing of the SLOs of service {service!r}.",
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from lgtmgen.catalog.models.base import format_duration
@@ -24,17 +25,23 @@ ABSENT_FOR_MIN = 600
 
 def alert_labels(plan: SLOPlan, severity: str) -> dict[str, str]:
     """Labels of an SLO alert; Prometheus expands alert label values as templates, hence `go_text`."""
-    service = plan.service
-    labels = {
-        "severity": severity,
-        "team": service.team,
-        "service": service.name,
-        "slo": plan.slo.name,
-        "tier": str(service.tier),
-        "tenant": service.tenant,
-        "sli_kind": plan.slo.sli.kind,
-    }
-    return {key: go_text(value) for key, value in labels.items()}
+    service, slo = plan.service, plan.slo
+    labels = {"severity": go_text(severity)}
+    labels.update(_slo_labels(service.team, service.name, slo.name, str(service.tier), service.tenant, slo.sli.kind))
+    return labels
+
+
+@functools.lru_cache(maxsize=4096)
+def _slo_labels(team: str, service: str, slo: str, tier: str, tenant: str, sli_kind: str) -> tuple[tuple[str, str], ...]:
+    # Once per SLO, not per alert: every alert of an SLO (and its tests) carries them.
+    labels = {"team": team, "service": service, "slo": slo, "tier": tier, "tenant": tenant, "sli_kind": sli_kind}
+    return tuple((key, go_text(value)) for key, value in labels.items())
+
+
+@functools.lru_cache(maxsize=4096)
+def dashboard_url(grafana_url: str, service: str) -> str:
+    """The service dashboard's address (hashed into its uid once per service, not per alert)."""
+    return f"{grafana_url.rstrip('/')}/d/{grafana_uid('service', service)}"
 
 
 def _annotations(plan: SLOPlan, summary: str, description: str, grafana_url: str) -> dict[str, str]:
@@ -42,21 +49,38 @@ def _annotations(plan: SLOPlan, summary: str, description: str, grafana_url: str
         "summary": summary,
         "description": description,
         "runbook_url": plan.runbook_url,
-        "dashboard_url": f"{grafana_url.rstrip('/')}/d/{grafana_uid('service', plan.service.name)}",
+        "dashboard_url": dashboard_url(grafana_url, plan.service.name),
     }
+
+
+_ESCAPED_BRACES = go_text("{{")
 
 
 def expanded(annotations: dict[str, str]) -> dict[str, str]:
     """The annotations as Prometheus prints them: the only template actions are `go_text` escapes."""
-    return {key: value.replace(go_text("{{"), "{{") for key, value in annotations.items()}
+    return {key: value.replace(_ESCAPED_BRACES, "{{") for key, value in annotations.items()}
 
 
 def _who(plan: SLOPlan) -> str:
-    return f"SLO {go_text(plan.slo.name)} of {go_text(plan.service.name)}"
+    return _slo_of(plan.slo.name, plan.service.name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slo_of(slo: str, service: str) -> str:
+    return f"SLO {go_text(slo)} of {go_text(service)}"
 
 
 def burn_alert(plan: SLOPlan, burn: BurnWindow, grafana_url: str) -> dict[str, Any]:
     """Both windows burn faster than `burn.factor`, and the long window saw enough events."""
+    return {
+        "alert": BURN_ALERT,
+        "expr": burn_expr(plan, burn),
+        "labels": burn_labels(plan, burn),
+        "annotations": burn_annotations(plan, burn, grafana_url),
+    }
+
+
+def burn_expr(plan: SLOPlan, burn: BurnWindow) -> str:
     sel = identity_selector(plan)
     threshold = f"({burn.factor!r} * {plan.error_budget!r})"
     expr = (
@@ -66,21 +90,30 @@ def burn_alert(plan: SLOPlan, burn: BurnWindow, grafana_url: str) -> dict[str, A
     min_events = plan.slo.alerting.min_events
     if min_events:
         expr += f"\nand\n{window_events(plan, 'slo:sli_events:increase', burn.long)} >= {min_events}"
-    long, short = format_duration(burn.long), format_duration(burn.short)
-    labels = alert_labels(plan, burn.severity) | {"long_window": long, "short_window": short}
-    budget = plan.error_budget * 100
-    description = (
-        f"The error budget ({budget:.4g}% of events over {format_duration(plan.period)}) is burning "
-        f"more than {burn.factor:g}x faster than allowed over {long} and {short}."
+    return expr
+
+
+def burn_labels(plan: SLOPlan, burn: BurnWindow) -> dict[str, str]:
+    labels = alert_labels(plan, burn.severity)
+    labels["long_window"], labels["short_window"] = format_duration(burn.long), format_duration(burn.short)
+    return labels
+
+
+def burn_annotations(plan: SLOPlan, burn: BurnWindow, grafana_url: str) -> dict[str, str]:
+    return _annotations(
+        plan,
+        f"{_who(plan)} is burning its error budget too fast",
+        _burn_description(plan.error_budget, plan.period, burn.factor, burn.long, burn.short),
+        grafana_url,
     )
-    return {
-        "alert": BURN_ALERT,
-        "expr": expr,
-        "labels": labels,
-        "annotations": _annotations(
-            plan, f"{_who(plan)} is burning its error budget too fast", description, grafana_url
-        ),
-    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _burn_description(error_budget: float, period: int, factor: float, long: int, short: int) -> str:
+    return (
+        f"The error budget ({error_budget * 100:.4g}% of events over {format_duration(period)}) is burning "
+        f"more than {factor:g}x faster than allowed over {format_duration(long)} and {format_duration(short)}."
+    )
 
 
 def absent_for(plan: SLOPlan) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lgtmgen.catalog.models import AvailabilitySLI, EventsSLI, LatencySLI
 from lgtmgen.catalog.models.slo import ProbeSLI
@@ -36,6 +36,15 @@ class Traffic:
     interval: int
     total: tuple[float, ...]
     errors: tuple[float, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.interval, self.total, self.errors)))
+
+    def __hash__(self) -> int:
+        # Computed once: a traffic keys the caches of its series' values and base counts, and
+        # hashing hundreds of floats each time cost more than the lookups saved.
+        return self._hash
 
     @property
     def steps(self) -> int:

@@ -8,7 +8,8 @@ hourly event totals, the period's ratio, the budget and its exhaustion ticket.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sized
+from typing import Any, TypeVar
 
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.generators.slo.alerts import absent_alert, burn_alert, exhausted_alert
@@ -16,14 +17,13 @@ from lgtmgen.generators.slo.records import (
     HOUR,
     SLOW_INTERVAL,
     errors_record,
-    fast_pair,
-    fast_windows,
     identity_selector,
     ratio_record,
+    rule_windows,
     scaled,
-    slow_windows,
     total_record,
     window_ratio,
+    window_ratios,
 )
 from lgtmgen.plan import SLOPlan
 from lgtmgen.render import render_shared
@@ -34,7 +34,7 @@ Rule = dict[str, Any]
 
 
 def _record(name: str, expr: str, plan: SLOPlan) -> Rule:
-    return {"record": name, "expr": expr, "labels": dict(plan.identity)}
+    return {"record": name, "expr": expr, "labels": plan.identity}
 
 
 def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
@@ -44,20 +44,20 @@ def fast_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
         _record(total_record(base), counts.total, plan),
         _record(errors_record(base), counts.errors, plan),
     ]
-    rules += [_record(ratio_record(w), window_ratio(plan, w), plan) for w in fast_windows(plan)]
-    pair = fast_pair(plan)
-    if pair is not None:
-        rules.append(burn_alert(plan, pair, grafana_url))
+    windows = rule_windows(plan)
+    rules += [_record(ratio_record(w), ratio, plan) for w, ratio in window_ratios(plan, windows.fast)]
+    if windows.pair is not None:
+        rules.append(burn_alert(plan, windows.pair, grafana_url))
     return rules
 
 
 def slow_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
-    rules = [_record(ratio_record(w), window_ratio(plan, w), plan) for w in slow_windows(plan)]
+    windows = rule_windows(plan)
+    rules = [_record(ratio_record(w), ratio, plan) for w, ratio in window_ratios(plan, windows.slow)]
     alerting = plan.slo.alerting
-    fastest = fast_pair(plan)
     for burn in plan.windows:
         wanted = alerting.page if burn.severity == "page" else alerting.ticket
-        if wanted and burn != fastest:
+        if wanted and burn != windows.pair:
             rules.append(burn_alert(plan, burn, grafana_url))
     if alerting.absent:
         rules.append(absent_alert(plan, grafana_url))
@@ -94,24 +94,43 @@ SPEEDS = (
 )
 
 
-def _pack(name: str, interval: int, per_slo: list[list[Rule]]) -> list[dict[str, Any]]:
-    """Fill groups in order without splitting one SLO's rules across groups."""
-    chunks: list[list[Rule]] = []
-    for rules in per_slo:
-        if not rules:
+Part = TypeVar("Part", bound=Sized)
+
+
+def _pack(parts: list[Part]) -> list[list[Part]]:
+    """Fill groups in order without splitting one SLO's rules (a part) across groups."""
+    chunks: list[list[Part]] = []
+    size = 0
+    for part in parts:
+        if not len(part):
             continue
-        if chunks and len(chunks[-1]) + len(rules) <= MAX_RULES_PER_GROUP:
-            chunks[-1].extend(rules)
+        if chunks and size + len(part) <= MAX_RULES_PER_GROUP:
+            chunks[-1].append(part)
+            size += len(part)
         else:
-            chunks.append(list(rules))
-    return [
-        {
-            "name": name if len(chunks) == 1 else f"{name}:{n}",
-            "interval": format_duration(interval),
-            "rules": chunk,
-        }
-        for n, chunk in enumerate(chunks, start=1)
-    ]
+            chunks.append([part])
+            size = len(part)
+    return chunks
+
+
+def _layout(plans: list[SLOPlan], owner: str, part: Callable[[int, SLOPlan], Part]) -> list[tuple[str, int, list[Part]]]:
+    """(name, interval, parts) of every group, in order.
+
+    `part(speed, plan)` is the plan's rules at SPEEDS[speed]; only its length decides
+    the layout, so the names can be laid out from counts (`slo_rule_group_names`).
+    """
+    found: list[tuple[str, int, list[Part]]] = []
+    for index, (speed, _build, fixed_interval) in enumerate(SPEEDS):
+        by_interval: dict[int, list[Part]] = {}
+        for plan in plans:
+            interval = max(fixed_interval or 0, plan.evaluation_interval)
+            by_interval.setdefault(interval, []).append(part(index, plan))
+        for interval, parts in sorted(by_interval.items()):
+            suffix = "" if len(by_interval) == 1 else f"-{format_duration(interval)}"
+            name = f"slo:{owner}:{speed}{suffix}"
+            chunks = _pack(parts)
+            found += [(name if len(chunks) == 1 else f"{name}:{n}", interval, chunk) for n, chunk in enumerate(chunks, start=1)]
+    return found
 
 
 _MEMO: dict[tuple[tuple[int, ...], str, str], tuple[tuple[SLOPlan, ...], list[dict[str, Any]]]] = {}
@@ -137,13 +156,37 @@ def slo_rule_groups(plans: list[SLOPlan], grafana_url: str, owner: str) -> list[
 
 
 def _build_groups(plans: list[SLOPlan], grafana_url: str, owner: str) -> list[dict[str, Any]]:
-    groups: list[dict[str, Any]] = []
-    for speed, build, fixed_interval in SPEEDS:
-        by_interval: dict[int, list[list[Rule]]] = {}
-        for plan in plans:
-            interval = max(fixed_interval or 0, plan.evaluation_interval)
-            by_interval.setdefault(interval, []).append(build(plan, grafana_url))
-        for interval, per_slo in sorted(by_interval.items()):
-            suffix = "" if len(by_interval) == 1 else f"-{format_duration(interval)}"
-            groups += _pack(f"slo:{owner}:{speed}{suffix}", interval, per_slo)
-    return groups
+    return [
+        {"name": name, "interval": format_duration(interval), "rules": [rule for rules in parts for rule in rules]}
+        for name, interval, parts in _layout(plans, owner, lambda speed, plan: SPEEDS[speed][1](plan, grafana_url))
+    ]
+
+
+def slo_rule_group_names(plans: list[SLOPlan], owner: str) -> list[str]:
+    """The names of `slo_rule_groups(plans, ..., owner)` in order, from rule counts: without building the rules."""
+    return [name for name, _, _ in _layout(plans, owner, lambda speed, plan: range(rule_counts(plan)[speed]))]
+
+
+_COUNTS: dict[tuple[Any, ...], tuple[int, ...]] = {}
+_COUNTS_LIMIT = 100_000
+
+
+def rule_counts(plan: SLOPlan) -> tuple[int, ...]:
+    """How many rules `plan` has at each speed of SPEEDS.
+
+    The count follows from the rule windows (`rule_windows`, keyed here on its
+    inputs) and the alerting switches, not from names or the SLI, so the rules of
+    one SLO of each shape are built and counted (for the test files, which need
+    only the group names).
+    """
+    alerting = plan.slo.alerting
+    key = (
+        plan.windows, plan.base_window, plan.error_budget, plan.evaluation_interval, plan.period,
+        alerting.page, alerting.ticket, alerting.absent, alerting.budget_exhausted,
+    )
+    found = _COUNTS.get(key)
+    if found is None:
+        if len(_COUNTS) >= _COUNTS_LIMIT:
+            _COUNTS.clear()
+        found = _COUNTS[key] = tuple(len(build(plan, "")) for _speed, build, _interval in SPEEDS)
+    return found

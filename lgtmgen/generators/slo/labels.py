@@ -31,11 +31,17 @@ class Matcher:
         actual = labels.get(self.label, "")
         if self.op in ("=", "!="):
             return (actual == self.value) == (self.op == "=")
-        try:
-            found = re.fullmatch(self.value, actual) is not None
-        except re.error:
-            return False
-        return found == (self.op == "=~")
+        found = _fullmatch(self.value, actual)
+        return found is not None and found == (self.op == "=~")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fullmatch(pattern: str, text: str) -> bool | None:
+    """Whether `pattern` matches all of `text`; None for an invalid pattern (a few pairs, tried for every service)."""
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return None
 
 
 _OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
@@ -84,8 +90,16 @@ def label_set(
     The selectors' labels come first, in their order, then `base`; `prefer` lists
     values to try before the common ones.
     """
-    found = _label_set(tuple(base.items()), tuple(matching), tuple(failing), prefer)
-    return None if found is None else dict(found)
+    matching, failing = tuple(matching), tuple(failing)
+    named = {m.label for sel in (*matching, *failing) for m in sel}
+    # A base label no matcher names is only carried along (after the named ones), so it stays
+    # out of the cache key: the two clusters of a test, or any base values, share one search.
+    found = _label_set(tuple((k, v) for k, v in base.items() if k in named), matching, failing, prefer)
+    if found is None:
+        return None
+    labels = dict(found)
+    labels.update((k, v) for k, v in base.items() if k not in named)
+    return labels
 
 
 @functools.lru_cache(maxsize=4096)

@@ -28,6 +28,10 @@ so the 30-day period reads 720 samples, not 86,400, and a window that holds
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.plan import BurnWindow, SLOPlan
 
@@ -59,6 +63,42 @@ def uses_hourly(window: int) -> bool:
     return window >= HOURLY_FROM
 
 
+@dataclass(frozen=True, slots=True)
+class RuleWindows:
+    """Which windows an SLO's rules record and how: the same for every SLO of one shape.
+
+    `pair` is the fastest page condition (`fast_pair`), `fast` and `slow` the
+    ratio windows of the fast and slow groups, `exact` the windows summed from
+    back-to-back base-window slices (`exact_slices`).
+    """
+
+    pair: BurnWindow | None
+    fast: tuple[int, ...]
+    slow: tuple[int, ...]
+    exact: frozenset[int]
+
+
+def rule_windows(plan: SLOPlan) -> RuleWindows:
+    """The windows of `plan`'s rules, computed once per shape (every rule and test reads them, many times)."""
+    return _rule_windows(
+        plan.windows, plan.slo.alerting.page, plan.base_window, plan.error_budget, plan.evaluation_interval, plan.period
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _rule_windows(
+    windows: tuple[BurnWindow, ...], page: bool, base: int, error_budget: float, interval: int, period: int
+) -> RuleWindows:
+    pages = [b for b in windows if b.severity == "page"] if page else []
+    pair = min(pages, key=lambda b: (b.long, b.short)) if pages else None
+    fast = tuple(sorted({base, *((pair.short, pair.long) if pair else ())}))
+    every = {w for b in windows for w in (b.long, b.short)}
+    slow = tuple(sorted(every - set(fast) - {period}))
+    sliced = pair is not None and pair.factor * error_budget * pair.long > base and base % interval == 0
+    exact = frozenset(w for w in fast if sliced and w % base == 0 and w // base <= MAX_EXACT_SLICES)
+    return RuleWindows(pair, fast, slow, exact)
+
+
 def exact_slices(plan: SLOPlan, window: int) -> bool:
     """Whether `window` is summed from back-to-back base-window slices.
 
@@ -66,25 +106,20 @@ def exact_slices(plan: SLOPlan, window: int) -> bool:
     at a full outage exceeds the base window: sooner, every error is still in
     the exact latest slice.
     """
-    base = plan.base_window
-    pair = fast_pair(plan)
-    return (
-        pair is not None
-        and pair.factor * plan.error_budget * pair.long > base
-        and window in fast_windows(plan)
-        and window % base == 0
-        and window // base <= MAX_EXACT_SLICES
-        and base % plan.evaluation_interval == 0
-    )
+    return window in rule_windows(plan).exact
 
 
 def window_events(plan: SLOPlan, record: str, window: int) -> str:
     """Events over `window` from the recorded base-window counts named `record`."""
+    return _window_events(plan, record, window, window in rule_windows(plan).exact)
+
+
+def _window_events(plan: SLOPlan, record: str, window: int, exact: bool) -> str:
     base = plan.base_window
     sel = f"{record}{format_duration(base)}{{{identity_selector(plan)}}}"
     if window == base:
         return sel
-    if exact_slices(plan, window):
+    if exact:
         slices = [f"({sel} offset {format_duration(k * base)} or 0 * {sel})" for k in range(1, window // base)]
         return "(" + " + ".join([sel, *slices]) + ")"
     if uses_hourly(window):
@@ -94,28 +129,29 @@ def window_events(plan: SLOPlan, record: str, window: int) -> str:
     return f"({sel} + ({older} * {scaled(window - base, base)} or 0 * {sel}))"
 
 
+@functools.lru_cache(maxsize=1024)
 def scaled(window: int, slice_: int) -> str:
     """How many `slice_`-long slices fill `window`, as a PromQL number."""
     return repr(round(window / slice_, 12)).removesuffix(".0")
 
 
 def window_ratio(plan: SLOPlan, window: int) -> str:
-    errors = window_events(plan, "slo:sli_error_events:increase", window)
-    total = window_events(plan, "slo:sli_events:increase", window)
+    return _window_ratio(plan, window, window in rule_windows(plan).exact)
+
+
+def window_ratios(plan: SLOPlan, windows: Iterable[int]) -> list[tuple[int, str]]:
+    """(window, `window_ratio`) of each of `windows`, the SLO's rule windows looked up once."""
+    exact = rule_windows(plan).exact
+    return [(window, _window_ratio(plan, window, window in exact)) for window in windows]
+
+
+def _window_ratio(plan: SLOPlan, window: int, exact: bool) -> str:
+    errors = _window_events(plan, "slo:sli_error_events:increase", window, exact)
+    total = _window_events(plan, "slo:sli_events:increase", window, exact)
     return f"{errors}\n/\n{total}"
 
 
 def fast_pair(plan: SLOPlan) -> BurnWindow | None:
     """The page condition with the shortest long window: it decides the page detection time."""
-    pages = [b for b in plan.windows if b.severity == "page"] if plan.slo.alerting.page else []
-    return min(pages, key=lambda b: (b.long, b.short)) if pages else None
+    return rule_windows(plan).pair
 
-
-def fast_windows(plan: SLOPlan) -> list[int]:
-    pair = fast_pair(plan)
-    return sorted({plan.base_window, *((pair.short, pair.long) if pair else ())})
-
-
-def slow_windows(plan: SLOPlan) -> list[int]:
-    every = {w for b in plan.windows for w in (b.long, b.short)}
-    return sorted(every - set(fast_windows(plan)) - {plan.period})
