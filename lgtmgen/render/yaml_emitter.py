@@ -61,8 +61,13 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
+_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
+
+
 def quote(text: str) -> str:
     """Double-quote `text` as a YAML scalar."""
+    if _CONTROL.search(text) is None:  # the usual case (PromQL): only backslashes and quotes to escape
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
 
 
@@ -84,12 +89,16 @@ def comment_lines(text: str) -> list[str]:
     return [_NOT_PRINTABLE.sub("\ufffd", line) for line in text.splitlines()]
 
 
+_BLANK_LINE = re.compile(r"^[^\S\n]+$", re.MULTILINE)
+"""A line of whitespace only, not empty (a literal block cannot keep it exactly)."""
+
+
 def _literal_ok(text: str) -> bool:
     if "\n" not in text or _LITERAL_FORBIDDEN.search(text):
         return False
     if text[0] in " \n" or text.endswith("\n\n"):
         return False
-    return all(line.strip() or not line for line in text.split("\n"))
+    return _BLANK_LINE.search(text) is None
 
 
 def scalar(value: Any) -> str:
@@ -187,7 +196,7 @@ def _emit_shared(value: Any, indent: int, out: list[str], prefix: str) -> bool:
 
 def _emit(value: Any, indent: int, out: list[str], prefix: str) -> None:
     """Append lines for `value`; `prefix` is the text already on the first line."""
-    if _SHARED and _emit_shared(value, indent, out, prefix):
+    if _SHARED and id(value) in _SHARED and _emit_shared(value, indent, out, prefix):
         return
     _emit_fresh(value, indent, out, prefix)
 

@@ -165,3 +165,21 @@ def test_a_shared_value_renders_the_same_bytes_at_every_depth(shared: Any) -> No
     finally:
         forget_shared()
     assert first == expected and again == expected
+
+
+@given(st.text())
+@example('sum(rate(x{job="a\\\\b"}[5m]))')
+@example("tab\there, nul\x00, line\u2028")
+def test_quoting_without_control_characters_escapes_exactly_like_the_general_rule(text: str) -> None:
+    from lgtmgen.render.yaml_emitter import _NEEDS_ESCAPE, _escape_char, quote
+
+    assert quote(text) == '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\u00a0", "\u3000", "\x0b", "\x1c", "\x85", "b"])))
+@example("a\n \nb")
+@example("a\n\nb")
+def test_a_literal_block_is_refused_exactly_when_a_line_is_whitespace_only(text: str) -> None:
+    from lgtmgen.render.yaml_emitter import _BLANK_LINE
+
+    assert (_BLANK_LINE.search(text) is None) == all(line.strip() or not line for line in text.split("\n"))
