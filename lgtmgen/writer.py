@@ -15,6 +15,7 @@ import errno
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,11 +82,13 @@ def file_writer(root: Path, previous: Path | None = None) -> Callable[[str, byte
 
 def _link_if_same(old: Path, target: Path, content: bytes) -> bool:
     try:
-        with open(old, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size != len(content) or handle.read() != content:
+        # O_NOFOLLOW: a symlink put into the old bundle is never carried into the new one.
+        with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size != len(content) or handle.read() != content:
                 return False
         os.link(old, target, follow_symlinks=False)
-    except OSError:  # no such file, another file system, no hard links: write it
+    except OSError:  # no such file, a symlink, another file system, no hard links: write it
         return False
     return True
 

@@ -58,3 +58,17 @@ def test_a_hand_edited_file_of_the_previous_bundle_is_written_anew_not_linked(tm
 
     assert build(catalog, out, 1) == first
     assert (out / "alertmanager" / "alertmanager.yml").stat().st_ino != edited_inode
+
+
+def test_a_symlink_in_the_previous_bundle_is_replaced_by_a_real_file(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path / "catalog", 3)
+    out = tmp_path / "bundle"
+    first = build(catalog, out, 1)
+    config = out / "alertmanager" / "alertmanager.yml"
+    elsewhere = tmp_path / "elsewhere.yml"
+    elsewhere.write_bytes(config.read_bytes())
+    config.unlink()
+    config.symlink_to(elsewhere)
+
+    assert build(catalog, out, 1) == first
+    assert not config.is_symlink() and config.is_file()
