@@ -22,8 +22,11 @@ GC_THRESHOLD = (100_000, 20, 20)
 def _hard_exit(code: int) -> None:
     """End without tearing down the interpreter's heap (a build's plan, up to a second):
     everything worth keeping is written and flushed by now."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (`lgtmgen ... | head`), a closed stream
+            pass
     os._exit(code)
 
 
