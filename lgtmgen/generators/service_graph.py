@@ -157,8 +157,10 @@ def known_service_groups(plan: Plan) -> list[dict[str, Any]]:
     known = [
         {"record": KNOWN_CLIENT, "expr": "vector(1)", "labels": {"client": name}} for name in sorted(plan.services)
     ]
+    # A colon before the number: a service name holds none, so no service's group
+    # (`service-graph:<service>`) can take this name, whatever the service is called.
     return [
-        {"name": f"service-graph:known-services-{n + 1}", "rules": chunk} for n, chunk in enumerate(_chunks(known))
+        {"name": f"service-graph:known-services:{n + 1}", "rules": chunk} for n, chunk in enumerate(_chunks(known))
     ]
 
 

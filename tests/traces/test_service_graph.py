@@ -22,7 +22,7 @@ from lgtmgen.generators.service_graph import (
 )
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
-from tests.traces.traces_catalog import ArtifactWriter
+from tests.traces.traces_catalog import ArtifactWriter, base_catalog
 
 
 def _rules(plan: Plan) -> list[dict[str, Any]]:
@@ -150,3 +150,18 @@ def test_every_alert_links_its_runbook_section_on_the_service_page(plan: Plan) -
         assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
     web = next(a for a in alerts if a["alert"] == UNDECLARED_ALERT and a["labels"]["service"] == "web")
     assert web["annotations"]["runbook_url"].startswith("https://runbooks.example.com/web.md#undeclareddependency")
+
+
+@pytest.mark.parametrize("name", ["known-services-1", "known-services"])
+def test_no_service_name_gives_a_group_name_of_the_known_services_records(load: Any, name: str) -> None:
+    catalog = base_catalog()
+    old = catalog["services"][-1]["name"]
+    catalog["services"][-1]["name"] = name
+    for service in catalog["services"]:
+        service["depends_on"] = [name if d == old else d for d in service.get("depends_on", [])]
+    built, diagnostics = load(catalog)
+    assert built is not None, [str(d) for d in diagnostics]
+    data = {a.path: a.data for a in ServiceGraphRules().generate(built)}[RULES_PATH]
+    names = [group["name"] for group in data["groups"]]
+    assert len(names) == len(set(names)), names
+    assert f"service-graph:{name}" in names
