@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -222,13 +223,21 @@ def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: Jobs
 
     plan, diagnostics = _valid_plan("diff", catalog)
     changed: dict[str, str] = {}
-    # The would-be bundle is staged on disk like a build's, then compared file by file.
-    with tempfile.TemporaryDirectory(prefix="lgtmgen-diff-") as scratch:
-        staged = _stage("diff", plan, diagnostics, Path(scratch), jobs)
+    # The would-be bundle is staged on disk like a build's, then compared file by file. Beside a
+    # previous bundle it is staged as a build would be, its unchanged files linked to the bundle's:
+    # they are then neither written nor read to be compared.
+    previous = out_dir if out_dir.is_dir() and replace_refusal(out_dir.absolute()) is None else None
+    with (
+        staging_for(out_dir) if previous is not None else tempfile.TemporaryDirectory(prefix="lgtmgen-diff-")
+    ) as staging:
+        scratch = Path(staging)
+        staged = _stage("diff", plan, diagnostics, scratch, jobs, previous)
         old = tree_paths(out_dir)
         for path in sorted(set(staged) | old):
+            if path in staged and path in old and os.path.samefile(out_dir / path, scratch / path):
+                continue
             before = (out_dir / path).read_bytes() if path in old else None
-            after = (Path(scratch) / path).read_bytes() if path in staged else None
+            after = (scratch / path).read_bytes() if path in staged else None
             if before == after:
                 continue
             changed[path] = "added" if before is None else "removed" if after is None else "changed"

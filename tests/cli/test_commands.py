@@ -187,6 +187,8 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     assert any(line.startswith("--- /dev/null") for line in text.stdout.splitlines())
     assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
     assert lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    # The would-be bundle was staged beside the bundle (its unchanged files linked) and is gone.
+    assert sorted(p.name for p in cwd.iterdir()) == sorted([catalog.name, "out"])
 
 
 def test_diff_of_an_invalid_catalog_exits_one_with_the_diagnostics(catalog: Path) -> None:
