@@ -167,6 +167,24 @@ def test_a_shared_value_renders_the_same_bytes_at_every_depth(shared: Any) -> No
     assert first == expected and again == expected
 
 
+@given(st.lists(DATA, min_size=1, max_size=3))
+def test_a_shared_value_kept_compressed_renders_the_same_bytes(shared: list[Any]) -> None:
+    import lgtmgen.render.yaml_emitter as emitter
+
+    document = {"a": shared, "b": [{"c": shared}], "d": shared}
+    expected = dump_yaml(document)
+    budget = emitter._PLAIN_BUDGET
+    emitter._PLAIN_BUDGET = 0  # every kept rendering goes to the compressed tier
+    render_shared(shared)
+    try:
+        first, again = dump_yaml(document), dump_yaml(document)
+        assert type(emitter._SHARED[id(shared)][1]) is bytes
+    finally:
+        emitter._PLAIN_BUDGET = budget
+        forget_shared()
+    assert first == expected and again == expected
+
+
 @given(st.text())
 @example('sum(rate(x{job="a\\\\b"}[5m]))')
 @example("tab\there, nul\x00, line\u2028")
