@@ -61,7 +61,12 @@ def classic_histogram(plan: SLOPlan) -> bool:
 
 
 def event_counts(plan: SLOPlan, window: str) -> EventCounts:
-    """Error and total events of `plan` over `window` (samples, for probe SLIs)."""
+    """Error and total events of `plan` over `window` (samples, for probe SLIs).
+
+    For every kind but `custom`, the error count is built around the total count's
+    expression (`or 0 * total`, `total - good`, `total * fraction`): it reads every series
+    the total reads (the keep-list parses only the error count of those kinds).
+    """
     sli = plan.slo.sli
     m = plan.metrics
     base = matchers(m.selector)

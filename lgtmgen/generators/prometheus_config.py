@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
-from lgtmgen.catalog.models import Service
+from lgtmgen.catalog.models import CustomSLI, Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
@@ -78,7 +78,9 @@ def raw_metrics(plan: Plan, service: Service) -> SelectedMetrics:
     selected = SelectedMetrics(frozenset(names))
     for slo in plan.slos_of(service.name):
         counts = event_counts(slo, "5m")
-        selected |= selected_metrics(counts.errors) | selected_metrics(counts.total)
+        selected |= selected_metrics(counts.errors)
+        if isinstance(slo.slo.sli, CustomSLI):  # the other kinds' error count reads its total count
+            selected |= selected_metrics(counts.total)
     return selected
 
 

@@ -62,3 +62,16 @@ def test_the_selector_search_finds_what_the_parsers_own_walk_finds() -> None:
     assert len(exprs) > 30
     for expr in exprs:
         assert sorted(str(n) for n in _vector_selectors(promql_parser.parse(expr))) == _selectors_by_walk(expr), expr
+
+
+def test_the_error_count_of_every_built_in_sli_kind_reads_what_its_total_reads() -> None:
+    # prometheus-config parses only the error count of these kinds for the keep-list.
+    loaded = load_catalog([SHOP])
+    assert loaded.catalog is not None
+    plans = [slo for slo in build_plan(loaded.catalog).slos if slo.slo.sli.kind != "custom"]
+    assert {slo.slo.sli.kind for slo in plans} >= {"availability", "latency", "events", "probe"}
+    for slo in plans:
+        counts = event_counts(slo, "5m")
+        total = selected_metrics(counts.total)
+        assert total.names and total.names <= selected_metrics(counts.errors).names, slo.slo.name
+        assert total.patterns <= selected_metrics(counts.errors).patterns
