@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -219,18 +220,13 @@ def check(
 @app.command()
 def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: JobsOption = 0) -> None:
     """Dry run: show what a build would add, change or remove; exit 1 when anything differs."""
-    import tempfile
-
     plan, diagnostics = _valid_plan("diff", catalog)
     changed: dict[str, str] = {}
     # The would-be bundle is staged on disk like a build's, then compared file by file. Beside a
     # previous bundle it is staged as a build would be, its unchanged files linked to the bundle's:
     # they are then neither written nor read to be compared.
-    previous = out_dir if out_dir.is_dir() and replace_refusal(out_dir.absolute()) is None else None
-    with (
-        staging_for(out_dir) if previous is not None else tempfile.TemporaryDirectory(prefix="lgtmgen-diff-")
-    ) as staging:
-        scratch = Path(staging)
+    with contextlib.ExitStack() as stack:
+        scratch, previous = _diff_scratch(stack, out_dir)
         staged = _stage("diff", plan, diagnostics, scratch, jobs, previous)
         old = tree_paths(out_dir)
         for path in sorted(set(staged) | old):
@@ -250,6 +246,22 @@ def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: Jobs
         err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
         raise typer.Exit(1)
     err.print(f"[green]✓[/] {out_dir} is up to date")
+
+
+def _diff_scratch(stack: contextlib.ExitStack, out_dir: Path) -> tuple[Path, Path | None]:
+    """Where `diff` stages the would-be bundle, and the previous bundle to link unchanged files to.
+
+    Beside a previous bundle when its folder is writable; else (no bundle yet, a read-only
+    checkout) in a temporary directory, every file written.
+    """
+    import tempfile
+
+    if out_dir.is_dir() and replace_refusal(out_dir.absolute()) is None:
+        try:
+            return stack.enter_context(staging_for(out_dir)), out_dir
+        except OSError:
+            pass
+    return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lgtmgen-diff-"))), None
 
 
 def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:

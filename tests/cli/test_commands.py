@@ -272,3 +272,18 @@ def test_a_catalog_of_teams_and_tenants_before_any_service_builds(tmp_path: Path
     result = lgtmgen("build", "catalog.yaml", "-o", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "out" / "manifest.json").is_file()
+
+
+def test_diff_beside_a_bundle_whose_folder_cannot_be_written_stages_elsewhere(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = catalog.parent / "out"
+    assert CliRunner().invoke(app, ["build", str(catalog), "-o", str(out)]).exit_code == 0
+
+    def read_only(_out: Path) -> object:
+        raise PermissionError(13, "Read-only file system", str(_out.parent))
+
+    monkeypatch.setattr(sys.modules["lgtmgen.cli.app"], "staging_for", read_only)
+    result = CliRunner().invoke(app, ["--output", "json", "diff", str(catalog), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"command": "diff", "ok": True, "changes": {}}
