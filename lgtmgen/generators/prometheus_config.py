@@ -28,7 +28,7 @@ from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
 from lgtmgen.generators.recording_rules import RULES_DIR as METRICS_RULES_DIR
 from lgtmgen.generators.recording_rules import service_groups
-from lgtmgen.generators.slo.groups import slo_rule_groups
+from lgtmgen.generators.slo.groups import record_names
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
 from lgtmgen.promql import SelectedMetrics, matchers, selected_metrics
@@ -163,15 +163,17 @@ def cluster_config(
 
 
 def federated_names(plan: Plan) -> list[str]:
-    """Every name recorded by the rule files the clusters evaluate (SLO and metrics families)."""
-    grafana_url = plan.catalog.defaults.grafana_url
-    groups = []
+    """Every name recorded by the rule files the clusters evaluate (SLO and metrics families).
+
+    The SLO families' names come per SLO shape (`record_names`), so this generator does not
+    need every SLO rule built and can run beside the generators that do.
+    """
+    names: set[str] = set()
     for service in plan.catalog.services:
-        groups += service_groups(plan, service)
-        slos = plan.slos_of(service.name)
-        if slos:
-            groups += slo_rule_groups(slos, grafana_url, service.name)
-    return sorted({rule["record"] for group in groups for rule in group["rules"] if "record" in rule})
+        names.update(rule["record"] for group in service_groups(plan, service) for rule in group["rules"] if "record" in rule)
+        for slo in plan.slos_of(service.name):
+            names |= record_names(slo)
+    return sorted(names)
 
 
 def global_config(plan: Plan) -> dict[str, Any] | None:

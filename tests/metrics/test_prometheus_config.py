@@ -123,3 +123,31 @@ def test_promtool_accepts_every_config_with_its_rule_files(load: Loader, tmp_pat
     run = subprocess.run([str(promtool.path), "check", "config", *configs], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "rule files found" in run.stdout
+
+
+def test_the_federated_names_are_every_name_the_built_rule_groups_record(plan: Plan, tmp_path: Path) -> None:
+    import sys
+
+    from lgtmgen.catalog import load_catalog
+    from lgtmgen.generators.prometheus_config import federated_names
+    from lgtmgen.generators.recording_rules import service_groups
+    from lgtmgen.generators.slo.groups import slo_rule_groups
+    from lgtmgen.plan import build_plan
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from generate_catalog import write_catalog
+
+    def recorded(plan: Plan) -> list[str]:
+        groups = []
+        for service in plan.catalog.services:
+            groups += service_groups(plan, service)
+            if slos := plan.slos_of(service.name):
+                groups += slo_rule_groups(slos, plan.catalog.defaults.grafana_url, service.name)
+        return sorted({rule["record"] for group in groups for rule in group["rules"] if "record" in rule})
+
+    shop = load_catalog([Path(__file__).resolve().parents[2] / "examples" / "shop"]).catalog
+    synthetic = load_catalog([write_catalog(tmp_path / "synthetic", 30)]).catalog
+    assert shop is not None and synthetic is not None
+    for each in (plan, build_plan(shop), build_plan(synthetic)):
+        names = federated_names(each)
+        assert len(names) > 10 and names == recorded(each)

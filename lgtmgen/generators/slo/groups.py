@@ -172,26 +172,38 @@ def slo_rule_group_names(plans: list[SLOPlan], owner: str) -> list[str]:
     return [name for name, _, _ in _layout(plans, owner, lambda speed, plan: range(rule_counts(plan)[speed]))]
 
 
-_COUNTS: dict[tuple[Any, ...], tuple[int, ...]] = {}
-_COUNTS_LIMIT = 100_000
+_SHAPES: dict[tuple[Any, ...], tuple[tuple[int, ...], frozenset[str]]] = {}
+_SHAPES_LIMIT = 100_000
 
 
-def rule_counts(plan: SLOPlan) -> tuple[int, ...]:
-    """How many rules `plan` has at each speed of SPEEDS.
+def _shape(plan: SLOPlan) -> tuple[tuple[int, ...], frozenset[str]]:
+    """The rule count at each speed of SPEEDS and the recorded names of `plan`'s rules.
 
-    The count follows from the rule windows (`rule_windows`, keyed here on its
-    inputs) and the alerting switches, not from names or the SLI, so the rules of
-    one SLO of each shape are built and counted (for the test files, which need
-    only the group names).
+    Both follow from the rule windows (`rule_windows`, keyed here on its inputs) and
+    the alerting switches, not from names or the SLI, so the rules of one SLO of each
+    shape are built and counted.
     """
     alerting = plan.slo.alerting
     key = (
         plan.windows, plan.base_window, plan.error_budget, plan.evaluation_interval, plan.period,
         alerting.page, alerting.ticket, alerting.absent, alerting.budget_exhausted,
     )
-    found = _COUNTS.get(key)
+    found = _SHAPES.get(key)
     if found is None:
-        if len(_COUNTS) >= _COUNTS_LIMIT:
-            _COUNTS.clear()
-        found = _COUNTS[key] = tuple(len(build(plan, "")) for _speed, build, _interval in SPEEDS)
+        if len(_SHAPES) >= _SHAPES_LIMIT:
+            _SHAPES.clear()
+        built = [build(plan, "") for _speed, build, _interval in SPEEDS]
+        records = frozenset(rule["record"] for rules in built for rule in rules if "record" in rule)
+        found = _SHAPES[key] = (tuple(len(rules) for rules in built), records)
     return found
+
+
+def rule_counts(plan: SLOPlan) -> tuple[int, ...]:
+    """How many rules `plan` has at each speed of SPEEDS (for the test files, which need only
+    the group names)."""
+    return _shape(plan)[0]
+
+
+def record_names(plan: SLOPlan) -> frozenset[str]:
+    """The names `plan`'s rules record (for federation, which needs only the names)."""
+    return _shape(plan)[1]
