@@ -164,10 +164,14 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
     }
 
 
+def _absent_tickets(contexts: list[_Context]) -> list[_Context]:
+    """The SLOs of a file that ask for the absent-metrics ticket."""
+    return [c for c in contexts if c.plan.slo.alerting.absent]
+
+
 def absent_metrics(contexts: list[_Context]) -> Test | None:
     """With no metrics at all, every SLO of the file that asks for it raises its absent ticket."""
-    wanted = [c for c in contexts if c.plan.slo.alerting.absent]
-    if not wanted:
+    if not (wanted := _absent_tickets(contexts)):
         return None
     first = contexts[0].plan
     e = first.evaluation_interval
@@ -188,8 +192,7 @@ def absent_metrics(contexts: list[_Context]) -> Test | None:
 
 def cluster_stops(contexts: list[_Context]) -> Test | None:
     """Two clusters report; one stops after an hour: its absent ticket fires, the other cluster's does not."""
-    wanted = [c for c in contexts if c.plan.slo.alerting.absent]
-    if not wanted:
+    if not (wanted := _absent_tickets(contexts)):
         return None
     first = contexts[0].plan
     e = first.evaluation_interval
