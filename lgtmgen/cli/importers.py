@@ -13,7 +13,6 @@ import yaml
 from lgtmgen.importers import Imported
 from lgtmgen.importers.openslo import import_openslo
 from lgtmgen.importers.sloth import import_sloth
-from lgtmgen.render.yaml_emitter import dump_yaml
 
 import_app = typer.Typer(help="Import SLOs from Sloth or OpenSLO specs as catalog entries.", no_args_is_help=True)
 
@@ -34,6 +33,8 @@ def read_documents(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _run(importer: Callable[..., Imported], files: list[Path], team: str, tenant: str, out: Path | None) -> None:
+    from lgtmgen.render.yaml_emitter import dump_yaml  # not on the path of `lgtmgen validate`
+
     result = importer(read_documents(files), team, tenant)
     text = dump_yaml(result.catalog())
     if out is None:
