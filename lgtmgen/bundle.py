@@ -245,16 +245,21 @@ def _run_in(pool: ProcessPoolExecutor, plan: Plan, names: list[str], tasks: list
             awaited.discard(job)
         if not awaited and not runbooks:
             alerting = _merge([item for item in done if item[0][0] not in WITHOUT_ALERTS])
+            alerts = [alert for name in names if name in alerting for alert in alerting[name].alerts]
             shards = [services[k::jobs] for k in range(jobs)]
-            shard_of = {service: k for k, shard in enumerate(shards) for service in shard}
-            shard_alerts: list[list[RunbookAlert]] = [[] for _ in shards]
-            for name in names:
-                for alert in alerting[name].alerts if name in alerting else ():
-                    if alert.service in shard_of:
-                        shard_alerts[shard_of[alert.service]].append(alert)
-            runbooks = [pool.submit(_worker_runbooks, a, s) for a, s in zip(shard_alerts, shards, strict=True)]
+            runbooks = [pool.submit(_worker_runbooks, a, s) for a, s in zip(_split_by(alerts, shards), shards, strict=True)]
     by_name = _merge(done)
     return [by_name[name] for name in names] + [f.result() for f in runbooks]
+
+
+def _split_by(alerts: list[RunbookAlert], shards: list[list[str]]) -> list[list[RunbookAlert]]:
+    """The alerts of each shard's services, in their order (alerts of no service are dropped)."""
+    shard_of = {service: k for k, shard in enumerate(shards) for service in shard}
+    split: list[list[RunbookAlert]] = [[] for _ in shards]
+    for alert in alerts:
+        if alert.service in shard_of:
+            split[shard_of[alert.service]].append(alert)
+    return split
 
 
 def _manifest(plan: Plan, entries: Iterable[FileEntry]) -> Artifact:
