@@ -41,7 +41,10 @@ _ESCAPES = {
     "\r": "\\r",
     "\x00": "\\0",
 }
-_NEEDS_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
+_ESCAPED_CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff"
+"""What a double-quoted scalar writes as an escape besides backslash and quote."""
+_NEEDS_ESCAPE = re.compile(f'[\\\\"{_ESCAPED_CONTROLS}]')
+_CONTROL = re.compile(f"[{_ESCAPED_CONTROLS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +63,6 @@ def _escape_char(match: re.Match[str]) -> str:
     if code <= 0xFF:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}"
-
-
-_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
 
 
 def quote(text: str) -> str:
