@@ -29,6 +29,7 @@ class Role(StrEnum):
     PROMETHEUS_RULE_TESTS = "prometheus-rule-tests"
     PROMETHEUS_CONFIG = "prometheus-config"
     PROMETHEUS_RULE_CRD = "prometheus-rule-crd"
+    KUSTOMIZATION = "kustomization"
     MIMIR_CONFIG = "mimir-config"
     MIMIR_RUNTIME = "mimir-runtime"
     MIMIR_RULES = "mimir-rules"

@@ -14,7 +14,12 @@ from lgtmgen.checks.integrity import ManifestIntegrity
 from lgtmgen.checks.loki_rules import LokiRulesCheck
 from lgtmgen.checks.mimir_ruler import MimirRulerCheck
 from lgtmgen.checks.otelcol import OtelcolCheck
-from lgtmgen.checks.promtool import PromtoolConfig, PromtoolRules, PromtoolUnitTests
+from lgtmgen.checks.promtool import (
+    PromtoolConfig,
+    PromtoolRuleObjects,
+    PromtoolRules,
+    PromtoolUnitTests,
+)
 from lgtmgen.checks.reference_check import ReferenceCheck
 from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Location
@@ -22,6 +27,7 @@ from lgtmgen.toolchain.locate import Toolbox
 
 CHECKS: tuple[Check, ...] = (
     PromtoolRules(),
+    PromtoolRuleObjects(),
     PromtoolUnitTests(),
     PromtoolConfig(),
     AmtoolConfig(),

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.etree import ElementTree
 
+import yaml
+
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.run_tool import (
@@ -35,6 +37,46 @@ class PromtoolRules:
             return [missing_tool("promtool", self.name)]
         run = run_tool(ctx.tools.promtool, ["check", "rules", *files], ctx.bundle_dir)
         return diagnostics_from_failures("promtool/rules", failures_by_file(run.output), run, files[0])
+
+
+class PromtoolRuleObjects:
+    """`promtool check rules` on the `spec` of every PrometheusRule object.
+
+    The operator hands `spec.groups` to Prometheus as a rule file; promtool reads only rule
+    files, so each object's spec is copied under its own bundle path into a scratch directory.
+    """
+
+    name = "promtool-rule-objects"
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        objects = ctx.by_role(Role.PROMETHEUS_RULE_CRD)
+        if not objects:
+            return []
+        if ctx.tools.promtool is None:
+            return [missing_tool("promtool", self.name)]
+        found: list[Diagnostic] = []
+        with tempfile.TemporaryDirectory(prefix="lgtmgen-rule-objects-") as scratch:
+            copies = []
+            for bundle_file in objects:
+                try:
+                    doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+                except (OSError, yaml.YAMLError) as exc:
+                    found.append(Diagnostic("promtool/rule-objects", str(exc), location=Location(bundle_file.path)))
+                    continue
+                spec = doc.get("spec") if isinstance(doc, dict) and doc.get("kind") == "PrometheusRule" else None
+                if not isinstance(spec, dict):
+                    found.append(
+                        Diagnostic("promtool/rule-objects", "not a PrometheusRule object with a spec", location=Location(bundle_file.path))
+                    )
+                    continue
+                copy = Path(scratch) / bundle_file.path
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+                copies.append(bundle_file.path)
+            if copies:
+                run = run_tool(ctx.tools.promtool, ["check", "rules", *copies], Path(scratch))
+                found += diagnostics_from_failures("promtool/rule-objects", failures_by_file(run.output), run, copies[0])
+        return found
 
 
 class PromtoolUnitTests:

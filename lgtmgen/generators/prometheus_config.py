@@ -144,22 +144,40 @@ def cluster_config(
         by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
     for service in services:
         by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | reads[service.name].metrics
-    rule_files = []
-    for service in services:
-        if reads[service.name].slo_rules:
-            rule_files.append(f"../../rules/slo/{slug(service.name)}.yaml")
-        if reads[service.name].metric_rules:
-            rule_files.append(f"../../{METRICS_RULES_DIR.removeprefix('prometheus/')}/{slug(service.name)}.yaml")
-    return {
+    config: dict[str, Any] = {
         "global": {
             "scrape_interval": defaults.scrape_interval,
             "evaluation_interval": defaults.evaluation_interval,
             "external_labels": labels,
         },
-        "rule_files": rule_files,
-        "scrape_configs": [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}],
-        "remote_write": [remote_write(plan, cluster, t, n) for t, n in sorted(by_tenant.items())],
     }
+    if not operator_run(cluster):  # the operator loads PrometheusRule objects, never rule_files
+        config["rule_files"] = rule_files(services, reads)
+    config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
+    config["remote_write"] = [remote_write(plan, cluster, t, n) for t, n in sorted(by_tenant.items())]
+    return config
+
+
+def operator_run(cluster: Cluster) -> bool:
+    """Whether the Prometheus Operator runs the cluster's Prometheus (`prometheus.operator`)."""
+    return cluster.prometheus is not None and cluster.prometheus.operator is not None
+
+
+def rule_files(services: list[Service], reads: dict[str, ServiceReads]) -> list[str]:
+    """The rule files of `services`, relative to a cluster's prometheus.yml: SLO, then recording rules."""
+    files = []
+    for service in services:
+        if reads[service.name].slo_rules:
+            files.append(f"../../rules/slo/{slug(service.name)}.yaml")
+        if reads[service.name].metric_rules:
+            files.append(f"../../{METRICS_RULES_DIR.removeprefix('prometheus/')}/{slug(service.name)}.yaml")
+    return files
+
+
+def _rules_note(cluster: Cluster) -> str:
+    if not operator_run(cluster):
+        return ""
+    return f" Run by the Prometheus Operator, which loads its rules from kubernetes/clusters/{cluster.name}/."
 
 
 def federated_names(plan: Plan) -> list[str]:
@@ -211,7 +229,7 @@ class PrometheusConfig:
                     path=f"{CONFIG_DIR}/{slug(cluster.name)}/prometheus{suffix}.yml",
                     role=Role.PROMETHEUS_CONFIG,
                     data=cluster_config(plan, cluster, replica, reads),
-                    comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).",
+                    comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).{_rules_note(cluster)}",
                 )
         if plan.catalog.metrics.federation:
             config = global_config(plan)

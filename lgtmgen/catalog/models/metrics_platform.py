@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt
+from pydantic import Field, PositiveInt, field_validator
 
 from lgtmgen.catalog.models.base import (
     Duration,
@@ -177,13 +177,62 @@ class UnitPrices(Strict):
     memory_gib_hour: float = Field(ge=0, description="Price of one GiB of memory for one hour.")
 
 
+KUBERNETES_LABEL_KEY_PATTERN = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+KubernetesLabelKey = Annotated[str, Field(pattern=KUBERNETES_LABEL_KEY_PATTERN, max_length=317)]
+"""A Kubernetes label key: an optional DNS-subdomain prefix and ``/``, then a name of up to 63 characters."""
+
+KubernetesLabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+"""A Kubernetes label value: up to 63 characters, alphanumeric at both ends (or empty)."""
+
+KubernetesName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+"""A Kubernetes namespace name (an RFC 1123 label)."""
+
+OPERATOR_OWNED_LABELS = ("app.kubernetes.io/managed-by", "team")
+"""Labels lgtmgen sets on every PrometheusRule object itself."""
+
+
+class PrometheusOperator(Strict):
+    """How the Prometheus Operator of a cluster finds the PrometheusRule objects lgtmgen writes.
+
+    The Prometheus resource picks rule objects by `ruleSelector` and
+    `ruleNamespaceSelector`; kube-prometheus-stack, for example, selects on its
+    release label by default, so an object without it is never loaded.
+    """
+
+    namespace: KubernetesName | None = Field(
+        default=None, description="Namespace of the objects (default: none written, `kubectl -n` decides)."
+    )
+    rule_labels: dict[KubernetesLabelKey, KubernetesLabelValue] = Field(
+        default_factory=dict,
+        description="Labels the Prometheus resource's `ruleSelector` matches, e.g. `{release: kube-prometheus-stack}`.",
+    )
+
+    @field_validator("rule_labels")
+    @classmethod
+    def _not_owned(cls, labels: dict[str, str]) -> dict[str, str]:
+        taken = [key for key in OPERATOR_OWNED_LABELS if key in labels]
+        if taken:
+            raise ValueError(f"lgtmgen sets {' and '.join(taken)} on every object itself; choose another label name")
+        return labels
+
+
 class ClusterPrometheus(Strict):
-    """The cluster's Prometheus: HA replicas, expected series, unit prices."""
+    """The cluster's Prometheus: HA replicas, expected series, unit prices, and how it gets its rules."""
 
     replicas: int = Field(default=1, ge=1, le=3, description="HA replicas; each gets a `__replica__` label.")
     expected_series: PositiveInt = Field(default=100000, description="Active series; sizes the remote-write queue.")
     address: str | None = Field(default=None, description="host:port the global Prometheus federates from.")
     prices: UnitPrices | None = Field(default=None, description="Unit prices for cost allocation.")
+    operator: PrometheusOperator | None = Field(
+        default=None,
+        description=(
+            "Set when the Prometheus Operator runs this Prometheus: its rules are written as PrometheusRule "
+            "objects (`kubernetes/clusters/<cluster>/`) instead of `rule_files`."
+        ),
+    )
 
 
 MimirStorage.model_rebuild()
