@@ -28,6 +28,7 @@ class Role(StrEnum):
     PROMETHEUS_RULES = "prometheus-rules"
     PROMETHEUS_RULE_TESTS = "prometheus-rule-tests"
     PROMETHEUS_CONFIG = "prometheus-config"
+    PROMETHEUS_AGENT_CONFIG = "prometheus-agent-config"
     PROMETHEUS_RULE_CRD = "prometheus-rule-crd"
     KUSTOMIZATION = "kustomization"
     MIMIR_CONFIG = "mimir-config"

@@ -16,6 +16,8 @@ KPI_DUPLICATE = "catalog/kpi-duplicate-name"
 UNKNOWN_ENVIRONMENT = "catalog/comparison-unknown-environment"
 REMOTE_WRITE_AUTH = "catalog/remote-write-auth"
 INVALID_REGEX = "catalog/metrics-invalid-regex"
+AGENT_RULES = "catalog/agent-evaluates-no-rules"
+AGENT_FEDERATION = "catalog/agent-cannot-be-federated"
 
 # Mimir's queriers and compactor read any block within retention at any time.
 ARCHIVE_CLASSES: dict[str, frozenset[str]] = {
@@ -121,3 +123,26 @@ def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
         report.add(REMOTE_WRITE_AUTH, "basic auth needs both `username` and `password_file`", ["metrics", "remote_write_auth"])
     if auth is not None and auth.password_file and auth.bearer_token_file:
         report.add(REMOTE_WRITE_AUTH, "give basic auth or a bearer token file, not both", ["metrics", "remote_write_auth"])
+
+
+def agents_are_consistent(catalog: Catalog, report: Reporter) -> None:
+    """An agent-mode Prometheus evaluates no rules and serves no queries (so no /federate)."""
+    for index, cluster in enumerate(catalog.clusters):
+        prometheus = cluster.prometheus
+        if prometheus is None or prometheus.mode != "agent":
+            continue
+        base: list[PathStep] = ["clusters", index, "prometheus"]
+        if prometheus.operator is not None:
+            report.add(
+                AGENT_RULES,
+                f"cluster {cluster.name!r} runs Prometheus in agent mode, which loads no rules, so no PrometheusRule objects are written for it",
+                [*base, "operator"],
+                hint="remove `operator`, or set `mode: server` if this Prometheus should evaluate rules",
+            )
+        if catalog.metrics.federation and prometheus.address:
+            report.add(
+                AGENT_FEDERATION,
+                f"cluster {cluster.name!r} runs Prometheus in agent mode, which has no /federate endpoint for the global Prometheus",
+                [*base, "address"],
+                hint="remove `address` (its series reach Mimir by remote write), or set `mode: server`",
+            )

@@ -142,15 +142,21 @@ def balanced_chunks(files: list[str], sizes: list[int], count: int) -> list[list
 
 
 class PromtoolConfig:
-    """`promtool check config --syntax-only` on every Prometheus configuration."""
+    """`promtool check config --syntax-only` on every Prometheus configuration (`--agent` for agents).
+
+    In agent mode Prometheus refuses what an agent cannot do, `rule_files` and `alerting` among them.
+    """
 
     name = "promtool-config"
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
-        files = [f.path for f in ctx.by_role(Role.PROMETHEUS_CONFIG)]
-        if not files:
-            return []
-        if ctx.tools.promtool is None:
-            return [missing_tool("promtool", self.name)]
-        run = run_tool(ctx.tools.promtool, ["check", "config", "--syntax-only", *files], ctx.bundle_dir)
-        return diagnostics_from_failures("promtool/config", failures_by_file(run.output), run, files[0])
+        found: list[Diagnostic] = []
+        for role, flags in ((Role.PROMETHEUS_CONFIG, []), (Role.PROMETHEUS_AGENT_CONFIG, ["--agent"])):
+            files = [f.path for f in ctx.by_role(role)]
+            if not files:
+                continue
+            if ctx.tools.promtool is None:
+                return [missing_tool("promtool", self.name)]
+            run = run_tool(ctx.tools.promtool, ["check", "config", "--syntax-only", *flags, *files], ctx.bundle_dir)
+            found += diagnostics_from_failures("promtool/config", failures_by_file(run.output), run, files[0])
+        return found

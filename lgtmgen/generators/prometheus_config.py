@@ -2,7 +2,8 @@
 
 Each cluster's Prometheus evaluates the rule files of the services it runs (for
 federation and local dashboards; it has no `alerting` block, so alerts come from
-Mimir's ruler alone) and remote-writes to Mimir, once per tenant, only the raw series that Mimir's ruler
+Mimir's ruler alone; an agent evaluates none, and an operator-run Prometheus gets
+them as PrometheusRule objects) and remote-writes to Mimir, once per tenant, only the raw series that Mimir's ruler
 and the declared `keep_metrics` need (recorded series are re-recorded by the
 ruler, so sending them too would double them).
 
@@ -151,16 +152,20 @@ def cluster_config(
             "external_labels": labels,
         },
     }
-    if not operator_run(cluster):  # the operator loads PrometheusRule objects, never rule_files
+    if loads_rule_files(cluster):
         config["rule_files"] = rule_files(services, reads)
     config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
     config["remote_write"] = [remote_write(plan, cluster, t, n) for t, n in sorted(by_tenant.items())]
     return config
 
 
-def operator_run(cluster: Cluster) -> bool:
-    """Whether the Prometheus Operator runs the cluster's Prometheus (`prometheus.operator`)."""
-    return cluster.prometheus is not None and cluster.prometheus.operator is not None
+def loads_rule_files(cluster: Cluster) -> bool:
+    """Whether the cluster's Prometheus reads `rule_files`.
+
+    An agent evaluates no rules, and an operator-run Prometheus loads PrometheusRule objects instead.
+    """
+    prometheus = cluster.prometheus
+    return prometheus is None or (prometheus.mode == "server" and prometheus.operator is None)
 
 
 def rule_files(services: list[Service], reads: dict[str, ServiceReads]) -> list[str]:
@@ -174,9 +179,15 @@ def rule_files(services: list[Service], reads: dict[str, ServiceReads]) -> list[
     return files
 
 
+def is_agent(cluster: Cluster) -> bool:
+    return cluster.prometheus is not None and cluster.prometheus.mode == "agent"
+
+
 def _rules_note(cluster: Cluster) -> str:
-    if not operator_run(cluster):
+    if cluster.prometheus is None or loads_rule_files(cluster):
         return ""
+    if cluster.prometheus.mode == "agent":
+        return " Agent mode (prometheus --agent): it scrapes and remote-writes; Mimir's ruler evaluates every rule."
     return f" Run by the Prometheus Operator, which loads its rules from kubernetes/clusters/{cluster.name}/."
 
 
@@ -196,7 +207,7 @@ def federated_names(plan: Plan) -> list[str]:
 
 def global_config(plan: Plan) -> dict[str, Any] | None:
     """A global Prometheus that federates only recorded aggregates from every cluster."""
-    targets = sorted(c.prometheus.address for c in plan.catalog.clusters if c.prometheus and c.prometheus.address)
+    targets = sorted(c.prometheus.address for c in plan.catalog.clusters if c.prometheus and c.prometheus.address and not is_agent(c))
     names = federated_names(plan)
     if not targets or not names:
         return None
@@ -227,7 +238,7 @@ class PrometheusConfig:
                 suffix = "" if replica is None else f"-{replica}"
                 yield Artifact(
                     path=f"{CONFIG_DIR}/{slug(cluster.name)}/prometheus{suffix}.yml",
-                    role=Role.PROMETHEUS_CONFIG,
+                    role=Role.PROMETHEUS_AGENT_CONFIG if is_agent(cluster) else Role.PROMETHEUS_CONFIG,
                     data=cluster_config(plan, cluster, replica, reads),
                     comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).{_rules_note(cluster)}",
                 )

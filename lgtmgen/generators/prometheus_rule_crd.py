@@ -35,7 +35,11 @@ def cluster_dir(cluster: str) -> str:
 
 def operator_clusters(plan: Plan) -> list[tuple[Cluster, PrometheusOperator]]:
     """The clusters whose Prometheus the operator runs, in catalog order."""
-    return [(c, c.prometheus.operator) for c in plan.catalog.clusters if c.prometheus and c.prometheus.operator]
+    return [
+        (c, c.prometheus.operator)
+        for c in plan.catalog.clusters
+        if c.prometheus and c.prometheus.operator and c.prometheus.mode == "server"
+    ]
 
 
 class PrometheusRuleCRD:

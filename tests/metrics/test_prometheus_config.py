@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from lgtmgen.artifacts import Role
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.generators.prometheus_config import GLOBAL_CONFIG, PrometheusConfig, queue_config
 from lgtmgen.plan import Plan
@@ -151,3 +152,56 @@ def test_the_federated_names_are_every_name_the_built_rule_groups_record(plan: P
     for each in (plan, build_plan(shop), build_plan(synthetic)):
         names = federated_names(each)
         assert len(names) > 10 and names == recorded(each)
+
+
+def test_an_agent_lists_no_rule_files_and_is_not_federated(load: Loader) -> None:
+    doc = base_catalog()
+    doc["clusters"][0]["prometheus"]["mode"] = "agent"
+    doc["clusters"][0]["prometheus"].pop("address")
+    doc["clusters"][1]["prometheus"] = {"address": "prom-stage:9090"}
+    plan, errors = load(doc)
+    assert plan is not None and errors == [], [str(e) for e in errors]
+    artifacts = {a.path: a for a in PrometheusConfig().generate(plan)}
+    agent = artifacts["prometheus/clusters/eu-prod/prometheus-0.yml"]
+    assert agent.role is Role.PROMETHEUS_AGENT_CONFIG and "rule_files" not in agent.data
+    assert agent.data["remote_write"]  # an agent's whole job
+    assert "Agent mode" in (agent.comment or "")
+    server = artifacts["prometheus/clusters/eu-stage/prometheus.yml"]
+    assert server.role is Role.PROMETHEUS_CONFIG and server.data["rule_files"]
+    assert artifacts[GLOBAL_CONFIG].data["scrape_configs"][0]["static_configs"] == [{"targets": ["prom-stage:9090"]}]
+
+
+def test_an_agent_with_rule_objects_or_a_federation_address_is_a_catalog_error(load: Loader) -> None:
+    doc = base_catalog()
+    doc["clusters"][0]["prometheus"]["mode"] = "agent"  # keeps its address, and federation is on
+    doc["clusters"][0]["prometheus"]["operator"] = {"rule_labels": {"release": "stack"}}
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [  # in file order
+        ("catalog/agent-cannot-be-federated", "clusters[0].prometheus.address"),
+        ("catalog/agent-evaluates-no-rules", "clusters[0].prometheus.operator"),
+    ]
+    doc["metrics"]["federation"] = False
+    doc["clusters"][0]["prometheus"].pop("operator")
+    plan, errors = load(doc)
+    assert plan is not None and errors == []  # without federation an address is harmless
+
+
+@pytest.mark.tools
+def test_promtool_checks_an_agent_config_in_agent_mode(load: Loader, tmp_path: Path) -> None:
+    from lgtmgen.checks import run_checks
+
+    doc = base_catalog()
+    doc["clusters"][1]["prometheus"] = {"mode": "agent"}
+    plan, _ = load(doc)
+    assert plan is not None
+    bundle, problems = compile_bundle(plan)
+    assert bundle is not None, problems
+    out = tmp_path / "bundle"
+    write_bundle(bundle, out)
+    assert run_checks(out, locate_tools(), only={"promtool-config"}) == []
+    # the same check refuses what an agent cannot load: a rule_files entry fails in agent mode only
+    agent = out / "prometheus/clusters/eu-stage/prometheus.yml"
+    agent.write_text(agent.read_text(encoding="utf-8") + 'rule_files: ["../../rules/slo/api.yaml"]\n', encoding="utf-8")
+    findings = run_checks(out, locate_tools(), only={"promtool-config"})
+    assert [(d.check, str(d.location)) for d in findings] == [("promtool/config", "prometheus/clusters/eu-stage/prometheus.yml")]
+    assert "agent mode" in findings[0].message

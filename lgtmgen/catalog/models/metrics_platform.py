@@ -226,6 +226,13 @@ class ClusterPrometheus(Strict):
     expected_series: PositiveInt = Field(default=100000, description="Active series; sizes the remote-write queue.")
     address: str | None = Field(default=None, description="host:port the global Prometheus federates from.")
     prices: UnitPrices | None = Field(default=None, description="Unit prices for cost allocation.")
+    mode: Literal["server", "agent"] = Field(
+        default="server",
+        description=(
+            "`agent`: Prometheus runs with `--agent` and only scrapes and remote-writes; every rule runs in "
+            "Mimir's ruler, so its config lists no rule files and it cannot be federated."
+        ),
+    )
     operator: PrometheusOperator | None = Field(
         default=None,
         description=(
