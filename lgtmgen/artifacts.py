@@ -31,6 +31,7 @@ class Role(StrEnum):
     PROMETHEUS_AGENT_CONFIG = "prometheus-agent-config"
     PROMETHEUS_RULE_CRD = "prometheus-rule-crd"
     KUSTOMIZATION = "kustomization"
+    KUBERNETES_OBJECT = "kubernetes-object"
     MIMIR_CONFIG = "mimir-config"
     MIMIR_RUNTIME = "mimir-runtime"
     MIMIR_RULES = "mimir-rules"

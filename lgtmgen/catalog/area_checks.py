@@ -21,6 +21,7 @@ from lgtmgen.catalog.logs_checks import (
 )
 from lgtmgen.catalog.metrics_checks import (
     agents_are_consistent,
+    autoscaling_is_complete,
     metrics_settings_are_consistent,
     mimir_storage_is_instant,
     mimir_tiers_are_declared,
@@ -42,5 +43,5 @@ AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent, tempo_tls_is
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
-AREA_CHECKS += [agents_are_consistent]
+AREA_CHECKS += [agents_are_consistent, autoscaling_is_complete]
 AREA_CHECKS += [s3_lifecycle_is_valid]

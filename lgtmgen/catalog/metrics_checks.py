@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.diagnostics import Severity
 from lgtmgen.regex import re2_problem
 
 ARCHIVE_STORAGE_CLASS = "catalog/archive-storage-class"
@@ -17,6 +20,13 @@ UNKNOWN_ENVIRONMENT = "catalog/comparison-unknown-environment"
 REMOTE_WRITE_AUTH = "catalog/remote-write-auth"
 INVALID_REGEX = "catalog/metrics-invalid-regex"
 AGENT_RULES = "catalog/agent-evaluates-no-rules"
+AUTOSCALING_NEEDS_MAX = "catalog/autoscaling-needs-max"
+AUTOSCALING_RANGE = "catalog/autoscaling-range"
+AUTOSCALING_NAME = "catalog/autoscaling-invalid-name"
+
+# Kubernetes object names: a namespace is an RFC 1123 label, a workload name an RFC 1123 subdomain.
+_K8S_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_K8S_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 AGENT_FEDERATION = "catalog/agent-cannot-be-federated"
 
 # Mimir's queriers and compactor read any block within retention at any time.
@@ -145,4 +155,46 @@ def agents_are_consistent(catalog: Catalog, report: Reporter) -> None:
                 f"cluster {cluster.name!r} runs Prometheus in agent mode, which has no /federate endpoint for the global Prometheus",
                 [*base, "address"],
                 hint="remove `address` (its series reach Mimir by remote write), or set `mode: server`",
+            )
+
+
+def autoscaling_is_complete(catalog: Catalog, report: Reporter) -> None:
+    """Autoscaling hints make a valid HorizontalPodAutoscaler: a ceiling, floor <= ceiling, Kubernetes names."""
+    for index, service in enumerate(catalog.services):
+        hints = service.resources
+        if hints is None:
+            continue
+        base: list[PathStep] = ["services", index, "resources"]
+        if hints.max_replicas is None:
+            for field in ("min_replicas", "target_cpu_utilization"):
+                if getattr(hints, field) is not None:
+                    report.add(
+                        AUTOSCALING_NEEDS_MAX,
+                        f"service {service.name!r} sets {field} but no max_replicas, so no autoscaler is written",
+                        [*base, field],
+                        hint="add max_replicas (a HorizontalPodAutoscaler needs a ceiling)",
+                        severity=Severity.WARNING,
+                    )
+            continue
+        if hints.min_replicas is not None and hints.min_replicas > hints.max_replicas:
+            report.add(
+                AUTOSCALING_RANGE,
+                f"min_replicas {hints.min_replicas} is above max_replicas {hints.max_replicas}",
+                [*base, "min_replicas"],
+            )
+        if not _K8S_LABEL.fullmatch(hints.namespace):
+            report.add(
+                AUTOSCALING_NAME,
+                f"namespace {hints.namespace!r} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)",
+                [*base, "namespace"],
+            )
+        name = hints.workload_name(service.name)
+        if len(name) > 253 or not _K8S_SUBDOMAIN.fullmatch(name):
+            # Point at the field the name came from; a default from the service name points at the request.
+            source = "workload" if hints.workload else "container" if hints.container else "max_replicas"
+            report.add(
+                AUTOSCALING_NAME,
+                f"workload name {name!r} is not a Kubernetes object name (lower-case letters, digits, '-' and '.')",
+                [*base, source],
+                hint="set resources.workload to the name of the Deployment" if source == "max_replicas" else None,
             )

@@ -11,6 +11,7 @@ from lgtmgen.checks.amtool import AmtoolConfig, AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, Check, CheckContext
 from lgtmgen.checks.grafana import GrafanaDashboardCheck
 from lgtmgen.checks.integrity import ManifestIntegrity
+from lgtmgen.checks.kubernetes import KubernetesObjects
 from lgtmgen.checks.loki_rules import LokiRulesCheck
 from lgtmgen.checks.mimir_ruler import MimirRulerCheck
 from lgtmgen.checks.otelcol import OtelcolCheck
@@ -38,6 +39,7 @@ CHECKS: tuple[Check, ...] = (
     RuleHygiene(),
     GrafanaDashboardCheck(),
     MimirRulerCheck(),
+    KubernetesObjects(),
 )
 
 

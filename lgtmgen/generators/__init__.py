@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lgtmgen.generators.alertmanager import Alertmanager
+from lgtmgen.generators.autoscaling import Autoscaling
 from lgtmgen.generators.base import Generator
 from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
 from lgtmgen.generators.journeys import JourneyRules
@@ -25,6 +26,7 @@ GENERATORS: tuple[Generator, ...] = (
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
     RecordingRules(), PrometheusConfig(), MimirGenerator(),
+    Autoscaling(),
 )
 
 __all__ = ["GENERATORS", "Generator"]

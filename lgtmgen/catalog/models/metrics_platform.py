@@ -160,13 +160,31 @@ class KPI(Strict):
 
 
 class ResourceHints(Strict):
-    """Resource-efficiency and autoscaling hints of a service."""
+    """Resource-efficiency and autoscaling hints of a service.
+
+    With `max_replicas`, the bundle holds a HorizontalPodAutoscaler for the
+    service's workload (`kubernetes/autoscaling/`).
+    """
 
     namespace: str = Field(description="Kubernetes namespace of the service's pods.")
     container: str | None = Field(default=None, description="Container name (default: the service name).")
-    min_replicas: PositiveInt | None = Field(default=None, description="Autoscaling floor.")
-    max_replicas: PositiveInt | None = Field(default=None, description="Autoscaling ceiling.")
-    target_cpu_utilization: int | None = Field(default=None, ge=1, le=100, description="Autoscaling target %.")
+    min_replicas: PositiveInt | None = Field(default=None, description="Autoscaling floor (default 1).")
+    max_replicas: PositiveInt | None = Field(
+        default=None, description="Autoscaling ceiling; setting it asks for a HorizontalPodAutoscaler."
+    )
+    target_cpu_utilization: int | None = Field(
+        default=None, ge=1, le=100, description="Autoscaling target, % of the CPU request (default 80, Kubernetes' own)."
+    )
+    workload: str | None = Field(
+        default=None, description="Name of the workload the autoscaler scales (default: `container`, else the service's slug)."
+    )
+    workload_kind: Literal["Deployment", "StatefulSet"] = Field(
+        default="Deployment", description="Kind of that workload."
+    )
+
+    def workload_name(self, service: str) -> str:
+        """The workload an autoscaler of `service` scales (and the autoscaler's own name)."""
+        return self.workload or self.container or service
 
 
 class UnitPrices(Strict):
