@@ -35,6 +35,7 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                     )
             if isinstance(sli, ProbeSLI) and (problem := selector_error(sli.selector)):
                 report.add("catalog/promql-syntax", f"selector: {problem}", [*path, "sli", "selector"])
+            seen: dict[tuple[str, float, float], int] = {}
             for w, window in enumerate(slo.alerting.windows or []):
                 if parse_duration(window.short) >= parse_duration(window.long):
                     report.add(
@@ -42,3 +43,14 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                         f"the short window {window.short} must be shorter than the long window {window.long}",
                         [*path, "alerting", "windows", w, "short"],
                     )
+                # Two conditions of one severity on the same windows are one alert series twice
+                # (promtool refuses the rule file); the smaller factor alone says it all.
+                key = (window.severity, parse_duration(window.long), parse_duration(window.short))
+                if key in seen:
+                    report.add(
+                        "catalog/slo-window-duplicate",
+                        f"windows[{seen[key]}] already has {window.severity} over {window.long} and {window.short}",
+                        [*path, "alerting", "windows", w],
+                        hint="keep one condition: the one with the smaller factor fires whenever the other would",
+                    )
+                seen.setdefault(key, w)

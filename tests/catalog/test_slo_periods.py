@@ -63,3 +63,32 @@ def test_periods_from_one_hour_to_one_year_are_accepted(tmp_path: Path, period: 
     document["defaults"] = {"slo_period": period}
     document["services"][0]["slos"][0]["period"] = period
     assert _errors(tmp_path, document) == []
+
+
+@pytest.mark.parametrize("min_window", [60.0, 120.0, 240.0])
+@pytest.mark.parametrize("period", [3600.0, 6 * 3600.0, 86400.0, 7 * 86400.0, 30 * 86400.0])
+def test_derived_conditions_never_repeat_a_severity_on_the_same_windows(period: float, min_window: float) -> None:
+    # A 1h period at 30s scrapes put both pages on 2m/2m: two alerts with the same labels,
+    # which promtool refuses as a duplicate rule.
+    windows = burn_windows(period, min_window)
+    keys = [(w.severity, w.long, w.short) for w in windows]
+    assert len(keys) == len(set(keys))
+    assert {w.severity for w in windows} == {"page", "ticket"}
+
+
+def test_coinciding_conditions_keep_the_smaller_factor() -> None:
+    pages = [w for w in burn_windows(3600.0, 120.0) if w.severity == "page"]
+    # 2% of the budget in 2m (0.6x) and 5% in 2m (1.5x): the first fires whenever the second would
+    assert [(w.long, w.short, w.factor) for w in pages] == [(120, 120, 0.6)]
+
+
+def test_declared_windows_may_not_repeat_a_severity_on_the_same_windows(tmp_path: Path) -> None:
+    document = base_catalog()
+    document["services"][0]["slos"][0]["alerting"] = {
+        "windows": [
+            {"severity": "page", "long": "1h", "short": "5m", "factor": 14.4},
+            {"severity": "page", "long": "60m", "short": "300s", "factor": 10},
+            {"severity": "ticket", "long": "1h", "short": "5m", "factor": 3},
+        ]
+    }
+    assert _errors(tmp_path, document) == [("catalog/slo-window-duplicate", "services[0].slos[0].alerting.windows[1]")]
