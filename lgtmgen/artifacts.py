@@ -27,6 +27,8 @@ class Role(StrEnum):
 
     PROMETHEUS_RULES = "prometheus-rules"
     PROMETHEUS_RULE_TESTS = "prometheus-rule-tests"
+    PROMETHEUS_TEST_RULES = "prometheus-test-rules"
+    """The rules of one SLO alone, loaded only by its promtool tests (never deployed)."""
     PROMETHEUS_CONFIG = "prometheus-config"
     PROMETHEUS_AGENT_CONFIG = "prometheus-agent-config"
     PROMETHEUS_RULE_CRD = "prometheus-rule-crd"

@@ -10,6 +10,14 @@ a steady 2x burn raises the tickets with a smaller factor and exhausts the
 budget; with low-traffic protection, an outage below the event floor does not
 page. Per service: absent metrics, and one cluster that stops reporting, raise
 their ticket.
+
+The scenarios of an SLO whose input series another SLO of its service also reads
+(two objectives on one request counter, two latency thresholds on one histogram)
+cannot run against the service's rule file: the sibling would see the same
+outage and raise alerts of the same name. Such an SLO's scenarios get a test file
+of their own (`<service>/<slo>.yaml`) beside the rules of that SLO alone
+(`<service>/<slo>.rules.yaml`, the same rules as in the service's file, built by
+the same function; a test holds them equal).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from lgtmgen.generators.slo.alerts import (
     expanded,
 )
 from lgtmgen.generators.slo.feeds import Layout, feed_layout
-from lgtmgen.generators.slo.groups import slo_rule_group_names
+from lgtmgen.generators.slo.groups import slo_rule_group_names, slo_rule_groups
 from lgtmgen.generators.slo.records import fast_pair
 from lgtmgen.generators.slo.scenarios import (
     STEADY_CHECK,
@@ -46,6 +54,8 @@ from lgtmgen.generators.slo.series import compact, input_series
 from lgtmgen.generators.slo_rules import service_rule_files
 from lgtmgen.naming import slug
 from lgtmgen.plan import BurnWindow, Plan, SLOPlan
+from lgtmgen.promql import selected_metrics
+from lgtmgen.sli import event_counts
 
 TEST_CLUSTER = "test-cluster"
 OTHER_CLUSTER = "test-cluster-2"
@@ -220,6 +230,31 @@ def cluster_stops(contexts: list[_Context]) -> Test | None:
     }
 
 
+def _fed_names(ctx: _Context) -> frozenset[str]:
+    """Metric names the SLO's scenarios feed that another SLO could read (recorded counts carry its identity)."""
+    return frozenset(s.name for s in ctx.layout.series) if ctx.layout.raw else frozenset()
+
+
+def _read_names(ctx: _Context) -> tuple[frozenset[str], bool]:
+    """Metric names the SLO's rules read from raw series, and whether a name pattern could read any."""
+    if ctx.layout.raw:  # the layout feeds exactly the series its SLI reads
+        return _fed_names(ctx), False
+    counts = event_counts(ctx.plan, format_duration(ctx.plan.base_window))
+    read = selected_metrics(counts.errors) | selected_metrics(counts.total)
+    return read.names, bool(read.patterns)
+
+
+def sharing_inputs(contexts: list[_Context]) -> list[_Context]:
+    """The SLOs whose scenarios feed a metric that another SLO of the same file reads."""
+    reads = [_read_names(c) for c in contexts]
+    found = []
+    for i, ctx in enumerate(contexts):
+        fed = _fed_names(ctx)
+        if fed and any(fed & names or anything for j, (names, anything) in enumerate(reads) if j != i):
+            found.append(ctx)
+    return found
+
+
 def slo_tests(plan: SLOPlan, url: str) -> list[Test]:
     """Every scenario that applies to `plan`."""
     return _scenarios(_Context(plan, url))
@@ -245,19 +280,53 @@ class SLOTests:
         for service, _team, slos in list(service_rule_files(plan))[index::count]:
             name = slug(service)
             contexts = [_Context(s, url) for s in slos]
-            yield Artifact(
-                path=f"prometheus/tests/slo/{name}.yaml",
-                role=Role.PROMETHEUS_RULE_TESTS,
-                data={
-                    "rule_files": [f"../../rules/slo/{name}.yaml"],
-                    "evaluation_interval": format_duration(slos[0].evaluation_interval),
-                    # promtool's default order is not the file's; the model assumes fast, slow, hourly.
-                    "group_eval_order": slo_rule_group_names(slos, service),
-                    "tests": [t for c in contexts for t in _scenarios(c)]
-                    + [t for t in (absent_metrics(contexts), cluster_stops(contexts)) if t is not None],
-                },
-                comment=f"promtool test rules: alert timing of the SLOs of service {service!r}.",
-            )
+            apart = sharing_inputs(contexts)
+            tests = [t for c in contexts if c not in apart for t in _scenarios(c)]
+            tests += [t for t in (absent_metrics(contexts), cluster_stops(contexts)) if t is not None]
+            if tests:
+                yield Artifact(
+                    path=f"{TESTS_DIR}/{name}.yaml",
+                    role=Role.PROMETHEUS_RULE_TESTS,
+                    data=_test_file(f"../../rules/slo/{name}.yaml", slos, service, tests),
+                    comment=f"promtool test rules: alert timing of the SLOs of service {service!r}.",
+                )
+            for ctx in apart:
+                yield from _isolated(ctx, name, url)
+
+
+TESTS_DIR = "prometheus/tests/slo"
+
+
+def _test_file(rule_file: str, slos: list[SLOPlan], service: str, tests: list[Test]) -> dict[str, Any]:
+    return {
+        "rule_files": [rule_file],
+        "evaluation_interval": format_duration(slos[0].evaluation_interval),
+        # promtool's default order is not the file's; the model assumes fast, slow, hourly.
+        "group_eval_order": slo_rule_group_names(slos, service),
+        "tests": tests,
+    }
+
+
+def _isolated(ctx: _Context, service_slug: str, url: str) -> Iterable[Artifact]:
+    """The scenarios of an SLO that shares its inputs, against its own rules alone."""
+    plan = ctx.plan
+    service, slo = plan.service.name, plan.slo.name
+    base = f"{TESTS_DIR}/{service_slug}/{slug(slo)}"
+    yield Artifact(
+        path=f"{base}.rules.yaml",
+        role=Role.PROMETHEUS_TEST_RULES,
+        data={"groups": slo_rule_groups([plan], url, service)},
+        comment=(
+            f"The rules of SLO {slo!r} of service {service!r} alone, for its promtool tests: another SLO "
+            "of the service reads the same series. Not for deployment (prometheus/rules/slo/ holds them)."
+        ),
+    )
+    yield Artifact(
+        path=f"{base}.yaml",
+        role=Role.PROMETHEUS_RULE_TESTS,
+        data=_test_file(f"{slug(slo)}.rules.yaml", [plan], service, _scenarios(ctx)),
+        comment=f"promtool test rules: alert timing of SLO {slo!r} of service {service!r}.",
+    )
 
 
 __all__ = ["SLOTests", "compact", "slo_tests"]
