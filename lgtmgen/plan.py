@@ -67,7 +67,11 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
 
     For 30d this gives the Workbook's 1h/5m 14.4x, 6h/30m 6x, 1d/2h 3x, 3d/6h 1x.
     Windows are whole minutes and never shorter than `min_window` (four scrape
-    intervals), so a rate always sees enough samples. For short periods two
+    intervals), so a rate always sees enough samples. A long window is a whole
+    number of its short windows (28d: 55m and 5m, not 56m): the fastest page sums
+    its long window from back-to-back short-window counts, and a remainder would
+    leave it to an average that fills slowly, paging later than the Workbook time
+    after a full outage. For short periods two
     conditions of one severity can land on the same windows (a 1h period at 30s
     scrapes gives both pages 2m and 2m); only the smaller factor is kept, since it
     fires whenever the larger would, and two alerts with the same labels would be
@@ -75,8 +79,9 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     """
     out: dict[tuple[str, int, int], BurnWindow] = {}
     for severity, share, long_30d in WORKBOOK_30D:
-        long = int(max(round(long_30d * period / WORKBOOK_PERIOD / 60) * 60, min_window))
-        short = int(max(round(long / SHORT_WINDOW_DIVISOR / 60) * 60, min_window))
+        scaled = max(round(long_30d * period / WORKBOOK_PERIOD / 60) * 60, min_window)
+        short = int(max(round(scaled / SHORT_WINDOW_DIVISOR / 60) * 60, min_window))
+        long = short * max(round(scaled / short), 1)
         factor = round(share * period / long, 6)
         kept = out.get((severity, long, short))
         if kept is None or factor < kept.factor:

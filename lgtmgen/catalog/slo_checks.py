@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models import Catalog, LatencySLI
-from lgtmgen.catalog.models.base import parse_duration
-from lgtmgen.catalog.models.slo import ProbeSLI
+from lgtmgen.catalog.models import SLO, Catalog, LatencySLI
+from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.slo import MAX_EXACT_SLICES, ProbeSLI
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import selector_error
@@ -54,3 +54,33 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                         hint="keep one condition: the one with the smaller factor fires whenever the other would",
                     )
                 seen.setdefault(key, w)
+            _page_windows_are_whole_slices(slo, path, report)
+
+
+def _page_windows_are_whole_slices(slo: SLO, path: list[str | int], report: Reporter) -> None:
+    """Declared page windows that a full outage needs summed exactly are whole multiples of the shortest window.
+
+    The rules record events per shortest window and sum a page's windows from those slices
+    when the page's detection time (factor × budget × long window) exceeds one slice; a
+    window that is not a whole number of slices falls back to an average that fills slowly,
+    and the page would fire later than the detection time after a full outage.
+    """
+    windows = slo.alerting.windows or []
+    if not windows:
+        return
+    base = min(min(parse_duration(w.long), parse_duration(w.short)) for w in windows)
+    budget = 1 - slo.objective / 100
+    for w, window in enumerate(windows):
+        long, short = parse_duration(window.long), parse_duration(window.short)
+        if window.severity != "page" or window.factor * budget * long <= base:
+            continue
+        for field, seconds in (("long", long), ("short", short)):
+            if seconds % base or seconds // base > MAX_EXACT_SLICES:
+                report.add(
+                    "catalog/slo-window-slices",
+                    f"the page's {field} window {getattr(window, field)} is not a whole number of at most "
+                    f"{MAX_EXACT_SLICES} {format_duration(base)} slices (the shortest window), so after a full outage it would "
+                    f"page later than its detection time of {window.factor * budget * long:g}s",
+                    [*path, "alerting", "windows", w, field],
+                    hint=f"use a multiple of {format_duration(base)}",
+                )

@@ -92,3 +92,43 @@ def test_declared_windows_may_not_repeat_a_severity_on_the_same_windows(tmp_path
         ]
     }
     assert _errors(tmp_path, document) == [("catalog/slo-window-duplicate", "services[0].slos[0].alerting.windows[1]")]
+
+
+@pytest.mark.parametrize("min_window", [60.0, 120.0, 240.0])
+@pytest.mark.parametrize("days", [1, 7, 14, 28, 30, 31, 90, 365])
+def test_every_derived_long_window_is_a_whole_number_of_its_short_windows(days: int, min_window: float) -> None:
+    # The fastest page sums its long window from short-window slices; a remainder (28d: 56m of
+    # 5m slices) left it to an average that fills too slowly to page in time.
+    for w in burn_windows(days * 86400.0, min_window):
+        assert w.long % w.short == 0, (days, w)
+        assert w.short >= min_window
+
+
+def test_a_28_day_period_pages_over_55m_and_5m() -> None:
+    page = burn_windows(28 * 86400.0, 120.0)[0]
+    assert (page.severity, page.long, page.short) == ("page", 55 * 60, 5 * 60)
+    assert page.factor == pytest.approx(0.02 * 28 * 86400 / (55 * 60), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("objective", "long", "expected"),
+    [
+        (99.0, "56m", [("catalog/slo-window-slices", "services[0].slos[0].alerting.windows[0].long")]),
+        (99.0, "3h", [("catalog/slo-window-slices", "services[0].slos[0].alerting.windows[0].long")]),  # 36 slices
+        (99.0, "55m", []),
+        (99.99, "56m", []),  # detection (4.8s) within one slice: every error is in the latest one
+    ],
+)
+def test_declared_page_windows_must_be_whole_slices_when_the_page_needs_them(
+    tmp_path: Path, objective: float, long: str, expected: list[tuple[str, str]]
+) -> None:
+    document = base_catalog()
+    slo = document["services"][0]["slos"][0]
+    slo["objective"] = objective
+    slo["alerting"] = {
+        "windows": [
+            {"severity": "page", "long": long, "short": "5m", "factor": 14.4},
+            {"severity": "ticket", "long": "1d", "short": "2h", "factor": 3},
+        ]
+    }
+    assert _errors(tmp_path, document) == expected

@@ -221,3 +221,20 @@ def test_a_cluster_that_stops_is_missed_by_absent_alone(tmp_path: Path) -> None:
     assert run.returncode != 0
     assert "a cluster that stops reporting" in run.stdout + run.stderr
     assert "absent metrics raise" not in run.stdout + run.stderr
+
+
+def test_a_28_day_slo_whose_page_needs_exact_slices_pages_in_time(tmp_path: Path) -> None:
+    # At 99% over 28d the page's detection time (483s) exceeds one 5m slice, so its long window is
+    # summed from slices; a 56m window (not a whole number of them) never paged in a short outage.
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(
+        SMALL_CATALOG.split("    slos:\n")[0]
+        + "    slos:\n      - {name: lat, objective: 99, period: 28d, sli: {kind: latency, threshold: 0.5, buckets: [0.5, 1]}}\n",
+        encoding="utf-8",
+    )
+    artifacts = write_slo_files(plan_of([catalog.parent]), tmp_path / "bundle")
+    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    assert any("pages within 483.84s" in t["name"] for a in tests for t in a.data["tests"])  # 14.66 x 1% x 55m = 2% of 28d
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.catalog.models.slo import MAX_EXACT_SLICES
 from lgtmgen.plan import BurnWindow, SLOPlan
 
 HOUR = 3600
@@ -40,7 +41,6 @@ HOURLY_FROM = 86400
 """Windows at least this long are averaged from the hourly records (whole hours or not: the average
 times W / 1h counts W either way, to within the hour the hourly records lag)."""
 SLOW_INTERVAL = 300
-MAX_EXACT_SLICES = 24
 
 
 def errors_record(window: int) -> str:
