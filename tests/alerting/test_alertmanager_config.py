@@ -167,7 +167,11 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     assert api_down["target_matchers"] == ['service=~"web"']
     assert db_down["equal"] == api_down["equal"] == ["cluster"]
     assert outage["source_matchers"] == ['alertname="ClusterOutage"']
-    assert outage["target_matchers"] == ['service=~".+"', 'alertname!="ClusterOutage"']
+    assert outage["target_matchers"] == [
+        'service=~".+"',
+        'alertname!="ClusterOutage"',
+        'escalated_alertname!="ClusterOutage"',
+    ]
 
 
 def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runbook_sections(

@@ -17,6 +17,7 @@ from lgtmgen.generators.alertmanager.names import (
     CLUSTER_OUTAGE_ALERT,
     ESCALATED_LABEL,
     ESCALATION_ALERT,
+    ESCALATION_ORIGIN_LABEL,
 )
 from lgtmgen.promql import string_literal
 from lgtmgen.regex import alternation
@@ -45,7 +46,7 @@ def escalation_group(
     )
     expr = (
         "max without (alertname, alertstate) (\n"
-        f'  label_replace({pages}, "escalated_alertname", "$1", "alertname", "(.*)")\n'
+        f'  label_replace({pages}, "{ESCALATION_ORIGIN_LABEL}", "$1", "alertname", "(.*)")\n'
         ")"
     )
     return {
