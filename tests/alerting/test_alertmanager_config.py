@@ -126,7 +126,7 @@ def test_receivers_reference_secret_files_only(tmp_path: Path) -> None:
         "webhook_configs": [{"url_file": f"{SECRETS}/search-hook", "send_resolved": True}],
     }
     assert receivers["catch-all"]["slack_configs"][0]["channel"] == "#payments"
-    assert jira["api_url"] == "https://jira.example.com"  # the server, not a secret
+    assert jira["api_url"] == "https://jira.example.com/rest/api/2/"  # not a secret
     del receivers["payments-ticket"]["jira_configs"]
     text = json.dumps(receivers)
     for key in ('"api_url":', '"routing_key":', '"url":', '"token":', '"password":'):
