@@ -135,3 +135,19 @@ def test_a_declared_outage_expression_must_parse(tmp_path: Path) -> None:
 
 def test_the_base_catalog_is_valid(tmp_path: Path) -> None:
     assert _found(tmp_path, catalog()) == []
+
+
+def test_an_escalation_without_a_target_is_refused(tmp_path: Path) -> None:
+    # Escalated pages would only reach the team's chat: nobody new is told.
+    teams = _teams_with(BASE["teams"][0]["notify"], escalate_to={})
+    loaded = load(tmp_path, catalog(teams=teams))
+    assert loaded.catalog is None
+    [problem] = loaded.diagnostics
+    assert (problem.check, problem.path) == (
+        "catalog/no-notification-target",
+        "teams[0].escalate_to",
+    )
+    assert problem.message == (
+        "team 'payments' has an escalate_to without a target; its escalated pages would reach "
+        "nobody beyond its chat"
+    )
