@@ -198,6 +198,8 @@ def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runboo
             "https://runbooks.example.com/_alerting.md#"
         )
         assert heading in page
+    # The escalation is a Prometheus rule: a pager acknowledgement cannot stop it.
+    assert "Acknowledging it in the pager does not stop the escalation" in page
 
 
 def test_names_with_quotes_and_regex_characters_survive_matchers(
