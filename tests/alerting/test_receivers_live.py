@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import json
+import socketserver
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -14,7 +17,7 @@ import pytest
 
 from tests.alerting.catalogs import alertmanager_bundle, catalog
 from tests.alerting.live import live_alertmanager
-from tests.e2e.loopback import http_thread, wait_for
+from tests.e2e.loopback import HOST, http_thread, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +101,84 @@ def test_a_ticket_files_a_jira_issue_through_the_rest_api_as_the_configured_user
     assert body["fields"]["project"] == {"key": "PAY"}
     assert body["fields"]["issuetype"] == {"name": "Bug"}
     assert "SLOErrorBudgetBurn" in body["fields"]["summary"]
+
+
+@dataclass
+class SmtpSink:
+    """Accepts mail like a relay without TLS or authentication, and keeps every message."""
+
+    messages: list[bytes] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handler(self) -> type[socketserver.StreamRequestHandler]:
+        sink = self
+
+        class Session(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write(line.encode() + b"\r\n")
+
+            def handle(self) -> None:
+                self.reply("220 sink")
+                while line := self.rfile.readline():
+                    verb = line[:4].upper()
+                    if verb == b"DATA":
+                        self.reply("354 go on")
+                        message = b""
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            message += chunk
+                        with sink.lock:
+                            sink.messages.append(message)
+                        self.reply("250 queued")
+                    elif verb == b"QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:
+                        self.reply("250 ok")
+
+        return Session
+
+    def received(self) -> list[bytes]:
+        with self.lock:
+            return list(self.messages)
+
+
+def test_a_ticket_mail_carries_the_lgtmgen_text_as_its_only_body(tmp_path: Path) -> None:
+    # Mail clients show the HTML part when there is one: Alertmanager's default HTML would
+    # hide the notification text (runbook and dashboard links) that lgtmgen writes.
+    sink = SmtpSink()
+    server = socketserver.ThreadingTCPServer((HOST, 0), sink.handler())
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        teams = catalog()["teams"]
+        teams[1] = {"name": "search", "notify": {"email": {"to": "search@example.com"}}}
+        smtp = {
+            "smarthost": f"{HOST}:{server.server_address[1]}",
+            "from": "am@example.com",
+            "require_tls": False,
+        }
+        document = catalog(teams=teams, alerting={"smtp": smtp, "timings": {"ticket": FAST}})
+        bundle, _ = alertmanager_bundle(tmp_path, document)
+        with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+            am.post(
+                {
+                    "alertname": "LogVolumeLow",
+                    "team": "search",
+                    "service": "web",
+                    "severity": "ticket",
+                    "cluster": "eu-1",
+                }
+            )
+            [raw] = wait_for(sink.received, 30, "a mail")
+    finally:
+        server.shutdown()
+        server.server_close()
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    assert "LogVolumeLow" in str(mail["Subject"])
+    parts = [part.get_content_type() for part in mail.walk() if not part.is_multipart()]
+    assert parts == ["text/plain"]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Team: search" in text
+    assert "Runbook: https://runbooks.example.com" in text

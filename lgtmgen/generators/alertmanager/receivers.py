@@ -84,7 +84,15 @@ def _pushover(pushover: PushoverTarget) -> dict[str, Any]:
 
 
 def _email(email: EmailTarget) -> dict[str, Any]:
-    return {"to": email.to, "headers": {"Subject": TITLE}, "text": TEXT, "send_resolved": True}
+    # No HTML part: Alertmanager adds its default HTML otherwise, and mail clients show that
+    # instead of the text, which holds the runbook and dashboard links.
+    return {
+        "to": email.to,
+        "headers": {"Subject": TITLE},
+        "html": "",
+        "text": TEXT,
+        "send_resolved": True,
+    }
 
 
 def _webhook(url_file: str | None) -> tuple[str, dict[str, Any]]:
