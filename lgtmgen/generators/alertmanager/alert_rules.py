@@ -5,7 +5,8 @@ firing alert of the same evaluator, and `for:` makes a page that has been
 firing for `alerting.escalation.after` a new alert labelled
 ``escalated="true"``, which the routing tree sends to the team's
 `escalate_to` receiver. It keeps the original labels (team, service, tier,
-cluster ...) so silences and inhibitions of the page cover it too.
+cluster ...) so inhibitions of the page, and silences that leave out
+`alertname`, cover it too.
 """
 
 from __future__ import annotations
