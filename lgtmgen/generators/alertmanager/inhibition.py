@@ -37,7 +37,8 @@ def inhibited_callers(
     symptom, and Alertmanager lets two pages inhibit each other, so both would
     go unsent. The walk still passes through it to callers outside the cycle.
     """
-    group = cycles.get(service) if cycles is not None else None
+    cycles = cycles or {}
+    group = cycles.get(service)
     seen: set[str] = set()
     inhibited: set[str] = set()
     todo = list(dependents.get(service, ()))
@@ -46,7 +47,7 @@ def inhibited_callers(
         if current in seen or current == service:
             continue
         seen.add(current)
-        if group is None or cycles is None or cycles.get(current) != group:
+        if group is None or cycles.get(current) != group:
             inhibited.add(current)
         if current not in pages:
             todo.extend(dependents.get(current, ()))
