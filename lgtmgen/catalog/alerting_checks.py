@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel
 
 from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.teams import JiraTarget, SecretAware
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import syntax_error
 
 LITERAL_SECRET = "catalog/literal-secret"
@@ -21,6 +23,7 @@ SMTP_MISSING = "catalog/smtp-missing"
 UNKNOWN_TEAM = "catalog/unknown-reference"
 OUTAGE_SIGNAL = "catalog/cluster-outage-signal"
 PROMQL_SYNTAX = "catalog/promql-syntax"
+REPEAT_INTERVAL = "catalog/repeat-interval"
 OLDEST_VERSION = (0, 27)
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 JIRA_NATIVE_VERSION = (0, 28)
@@ -84,6 +87,22 @@ def business_hours_are_valid(catalog: Catalog, report: Reporter) -> None:
                 EMPTY_TIME_RANGE,
                 f"times: {span.start}-{span.end} is empty; the end must be after the start",
                 ["alerting", "business_hours", "times", index],
+            )
+
+
+def timings_can_be_kept(catalog: Catalog, report: Reporter) -> None:
+    """Each severity repeats no sooner than its group interval (a warning: it still works)."""
+    timings = catalog.alerting.timings
+    for severity in type(timings).model_fields:
+        timing = getattr(timings, severity)
+        if parse_duration(timing.repeat_interval) < parse_duration(timing.group_interval):
+            report.add(
+                REPEAT_INTERVAL,
+                f"repeat_interval {timing.repeat_interval} is shorter than group_interval "
+                f"{timing.group_interval}: Alertmanager repeats a notification at most every "
+                "group_interval",
+                ["alerting", "timings", severity, "repeat_interval"],
+                severity=Severity.WARNING,
             )
 
 

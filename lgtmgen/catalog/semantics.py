@@ -117,6 +117,13 @@ def check_catalog(
                 f"team {team.name!r} has no notification target; its alerts would reach nobody",
                 ["teams", index, "notify"],
             )
+        if team.escalate_to is not None and not team.escalate_to.model_dump(exclude_none=True):
+            report.add(
+                "catalog/no-notification-target",
+                f"team {team.name!r} has an escalate_to without a target; its escalated pages "
+                "would reach nobody beyond its chat",
+                ["teams", index, "escalate_to"],
+            )
     for index, cluster in enumerate(catalog.clusters):
         if environments:
             _reference(report, ["clusters", index, "environment"], cluster.environment, environments, "environment")

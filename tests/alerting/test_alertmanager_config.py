@@ -126,7 +126,7 @@ def test_receivers_reference_secret_files_only(tmp_path: Path) -> None:
         "webhook_configs": [{"url_file": f"{SECRETS}/search-hook", "send_resolved": True}],
     }
     assert receivers["catch-all"]["slack_configs"][0]["channel"] == "#payments"
-    assert jira["api_url"] == "https://jira.example.com"  # the server, not a secret
+    assert jira["api_url"] == "https://jira.example.com/rest/api/2/"  # not a secret
     del receivers["payments-ticket"]["jira_configs"]
     text = json.dumps(receivers)
     for key in ('"api_url":', '"routing_key":', '"url":', '"token":', '"password":'):
@@ -167,7 +167,11 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     assert api_down["target_matchers"] == ['service=~"web"']
     assert db_down["equal"] == api_down["equal"] == ["cluster"]
     assert outage["source_matchers"] == ['alertname="ClusterOutage"']
-    assert outage["target_matchers"] == ['service=~".+"', 'alertname!="ClusterOutage"']
+    assert outage["target_matchers"] == [
+        'service=~".+"',
+        'alertname!="ClusterOutage"',
+        'escalated_alertname!="ClusterOutage"',
+    ]
 
 
 def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runbook_sections(
@@ -194,6 +198,8 @@ def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runboo
             "https://runbooks.example.com/_alerting.md#"
         )
         assert heading in page
+    # The escalation is a Prometheus rule: a pager acknowledgement cannot stop it.
+    assert "Acknowledging it in the pager does not stop the escalation" in page
 
 
 def test_names_with_quotes_and_regex_characters_survive_matchers(

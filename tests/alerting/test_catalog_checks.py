@@ -135,3 +135,41 @@ def test_a_declared_outage_expression_must_parse(tmp_path: Path) -> None:
 
 def test_the_base_catalog_is_valid(tmp_path: Path) -> None:
     assert _found(tmp_path, catalog()) == []
+
+
+def test_an_escalation_without_a_target_is_refused(tmp_path: Path) -> None:
+    # Escalated pages would only reach the team's chat: nobody new is told.
+    teams = _teams_with(BASE["teams"][0]["notify"], escalate_to={})
+    loaded = load(tmp_path, catalog(teams=teams))
+    assert loaded.catalog is None
+    [problem] = loaded.diagnostics
+    assert (problem.check, problem.path) == (
+        "catalog/no-notification-target",
+        "teams[0].escalate_to",
+    )
+    assert problem.message == (
+        "team 'payments' has an escalate_to without a target; its escalated pages would reach "
+        "nobody beyond its chat"
+    )
+
+
+def test_a_repeat_interval_shorter_than_the_group_interval_is_a_warning(tmp_path: Path) -> None:
+    # Alertmanager only looks at a group every group_interval, so repeats cannot come sooner.
+    page = {
+        "group_by": ["alertname"],
+        "group_wait": "30s",
+        "group_interval": "1h",
+        "repeat_interval": "15m",
+    }
+    loaded = load(tmp_path, catalog(alerting={"timings": {"page": page}}))
+    assert loaded.catalog is not None
+    [problem] = loaded.diagnostics
+    assert (problem.check, problem.severity.value, problem.path) == (
+        "catalog/repeat-interval",
+        "warning",
+        "alerting.timings.page.repeat_interval",
+    )
+    assert problem.message == (
+        "repeat_interval 15m is shorter than group_interval 1h: Alertmanager repeats a "
+        "notification at most every group_interval"
+    )

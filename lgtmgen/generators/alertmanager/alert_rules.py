@@ -5,7 +5,8 @@ firing alert of the same evaluator, and `for:` makes a page that has been
 firing for `alerting.escalation.after` a new alert labelled
 ``escalated="true"``, which the routing tree sends to the team's
 `escalate_to` receiver. It keeps the original labels (team, service, tier,
-cluster ...) so silences and inhibitions of the page cover it too.
+cluster ...) so inhibitions of the page, and silences that leave out
+`alertname`, cover it too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lgtmgen.generators.alertmanager.names import (
     CLUSTER_OUTAGE_ALERT,
     ESCALATED_LABEL,
     ESCALATION_ALERT,
+    ESCALATION_ORIGIN_LABEL,
 )
 from lgtmgen.promql import string_literal
 from lgtmgen.regex import alternation
@@ -45,7 +47,7 @@ def escalation_group(
     )
     expr = (
         "max without (alertname, alertstate) (\n"
-        f'  label_replace({pages}, "escalated_alertname", "$1", "alertname", "(.*)")\n'
+        f'  label_replace({pages}, "{ESCALATION_ORIGIN_LABEL}", "$1", "alertname", "(.*)")\n'
         ")"
     )
     return {

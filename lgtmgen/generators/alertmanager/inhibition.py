@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT
+from lgtmgen.generators.alertmanager.dependency_cycles import cycle_groups
+from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATION_ORIGIN_LABEL
 from lgtmgen.matchers import matcher
 from lgtmgen.plan import Plan
 from lgtmgen.regex import alternation
@@ -18,7 +19,10 @@ from lgtmgen.render import Commented
 
 
 def inhibited_callers(
-    dependents: Mapping[str, tuple[str, ...]], service: str, pages: set[str]
+    dependents: Mapping[str, tuple[str, ...]],
+    service: str,
+    pages: set[str],
+    cycles: Mapping[str, int] | None = None,
 ) -> list[str]:
     """The callers whose alerts an availability page of `service` inhibits.
 
@@ -27,17 +31,27 @@ def inhibited_callers(
     through: its own (inhibited, still firing) page inhibits the next hop, as
     Alertmanager lets an inhibited alert act as a source. This keeps the
     rules as large as the dependency graph instead of its transitive closure.
+
+    A caller in the same dependency cycle as `service` (`cycles`, from
+    `cycle_groups`) is never inhibited: it is as likely the cause as the
+    symptom, and Alertmanager lets two pages inhibit each other, so both would
+    go unsent. The walk still passes through it to callers outside the cycle.
     """
+    cycles = cycles or {}
+    group = cycles.get(service)
     seen: set[str] = set()
+    inhibited: set[str] = set()
     todo = list(dependents.get(service, ()))
     while todo:
         current = todo.pop()
         if current in seen or current == service:
             continue
         seen.add(current)
+        if group is None or cycles.get(current) != group:
+            inhibited.add(current)
         if current not in pages:
             todo.extend(dependents.get(current, ()))
-    return sorted(seen)
+    return sorted(inhibited)
 
 
 def _page_inhibits_ticket() -> Commented:
@@ -56,8 +70,9 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
     pages = {
         s.service.name for s in plan.slos if s.slo.sli.kind == "availability" and s.slo.alerting.page
     }
+    cycles = cycle_groups(plan.dependents)
     for service in sorted(plan.services):
-        callers = inhibited_callers(plan.dependents, service, pages)
+        callers = inhibited_callers(plan.dependents, service, pages, cycles)
         if service not in pages or not callers:
             continue
         rules.append(
@@ -86,10 +101,12 @@ def _cluster_outage_rule() -> Commented:
             "target_matchers": [
                 matcher("service", "=~", ".+"),
                 matcher("alertname", "!=", CLUSTER_OUTAGE_ALERT),
+                matcher(ESCALATION_ORIGIN_LABEL, "!=", CLUSTER_OUTAGE_ALERT),
             ],
             "equal": ["cluster"],
         },
-        "why: while a whole cluster is down, every per-service alert in it is a symptom of that outage",
+        "why: while a whole cluster is down, every per-service alert in it is a symptom of that "
+        "outage (the outage's own escalation is not)",
     )
 
 

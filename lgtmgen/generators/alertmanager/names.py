@@ -12,6 +12,7 @@ CATCH_ALL = "catch-all"
 BUSINESS_HOURS = "business-hours"
 ESCALATED_LABEL = "escalated"
 ESCALATION_ALERT = "PageEscalation"
+ESCALATION_ORIGIN_LABEL = "escalated_alertname"
 CLUSTER_OUTAGE_ALERT = "ClusterOutage"
 LOWER_TIERS = ("2", "3")
 SEVERITIES = ("page", "ticket", "info")

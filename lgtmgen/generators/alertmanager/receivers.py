@@ -84,18 +84,34 @@ def _pushover(pushover: PushoverTarget) -> dict[str, Any]:
 
 
 def _email(email: EmailTarget) -> dict[str, Any]:
-    return {"to": email.to, "headers": {"Subject": TITLE}, "text": TEXT, "send_resolved": True}
+    # No HTML part: Alertmanager adds its default HTML otherwise, and mail clients show that
+    # instead of the text, which holds the runbook and dashboard links.
+    return {
+        "to": email.to,
+        "headers": {"Subject": TITLE},
+        "html": "",
+        "text": TEXT,
+        "send_resolved": True,
+    }
 
 
 def _webhook(url_file: str | None) -> tuple[str, dict[str, Any]]:
     return "webhook_configs", {"url_file": url_file, "send_resolved": True}
 
 
+def jira_api_url(server_url: str) -> str:
+    """The REST API base Alertmanager joins `issue` and `search` onto: the server plus
+    ``rest/api/2/``. Version 2 because the description is plain text (version 3 wants
+    Atlassian Document Format); on Jira Cloud Alertmanager still searches through v3 itself."""
+    return server_url.rstrip("/") + "/rest/api/2/"
+
+
 def _jira(jira: JiraTarget, version: str) -> tuple[str, dict[str, Any]]:
     if version_tuple(version) < JIRA_NATIVE_VERSION:
         return _webhook(jira.webhook_url_file)
+    assert jira.server_url is not None  # catalog/jira-incomplete refuses it missing
     return "jira_configs", {
-        "api_url": jira.server_url,
+        "api_url": jira_api_url(jira.server_url),
         "project": jira.project,
         "issue_type": jira.issue_type,
         "summary": TITLE,

@@ -2,7 +2,10 @@
 
 Every rule group of a service lands in the tenant that holds the service's data
 (`services[].tenant`), so no rule reads another tenant's series; only the
-declared roll-up tenant gets groups with `source_tenants`.
+declared roll-up tenant gets groups with `source_tenants`. The alerting layer's
+own rules go to an `alerting` namespace: page escalation beside every tenant's
+pages (it reads that tenant's `ALERTS`), the cluster outage where each
+cluster's `up` is written.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
@@ -20,6 +24,7 @@ from lgtmgen.plan import Plan
 
 Group = dict[str, Any]
 ROLLUP_NAMESPACE = "rollup"
+ALERTING_NAMESPACE = "alerting"
 SERVICE_GRAPH_NAMESPACE = "service-graph"
 
 
@@ -73,6 +78,42 @@ def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
         layout.add(service.tenant, service.team, graph_groups(plan, service, settings))
 
 
+def _outage_tenants(plan: Plan) -> set[str]:
+    """The tenants each cluster writes its `up` to: its own, else its services' (every remote
+    write of a cluster keeps `up`); every tenant with services when no cluster is declared."""
+    tenants: set[str] = set()
+    for cluster in plan.catalog.clusters:
+        if cluster.tenant is not None:
+            tenants.add(cluster.tenant)
+        else:
+            tenants.update(
+                s.tenant for s in plan.catalog.services if not s.clusters or cluster.name in s.clusters
+            )
+    return tenants or {s.tenant for s in plan.catalog.services}
+
+
+def _add_alerting(plan: Plan, layout: RulerLayout) -> None:
+    """The cluster outage, then page escalation in every tenant that evaluates pages.
+
+    `ALERTS` exists only in the tenant whose ruler evaluated the alert, so the
+    escalation is repeated per tenant; it lists every escalating team because
+    the outage page of another team's cluster may fire in any tenant.
+    """
+    settings = plan.catalog.alerting
+    runbooks = plan.catalog.defaults.runbook_base_url
+    if not plan.catalog.teams:
+        return
+    outage = settings.cluster_outage
+    if outage is not None:
+        for tenant in sorted(_outage_tenants(plan)):
+            layout.add(tenant, ALERTING_NAMESPACE, [cluster_outage_group(outage, runbooks)])
+    escalating = sorted(t.name for t in plan.catalog.teams if t.escalate_to is not None)
+    if escalating:
+        for tenant in sorted(layout.namespaces):
+            group = escalation_group(settings.escalation, escalating, runbooks)
+            layout.add(tenant, ALERTING_NAMESPACE, [group])
+
+
 def ruler_layout(plan: Plan) -> RulerLayout:
     """Every rule group of every rule generator, placed by tenant and team."""
     layout = RulerLayout()
@@ -90,6 +131,7 @@ def ruler_layout(plan: Plan) -> RulerLayout:
     for tenant, team, group in _journey_groups(plan):
         layout.add(tenant, team, [group])
     _add_service_graph(plan, layout)
+    _add_alerting(plan, layout)
     rollup = plan.catalog.mimir.rollup
     if rollup is not None:
         sources = [t for t in rollup.source_tenants if t in layout.namespaces]

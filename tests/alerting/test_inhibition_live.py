@@ -1,0 +1,81 @@
+"""Inhibition as the real Alertmanager applies it to firing alerts of the generated configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.alerting.catalogs import alertmanager_bundle, catalog
+from tests.alerting.live import live_alertmanager
+
+pytestmark = pytest.mark.e2e
+
+CLUSTER = "eu-1"
+
+
+def _availability_page(service: str, team: str, tier: str) -> dict[str, str]:
+    return {
+        "alertname": "SLOErrorBudgetBurn",
+        "service": service,
+        "team": team,
+        "tier": tier,
+        "severity": "page",
+        "slo": "availability",
+        "sli_kind": "availability",
+        "cluster": CLUSTER,
+    }
+
+
+def _escalation_of(page: dict[str, str]) -> dict[str, str]:
+    """The labels `PageEscalation` gives the escalation of `page`."""
+    return {
+        **page,
+        "alertname": "PageEscalation",
+        "escalated_alertname": page["alertname"],
+        "escalated": "true",
+    }
+
+
+def test_services_in_a_dependency_cycle_both_page_while_their_callers_are_inhibited(
+    tmp_path: Path,
+) -> None:
+    # db and api call each other: when both are down neither is the sure cause, so neither
+    # page may silence the other. web calls api from outside the cycle and stays a symptom.
+    services = catalog()["services"]
+    services[0]["depends_on"] = ["api"]
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    db, api = _availability_page("db", "payments", "1"), _availability_page("api", "payments", "2")
+    web = {
+        "alertname": "HighLatency",
+        "service": "web",
+        "team": "search",
+        "severity": "page",
+        "cluster": CLUSTER,
+    }
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(db, api, web)
+        assert am.state(service="web") == "suppressed"
+        assert am.state(service="db") == "active"
+        assert am.state(service="api") == "active"
+
+
+def test_a_cluster_outage_escalates_while_the_escalations_of_its_symptoms_are_inhibited(
+    tmp_path: Path,
+) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())  # payments owns the outage and escalates
+    outage = {
+        "alertname": "ClusterOutage",
+        "team": "payments",
+        "service": "cluster",
+        "tier": "1",
+        "severity": "page",
+        "cluster": CLUSTER,
+    }
+    db = _availability_page("db", "payments", "1")
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(outage, _escalation_of(outage), db, _escalation_of(db))
+        assert am.state(alertname="ClusterOutage") == "active"
+        assert am.state(alertname="PageEscalation", service="cluster") == "active"
+        assert am.state(alertname="SLOErrorBudgetBurn", service="db") == "suppressed"
+        assert am.state(alertname="PageEscalation", service="db") == "suppressed"
