@@ -84,10 +84,23 @@ def test_volume_anomaly_compares_with_the_same_time_last_week(plan: Plan) -> Non
     assert "offset 1w" in high["expr"]
 
 
-def test_recurring_errors_use_the_pattern_parser(plan: Plan) -> None:
+def test_recurring_errors_filter_with_the_pattern_as_loki_accepts_it(plan: Plan) -> None:
     recurring = next(r for r in all_rules(plan) if r.get("alert") == "LogRecurringError")
-    assert '| pattern "<_> pricing failed after <duration>"' in recurring["expr"]
+    # Loki's `|>` filter refuses named captures: `<duration>` is matched as `<_>`, and no
+    # `| pattern` stage follows, whose labels the sum would only throw away.
+    assert '|> "<_> pricing failed after <_>" [10m]' in recurring["expr"]
+    assert "| pattern" not in recurring["expr"]
+    assert logql_problem(recurring["expr"]) is None
     assert recurring["labels"]["error"] == "pricing"
+
+
+def test_a_recurring_error_of_wildcards_only_gives_valid_logql(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["recurring_errors"] = [{"name": "t", "pattern": "<_> timeout <_>"}]
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    recurring = next(r for r in all_rules(plan) if r.get("alert") == "LogRecurringError")
+    assert logql_problem(recurring["expr"]) is None
 
 
 def test_security_patterns_with_quotes_survive_into_valid_logql(load: Loader) -> None:

@@ -155,12 +155,15 @@ class ErrorClass(Strict):
 
 
 class RecurringError(Strict):
-    """A known recurring error, matched with LogQL's `pattern` parser; alerts above a count."""
+    """A known recurring error, matched with LogQL's `|>` pattern filter; alerts above a count."""
 
     name: Identifier = Field(description="Name of the recurring error.")
     pattern: str = Field(
         min_length=1,
-        description="`pattern` parser expression, e.g. `<_> timeout after <duration>`.",
+        description=(
+            "LogQL pattern the whole line must match, e.g. `<_> timeout after <duration>`; "
+            "named captures document the line and are matched as `<_>`."
+        ),
     )
     threshold: int = Field(default=10, ge=1, description="Occurrences in `window` that fire.")
     window: Duration = Field(default="10m", description="Counting window.")

@@ -26,10 +26,10 @@ from lgtmgen.logql import (
     LogQuery,
     Matcher,
     Number,
-    Parser,
     RangeAggregation,
     VectorAggregation,
     error_lines,
+    line_pattern,
     sum_count,
     sum_rate,
 )
@@ -147,8 +147,10 @@ def volume_anomalies(
 def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]:
     out = []
     for known in logs.recurring_errors:
+        # Loki's `|>` filter refuses named captures, so they become `<_>`; a `| pattern`
+        # stage would only extract labels that the sum throws away.
         query = LogQuery(service_selector(service, logs)).then(
-            LineFilter("|>", known.pattern), Parser("pattern", known.pattern)
+            LineFilter("|>", line_pattern(known.pattern))
         )
         count = sum_count(query, int(parse_duration(known.window)))
         out.append(
