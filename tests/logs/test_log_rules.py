@@ -6,16 +6,18 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.loki_rules import RECORD_NAME, LokiRulesCheck, validate_rule_file
+from lgtmgen.checks.run_tool import run_tool
 from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.logql_syntax import logql_problem
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
-from lgtmgen.toolchain.locate import Toolbox
+from lgtmgen.toolchain.locate import Toolbox, locate_tools
 from tests.logs.conftest import Loader, base_catalog
 
 
@@ -174,3 +176,55 @@ def test_declared_error_levels_match_the_lower_cased_level_label(load: Loader) -
         and r["labels"]["service"] == "mailer"
     )
     assert 'level=~"critical|error"' in record["expr"]
+
+
+@pytest.mark.tools
+def test_names_that_read_like_templates_come_out_of_the_ruler_as_written(
+    load: Loader, tmp_path: Path
+) -> None:
+    # Loki's ruler runs Prometheus' rule manager, which expands alert labels and annotations as
+    # Go templates. The same labels and annotations on a promtool-evaluated rule must expand to
+    # the service name and the pattern as the catalog writes them.
+    doc = base_catalog()
+    doc["services"][0]["name"] = "checkout {{ .x }}"
+    doc["services"][0]["logs"]["recurring_errors"] = [{"name": "t", "pattern": "<_> {{ bad <_>"}]
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    group = next(
+        g for f in rule_files(plan).values() for g in f["groups"] if g["name"].startswith("logs-checkout")
+    )
+    alerts = {r["alert"]: r for r in group["rules"] if r.get("alert") in ("LogErrorSpike", "LogRecurringError")}
+    rules = {"groups": [{"name": "probe", "rules": [
+        {"alert": name, "expr": "vector(1)", "labels": a["labels"], "annotations": a["annotations"]}
+        for name, a in alerts.items()
+    ]}]}  # fmt: skip
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    expected = {
+        "LogErrorSpike": (
+            "checkout {{ .x }}: error log lines spiked",
+            "Error lines of checkout {{ .x }} are above 3x their last hour's rate.",
+        ),
+        "LogRecurringError": (
+            "checkout {{ .x }}: recurring error t",
+            "At least 10 lines matching `<_> {{ bad <_>` in 10m.",
+        ),
+    }
+    tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [],
+        "alert_rule_test": [
+            {"eval_time": "1m", "alertname": name, "exp_alerts": [{
+                "exp_labels": {**alerts[name]["labels"], "service": "checkout {{ .x }}"},
+                "exp_annotations": {
+                    **alerts[name]["annotations"],
+                    "summary": summary,
+                    "description": description,
+                },
+            }]}
+            for name, (summary, description) in expected.items()
+        ],
+    }]}  # fmt: skip
+    (tmp_path / "rules.test.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
+    tools = locate_tools()
+    assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
+    run = run_tool(tools.promtool, ["test", "rules", "rules.test.yaml"], tmp_path)
+    assert run.returncode == 0, run.output

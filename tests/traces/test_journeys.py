@@ -287,3 +287,26 @@ def test_promtool_flags_a_step_whose_p99_grew_beyond_the_factor_since_last_week(
     }
     run = _promtool(bundle, scenario)
     assert run.returncode == 0, run.output
+
+
+@pytest.mark.tools
+def test_promtool_keeps_a_step_service_name_that_reads_like_a_template(
+    load: CatalogLoader, write_artifacts: ArtifactWriter
+) -> None:
+    # Prometheus expands alert label values as Go templates: the name must come out as written.
+    document = base_catalog()
+    document["services"][0]["name"] = "web {{ .x }}"
+    buy = {**BUY, "steps": [{"service": "web {{ .x }}", "route": "/pay"}, BUY["steps"][1]]}
+    document["journeys"] = [buy]
+    plan, diagnostics = load(document)
+    assert plan is not None, [str(d) for d in diagnostics]
+    bundle = write_artifacts(list(JourneyRules().generate(plan)))
+    expected = []
+    for rule in [r for g in _groups(plan) for r in g["rules"] if r.get("alert") == SLO_ALERT]:
+        annotations = dict(rule["annotations"])
+        annotations["description"] = annotations["description"].replace(
+            "{{ $value | humanizePercentage }}", "40%"
+        )
+        expected.append({"exp_labels": {**rule["labels"], "service": "web {{ .x }}"}, "exp_annotations": annotations})
+    run = _promtool(bundle, _burn_scenario(_traffic(200, 250, 100), expected))
+    assert run.returncode == 0, run.output

@@ -35,6 +35,7 @@ from lgtmgen.logql import (
 )
 from lgtmgen.naming import slug
 from lgtmgen.runbook_links import service_runbook_url
+from lgtmgen.templating import go_text
 
 RATE_WINDOW = 300
 BASELINE_WINDOW = 3600
@@ -50,9 +51,10 @@ def rules_path(tenant: str) -> str:
 
 
 def _routing(service: Service, severity: str) -> dict[str, str]:
+    """Routing labels; the ruler expands label values as Go templates, hence `go_text`."""
     return {
         "team": service.team,
-        "service": service.name,
+        "service": go_text(service.name),
         "severity": severity,
         "tier": str(service.tier),
     }
@@ -108,9 +110,9 @@ def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> d
         "for": "5m",
         "labels": _routing(service, "page" if service.tier == 1 else "ticket"),
         "annotations": {
-            "summary": f"{service.name}: error log lines spiked",
+            "summary": f"{go_text(service.name)}: error log lines spiked",
             "description": (
-                f"Error lines of {service.name} are above {thresholds.error_spike_factor:g}x "
+                f"Error lines of {go_text(service.name)} are above {thresholds.error_spike_factor:g}x "
                 "their last hour's rate."
             ),
         },
@@ -136,7 +138,7 @@ def volume_anomalies(
                 "for": "30m",
                 "labels": _routing(service, "ticket"),
                 "annotations": {
-                    "summary": f"{service.name}: log volume {words} the same time last week",
+                    "summary": f"{go_text(service.name)}: log volume {words} the same time last week",
                     "description": f"The last hour's log rate is {words} {scale:g}x that of one week ago.",
                 },
             }
@@ -159,8 +161,11 @@ def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]
                 "expr": str(Binary(count, ">=", Number(known.threshold))),
                 "labels": {**_routing(service, "ticket"), "error": known.name},
                 "annotations": {
-                    "summary": f"{service.name}: recurring error {known.name}",
-                    "description": f"At least {known.threshold} lines matching `{known.pattern}` in {known.window}.",
+                    "summary": f"{go_text(service.name)}: recurring error {known.name}",
+                    "description": (
+                        f"At least {known.threshold} lines matching `{go_text(known.pattern)}` "
+                        f"in {known.window}."
+                    ),
                 },
             }
         )
@@ -180,8 +185,8 @@ def security_alerts(
                 "expr": str(Binary(count, ">=", Number(pattern.threshold))),
                 "labels": {**_routing(service, pattern.severity), "pattern": pattern.name},
                 "annotations": {
-                    "summary": f"{service.name}: {pattern.name} signatures in logs",
-                    "description": pattern.description
+                    "summary": f"{go_text(service.name)}: {pattern.name} signatures in logs",
+                    "description": go_text(pattern.description)
                     or f"Lines matching the {pattern.name} signature.",
                 },
             }
