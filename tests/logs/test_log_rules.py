@@ -57,8 +57,15 @@ def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan)
     records = {
         (r["labels"]["service"], r["record"]): r["expr"] for r in all_rules(plan) if "record" in r
     }
+    errors = 'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
+    lines = 'sum(rate({service_name="checkout"}[5m]))'
+    # No error line in the window gives no series in Loki: the records fall back to 0 while
+    # the service logs at all, so a healthy service reads 0, not "no data".
     assert records[("checkout", "service:log_error_lines:rate5m")] == (
-        'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
+        f"({errors}) or (0 * ({lines}))"
+    )
+    assert records[("checkout", "service:log_error_ratio:rate5m")] == (
+        f"(({errors}) or (0 * ({lines}))) / ({lines})"
     )
     assert ("checkout", "service_error_class:log_error_lines:rate5m") in records
     assert ("mailer", "service_error_class:log_error_lines:rate5m") not in records

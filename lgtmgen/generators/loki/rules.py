@@ -70,18 +70,14 @@ def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]
     lines = LogQuery(service_selector(service, logs))
     errors = _error_lines(service, logs)
     identity = {"service": service.name, "team": service.team}
+    lines_rate = sum_rate(lines, RATE_WINDOW)
+    # Loki returns no series for a window without error lines; 0 while the service logs at
+    # all, so that a healthy service reads 0 rather than "no data".
+    errors_rate = Binary(sum_rate(errors, RATE_WINDOW), "or", Binary(Number(0), "*", lines_rate))
     rules = [
-        {"record": LINES_RATE, "expr": str(sum_rate(lines, RATE_WINDOW)), "labels": identity},
-        {
-            "record": ERROR_LINES_RATE,
-            "expr": str(sum_rate(errors, RATE_WINDOW)),
-            "labels": identity,
-        },
-        {
-            "record": ERROR_RATIO,
-            "expr": str(Binary(sum_rate(errors, RATE_WINDOW), "/", sum_rate(lines, RATE_WINDOW))),
-            "labels": identity,
-        },
+        {"record": LINES_RATE, "expr": str(lines_rate), "labels": identity},
+        {"record": ERROR_LINES_RATE, "expr": str(errors_rate), "labels": identity},
+        {"record": ERROR_RATIO, "expr": str(Binary(errors_rate, "/", lines_rate)), "labels": identity},
     ]
     if logs.error_classes:
         classified = errors.then(LabelFilter(Matcher(ERROR_CLASS_METADATA, "!=", "")))
