@@ -137,7 +137,13 @@ class StreamRetention(Strict):
     level: LogLevel = Field(description="Log level of the stream (the `level` label).")
     period: Duration = Field(description="How long the stream is kept.")
     priority: int | None = Field(
-        default=None, ge=0, description="Loki priority; default ranks longer retention higher."
+        default=None,
+        ge=0,
+        description=(
+            "Loki priority, default 1. Loki applies the matching rule of highest priority, then "
+            "the shortest period; each entry selects one service and level, so entries overlap "
+            "only with rules added outside lgtmgen."
+        ),
     )
 
 
