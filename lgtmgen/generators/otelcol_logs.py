@@ -59,12 +59,18 @@ def parser_operator(logs: ServiceLogs) -> dict[str, Any]:
     return {"type": "regex_parser", **common, "regex": logs.regex or ""}
 
 
+def pod_log_files(service: Service, logs: ServiceLogs) -> str:
+    """Kubernetes writes `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log`."""
+    workload = logs.workload or service.name
+    container = logs.container or workload
+    return f"{POD_LOGS}/*_{workload}-*/{container}/*.log"
+
+
 def filelog_receiver(service: Service, logs: ServiceLogs) -> dict[str, Any]:
-    name = slug(service.name)
     level = logs.level_field
     trace = logs.trace_id_field
     return {
-        "include": [f"{POD_LOGS}/*_{name}-*/{name}/*.log"],
+        "include": [pod_log_files(service, logs)],
         "include_file_path": True,
         "start_at": "end",
         "storage": "file_storage",

@@ -140,3 +140,28 @@ def test_declared_stream_labels_are_attached_by_the_collector_and_indexed_by_lok
     config = next(a for a in LokiGenerator().generate(plan) if a.path == "loki/loki.yaml").data
     indexed = config["limits_config"]["otlp_config"]["resource_attributes"]["attributes_config"]
     assert indexed == [{"action": "index_label", "attributes": ["level", "namespace"]}]
+
+
+def test_the_pod_log_files_are_those_of_the_service_workload_and_container(plan: Plan) -> None:
+    receivers = collector(plan)["receivers"]
+    # Kubernetes writes /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log.
+    assert receivers["filelog/checkout"]["include"] == ["/var/log/pods/*_checkout-*/checkout/*.log"]
+
+
+def test_a_declared_workload_and_container_name_the_log_files(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["name"] = "Checkout Service"
+    doc["services"][0]["logs"] |= {"workload": "checkout-api", "container": "app"}
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    (receiver,) = [r for r in collector(plan)["receivers"].values() if "checkout-api" in r["include"][0]]
+    assert receiver["include"] == ["/var/log/pods/*_checkout-api-*/app/*.log"]
+
+
+def test_the_container_defaults_to_the_workload(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["workload"] = "checkout-api"
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    include = collector(plan)["receivers"]["filelog/checkout"]["include"]
+    assert include == ["/var/log/pods/*_checkout-api-*/checkout-api/*.log"]

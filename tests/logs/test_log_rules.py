@@ -194,6 +194,7 @@ def test_names_that_read_like_templates_come_out_of_the_ruler_as_written(
     # the service name and the pattern as the catalog writes them.
     doc = base_catalog()
     doc["services"][0]["name"] = "checkout {{ .x }}"
+    doc["services"][0]["logs"]["workload"] = "checkout"
     doc["services"][0]["logs"]["recurring_errors"] = [{"name": "t", "pattern": "<_> {{ bad <_>"}]
     plan, diagnostics = load(doc)
     assert plan is not None, [str(d) for d in diagnostics]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from lgtmgen.catalog.models.base import Duration, Identifier, LabelName, Strict
 
 LogLevel = Literal["trace", "debug", "info", "warn", "error", "fatal", "audit"]
+
+KUBERNETES_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+KubernetesName = Annotated[str, Field(pattern=KUBERNETES_NAME_PATTERN)]
+"""A Kubernetes DNS-1123 label: what a container, and the pods of a workload, are named after."""
 
 
 class LokiTier(Strict):
@@ -192,6 +196,16 @@ class ServiceLogs(Strict):
         default_factory=lambda: ["error", "fatal"],
         min_length=1,
         description="Levels counted as errors.",
+    )
+    workload: KubernetesName | None = Field(
+        default=None,
+        description=(
+            "Kubernetes workload whose pods write the logs (pods named `<workload>-…`); "
+            "default: the service name, which must then be a Kubernetes name."
+        ),
+    )
+    container: KubernetesName | None = Field(
+        default=None, description="Container of those pods that writes the logs; default: the workload."
     )
     stream_labels: dict[LabelName, str] = Field(
         default_factory=dict,
