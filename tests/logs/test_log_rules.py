@@ -93,6 +93,16 @@ def test_volume_anomaly_compares_with_the_same_time_last_week(plan: Plan) -> Non
     assert "offset 1w" in high["expr"]
 
 
+def test_a_service_that_stops_logging_is_a_low_volume_anomaly(plan: Plan) -> None:
+    # Without a line in the last hour Loki gives no series; the rule reads it as 0, so a
+    # service (or its log pipeline) that went silent fires as long as it logged last week.
+    low = next(r for r in all_rules(plan) if r.get("alert") == "LogVolumeLow")
+    now = 'sum(rate({service_name="checkout"}[1h]))'
+    week = 'sum(rate({service_name="checkout"}[1h] offset 1w))'
+    assert low["expr"] == f"(({now}) or (0 * ({week}))) < (0.5 * ({week}))"
+    assert logql_problem(low["expr"]) is None
+
+
 def test_recurring_errors_filter_with_the_pattern_as_loki_accepts_it(plan: Plan) -> None:
     recurring = next(r for r in all_rules(plan) if r.get("alert") == "LogRecurringError")
     # Loki's `|>` filter refuses named captures: `<duration>` is matched as `<_>`, and no

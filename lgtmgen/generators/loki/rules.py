@@ -121,16 +121,19 @@ def volume_anomalies(
     lines = LogQuery(service_selector(service, logs))
     now = sum_rate(lines, BASELINE_WINDOW)
     last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK)
+    # No line in the last hour gives no series: read as 0, so that a service (or its log
+    # pipeline) that went silent is the lowest volume there is, not a missing alert.
+    silent_as_zero = Binary(now, "or", Binary(Number(0), "*", last_week))
     factor = thresholds.volume_anomaly_factor
     out = []
-    for name, op, scale, words in (
-        ("LogVolumeHigh", ">", factor, "above"),
-        ("LogVolumeLow", "<", round(1 / factor, 6), "below"),
+    for name, current, op, scale, words in (
+        ("LogVolumeHigh", now, ">", factor, "above"),
+        ("LogVolumeLow", silent_as_zero, "<", round(1 / factor, 6), "below"),
     ):
         out.append(
             {
                 "alert": name,
-                "expr": str(Binary(now, op, Binary(Number(scale), "*", last_week))),  # type: ignore[arg-type]
+                "expr": str(Binary(current, op, Binary(Number(scale), "*", last_week))),  # type: ignore[arg-type]
                 "for": "30m",
                 "labels": _routing(service, "ticket"),
                 "annotations": {
