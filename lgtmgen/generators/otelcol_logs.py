@@ -5,7 +5,7 @@ service's container logs, parses its declared format (json, logfmt, regex), take
 level and the trace id, and promotes the level to the resource so that Loki indexes
 it. The `transform` processor lower-cases the level and classifies error lines by the
 catalog's rules in order (first match wins, so every class is explainable). The
-`otlphttp` exporter of the service's tenant sends to Loki with `X-Scope-OrgID`.
+`otlp_http` exporter of the service's tenant sends to Loki with `X-Scope-OrgID`.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def collector_config(services: list[Service], settings: LogsSettings) -> dict[st
         receivers[f"filelog/{name}"] = filelog_receiver(service, logs)
         processors[f"resource/{name}"] = resource_processor(service, logs)
         processors[f"transform/{name}"] = transform_processor(logs)
-        exporter = f"otlphttp/{slug(service.tenant)}"
+        exporter = f"otlp_http/{slug(service.tenant)}"
         exporters[exporter] = {
             "endpoint": settings.otlp_endpoint,
             "headers": {"X-Scope-OrgID": service.tenant},
