@@ -204,13 +204,17 @@ def sum_count(query: LogQuery, seconds: int, by: tuple[str, ...] = ()) -> Vector
 
 
 _CAPTURE = re.compile(r"<([^<>]*)>")
+_LOKI_CAPTURE = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+"""A capture as Loki's pattern lexer reads it; any other `<...>` is literal text."""
+WILDCARD = "_"
 
 
 def pattern_problem(pattern: str) -> str | None:
-    """Why `pattern` is not a valid `pattern` parser expression, else None.
+    """Why `pattern` is not a valid catalog pattern (a recurring error), else None.
 
-    Loki requires at least one capture `<name>` (or `<_>`), capture names that are
-    label names, unique names, and no two captures without literal text between them.
+    At least one capture `<name>` (or `<_>`), capture names that are label names, unique
+    names, and no two captures without literal text between them. The names document the
+    line; the rule matches every capture as `<_>` (see `line_pattern`).
     """
     captures = list(_CAPTURE.finditer(pattern))
     if not captures:
@@ -221,7 +225,7 @@ def pattern_problem(pattern: str) -> str | None:
             return f"captures {previous.group(0)} and {current.group(0)} need literal text between them"
     for match in captures:
         name = match.group(1)
-        if name == "_":
+        if name == WILDCARD:
             continue
         if not LABEL_NAME.fullmatch(name):
             return f"capture <{name}> is not a label name"
@@ -229,3 +233,43 @@ def pattern_problem(pattern: str) -> str | None:
             return f"capture <{name}> appears twice"
         seen.add(name)
     return None
+
+
+def _adjacent_captures(pattern: str) -> str | None:
+    for previous, current in itertools.pairwise(_LOKI_CAPTURE.finditer(pattern)):
+        if previous.end() == current.start():
+            return f"captures {previous.group(0)} and {current.group(0)} need literal text between them"
+    return None
+
+
+def pattern_parser_problem(pattern: str) -> str | None:
+    """Why Loki's `| pattern` parser refuses `pattern`, else None.
+
+    Loki counts only named captures: `<_>` alone extracts nothing and is refused.
+    """
+    names = [m.group(1) for m in _LOKI_CAPTURE.finditer(pattern) if m.group(1) != WILDCARD]
+    if not names:
+        return "the pattern parser needs at least one named capture such as <status>"
+    if (problem := _adjacent_captures(pattern)) is not None:
+        return problem
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            return f"capture <{name}> appears twice"
+    return None
+
+
+def line_pattern_problem(pattern: str) -> str | None:
+    """Why Loki's `|>` / `!>` line filter refuses `pattern`, else None.
+
+    The filter matches the whole line against literals and `<_>` wildcards; Loki
+    refuses named captures there.
+    """
+    for match in _LOKI_CAPTURE.finditer(pattern):
+        if match.group(1) != WILDCARD:
+            return f"a line filter pattern takes only <_>: named capture {match.group(0)} is refused"
+    return _adjacent_captures(pattern)
+
+
+def line_pattern(pattern: str) -> str:
+    """`pattern` with every named capture turned into `<_>`, as the `|>` filter needs it."""
+    return _LOKI_CAPTURE.sub(f"<{WILDCARD}>", pattern)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lgtmgen.logql import pattern_problem
+from lgtmgen.logql import line_pattern_problem, pattern_parser_problem
 from lgtmgen.regex import re2_problem
 
 _TOKEN = re.compile(
@@ -187,7 +187,7 @@ def _stage(r: _Reader) -> None:
         value = r.take("string", what=f"the {name} expression")
         if name == "regexp":
             _regex(value)
-        if name == "pattern" and (problem := pattern_problem(_unquote(value))):
+        if name == "pattern" and (problem := pattern_parser_problem(_unquote(value))):
             raise LogQLError(problem, value.offset)
     elif name in LIST_STAGES:
         r.take()
@@ -213,18 +213,23 @@ def _stage(r: _Reader) -> None:
         _label_filter(r)
 
 
+def _line_filter_value(op: str, value: Token) -> None:
+    """A line filter's operand (every `or` alternative too) as Loki compiles it."""
+    if op in ("|~", "!~"):
+        _regex(value)
+    if op in ("|>", "!>") and (problem := line_pattern_problem(_unquote(value))):
+        raise LogQLError(problem, value.offset)
+
+
 def _log_query(r: _Reader) -> None:
     _selector(r)
     while (token := r.peek()) is not None:
         if token.text in LINE_OPS:
             r.take()
-            value = r.take("string", what="a quoted filter")
-            if token.text in ("|~", "!~"):
-                _regex(value)
-            if token.text in ("|>", "!>") and (problem := pattern_problem(_unquote(value))):
-                raise LogQLError(problem, value.offset)
+            _line_filter_value(token.text, r.take("string", what="a quoted filter"))
             while r.at("or"):
-                r.take(), r.take("string", what="a quoted filter")
+                r.take()
+                _line_filter_value(token.text, r.take("string", what="a quoted filter"))
         elif token.text == "|":
             r.take()
             _stage(r)

@@ -16,9 +16,18 @@ from jinja2.sandbox import SandboxedEnvironment
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
+GO_LITERAL_BRACES = '{{ "{{" }}'
+"""The Go template action that prints ``{{``: how `go_text` escapes it."""
+
+
 def go_text(text: str) -> str:
     """`text` as a Go template that prints it literally (``{{`` becomes a string action)."""
-    return text.replace("{{", '{{ "{{" }}')
+    return text.replace("{{", GO_LITERAL_BRACES)
+
+
+def literal_text(template: str) -> str:
+    """The text `go_text` escaped, for readers of a rule that do not run templates."""
+    return template.replace(GO_LITERAL_BRACES, "{{")
 
 
 def jinja_environment() -> SandboxedEnvironment:

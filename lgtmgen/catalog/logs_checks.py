@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from lgtmgen.catalog.models import Catalog
-from lgtmgen.catalog.models.logs import ServiceLogs
+from lgtmgen.catalog.models.logs import KUBERNETES_NAME_PATTERN, ServiceLogs
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.logql import pattern_problem
@@ -17,6 +19,7 @@ PATTERN = "catalog/logs-pattern"
 DUPLICATE_RETENTION = "catalog/logs-duplicate-retention"
 DUPLICATE_NAME = "catalog/logs-duplicate-name"
 RESERVED_LABEL = "catalog/logs-reserved-label"
+WORKLOAD = "catalog/logs-workload"
 RESERVED_LABELS = {"service_name", "level"}
 
 
@@ -91,6 +94,14 @@ def service_logs_are_valid(catalog: Catalog, report: Reporter) -> None:
             continue
         base: list[PathStep] = ["services", s_index, "logs"]
         _check_format(logs, base, report)
+        if logs.workload is None and not re.fullmatch(KUBERNETES_NAME_PATTERN, service.name):
+            report.add(
+                WORKLOAD,
+                f"no pod or container can be named {service.name!r}, so the collector would read no "
+                "log file of this service",
+                base,
+                hint="set logs.workload (and logs.container when it differs) to the Kubernetes names",
+            )
         for name in logs.stream_labels:
             if name in RESERVED_LABELS:
                 report.add(

@@ -7,12 +7,14 @@ from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.traces import endpoint_scheme
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.diagnostics import Severity
 
 UNKNOWN_TIER = "catalog/traces-unknown-tier"
 JOURNEY_DUPLICATE = "catalog/journey-duplicate-name"
 JOURNEY_UNKNOWN_SERVICE = "catalog/journey-unknown-service"
 JOURNEY_UNKNOWN_TEAM = "catalog/journey-unknown-team"
 JOURNEY_STEP_UNMEASURED = "catalog/journey-step-unmeasured"
+JOURNEY_CROSS_TENANT = "catalog/journey-cross-tenant"
 TEMPO_TLS_CONFLICT = "catalog/traces-tempo-tls-conflict"
 
 
@@ -48,6 +50,18 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
         seen.add(journey.name)
         if journey.team not in teams:
             report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
+        tenants = sorted({services[s.service].tenant for s in journey.steps if s.service in services})
+        if len(tenants) > 1:
+            report.add(
+                JOURNEY_CROSS_TENANT,
+                f"journey {journey.name!r} reads the metrics of tenants {', '.join(tenants)}; Mimir's "
+                "ruler evaluates a group in one tenant, so the Mimir rules leave this journey out "
+                "(prometheus/rules/traces/journeys.yaml, for one Prometheus that sees every tenant, "
+                "keeps it)",
+                [*base, "steps"],
+                severity=Severity.WARNING,
+                hint="keep a journey's steps in one tenant to have it evaluated in Mimir",
+            )
         for n, step in enumerate(journey.steps):
             service = services.get(step.service)
             if service is None:

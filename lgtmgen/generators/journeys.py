@@ -71,10 +71,11 @@ def journey_windows(plan: Plan, journey: Journey) -> tuple[int, tuple[BurnWindow
 
 
 def _labels(journey: Journey, service: str, severity: str) -> dict[str, str]:
+    """Alert labels; Prometheus expands their values as Go templates, hence `go_text`."""
     return {
         "severity": severity,
         "team": journey.team,
-        "service": service,
+        "service": go_text(service),
         "tier": str(journey.tier),
         "journey": journey.name,
     }
@@ -135,7 +136,9 @@ def journey_group(plan: Plan, journey: Journey) -> dict[str, Any]:
     for severity in ("page", "ticket"):
         chosen = [b for b in burns if b.severity == severity]
         if chosen:
-            rules.append(_burn_alert(journey, severity, chosen, budget))
+            alert = _burn_alert(journey, severity, chosen, budget)
+            alert["annotations"]["runbook_url"] = runbook_link(plan, first.service, SLO_ALERT)
+            rules.append(alert)
     return {"name": f"journey:{journey.name}", "rules": rules}
 
 
@@ -163,16 +166,11 @@ def latency_rules(plan: Plan, journey: Journey) -> list[dict[str, Any]]:
                         f"p99 latency is {{{{ $value | humanizeDuration }}}}, more than "
                         f"{journey.latency_regression_factor:g}x the p99 at the same time one week ago."
                     ),
+                    "runbook_url": runbook_link(plan, step.service, REGRESSION_ALERT),
                 },
             }
         )
     return rules
-
-
-def _link_runbooks(plan: Plan, rules: list[dict[str, Any]]) -> None:
-    for rule in rules:
-        if "alert" in rule:
-            rule["annotations"]["runbook_url"] = runbook_link(plan, rule["labels"]["service"], rule["alert"])
 
 
 def journey_rules(plan: Plan) -> dict[str, Any]:
@@ -180,7 +178,6 @@ def journey_rules(plan: Plan) -> dict[str, Any]:
     for journey in plan.catalog.journeys:
         group = journey_group(plan, journey)
         latency = latency_rules(plan, journey)
-        _link_runbooks(plan, group["rules"] + latency)
         groups.append(group)
         for i in range(0, len(latency), MAX_RULES_PER_GROUP):
             suffix = f":{i // MAX_RULES_PER_GROUP + 1}" if len(latency) > MAX_RULES_PER_GROUP else ""

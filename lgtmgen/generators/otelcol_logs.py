@@ -5,7 +5,7 @@ service's container logs, parses its declared format (json, logfmt, regex), take
 level and the trace id, and promotes the level to the resource so that Loki indexes
 it. The `transform` processor lower-cases the level and classifies error lines by the
 catalog's rules in order (first match wins, so every class is explainable). The
-`otlphttp` exporter of the service's tenant sends to Loki with `X-Scope-OrgID`.
+`otlp_http` exporter of the service's tenant sends to Loki with `X-Scope-OrgID`.
 """
 
 from __future__ import annotations
@@ -59,12 +59,18 @@ def parser_operator(logs: ServiceLogs) -> dict[str, Any]:
     return {"type": "regex_parser", **common, "regex": logs.regex or ""}
 
 
+def pod_log_files(service: Service, logs: ServiceLogs) -> str:
+    """Kubernetes writes `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log`."""
+    workload = logs.workload or service.name
+    container = logs.container or workload
+    return f"{POD_LOGS}/*_{workload}-*/{container}/*.log"
+
+
 def filelog_receiver(service: Service, logs: ServiceLogs) -> dict[str, Any]:
-    name = slug(service.name)
     level = logs.level_field
     trace = logs.trace_id_field
     return {
-        "include": [f"{POD_LOGS}/*_{name}-*/{name}/*.log"],
+        "include": [pod_log_files(service, logs)],
         "include_file_path": True,
         "start_at": "end",
         "storage": "file_storage",
@@ -165,7 +171,7 @@ def collector_config(services: list[Service], settings: LogsSettings) -> dict[st
         receivers[f"filelog/{name}"] = filelog_receiver(service, logs)
         processors[f"resource/{name}"] = resource_processor(service, logs)
         processors[f"transform/{name}"] = transform_processor(logs)
-        exporter = f"otlphttp/{slug(service.tenant)}"
+        exporter = f"otlp_http/{slug(service.tenant)}"
         exporters[exporter] = {
             "endpoint": settings.otlp_endpoint,
             "headers": {"X-Scope-OrgID": service.tenant},

@@ -15,7 +15,7 @@ from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan
 from lgtmgen.render import DO_NOT_EDIT
-from lgtmgen.templating import jinja_environment
+from lgtmgen.templating import GO_LITERAL_BRACES, jinja_environment, literal_text
 
 RULE_ROLES = (Role.PROMETHEUS_RULES, Role.LOKI_RULES)
 
@@ -39,8 +39,12 @@ _GO_ACTION = re.compile(r"\{\{.*?\}\}")
 
 
 def _readable(text: str) -> str:
-    """Annotation text for people: Go template actions become a plain placeholder."""
-    return _GO_ACTION.sub("(the value when it fired)", text)
+    """Annotation text for people: Go template actions become a plain placeholder.
+
+    The `go_text` escapes of literal ``{{`` print as ``{{``, as Prometheus prints them.
+    """
+    pieces = text.split(GO_LITERAL_BRACES)
+    return "{{".join(_GO_ACTION.sub("(the value when it fired)", piece) for piece in pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +99,7 @@ def runbook_alerts(artifact: Artifact) -> list[RunbookAlert]:
         for rule in group.get("rules", []):
             if "alert" not in rule:
                 continue
+            # Alert label values are Go templates (`go_text`); the page shows what they expand to.
             labels = rule.get("labels", {})
             service = labels.get("service")
             if not isinstance(service, str):
@@ -103,10 +108,10 @@ def runbook_alerts(artifact: Artifact) -> list[RunbookAlert]:
             slo = labels.get("slo")
             found.append(
                 RunbookAlert(
-                    service=service,
-                    slo=str(slo) if slo else None,
+                    service=literal_text(service),
+                    slo=literal_text(str(slo)) if slo else None,
                     name=rule["alert"],
-                    severity=str(labels.get("severity", "none")),
+                    severity=literal_text(str(labels.get("severity", "none"))),
                     summary=_readable(str(annotations.get("summary", ""))),
                     description=_readable(str(annotations.get("description", ""))),
                     expr=str(rule.get("expr", "")),

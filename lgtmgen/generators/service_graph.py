@@ -55,7 +55,13 @@ def runbook_link(plan: Plan, service_name: str, alert: str) -> str:
 
 
 def alert_labels(service: Service, severity: str) -> dict[str, str]:
+    """The routing labels as an alert carries them (what a promtool test expects)."""
     return {"severity": severity, "team": service.team, "service": service.name, "tier": str(service.tier)}
+
+
+def rule_labels(service: Service, severity: str) -> dict[str, str]:
+    """`alert_labels` as written in a rule: Prometheus expands label values as Go templates."""
+    return {key: go_text(value) for key, value in alert_labels(service, severity).items()}
 
 
 def _traffic(labels: dict[str, str], settings: ServiceGraphSettings) -> str:
@@ -104,7 +110,7 @@ def _traffic_alert(
         "alert": alert,
         "expr": f"sum by (client, server) (rate({traffic}[{RATE_WINDOW}])) > 0\nunless {unless}",
         "for": format_duration(parse_duration(settings.undeclared_for)),
-        "labels": alert_labels(service, "ticket"),
+        "labels": rule_labels(service, "ticket"),
         "annotations": annotations,
     }
 
@@ -123,7 +129,7 @@ def idle_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, An
             f"{DECLARED}{{{client}}}\nunless on (client, server)\n"
             f"(sum by (client, server) (increase({REQUESTS}{{{client}}}[{idle_after}])) > 0)"
         ),
-        "labels": alert_labels(service, "ticket"),
+        "labels": rule_labels(service, "ticket"),
         "annotations": idle_annotations(go_text(service.name), SERVER, idle_after),
     }
 

@@ -165,7 +165,7 @@ def collector_config(tenant: str, services: list[Service], settings: SamplingSet
             "batch": {},
         },
         "exporters": {
-            "otlp/tempo": {
+            "otlp_grpc/tempo": {
                 "endpoint": settings.tempo_endpoint,
                 "tls": tempo_exporter_tls(settings),
                 "headers": {"X-Scope-OrgID": tenant},
@@ -176,7 +176,7 @@ def collector_config(tenant: str, services: list[Service], settings: SamplingSet
                 "traces": {
                     "receivers": ["otlp"],
                     "processors": ["tail_sampling", "batch"],
-                    "exporters": ["otlp/tempo"],
+                    "exporters": ["otlp_grpc/tempo"],
                 }
             }
         },

@@ -114,3 +114,19 @@ def test_unknown_fields_of_service_logs_are_refused(load: Loader, field: str) ->
     doc = base_catalog()
     doc["services"][2]["logs"][field] = "x"
     assert problems(load, doc) == [("catalog/unknown-field", f"services[2].logs.{field}")]
+
+
+@pytest.mark.parametrize("name", ["Checkout", "payments_api", "api.v2", "checkout service"])
+def test_a_service_name_no_pod_can_carry_needs_a_declared_workload(load: Loader, name: str) -> None:
+    # No pod or container can have this name, so the default log files would never match.
+    doc = base_catalog()
+    doc["services"][0]["name"] = name
+    assert problems(load, doc) == [("catalog/logs-workload", "services[0].logs")]
+    doc["services"][0]["logs"]["workload"] = "checkout"
+    assert problems(load, doc) == []
+
+
+def test_a_workload_must_be_a_kubernetes_name(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["container"] = "App"
+    assert [p for p, _ in problems(load, doc)] == ["catalog/invalid-format"]

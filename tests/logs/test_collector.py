@@ -71,8 +71,8 @@ def test_error_classes_apply_in_catalog_order_first_match_wins(plan: Plan) -> No
 
 def test_each_service_pipeline_exports_to_its_tenant(plan: Plan) -> None:
     doc = collector(plan)
-    assert doc["service"]["pipelines"]["logs/mailer"]["exporters"] == ["otlphttp/staging"]
-    assert doc["exporters"]["otlphttp/staging"]["headers"] == {"X-Scope-OrgID": "staging"}
+    assert doc["service"]["pipelines"]["logs/mailer"]["exporters"] == ["otlp_http/staging"]
+    assert doc["exporters"]["otlp_http/staging"]["headers"] == {"X-Scope-OrgID": "staging"}
     resource = doc["processors"]["resource/mailer"]["attributes"]
     assert {"key": "tenant", "value": "staging", "action": "upsert"} in resource
 
@@ -94,7 +94,7 @@ def test_wrong_types_unknown_components_and_broken_wiring_are_all_reported(plan:
     doc = copy.deepcopy(collector(plan))
     doc["processors"]["batch"]["timeout"] = ["1s"]
     doc["processors"]["groupbytrace"] = {}
-    doc["service"]["pipelines"]["logs/mailer"]["exporters"] = ["otlphttp/nowhere"]
+    doc["service"]["pipelines"]["logs/mailer"]["exporters"] = ["otlp_http/nowhere"]
     doc["service"]["pipelines"]["logs/identity"]["receivers"] = []
     found = {
         (d.check, d.path) for d in validate_collector(doc, "c.yaml") if d.severity.value == "error"
@@ -111,7 +111,7 @@ def test_a_component_in_a_pipeline_of_a_signal_it_does_not_handle_is_reported(pl
     doc = copy.deepcopy(collector(plan))
     doc["service"]["pipelines"]["traces"] = {
         "receivers": ["filelog/mailer"],
-        "exporters": ["otlphttp/staging"],
+        "exporters": ["otlp_http/staging"],
     }
     found = [(d.check, d.path) for d in validate_collector(doc, "c.yaml")]
     assert ("otelcol/unsupported-signal", "service.pipelines.traces.receivers") in found
@@ -140,3 +140,39 @@ def test_declared_stream_labels_are_attached_by_the_collector_and_indexed_by_lok
     config = next(a for a in LokiGenerator().generate(plan) if a.path == "loki/loki.yaml").data
     indexed = config["limits_config"]["otlp_config"]["resource_attributes"]["attributes_config"]
     assert indexed == [{"action": "index_label", "attributes": ["level", "namespace"]}]
+
+
+def test_the_pod_log_files_are_those_of_the_service_workload_and_container(plan: Plan) -> None:
+    receivers = collector(plan)["receivers"]
+    # Kubernetes writes /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log.
+    assert receivers["filelog/checkout"]["include"] == ["/var/log/pods/*_checkout-*/checkout/*.log"]
+
+
+def test_a_declared_workload_and_container_name_the_log_files(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["name"] = "Checkout Service"
+    doc["services"][0]["logs"] |= {"workload": "checkout-api", "container": "app"}
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    (receiver,) = [r for r in collector(plan)["receivers"].values() if "checkout-api" in r["include"][0]]
+    assert receiver["include"] == ["/var/log/pods/*_checkout-api-*/app/*.log"]
+
+
+def test_the_container_defaults_to_the_workload(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["workload"] = "checkout-api"
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    include = collector(plan)["receivers"]["filelog/checkout"]["include"]
+    assert include == ["/var/log/pods/*_checkout-api-*/checkout-api/*.log"]
+
+
+def test_the_deprecated_exporter_aliases_are_not_emitted(plan: Plan) -> None:
+    # Since collector v0.144 `otlp` and `otlphttp` are aliases of otlp_grpc and otlp_http that
+    # log a deprecation warning at start; the reference knows only the current names.
+    doc = copy.deepcopy(collector(plan))
+    assert all(name.startswith("otlp_http/") for name in doc["exporters"])
+    doc["exporters"]["otlphttp/staging"] = doc["exporters"].pop("otlp_http/staging")
+    doc["service"]["pipelines"]["logs/mailer"]["exporters"] = ["otlphttp/staging"]
+    found = [(d.check, d.path) for d in validate_collector(doc, "c.yaml")]
+    assert ("otelcol/unknown-component", "exporters.otlphttp/staging") in found

@@ -6,16 +6,18 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.loki_rules import RECORD_NAME, LokiRulesCheck, validate_rule_file
+from lgtmgen.checks.run_tool import run_tool
 from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.logql_syntax import logql_problem
 from lgtmgen.plan import Plan
 from lgtmgen.render import render_artifact
-from lgtmgen.toolchain.locate import Toolbox
+from lgtmgen.toolchain.locate import Toolbox, locate_tools
 from tests.logs.conftest import Loader, base_catalog
 
 
@@ -55,8 +57,15 @@ def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan)
     records = {
         (r["labels"]["service"], r["record"]): r["expr"] for r in all_rules(plan) if "record" in r
     }
+    errors = 'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
+    lines = 'sum(rate({service_name="checkout"}[5m]))'
+    # No error line in the window gives no series in Loki: the records fall back to 0 while
+    # the service logs at all, so a healthy service reads 0, not "no data".
     assert records[("checkout", "service:log_error_lines:rate5m")] == (
-        'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
+        f"({errors}) or (0 * ({lines}))"
+    )
+    assert records[("checkout", "service:log_error_ratio:rate5m")] == (
+        f"(({errors}) or (0 * ({lines}))) / ({lines})"
     )
     assert ("checkout", "service_error_class:log_error_lines:rate5m") in records
     assert ("mailer", "service_error_class:log_error_lines:rate5m") not in records
@@ -84,10 +93,33 @@ def test_volume_anomaly_compares_with_the_same_time_last_week(plan: Plan) -> Non
     assert "offset 1w" in high["expr"]
 
 
-def test_recurring_errors_use_the_pattern_parser(plan: Plan) -> None:
+def test_a_service_that_stops_logging_is_a_low_volume_anomaly(plan: Plan) -> None:
+    # Without a line in the last hour Loki gives no series; the rule reads it as 0, so a
+    # service (or its log pipeline) that went silent fires as long as it logged last week.
+    low = next(r for r in all_rules(plan) if r.get("alert") == "LogVolumeLow")
+    now = 'sum(rate({service_name="checkout"}[1h]))'
+    week = 'sum(rate({service_name="checkout"}[1h] offset 1w))'
+    assert low["expr"] == f"(({now}) or (0 * ({week}))) < (0.5 * ({week}))"
+    assert logql_problem(low["expr"]) is None
+
+
+def test_recurring_errors_filter_with_the_pattern_as_loki_accepts_it(plan: Plan) -> None:
     recurring = next(r for r in all_rules(plan) if r.get("alert") == "LogRecurringError")
-    assert '| pattern "<_> pricing failed after <duration>"' in recurring["expr"]
+    # Loki's `|>` filter refuses named captures: `<duration>` is matched as `<_>`, and no
+    # `| pattern` stage follows, whose labels the sum would only throw away.
+    assert '|> "<_> pricing failed after <_>" [10m]' in recurring["expr"]
+    assert "| pattern" not in recurring["expr"]
+    assert logql_problem(recurring["expr"]) is None
     assert recurring["labels"]["error"] == "pricing"
+
+
+def test_a_recurring_error_of_wildcards_only_gives_valid_logql(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"][0]["logs"]["recurring_errors"] = [{"name": "t", "pattern": "<_> timeout <_>"}]
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    recurring = next(r for r in all_rules(plan) if r.get("alert") == "LogRecurringError")
+    assert logql_problem(recurring["expr"]) is None
 
 
 def test_security_patterns_with_quotes_survive_into_valid_logql(load: Loader) -> None:
@@ -161,3 +193,56 @@ def test_declared_error_levels_match_the_lower_cased_level_label(load: Loader) -
         and r["labels"]["service"] == "mailer"
     )
     assert 'level=~"critical|error"' in record["expr"]
+
+
+@pytest.mark.tools
+def test_names_that_read_like_templates_come_out_of_the_ruler_as_written(
+    load: Loader, tmp_path: Path
+) -> None:
+    # Loki's ruler runs Prometheus' rule manager, which expands alert labels and annotations as
+    # Go templates. The same labels and annotations on a promtool-evaluated rule must expand to
+    # the service name and the pattern as the catalog writes them.
+    doc = base_catalog()
+    doc["services"][0]["name"] = "checkout {{ .x }}"
+    doc["services"][0]["logs"]["workload"] = "checkout"
+    doc["services"][0]["logs"]["recurring_errors"] = [{"name": "t", "pattern": "<_> {{ bad <_>"}]
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    group = next(
+        g for f in rule_files(plan).values() for g in f["groups"] if g["name"].startswith("logs-checkout")
+    )
+    alerts = {r["alert"]: r for r in group["rules"] if r.get("alert") in ("LogErrorSpike", "LogRecurringError")}
+    rules = {"groups": [{"name": "probe", "rules": [
+        {"alert": name, "expr": "vector(1)", "labels": a["labels"], "annotations": a["annotations"]}
+        for name, a in alerts.items()
+    ]}]}  # fmt: skip
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    expected = {
+        "LogErrorSpike": (
+            "checkout {{ .x }}: error log lines spiked",
+            "Error lines of checkout {{ .x }} are above 3x their last hour's rate.",
+        ),
+        "LogRecurringError": (
+            "checkout {{ .x }}: recurring error t",
+            "At least 10 lines matching `<_> {{ bad <_>` in 10m.",
+        ),
+    }
+    tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": [],
+        "alert_rule_test": [
+            {"eval_time": "1m", "alertname": name, "exp_alerts": [{
+                "exp_labels": {**alerts[name]["labels"], "service": "checkout {{ .x }}"},
+                "exp_annotations": {
+                    **alerts[name]["annotations"],
+                    "summary": summary,
+                    "description": description,
+                },
+            }]}
+            for name, (summary, description) in expected.items()
+        ],
+    }]}  # fmt: skip
+    (tmp_path / "rules.test.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
+    tools = locate_tools()
+    assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
+    run = run_tool(tools.promtool, ["test", "rules", "rules.test.yaml"], tmp_path)
+    assert run.returncode == 0, run.output

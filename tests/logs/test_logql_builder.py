@@ -16,6 +16,9 @@ from lgtmgen.logql import (
     Number,
     Parser,
     StreamSelector,
+    line_pattern,
+    line_pattern_problem,
+    pattern_parser_problem,
     pattern_problem,
     sum_count,
     sum_rate,
@@ -88,6 +91,42 @@ def test_a_valid_pattern_has_no_problem() -> None:
     assert pattern_problem("<_> call to <service> failed after <duration>") is None
 
 
+def test_a_line_pattern_keeps_the_literals_and_makes_every_capture_a_wildcard() -> None:
+    assert line_pattern("<_> call to <service> failed after <duration>") == (
+        "<_> call to <_> failed after <_>"
+    )
+    # Only Loki's captures (`<` identifier `>`) are captures; other angle brackets are text.
+    assert line_pattern("<1a> x <b-c> <d>") == "<1a> x <b-c> <_>"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("<_> x <d>", "named capture <d>"),
+        ("<_><_>", "literal text between"),
+    ],
+)
+def test_line_patterns_are_checked_as_loki_reads_them(pattern: str, problem: str) -> None:
+    found = line_pattern_problem(pattern)
+    assert found is not None and problem in found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("<_> x <_>", "named capture"),
+        ("no captures", "named capture"),
+        ("<a> x <a>", "appears twice"),
+        ("<a><_>", "literal text between"),
+    ],
+)
+def test_pattern_parser_expressions_are_checked_as_loki_reads_them(
+    pattern: str, problem: str
+) -> None:
+    found = pattern_parser_problem(pattern)
+    assert found is not None and problem in found
+
+
 @pytest.mark.parametrize(
     ("expr", "problem"),
     [
@@ -100,6 +139,10 @@ def test_a_valid_pattern_has_no_problem() -> None:
         ('foo({a="b"}[5m])', "unknown function"),
         ('sum(rate({a="b"}[5x]))', "not a range duration"),
         ('{a="b"} | pattern "<a><b>"', "literal text between"),
+        # Loki's `|>` filter takes only the wildcard `<_>`; its `| pattern` parser needs a name.
+        ('count_over_time({a="b"} |> "<_> x <d>" [5m])', "named capture <d>"),
+        ('{a="b"} !> "<d> x"', "named capture <d>"),
+        ('{a="b"} | pattern "<_> x <_>"', "named capture"),
         ('{a="b} |= "x"', "unterminated string"),
         ('sum(rate({a="b"}[5m])) >', "expected an expression"),
     ],
@@ -114,6 +157,7 @@ def test_structural_problems_are_reported(expr: str, problem: str) -> None:
     [
         '{app="a"} | json | level="error" and status >= 500',
         'sum by (error_class) (count_over_time({a="b"} |> "<_> x <_>" | pattern "<_> x <d>" [10m]))',
+        '{a="b"} |> "<_>" !> "x <_> <_> y"',
         'topk(5, sum by (path) (rate({a="b"} | logfmt | unwrap duration(latency) [5m])))',
         '{a="b"} |= "x" or "y" != "z" | line_format "{{.msg}}" | drop trace_id',
     ],

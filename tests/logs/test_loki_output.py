@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.plan import Plan
@@ -200,3 +201,20 @@ def test_a_catalog_without_service_logs_emits_no_loki_files(load: Loader) -> Non
     plan, _ = load(doc)
     assert plan is not None
     assert list(LokiGenerator().generate(plan)) == []
+
+
+def test_the_http_server_lets_the_longest_tenant_query_finish(load: Loader) -> None:
+    # Loki's HTTP server closes a response after http_server_write_timeout (30s by default),
+    # whatever a tenant's query_timeout says: it must outlast the longest query_timeout.
+    doc = base_catalog()
+    doc["logs"]["tiers"]["gold"]["query_timeout"] = "5m"
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    _, config = rendered(plan)["loki/loki.yaml"]
+    assert parse_duration(config["server"]["http_server_write_timeout"]) > parse_duration("5m")
+
+
+def test_the_default_query_timeout_fits_the_http_server_too(plan: Plan) -> None:
+    # Tiers keep Loki's 1m default query_timeout, still twice the server's 30s default.
+    _, config = rendered(plan)["loki/loki.yaml"]
+    assert parse_duration(config["server"]["http_server_write_timeout"]) > parse_duration("1m")

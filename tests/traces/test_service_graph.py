@@ -10,6 +10,7 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.run_tool import ToolRun, run_tool
+from lgtmgen.generators.runbooks import runbook_alerts
 from lgtmgen.generators.service_graph import (
     DECLARED,
     IDLE_ALERT,
@@ -165,3 +166,30 @@ def test_no_service_name_gives_a_group_name_of_the_known_services_records(load: 
     names = [group["name"] for group in data["groups"]]
     assert len(names) == len(set(names)), names
     assert f"service-graph:{name}" in names
+
+
+@pytest.mark.tools
+def test_promtool_confirms_the_alerts_of_a_service_whose_name_reads_like_a_template(
+    load: Any, write_artifacts: ArtifactWriter
+) -> None:
+    # Prometheus expands alert label values as Go templates: the name must come out as written.
+    catalog = base_catalog()
+    catalog["services"][0]["name"] = "web {{ .x }}"
+    built, diagnostics = load(catalog)
+    assert built is not None, [str(d) for d in diagnostics]
+    bundle = write_artifacts(list(ServiceGraphRules().generate(built)))
+    run = _promtool_test(bundle, TESTS_PATH)
+    assert run.returncode == 0, run.output
+
+
+def test_the_runbook_of_a_service_whose_name_reads_like_a_template_lists_its_alerts(load: Any) -> None:
+    catalog = base_catalog()
+    catalog["services"][0]["name"] = "web {{ .x }}"
+    built, diagnostics = load(catalog)
+    assert built is not None, [str(d) for d in diagnostics]
+    alerts = [a for artifact in ServiceGraphRules().generate(built) for a in runbook_alerts(artifact)]
+    mine = [a for a in alerts if a.service == "web {{ .x }}"]
+    assert {a.name for a in mine} == {UNDECLARED_ALERT, UNKNOWN_CALLER_ALERT, IDLE_ALERT}
+    # The name reads as written; only the real template actions become a placeholder.
+    undeclared = next(a for a in mine if a.name == UNDECLARED_ALERT)
+    assert undeclared.summary == "web {{ .x }} calls (the value when it fired), which it does not declare"

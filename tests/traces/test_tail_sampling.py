@@ -120,9 +120,9 @@ def test_each_tenant_gets_a_collector_exporting_to_tempo_with_its_tenant_header(
     collectors = _collectors(plan)
     assert sorted(collectors) == ["otelcol/tail-sampling-lab.yaml", "otelcol/tail-sampling-prod.yaml"]
     prod = collectors["otelcol/tail-sampling-prod.yaml"]
-    assert prod["exporters"]["otlp/tempo"]["headers"] == {"X-Scope-OrgID": "prod"}
+    assert prod["exporters"]["otlp_grpc/tempo"]["headers"] == {"X-Scope-OrgID": "prod"}
     pipeline = prod["service"]["pipelines"]["traces"]
-    assert pipeline == {"receivers": ["otlp"], "processors": ["tail_sampling", "batch"], "exporters": ["otlp/tempo"]}
+    assert pipeline == {"receivers": ["otlp"], "processors": ["tail_sampling", "batch"], "exporters": ["otlp_grpc/tempo"]}
     lab_services = {p["name"] for p in collectors["otelcol/tail-sampling-lab.yaml"]["processors"]["tail_sampling"]["policies"]}
     assert lab_services == {"keep-errors", "baseline-lab-job"}
 
@@ -159,13 +159,13 @@ def _prod_collector(load: CatalogLoader, sampling: dict[str, Any]) -> dict[str, 
 
 
 def _tempo_exporter(load: CatalogLoader, sampling: dict[str, Any]) -> dict[str, Any]:
-    exporter: dict[str, Any] = _prod_collector(load, sampling)["exporters"]["otlp/tempo"]
+    exporter: dict[str, Any] = _prod_collector(load, sampling)["exporters"]["otlp_grpc/tempo"]
     return exporter
 
 
 def test_the_in_cluster_tempo_is_reached_over_plain_grpc_spelled_out(plan: Plan) -> None:
     # The collector's gRPC exporter defaults to TLS; a plain in-cluster distributor needs insecure.
-    exporter = _collectors(plan)["otelcol/tail-sampling-prod.yaml"]["exporters"]["otlp/tempo"]
+    exporter = _collectors(plan)["otelcol/tail-sampling-prod.yaml"]["exporters"]["otlp_grpc/tempo"]
     assert exporter["endpoint"] == "tempo-distributor:4317"
     assert exporter["tls"] == {"insecure": True}
 

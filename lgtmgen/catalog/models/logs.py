@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from lgtmgen.catalog.models.base import Duration, Identifier, LabelName, Strict
 
 LogLevel = Literal["trace", "debug", "info", "warn", "error", "fatal", "audit"]
+
+KUBERNETES_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+KubernetesName = Annotated[str, Field(pattern=KUBERNETES_NAME_PATTERN)]
+"""A Kubernetes DNS-1123 label: what a container, and the pods of a workload, are named after."""
 
 
 class LokiTier(Strict):
@@ -137,7 +141,13 @@ class StreamRetention(Strict):
     level: LogLevel = Field(description="Log level of the stream (the `level` label).")
     period: Duration = Field(description="How long the stream is kept.")
     priority: int | None = Field(
-        default=None, ge=0, description="Loki priority; default ranks longer retention higher."
+        default=None,
+        ge=0,
+        description=(
+            "Loki priority, default 1. Loki applies the matching rule of highest priority, then "
+            "the shortest period; each entry selects one service and level, so entries overlap "
+            "only with rules added outside lgtmgen."
+        ),
     )
 
 
@@ -155,12 +165,15 @@ class ErrorClass(Strict):
 
 
 class RecurringError(Strict):
-    """A known recurring error, matched with LogQL's `pattern` parser; alerts above a count."""
+    """A known recurring error, matched with LogQL's `|>` pattern filter; alerts above a count."""
 
     name: Identifier = Field(description="Name of the recurring error.")
     pattern: str = Field(
         min_length=1,
-        description="`pattern` parser expression, e.g. `<_> timeout after <duration>`.",
+        description=(
+            "LogQL pattern the whole line must match, e.g. `<_> timeout after <duration>`; "
+            "named captures document the line and are matched as `<_>`."
+        ),
     )
     threshold: int = Field(default=10, ge=1, description="Occurrences in `window` that fire.")
     window: Duration = Field(default="10m", description="Counting window.")
@@ -183,6 +196,16 @@ class ServiceLogs(Strict):
         default_factory=lambda: ["error", "fatal"],
         min_length=1,
         description="Levels counted as errors.",
+    )
+    workload: KubernetesName | None = Field(
+        default=None,
+        description=(
+            "Kubernetes workload whose pods write the logs (pods named `<workload>-…`); "
+            "default: the service name, which must then be a Kubernetes name."
+        ),
+    )
+    container: KubernetesName | None = Field(
+        default=None, description="Container of those pods that writes the logs; default: the workload."
     )
     stream_labels: dict[LabelName, str] = Field(
         default_factory=dict,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from lgtmgen.catalog.models.base import go_duration
-from lgtmgen.catalog.models.logs import LogsSettings
+from lgtmgen.catalog.models.base import go_duration, parse_duration
+from lgtmgen.catalog.models.logs import LogsSettings, LokiTier
 from lgtmgen.generators.loki.common import LEVEL_LABEL
 
 CONFIG_PATH = "loki/loki.yaml"
@@ -20,6 +20,7 @@ RUNTIME_MOUNT = "/etc/loki/runtime.yaml"
 RULES_MOUNT = "/etc/loki/rules"
 DATA_DIR = "/var/loki"
 MEMBERLIST = "loki-memberlist:7946"
+WRITE_MARGIN_SECONDS = 30
 
 
 def storage_block(settings: LogsSettings) -> dict[str, Any]:
@@ -72,6 +73,17 @@ def default_limits(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> 
     }
 
 
+def http_write_timeout(settings: LogsSettings) -> str:
+    """Longer than the longest tenant `query_timeout`, with a margin to write the result.
+
+    Loki's HTTP server closes a response after `http_server_write_timeout` (30s by
+    default) whatever the tenant's query timeout says, so a 5m tier would end at 30s.
+    """
+    timeouts = [LokiTier().query_timeout, *(tier.query_timeout for tier in settings.tiers.values())]
+    longest = max(parse_duration(t) for t in timeouts)
+    return go_duration(f"{int(longest) + WRITE_MARGIN_SECONDS}s")
+
+
 def ruler(settings: LogsSettings) -> dict[str, Any]:
     return {
         "storage": {"type": "local", "local": {"directory": RULES_MOUNT}},
@@ -99,7 +111,11 @@ def loki_config(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> dic
     config: dict[str, Any] = {
         "auth_enabled": True,
         "target": "all",
-        "server": {"http_listen_port": 3100, "grpc_listen_port": 9095},
+        "server": {
+            "http_listen_port": 3100,
+            "grpc_listen_port": 9095,
+            "http_server_write_timeout": http_write_timeout(settings),
+        },
         "common": {
             "path_prefix": DATA_DIR,
             "replication_factor": 3 if scalable else 1,

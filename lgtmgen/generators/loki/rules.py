@@ -26,15 +26,16 @@ from lgtmgen.logql import (
     LogQuery,
     Matcher,
     Number,
-    Parser,
     RangeAggregation,
     VectorAggregation,
     error_lines,
+    line_pattern,
     sum_count,
     sum_rate,
 )
 from lgtmgen.naming import slug
 from lgtmgen.runbook_links import service_runbook_url
+from lgtmgen.templating import go_text
 
 RATE_WINDOW = 300
 BASELINE_WINDOW = 3600
@@ -50,9 +51,10 @@ def rules_path(tenant: str) -> str:
 
 
 def _routing(service: Service, severity: str) -> dict[str, str]:
+    """Routing labels; the ruler expands label values as Go templates, hence `go_text`."""
     return {
         "team": service.team,
-        "service": service.name,
+        "service": go_text(service.name),
         "severity": severity,
         "tier": str(service.tier),
     }
@@ -68,18 +70,14 @@ def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]
     lines = LogQuery(service_selector(service, logs))
     errors = _error_lines(service, logs)
     identity = {"service": service.name, "team": service.team}
+    lines_rate = sum_rate(lines, RATE_WINDOW)
+    # Loki returns no series for a window without error lines; 0 while the service logs at
+    # all, so that a healthy service reads 0 rather than "no data".
+    errors_rate = Binary(sum_rate(errors, RATE_WINDOW), "or", Binary(Number(0), "*", lines_rate))
     rules = [
-        {"record": LINES_RATE, "expr": str(sum_rate(lines, RATE_WINDOW)), "labels": identity},
-        {
-            "record": ERROR_LINES_RATE,
-            "expr": str(sum_rate(errors, RATE_WINDOW)),
-            "labels": identity,
-        },
-        {
-            "record": ERROR_RATIO,
-            "expr": str(Binary(sum_rate(errors, RATE_WINDOW), "/", sum_rate(lines, RATE_WINDOW))),
-            "labels": identity,
-        },
+        {"record": LINES_RATE, "expr": str(lines_rate), "labels": identity},
+        {"record": ERROR_LINES_RATE, "expr": str(errors_rate), "labels": identity},
+        {"record": ERROR_RATIO, "expr": str(Binary(errors_rate, "/", lines_rate)), "labels": identity},
     ]
     if logs.error_classes:
         classified = errors.then(LabelFilter(Matcher(ERROR_CLASS_METADATA, "!=", "")))
@@ -108,9 +106,9 @@ def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> d
         "for": "5m",
         "labels": _routing(service, "page" if service.tier == 1 else "ticket"),
         "annotations": {
-            "summary": f"{service.name}: error log lines spiked",
+            "summary": f"{go_text(service.name)}: error log lines spiked",
             "description": (
-                f"Error lines of {service.name} are above {thresholds.error_spike_factor:g}x "
+                f"Error lines of {go_text(service.name)} are above {thresholds.error_spike_factor:g}x "
                 "their last hour's rate."
             ),
         },
@@ -123,20 +121,23 @@ def volume_anomalies(
     lines = LogQuery(service_selector(service, logs))
     now = sum_rate(lines, BASELINE_WINDOW)
     last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK)
+    # No line in the last hour gives no series: read as 0, so that a service (or its log
+    # pipeline) that went silent is the lowest volume there is, not a missing alert.
+    silent_as_zero = Binary(now, "or", Binary(Number(0), "*", last_week))
     factor = thresholds.volume_anomaly_factor
     out = []
-    for name, op, scale, words in (
-        ("LogVolumeHigh", ">", factor, "above"),
-        ("LogVolumeLow", "<", round(1 / factor, 6), "below"),
+    for name, current, op, scale, words in (
+        ("LogVolumeHigh", now, ">", factor, "above"),
+        ("LogVolumeLow", silent_as_zero, "<", round(1 / factor, 6), "below"),
     ):
         out.append(
             {
                 "alert": name,
-                "expr": str(Binary(now, op, Binary(Number(scale), "*", last_week))),  # type: ignore[arg-type]
+                "expr": str(Binary(current, op, Binary(Number(scale), "*", last_week))),  # type: ignore[arg-type]
                 "for": "30m",
                 "labels": _routing(service, "ticket"),
                 "annotations": {
-                    "summary": f"{service.name}: log volume {words} the same time last week",
+                    "summary": f"{go_text(service.name)}: log volume {words} the same time last week",
                     "description": f"The last hour's log rate is {words} {scale:g}x that of one week ago.",
                 },
             }
@@ -147,8 +148,10 @@ def volume_anomalies(
 def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]:
     out = []
     for known in logs.recurring_errors:
+        # Loki's `|>` filter refuses named captures, so they become `<_>`; a `| pattern`
+        # stage would only extract labels that the sum throws away.
         query = LogQuery(service_selector(service, logs)).then(
-            LineFilter("|>", known.pattern), Parser("pattern", known.pattern)
+            LineFilter("|>", line_pattern(known.pattern))
         )
         count = sum_count(query, int(parse_duration(known.window)))
         out.append(
@@ -157,8 +160,11 @@ def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]
                 "expr": str(Binary(count, ">=", Number(known.threshold))),
                 "labels": {**_routing(service, "ticket"), "error": known.name},
                 "annotations": {
-                    "summary": f"{service.name}: recurring error {known.name}",
-                    "description": f"At least {known.threshold} lines matching `{known.pattern}` in {known.window}.",
+                    "summary": f"{go_text(service.name)}: recurring error {known.name}",
+                    "description": (
+                        f"At least {known.threshold} lines matching `{go_text(known.pattern)}` "
+                        f"in {known.window}."
+                    ),
                 },
             }
         )
@@ -178,8 +184,8 @@ def security_alerts(
                 "expr": str(Binary(count, ">=", Number(pattern.threshold))),
                 "labels": {**_routing(service, pattern.severity), "pattern": pattern.name},
                 "annotations": {
-                    "summary": f"{service.name}: {pattern.name} signatures in logs",
-                    "description": pattern.description
+                    "summary": f"{go_text(service.name)}: {pattern.name} signatures in logs",
+                    "description": go_text(pattern.description)
                     or f"Lines matching the {pattern.name} signature.",
                 },
             }
