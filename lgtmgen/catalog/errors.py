@@ -114,6 +114,22 @@ def field_names(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _objective_message(value: object) -> tuple[str, str, str]:
+    """An objective out of range; a ratio such as 0.999 is named as one, with its percentage."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+        as_percent = f"{round(value * 100, 10):g}"
+        return (
+            "catalog/out-of-range",
+            f"objective: {_describe(value)} is a ratio, but objectives are percentages",
+            f"write {as_percent} for {as_percent} %",
+        )
+    return (
+        "catalog/out-of-range",
+        f"objective: {_describe(value)} is not a percentage from 1 to below 100",
+        "write the objective as a percentage such as 99.9",
+    )
+
+
 def _message(
     error: ErrorDetails, root: type[BaseModel], path: list[PathStep], shown: list[PathStep]
 ) -> tuple[str, str, str | None]:
@@ -138,11 +154,7 @@ def _message(
         )
     if kind in ("greater_than", "less_than", "greater_than_equal", "less_than_equal"):
         if name == "objective":
-            return (
-                "catalog/out-of-range",
-                f"objective: {_describe(error['input'])} is not a percentage above 0 and below 100",
-                "write the objective as a percentage such as 99.9",
-            )
+            return _objective_message(error["input"])
         return "catalog/out-of-range", f"{name}: {error['msg'].replace('Input', 'value')}", None
     if kind in ("string_pattern_mismatch", "string_too_short", "string_too_long"):
         return (
