@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import json
 import os
 import sys
 import time
@@ -240,8 +239,9 @@ def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: Jobs
             if state.output is OutputFormat.human:
                 sys.stdout.write("".join(_unified(path, before, after)))
     if state.output is OutputFormat.json:
-        print(json.dumps({"command": "diff", "ok": not changed, "changes": changed}, indent=2))
+        print(json_report("diff", not changed, diagnostics, changes=changed))
         raise typer.Exit(1 if changed else 0)
+    print_human(err, diagnostics)  # warnings; standard output holds the diff
     if changed:
         err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
         raise typer.Exit(1)

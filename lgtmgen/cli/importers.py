@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from lgtmgen.cli.report import json_report
+from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.importers import Imported
 from lgtmgen.importers.openslo import import_openslo
 from lgtmgen.importers.sloth import import_sloth
@@ -56,18 +59,37 @@ def _run(importer: Callable[..., Imported], files: list[Path], team: str, tenant
     try:
         documents = read_documents(files)
     except UnreadableSpec as exc:
-        print(f"lgtmgen: {exc}", file=sys.stderr)
+        if _as_json():
+            print(json_report("import", False, [Diagnostic("import/unreadable-spec", str(exc))]))
+        else:
+            print(f"lgtmgen: {exc}", file=sys.stderr)
         raise typer.Exit(1) from exc
     result = importer(documents, team, tenant)
-    text = dump_yaml(result.catalog())
+    count = sum(len(s["slos"]) for s in result.services)
+    if out is not None:
+        out.write_text(dump_yaml(result.catalog()), encoding="utf-8")
+    if _as_json():
+        report: dict[str, object] = {
+            "command": "import",
+            "ok": True,
+            "services": len(result.services),
+            "slos": count,
+            "not_carried": result.not_carried,
+        }
+        report.update({"out": str(out)} if out is not None else {"catalog": result.catalog()})
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
     if out is None:
-        sys.stdout.write(text)
-    else:
-        out.write_text(text, encoding="utf-8")
+        sys.stdout.write(dump_yaml(result.catalog()))
     for line in result.not_carried:
         print(f"not carried over: {line}", file=sys.stderr)
-    count = sum(len(s["slos"]) for s in result.services)
     print(f"imported {count} SLOs of {len(result.services)} services", file=sys.stderr)
+
+
+def _as_json() -> bool:
+    from lgtmgen.cli.app import OutputFormat, state  # the app imports this module
+
+    return state.output is OutputFormat.json
 
 
 @import_app.command("sloth")
