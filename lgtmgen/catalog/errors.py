@@ -18,6 +18,7 @@ from lgtmgen.catalog.models.base import (
     LABEL_NAME_PATTERN,
     METRIC_NAME_PATTERN,
     SECRET_FILE_PATTERN,
+    Duration,
 )
 from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
 from lgtmgen.diagnostics import Diagnostic
@@ -114,9 +115,26 @@ def field_names(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_duration(root: type[BaseModel], path: list[PathStep]) -> bool:
+    """Whether the field at `path` holds a duration (a number there lacks its unit)."""
+    model = model_at(root, path[:-1]) if path else None
+    if model is None:
+        return False
+    for name, info in model.model_fields.items():
+        if path[-1] in (name, info.alias):
+            # A plain Duration field keeps its pattern in the metadata; an optional one in its union.
+            patterns = [getattr(m, "pattern", None) for m in info.metadata]
+            return DURATION_PATTERN in patterns or any(a == Duration for a in typing.get_args(info.annotation))
+    return False
+
+
 def _objective_message(value: object) -> tuple[str, str, str]:
     """An objective out of range; a ratio such as 0.999 is named as one, with its percentage."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+    if isinstance(value, int | float) and _is_number(value) and 0 < value < 1:
         as_percent = f"{round(value * 100, 10):g}"
         return (
             "catalog/out-of-range",
@@ -147,11 +165,17 @@ def _message(
     if kind == "missing":
         return "catalog/missing-field", f"missing required field {name!r}", None
     if kind in _TYPE_NAMES:
-        return (
-            "catalog/wrong-type",
-            f"{name}: expected {_TYPE_NAMES[kind]}, got {_describe(error['input'])}",
-            None,
-        )
+        value = error["input"]
+        if kind == "string_type" and _is_duration(root, path) and _is_number(value):
+            return (
+                "catalog/wrong-type",
+                f"{name}: expected a duration such as 30s, got {_describe(value)}",
+                f"a duration needs its unit: {value}s, {value}m, {value}h or {value}d",
+            )
+        hint = None
+        if name == "objective" and isinstance(value, str) and value.strip().endswith("%"):
+            hint = f"write the percentage without its sign: {value.strip().removesuffix('%').strip()}"
+        return "catalog/wrong-type", f"{name}: expected {_TYPE_NAMES[kind]}, got {_describe(value)}", hint
     if kind in ("greater_than", "less_than", "greater_than_equal", "less_than_equal"):
         if name == "objective":
             return _objective_message(error["input"])
