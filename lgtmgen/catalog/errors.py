@@ -225,6 +225,11 @@ def _pattern_text(error: ErrorDetails) -> str:
     ctx = error.get("ctx", {})
     if "pattern" in ctx:
         return _PATTERN_WORDS.get(str(ctx["pattern"]), f"does not match {ctx['pattern']}")
+    if error["type"] == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "is empty" if least == 1 else f"is shorter than {least} characters"
+    if error["type"] == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
     return error["msg"].replace("String", "is").replace("Input", "is")
 
 
