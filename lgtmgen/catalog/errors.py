@@ -148,6 +148,19 @@ def _objective_message(value: object) -> tuple[str, str, str]:
     )
 
 
+def _misplaced(root: type[BaseModel], path: list[PathStep], model: type[BaseModel]) -> str | None:
+    """A hint when an unknown field is a field of an enclosing entry: its indentation is off."""
+    name = path[-1]
+    for depth in range(len(path) - 2, -1, -1):
+        enclosing = model_at(root, path[:depth])
+        if enclosing is not None and enclosing is not model and name in field_names(enclosing):
+            return (
+                f"{name!r} is a field of the enclosing {enclosing.__name__}, not of {model.__name__}: "
+                "is it indented too far?"
+            )
+    return None
+
+
 def _message(
     error: ErrorDetails, root: type[BaseModel], path: list[PathStep], shown: list[PathStep]
 ) -> tuple[str, str, str | None]:
@@ -160,7 +173,9 @@ def _message(
         if model is not None:
             valid = field_names(model)
             close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "valid fields: " + ", ".join(valid)
+            hint = f"did you mean {close[0]!r}?" if close else _misplaced(root, path, model) or (
+                "valid fields: " + ", ".join(valid)
+            )
         return "catalog/unknown-field", f"unknown field {name!r}", hint
     if kind == "missing":
         return "catalog/missing-field", f"missing required field {name!r}", None
