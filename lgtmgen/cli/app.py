@@ -201,8 +201,12 @@ def check(
     ] = None,
 ) -> None:
     """Check a written bundle with promtool, amtool and the upstream references."""
-    from lgtmgen.checks import run_checks
+    from lgtmgen.checks import check_names, run_checks
 
+    unknown = sorted(set(only or ()) - set(check_names()))
+    if unknown:  # a misspelt --only would otherwise run nothing and pass
+        err.print(f"lgtmgen: unknown check {', '.join(unknown)}; the checks: {', '.join(check_names())}", markup=False)
+        raise typer.Exit(2)
     tools = _toolbox()
     used = {
         name: {"path": str(t.path), "version": t.version}
@@ -281,6 +285,16 @@ def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:
     ]
 
 
+def write_text_or_exit(path: Path, text: str) -> None:
+    """Write `text` to `path` (creating its folder); a path that cannot be written is a usage error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"lgtmgen: cannot write {path}: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
 @app.command()
 def schema(
     write: Annotated[
@@ -301,7 +315,7 @@ def schema(
     if write is None:
         sys.stdout.write(text)
     else:
-        write.write_text(text, encoding="utf-8")
+        write_text_or_exit(write, text)
         err.print(f"wrote {write}", markup=False)
 
 
@@ -320,9 +334,8 @@ def init(
     if path.exists() and not force:
         err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)
         raise typer.Exit(1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(starter_catalog(f"./{schema_path.name}"), encoding="utf-8")
-    schema_path.write_text(catalog_json_schema(), encoding="utf-8")
+    write_text_or_exit(path, starter_catalog(f"./{schema_path.name}"))
+    write_text_or_exit(schema_path, catalog_json_schema())
     err.print(f"wrote {path} and {schema_path}; next: lgtmgen validate {path}", markup=False)
 
 

@@ -67,7 +67,9 @@ def _run(importer: Callable[..., Imported], files: list[Path], team: str, tenant
     result = importer(documents, team, tenant)
     count = sum(len(s["slos"]) for s in result.services)
     if out is not None:
-        out.write_text(dump_yaml(result.catalog()), encoding="utf-8")
+        from lgtmgen.cli.app import write_text_or_exit  # the app imports this module
+
+        write_text_or_exit(out, dump_yaml(result.catalog()))
     if _as_json():
         report: dict[str, object] = {
             "command": "import",

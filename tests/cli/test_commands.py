@@ -96,6 +96,10 @@ def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Pa
         ["no-such-command"],
         ["--output", "xml", "validate", "x.yaml"],
         ["schema", "--format", "xml"],
+        ["check", ".", "--only", "promtool"],
+        ["schema", "--write", "a-file/schema.json"],
+        ["init", "a-file/catalog.yaml"],
+        ["import", "sloth", "a-file", "--team", "t", "--tenant", "p", "-o", "a-file/out.yaml"],
     ],
     ids=[
         "missing catalog argument",
@@ -103,9 +107,14 @@ def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Pa
         "unknown command",
         "bad output format",
         "bad schema format",
+        "misspelt check name",
+        "schema written below a file",
+        "starter written below a file",
+        "import written below a file",
     ],
 )
 def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("version: prometheus/v1\nservice: s\nslos: []\n", encoding="utf-8")
     result = lgtmgen(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
