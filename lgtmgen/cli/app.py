@@ -321,15 +321,17 @@ def schema(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter catalog.")] = Path(
-        "catalog.yaml"
-    ),
+    path: Annotated[
+        Path, typer.Argument(help="The starter catalog's file, or a folder to write catalog.yaml into.")
+    ] = Path("catalog.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter catalog, and its JSON Schema beside it for editors."""
     from lgtmgen.catalog.schema import catalog_json_schema
     from lgtmgen.starter import starter_catalog
 
+    if path.is_dir() or path.suffix not in (".yaml", ".yml"):  # `lgtmgen init catalog/`
+        path = path / "catalog.yaml"
     schema_path = path.parent / "catalog.schema.json"
     if path.exists() and not force:
         err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)

@@ -226,6 +226,17 @@ def test_init_writes_the_starter_and_its_schema_and_the_result_validates(tmp_pat
     assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
 
 
+@pytest.mark.parametrize("existing", [True, False], ids=["existing folder", "new folder"])
+def test_init_given_a_folder_writes_catalog_yaml_into_it(tmp_path: Path, existing: bool) -> None:
+    folder = tmp_path / "catalog"
+    if existing:
+        folder.mkdir()
+    result = CliRunner().invoke(app, ["init", f"{folder}/"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["catalog.schema.json", "catalog.yaml"]
+    assert CliRunner().invoke(app, ["validate", str(folder)]).exit_code == 0
+
+
 def test_init_refuses_to_overwrite_an_existing_file_unless_forced(tmp_path: Path) -> None:
     runner = CliRunner()
     target = tmp_path / "catalog.yaml"
