@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -71,15 +70,9 @@ def _run(importer: Callable[..., Imported], files: list[Path], team: str, tenant
 
         write_text_or_exit(out, dump_yaml(result.catalog()))
     if _as_json():
-        report: dict[str, object] = {
-            "command": "import",
-            "ok": True,
-            "services": len(result.services),
-            "slos": count,
-            "not_carried": result.not_carried,
-        }
-        report.update({"out": str(out)} if out is not None else {"catalog": result.catalog()})
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        written: dict[str, object] = {"out": str(out)} if out is not None else {"catalog": result.catalog()}
+        extra = {"services": len(result.services), "slos": count, "not_carried": result.not_carried, **written}
+        print(json_report("import", True, [], **extra))
         return
     if out is None:
         sys.stdout.write(dump_yaml(result.catalog()))
