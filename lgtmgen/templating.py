@@ -8,13 +8,10 @@ StrictUndefined, so a missing variable is an error, never an empty string.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-
+from lgtmgen.resources import TEMPLATES_DIR
 
 GO_LITERAL_BRACES = '{{ "{{" }}'
 """The Go template action that prints ``{{``: how `go_text` escapes it."""

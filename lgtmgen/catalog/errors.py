@@ -18,6 +18,7 @@ from lgtmgen.catalog.models.base import (
     LABEL_NAME_PATTERN,
     METRIC_NAME_PATTERN,
     SECRET_FILE_PATTERN,
+    Duration,
 )
 from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
 from lgtmgen.diagnostics import Diagnostic
@@ -114,6 +115,52 @@ def field_names(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_duration(root: type[BaseModel], path: list[PathStep]) -> bool:
+    """Whether the field at `path` holds a duration (a number there lacks its unit)."""
+    model = model_at(root, path[:-1]) if path else None
+    if model is None:
+        return False
+    for name, info in model.model_fields.items():
+        if path[-1] in (name, info.alias):
+            # A plain Duration field keeps its pattern in the metadata; an optional one in its union.
+            patterns = [getattr(m, "pattern", None) for m in info.metadata]
+            return DURATION_PATTERN in patterns or any(a == Duration for a in typing.get_args(info.annotation))
+    return False
+
+
+def _objective_message(value: object) -> tuple[str, str, str]:
+    """An objective out of range; a ratio such as 0.999 is named as one, with its percentage."""
+    if isinstance(value, int | float) and _is_number(value) and 0 < value < 1:
+        as_percent = f"{round(value * 100, 10):g}"
+        return (
+            "catalog/out-of-range",
+            f"objective: {_describe(value)} is a ratio, but objectives are percentages",
+            f"write {as_percent} for {as_percent} %",
+        )
+    return (
+        "catalog/out-of-range",
+        f"objective: {_describe(value)} is not a percentage from 1 to below 100",
+        "write the objective as a percentage such as 99.9",
+    )
+
+
+def _misplaced(root: type[BaseModel], path: list[PathStep], model: type[BaseModel]) -> str | None:
+    """A hint when an unknown field is a field of an enclosing entry: its indentation is off."""
+    name = path[-1]
+    for depth in range(len(path) - 2, -1, -1):
+        enclosing = model_at(root, path[:depth])
+        if enclosing is not None and enclosing is not model and name in field_names(enclosing):
+            return (
+                f"{name!r} is a field of the enclosing {enclosing.__name__}, not of {model.__name__}: "
+                "is it indented too far?"
+            )
+    return None
+
+
 def _message(
     error: ErrorDetails, root: type[BaseModel], path: list[PathStep], shown: list[PathStep]
 ) -> tuple[str, str, str | None]:
@@ -126,23 +173,27 @@ def _message(
         if model is not None:
             valid = field_names(model)
             close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else "valid fields: " + ", ".join(valid)
+            hint = f"did you mean {close[0]!r}?" if close else _misplaced(root, path, model) or (
+                "valid fields: " + ", ".join(valid)
+            )
         return "catalog/unknown-field", f"unknown field {name!r}", hint
     if kind == "missing":
         return "catalog/missing-field", f"missing required field {name!r}", None
     if kind in _TYPE_NAMES:
-        return (
-            "catalog/wrong-type",
-            f"{name}: expected {_TYPE_NAMES[kind]}, got {_describe(error['input'])}",
-            None,
-        )
+        value = error["input"]
+        if kind == "string_type" and _is_duration(root, path) and _is_number(value):
+            return (
+                "catalog/wrong-type",
+                f"{name}: expected a duration such as 30s, got {_describe(value)}",
+                f"a duration needs its unit: {value}s, {value}m, {value}h or {value}d",
+            )
+        hint = None
+        if name == "objective" and isinstance(value, str) and value.strip().endswith("%"):
+            hint = f"write the percentage without its sign: {value.strip().removesuffix('%').strip()}"
+        return "catalog/wrong-type", f"{name}: expected {_TYPE_NAMES[kind]}, got {_describe(value)}", hint
     if kind in ("greater_than", "less_than", "greater_than_equal", "less_than_equal"):
         if name == "objective":
-            return (
-                "catalog/out-of-range",
-                f"objective: {_describe(error['input'])} is not a percentage above 0 and below 100",
-                "write the objective as a percentage such as 99.9",
-            )
+            return _objective_message(error["input"])
         return "catalog/out-of-range", f"{name}: {error['msg'].replace('Input', 'value')}", None
     if kind in ("string_pattern_mismatch", "string_too_short", "string_too_long"):
         return (
@@ -189,6 +240,11 @@ def _pattern_text(error: ErrorDetails) -> str:
     ctx = error.get("ctx", {})
     if "pattern" in ctx:
         return _PATTERN_WORDS.get(str(ctx["pattern"]), f"does not match {ctx['pattern']}")
+    if error["type"] == "string_too_short":
+        least = ctx.get("min_length", 1)
+        return "is empty" if least == 1 else f"is shorter than {least} characters"
+    if error["type"] == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
     return error["msg"].replace("String", "is").replace("Input", "is")
 
 

@@ -22,9 +22,12 @@ CATALOG_SUFFIXES = (".yaml", ".yml")
 def display_path(path: Path) -> str:
     """The path as the user will recognise it: relative to the working directory when inside it."""
     try:
-        return os.path.relpath(path)
-    except ValueError:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
         return str(path)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return str(path.absolute())  # outside: ../../../tmp/x.yaml helps nobody
+    return relative
 
 
 def _unusable(path: Path) -> Diagnostic | None:

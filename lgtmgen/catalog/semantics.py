@@ -81,8 +81,17 @@ def _reference(
             "catalog/unknown-reference",
             f"unknown {what} {name!r}",
             path,
-            hint=_suggest(name, known),
+            hint=_suggest(name, known) or _declared(known, what),
         )
+
+
+def _declared(known: set[str], what: str) -> str:
+    """The names a reference may use, for a hint when none is close to what was written."""
+    if not known:
+        return f"no {what} is declared: add it to the {what}s section"
+    shown = sorted(known)
+    more = f" and {len(shown) - 8} more" if len(shown) > 8 else ""
+    return f"declared {what}s: {', '.join(shown[:8])}{more}"
 
 
 def check_catalog(

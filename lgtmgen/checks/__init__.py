@@ -69,6 +69,11 @@ def read_bundle_files(bundle_dir: Path) -> tuple[tuple[BundleFile, ...], dict[st
     return tuple(files), hashes, problems
 
 
+def check_names() -> list[str]:
+    """The name of every check `run_checks(only=...)` can select."""
+    return [ManifestIntegrity.name, *(check.name for check in CHECKS)]
+
+
 def run_checks(bundle_dir: Path, tools: Toolbox, only: set[str] | None = None) -> list[Diagnostic]:
     """Run every registered check (or the named ones) on the bundle at `bundle_dir`."""
     files, hashes, problems = read_bundle_files(bundle_dir)
@@ -82,4 +87,4 @@ def run_checks(bundle_dir: Path, tools: Toolbox, only: set[str] | None = None) -
     return found
 
 
-__all__ = ["CHECKS", "Check", "CheckContext", "run_checks"]
+__all__ = ["CHECKS", "Check", "CheckContext", "check_names", "run_checks"]

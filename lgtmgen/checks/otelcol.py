@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from lgtmgen.artifacts import Role
@@ -24,8 +23,9 @@ from lgtmgen.checks.bundle_yaml import load_bundle_yaml
 from lgtmgen.checks.reference.model import KeyReference, build_tree
 from lgtmgen.checks.reference.walker import DocumentWalker
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
+from lgtmgen.resources import SPECS_DIR
 
-SPEC = Path(__file__).resolve().parents[2] / "specs" / "otelcol" / "components.json"
+SPEC = SPECS_DIR / "otelcol" / "components.json"
 KINDS = ("receivers", "processors", "exporters", "connectors", "extensions")
 
 

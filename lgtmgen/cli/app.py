@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import json
 import os
 import sys
 import time
@@ -202,8 +201,12 @@ def check(
     ] = None,
 ) -> None:
     """Check a written bundle with promtool, amtool and the upstream references."""
-    from lgtmgen.checks import run_checks
+    from lgtmgen.checks import check_names, run_checks
 
+    unknown = sorted(set(only or ()) - set(check_names()))
+    if unknown:  # a misspelt --only would otherwise run nothing and pass
+        err.print(f"lgtmgen: unknown check {', '.join(unknown)}; the checks: {', '.join(check_names())}", markup=False)
+        raise typer.Exit(2)
     tools = _toolbox()
     used = {
         name: {"path": str(t.path), "version": t.version}
@@ -240,8 +243,9 @@ def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: Jobs
             if state.output is OutputFormat.human:
                 sys.stdout.write("".join(_unified(path, before, after)))
     if state.output is OutputFormat.json:
-        print(json.dumps({"command": "diff", "ok": not changed, "changes": changed}, indent=2))
+        print(json_report("diff", not changed, diagnostics, changes=changed))
         raise typer.Exit(1 if changed else 0)
+    print_human(err, diagnostics)  # warnings; standard output holds the diff
     if changed:
         err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
         raise typer.Exit(1)
@@ -281,6 +285,16 @@ def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:
     ]
 
 
+def write_text_or_exit(path: Path, text: str) -> None:
+    """Write `text` to `path` (creating its folder); a path that cannot be written is a usage error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"lgtmgen: cannot write {path}: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(2) from exc
+
+
 @app.command()
 def schema(
     write: Annotated[
@@ -301,28 +315,29 @@ def schema(
     if write is None:
         sys.stdout.write(text)
     else:
-        write.write_text(text, encoding="utf-8")
+        write_text_or_exit(write, text)
         err.print(f"wrote {write}", markup=False)
 
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter catalog.")] = Path(
-        "catalog.yaml"
-    ),
+    path: Annotated[
+        Path, typer.Argument(help="The starter catalog's file, or a folder to write catalog.yaml into.")
+    ] = Path("catalog.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter catalog, and its JSON Schema beside it for editors."""
     from lgtmgen.catalog.schema import catalog_json_schema
     from lgtmgen.starter import starter_catalog
 
+    if path.is_dir() or path.suffix not in (".yaml", ".yml"):  # `lgtmgen init catalog/`
+        path = path / "catalog.yaml"
     schema_path = path.parent / "catalog.schema.json"
     if path.exists() and not force:
         err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)
         raise typer.Exit(1)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(starter_catalog(f"./{schema_path.name}"), encoding="utf-8")
-    schema_path.write_text(catalog_json_schema(), encoding="utf-8")
+    write_text_or_exit(path, starter_catalog(f"./{schema_path.name}"))
+    write_text_or_exit(schema_path, catalog_json_schema())
     err.print(f"wrote {path} and {schema_path}; next: lgtmgen validate {path}", markup=False)
 
 

@@ -5,15 +5,25 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from lgtmgen.cli.report import print_human
+from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import has_errors
-from lgtmgen.graph import dot_text, impact_text, mermaid_text, tree_text
+from lgtmgen.graph import (
+    blast_radius,
+    declared_edges,
+    dot_text,
+    impact_text,
+    mermaid_text,
+    tree_text,
+)
 from lgtmgen.pipeline import validate
+
+if TYPE_CHECKING:
+    from lgtmgen.plan import Plan
 
 
 class GraphFormat(str, Enum):
@@ -25,7 +35,27 @@ class GraphFormat(str, Enum):
 RENDERERS = {GraphFormat.tree: tree_text, GraphFormat.mermaid: mermaid_text, GraphFormat.dot: dot_text}
 
 
+def graph_data(plan: Plan, impact: str | None) -> dict[str, object]:
+    """The graph (or one service's blast radius) as data, for `--output json`."""
+    if impact is not None:
+        dependents = blast_radius(plan, impact)
+        return {
+            "impact": impact,
+            "affected": [
+                {"service": d.service, "tier": d.tier, "team": d.team, "distance": d.distance} for d in dependents
+            ],
+            "highest_tier": min((d.tier for d in dependents), default=None),
+        }
+    return {
+        "services": [
+            {"name": name, "tier": service.tier, "team": service.team} for name, service in sorted(plan.services.items())
+        ],
+        "edges": [{"client": e.client, "server": e.server} for e in declared_edges(plan)],
+    }
+
+
 def graph_command(
+    ctx: typer.Context,
     catalog: Annotated[list[Path], typer.Argument(help="Catalog file(s) or directory(ies).")],
     format_: Annotated[GraphFormat, typer.Option("--format", help="tree, mermaid or dot.")] = GraphFormat.tree,
     impact: Annotated[
@@ -33,15 +63,25 @@ def graph_command(
     ] = None,
 ) -> None:
     """Print the service dependency graph, or with --impact the blast radius of one service."""
+    as_json = ctx.find_root().params.get("output") == "json"
     plan, diagnostics = validate(catalog)
     if plan is None or has_errors(diagnostics):
-        print_human(Console(stderr=True, highlight=False, soft_wrap=True), diagnostics)
+        if as_json:
+            print(json_report("graph", False, diagnostics))
+        else:
+            print_human(Console(stderr=True, highlight=False, soft_wrap=True), diagnostics)
+            typer.echo(f"✗ graph: {summary(diagnostics)}", err=True)
         raise typer.Exit(1)
-    if impact is not None:
-        if impact not in plan.services:
-            known = ", ".join(sorted(plan.services))
-            typer.echo(f"lgtmgen: unknown service {impact!r} (known: {known})", err=True)
-            raise typer.Exit(2)
+    if impact is not None and impact not in plan.services:
+        known = ", ".join(sorted(plan.services))
+        typer.echo(f"lgtmgen: unknown service {impact!r} (known: {known})", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        print(json_report("graph", True, diagnostics, **graph_data(plan, impact)))
+    elif impact is not None:
         sys.stdout.write(impact_text(plan, impact))
-        return
-    sys.stdout.write(RENDERERS[format_](plan))
+    else:
+        sys.stdout.write(RENDERERS[format_](plan))
+
+
+__all__ = ["graph_command", "graph_data"]

@@ -33,3 +33,18 @@ class Imported:
 def percent(ratio: float) -> float:
     """A 0..1 target as the catalog's percentage, without float noise (0.999 → 99.9)."""
     return round(ratio * 100, 10)
+
+
+def mapping(value: object) -> dict[str, Any]:
+    """`value` when it is a mapping, else empty: specs are user input and may be malformed."""
+    return value if isinstance(value, dict) else {}
+
+
+def number(value: object) -> float | None:
+    """`value` as a float when it is a number (or a numeric string), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

@@ -5,11 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
-from lgtmgen.importers import Imported
+from lgtmgen.importers import Imported, mapping, number
 
 SLOTH_WINDOW = "{{.window}}"
 CARRIED_SLO_KEYS = {"name", "objective", "description", "sli", "alerting"}
 CARRIED_ALERTING_KEYS = {"page_alert", "ticket_alert"}
+# The Kubernetes form (`PrometheusServiceLevel`) spells the spec's keys in camelCase.
+CRD_KEYS = {
+    "errorQuery": "error_query",
+    "totalQuery": "total_query",
+    "errorRatioQuery": "error_ratio_query",
+    "pageAlert": "page_alert",
+    "ticketAlert": "ticket_alert",
+}
+
+
+def _snake_keys(value: Any) -> Any:
+    """`value` with the Kubernetes form's camelCase keys renamed to the `prometheus/v1` spelling."""
+    if isinstance(value, dict):
+        return {CRD_KEYS.get(key, key): _snake_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_snake_keys(item) for item in value]
+    return value
 
 
 def _query(text: str) -> str:
@@ -20,16 +37,17 @@ def _spec(document: dict[str, Any], source: str, result: Imported) -> dict[str, 
     if document.get("version") == "prometheus/v1":
         return document
     if document.get("kind") == "PrometheusServiceLevel":
-        return dict(document.get("spec") or {})
+        spec = document.get("spec")
+        return _snake_keys(spec) if isinstance(spec, dict) else {}
     result.not_carried.append(f"{source}: not a Sloth spec (version prometheus/v1 or kind PrometheusServiceLevel)")
     return None
 
 
 def _alerting(slo: dict[str, Any], where: str, result: Imported) -> dict[str, Any]:
-    alerting = slo.get("alerting") or {}
+    alerting = mapping(slo.get("alerting"))
     out: dict[str, Any] = {}
     for sloth_key, ours in (("page_alert", "page"), ("ticket_alert", "ticket")):
-        alert = alerting.get(sloth_key) or {}
+        alert = mapping(alerting.get(sloth_key))
         if alert.get("disable"):
             out[ours] = False
         for extra in sorted(set(alert) - {"disable"}):
@@ -46,21 +64,33 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
         spec = _spec(document, source, result)
         if spec is None:
             continue
+        if not isinstance(spec.get("service"), str | int) or not isinstance(spec.get("slos"), list):
+            result.not_carried.append(f"{source}: a Sloth spec needs a service name and a list of slos")
+            continue
         service = result.service(str(spec["service"]), team, tenant)
         for key in sorted(set(spec) - {"version", "service", "slos"}):
             result.not_carried.append(f"{source}: {key} (service-wide labels are not part of the catalog)")
-        for slo in spec.get("slos") or []:
+        for slo in spec["slos"]:
+            slo = mapping(slo)
             where = f"{source}: slo {slo.get('name')!r}"
-            entry: dict[str, Any] = {"name": str(slo["name"]), "objective": float(slo["objective"])}
+            objective = number(slo.get("objective"))
+            if slo.get("name") is None or objective is None:
+                result.not_carried.append(f"{where}: an SLO needs a name and a numeric objective")
+                continue
+            entry: dict[str, Any] = {"name": str(slo["name"]), "objective": objective}
             if slo.get("description"):
                 entry["description"] = str(slo["description"])
-            sli = slo.get("sli") or {}
-            if "events" in sli:
+            sli = mapping(slo.get("sli"))
+            events = mapping(sli.get("events"))
+            if isinstance(events.get("error_query"), str) and isinstance(events.get("total_query"), str):
                 entry["sli"] = {
                     "kind": "custom",
-                    "bad_query": _query(sli["events"]["error_query"]),
-                    "total_query": _query(sli["events"]["total_query"]),
+                    "bad_query": _query(events["error_query"]),
+                    "total_query": _query(events["total_query"]),
                 }
+            elif "events" in sli:
+                result.not_carried.append(f"{where}: sli.events without both error_query and total_query")
+                continue
             else:
                 kind = next(iter(sli), "none")
                 result.not_carried.append(f"{where}: sli.{kind} (only event queries give the counts lgtmgen records)")

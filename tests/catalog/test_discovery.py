@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lgtmgen.catalog.files import discover
+import pytest
+
+from lgtmgen.catalog.files import discover, display_path
 
 GOOD = "apiVersion: lgtmgen/v1\n"
 
@@ -61,3 +63,14 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     files, diagnostics = discover([tmp_path / "a.yaml", tmp_path, tmp_path / "." / "a.yaml"])
     assert [f.name for f in files] == ["a.yaml"] and diagnostics == []
+
+
+def test_a_file_is_shown_relative_to_the_working_directory_inside_it_and_absolute_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside = tmp_path / "work" / "catalog" / "services.yaml"
+    inside.parent.mkdir(parents=True)
+    outside = tmp_path / "elsewhere" / "catalog.yaml"
+    monkeypatch.chdir(inside.parents[1])
+    assert display_path(inside) == os.path.join("catalog", "services.yaml")
+    assert display_path(outside) == str(outside)

@@ -96,6 +96,10 @@ def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Pa
         ["no-such-command"],
         ["--output", "xml", "validate", "x.yaml"],
         ["schema", "--format", "xml"],
+        ["check", ".", "--only", "promtool"],
+        ["schema", "--write", "a-file/schema.json"],
+        ["init", "a-file/catalog.yaml"],
+        ["import", "sloth", "a-file", "--team", "t", "--tenant", "p", "-o", "a-file/out.yaml"],
     ],
     ids=[
         "missing catalog argument",
@@ -103,9 +107,14 @@ def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Pa
         "unknown command",
         "bad output format",
         "bad schema format",
+        "misspelt check name",
+        "schema written below a file",
+        "starter written below a file",
+        "import written below a file",
     ],
 )
 def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("version: prometheus/v1\nservice: s\nslos: []\n", encoding="utf-8")
     result = lgtmgen(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -165,7 +174,13 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
     current = lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd)
     assert current.returncode == 0, current.stdout
-    assert json.loads(current.stdout) == {"command": "diff", "ok": True, "changes": {}}
+    assert json.loads(current.stdout) == {
+        "command": "diff",
+        "ok": True,
+        "summary": "no problems",
+        "diagnostics": [],
+        "changes": {},
+    }
     out = cwd / "out"
     (out / "stale.yaml").write_text("old: true\n", encoding="utf-8")
     rules = min((out / "prometheus" / "rules").rglob("*.yaml"))
@@ -209,6 +224,17 @@ def test_init_writes_the_starter_and_its_schema_and_the_result_validates(tmp_pat
     schema = json.loads((target.parent / "catalog.schema.json").read_text(encoding="utf-8"))
     assert schema["type"] == "object" and "services" in schema["properties"]
     assert runner.invoke(app, ["validate", str(target)]).exit_code == 0
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["existing folder", "new folder"])
+def test_init_given_a_folder_writes_catalog_yaml_into_it(tmp_path: Path, existing: bool) -> None:
+    folder = tmp_path / "catalog"
+    if existing:
+        folder.mkdir()
+    result = CliRunner().invoke(app, ["init", f"{folder}/"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["catalog.schema.json", "catalog.yaml"]
+    assert CliRunner().invoke(app, ["validate", str(folder)]).exit_code == 0
 
 
 def test_init_refuses_to_overwrite_an_existing_file_unless_forced(tmp_path: Path) -> None:
@@ -286,4 +312,58 @@ def test_diff_beside_a_bundle_whose_folder_cannot_be_written_stages_elsewhere(
     monkeypatch.setattr(sys.modules["lgtmgen.cli.app"], "staging_for", read_only)
     result = CliRunner().invoke(app, ["--output", "json", "diff", str(catalog), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"command": "diff", "ok": True, "changes": {}}
+    assert json.loads(result.stdout)["changes"] == {}
+
+
+SHARED_JSON_KEYS = {"command", "ok", "summary", "diagnostics"}
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["validate", "catalog.yaml"], {"services", "slos"}),
+        (["build", "catalog.yaml", "-o", "out"], {"out", "files"}),
+        (["diff", "catalog.yaml", "-o", "out"], {"changes"}),
+        (["graph", "catalog.yaml"], {"services", "edges"}),
+        (["graph", "catalog.yaml", "--impact", "api"], {"impact", "affected", "highest_tier"}),
+    ],
+)
+def test_every_ci_command_answers_json_of_one_shape(catalog: Path, args: list[str], extra: set[str]) -> None:
+    result = lgtmgen("--output", "json", *args, cwd=catalog.parent)
+    report = json.loads(result.stdout)
+    assert set(report) == SHARED_JSON_KEYS | extra
+    assert report["command"] == args[0] and report["ok"] is (result.returncode == 0)
+
+
+def test_graph_in_json_lists_services_edges_and_the_blast_radius(catalog: Path) -> None:
+    graph = json.loads(lgtmgen("--output", "json", "graph", catalog.name, cwd=catalog.parent).stdout)
+    assert graph["edges"] == [{"client": "frontend", "server": "api"}]
+    assert [s["name"] for s in graph["services"]] == ["api", "frontend"]
+    impact = json.loads(
+        lgtmgen("--output", "json", "graph", catalog.name, "--impact", "api", cwd=catalog.parent).stdout
+    )
+    assert impact["affected"] == [{"service": "frontend", "tier": 1, "team": "web", "distance": 1}]
+    assert impact["highest_tier"] == 1
+
+
+def test_graph_of_an_invalid_catalog_answers_json_with_the_diagnostics(catalog: Path) -> None:
+    catalog.write_text(catalog.read_text().replace("depends_on:", "depend_on:"), encoding="utf-8")
+    result = lgtmgen("--output", "json", "graph", catalog.name, cwd=catalog.parent)
+    assert result.returncode == 1
+    assert [d["check"] for d in json.loads(result.stdout)["diagnostics"]] == ["catalog/unknown-field"]
+
+
+def test_import_in_json_holds_the_catalog_and_what_was_not_carried_over(tmp_path: Path) -> None:
+    spec = tmp_path / "sloth.yaml"
+    spec.write_text(
+        "version: prometheus/v1\nservice: s\nlabels: {owner: x}\nslos:\n"
+        "  - {name: a, objective: 99, sli: {events: {error_query: 'e[{{.window}}]', total_query: 't[{{.window}}]'}}}\n",
+        encoding="utf-8",
+    )
+    result = lgtmgen("--output", "json", "import", "sloth", spec.name, "--team", "w", "--tenant", "p", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == SHARED_JSON_KEYS | {"services", "slos", "not_carried", "catalog"}
+    assert (report["services"], report["slos"]) == (1, 1)
+    assert report["catalog"]["services"][0]["slos"][0]["sli"]["bad_query"] == "e[{{window}}]"
+    assert report["not_carried"] == ["sloth.yaml: labels (service-wide labels are not part of the catalog)"]

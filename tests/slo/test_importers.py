@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
@@ -119,3 +120,75 @@ def test_an_openslo_round_trip_keeps_targets_windows_and_both_metric_kinds(tmp_p
     assert latency.slo.sli.kind == "custom" and "<= 0.3" in latency.slo.sli.good_query
     assert "calendar-aligned" in output
 
+
+
+SLOTH_KUBERNETES = """\
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata: {name: example, namespace: monitoring}
+spec:
+  service: example
+  slos:
+    - name: http-availability
+      objective: 99.95
+      sli:
+        events:
+          errorQuery: sum(rate(http_requests_total{service="example",code=~"5.."}[{{.window}}]))
+          totalQuery: sum(rate(http_requests_total{service="example"}[{{.window}}]))
+      alerting:
+        name: HighErrorRate
+        pageAlert: {labels: {runbookurl: todo}}
+        ticketAlert: {disable: true}
+"""
+
+
+def test_a_kubernetes_sloth_object_is_read_in_its_own_camel_case_spelling(tmp_path: Path) -> None:
+    catalog, output = _import(tmp_path, "sloth", SLOTH_KUBERNETES)
+    (slo,) = plan_of([catalog]).slos
+    assert slo.objective == 0.9995 and slo.slo.sli.kind == "custom"
+    assert slo.slo.sli.bad_query == 'sum(rate(http_requests_total{service="example",code=~"5.."}[{{window}}]))'
+    assert slo.slo.alerting.ticket is False and slo.slo.alerting.page is True
+    assert "alerting.page_alert.labels" in output
+
+
+def test_openslo_month_windows_and_time_slice_settings_are_listed_not_written(tmp_path: Path) -> None:
+    spec = OPENSLO.replace("[{duration: 28d, isRolling: true}]", "[{duration: 1M, isRolling: true}]").replace(
+        "objectives: [{target: 0.995}]", "objectives: [{target: 0.995, timeSliceTarget: 0.9, timeSliceWindow: 1m}]"
+    )
+    catalog, output = _import(tmp_path, "openslo", spec)
+    by_name = {s.slo.name: s for s in plan_of([catalog]).slos}
+    assert by_name["search-availability"].period == 30 * 86400  # the catalog's default, not a month
+    assert "time window '1M'" in output and "objectives[0].timeSliceTarget" in output
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "listed"),
+    [
+        ("sloth", 'version: prometheus/v1\nservice: x\nslos: [{name: a, sli: {events: {error_query: e}}}]\n', "numeric objective"),
+        ("sloth", 'version: prometheus/v1\nslos: []\n', "needs a service name"),
+        ("openslo", "apiVersion: openslo/v1\nkind: SLO\nspec: {service: s}\n", "needs metadata.name"),
+        (
+            "openslo",
+            (
+                "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec:\n  service: s\n"
+                "  indicator: {spec: {thresholdMetric: {metricSource: {type: Any}}}}\n"
+                "  objectives: [{op: lt, target: 0.99}]\n"
+            ),
+            "threshold metric without a query",
+        ),
+    ],
+)
+def test_a_malformed_spec_is_listed_as_not_carried_over_instead_of_crashing(
+    tmp_path: Path, kind: str, spec: str, listed: str
+) -> None:
+    _, output = _import(tmp_path, kind, spec)
+    assert listed in output
+
+
+def test_a_spec_that_is_not_yaml_exits_one_with_its_position_and_a_missing_file_exits_two(tmp_path: Path) -> None:
+    source = tmp_path / "spec.yaml"
+    source.write_text("version: prometheus/v1\nslos: [\n", encoding="utf-8")
+    broken = CliRunner().invoke(app, ["import", "sloth", str(source), "--team", "web", "--tenant", "prod"])
+    assert broken.exit_code == 1 and f"{source}:3:1: not valid YAML" in broken.output
+    missing = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "nope.yaml"), "--team", "w", "--tenant", "p"])
+    assert missing.exit_code == 2

@@ -130,7 +130,9 @@ class SLO(Strict):
 
     name: Name = Field(description="SLO name, unique within its service; the `slo` label.")
     description: str = ""
-    objective: float = Field(gt=0, lt=100, description="Target in percent, e.g. 99.9.")
+    # At least 1: an objective below 1 % is never meant; it is a ratio such as 0.999 written
+    # where a percentage belongs, and would compile into alerts that cannot fire.
+    objective: float = Field(ge=1, lt=100, description="Target in percent, e.g. 99.9 (not the ratio 0.999).")
     period: Duration | None = Field(
         default=None, description="Compliance period, from 1h to 1y; defaults to `defaults.slo_period`."
     )

@@ -202,7 +202,7 @@ class JourneyStep(Strict):
 class JourneySLO(Strict):
     """The journey's own success objective."""
 
-    objective: float = Field(gt=0, lt=100, description="Successful journeys in percent, e.g. 99.")
+    objective: float = Field(ge=1, lt=100, description="Successful journeys in percent, e.g. 99 (not the ratio 0.99).")
     period: Duration | None = Field(
         default=None, description="Compliance period, from 1h to 1y; defaults to `defaults.slo_period`."
     )

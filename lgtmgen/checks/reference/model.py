@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from lgtmgen.resources import SPECS_DIR
+
 SPECS_ENV = "LGTMGEN_SPECS_DIR"
 
 BLOCK = "object"
@@ -70,7 +72,7 @@ def specs_dir() -> Path:
     env = os.environ.get(SPECS_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "specs" / "upstream"
+    return SPECS_DIR / "upstream"
 
 
 def split_path(path: str) -> list[str]:

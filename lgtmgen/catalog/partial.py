@@ -1,0 +1,144 @@
+"""Semantic checks of the parts of an invalid catalog that did validate, so one run shows every problem.
+
+A catalog with schema errors has no `Catalog` to check, yet a newcomer's first catalog often
+holds a typo and a dangling reference at once, and fixing them one run at a time is slow.
+The broken parts are left out of a copy of the document and the rest is validated again:
+
+- an unknown key is dropped from its mapping (it means nothing, so nothing else breaks);
+- a broken SLO is dropped from its service (nothing refers to an SLO by name);
+- a bad scalar setting (`defaults.slo_period: 30 days`) is dropped, its default used;
+- any other broken entry of a list section is dropped whole, its name still counted as
+  known so that references to it are not reported twice.
+
+When that finer copy does not validate, only whole entries are dropped; when even that
+fails, no semantic finding is reported.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.semantics import check_catalog
+from lgtmgen.catalog.source import SourceList, SourceMap
+from lgtmgen.diagnostics import Diagnostic
+
+Loc = tuple[int | str, ...]
+
+
+def _node(document: Any, loc: Loc) -> Any:
+    """The document node at `loc`, or None when the path leaves the document (union tags)."""
+    node = document
+    for step in loc:
+        in_mapping = isinstance(node, dict) and isinstance(step, str) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if not (in_mapping or in_list):
+            return None
+        node = node[step]
+    return node
+
+
+def _unknown_key_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | str] | None:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden" and isinstance(_node(document, loc[:-1]), dict):
+        return loc[:-1], loc[-1]
+    return None
+
+
+def _slo_cut(error: ErrorDetails) -> tuple[Loc, int | str] | None:
+    loc = tuple(error["loc"])
+    if len(loc) >= 4 and loc[0] == "services" and loc[2] == "slos" and isinstance(loc[3], int):
+        return loc[:3], loc[3]
+    return None
+
+
+def _setting_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | str] | None:
+    loc = tuple(error["loc"])
+    if (
+        len(loc) == 2
+        and isinstance(loc[1], str)
+        and isinstance(_node(document, loc[:1]), SourceMap)
+        and _node(document, loc) is not None
+        and not isinstance(_node(document, loc), dict | list)
+    ):
+        return loc[:1], loc[1]
+    return None
+
+
+def _entry_cut(error: ErrorDetails) -> tuple[Loc, int | str] | None:
+    loc = tuple(error["loc"])
+    if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+        return loc[:1], loc[1]
+    return None
+
+
+def _without(document: SourceMap, cuts: set[tuple[Loc, int | str]]) -> SourceMap | None:
+    """A copy of `document` without the cut keys and items (positions kept)."""
+    pruned: SourceMap = copy.deepcopy(document)
+    by_container: dict[Loc, set[int | str]] = {}
+    for container, key in cuts:
+        by_container.setdefault(container, set()).add(key)
+    # Deepest first: cutting an entry shifts the indexes of the entries after it.
+    for container, keys in sorted(by_container.items(), key=lambda item: -len(item[0])):
+        node = _node(pruned, container)
+        if isinstance(node, SourceMap):
+            for key in keys:
+                node.pop(str(key), None)
+        elif isinstance(node, SourceList):
+            keep = [i for i in range(len(node)) if i not in keys]
+            files = [node.file_of(i) for i in keep]
+            positions = [node.items_at[i] for i in keep]
+            node[:] = [node[i] for i in keep]
+            node.items_at, node.item_files = positions, files
+        else:
+            return None
+    return pruned
+
+
+def _names_of_dropped_entries(
+    document: SourceMap, cuts: set[tuple[Loc, int | str]]
+) -> dict[str, set[str]]:
+    known: dict[str, set[str]] = {}
+    for container, key in cuts:
+        if len(container) == 1 and isinstance(key, int):
+            entry = _node(document, (*container, key))
+            if isinstance(entry, dict) and "name" in entry:
+                known.setdefault(str(container[0]), set()).add(str(entry["name"]))
+    return known
+
+
+def _checked(
+    document: SourceMap, cuts: set[tuple[Loc, int | str]], lines: Mapping[str, list[str]]
+) -> list[Diagnostic] | None:
+    pruned = _without(document, cuts)
+    if pruned is None:
+        return None
+    try:
+        catalog = Catalog.model_validate(pruned, by_alias=True)
+    except ValidationError:
+        return None
+    return check_catalog(catalog, pruned, lines, _names_of_dropped_entries(document, cuts))
+
+
+def check_what_is_valid(
+    exc: ValidationError, document: SourceMap, lines: Mapping[str, list[str]]
+) -> list[Diagnostic]:
+    """The semantic findings of the parts of `document` that validated (see the module's docstring)."""
+    errors = exc.errors()
+    fine: set[tuple[Loc, int | str]] = set()
+    coarse: set[tuple[Loc, int | str]] = set()
+    for error in errors:
+        whole = _setting_cut(error, document) or _entry_cut(error)
+        if whole is None:
+            return []
+        coarse.add(whole)
+        fine.add(_unknown_key_cut(error, document) or _slo_cut(error) or whole)
+    found = _checked(document, fine, lines)
+    if found is None:
+        found = _checked(document, coarse, lines)
+    return found or []
