@@ -42,9 +42,11 @@ def _slo_compliance(grid: Grid) -> None:
     grid.add(
         stat(
             "SLOs within budget",
-            [prom(f"count({q.BUDGET_REMAINING} >= 0)\n/\ncount({q.BUDGET_REMAINING})", instant=True)],
+            # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
+            # exactly when every budget is spent.
+            [prom(f"(count({q.BUDGET_REMAINING} >= 0) or vector(0))\n/\ncount({q.BUDGET_REMAINING})", instant=True)],
             "percentunit",
-            "Share of all SLOs whose error budget is not exhausted this period.",
+            "Share of the SLOs' recorded series (one per SLO and cluster) whose error budget is not exhausted this period.",
             thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
             colorMode="background",
         ),

@@ -71,7 +71,8 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
             "SLO compliance over the period",
             [prom(q.compliance(s), s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
             "percentunit",
-            "Good events over each SLO's whole compliance period: red below its objective.",
+            "Good events over each SLO's whole compliance period, in the cluster (or group) furthest from "
+            "its objective: red below it.",
             decimals=3,
             colorMode="background",
             overrides=[_objective_override(s.slo.name, s.objective) for s in slos],
@@ -81,8 +82,11 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
     grid.add(
         budget_bargauge(
             "Error budget left",
-            [prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
-            "Share of each SLO's error budget not yet spent this period; below zero the SLO is breached.",
+            [
+                prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", q.series_legend(s), ref, instant=True)
+                for s, ref in zip(slos, names)
+            ],
+            "Share of each SLO's error budget not yet spent this period, per cluster; below zero the SLO is breached.",
         ),
         width=8,
     )
@@ -99,7 +103,7 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
     burn_targets = []
     for s in slos:
         for window in sorted({b.long for b in s.windows}):
-            burn_targets.append((q.burn_rate(s, window), f"{s.slo.name} {format_duration(window)}"))
+            burn_targets.append((q.burn_rate(s, window), q.series_legend(s, format_duration(window))))
     grid.add(
         timeseries(
             "Burn rate",

@@ -36,17 +36,23 @@ def team_uid(team: str) -> str:
 
 
 def _slo_table(services: list[str]) -> Any:
+    """One row per SLO: the SLO rules record per cluster (and group), so the worst of those is shown.
+
+    Every query is aggregated `by (service, slo)`: the merge joins rows on equal label
+    columns, which a per-cluster label or a metric name left in one query would keep apart.
+    """
     sel = f"{{service=~{q.regex_of(services)}}}"
-    compliance = f"1 - (1 - {q.BUDGET_REMAINING}{sel}) * on (service, slo) {q.ERROR_BUDGET}{sel}"
+    spent = f"(1 - {q.BUDGET_REMAINING}{sel}) * on (service, slo) group_left {q.ERROR_BUDGET}{sel}"
     return table(
         "SLOs",
         [
-            prom(f"{q.OBJECTIVE}{sel}", ref="A", instant=True, table=True),
-            prom(compliance, ref="B", instant=True, table=True),
-            prom(f"{q.BUDGET_REMAINING}{sel}", ref="C", instant=True, table=True),
+            prom(f"max by (service, slo) ({q.OBJECTIVE}{sel})", ref="A", instant=True, table=True),
+            prom(f"min by (service, slo) (1 - {spent})", ref="B", instant=True, table=True),
+            prom(f"min by (service, slo) ({q.BUDGET_REMAINING}{sel})", ref="C", instant=True, table=True),
         ],
         "percentunit",
-        "Objective, compliance over each SLO's period, and error budget left; one row per SLO.",
+        "Objective, compliance over each SLO's period and error budget left, of the cluster (or group) "
+        "furthest from the objective; one row per SLO.",
         transformations=[
             {"id": "merge", "options": {}},
             {
