@@ -35,6 +35,11 @@ def team_uid(team: str) -> str:
     return grafana_uid("team", team)
 
 
+def has_team_dashboard(plan: Plan, team: str) -> bool:
+    """Whether `team` gets a team dashboard: only a team that owns a service does."""
+    return any(s.team == team for s in plan.catalog.services)
+
+
 def _slo_table(services: list[str]) -> Any:
     """One row per SLO: the SLO rules record per cluster (and group), so the worst of those is shown.
 
@@ -109,9 +114,9 @@ def _journeys(grid: Grid, plan: Plan, team: Team) -> None:
 
 
 def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
-    services = [s.name for s in plan.catalog.services if s.team == team.name]
-    if not services:
+    if not has_team_dashboard(plan, team.name):
         return None
+    services = [s.name for s in plan.catalog.services if s.team == team.name]
     grafana_url = plan.catalog.defaults.grafana_url
     with_slos = [name for name in services if plan.slos_of(name)]
     grid = Grid()
@@ -191,6 +196,8 @@ def capacity_dashboard(plan: Plan, team: Team) -> Artifact | None:
         _capacity_panels(grid, signal)
     tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
     grafana_url = plan.catalog.defaults.grafana_url
+    team_link = dashboard_link(f"Team {team.name}", dashboard_url(grafana_url, team_uid(team.name)))
+    links = [team_link] if has_team_dashboard(plan, team.name) else []
     data: dict[str, Any] = dashboard(
         uid=grafana_uid("capacity", team.name),
         title=f"Capacity forecasts: {team.name}",
@@ -198,6 +205,6 @@ def capacity_dashboard(plan: Plan, team: Team) -> Artifact | None:
         grid=grid,
         settings=plan.catalog.grafana,
         templates=variables(tenant),
-        links=[dashboard_link(f"Team {team.name}", dashboard_url(grafana_url, team_uid(team.name)))],
+        links=links,
     )
     return artifact(slug(team.name), "capacity-forecasts", data)
