@@ -33,9 +33,8 @@ def tenant_header_value(settings: GrafanaSettings, tenant: str) -> str:
     header = settings.tenant_header
     if header.source == "file":
         return f"$__file{{{header.file_dir.rstrip('/')}/{tenant}}}"
-    variable = header.env_prefix + tenant.upper().replace("-", "_").replace(".", "_")
     # The documented `$NAME` form: a `$` inside the value is then not expanded a second time.
-    return f"${variable}"
+    return f"${header.variable(tenant)}"
 
 
 def _tenant_auth(settings: GrafanaSettings, tenant: str) -> tuple[dict[str, Any], dict[str, Any]]:
