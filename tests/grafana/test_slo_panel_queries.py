@@ -119,3 +119,16 @@ def test_the_share_of_slos_within_budget_is_zero_when_every_budget_is_spent(shop
         _series("slo:error_budget_remaining:ratio", US, -0.1),
     ]
     _promtool_evaluates(tmp_path, series, [_case(expr, [("", 0)])])
+
+
+@pytest.mark.tools
+def test_a_dependency_slo_is_one_bar_named_by_its_legend(shop_plan: Plan, tmp_path: Path) -> None:
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    target = _target(service, "Error budget left of dependencies")
+    assert target["legendFormat"] == "{{service}} {{slo}}"
+    cart = 'service="cart",slo="availability"'
+    series = [
+        _series("slo:error_budget_remaining:ratio", f'cluster="eu-prod",{cart}', 0.5),
+        _series("slo:error_budget_remaining:ratio", f'cluster="us-prod",{cart}', 0.9),
+    ]
+    _promtool_evaluates(tmp_path, series, [_case(target["expr"], [(cart, 0.5)])])

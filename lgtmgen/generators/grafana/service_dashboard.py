@@ -173,8 +173,9 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
         grid.add(
             budget_bargauge(
                 "Error budget left of dependencies",
-                [prom(q.budget_remaining(callees), "{{service}} {{slo}}", instant=True)],
-                "An outage of a dependency shows here first; its alerts inhibit this service's symptoms.",
+                [prom(f"min by (service, slo) ({q.budget_remaining(callees)})", "{{service}} {{slo}}", instant=True)],
+                "An outage of a dependency shows here first; its alerts inhibit this service's symptoms. "
+                "One bar per SLO: the cluster furthest from its objective.",
                 links=links,
             ),
             width=8,
