@@ -171,3 +171,15 @@ def test_owned_config_blocks_use_memcached_and_the_declared_bucket(plan: Plan) -
     assert config["blocks_storage"]["s3"]["bucket_name"] == "blocks"  # type: ignore[index]
     assert config["blocks_storage"]["s3"]["storage_class"] == "STANDARD"  # type: ignore[index]
     assert config["ruler"]["tenant_federation"] == {"enabled": False}  # type: ignore[index]
+
+
+def test_prometheus_ha_pairs_turn_on_the_ha_tracker_that_accept_ha_samples_needs(plan: Plan, load: Loader) -> None:
+    # eu-prod runs two replicas: without the tracker Mimir keeps both copies, one per __replica__
+    config = _artifacts(plan)["mimir/mimir.yaml"]
+    assert config["distributor"] == {"ha_tracker": {"enable_ha_tracker": True}}  # type: ignore[index]
+    assert validate_document(config, load_reference("mimir-3.0/config"), file="mimir/mimir.yaml") == []
+    doc = base_catalog()
+    del doc["clusters"][0]["prometheus"]["replicas"]
+    single, errors = load(doc)
+    assert single is not None and errors == []
+    assert "distributor" not in _artifacts(single)["mimir/mimir.yaml"]  # type: ignore[operator]

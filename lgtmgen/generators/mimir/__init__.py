@@ -57,7 +57,12 @@ class MimirGenerator:
             yield Artifact(
                 path="mimir/mimir.yaml",
                 role=Role.MIMIR_CONFIG,
-                data=main_config(mimir, plan.catalog.defaults.evaluation_interval, bool(layout.federated)),
+                data=main_config(
+                    mimir,
+                    plan.catalog.defaults.evaluation_interval,
+                    bool(layout.federated),
+                    ha_pairs=any(c.prometheus is not None and c.prometheus.replicas > 1 for c in plan.catalog.clusters),
+                ),
                 comment="Blocks of Mimir's main configuration owned by lgtmgen; merge with the deployment's own.",
             )
             yield Artifact(
