@@ -91,3 +91,11 @@ def test_every_dollar_grafana_must_keep_is_doubled(small_plan: Plan) -> None:
         text = render_artifact(artifact).decode()
         expanded = re.findall(r"(?<!\$)\$(?!\$)[{_A-Za-z][^\s\"]*", text.replace("$$", ""))
         assert set(expanded) <= {"$GRAFANA_TENANT_PROD"}, artifact.path
+
+
+def test_the_rollup_tenant_holds_metrics_only_so_it_gets_mimir_alone(shop_plan: Plan) -> None:
+    files = {a.path: a.data for a in GrafanaProvisioning().generate(shop_plan) if "/datasources/" in a.path}
+    rollup = files["grafana/provisioning/datasources/shop-rollup.yaml"]["datasources"]
+    assert [(d["type"], d["uid"]) for d in rollup] == [("prometheus", datasource_uid("mimir", "shop-rollup"))]
+    assert "exemplarTraceIdDestinations" not in rollup[0]["jsonData"] and "correlations" not in rollup[0]
+    assert len(files["grafana/provisioning/datasources/shop-prod.yaml"]["datasources"]) == 3
