@@ -75,7 +75,7 @@ class MimirGenerator:
             yield Artifact(
                 path="mimir/runtime.yaml",
                 role=Role.MIMIR_RUNTIME,
-                data=runtime_overrides(plan),
+                data=runtime_overrides(plan, {t: layout.group_count(t) for t in {*layout.namespaces, *layout.federated}}),
                 comment="Per-tenant limits from the tenants' tiers (mimir.tiers).",
             )
         yield from ruler_artifacts(layout)
