@@ -20,6 +20,7 @@ from lgtmgen.generators.grafana.dashboard import (
     variables,
 )
 from lgtmgen.generators.grafana.layout import (
+    PANEL_LINK_CONTEXT,
     STACKED,
     Grid,
     budget_bargauge,
@@ -28,6 +29,7 @@ from lgtmgen.generators.grafana.layout import (
     heatmap,
     log_volume,
     logs,
+    panel_link,
     prom,
     refs,
     stat,
@@ -166,9 +168,10 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
     callers = sorted(plan.dependents.get(service.name, ()))
     grid.section("Dependencies")
     links = [
-        dashboard_link(f"{name} (dependency)", dashboard_url(grafana_url, service_uid(name)))
-        for name in callees
-    ] + [dashboard_link(f"{name} (dependent)", dashboard_url(grafana_url, service_uid(name))) for name in callers]
+        panel_link(f"{name} ({role})", dashboard_url(grafana_url, service_uid(name)) + PANEL_LINK_CONTEXT)
+        for names, role in ((callees, "dependency"), (callers, "dependent"))
+        for name in names
+    ]
     if callees and any(plan.slos_of(name) for name in callees):
         grid.add(
             budget_bargauge(
