@@ -58,7 +58,7 @@ all, first, since together they are the longest task at scale."""
 HEAVY_LAST = ("slo-tests", "grafana-dashboards")
 """Long generators without alerts run last, one task per worker each, so the runbooks (which wait
 for every alert) start while they run and the workers finish together."""
-WITHOUT_ALERTS = frozenset({"slo-tests", "grafana-dashboards", "grafana-provisioning", "autoscaling"})
+WITHOUT_ALERTS = frozenset({"slo-tests", "grafana-dashboards", "grafana-provisioning", "autoscaling", "reports"})
 """Generators that write no alerting rules, so the runbooks need not wait for them (checked)."""
 
 

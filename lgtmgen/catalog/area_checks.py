@@ -13,7 +13,11 @@ from lgtmgen.catalog.alerting_checks import (
     secrets_are_files,
     timings_can_be_kept,
 )
-from lgtmgen.catalog.grafana_checks import capacity_signals_are_valid, overview_folder_is_free
+from lgtmgen.catalog.grafana_checks import (
+    capacity_signals_are_valid,
+    overview_folder_is_free,
+    tenant_variables_are_distinct,
+)
 from lgtmgen.catalog.lifecycle_checks import s3_lifecycle_is_valid
 from lgtmgen.catalog.logs_checks import (
     logs_storage_is_usable,
@@ -39,7 +43,7 @@ from lgtmgen.catalog.traces_checks import (
 
 AREA_CHECKS: list[DomainCheck] = []
 AREA_CHECKS += [check_slos, slo_periods_are_sane]
-AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free]
+AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free, tenant_variables_are_distinct]
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent, tempo_tls_is_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
 AREA_CHECKS += [timings_can_be_kept]

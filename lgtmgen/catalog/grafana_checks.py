@@ -12,6 +12,7 @@ UNKNOWN_TEAM = "catalog/grafana-unknown-team"
 CAPACITY_QUERY = "catalog/grafana-capacity-query"
 CAPACITY_DUPLICATE = "catalog/grafana-capacity-duplicate"
 FOLDER_CLASH = "catalog/grafana-folder-clash"
+TENANT_VARIABLE_CLASH = "catalog/grafana-tenant-variable-clash"
 
 
 def capacity_signals_are_valid(catalog: Catalog, report: Reporter) -> None:
@@ -50,3 +51,26 @@ def overview_folder_is_free(catalog: Catalog, report: Reporter) -> None:
                 ["teams", index, "name"],
                 hint="set grafana.overview_folder to a name no team uses",
             )
+
+
+def tenant_variables_are_distinct(catalog: Catalog, report: Reporter) -> None:
+    """Two tenants must not read their `X-Scope-OrgID` from one environment variable.
+
+    `shop-prod` and `shop_prod` both become `<prefix>SHOP_PROD`: the second tenant's datasources
+    would send the first one's id and show its data.
+    """
+    header = catalog.grafana.tenant_header
+    if header.source != "env":
+        return
+    first: dict[str, str] = {}
+    for index, tenant in enumerate(catalog.tenants):
+        variable = header.variable(tenant.name)
+        if variable in first:
+            report.add(
+                TENANT_VARIABLE_CLASH,
+                f"tenant {tenant.name!r} would read its X-Scope-OrgID from ${variable}, "
+                f"the variable of tenant {first[variable]!r}",
+                ["tenants", index, "name"],
+                hint="rename one tenant, or set grafana.tenant_header.source to file",
+            )
+        first.setdefault(variable, tenant.name)

@@ -126,7 +126,13 @@ class MimirRulerCheck:
             limit = limits.get(tenant, DEFAULT_GROUPS_PER_TENANT)
             if count > limit:
                 found.append(
-                    Diagnostic("mimir-ruler/groups-per-tenant", f"tenant {tenant!r} has {count} rule groups; its limit is {limit}", location=Location(RULES_PREFIX + tenant))
+                    Diagnostic(
+                        "mimir-ruler/groups-per-tenant",
+                        f"tenant {tenant!r} has {count} rule groups; its limit is {limit}",
+                        location=Location(RULES_PREFIX + tenant),
+                        hint="give the tenant's tier Mimir limits (mimir.tiers): the runtime overrides then hold "
+                        "its groups",
+                    )
                 )
         return found + self._promtool_federated(ctx)
 

@@ -13,6 +13,7 @@ from lgtmgen.generators.otelcol_logs import LogPipelines
 from lgtmgen.generators.prometheus_config import PrometheusConfig
 from lgtmgen.generators.prometheus_rule_crd import PrometheusRuleCRD
 from lgtmgen.generators.recording_rules import RecordingRules
+from lgtmgen.generators.reports import StaticReports
 from lgtmgen.generators.service_graph import ServiceGraphRules
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.generators.slo_tests import SLOTests
@@ -26,7 +27,7 @@ GENERATORS: tuple[Generator, ...] = (
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
     RecordingRules(), PrometheusConfig(), MimirGenerator(),
-    Autoscaling(),
+    Autoscaling(), StaticReports(),
 )
 
 __all__ = ["GENERATORS", "Generator"]

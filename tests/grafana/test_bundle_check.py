@@ -11,6 +11,7 @@ from lgtmgen.checks.grafana import BROKEN_LINK, DUPLICATE_UID, UNKNOWN_DATASOURC
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import write_bundle
+from tests.grafana.conftest import plan_of
 
 SERVICE_DASHBOARD = "grafana/dashboards/payments/service-checkout.json"
 
@@ -100,3 +101,33 @@ def test_a_provisioned_link_to_an_unknown_datasource_is_reported(small_plan: Pla
     found = grafana_findings(bundle_dir)
     assert len(found) == 1 and found[0].startswith(f"{UNKNOWN_DATASOURCE} grafana/provisioning/datasources/prod.yaml")
     assert "jsonData.serviceMap.datasourceUid" in found[0]
+
+
+LOOSE_CATALOG = """\
+apiVersion: lgtmgen/v1
+defaults: {grafana_url: "https://grafana.test", runbook_base_url: "https://runbooks.test"}
+environments: [{name: production, production: true}]
+teams:
+  - {name: web, notify: {slack: {channel: "#web", api_url_file: /run/secrets/slack-web}}}
+  - {name: ops, notify: {slack: {channel: "#ops", api_url_file: /run/secrets/slack-ops}}}
+tenants: [{name: prod}]
+clusters: [{name: eu-1, environment: production, tenant: prod}]
+services:
+  - name: api
+    team: web
+    tenant: prod
+    metrics: {convention: http, selector: {job: api}}
+    slos: [{name: availability, objective: 99.9, sli: {kind: availability}}]
+grafana:
+  capacity:
+    - {name: disk, team: ops, usage: sum(disk_used_bytes), limit: sum(disk_size_bytes), unit: bytes}
+"""
+
+
+def test_a_team_without_services_and_a_catalog_without_dependencies_pass_the_grafana_check(tmp_path: Path) -> None:
+    # A team that owns no service has no team dashboard (so nothing may link to one), and with no
+    # depends_on anywhere the service-graph rules record no declared edge for the map to subtract.
+    (tmp_path / "catalog.yaml").write_text(LOOSE_CATALOG, encoding="utf-8")
+    bundle_dir = written(plan_of(tmp_path / "catalog.yaml"), tmp_path / "bundle")
+    assert (bundle_dir / "grafana/dashboards/ops/capacity-forecasts.json").is_file()
+    assert grafana_findings(bundle_dir) == []

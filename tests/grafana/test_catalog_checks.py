@@ -9,6 +9,7 @@ from lgtmgen.catalog.grafana_checks import (
     CAPACITY_DUPLICATE,
     CAPACITY_QUERY,
     FOLDER_CLASH,
+    TENANT_VARIABLE_CLASH,
     UNKNOWN_TEAM,
 )
 
@@ -54,3 +55,23 @@ def test_a_team_cannot_have_two_signals_of_one_name(tmp_path: Path) -> None:
 def test_the_overview_folder_cannot_be_a_team_folder(tmp_path: Path) -> None:
     found = findings(tmp_path, "  overview_folder: web\n")
     assert found == [(FOLDER_CLASH, "catalog.yaml:12:11")]
+
+
+def test_two_tenants_cannot_share_one_header_variable(tmp_path: Path) -> None:
+    extra = tmp_path / "tenants.yaml"
+    extra.write_text("apiVersion: lgtmgen/v1\ntenants:\n  - name: prod-eu\n  - name: prod_eu\n", encoding="utf-8")
+    loaded = load_catalog([CATALOG, extra])
+    found = [(d.check, d.path, d.message) for d in loaded.diagnostics if d.check == TENANT_VARIABLE_CLASH]
+    message = "tenant 'prod_eu' would read its X-Scope-OrgID from $GRAFANA_TENANT_PROD_EU, the variable of tenant 'prod-eu'"
+    assert found == [(TENANT_VARIABLE_CLASH, "tenants[2].name", message)]
+
+
+def test_tenants_may_share_a_variable_name_when_the_header_comes_from_files(tmp_path: Path) -> None:
+    extra = tmp_path / "tenants.yaml"
+    extra.write_text(
+        "apiVersion: lgtmgen/v1\ntenants:\n  - name: prod-eu\n  - name: prod_eu\n"
+        "grafana:\n  tenant_header: {source: file}\n",
+        encoding="utf-8",
+    )
+    loaded = load_catalog([CATALOG, extra])
+    assert [d for d in loaded.diagnostics if d.check == TENANT_VARIABLE_CLASH] == []

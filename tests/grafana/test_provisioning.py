@@ -8,6 +8,7 @@ from typing import Any
 
 from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
 from lgtmgen.generators.grafana.dashboard import datasource_uid
+from lgtmgen.generators.grafana.layout import PANEL_LINK_CONTEXT
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
@@ -91,3 +92,31 @@ def test_every_dollar_grafana_must_keep_is_doubled(small_plan: Plan) -> None:
         text = render_artifact(artifact).decode()
         expanded = re.findall(r"(?<!\$)\$(?!\$)[{_A-Za-z][^\s\"]*", text.replace("$$", ""))
         assert set(expanded) <= {"$GRAFANA_TENANT_PROD"}, artifact.path
+
+
+def test_the_rollup_tenant_holds_metrics_only_so_it_gets_mimir_alone(shop_plan: Plan) -> None:
+    files = {a.path: a.data for a in GrafanaProvisioning().generate(shop_plan) if "/datasources/" in a.path}
+    rollup = files["grafana/provisioning/datasources/shop-rollup.yaml"]["datasources"]
+    assert [(d["type"], d["uid"]) for d in rollup] == [("prometheus", datasource_uid("mimir", "shop-rollup"))]
+    assert "exemplarTraceIdDestinations" not in rollup[0]["jsonData"] and "correlations" not in rollup[0]
+    assert len(files["grafana/provisioning/datasources/shop-prod.yaml"]["datasources"]) == 3
+
+
+def test_links_between_dashboards_keep_the_chosen_tenant_and_time(small_plan: Plan) -> None:
+    # One dashboard serves every tenant through its datasource variables: a link that dropped
+    # them would open the next dashboard on its default tenant, not the one being looked at.
+    seen = 0
+    for artifact in GrafanaDashboards().generate(small_plan):
+        for link in artifact.data["links"]:
+            inside = "/d/" in link["url"]
+            assert (link["includeVars"], link["keepTime"]) == (inside, inside), (artifact.path, link)
+            seen += inside
+    assert seen
+
+
+def test_panel_links_to_other_services_carry_the_tenant_and_time_in_their_url(small_plan: Plan) -> None:
+    frontend = next(a.data for a in GrafanaDashboards().generate(small_plan) if a.path.endswith("service-frontend.json"))
+    urls = [link["url"] for panel in frontend["panels"] for link in panel.get("links", [])]
+    assert urls and all(url.endswith(PANEL_LINK_CONTEXT) and "/d/service-checkout-" in url for url in urls)
+    variables = {v["name"] for v in frontend["templating"]["list"]}
+    assert set(re.findall(r"var-(\w+)=", PANEL_LINK_CONTEXT)) <= variables

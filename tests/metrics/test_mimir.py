@@ -11,6 +11,7 @@ import yaml
 from lgtmgen.checks import run_checks
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.mimir import MimirGenerator
+from lgtmgen.generators.mimir.ruler import ruler_layout
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
 from tests.metrics.conftest import Loader, base_catalog
@@ -171,3 +172,30 @@ def test_owned_config_blocks_use_memcached_and_the_declared_bucket(plan: Plan) -
     assert config["blocks_storage"]["s3"]["bucket_name"] == "blocks"  # type: ignore[index]
     assert config["blocks_storage"]["s3"]["storage_class"] == "STANDARD"  # type: ignore[index]
     assert config["ruler"]["tenant_federation"] == {"enabled": False}  # type: ignore[index]
+
+
+def test_prometheus_ha_pairs_turn_on_the_ha_tracker_that_accept_ha_samples_needs(plan: Plan, load: Loader) -> None:
+    # eu-prod runs two replicas: without the tracker Mimir keeps both copies, one per __replica__
+    config = _artifacts(plan)["mimir/mimir.yaml"]
+    assert config["distributor"] == {"ha_tracker": {"enable_ha_tracker": True}}  # type: ignore[index]
+    assert validate_document(config, load_reference("mimir-3.0/config"), file="mimir/mimir.yaml") == []
+    doc = base_catalog()
+    del doc["clusters"][0]["prometheus"]["replicas"]
+    single, errors = load(doc)
+    assert single is not None and errors == []
+    assert "distributor" not in _artifacts(single)["mimir/mimir.yaml"]  # type: ignore[operator]
+
+
+def test_a_tenant_with_more_rule_groups_than_the_limit_gets_a_limit_that_holds_them(load: Loader) -> None:
+    # Each service with an SLO adds about five groups (three SLO intervals, metrics, service graph):
+    # 25 services outgrow Mimir's default 70, and the ruler would refuse the bundle's own rules.
+    doc = base_catalog()
+    api = doc["services"][0]
+    doc["services"] += [{**api, "name": f"api-{i}", "metrics": {"selector": {"job": f"api-{i}"}}} for i in range(25)]
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    needed = ruler_layout(plan).group_count("prod")
+    assert needed > 70
+    overrides = _artifacts(plan)["mimir/runtime.yaml"]["overrides"]  # type: ignore[index]
+    assert overrides["prod"]["ruler_max_rule_groups_per_tenant"] == needed
+    assert overrides["stage"]["ruler_max_rule_groups_per_tenant"] == 70  # the configured floor

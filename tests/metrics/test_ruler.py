@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
+from lgtmgen.bundle import compile_bundle
 from lgtmgen.checks import run_checks
 from lgtmgen.generators.mimir import ISOLATION_PATH, MimirGenerator
 from lgtmgen.generators.mimir.ruler import ruler_layout
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
+from lgtmgen.writer import write_bundle
 from tests.metrics.conftest import Loader, base_catalog
 
 CHECKS = {"mimir-ruler", "promtool-rules", "promtool-config", "reference"}
@@ -131,3 +133,24 @@ def test_the_ruler_check_enforces_names_group_size_and_groups_per_tenant(shop_bu
     assert ("mimir-ruler/rules-per-group", "mimir/rules/shop-staging/platform.yaml") in found
     assert ("mimir-ruler/groups-per-tenant", "mimir/rules/shop-staging") in found
     assert len(found) == 3
+
+
+@pytest.mark.tools
+def test_ruler_directories_are_the_tenant_ids_so_an_underscore_tenant_passes_the_ruler_check(
+    load: Loader, tmp_path: Path
+) -> None:
+    # Mimir's local ruler storage and `mimirtool rules` take the directory as the tenant id, and so
+    # does the ruler check: a tenant id may hold `_`, which a file slug would rewrite.
+    doc = base_catalog()
+    doc["tenants"] = [{"name": "prod_eu", "tier": "gold"}, {"name": "stage", "tier": "bronze"}, {"name": "long_term", "tier": "gold"}]
+    doc["clusters"][0]["tenant"] = "prod_eu"
+    doc["services"][0]["tenant"] = "prod_eu"
+    doc["mimir"]["rollup"] = {"tenant": "long_term", "source_tenants": ["prod_eu"], "keep_labels": ["service"]}
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    compiled = compile_bundle(plan)[0]
+    assert compiled is not None
+    write_bundle(compiled, tmp_path / "bundle")
+    tenants = sorted(p.name for p in (tmp_path / "bundle/mimir/rules").iterdir() if p.is_dir())
+    assert tenants == ["long_term", "prod_eu", "stage"]
+    assert _ruler_findings(tmp_path / "bundle") == []

@@ -37,6 +37,10 @@ class TenantHeader(Strict):
         default="/etc/grafana/tenants", pattern=r"^/", description="Directory holding one file per tenant."
     )
 
+    def variable(self, tenant: str) -> str:
+        """The environment variable holding `tenant`'s id: prefix, tenant upper-cased, `-` and `.` as `_`."""
+        return self.env_prefix + tenant.upper().replace("-", "_").replace(".", "_")
+
 
 class CapacitySignal(Strict):
     """A resource that fills up: its usage, its limit, and how far ahead to forecast it.

@@ -145,7 +145,10 @@ class MimirSettings(Strict):
     )
     split_queries_by_interval: Duration = Field(default="24h", description="Query-frontend split interval.")
     alertmanager_url: str = Field(default="http://alertmanager.monitoring.svc:9093", description="Ruler target.")
-    max_rule_groups_per_tenant: PositiveInt = Field(default=70, description="Ruler limit of groups per tenant.")
+    max_rule_groups_per_tenant: PositiveInt = Field(
+        default=70,
+        description="Ruler limit of groups per tenant; raised for a tenant whose generated rules need more.",
+    )
 
 
 class KPI(Strict):

@@ -192,7 +192,21 @@ def service_map(title: str, description: str = "") -> NodeGraph:
 
 @deferred
 def dashboard_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
-    return g.DashboardLink(title=title, uri=url, type="link", tooltip=tooltip, icon="dashboard", keepTime=True)
+    """A link to another lgtmgen dashboard, keeping the time range and the variables (the tenant)."""
+    return g.DashboardLink(
+        title=title, uri=url, type="link", tooltip=tooltip, icon="dashboard", keepTime=True, includeVars=True
+    )
+
+
+PANEL_LINK_CONTEXT = "?var-metrics=${metrics}&var-logs=${logs}&var-traces=${traces}&from=${__from}&to=${__to}"
+"""Query of a panel link to a service dashboard: panel links have no `includeVars`, so the tenant's
+datasources and the time range are written as Grafana variables, which it fills in when clicked."""
+
+
+@deferred
+def panel_link(title: str, url: str) -> g.DashboardLink:
+    """A panel's link to another service dashboard; `url` ends in `PANEL_LINK_CONTEXT`."""
+    return g.DashboardLink(title=title, uri=url, type="link", icon="dashboard", keepTime=False)
 
 
 @deferred

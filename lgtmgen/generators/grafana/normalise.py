@@ -235,7 +235,7 @@ def _link(raw: dict[str, Any]) -> dict[str, Any]:
     link = {
         "title": raw["title"], "type": "link", "url": raw.get("url", ""), "icon": raw.get("icon", "external link"),
         "tooltip": raw.get("tooltip", ""), "tags": [], "asDropdown": False, "targetBlank": False,
-        "includeVars": False, "keepTime": bool(raw.get("keepTime", False)),
+        "includeVars": bool(raw.get("includeVars", False)), "keepTime": bool(raw.get("keepTime", False)),
     }
     return link
 

@@ -21,10 +21,11 @@ from lgtmgen.generators.grafana.layout import (
     timeseries,
 )
 from lgtmgen.generators.grafana.platform_panels import kpi_panel
-from lgtmgen.generators.grafana.team_dashboards import team_uid
+from lgtmgen.generators.grafana.team_dashboards import has_team_dashboard, team_uid
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
 from lgtmgen.generators.service_graph import DECLARED, REQUESTS
+from lgtmgen.graph import declared_edges
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
 
@@ -42,9 +43,11 @@ def _slo_compliance(grid: Grid) -> None:
     grid.add(
         stat(
             "SLOs within budget",
-            [prom(f"count({q.BUDGET_REMAINING} >= 0)\n/\ncount({q.BUDGET_REMAINING})", instant=True)],
+            # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
+            # exactly when every budget is spent.
+            [prom(f"(count({q.BUDGET_REMAINING} >= 0) or vector(0))\n/\ncount({q.BUDGET_REMAINING})", instant=True)],
             "percentunit",
-            "Share of all SLOs whose error budget is not exhausted this period.",
+            "Share of the SLOs' recorded series (one per SLO and cluster) whose error budget is not exhausted this period.",
             thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
             colorMode="background",
         ),
@@ -99,7 +102,11 @@ def executive_dashboard(plan: Plan) -> Artifact:
     _journeys(grid, plan)
     kpi_panel(grid, plan, list(plan.catalog.services), "Business KPIs")
     grafana_url = plan.catalog.defaults.grafana_url
-    links = [dashboard_link(f"Team {t.name}", dashboard_url(grafana_url, team_uid(t.name))) for t in plan.catalog.teams]
+    links = [
+        dashboard_link(f"Team {t.name}", dashboard_url(grafana_url, team_uid(t.name)))
+        for t in plan.catalog.teams
+        if has_team_dashboard(plan, t.name)
+    ]
     links.append(dashboard_link("Service map", dashboard_url(grafana_url, grafana_uid("overview", "service-map"))))
     links.append(dashboard_link("Cost per team", dashboard_url(grafana_url, grafana_uid("overview", "cost"))))
     data = dashboard(
@@ -123,10 +130,10 @@ def service_map_dashboard(plan: Plan) -> Artifact:
         width=24,
         height=14,
     )
-    undeclared = (
-        f"sum by (client, server) (rate({REQUESTS}[{q.RATE}]))\n"
-        f"unless on (client, server)\n{DECLARED}"
-    )
+    undeclared = f"sum by (client, server) (rate({REQUESTS}[{q.RATE}]))"
+    if declared_edges(plan):
+        # The rules record one declared-edge series per depends_on; with none, every call is undeclared.
+        undeclared += f"\nunless on (client, server)\n{DECLARED}"
     grid.add(
         table(
             "Calls not declared in the catalog",

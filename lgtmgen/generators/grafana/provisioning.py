@@ -33,25 +33,32 @@ def tenant_header_value(settings: GrafanaSettings, tenant: str) -> str:
     header = settings.tenant_header
     if header.source == "file":
         return f"$__file{{{header.file_dir.rstrip('/')}/{tenant}}}"
-    variable = header.env_prefix + tenant.upper().replace("-", "_").replace(".", "_")
     # The documented `$NAME` form: a `$` inside the value is then not expanded a second time.
-    return f"${variable}"
+    return f"${header.variable(tenant)}"
 
 
 def _tenant_auth(settings: GrafanaSettings, tenant: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return {"httpHeaderName1": TENANT_HEADER}, {"httpHeaderValue1": tenant_header_value(settings, tenant)}
 
 
-def _mimir(plan: Plan, tenant: Tenant) -> dict[str, Any]:
+def metrics_only(plan: Plan, tenant: str) -> bool:
+    """The roll-up tenant, when no service sends to it: it holds recorded metrics, no logs or traces."""
+    rollup = plan.catalog.mimir.rollup
+    return rollup is not None and rollup.tenant == tenant and all(s.tenant != tenant for s in plan.catalog.services)
+
+
+def _mimir(plan: Plan, tenant: Tenant, linked: bool = True) -> dict[str, Any]:
+    """The tenant's Mimir datasource; `linked` adds the exemplar and Explore links to its Tempo and Loki."""
     settings = plan.catalog.grafana
     json_data, secure = _tenant_auth(settings, tenant.name)
     json_data.update(
         httpMethod="POST",
         prometheusType="Mimir",
         timeInterval=format_duration(parse_duration(plan.catalog.defaults.scrape_interval)),
-        exemplarTraceIdDestinations=[{"name": "trace_id", "datasourceUid": datasource_uid("tempo", tenant.name)}],
     )
-    return {
+    if linked:
+        json_data["exemplarTraceIdDestinations"] = [{"name": "trace_id", "datasourceUid": datasource_uid("tempo", tenant.name)}]
+    source: dict[str, Any] = {
         "name": f"Mimir {tenant.name}",
         "type": "prometheus",
         "uid": datasource_uid("mimir", tenant.name),
@@ -59,9 +66,11 @@ def _mimir(plan: Plan, tenant: Tenant) -> dict[str, Any]:
         "url": settings.datasources.mimir_url,
         "jsonData": json_data,
         "secureJsonData": secure,
-        "correlations": _service_correlations(tenant.name),
-        "editable": False,
     }
+    if linked:
+        source["correlations"] = _service_correlations(tenant.name)
+    source["editable"] = False
+    return source
 
 
 def _service_correlations(tenant: str) -> list[dict[str, Any]]:
@@ -173,17 +182,26 @@ def _tempo(plan: Plan, tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def datasource_files(plan: Plan) -> list[Artifact]:
-    """One provisioning file per tenant with its three datasources."""
-    return [
-        Artifact(
-            path=f"grafana/provisioning/datasources/{slug(tenant.name)}.yaml",
+def _tenant_file(plan: Plan, tenant: Tenant) -> Artifact:
+    path = f"grafana/provisioning/datasources/{slug(tenant.name)}.yaml"
+    if metrics_only(plan, tenant.name):
+        return Artifact(
+            path=path,
             role=Role.GRAFANA_PROVISIONING,
-            data={"apiVersion": 1, "datasources": [_mimir(plan, tenant), _loki(plan, tenant), _tempo(plan, tenant)]},
-            comment=f"Datasources of tenant {tenant.name!r}: Mimir, Loki and Tempo, linked to each other.",
+            data={"apiVersion": 1, "datasources": [_mimir(plan, tenant, linked=False)]},
+            comment=f"Datasource of roll-up tenant {tenant.name!r}: Mimir only (it holds no logs or traces).",
         )
-        for tenant in plan.catalog.tenants
-    ]
+    return Artifact(
+        path=path,
+        role=Role.GRAFANA_PROVISIONING,
+        data={"apiVersion": 1, "datasources": [_mimir(plan, tenant), _loki(plan, tenant), _tempo(plan, tenant)]},
+        comment=f"Datasources of tenant {tenant.name!r}: Mimir, Loki and Tempo, linked to each other.",
+    )
+
+
+def datasource_files(plan: Plan) -> list[Artifact]:
+    """One provisioning file per tenant with its three datasources (Mimir alone for the roll-up tenant)."""
+    return [_tenant_file(plan, tenant) for tenant in plan.catalog.tenants]
 
 
 def dashboard_provider(plan: Plan) -> Artifact:

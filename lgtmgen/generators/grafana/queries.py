@@ -32,14 +32,26 @@ def slo_selector(plan: SLOPlan) -> str:
 
 
 def compliance(plan: SLOPlan) -> str:
-    """Share of good events over the SLO's whole period."""
-    return f"1 - {ratio_record(plan.period)}{slo_selector(plan)}"
+    """Share of good events over the SLO's whole period, of its worst recorded series.
+
+    One value per SLO (the rules record one per cluster and group), so that the panel's
+    per-SLO colours, matched by the SLO's name, apply.
+    """
+    return f"min by (service, slo) (1 - {ratio_record(plan.period)}{slo_selector(plan)})"
 
 
 def burn_rate(plan: SLOPlan, window: int) -> str:
-    """How many times faster than allowed the budget burns over `window`."""
+    """How many times faster than allowed the budget burns over `window`.
+
+    The ratio is recorded per cluster (and `group_by` value), the budget once per SLO: many to one.
+    """
     sel = slo_selector(plan)
-    return f"{ratio_record(window)}{sel} / on (service, slo) {ERROR_BUDGET}{sel}"
+    return f"{ratio_record(window)}{sel} / on (service, slo) group_left {ERROR_BUDGET}{sel}"
+
+
+def series_legend(plan: SLOPlan, *words: str) -> str:
+    """Legend of one of the SLO's recorded series: its name, `words`, and the labels that split it."""
+    return " ".join([plan.slo.name, *words, *(f"{{{{{label}}}}}" for label in plan.group_by)])
 
 
 def budget_remaining(services: Iterable[str]) -> str:

@@ -20,6 +20,7 @@ from lgtmgen.generators.grafana.dashboard import (
     variables,
 )
 from lgtmgen.generators.grafana.layout import (
+    PANEL_LINK_CONTEXT,
     STACKED,
     Grid,
     budget_bargauge,
@@ -28,6 +29,7 @@ from lgtmgen.generators.grafana.layout import (
     heatmap,
     log_volume,
     logs,
+    panel_link,
     prom,
     refs,
     stat,
@@ -71,7 +73,8 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
             "SLO compliance over the period",
             [prom(q.compliance(s), s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
             "percentunit",
-            "Good events over each SLO's whole compliance period: red below its objective.",
+            "Good events over each SLO's whole compliance period, in the cluster (or group) furthest from "
+            "its objective: red below it.",
             decimals=3,
             colorMode="background",
             overrides=[_objective_override(s.slo.name, s.objective) for s in slos],
@@ -81,8 +84,11 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
     grid.add(
         budget_bargauge(
             "Error budget left",
-            [prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
-            "Share of each SLO's error budget not yet spent this period; below zero the SLO is breached.",
+            [
+                prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", q.series_legend(s), ref, instant=True)
+                for s, ref in zip(slos, names)
+            ],
+            "Share of each SLO's error budget not yet spent this period, per cluster; below zero the SLO is breached.",
         ),
         width=8,
     )
@@ -99,7 +105,7 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
     burn_targets = []
     for s in slos:
         for window in sorted({b.long for b in s.windows}):
-            burn_targets.append((q.burn_rate(s, window), f"{s.slo.name} {format_duration(window)}"))
+            burn_targets.append((q.burn_rate(s, window), q.series_legend(s, format_duration(window))))
     grid.add(
         timeseries(
             "Burn rate",
@@ -162,15 +168,17 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
     callers = sorted(plan.dependents.get(service.name, ()))
     grid.section("Dependencies")
     links = [
-        dashboard_link(f"{name} (dependency)", dashboard_url(grafana_url, service_uid(name)))
-        for name in callees
-    ] + [dashboard_link(f"{name} (dependent)", dashboard_url(grafana_url, service_uid(name))) for name in callers]
+        panel_link(f"{name} ({role})", dashboard_url(grafana_url, service_uid(name)) + PANEL_LINK_CONTEXT)
+        for names, role in ((callees, "dependency"), (callers, "dependent"))
+        for name in names
+    ]
     if callees and any(plan.slos_of(name) for name in callees):
         grid.add(
             budget_bargauge(
                 "Error budget left of dependencies",
-                [prom(q.budget_remaining(callees), "{{service}} {{slo}}", instant=True)],
-                "An outage of a dependency shows here first; its alerts inhibit this service's symptoms.",
+                [prom(f"min by (service, slo) ({q.budget_remaining(callees)})", "{{service}} {{slo}}", instant=True)],
+                "An outage of a dependency shows here first; its alerts inhibit this service's symptoms. "
+                "One bar per SLO: the cluster furthest from its objective.",
                 links=links,
             ),
             width=8,

@@ -35,18 +35,29 @@ def team_uid(team: str) -> str:
     return grafana_uid("team", team)
 
 
+def has_team_dashboard(plan: Plan, team: str) -> bool:
+    """Whether `team` gets a team dashboard: only a team that owns a service does."""
+    return any(s.team == team for s in plan.catalog.services)
+
+
 def _slo_table(services: list[str]) -> Any:
+    """One row per SLO: the SLO rules record per cluster (and group), so the worst of those is shown.
+
+    Every query is aggregated `by (service, slo)`: the merge joins rows on equal label
+    columns, which a per-cluster label or a metric name left in one query would keep apart.
+    """
     sel = f"{{service=~{q.regex_of(services)}}}"
-    compliance = f"1 - (1 - {q.BUDGET_REMAINING}{sel}) * on (service, slo) {q.ERROR_BUDGET}{sel}"
+    spent = f"(1 - {q.BUDGET_REMAINING}{sel}) * on (service, slo) group_left {q.ERROR_BUDGET}{sel}"
     return table(
         "SLOs",
         [
-            prom(f"{q.OBJECTIVE}{sel}", ref="A", instant=True, table=True),
-            prom(compliance, ref="B", instant=True, table=True),
-            prom(f"{q.BUDGET_REMAINING}{sel}", ref="C", instant=True, table=True),
+            prom(f"max by (service, slo) ({q.OBJECTIVE}{sel})", ref="A", instant=True, table=True),
+            prom(f"min by (service, slo) (1 - {spent})", ref="B", instant=True, table=True),
+            prom(f"min by (service, slo) ({q.BUDGET_REMAINING}{sel})", ref="C", instant=True, table=True),
         ],
         "percentunit",
-        "Objective, compliance over each SLO's period, and error budget left; one row per SLO.",
+        "Objective, compliance over each SLO's period and error budget left, of the cluster (or group) "
+        "furthest from the objective; one row per SLO.",
         transformations=[
             {"id": "merge", "options": {}},
             {
@@ -103,9 +114,9 @@ def _journeys(grid: Grid, plan: Plan, team: Team) -> None:
 
 
 def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
-    services = [s.name for s in plan.catalog.services if s.team == team.name]
-    if not services:
+    if not has_team_dashboard(plan, team.name):
         return None
+    services = [s.name for s in plan.catalog.services if s.team == team.name]
     grafana_url = plan.catalog.defaults.grafana_url
     with_slos = [name for name in services if plan.slos_of(name)]
     grid = Grid()
@@ -185,6 +196,8 @@ def capacity_dashboard(plan: Plan, team: Team) -> Artifact | None:
         _capacity_panels(grid, signal)
     tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
     grafana_url = plan.catalog.defaults.grafana_url
+    team_link = dashboard_link(f"Team {team.name}", dashboard_url(grafana_url, team_uid(team.name)))
+    links = [team_link] if has_team_dashboard(plan, team.name) else []
     data: dict[str, Any] = dashboard(
         uid=grafana_uid("capacity", team.name),
         title=f"Capacity forecasts: {team.name}",
@@ -192,6 +205,6 @@ def capacity_dashboard(plan: Plan, team: Team) -> Artifact | None:
         grid=grid,
         settings=plan.catalog.grafana,
         templates=variables(tenant),
-        links=[dashboard_link(f"Team {team.name}", dashboard_url(grafana_url, team_uid(team.name)))],
+        links=links,
     )
     return artifact(slug(team.name), "capacity-forecasts", data)

@@ -17,17 +17,22 @@ ISOLATION_PATH = f"{RULES_DIR}/tenants.json"
 
 
 def ruler_artifacts(layout: RulerLayout) -> Iterable[Artifact]:
+    """Ruler files as `mimir/rules/<tenant>/<namespace>.yaml`.
+
+    The directory is the tenant id itself, never a slug: Mimir's local ruler storage and
+    `mimirtool rules` read it as the tenant (ids are catalog identifiers, safe as file names).
+    """
     for tenant, namespaces in sorted(layout.namespaces.items()):
         for namespace, groups in sorted(namespaces.items()):
             yield Artifact(
-                path=f"{RULES_DIR}/{slug(tenant)}/{slug(namespace)}.yaml",
+                path=f"{RULES_DIR}/{tenant}/{slug(namespace)}.yaml",
                 role=Role.MIMIR_RULES,
                 data={"groups": groups},
                 comment=f"Mimir ruler: tenant {tenant!r}, namespace {namespace!r}.",
             )
     for tenant, groups in sorted(layout.federated.items()):
         yield Artifact(
-            path=f"{RULES_DIR}/{slug(tenant)}/{ROLLUP_NAMESPACE}.yaml",
+            path=f"{RULES_DIR}/{tenant}/{ROLLUP_NAMESPACE}.yaml",
             role=Role.MIMIR_FEDERATED_RULES,
             data={"groups": groups},
             comment=f"Mimir ruler: roll-up tenant {tenant!r}; federated groups read their source_tenants.",
@@ -52,7 +57,12 @@ class MimirGenerator:
             yield Artifact(
                 path="mimir/mimir.yaml",
                 role=Role.MIMIR_CONFIG,
-                data=main_config(mimir, plan.catalog.defaults.evaluation_interval, bool(layout.federated)),
+                data=main_config(
+                    mimir,
+                    plan.catalog.defaults.evaluation_interval,
+                    bool(layout.federated),
+                    ha_pairs=any(c.prometheus is not None and c.prometheus.replicas > 1 for c in plan.catalog.clusters),
+                ),
                 comment="Blocks of Mimir's main configuration owned by lgtmgen; merge with the deployment's own.",
             )
             yield Artifact(
@@ -65,7 +75,7 @@ class MimirGenerator:
             yield Artifact(
                 path="mimir/runtime.yaml",
                 role=Role.MIMIR_RUNTIME,
-                data=runtime_overrides(plan),
+                data=runtime_overrides(plan, {t: layout.group_count(t) for t in {*layout.namespaces, *layout.federated}}),
                 comment="Per-tenant limits from the tenants' tiers (mimir.tiers).",
             )
         yield from ruler_artifacts(layout)

@@ -27,11 +27,22 @@ def _bucket(storage: MimirStorage, bucket: str) -> dict[str, Any]:
     return {"backend": "s3", "s3": s3}
 
 
-def main_config(settings: MimirSettings, evaluation_interval: str, federated: bool) -> dict[str, Any]:
-    """The owned blocks; `federated` turns on ruler tenant federation for the roll-up tenant."""
+def main_config(
+    settings: MimirSettings, evaluation_interval: str, federated: bool, ha_pairs: bool = False
+) -> dict[str, Any]:
+    """The owned blocks; `federated` turns on ruler tenant federation for the roll-up tenant.
+
+    `ha_pairs` (a cluster runs Prometheus replicas) turns on the distributor's HA tracker: with
+    the overrides' `accept_ha_samples` but no tracker, Mimir 3 accepts every replica and strips
+    `__replica__`, so two replicas write into one series (out-of-order rejections, counters that
+    jump between replicas and read as resets by `rate`). Its key-value store is left at Mimir's
+    default (memberlist).
+    """
     storage = settings.storage
     assert storage is not None
+    ha: dict[str, Any] = {"distributor": {"ha_tracker": {"enable_ha_tracker": True}}} if ha_pairs else {}
     return {
+        **ha,
         "blocks_storage": _bucket(storage, storage.bucket),
         "ruler_storage": _bucket(storage, storage.ruler_bucket or f"{storage.bucket}-ruler"),
         "compactor": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from lgtmgen.catalog.models.base import format_duration, parse_duration
@@ -29,11 +30,17 @@ def tenant_limits(tier: MimirTier, max_rule_groups: int) -> dict[str, Any]:
     }
 
 
-def runtime_overrides(plan: Plan) -> dict[str, Any]:
-    """`overrides:` with every tenant whose tier the `mimir.tiers` section defines, sorted by tenant."""
+def runtime_overrides(plan: Plan, rule_groups: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """`overrides:` with every tenant whose tier the `mimir.tiers` section defines, sorted by tenant.
+
+    `rule_groups` is the number of ruler groups the bundle gives each tenant: a tenant's group
+    limit is `mimir.max_rule_groups_per_tenant` or, when its own rules need more, that number,
+    since the ruler refuses groups beyond the limit (a service with SLOs brings about five).
+    """
     mimir = plan.catalog.mimir
+    needed = rule_groups or {}
     overrides = {
-        name: tenant_limits(mimir.tiers[tenant.tier], mimir.max_rule_groups_per_tenant)
+        name: tenant_limits(mimir.tiers[tenant.tier], max(mimir.max_rule_groups_per_tenant, needed.get(name, 0)))
         for name, tenant in sorted(plan.tenants.items())
         if tenant.tier in mimir.tiers
     }

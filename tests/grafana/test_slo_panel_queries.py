@@ -1,0 +1,134 @@
+"""The SLO panels' PromQL gives the right numbers on the series the SLO rules record.
+
+The SLO rules record one series per cluster (and per `group_by` value), while the
+objective and the budget are one series per SLO: the real promtool evaluates the
+dashboards' queries on such series, so a join that Prometheus refuses (many-to-one
+without `group_left`) fails here as it would in Grafana.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lgtmgen.generators.grafana import GrafanaDashboards
+from lgtmgen.plan import Plan
+from lgtmgen.toolchain.locate import locate_tools
+
+SLO = 'service="checkout",slo="orders-placed"'
+EU = f'cluster="eu-prod",{SLO}'
+US = f'cluster="us-prod",{SLO}'
+
+
+def _dashboard(plan: Plan, path: str) -> dict[str, Any]:
+    return next(a.data for a in GrafanaDashboards().generate(plan) if a.path == path)
+
+
+def _target(doc: dict[str, Any], title: str, legend_prefix: str = "", ref: str = "") -> dict[str, Any]:
+    panel = next(p for p in doc["panels"] if p.get("title") == title)
+    return next(
+        t
+        for t in panel["targets"]
+        if str(t.get("legendFormat", "")).startswith(legend_prefix) and (not ref or t["refId"] == ref)
+    )
+
+
+def _series(name: str, labels: str, value: float) -> dict[str, str]:
+    return {"series": f"{name}{{{labels}}}", "values": f"{value}x10"}
+
+
+def _promtool_evaluates(tmp_path: Path, series: list[dict[str, str]], cases: list[dict[str, Any]]) -> None:
+    (tmp_path / "empty.yaml").write_text("groups: []\n", encoding="utf-8")
+    tests = {
+        "rule_files": ["empty.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": cases}],
+    }
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    promtool = locate_tools().promtool
+    assert promtool is not None
+    run = subprocess.run(
+        [str(promtool.path), "test", "rules", "tests.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _case(expr: str, samples: list[tuple[str, float]]) -> dict[str, Any]:
+    return {"expr": expr, "eval_time": "5m", "exp_samples": [{"labels": f"{{{l}}}", "value": v} for l, v in samples]}
+
+
+@pytest.mark.tools
+def test_burn_rate_and_team_table_join_per_cluster_series_to_one_budget(shop_plan: Plan, tmp_path: Path) -> None:
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    team = _dashboard(shop_plan, "grafana/dashboards/checkout/team-slos.json")
+    burn_1h = _target(service, "Burn rate", "orders-placed 1h")["expr"]
+    table = {ref: _target(team, "SLOs", ref=ref)["expr"] for ref in "ABC"}
+    series = [
+        _series("slo:sli_error:ratio_rate1h", EU, 0.002),
+        _series("slo:sli_error:ratio_rate1h", US, 0.0005),
+        _series("slo:error_budget:ratio", SLO, 0.001),
+        _series("slo:objective:ratio", SLO, 0.999),
+        _series("slo:error_budget_remaining:ratio", EU, 0.5),
+        _series("slo:error_budget_remaining:ratio", US, 0.9),
+    ]
+    _promtool_evaluates(
+        tmp_path,
+        series,
+        [
+            _case(burn_1h, [(EU, 2), (US, 0.5)]),
+            # one row per SLO: its objective, and the cluster furthest from it
+            _case(table["A"], [(SLO, 0.999)]),
+            _case(table["B"], [(SLO, 1 - 0.5 * 0.001)]),
+            _case(table["C"], [(SLO, 0.5)]),
+        ],
+    )
+
+
+def test_per_cluster_slo_series_are_told_apart_by_their_legend(shop_plan: Plan) -> None:
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    for title in ("Error budget left", "Burn rate"):
+        legends = [t["legendFormat"] for t in next(p for p in service["panels"] if p.get("title") == title)["targets"]]
+        assert legends and all("{{cluster}}" in legend for legend in legends), (title, legends)
+
+
+@pytest.mark.tools
+def test_compliance_is_one_value_per_slo_named_as_its_colour_override(shop_plan: Plan, tmp_path: Path) -> None:
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    panel = next(p for p in service["panels"] if p.get("title") == "SLO compliance over the period")
+    target = _target(service, "SLO compliance over the period", "orders-placed")
+    coloured = [o["matcher"]["options"]["names"] for o in panel["fieldConfig"]["overrides"]]
+    assert [target["legendFormat"]] in coloured
+    series = [
+        _series("slo:sli_error:ratio_rate30d", EU, 0.002),
+        _series("slo:sli_error:ratio_rate30d", US, 0.0005),
+    ]
+    # the cluster furthest from the objective
+    _promtool_evaluates(tmp_path, series, [_case(target["expr"], [(SLO, 0.998)])])
+
+
+@pytest.mark.tools
+def test_the_share_of_slos_within_budget_is_zero_when_every_budget_is_spent(shop_plan: Plan, tmp_path: Path) -> None:
+    executive = _dashboard(shop_plan, "grafana/dashboards/overview/executive.json")
+    expr = _target(executive, "SLOs within budget")["expr"]
+    series = [
+        _series("slo:error_budget_remaining:ratio", EU, -0.5),
+        _series("slo:error_budget_remaining:ratio", US, -0.1),
+    ]
+    _promtool_evaluates(tmp_path, series, [_case(expr, [("", 0)])])
+
+
+@pytest.mark.tools
+def test_a_dependency_slo_is_one_bar_named_by_its_legend(shop_plan: Plan, tmp_path: Path) -> None:
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    target = _target(service, "Error budget left of dependencies")
+    assert target["legendFormat"] == "{{service}} {{slo}}"
+    cart = 'service="cart",slo="availability"'
+    series = [
+        _series("slo:error_budget_remaining:ratio", f'cluster="eu-prod",{cart}', 0.5),
+        _series("slo:error_budget_remaining:ratio", f'cluster="us-prod",{cart}', 0.9),
+    ]
+    _promtool_evaluates(tmp_path, series, [_case(target["expr"], [(cart, 0.5)])])
