@@ -94,10 +94,10 @@ def service_logs_are_valid(catalog: Catalog, report: Reporter) -> None:
             continue
         base: list[PathStep] = ["services", s_index, "logs"]
         _check_format(logs, base, report)
-        if logs.workload is None and not re.fullmatch(KUBERNETES_NAME_PATTERN, service.name):
+        if not re.fullmatch(KUBERNETES_NAME_PATTERN, service.workload()):
             report.add(
                 WORKLOAD,
-                f"no pod or container can be named {service.name!r}, so the collector would read no "
+                f"no pod or container can be named {service.workload()!r}, so the collector would read no "
                 "log file of this service",
                 base,
                 hint="set logs.workload (and logs.container when it differs) to the Kubernetes names",

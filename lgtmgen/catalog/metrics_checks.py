@@ -188,13 +188,15 @@ def autoscaling_is_complete(catalog: Catalog, report: Reporter) -> None:
                 f"namespace {hints.namespace!r} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)",
                 [*base, "namespace"],
             )
-        name = hints.workload_name(service.name)
+        name = service.workload()
         if len(name) > 253 or not _K8S_SUBDOMAIN.fullmatch(name):
             # Point at the field the name came from; a default from the service name points at the request.
-            source = "workload" if hints.workload else "container" if hints.container else "max_replicas"
+            path: list[PathStep] = [*base, "workload"] if hints.workload else (
+                ["services", index, "logs", "workload"] if service.logs and service.logs.workload else [*base, "max_replicas"]
+            )
             report.add(
                 AUTOSCALING_NAME,
                 f"workload name {name!r} is not a Kubernetes object name (lower-case letters, digits, '-' and '.')",
-                [*base, source],
-                hint="set resources.workload to the name of the Deployment" if source == "max_replicas" else None,
+                path,
+                hint="set resources.workload to the name of the Deployment" if path[-1] == "max_replicas" else None,
             )

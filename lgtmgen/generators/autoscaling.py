@@ -2,9 +2,9 @@
 
 One `autoscaling/v2` object per service that asks for one, in the service's
 namespace, scaling its workload on CPU utilisation against the pods' CPU request
-(the same requests the resource-efficiency rules read). The objects are the same
-for every cluster the service runs in; `kubernetes/autoscaling/kustomization.yaml`
-lists them. `lgtmgen check` validates them against the Kubernetes schema.
+(the same requests the resource-efficiency rules read). The workload is `Service.workload()`,
+the one the log collector reads too. The objects are the same for every cluster the service
+runs in; `kubernetes/autoscaling/kustomization.yaml` lists them. `lgtmgen check` validates them against the Kubernetes schema.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def autoscaled(plan: Plan) -> list[Service]:
 def autoscaler(service: Service) -> dict[str, Any]:
     hints = service.resources
     assert hints is not None and hints.max_replicas is not None
-    name = hints.workload_name(service.name)
+    name = service.workload()
     utilization = hints.target_cpu_utilization or DEFAULT_CPU_UTILIZATION
     return {
         "apiVersion": "autoscaling/v2",

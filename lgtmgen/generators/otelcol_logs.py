@@ -61,7 +61,7 @@ def parser_operator(logs: ServiceLogs) -> dict[str, Any]:
 
 def pod_log_files(service: Service, logs: ServiceLogs) -> str:
     """Kubernetes writes `/var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log`."""
-    workload = logs.workload or service.name
+    workload = service.workload()
     container = logs.container or workload
     return f"{POD_LOGS}/*_{workload}-*/{container}/*.log"
 

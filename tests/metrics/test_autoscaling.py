@@ -65,8 +65,24 @@ def test_defaults_are_written_out_and_the_workload_can_be_named(load: Loader) ->
     assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "api-db"}
     assert spec["minReplicas"] == 1  # Kubernetes' default floor
     assert spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 80  # and its default target
-    plan = _with_hints(load, max_replicas=4, container="api-server")
-    assert _objects(plan)["kubernetes/autoscaling/api.yaml"]["metadata"]["name"] == "api-server"
+
+
+def test_one_declared_workload_serves_the_autoscaler_and_the_log_collector(load: Loader) -> None:
+    from lgtmgen.generators.otelcol_logs import pod_log_files
+
+    doc = base_catalog()
+    doc["services"][0]["resources"].update(max_replicas=4, container="api-server")
+    doc["services"][0]["logs"] = {"format": "json", "workload": "api-web"}
+    plan, errors = load(doc)
+    assert plan is not None and errors == [], [str(e) for e in errors]
+    assert _objects(plan)["kubernetes/autoscaling/api.yaml"]["metadata"]["name"] == "api-web"
+    doc["services"][0]["logs"] = {"format": "json"}
+    doc["services"][0]["resources"]["workload"] = "api-web"
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    service = plan.catalog.services[0]
+    assert service.logs is not None
+    assert pod_log_files(service, service.logs) == "/var/log/pods/*_api-web-*/api-web/*.log"
 
 
 def test_hints_without_a_ceiling_warn_that_no_autoscaler_is_written(tmp_path: Path) -> None:
@@ -87,7 +103,6 @@ def test_hints_without_a_ceiling_warn_that_no_autoscaler_is_written(tmp_path: Pa
     [
         ({"min_replicas": 5, "max_replicas": 3}, [("catalog/autoscaling-range", "services[0].resources.min_replicas")]),
         ({"max_replicas": 3, "namespace": "Shop_NS"}, [("catalog/autoscaling-invalid-name", "services[0].resources.namespace")]),
-        ({"max_replicas": 3, "container": "API"}, [("catalog/autoscaling-invalid-name", "services[0].resources.container")]),
         ({"max_replicas": 3, "workload": "a b"}, [("catalog/autoscaling-invalid-name", "services[0].resources.workload")]),
     ],
 )

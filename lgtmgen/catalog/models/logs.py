@@ -201,7 +201,7 @@ class ServiceLogs(Strict):
         default=None,
         description=(
             "Kubernetes workload whose pods write the logs (pods named `<workload>-…`); "
-            "default: the service name, which must then be a Kubernetes name."
+            "default: `resources.workload`, else the service name, which must then be a Kubernetes name."
         ),
     )
     container: KubernetesName | None = Field(

@@ -179,15 +179,15 @@ class ResourceHints(Strict):
         default=None, ge=1, le=100, description="Autoscaling target, % of the CPU request (default 80, Kubernetes' own)."
     )
     workload: str | None = Field(
-        default=None, description="Name of the workload the autoscaler scales (default: `container`, else the service's slug)."
+        default=None,
+        description=(
+            "Name of the Kubernetes workload of the service's pods, which the autoscaler scales "
+            "(default: `logs.workload`, else the service name)."
+        ),
     )
     workload_kind: Literal["Deployment", "StatefulSet"] = Field(
         default="Deployment", description="Kind of that workload."
     )
-
-    def workload_name(self, service: str) -> str:
-        """The workload an autoscaler of `service` scales (and the autoscaler's own name)."""
-        return self.workload or self.container or service
 
 
 class UnitPrices(Strict):

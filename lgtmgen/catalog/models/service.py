@@ -58,3 +58,9 @@ class Service(Strict):
     resources: ResourceHints | None = None
     logs: ServiceLogs | None = None
     traces: ServiceTraces | None = None
+
+    def workload(self) -> str:
+        """The Kubernetes workload of the service's pods: `resources.workload` or `logs.workload`
+        (either declares it for both the autoscaler and the log collector), else the service name."""
+        declared = (self.resources.workload if self.resources else None) or (self.logs.workload if self.logs else None)
+        return declared or self.name
