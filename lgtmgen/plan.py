@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -71,22 +72,25 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     number of its short windows (28d: 55m and 5m, not 56m): the fastest page sums
     its long window from back-to-back short-window counts, and a remainder would
     leave it to an average that fills slowly, paging later than the Workbook time
-    after a full outage. For short periods two
-    conditions of one severity can land on the same windows (a 1h period at 30s
-    scrapes gives both pages 2m and 2m); only the smaller factor is kept, since it
-    fires whenever the larger would, and two alerts with the same labels would be
-    one series twice.
+    after a full outage. Short periods stretch windows to that minimum, and conditions then
+    coincide (a 1h period at 30s scrapes puts both pages on 2m and 2m, at 0.6x and 1.5x): of
+    one severity on the same windows only the larger factor is kept, no factor is below 1 (a
+    budget-neutral burn: the SLO is being met), and a ticket on a page's windows with a factor at least the
+    page's is dropped, since it could never fire without the page.
     """
     out: dict[tuple[str, int, int], BurnWindow] = {}
     for severity, share, long_30d in WORKBOOK_30D:
         scaled = max(round(long_30d * period / WORKBOOK_PERIOD / 60) * 60, min_window)
         short = int(max(round(scaled / SHORT_WINDOW_DIVISOR / 60) * 60, min_window))
         long = short * max(round(scaled / short), 1)
-        factor = round(share * period / long, 6)
+        factor = max(round(share * period / long, 6), 1.0)  # stretched windows: never below budget-neutral
         kept = out.get((severity, long, short))
-        if kept is None or factor < kept.factor:
+        if kept is None or factor > kept.factor:
             out[(severity, long, short)] = BurnWindow(severity, long, short, factor)
-    return tuple(out.values())
+    pages = {(w.long, w.short): w.factor for w in out.values() if w.severity == "page"}
+    return tuple(
+        w for w in out.values() if w.severity == "page" or w.factor < pages.get((w.long, w.short), math.inf)
+    )
 
 
 def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:

@@ -2,10 +2,11 @@
 
 Burn-rate windows and factors are derived from the period (`lgtmgen.plan.burn_windows`):
 windows shrink with it but never below four scrape intervals, and the factor is
-budget share × period ÷ window. A period of a few seconds therefore gives factors
-of about zero (alerts that fire on any error); a period of years asks for a range
-query over more raw data than any tier keeps. At least an hour keeps every
-derived window meaningful; at most a year matches the longest retention tiers.
+budget share × period ÷ window, never below 1. A period of a few seconds therefore
+collapses every condition onto the minimum window at the budget-neutral factor (no
+fast burn told from a slow one); a period of years asks for a range query over more
+raw data than any tier keeps. At least an hour keeps the derived conditions apart; at
+most a year matches the longest retention tiers.
 
 Check id: ``catalog/slo-period-range``, at the key that sets the period.
 """

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lgtmgen.catalog.models import SLO, Catalog, LatencySLI
 from lgtmgen.catalog.models.base import format_duration, parse_duration
-from lgtmgen.catalog.models.slo import MAX_EXACT_SLICES, ProbeSLI
+from lgtmgen.catalog.models.slo import ProbeSLI
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import selector_error
+from lgtmgen.slices import MAX_EXACT_SLICES, fastest_page, needs_slices, sliceable
 
 
 def check_slos(catalog: Catalog, report: Reporter) -> None:
     """Report SLO problems the models alone cannot see."""
+    interval = int(parse_duration(catalog.defaults.evaluation_interval))
     for s, service in enumerate(catalog.services):
         for n, slo in enumerate(service.slos):
             path: list[str | int] = ["services", s, "slos", n]
@@ -54,33 +58,46 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                         hint="keep one condition: the one with the smaller factor fires whenever the other would",
                     )
                 seen.setdefault(key, w)
-            _page_windows_are_whole_slices(slo, path, report)
+            _page_windows_are_whole_slices(slo, path, interval, report)
 
 
-def _page_windows_are_whole_slices(slo: SLO, path: list[str | int], report: Reporter) -> None:
-    """Declared page windows that a full outage needs summed exactly are whole multiples of the shortest window.
+def _page_windows_are_whole_slices(
+    slo: SLO, path: list[str | int], interval: int, report: Reporter
+) -> None:
+    """The fastest declared page's windows are whole slices when a full outage needs them summed exactly.
 
-    The rules record events per shortest window and sum a page's windows from those slices
-    when the page's detection time (factor × budget × long window) exceeds one slice; a
-    window that is not a whole number of slices falls back to an average that fills slowly,
-    and the page would fire later than the detection time after a full outage.
+    `lgtmgen.slices` says when: otherwise that page would fire later than its detection time.
     """
-    windows = slo.alerting.windows or []
-    if not windows:
+    declared = [
+        (n, window, _Condition(window.severity, int(parse_duration(window.long)), int(parse_duration(window.short)), window.factor))
+        for n, window in enumerate(slo.alerting.windows or [])
+    ]
+    if not declared:
         return
-    base = min(min(parse_duration(w.long), parse_duration(w.short)) for w in windows)
+    base = min(min(c.long, c.short) for _, _, c in declared)
+    pair = fastest_page([c for _, _, c in declared], slo.alerting.page)
     budget = 1 - slo.objective / 100
-    for w, window in enumerate(windows):
-        long, short = parse_duration(window.long), parse_duration(window.short)
-        if window.severity != "page" or window.factor * budget * long <= base:
+    if pair is None or not needs_slices(pair, base, budget):
+        return
+    n, window = next((n, w) for n, w, c in declared if c is pair)
+    for field, seconds in (("long", pair.long), ("short", pair.short)):
+        if sliceable(seconds, base, interval):
             continue
-        for field, seconds in (("long", long), ("short", short)):
-            if seconds % base or seconds // base > MAX_EXACT_SLICES:
-                report.add(
-                    "catalog/slo-window-slices",
-                    f"the page's {field} window {getattr(window, field)} is not a whole number of at most "
-                    f"{MAX_EXACT_SLICES} {format_duration(base)} slices (the shortest window), so after a full outage it would "
-                    f"page later than its detection time of {window.factor * budget * long:g}s",
-                    [*path, "alerting", "windows", w, field],
-                    hint=f"use a multiple of {format_duration(base)}",
-                )
+        report.add(
+            "catalog/slo-window-slices",
+            f"the fastest page's {field} window {getattr(window, field)} is not a whole number of at most "
+            f"{MAX_EXACT_SLICES} slices of {format_duration(base)} (the shortest window, itself a whole number of "
+            f"{format_duration(interval)} evaluations), so after a full outage it would page later than its "
+            f"detection time of {pair.factor * budget * pair.long:g}s",
+            [*path, "alerting", "windows", n, field],
+            hint=f"make the shortest window a multiple of {format_duration(interval)} and this window a multiple of it, "
+            f"at most {MAX_EXACT_SLICES} times",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Condition:
+    severity: str
+    long: int
+    short: int
+    factor: float

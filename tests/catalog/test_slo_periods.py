@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from lgtmgen.plan import burn_windows
+from lgtmgen.slices import fastest_page, needs_slices, sliceable
 from tests.support import load_catalog_document
 from tests.traces.traces_catalog import base_catalog
 
@@ -26,9 +27,11 @@ def _errors(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, str | N
     return [(d.check, d.path) for d in diagnostics if d.is_error]
 
 
-def test_a_one_millisecond_period_would_derive_burn_factors_of_about_zero() -> None:
-    # Why the range exists: factors near 0 page on any error at all; at 1h they stay above 1.
-    assert max(w.factor for w in burn_windows(0.001, 60.0)) < 1e-5
+def test_a_one_millisecond_period_would_collapse_every_condition_to_the_minimum_window() -> None:
+    # Why the range exists: the windows shrink to the 4-scrape minimum and every factor to the
+    # budget-neutral floor, so the conditions no longer tell fast burns from slow ones.
+    windows = burn_windows(0.001, 60.0)
+    assert {(w.long, w.short, w.factor) for w in windows} == {(60, 60, 1.0)}
     assert min(w.factor for w in burn_windows(3600.0, 60.0)) >= 1
 
 
@@ -76,10 +79,14 @@ def test_derived_conditions_never_repeat_a_severity_on_the_same_windows(period: 
     assert {w.severity for w in windows} == {"page", "ticket"}
 
 
-def test_coinciding_conditions_keep_the_smaller_factor() -> None:
-    pages = [w for w in burn_windows(3600.0, 120.0) if w.severity == "page"]
-    # 2% of the budget in 2m (0.6x) and 5% in 2m (1.5x): the first fires whenever the second would
-    assert [(w.long, w.short, w.factor) for w in pages] == [(120, 120, 0.6)]
+def test_coinciding_conditions_keep_the_larger_factor_and_no_page_fires_below_budget_neutral() -> None:
+    # 1h at 30s scrapes: pages at 2% of the budget in 2m (0.6x) and 5% in 2m (1.5x); a 0.6x page
+    # would fire while the SLO is met, and the 3x ticket on the same windows never without the page.
+    windows = burn_windows(3600.0, 120.0)
+    assert [(w.severity, w.long, w.short, w.factor) for w in windows] == [("page", 120, 120, 1.5), ("ticket", 360, 120, 1.0)]
+    for period in (3600.0, 2 * 3600.0, 6 * 3600.0, 86400.0, 7 * 86400.0, 28 * 86400.0, 30 * 86400.0):
+        for min_window in (60.0, 120.0, 240.0):
+            assert all(w.factor >= 1 for w in burn_windows(period, min_window)), (period, min_window)
 
 
 def test_declared_windows_may_not_repeat_a_severity_on_the_same_windows(tmp_path: Path) -> None:
@@ -94,14 +101,18 @@ def test_declared_windows_may_not_repeat_a_severity_on_the_same_windows(tmp_path
     assert _errors(tmp_path, document) == [("catalog/slo-window-duplicate", "services[0].slos[0].alerting.windows[1]")]
 
 
-@pytest.mark.parametrize("min_window", [60.0, 120.0, 240.0])
+@pytest.mark.parametrize("scrape", [15, 30, 60])
 @pytest.mark.parametrize("days", [1, 7, 14, 28, 30, 31, 90, 365])
-def test_every_derived_long_window_is_a_whole_number_of_its_short_windows(days: int, min_window: float) -> None:
-    # The fastest page sums its long window from short-window slices; a remainder (28d: 56m of
-    # 5m slices) left it to an average that fills too slowly to page in time.
-    for w in burn_windows(days * 86400.0, min_window):
-        assert w.long % w.short == 0, (days, w)
-        assert w.short >= min_window
+def test_the_fastest_derived_page_can_always_be_summed_from_exact_slices(days: int, scrape: int) -> None:
+    # A 56m page window over 5m slices (28d) could not be: a 99% SLO then never paged in a short outage.
+    for objective in (90.0, 95.0, 99.0, 99.5, 99.9, 99.99):
+        windows = burn_windows(days * 86400.0, 4.0 * scrape)
+        base = min(min(w.long, w.short) for w in windows)
+        pair = fastest_page(windows)
+        assert pair is not None
+        if needs_slices(pair, base, 1 - objective / 100):
+            # derived windows are whole minutes, so a 30s or 1m evaluation interval divides them
+            assert sliceable(pair.long, base, 60) and sliceable(pair.short, base, 60), (days, objective)
 
 
 def test_a_28_day_period_pages_over_55m_and_5m() -> None:
@@ -111,24 +122,42 @@ def test_a_28_day_period_pages_over_55m_and_5m() -> None:
 
 
 @pytest.mark.parametrize(
-    ("objective", "long", "expected"),
+    ("objective", "long", "page", "expected"),
     [
-        (99.0, "56m", [("catalog/slo-window-slices", "services[0].slos[0].alerting.windows[0].long")]),
-        (99.0, "3h", [("catalog/slo-window-slices", "services[0].slos[0].alerting.windows[0].long")]),  # 36 slices
-        (99.0, "55m", []),
-        (99.99, "56m", []),  # detection (4.8s) within one slice: every error is in the latest one
+        (99.0, "56m", True, [("catalog/slo-window-slices", "services[0].slos[0].alerting.windows[0].long")]),
+        (99.0, "3h", True, [("catalog/slo-window-slices", "services[0].slos[0].alerting.windows[0].long")]),  # 36 slices
+        (99.0, "55m", True, []),
+        (99.99, "56m", True, []),  # detection (4.8s) within one slice: every error is in the latest one
+        (99.0, "56m", False, []),  # no page at all
     ],
 )
-def test_declared_page_windows_must_be_whole_slices_when_the_page_needs_them(
-    tmp_path: Path, objective: float, long: str, expected: list[tuple[str, str]]
+def test_the_fastest_declared_page_must_be_whole_slices_when_it_needs_them(
+    tmp_path: Path, objective: float, long: str, page: bool, expected: list[tuple[str, str]]
 ) -> None:
     document = base_catalog()
     slo = document["services"][0]["slos"][0]
     slo["objective"] = objective
     slo["alerting"] = {
+        "page": page,
         "windows": [
             {"severity": "page", "long": long, "short": "5m", "factor": 14.4},
+            {"severity": "page", "long": "7h", "short": "35m", "factor": 6},  # slower pages are averaged by design
             {"severity": "ticket", "long": "1d", "short": "2h", "factor": 3},
-        ]
+        ],
     }
     assert _errors(tmp_path, document) == expected
+
+
+def test_the_workbook_windows_are_accepted_at_ordinary_objectives(tmp_path: Path) -> None:
+    document = base_catalog()
+    slo = document["services"][0]["slos"][0]
+    slo["objective"] = 99
+    slo["alerting"] = {
+        "windows": [
+            {"severity": "page", "long": "1h", "short": "5m", "factor": 14.4},
+            {"severity": "page", "long": "6h", "short": "30m", "factor": 6},
+            {"severity": "ticket", "long": "1d", "short": "2h", "factor": 3},
+            {"severity": "ticket", "long": "3d", "short": "6h", "factor": 1},
+        ]
+    }
+    assert _errors(tmp_path, document) == []

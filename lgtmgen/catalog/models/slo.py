@@ -11,9 +11,6 @@ from lgtmgen.catalog.models.base import Duration, LabelName, MetricName, Name, S
 WINDOW_PLACEHOLDER = "{{window}}"
 
 
-MAX_EXACT_SLICES = 24
-"""The longest page window the rules sum exactly from shortest-window slices, in slices (longer ones are averaged)."""
-
 
 class AvailabilitySLI(Strict):
     """Errors over requests, from the service's metric conventions (HTTP 5xx, gRPC server errors)."""

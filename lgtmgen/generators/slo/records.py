@@ -33,8 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lgtmgen.catalog.models.base import format_duration
-from lgtmgen.catalog.models.slo import MAX_EXACT_SLICES
 from lgtmgen.plan import BurnWindow, SLOPlan
+from lgtmgen.slices import fastest_page, needs_slices, sliceable
 
 HOUR = 3600
 HOURLY_FROM = 86400
@@ -89,13 +89,12 @@ def rule_windows(plan: SLOPlan) -> RuleWindows:
 def _rule_windows(
     windows: tuple[BurnWindow, ...], page: bool, base: int, error_budget: float, interval: int, period: int
 ) -> RuleWindows:
-    pages = [b for b in windows if b.severity == "page"] if page else []
-    pair = min(pages, key=lambda b: (b.long, b.short)) if pages else None
+    pair = fastest_page(windows, page)
     fast = tuple(sorted({base, *((pair.short, pair.long) if pair else ())}))
     every = {w for b in windows for w in (b.long, b.short)}
     slow = tuple(sorted(every - set(fast) - {period}))
-    sliced = pair is not None and pair.factor * error_budget * pair.long > base and base % interval == 0
-    exact = frozenset(w for w in fast if sliced and w % base == 0 and w // base <= MAX_EXACT_SLICES)
+    sliced = needs_slices(pair, base, error_budget)
+    exact = frozenset(w for w in fast if sliced and sliceable(w, base, interval))
     return RuleWindows(pair, fast, slow, exact)
 
 
