@@ -161,6 +161,10 @@ class Plan:
         """Digest of the validated catalog, computed only when a bundle is written (not by validate)."""
         return catalog_digest(self.catalog)
 
+    def services_in(self, cluster: str) -> list[Service]:
+        """The services that run in `cluster` (a service that names no cluster runs in all), in catalog order."""
+        return [s for s in self.catalog.services if not s.clusters or cluster in s.clusters]
+
     def slos_of(self, service: str) -> list[SLOPlan]:
         """The SLOs of one service, in catalog order (indexed once, not scanned per call)."""
         index = self.__dict__.get("_slos_by_service")

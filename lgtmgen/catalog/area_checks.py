@@ -25,8 +25,8 @@ from lgtmgen.catalog.logs_checks import (
     service_logs_are_valid,
 )
 from lgtmgen.catalog.metrics_checks import (
-    agents_are_consistent,
     autoscaling_is_complete,
+    cluster_prometheus_is_consistent,
     metrics_settings_are_consistent,
     mimir_storage_is_instant,
     mimir_tiers_are_declared,
@@ -49,5 +49,5 @@ AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_bu
 AREA_CHECKS += [timings_can_be_kept]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
-AREA_CHECKS += [agents_are_consistent, autoscaling_is_complete]
+AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete]
 AREA_CHECKS += [s3_lifecycle_is_valid]

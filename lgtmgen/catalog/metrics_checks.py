@@ -23,11 +23,12 @@ AGENT_RULES = "catalog/agent-evaluates-no-rules"
 AUTOSCALING_NEEDS_MAX = "catalog/autoscaling-needs-max"
 AUTOSCALING_RANGE = "catalog/autoscaling-range"
 AUTOSCALING_NAME = "catalog/autoscaling-invalid-name"
+AUTOSCALING_DUPLICATE = "catalog/autoscaling-duplicate"
 
-# Kubernetes object names: a namespace is an RFC 1123 label, a workload name an RFC 1123 subdomain.
-_K8S_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+# A workload name is an RFC 1123 subdomain (the namespace, a label, is typed in the model).
 _K8S_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 AGENT_FEDERATION = "catalog/agent-cannot-be-federated"
+OPERATOR_NO_LABELS = "catalog/operator-no-rule-labels"
 
 # Mimir's queriers and compactor read any block within retention at any time.
 ARCHIVE_CLASSES: dict[str, frozenset[str]] = {
@@ -135,10 +136,21 @@ def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
         report.add(REMOTE_WRITE_AUTH, "give basic auth or a bearer token file, not both", ["metrics", "remote_write_auth"])
 
 
-def agents_are_consistent(catalog: Catalog, report: Reporter) -> None:
-    """An agent-mode Prometheus evaluates no rules and serves no queries (so no /federate)."""
+def cluster_prometheus_is_consistent(catalog: Catalog, report: Reporter) -> None:
+    """An agent-mode Prometheus evaluates no rules and serves no queries (so no /federate); rule objects
+    for an operator-run one carry the labels its ruleSelector needs."""
     for index, cluster in enumerate(catalog.clusters):
         prometheus = cluster.prometheus
+        if prometheus is not None and prometheus.operator is not None and not prometheus.operator.rule_labels:
+            report.add(
+                OPERATOR_NO_LABELS,
+                f"cluster {cluster.name!r}: the Prometheus resource loads only the PrometheusRule objects its "
+                "ruleSelector matches, and the objects carry no label of yours",
+                ["clusters", index, "prometheus", "operator"],
+                hint="set rule_labels to what the ruleSelector matches (kube-prometheus-stack: {release: <release name>}), "
+                "unless it selects every object",
+                severity=Severity.WARNING,
+            )
         if prometheus is None or prometheus.mode != "agent":
             continue
         base: list[PathStep] = ["clusters", index, "prometheus"]
@@ -159,7 +171,9 @@ def agents_are_consistent(catalog: Catalog, report: Reporter) -> None:
 
 
 def autoscaling_is_complete(catalog: Catalog, report: Reporter) -> None:
-    """Autoscaling hints make a valid HorizontalPodAutoscaler: a ceiling, floor <= ceiling, Kubernetes names."""
+    """Autoscaling hints make valid HorizontalPodAutoscalers: a ceiling, floor <= ceiling, a Kubernetes
+    workload name, and no two services scaling the same workload."""
+    seen: dict[tuple[str, str, str], str] = {}
     for index, service in enumerate(catalog.services):
         hints = service.resources
         if hints is None:
@@ -182,21 +196,25 @@ def autoscaling_is_complete(catalog: Catalog, report: Reporter) -> None:
                 f"min_replicas {hints.min_replicas} is above max_replicas {hints.max_replicas}",
                 [*base, "min_replicas"],
             )
-        if not _K8S_LABEL.fullmatch(hints.namespace):
-            report.add(
-                AUTOSCALING_NAME,
-                f"namespace {hints.namespace!r} is not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)",
-                [*base, "namespace"],
-            )
         name = service.workload()
+        # Point at the field the name came from; a default from the service name points at the request.
+        path: list[PathStep] = [*base, "workload"] if hints.workload else (
+            ["services", index, "logs", "workload"] if service.logs and service.logs.workload else [*base, "max_replicas"]
+        )
         if len(name) > 253 or not _K8S_SUBDOMAIN.fullmatch(name):
-            # Point at the field the name came from; a default from the service name points at the request.
-            path: list[PathStep] = [*base, "workload"] if hints.workload else (
-                ["services", index, "logs", "workload"] if service.logs and service.logs.workload else [*base, "max_replicas"]
-            )
             report.add(
                 AUTOSCALING_NAME,
                 f"workload name {name!r} is not a Kubernetes object name (lower-case letters, digits, '-' and '.')",
                 path,
                 hint="set resources.workload to the name of the Deployment" if path[-1] == "max_replicas" else None,
             )
+        identity = (hints.namespace, hints.workload_kind, name)
+        if identity in seen:
+            report.add(
+                AUTOSCALING_DUPLICATE,
+                f"service {seen[identity]!r} already scales {hints.workload_kind} {hints.namespace}/{name}; "
+                "two autoscalers of one workload fight (and kubectl apply -k refuses the pair)",
+                path,
+                hint="give each service its own workload (resources.workload)",
+            )
+        seen.setdefault(identity, service.name)

@@ -16,7 +16,7 @@ from lgtmgen.checks.base import CheckContext
 from lgtmgen.diagnostics import Diagnostic, Location
 
 KUBERNETES_VERSION = "1.32"
-"""The oldest Kubernetes release the objects are held to (autoscaling/v2 is stable since 1.23)."""
+"""The Kubernetes release whose API schema the objects are held to (autoscaling/v2 is stable since 1.23)."""
 
 
 class KubernetesObjects:

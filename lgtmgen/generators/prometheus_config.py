@@ -26,6 +26,7 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import CustomSLI, Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
+from lgtmgen.generators.kubernetes import set_dir
 from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
 from lgtmgen.generators.recording_rules import RULES_DIR as METRICS_RULES_DIR
 from lgtmgen.generators.recording_rules import service_groups
@@ -55,10 +56,6 @@ def queue_config(expected_series: int, scrape_interval: float) -> dict[str, int]
         "min_shards": min_shards,
         "max_shards": max(DEFAULT_MAX_SHARDS, CATCH_UP * min_shards),
     }
-
-
-def services_in(plan: Plan, cluster: Cluster) -> list[Service]:
-    return [s for s in plan.catalog.services if not s.clusters or cluster.name in s.clusters]
 
 
 def raw_metrics(plan: Plan, service: Service) -> SelectedMetrics:
@@ -139,7 +136,7 @@ def cluster_config(
         labels["region"] = cluster.region
     if replica is not None:
         labels[HA_REPLICA_LABEL] = f"{cluster.name}-{replica}"
-    services = services_in(plan, cluster)
+    services = plan.services_in(cluster.name)
     by_tenant: dict[str, SelectedMetrics] = {}
     if cluster.tenant:
         by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
@@ -188,7 +185,7 @@ def _rules_note(cluster: Cluster) -> str:
         return ""
     if cluster.prometheus.mode == "agent":
         return " Agent mode (prometheus --agent): it scrapes and remote-writes; Mimir's ruler evaluates every rule."
-    return f" Run by the Prometheus Operator, which loads its rules from kubernetes/clusters/{cluster.name}/."
+    return f" Run by the Prometheus Operator, which loads its rules from {set_dir(cluster.name, 'prometheus-rules')}/."
 
 
 def federated_names(plan: Plan) -> list[str]:

@@ -1,11 +1,11 @@
 """Prometheus Operator PrometheusRule objects for the clusters whose Prometheus the operator runs.
 
 An operator-run Prometheus takes its rules from PrometheusRule objects, never from
-`rule_files`. So for every cluster with `prometheus.operator` set, each rule file
-that a plain Prometheus of that cluster would list becomes one object with the same
-groups (a service's SLO rules, its recording rules), and a `kustomization.yaml`
-lists the cluster's objects: `kubectl apply -k kubernetes/clusters/<cluster>`.
-Clusters without the setting get no objects: nobody has to skip files they cannot use.
+`rule_files`. So for every cluster with `prometheus.operator` set, each rule file that a
+plain Prometheus of that cluster would list becomes one object with the same groups (a
+service's SLO rules, its recording rules), in `kubernetes/clusters/<cluster>/prometheus-rules/`
+with a kustomization. Clusters without the setting get no objects: nobody has to skip files
+they cannot use.
 """
 
 from __future__ import annotations
@@ -16,25 +16,18 @@ from typing import Any
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import Cluster, Service
 from lgtmgen.catalog.models.metrics_platform import PrometheusOperator
-from lgtmgen.generators.prometheus_config import services_in
+from lgtmgen.generators.kubernetes import kustomization, object_labels, set_dir
 from lgtmgen.generators.recording_rules import service_groups
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 
 API_VERSION = "monitoring.coreos.com/v1"
-KUSTOMIZE_API_VERSION = "kustomize.config.k8s.io/v1beta1"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "lgtmgen"}
-"""On every object: `kubectl apply --prune -l app.kubernetes.io/managed-by=lgtmgen` removes those of
-services that left the catalog."""
-
-
-def cluster_dir(cluster: str) -> str:
-    return f"kubernetes/clusters/{cluster}"
+SET = "prometheus-rules"
 
 
 def operator_clusters(plan: Plan) -> list[tuple[Cluster, PrometheusOperator]]:
-    """The clusters whose Prometheus the operator runs, in catalog order."""
+    """The clusters whose Prometheus the operator runs, in catalog order (an agent loads no rules)."""
     return [
         (c, c.prometheus.operator)
         for c in plan.catalog.clusters
@@ -51,25 +44,20 @@ class PrometheusRuleCRD:
         rule_sets: dict[str, list[tuple[str, str, list[dict[str, Any]]]]] = {}
         for cluster, operator in operator_clusters(plan):
             resources = []
-            for service in services_in(plan, cluster):
+            for service in plan.services_in(cluster.name):
                 if service.name not in rule_sets:
                     rule_sets[service.name] = list(_rule_sets(plan, service))
                 for kind, comment, groups in rule_sets[service.name]:
                     name = f"{kind}-{slug(service.name)}"
-                    path = f"prometheus-rules/{name}.yaml"
-                    resources.append(path)
+                    resources.append(f"{name}.yaml")
                     yield Artifact(
-                        path=f"{cluster_dir(cluster.name)}/{path}",
+                        path=f"{set_dir(cluster.name, SET)}/{name}.yaml",
                         role=Role.PROMETHEUS_RULE_CRD,
                         data=_rule_object(name, service, operator, groups),
                         comment=f"PrometheusRule with the {comment} of service {service.name!r}, for cluster {cluster.name!r}.",
                     )
-            yield Artifact(
-                path=f"{cluster_dir(cluster.name)}/kustomization.yaml",
-                role=Role.KUSTOMIZATION,
-                data={"apiVersion": KUSTOMIZE_API_VERSION, "kind": "Kustomization", "resources": resources},
-                comment=f"The PrometheusRule objects of cluster {cluster.name!r}: kubectl apply -k this directory.",
-            )
+            if resources:
+                yield kustomization(cluster.name, SET, resources, "The PrometheusRule objects")
 
 
 def _rule_sets(plan: Plan, service: Service) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
@@ -86,6 +74,6 @@ def _rule_object(name: str, service: Service, operator: PrometheusOperator, grou
     metadata: dict[str, Any] = {"name": name}
     if operator.namespace:
         metadata["namespace"] = operator.namespace
-    metadata["labels"] = {**MANAGED_BY, "team": service.team, **dict(sorted(operator.rule_labels.items()))}
+    metadata["labels"] = object_labels(SET, service.team, dict(sorted(operator.rule_labels.items())))
     metadata["annotations"] = {"lgtmgen/service": service.name}
     return {"apiVersion": API_VERSION, "kind": "PrometheusRule", "metadata": metadata, "spec": {"groups": groups}}

@@ -48,12 +48,12 @@ def test_an_operator_cluster_gets_one_object_per_rule_file_its_prometheus_would_
     assert configs["prometheus/clusters/eu-prod/prometheus-0.yml"]["rule_files"]  # plain clusters keep theirs
 
     objects = _by_path(PrometheusRuleCRD(), plan)
-    root = "kubernetes/clusters/eu-stage"
+    root = "kubernetes/clusters/eu-stage/prometheus-rules"
     rule_files = {**_by_path(SLORules(), plan), **_by_path(RecordingRules(), plan)}
     expected = {
-        f"{root}/prometheus-rules/slo-api.yaml": rule_files["prometheus/rules/slo/api.yaml"],
-        f"{root}/prometheus-rules/metrics-api.yaml": rule_files["prometheus/rules/metrics/api.yaml"],
-        f"{root}/prometheus-rules/metrics-worker.yaml": rule_files["prometheus/rules/metrics/worker.yaml"],
+        f"{root}/slo-api.yaml": rule_files["prometheus/rules/slo/api.yaml"],
+        f"{root}/metrics-api.yaml": rule_files["prometheus/rules/metrics/api.yaml"],
+        f"{root}/metrics-worker.yaml": rule_files["prometheus/rules/metrics/worker.yaml"],
     }
     assert sorted(objects) == sorted([*expected, f"{root}/kustomization.yaml"])
     for path, rule_file in expected.items():
@@ -64,31 +64,53 @@ def test_an_operator_cluster_gets_one_object_per_rule_file_its_prometheus_would_
         assert obj["metadata"]["name"] == name and obj["metadata"]["namespace"] == "monitoring"
         team = "ops" if name.endswith("worker") else "shop"
         assert obj["metadata"]["labels"] == {
-            "app.kubernetes.io/managed-by": "lgtmgen", "team": team,
+            "app.kubernetes.io/managed-by": "lgtmgen", "app.kubernetes.io/component": "prometheus-rules", "team": team,
             "example.com/tier": "rules", "release": "kube-prometheus-stack",
         }
     kustomization = objects[f"{root}/kustomization.yaml"]
     assert kustomization["kind"] == "Kustomization"
-    assert kustomization["resources"] == [
-        "prometheus-rules/slo-api.yaml", "prometheus-rules/metrics-api.yaml", "prometheus-rules/metrics-worker.yaml",
-    ]
+    assert kustomization["resources"] == ["slo-api.yaml", "metrics-api.yaml", "metrics-worker.yaml"]
 
 
 def test_without_a_namespace_the_objects_leave_it_to_kubectl(load: Loader) -> None:
     doc = base_catalog()
-    doc["clusters"][0]["prometheus"]["operator"] = {}
+    doc["clusters"][0]["prometheus"]["operator"] = {"rule_labels": {"release": "stack"}}
     plan, errors = load(doc)
     assert plan is not None and errors == []
     objects = _by_path(PrometheusRuleCRD(), plan)
     # api runs everywhere, worker only in eu-stage
     assert sorted(objects) == [
-        "kubernetes/clusters/eu-prod/kustomization.yaml",
+        "kubernetes/clusters/eu-prod/prometheus-rules/kustomization.yaml",
         "kubernetes/clusters/eu-prod/prometheus-rules/metrics-api.yaml",
         "kubernetes/clusters/eu-prod/prometheus-rules/slo-api.yaml",
     ]
     metadata = objects["kubernetes/clusters/eu-prod/prometheus-rules/slo-api.yaml"]["metadata"]
     assert "namespace" not in metadata
-    assert metadata["labels"] == {"app.kubernetes.io/managed-by": "lgtmgen", "team": "shop"}
+    assert metadata["labels"] == {
+        "app.kubernetes.io/managed-by": "lgtmgen", "app.kubernetes.io/component": "prometheus-rules", "team": "shop",
+        "release": "stack",
+    }
+
+
+def test_an_operator_cluster_without_services_gets_no_empty_kustomization(load: Loader) -> None:
+    doc = base_catalog()
+    doc["services"] = [s for s in doc["services"] if s["name"] == "worker"]  # runs in eu-stage only
+    doc["clusters"][0]["prometheus"]["operator"] = {"rule_labels": {"release": "stack"}}
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    assert _by_path(PrometheusRuleCRD(), plan) == {}  # kubectl apply -k refuses a kustomization without objects
+
+
+def test_rule_objects_without_labels_of_yours_warn_that_the_rule_selector_may_miss_them(tmp_path: Path) -> None:
+    from tests.support import load_catalog_document
+
+    doc = base_catalog()
+    doc["clusters"][1]["prometheus"] = {"operator": {"namespace": "monitoring"}}
+    plan, diagnostics = load_catalog_document(tmp_path, doc)
+    assert plan is not None
+    assert [(d.check, d.severity.value, d.path) for d in diagnostics if d.check == "catalog/operator-no-rule-labels"] == [
+        ("catalog/operator-no-rule-labels", "warning", "clusters[1].prometheus.operator")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -115,7 +137,7 @@ def test_labels_and_namespaces_kubernetes_would_refuse_are_catalog_errors(
 def test_promtool_checks_the_spec_of_every_object_and_names_the_broken_one(shop_bundle: Path, tmp_path: Path) -> None:
     import shutil
 
-    objects = sorted((shop_bundle / "kubernetes").rglob("prometheus-rules/*.yaml"))
+    objects = sorted(p for p in (shop_bundle / "kubernetes").rglob("prometheus-rules/*.yaml") if p.name != "kustomization.yaml")
     assert len(objects) > 10
     assert [str(d) for d in run_checks(shop_bundle, locate_tools(), only={"promtool-rule-objects"})] == []
 

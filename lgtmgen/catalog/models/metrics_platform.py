@@ -162,21 +162,38 @@ class KPI(Strict):
     window: Duration = Field(default="5m", description="Rate window of counters.")
 
 
+KUBERNETES_LABEL_KEY_PATTERN = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+KubernetesLabelKey = Annotated[str, Field(pattern=KUBERNETES_LABEL_KEY_PATTERN, max_length=317)]
+"""A Kubernetes label key: an optional DNS-subdomain prefix and ``/``, then a name of up to 63 characters."""
+
+KubernetesLabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+"""A Kubernetes label value: up to 63 characters, alphanumeric at both ends (or empty)."""
+
+KubernetesName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
+"""A Kubernetes namespace name (an RFC 1123 label)."""
+
+OPERATOR_OWNED_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/component", "team")
+"""Labels lgtmgen sets on every Kubernetes object itself."""
+
+
 class ResourceHints(Strict):
     """Resource-efficiency and autoscaling hints of a service.
 
     With `max_replicas`, the bundle holds a HorizontalPodAutoscaler for the
-    service's workload (`kubernetes/autoscaling/`).
+    service's workload in every cluster it runs in (`kubernetes/clusters/<cluster>/autoscaling/`).
     """
 
-    namespace: str = Field(description="Kubernetes namespace of the service's pods.")
+    namespace: KubernetesName = Field(description="Kubernetes namespace of the service's pods.")
     container: str | None = Field(default=None, description="Container name (default: the service name).")
     min_replicas: PositiveInt | None = Field(default=None, description="Autoscaling floor (default 1).")
     max_replicas: PositiveInt | None = Field(
         default=None, description="Autoscaling ceiling; setting it asks for a HorizontalPodAutoscaler."
     )
     target_cpu_utilization: int | None = Field(
-        default=None, ge=1, le=100, description="Autoscaling target, % of the CPU request (default 80, Kubernetes' own)."
+        default=None, ge=1, description="Autoscaling target, % of the CPU request (default 80, Kubernetes' own; above 100 is allowed)."
     )
     workload: str | None = Field(
         default=None,
@@ -198,21 +215,6 @@ class UnitPrices(Strict):
     memory_gib_hour: float = Field(ge=0, description="Price of one GiB of memory for one hour.")
 
 
-KUBERNETES_LABEL_KEY_PATTERN = (
-    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
-)
-KubernetesLabelKey = Annotated[str, Field(pattern=KUBERNETES_LABEL_KEY_PATTERN, max_length=317)]
-"""A Kubernetes label key: an optional DNS-subdomain prefix and ``/``, then a name of up to 63 characters."""
-
-KubernetesLabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
-"""A Kubernetes label value: up to 63 characters, alphanumeric at both ends (or empty)."""
-
-KubernetesName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-"""A Kubernetes namespace name (an RFC 1123 label)."""
-
-OPERATOR_OWNED_LABELS = ("app.kubernetes.io/managed-by", "team")
-"""Labels lgtmgen sets on every PrometheusRule object itself."""
 
 
 class PrometheusOperator(Strict):
@@ -258,7 +260,7 @@ class ClusterPrometheus(Strict):
         default=None,
         description=(
             "Set when the Prometheus Operator runs this Prometheus: its rules are written as PrometheusRule "
-            "objects (`kubernetes/clusters/<cluster>/`) instead of `rule_files`."
+            "objects (`kubernetes/clusters/<cluster>/prometheus-rules/`) instead of `rule_files`."
         ),
     )
 
