@@ -18,7 +18,10 @@ from lgtmgen.catalog.grafana_checks import (
     overview_folder_is_free,
     tenant_variables_are_distinct,
 )
-from lgtmgen.catalog.lifecycle_checks import s3_lifecycle_is_valid
+from lgtmgen.catalog.lifecycle_checks import (
+    noncurrent_retention_is_whole_days,
+    s3_lifecycle_is_valid,
+)
 from lgtmgen.catalog.logs_checks import (
     logs_storage_is_usable,
     logs_tiers_are_declared,
@@ -50,4 +53,4 @@ AREA_CHECKS += [timings_can_be_kept]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete]
-AREA_CHECKS += [s3_lifecycle_is_valid]
+AREA_CHECKS += [s3_lifecycle_is_valid, noncurrent_retention_is_whole_days]

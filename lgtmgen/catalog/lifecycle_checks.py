@@ -6,7 +6,9 @@ move down the waterfall STANDARD → STANDARD_IA → INTELLIGENT_TIERING → ONE
 GLACIER_IR (→ GLACIER → DEEP_ARCHIVE, which Mimir cannot use), never back up or
 sideways, and never to STANDARD; and an object spends at least 30 days in
 STANDARD_IA or ONEZONE_IA before a Glacier transition of the same rule. The policy
-has no expiration (the compactor deletes blocks), so no expiration ordering applies.
+has no expiration of current objects (the compactor deletes blocks), so no expiration
+ordering applies. The noncurrent-version retention (S3 `NoncurrentDays`, GCS
+`daysSinceNoncurrentTime`) is a whole, positive number of days on either backend.
 
 Check ids: ``catalog/lifecycle-whole-days``, ``catalog/lifecycle-minimum-age``,
 ``catalog/lifecycle-order``.
@@ -36,6 +38,23 @@ WATERFALL = (
 INFREQUENT_ACCESS = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 GLACIER_CLASSES = frozenset({"GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"})
 MINIMUM_DAYS = 30  # before STANDARD_IA/ONEZONE_IA, and spent in them before a Glacier class
+
+
+def noncurrent_retention_is_whole_days(catalog: Catalog, report: Reporter) -> None:
+    """`noncurrent_version_retention` is whole days and at least one (S3 refuses `NoncurrentDays: 0`)."""
+    storage = catalog.mimir.storage
+    if storage is None:
+        return
+    seconds = parse_duration(storage.noncurrent_version_retention)
+    days = int(seconds // SECONDS_PER_DAY)
+    if seconds % SECONDS_PER_DAY or days < 1:
+        report.add(
+            WHOLE_DAYS,
+            f"object stores count noncurrent versions' age in whole days, at least one; "
+            f"{storage.noncurrent_version_retention} is not",
+            ["mimir", "storage", "noncurrent_version_retention"],
+            hint=f"use {max(days, 1)}d" + (f" or {days + 1}d" if days >= 1 else ""),
+        )
 
 
 def s3_lifecycle_is_valid(catalog: Catalog, report: Reporter) -> None:

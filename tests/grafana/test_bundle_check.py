@@ -77,7 +77,8 @@ def test_the_example_shop_bundle_holds_every_dashboard_and_passes_the_grafana_ch
     services = {f"{s.team}/service-{s.name}.json" for s in shop.catalog.services}
     teams = {f"{t.name}/team-slos.json" for t in shop.catalog.teams}
     capacity = {f"{c.team}/capacity-forecasts.json" for c in shop.catalog.grafana.capacity}
-    overview = {"overview/executive.json", "overview/service-map.json", "overview/cost.json"}
+    # The roll-up tier's records (read from its federated rule file) feed the long-term dashboard.
+    overview = {"overview/executive.json", "overview/service-map.json", "overview/cost.json", "overview/long-term.json"}
     assert dashboards == services | teams | capacity | overview
 
 

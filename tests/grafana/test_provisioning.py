@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
 from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.generators.grafana.layout import PANEL_LINK_CONTEXT
+from lgtmgen.generators.loki import LokiGenerator
+from lgtmgen.generators.mimir import MimirGenerator
 from lgtmgen.generators.slo_rules import SLORules
+from lgtmgen.generators.tempo import TempoConfig
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
 from lgtmgen.render.serialise import render_artifact
+
+UPSTREAM = Path(__file__).resolve().parents[2] / "specs" / "upstream"
+DATAPROXY_DEFAULT_SECONDS = 30
 
 
 def datasources(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -120,3 +129,58 @@ def test_panel_links_to_other_services_carry_the_tenant_and_time_in_their_url(sm
     assert urls and all(url.endswith(PANEL_LINK_CONTEXT) and "/d/service-checkout-" in url for url in urls)
     variables = {v["name"] for v in frontend["templating"]["list"]}
     assert set(re.findall(r"var-(\w+)=", PANEL_LINK_CONTEXT)) <= variables
+
+
+def _dig(doc: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        if not isinstance(doc, dict) or key not in doc:
+            return None
+        doc = doc[key]
+    return doc
+
+
+def _reference_default(project: str, key: str) -> float:
+    keys = json.loads((UPSTREAM / project / "config-keys.json").read_text(encoding="utf-8"))["keys"]
+    return parse_duration(keys[key]["default"])
+
+
+def test_grafana_waits_for_the_longest_query_each_backend_allows(shop_plan: Plan) -> None:
+    """Grafana's 30s data-proxy default would cut a 5m Loki tier; each datasource outlasts its backend."""
+    bundle = {
+        a.path: a.data
+        for generator in (LokiGenerator(), MimirGenerator(), TempoConfig())
+        for a in generator.generate(shop_plan)
+    }
+    loki_limits = bundle["loki/runtime.yaml"]["overrides"]
+    # Mimir and Tempo keep their upstream defaults, so those are the longest queries they run.
+    assert _dig(bundle["mimir/mimir.yaml"], "querier.timeout") is None
+    assert _dig(bundle["tempo/tempo.yaml"], "querier.search.query_timeout") is None
+    backend_limit = {
+        "prometheus": lambda tenant: _reference_default("mimir-3.0", "querier.timeout"),
+        "tempo": lambda tenant: _reference_default("tempo-3.0", "querier.search.query_timeout"),
+        "loki": lambda tenant: parse_duration(loki_limits[tenant]["query_timeout"]),
+    }
+    seen_loki = set()
+    for artifact in GrafanaProvisioning().generate(shop_plan):
+        if "/datasources/" not in artifact.path:
+            continue
+        for ds in artifact.data["datasources"]:
+            tenant = ds["name"].split(" ", 1)[1]
+            timeout = ds["jsonData"]["timeout"]
+            assert isinstance(timeout, int), ds["name"]
+            assert timeout > backend_limit[ds["type"]](tenant), ds["name"]
+            if ds["type"] == "loki":
+                seen_loki.add(timeout)
+    assert len(seen_loki) > 1, "each tenant waits as long as its own logs tier allows"
+    assert max(seen_loki) > DATAPROXY_DEFAULT_SECONDS
+
+
+def test_what_leaves_the_catalog_leaves_grafana(small_plan: Plan) -> None:
+    """Removed tenants' datasources are pruned; a dashboard whose file is gone is deleted."""
+    artifacts = list(GrafanaProvisioning().generate(small_plan))
+    datasource_files = [a for a in artifacts if "/datasources/" in a.path]
+    assert datasource_files and all(a.data["prune"] is True for a in datasource_files)
+    assert all("deleteDatasources" not in a.data for a in datasource_files)
+    provider = next(a for a in artifacts if "/dashboards/" in a.path).data["providers"][0]
+    # Deletion of removed dashboards is safe only because nobody can save UI edits to them.
+    assert provider["disableDeletion"] is False and provider["allowUiUpdates"] is False

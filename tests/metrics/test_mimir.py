@@ -155,8 +155,48 @@ def test_the_lifecycle_policy_only_moves_blocks_between_instant_classes(load: Lo
     policy = _artifacts(plan)["mimir/bucket-lifecycle.json"]
     rules = {r["ID"]: r for r in policy["Rules"]}  # type: ignore[index]
     assert rules["instant-access-transitions"]["Transitions"] == [{"Days": 90, "StorageClass": "STANDARD_IA"}]
-    assert not any("Expiration" in r for r in rules.values())
+    # No rule expires a current object: only delete markers with nothing left under them.
+    assert [r["Expiration"] for r in rules.values() if "Expiration" in r] == [{"ExpiredObjectDeleteMarker": True}]
     json.dumps(policy)
+
+
+@pytest.mark.parametrize("path", ["mimir/bucket-lifecycle.json", "mimir/ruler-bucket-lifecycle.json"])
+def test_a_versioned_s3_bucket_drops_the_noncurrent_versions_deletions_leave(load: Loader, path: str) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"]["noncurrent_version_retention"] = "3d"
+    doc["mimir"]["storage"]["lifecycle_transitions"] = [{"after": "90d", "storage_class": "STANDARD_IA"}]
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    rules = {r["ID"]: r for r in _artifacts(plan)[path]["Rules"]}  # type: ignore[index]
+    cleanup = rules["expire-noncurrent-versions"]
+    assert cleanup["NoncurrentVersionExpiration"] == {"NoncurrentDays": 3}
+    assert cleanup["Filter"] == {"Prefix": ""} and cleanup["Status"] == "Enabled"
+    # Rule objects are tiny and read at every poll: the ruler bucket keeps them in the written class.
+    assert ("instant-access-transitions" in rules) is (path == "mimir/bucket-lifecycle.json")
+
+
+def test_a_versioned_gcs_bucket_deletes_only_noncurrent_versions(load: Loader) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"].update(backend="gcs", storage_class="STANDARD")
+    doc["mimir"]["storage"]["lifecycle_transitions"] = [{"after": "60d", "storage_class": "NEARLINE"}]
+    plan, errors = load(doc)
+    assert plan is not None and errors == [], errors
+    artifacts = _artifacts(plan)
+    for path in ("mimir/bucket-lifecycle.json", "mimir/ruler-bucket-lifecycle.json"):
+        deletes = [r for r in artifacts[path]["rule"] if r["action"]["type"] == "Delete"]  # type: ignore[index]
+        assert deletes == [{"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 7}}], path
+    ruler_moves = [r for r in artifacts["mimir/ruler-bucket-lifecycle.json"]["rule"] if r["action"]["type"] == "SetStorageClass"]  # type: ignore[index]
+    assert ruler_moves == []
+
+
+@pytest.mark.parametrize("retention", ["36h", "12h"])
+def test_noncurrent_version_retention_must_be_whole_positive_days(load: Loader, retention: str) -> None:
+    doc = base_catalog()
+    doc["mimir"]["storage"]["noncurrent_version_retention"] = retention
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [
+        ("catalog/lifecycle-whole-days", "mimir.storage.noncurrent_version_retention")
+    ]
 
 
 def test_a_tenant_tier_without_mimir_limits_is_reported(load: Loader) -> None:
@@ -199,3 +239,20 @@ def test_a_tenant_with_more_rule_groups_than_the_limit_gets_a_limit_that_holds_t
     overrides = _artifacts(plan)["mimir/runtime.yaml"]["overrides"]  # type: ignore[index]
     assert overrides["prod"]["ruler_max_rule_groups_per_tenant"] == needed
     assert overrides["stage"]["ruler_max_rule_groups_per_tenant"] == 70  # the configured floor
+
+
+def test_ruler_federation_carries_the_process_wide_switch_mimir_requires_and_says_what_it_exposes(
+    load: Loader, plan: Plan
+) -> None:
+    """Mimir 3 refuses `ruler.tenant_federation.enabled` without `tenant_federation.enabled`."""
+    doc = base_catalog()
+    doc["mimir"]["rollup"] = {"tenant": "longterm", "source_tenants": ["prod", "stage"]}
+    federated, errors = load(doc)
+    assert federated is not None and errors == []
+    config = next(a for a in MimirGenerator().generate(federated) if a.path == "mimir/mimir.yaml")
+    assert config.data["ruler"]["tenant_federation"] == {"enabled": True}
+    assert config.data["tenant_federation"] == {"enabled": True}
+    assert config.comment is not None and "X-Scope-OrgID holding '|'" in config.comment
+    plain = next(a for a in MimirGenerator().generate(plan) if a.path == "mimir/mimir.yaml")
+    assert plain.data["tenant_federation"] == {"enabled": False}
+    assert plain.comment is not None and "|" not in plain.comment

@@ -114,6 +114,14 @@ class MimirStorage(Strict):
     lifecycle_transitions: list[StorageTransition] = Field(
         default_factory=list, description="Moves of older blocks to another instant-access class."
     )
+    noncurrent_version_retention: Duration = Field(
+        default="7d",
+        description=(
+            "On a versioned bucket, how long a deleted or overwritten object's previous version is kept "
+            "(a recovery window, in whole days, at least 1d) before the lifecycle policy removes it; "
+            "without it every block the compactor deletes stays billed forever."
+        ),
+    )
 
 
 class StorageTransition(Strict):

@@ -18,7 +18,7 @@ from lgtmgen.checks.grafana.ids import (
 from lgtmgen.checks.grafana.schema import panels_of
 from lgtmgen.diagnostics import Diagnostic, Location
 
-RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.LOKI_RULES)
+RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES, Role.LOKI_RULES)
 _DASHBOARD_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
 
 

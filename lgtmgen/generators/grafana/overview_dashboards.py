@@ -1,4 +1,4 @@
-"""Organisation-wide dashboards in the overview folder: executive view and service map."""
+"""Organisation-wide dashboards in the overview folder: executive view, service map, cost, long-term trends."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from lgtmgen.generators.grafana.layout import (
     table,
     timeseries,
 )
+from lgtmgen.generators.grafana.long_term_dashboard import long_term_dashboard
 from lgtmgen.generators.grafana.platform_panels import kpi_panel
 from lgtmgen.generators.grafana.team_dashboards import has_team_dashboard, team_uid
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
@@ -160,3 +161,6 @@ def overview_dashboards(plan: Plan) -> Iterator[Artifact]:
     yield executive_dashboard(plan)
     yield service_map_dashboard(plan)
     yield cost_dashboard(plan, _default_tenant(plan))
+    long_term = long_term_dashboard(plan)
+    if long_term is not None:
+        yield long_term

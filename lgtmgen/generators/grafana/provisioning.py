@@ -7,7 +7,16 @@ from an environment variable or a file, never written here. Correlations:
 exemplars on Mimir open the trace in Tempo; derived fields on Loki turn the
 `trace_id` structured metadata (or a trace id in the line) into a Tempo link; Tempo links spans to logs and to
 span metrics and draws the service map from Mimir. `$` is doubled where
-Grafana must keep it literally (provisioning expands `$NAME`).
+Grafana must keep it literally (provisioning expands `$NAME`). Each datasource
+waits as long as its backend lets the tenant's queries run (`query_timeouts`).
+
+The catalog is the source of truth, so what leaves it leaves Grafana: every
+datasource file sets `prune`, so Grafana deletes at its next provisioning (start-up
+or the admin reload API) the provisioned datasources no file lists any more (a
+removed tenant's, or the Loki and Tempo of a tenant that became roll-up only); the
+dashboard provider deletes a dashboard once its file is gone (`disableDeletion`
+off). Nothing is lost: UI changes to provisioned dashboards are refused
+(`allowUiUpdates` off) and datasources are not editable.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from lgtmgen.catalog.models import Tenant
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.grafana import GrafanaSettings
 from lgtmgen.generators.grafana.dashboard import datasource_uid
+from lgtmgen.generators.grafana.query_timeouts import loki_timeout, mimir_timeout, tempo_timeout
 from lgtmgen.generators.loki.common import SERVICE_LABEL, TRACE_ID_METADATA
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
@@ -55,6 +65,7 @@ def _mimir(plan: Plan, tenant: Tenant, linked: bool = True) -> dict[str, Any]:
         httpMethod="POST",
         prometheusType="Mimir",
         timeInterval=format_duration(parse_duration(plan.catalog.defaults.scrape_interval)),
+        timeout=mimir_timeout(),
     )
     if linked:
         json_data["exemplarTraceIdDestinations"] = [{"name": "trace_id", "datasourceUid": datasource_uid("tempo", tenant.name)}]
@@ -103,6 +114,7 @@ def _loki(plan: Plan, tenant: Tenant) -> dict[str, Any]:
     settings = plan.catalog.grafana
     json_data, secure = _tenant_auth(settings, tenant.name)
     json_data.update(
+        timeout=loki_timeout(plan, tenant),
         derivedFields=[
             {
                 "name": "trace_id",
@@ -141,6 +153,7 @@ def _tempo(plan: Plan, tenant: Tenant) -> dict[str, Any]:
     logs_tag = [{"key": "service.name", "value": SERVICE_LABEL}]
     metrics_tag = [{"key": "service.name", "value": "service"}]
     json_data.update(
+        timeout=tempo_timeout(),
         tracesToLogsV2={
             "datasourceUid": datasource_uid("loki", tenant.name),
             "tags": logs_tag,
@@ -188,13 +201,17 @@ def _tenant_file(plan: Plan, tenant: Tenant) -> Artifact:
         return Artifact(
             path=path,
             role=Role.GRAFANA_PROVISIONING,
-            data={"apiVersion": 1, "datasources": [_mimir(plan, tenant, linked=False)]},
+            data={"apiVersion": 1, "prune": True, "datasources": [_mimir(plan, tenant, linked=False)]},
             comment=f"Datasource of roll-up tenant {tenant.name!r}: Mimir only (it holds no logs or traces).",
         )
     return Artifact(
         path=path,
         role=Role.GRAFANA_PROVISIONING,
-        data={"apiVersion": 1, "datasources": [_mimir(plan, tenant), _loki(plan, tenant), _tempo(plan, tenant)]},
+        data={
+            "apiVersion": 1,
+            "prune": True,
+            "datasources": [_mimir(plan, tenant), _loki(plan, tenant), _tempo(plan, tenant)],
+        },
         comment=f"Datasources of tenant {tenant.name!r}: Mimir, Loki and Tempo, linked to each other.",
     )
 
@@ -205,7 +222,10 @@ def datasource_files(plan: Plan) -> list[Artifact]:
 
 
 def dashboard_provider(plan: Plan) -> Artifact:
-    """One file provider; each directory of grafana/dashboards becomes a folder (one per team)."""
+    """One file provider; each directory of grafana/dashboards becomes a folder (one per team).
+
+    A dashboard whose file the bundle no longer has (a removed service or team) is deleted.
+    """
     settings = plan.catalog.grafana
     return Artifact(
         path="grafana/provisioning/dashboards/lgtmgen.yaml",
@@ -217,7 +237,7 @@ def dashboard_provider(plan: Plan) -> Artifact:
                     "name": "lgtmgen",
                     "orgId": 1,
                     "type": "file",
-                    "disableDeletion": True,
+                    "disableDeletion": False,
                     "allowUiUpdates": False,
                     "updateIntervalSeconds": 60,
                     "options": {"path": settings.dashboards_path, "foldersFromFilesStructure": True},

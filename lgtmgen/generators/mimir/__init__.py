@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.generators.mimir.config import main_config
-from lgtmgen.generators.mimir.lifecycle import lifecycle_policy
+from lgtmgen.generators.mimir.lifecycle import lifecycle_policy, ruler_lifecycle_policy
 from lgtmgen.generators.mimir.ruler import ROLLUP_NAMESPACE, RulerLayout, ruler_layout
 from lgtmgen.generators.mimir.runtime import runtime_overrides
 from lgtmgen.naming import slug
@@ -14,6 +14,10 @@ from lgtmgen.plan import Plan
 
 RULES_DIR = "mimir/rules"
 ISOLATION_PATH = f"{RULES_DIR}/tenants.json"
+FEDERATION_NOTE = (
+    "\nTenant federation is on for the roll-up ruler, and Mimir 3 needs it process-wide: the gateway in front"
+    " of the query path must refuse an X-Scope-OrgID holding '|' (docs/metrics.md, Tenant federation)."
+)
 
 
 def ruler_artifacts(layout: RulerLayout) -> Iterable[Artifact]:
@@ -63,12 +67,19 @@ class MimirGenerator:
                     bool(layout.federated),
                     ha_pairs=any(c.prometheus is not None and c.prometheus.replicas > 1 for c in plan.catalog.clusters),
                 ),
-                comment="Blocks of Mimir's main configuration owned by lgtmgen; merge with the deployment's own.",
+                comment="Blocks of Mimir's main configuration owned by lgtmgen; merge with the deployment's own."
+                + (FEDERATION_NOTE if layout.federated else ""),
             )
             yield Artifact(
                 path="mimir/bucket-lifecycle.json",
                 role=Role.OBJECT_STORE_LIFECYCLE,
                 data=lifecycle_policy(mimir.storage),
+                format=Format.JSON,
+            )
+            yield Artifact(
+                path="mimir/ruler-bucket-lifecycle.json",
+                role=Role.OBJECT_STORE_LIFECYCLE,
+                data=ruler_lifecycle_policy(mimir.storage),
                 format=Format.JSON,
             )
         if mimir.tiers:

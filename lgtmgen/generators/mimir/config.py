@@ -32,6 +32,11 @@ def main_config(
 ) -> dict[str, Any]:
     """The owned blocks; `federated` turns on ruler tenant federation for the roll-up tenant.
 
+    Mimir 3.0 has a ruler switch (`ruler.tenant_federation.enabled`) but refuses to start the
+    ruler with it unless the process-wide `tenant_federation.enabled` is on as well, and that
+    one also lets the query path answer `X-Scope-OrgID: a|b`. One shared file cannot keep it
+    to the ruler, so both are on and the gateway must refuse `|` (docs/metrics.md).
+
     `ha_pairs` (a cluster runs Prometheus replicas) turns on the distributor's HA tracker: with
     the overrides' `accept_ha_samples` but no tracker, Mimir 3 accepts every replica and strips
     `__replica__`, so two replicas write into one series (out-of-order rejections, counters that
