@@ -189,3 +189,9 @@ def test_a_chat_receiver_never_pages_even_through_a_pager_fallback(tmp_path: Pat
     assert "critical" not in chat["pagerduty_configs"][0]["severity"]
     assert "critical" in page["pagerduty_configs"][0]["severity"]
     assert len(page["pagerduty_configs"]) == 1  # the page receiver still notifies it once
+
+
+def test_the_alerting_runbook_names_the_clusters_that_do_not_page(tmp_path: Path) -> None:
+    _, artifacts = alertmanager_bundle(tmp_path, catalog(**ENVIRONMENTS))
+    [runbook] = [a for a in artifacts if a.path == "docs/runbooks/_alerting.md"]
+    assert "non-production cluster eu-staging reach the\nowning team's chat only" in runbook.data

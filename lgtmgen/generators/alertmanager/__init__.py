@@ -109,7 +109,7 @@ class Alertmanager:
             yield Artifact(
                 path=RUNBOOK_PATH,
                 role=Role.DOC,
-                data=alerting_runbook(settings, sorted(escalating)),
+                data=alerting_runbook(settings, sorted(escalating), non_production),
                 format=Format.TEXT,
             )
         if escalating:
