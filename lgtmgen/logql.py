@@ -195,8 +195,10 @@ def error_lines(selector: StreamSelector, level_label: str, levels: Iterable[str
     return LogQuery(StreamSelector(selector.matchers + (level,)))
 
 
-def sum_rate(query: LogQuery, seconds: int, offset: int = 0) -> VectorAggregation:
-    return VectorAggregation("sum", RangeAggregation("rate", query, seconds, offset))
+def sum_rate(
+    query: LogQuery, seconds: int, offset: int = 0, by: tuple[str, ...] = ()
+) -> VectorAggregation:
+    return VectorAggregation("sum", RangeAggregation("rate", query, seconds, offset), by)
 
 
 def sum_count(query: LogQuery, seconds: int, by: tuple[str, ...] = ()) -> VectorAggregation:

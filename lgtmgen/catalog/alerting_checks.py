@@ -24,6 +24,8 @@ UNKNOWN_TEAM = "catalog/unknown-reference"
 OUTAGE_SIGNAL = "catalog/cluster-outage-signal"
 PROMQL_SYNTAX = "catalog/promql-syntax"
 REPEAT_INTERVAL = "catalog/repeat-interval"
+OUTAGE_SERVICE = "catalog/cluster-outage-service"
+NO_PRODUCTION = "catalog/no-production-environment"
 OLDEST_VERSION = (0, 27)
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 JIRA_NATIVE_VERSION = (0, 28)
@@ -172,6 +174,16 @@ def alerting_owners_exist(catalog: Catalog, report: Reporter) -> None:
     base: list[PathStep] = ["alerting", "cluster_outage"]
     if outage.team not in teams:
         report.add(UNKNOWN_TEAM, f"unknown team {outage.team!r}", [*base, "team"])
+    if outage.service in {s.name for s in catalog.services}:
+        # The outage alert would pass for that service's alert: the pages of the service's
+        # dependencies inhibit their callers' alerts, so they would suppress the outage itself.
+        report.add(
+            OUTAGE_SERVICE,
+            f"service {outage.service!r} is a catalog service: the cluster outage alert would "
+            "be inhibited as a symptom of that service's dependencies",
+            [*base, "service"],
+            hint="name what is down with a name no service has, such as the default `cluster`",
+        )
     if outage.expr is None and not outage.critical_jobs:
         report.add(
             OUTAGE_SIGNAL,
@@ -182,3 +194,18 @@ def alerting_owners_exist(catalog: Catalog, report: Reporter) -> None:
         problem = syntax_error(outage.expr)
         if problem:
             report.add(PROMQL_SYNTAX, f"expr: {problem}", [*base, "expr"])
+
+
+def production_is_declared(catalog: Catalog, report: Reporter) -> None:
+    """Pages are held back outside production only when some environment is marked
+    `production`; without one every cluster pages, which deserves a warning."""
+    if not catalog.clusters or any(e.production for e in catalog.environments):
+        return
+    path: list[PathStep] = ["environments"] if catalog.environments else ["clusters"]
+    report.add(
+        NO_PRODUCTION,
+        "no environment is marked production: pages of every cluster page, staging included",
+        path,
+        hint="set `production: true` on the environments that serve real users",
+        severity=Severity.WARNING,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lgtmgen.catalog.alerting_checks import (
     alerting_owners_exist,
     business_hours_are_valid,
+    production_is_declared,
     receivers_can_be_built,
     secrets_are_files,
     timings_can_be_kept,
@@ -49,7 +50,7 @@ AREA_CHECKS += [check_slos, slo_periods_are_sane]
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free, tenant_variables_are_distinct]
 AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent, tempo_tls_is_consistent]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
-AREA_CHECKS += [timings_can_be_kept]
+AREA_CHECKS += [timings_can_be_kept, production_is_declared]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete]

@@ -6,6 +6,11 @@ level and the trace id, and promotes the level to the resource so that Loki inde
 it. The `transform` processor lower-cases the level and classifies error lines by the
 catalog's rules in order (first match wins, so every class is explainable). The
 `otlp_http` exporter of the service's tenant sends to Loki with `X-Scope-OrgID`.
+
+With clusters declared, each cluster gets its own configuration, holding the
+pipelines of the services that run there and naming the cluster in the
+`k8s.cluster.name` resource attribute, which Loki indexes by default as
+`k8s_cluster_name`: the log alerts aggregate by it and carry it as `cluster`.
 """
 
 from __future__ import annotations
@@ -17,11 +22,17 @@ from typing import Any
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models.logs import LogsSettings, ServiceLogs
 from lgtmgen.catalog.models.service import Service
-from lgtmgen.generators.loki.common import ERROR_CLASS_ATTRIBUTE, LEVEL_LABEL, logging_services
+from lgtmgen.generators.loki.common import (
+    CLUSTER_ATTRIBUTE,
+    ERROR_CLASS_ATTRIBUTE,
+    LEVEL_LABEL,
+    logging_services,
+)
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 
 PIPELINES_PATH = "otelcol/logs.yaml"
+"""The one configuration of a catalog without clusters."""
 POD_LOGS = "/var/log/pods"
 STATE_DIR = "/var/lib/otelcol/file_storage"
 TENANT_ATTRIBUTE = "tenant"
@@ -103,13 +114,22 @@ def filelog_receiver(service: Service, logs: ServiceLogs) -> dict[str, Any]:
     }
 
 
-def resource_processor(service: Service, logs: ServiceLogs) -> dict[str, Any]:
-    """Service, team and tenant, and the declared stream labels (which Loki indexes)."""
+def cluster_pipelines_path(cluster: str) -> str:
+    """The configuration of the collector running in `cluster`."""
+    return f"otelcol/clusters/{slug(cluster)}/logs.yaml"
+
+
+def resource_processor(
+    service: Service, logs: ServiceLogs, cluster: str | None = None
+) -> dict[str, Any]:
+    """Service, team, tenant and cluster, and the declared stream labels (which Loki indexes)."""
     attributes = [
         {"key": "service.name", "value": service.name, "action": "upsert"},
         {"key": "service.namespace", "value": service.team, "action": "upsert"},
         {"key": TENANT_ATTRIBUTE, "value": service.tenant, "action": "upsert"},
     ]
+    if cluster is not None:
+        attributes.append({"key": CLUSTER_ATTRIBUTE, "value": cluster, "action": "upsert"})
     attributes += [
         {"key": name, "value": value, "action": "upsert"}
         for name, value in sorted(logs.stream_labels.items())
@@ -154,7 +174,10 @@ def transform_processor(logs: ServiceLogs) -> dict[str, Any]:
     return {"error_mode": "ignore", "log_statements": groups}
 
 
-def collector_config(services: list[Service], settings: LogsSettings) -> dict[str, Any]:
+def collector_config(
+    services: list[Service], settings: LogsSettings, cluster: str | None = None
+) -> dict[str, Any]:
+    """The collector configuration for `services`, run in `cluster` when there are clusters."""
     receivers: dict[str, Any] = {}
     processors: dict[str, Any] = {
         "memory_limiter": {
@@ -169,7 +192,7 @@ def collector_config(services: list[Service], settings: LogsSettings) -> dict[st
     for service, logs in logging_services(services):
         name = slug(service.name)
         receivers[f"filelog/{name}"] = filelog_receiver(service, logs)
-        processors[f"resource/{name}"] = resource_processor(service, logs)
+        processors[f"resource/{name}"] = resource_processor(service, logs, cluster)
         processors[f"transform/{name}"] = transform_processor(logs)
         exporter = f"otlp_http/{slug(service.tenant)}"
         exporters[exporter] = {
@@ -193,20 +216,35 @@ def collector_config(services: list[Service], settings: LogsSettings) -> dict[st
     }
 
 
+def runs_in(service: Service, cluster: str) -> bool:
+    """A service without `clusters` runs in every cluster."""
+    return not service.clusters or cluster in service.clusters
+
+
 class LogPipelines:
-    """The log collector configuration; nothing when no service declares its logs."""
+    """The log collector configuration, one per cluster when clusters are declared; nothing
+    where no service declares its logs."""
 
     name = "otelcol-logs"
 
     def generate(self, plan: Plan) -> Iterable[Artifact]:
         services = list(plan.services.values())
-        if not logging_services(services):
-            return []
-        return [
-            Artifact(
-                PIPELINES_PATH,
-                Role.OTELCOL_CONFIG,
-                collector_config(services, plan.catalog.logs),
-                comment="Log collector: parses each service's declared format and classifies errors.",
-            )
-        ]
+        purpose = "parses each service's declared format and classifies errors."
+        if not plan.catalog.clusters:
+            if logging_services(services):
+                yield Artifact(
+                    PIPELINES_PATH,
+                    Role.OTELCOL_CONFIG,
+                    collector_config(services, plan.catalog.logs),
+                    comment=f"Log collector: {purpose}",
+                )
+            return
+        for cluster in plan.catalog.clusters:
+            here = [s for s in services if runs_in(s, cluster.name)]
+            if logging_services(here):
+                yield Artifact(
+                    cluster_pipelines_path(cluster.name),
+                    Role.OTELCOL_CONFIG,
+                    collector_config(here, plan.catalog.logs, cluster.name),
+                    comment=f"Log collector of cluster {cluster.name}: {purpose}",
+                )

@@ -173,3 +173,32 @@ def test_a_repeat_interval_shorter_than_the_group_interval_is_a_warning(tmp_path
         "repeat_interval 15m is shorter than group_interval 1h: Alertmanager repeats a "
         "notification at most every group_interval"
     )
+
+
+def test_a_cluster_outage_named_after_a_catalog_service_is_refused(tmp_path: Path) -> None:
+    # web calls api: api's availability page inhibits every alert with service="web" in the
+    # cluster, which would include an outage alert that calls itself web.
+    outage = {"team": "payments", "critical_jobs": ["kube-apiserver"], "service": "web"}
+    loaded = load(tmp_path, catalog(alerting={"cluster_outage": outage}))
+    assert loaded.catalog is None
+    [problem] = loaded.diagnostics
+    assert (problem.check, problem.path) == (
+        "catalog/cluster-outage-service",
+        "alerting.cluster_outage.service",
+    )
+    assert "'web' is a catalog service" in problem.message
+    named = {**outage, "service": "kubernetes"}
+    assert _found(tmp_path, catalog(alerting={"cluster_outage": named})) == []
+
+
+def test_clusters_without_a_production_environment_are_warned_about(tmp_path: Path) -> None:
+    clusters = [{"name": "eu-1", "environment": "production"}]
+    unmarked = catalog(environments=[{"name": "production"}], clusters=clusters)
+    loaded = load(tmp_path, unmarked)
+    assert loaded.catalog is not None  # a warning: every cluster still pages
+    assert [(d.check, d.severity.value, d.path) for d in loaded.diagnostics] == [
+        ("catalog/no-production-environment", "warning", "environments")
+    ]
+    marked = catalog(environments=[{"name": "production", "production": True}], clusters=clusters)
+    assert _found(tmp_path, marked) == []
+    assert _found(tmp_path, catalog()) == []  # no clusters: nothing to page from

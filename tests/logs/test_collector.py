@@ -176,3 +176,31 @@ def test_the_deprecated_exporter_aliases_are_not_emitted(plan: Plan) -> None:
     doc["service"]["pipelines"]["logs/mailer"]["exporters"] = ["otlphttp/staging"]
     found = [(d.check, d.path) for d in validate_collector(doc, "c.yaml")]
     assert ("otelcol/unknown-component", "exporters.otlphttp/staging") in found
+
+
+def test_each_cluster_gets_a_collector_that_names_it_on_every_stream(load: Loader) -> None:
+    doc = base_catalog()
+    doc["environments"] = [{"name": "production", "production": True}, {"name": "staging"}]
+    doc["clusters"] = [
+        {"name": "eu-prod", "environment": "production"},
+        {"name": "eu-staging", "environment": "staging"},
+    ]
+    doc["services"][0]["clusters"] = ["eu-prod"]  # checkout; the others run everywhere
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    files = {a.path: yaml.safe_load(render_artifact(a)) for a in LogPipelines().generate(plan)}
+    assert sorted(files) == [
+        "otelcol/clusters/eu-prod/logs.yaml",
+        "otelcol/clusters/eu-staging/logs.yaml",
+    ]
+    for path, config in files.items():
+        assert validate_collector(config, path) == []
+        cluster = path.split("/")[2]
+        for name, processor in config["processors"].items():
+            if name.startswith("resource/"):
+                attributes = {a["key"]: a["value"] for a in processor["attributes"]}
+                # Loki indexes k8s.cluster.name by default, as k8s_cluster_name.
+                assert attributes["k8s.cluster.name"] == cluster
+    staging = files["otelcol/clusters/eu-staging/logs.yaml"]["service"]["pipelines"]
+    assert "logs/checkout" not in staging and "logs/identity" in staging
+    assert "logs/checkout" in files["otelcol/clusters/eu-prod/logs.yaml"]["service"]["pipelines"]

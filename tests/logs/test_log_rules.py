@@ -82,6 +82,10 @@ def test_alerts_carry_the_routing_labels(plan: Plan) -> None:
     }
     for alert in alerts:
         assert {"team", "service", "severity", "tier"} <= set(alert["labels"])
+        # Per cluster, so cluster outages and dependency pages inhibit them (equal: [cluster])
+        # and the routing tree can tell a staging page from a production one.
+        assert alert["labels"]["cluster"] == "{{ $labels.k8s_cluster_name }}"
+        assert alert["expr"].count("sum by (k8s_cluster_name) (") == alert["expr"].count("sum")
     spike = next(
         a for a in alerts if a["alert"] == "LogErrorSpike" and a["labels"]["service"] == "checkout"
     )
@@ -97,8 +101,8 @@ def test_a_service_that_stops_logging_is_a_low_volume_anomaly(plan: Plan) -> Non
     # Without a line in the last hour Loki gives no series; the rule reads it as 0, so a
     # service (or its log pipeline) that went silent fires as long as it logged last week.
     low = next(r for r in all_rules(plan) if r.get("alert") == "LogVolumeLow")
-    now = 'sum(rate({service_name="checkout"}[1h]))'
-    week = 'sum(rate({service_name="checkout"}[1h] offset 1w))'
+    now = 'sum by (k8s_cluster_name) (rate({service_name="checkout"}[1h]))'
+    week = 'sum by (k8s_cluster_name) (rate({service_name="checkout"}[1h] offset 1w))'
     assert low["expr"] == f"(({now}) or (0 * ({week}))) < (0.5 * ({week}))"
     assert logql_problem(low["expr"]) is None
 
@@ -231,7 +235,11 @@ def test_names_that_read_like_templates_come_out_of_the_ruler_as_written(
         "interval": "1m", "input_series": [],
         "alert_rule_test": [
             {"eval_time": "1m", "alertname": name, "exp_alerts": [{
-                "exp_labels": {**alerts[name]["labels"], "service": "checkout {{ .x }}"},
+                # no stream here, so `cluster` expands to nothing and is dropped
+                "exp_labels": {
+                    **{k: v for k, v in alerts[name]["labels"].items() if k != "cluster"},
+                    "service": "checkout {{ .x }}",
+                },
                 "exp_annotations": {
                     **alerts[name]["annotations"],
                     "summary": summary,
@@ -240,6 +248,35 @@ def test_names_that_read_like_templates_come_out_of_the_ruler_as_written(
             }]}
             for name, (summary, description) in expected.items()
         ],
+    }]}  # fmt: skip
+    (tmp_path / "rules.test.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
+    tools = locate_tools()
+    assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
+    run = run_tool(tools.promtool, ["test", "rules", "rules.test.yaml"], tmp_path)
+    assert run.returncode == 0, run.output
+
+
+@pytest.mark.tools
+def test_a_log_alert_takes_the_cluster_of_its_streams(plan: Plan, tmp_path: Path) -> None:
+    # The Loki ruler expands alert labels as Prometheus does: fed the per-cluster result of
+    # the LogQL aggregation, the generated labels must name each cluster in `cluster`.
+    alerts = [r for r in all_rules(plan) if r.get("alert") == "LogErrorSpike"]
+    spike = next(a for a in alerts if a["labels"]["service"] == "checkout")
+    rules = {"groups": [{"name": "probe", "rules": [
+        {"alert": "LogErrorSpike", "expr": "errors", "labels": spike["labels"]},
+    ]}]}  # fmt: skip
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    expected = [
+        {"exp_labels": {**spike["labels"], "cluster": c, "k8s_cluster_name": c}}
+        for c in ("eu-prod", "eu-staging")
+    ]
+    tests = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m",
+        "input_series": [
+            {"series": 'errors{k8s_cluster_name="eu-prod"}', "values": "1x5"},
+            {"series": 'errors{k8s_cluster_name="eu-staging"}', "values": "1x5"},
+        ],
+        "alert_rule_test": [{"eval_time": "1m", "alertname": "LogErrorSpike", "exp_alerts": expected}],
     }]}  # fmt: skip
     (tmp_path / "rules.test.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
     tools = locate_tools()

@@ -13,7 +13,12 @@ class Environment(Strict):
 
     name: Identifier = Field(description="Environment name, used as the `environment` label.")
     production: bool = Field(
-        default=False, description="Whether this environment serves real users (pages only here)."
+        default=False,
+        description=(
+            "Whether this environment serves real users. Pages of clusters in other environments "
+            "reach the owning team's chat instead of its pager and do not escalate; when no "
+            "environment is marked, every cluster pages."
+        ),
     )
 
 

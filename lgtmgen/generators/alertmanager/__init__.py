@@ -12,6 +12,10 @@ from lgtmgen.generators.alertmanager.alert_rules import (
     cluster_outage_group,
     escalation_group,
 )
+from lgtmgen.generators.alertmanager.environments import (
+    example_clusters,
+    non_production_clusters,
+)
 from lgtmgen.generators.alertmanager.inhibition import inhibit_rules
 from lgtmgen.generators.alertmanager.notification_templates import FILE_NAME, notification_templates
 from lgtmgen.generators.alertmanager.receivers import (
@@ -51,7 +55,9 @@ def alertmanager_config(plan: Plan) -> dict[str, Any]:
     if smtp:
         config["global"] = smtp
     config["templates"] = [f"{TEMPLATES_DIR}/*.tmpl"]
-    config["route"] = root_route(teams, settings, escalating)
+    config["route"] = root_route(
+        teams, settings, escalating, non_production_clusters(plan.catalog)
+    )
     config["inhibit_rules"] = inhibit_rules(plan)
     receivers = [catch_all_receiver(catch_all_team(plan), settings)]
     for team in teams:
@@ -71,6 +77,7 @@ class Alertmanager:
             return
         settings = plan.catalog.alerting
         escalating = escalating_teams(plan)
+        non_production = non_production_clusters(plan.catalog)
         yield Artifact(
             path=CONFIG_PATH,
             role=Role.ALERTMANAGER_CONFIG,
@@ -89,7 +96,10 @@ class Alertmanager:
             role=Role.ALERTMANAGER_ROUTE_TESTS,
             data=route_tests_document(
                 route_test_cases(
-                    list(plan.catalog.teams), escalating, outage.team if outage else None
+                    list(plan.catalog.teams),
+                    escalating,
+                    outage.team if outage else None,
+                    example_clusters(plan.catalog),
                 )
             ),
             comment="Expected receivers per label set; `lgtmgen check` runs them with amtool.",
@@ -99,7 +109,7 @@ class Alertmanager:
             yield Artifact(
                 path=RUNBOOK_PATH,
                 role=Role.DOC,
-                data=alerting_runbook(settings, sorted(escalating)),
+                data=alerting_runbook(settings, sorted(escalating), non_production),
                 format=Format.TEXT,
             )
         if escalating:
@@ -107,7 +117,11 @@ class Alertmanager:
                 path="prometheus/rules/alerting/escalation.yaml",
                 role=Role.PROMETHEUS_RULES,
                 data={
-                    "groups": [escalation_group(settings.escalation, sorted(escalating), runbooks)]
+                    "groups": [
+                        escalation_group(
+                            settings.escalation, sorted(escalating), runbooks, non_production
+                        )
+                    ]
                 },
                 comment="Escalation of pages still firing; evaluate beside the rules whose pages it escalates.",
             )

@@ -11,6 +11,7 @@ cluster ...) so inhibitions of the page, and silences that leave out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lgtmgen.catalog.models.alerting import ClusterOutage, Escalation
@@ -34,17 +35,28 @@ def runbook_link(runbook_base_url: str, anchor: str) -> str:
 
 
 def escalation_group(
-    escalation: Escalation, teams: list[str], runbook_base_url: str
+    escalation: Escalation,
+    teams: list[str],
+    runbook_base_url: str,
+    non_production: Sequence[str] = (),
 ) -> dict[str, Any]:
     """One rule escalating the pages of `teams` (those with `escalate_to`).
 
     team and service are label templates that copy the page's own values, so
-    the rule states the routing labels it carries.
+    the rule states the routing labels it carries. Pages of `non_production`
+    clusters reach chat only and never escalate; a page without `cluster` (as
+    in a cluster's own Prometheus, which adds it only when sending) still
+    escalates here, and the routing tree sends that escalation to chat.
     """
-    pages = (
-        f'ALERTS{{alertstate="firing",severity="page",{ESCALATED_LABEL}!="true",'
-        f"team=~{string_literal(alternation(teams))}}}"
-    )
+    matchers = [
+        'alertstate="firing"',
+        'severity="page"',
+        f'{ESCALATED_LABEL}!="true"',
+        f"team=~{string_literal(alternation(teams))}",
+    ]
+    if non_production:
+        matchers.append(f"cluster!~{string_literal(alternation(non_production))}")
+    pages = f"ALERTS{{{','.join(matchers)}}}"
     expr = (
         "max without (alertname, alertstate) (\n"
         f'  label_replace({pages}, "{ESCALATION_ORIGIN_LABEL}", "$1", "alertname", "(.*)")\n'

@@ -39,6 +39,15 @@ PUSHOVER_PRIORITY = (
     '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
     '{{ else if eq .CommonLabels.severity "ticket" }}0{{ else }}-1{{ end }}'
 )
+# A chat receiver never pages, even when a pager is the team's only target (the chat
+# fallback): its PagerDuty events are low-urgency severities and its Pushover messages at
+# most normal priority. It receives the pages that must not page: those of non-production
+# clusters and lower-tier pages outside business hours.
+CHAT_PAGERDUTY_SEVERITY = '{{ if eq .CommonLabels.severity "info" }}info{{ else }}warning{{ end }}'
+CHAT_PUSHOVER_PRIORITY = (
+    '{{ if or (eq .Status "resolved") (eq .CommonLabels.severity "page") '
+    '(eq .CommonLabels.severity "ticket") }}0{{ else }}-1{{ end }}'
+)
 
 Target = str
 PRIMARY: dict[str, tuple[Target, ...]] = {
@@ -63,20 +72,20 @@ def _slack(slack: SlackTarget) -> dict[str, Any]:
     }
 
 
-def _pagerduty(pagerduty: PagerDutyTarget) -> dict[str, Any]:
+def _pagerduty(pagerduty: PagerDutyTarget, quiet: bool = False) -> dict[str, Any]:
     return {
         "routing_key_file": pagerduty.routing_key_file,
-        "severity": PAGERDUTY_SEVERITY,
+        "severity": CHAT_PAGERDUTY_SEVERITY if quiet else PAGERDUTY_SEVERITY,
         "description": TITLE,
         "send_resolved": True,
     }
 
 
-def _pushover(pushover: PushoverTarget) -> dict[str, Any]:
+def _pushover(pushover: PushoverTarget, quiet: bool = False) -> dict[str, Any]:
     return {
         "user_key_file": pushover.user_key_file,
         "token_file": pushover.token_file,
-        "priority": PUSHOVER_PRIORITY,
+        "priority": CHAT_PUSHOVER_PRIORITY if quiet else PUSHOVER_PRIORITY,
         "title": TITLE,
         "message": TEXT,
         "send_resolved": True,
@@ -123,29 +132,31 @@ def _jira(jira: JiraTarget, version: str) -> tuple[str, dict[str, Any]]:
     }
 
 
-_BUILDERS: dict[Target, Callable[[Any], dict[str, Any]]] = {
-    "slack": _slack,
-    "pagerduty": _pagerduty,
-    "pushover": _pushover,
-    "email": _email,
-}
+_BUILDERS: dict[Target, Callable[[Any], dict[str, Any]]] = {"slack": _slack, "email": _email}
 
 
 def _integration(
-    targets: NotificationTargets, target: Target, version: str
+    targets: NotificationTargets, target: Target, version: str, quiet: bool
 ) -> tuple[str, dict[str, Any]]:
-    """The ``<kind>_configs`` key and the one entry that `target` adds under it."""
+    """The ``<kind>_configs`` key and the one entry that `target` adds under it; `quiet`
+    pagers (those of a chat receiver) never page."""
     if target == "jira":
         assert targets.jira is not None
         return _jira(targets.jira, version)
+    if target == "pagerduty":
+        assert targets.pagerduty is not None
+        return "pagerduty_configs", _pagerduty(targets.pagerduty, quiet)
+    if target == "pushover":
+        assert targets.pushover is not None
+        return "pushover_configs", _pushover(targets.pushover, quiet)
     return f"{target}_configs", _BUILDERS[target](getattr(targets, target))
 
 
 def _integrations(
-    targets: NotificationTargets, chosen: list[Target], version: str
+    targets: NotificationTargets, chosen: list[Target], version: str, quiet: bool = False
 ) -> dict[str, Any]:
     config: dict[str, list[dict[str, Any]]] = {}
-    parts = [_integration(targets, target, version) for target in chosen]
+    parts = [_integration(targets, target, version, quiet) for target in chosen]
     if targets.webhook is not None:
         parts.append(_webhook(targets.webhook.url_file))
     for key, item in parts:
@@ -193,12 +204,15 @@ def team_receivers(team: Team, settings: AlertingSettings, escalates: bool) -> l
     reaches pager and chat through one route (see `routing`), each target once.
     """
     version = settings.alertmanager_version
-    chat = _integrations(team.notify, chosen_targets(team.notify, "chat"), version)
+    chat_targets = chosen_targets(team.notify, "chat")
+    # Inside a page receiver the chat targets may page (a pager fallback is then the pager
+    # itself, notified once); the chat receiver's own pagers stay quiet.
+    chat = _integrations(team.notify, chat_targets, version)
     page = union(_integrations(team.notify, chosen_targets(team.notify, "page"), version), chat)
     kinds: list[tuple[ReceiverKind, dict[str, Any]]] = [
         ("page", page),
         ("page-business-hours", page),
-        ("chat", chat),
+        ("chat", _integrations(team.notify, chat_targets, version, quiet=True)),
         ("ticket", _integrations(team.notify, chosen_targets(team.notify, "ticket"), version)),
     ]
     if escalates and team.escalate_to is not None:

@@ -29,13 +29,19 @@ CONFIG_FILE = "alertmanager.yml"
 
 
 def expected_receivers(
-    team: str, severity: str, tier: str | None, escalates: bool, escalated: bool
+    team: str,
+    severity: str,
+    tier: str | None,
+    escalates: bool,
+    escalated: bool,
+    production: bool = True,
 ) -> list[str]:
     """The policy: pages reach pager and chat in one receiver (below tier 1 only in business
-    hours, chat alone otherwise); tickets the ticket receiver; anything else chat."""
+    hours, chat alone otherwise), except pages from a non-production cluster, which reach
+    chat only; tickets the ticket receiver; anything else chat."""
     if severity == "ticket":
         return [receiver_name(team, "ticket")]
-    if severity != "page" or (escalated and not escalates):
+    if severity != "page" or (escalated and not escalates) or not production:
         return [receiver_name(team, "chat")]
     lower = tier in LOWER_TIERS
     if escalated:
@@ -49,14 +55,56 @@ def _case(name: str, labels: dict[str, str], receivers: list[str]) -> dict[str, 
     return {"name": name, "labels": dict(sorted(labels.items())), "receivers": receivers}
 
 
+def _environment_cases(
+    team: str, escalates: bool, production: str | None, non_production: str | None
+) -> list[dict[str, Any]]:
+    """Pages of a production cluster page; those of a non-production cluster reach chat only,
+    escalated or not."""
+    cases = []
+    for cluster, in_production in ((production, True), (non_production, False)):
+        if cluster is None or non_production is None:
+            continue  # without a non-production cluster, the plain cases cover everything
+        where = "production" if in_production else "non-production"
+        for tier in ("1", "2"):
+            cases.append(
+                _case(
+                    f"{team} page tier {tier} in {where} cluster {cluster}",
+                    {"team": team, "severity": "page", "tier": tier, "cluster": cluster},
+                    expected_receivers(team, "page", tier, escalates, False, in_production),
+                )
+            )
+        if escalates:
+            cases.append(
+                _case(
+                    f"{team} escalated page tier 1 in {where} cluster {cluster}",
+                    {
+                        "team": team,
+                        "severity": "page",
+                        "tier": "1",
+                        "cluster": cluster,
+                        "alertname": ESCALATION_ALERT,
+                        ESCALATED_LABEL: "true",
+                    },
+                    expected_receivers(team, "page", "1", True, True, in_production),
+                )
+            )
+    return cases
+
+
 def route_test_cases(
-    teams: list[Team], escalating: set[str], cluster_outage_team: str | None
+    teams: list[Team],
+    escalating: set[str],
+    cluster_outage_team: str | None,
+    clusters: tuple[str | None, str | None] = (None, None),
 ) -> list[dict[str, Any]]:
     """One case per team × severity × tier, escalations, a missing tier, an unknown severity,
-    the catch-all and the outage."""
+    pages of a production and a non-production cluster (`clusters`), the catch-all and the
+    outage."""
+    production, non_production = clusters
     cases = []
     for team in teams:
         escalates = team.name in escalating
+        cases.extend(_environment_cases(team.name, escalates, production, non_production))
         for severity in SEVERITIES:
             for tier in TIERS:
                 labels = {"team": team.name, "severity": severity, "tier": tier, "service": "any"}
@@ -123,6 +171,27 @@ def route_test_cases(
                 ),
             )
         )
+        if non_production is not None:
+            cases.append(
+                _case(
+                    f"a cluster outage of non-production cluster {non_production} reaches chat",
+                    {
+                        "alertname": CLUSTER_OUTAGE_ALERT,
+                        "team": cluster_outage_team,
+                        "severity": "page",
+                        "tier": "1",
+                        "cluster": non_production,
+                    },
+                    expected_receivers(
+                        cluster_outage_team,
+                        "page",
+                        "1",
+                        cluster_outage_team in escalating,
+                        False,
+                        production=False,
+                    ),
+                )
+            )
     return cases
 
 

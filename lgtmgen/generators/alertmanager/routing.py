@@ -2,6 +2,8 @@
 
 Per team, in order:
 
+0. a page from a cluster of a non-production environment → ``<team>-chat``
+   (escalated or not, any tier, at any hour): it reaches the team without paging;
 1. an escalated page (label ``escalated="true"``) → ``<team>-escalation``; of tiers 2
    and 3 → ``<team>-escalation-business-hours``, active in business hours only, `continue`;
 2. a page of tier 2 or 3 → ``<team>-page-business-hours``, active in business hours
@@ -57,13 +59,18 @@ def _route(
     return {"receiver": receiver_name(team, kind), "matchers": matchers, **_timing(timing), **extra}
 
 
-def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[str, Any]:
-    """The subtree of one team."""
+def team_route(
+    team: Team, settings: AlertingSettings, escalates: bool, non_production: list[str]
+) -> dict[str, Any]:
+    """The subtree of one team; pages of the `non_production` clusters go to its chat."""
     t = settings.timings
     name = team.name
     in_hours = {"active_time_intervals": [BUSINESS_HOURS]}
     off_hours = {"mute_time_intervals": [BUSINESS_HOURS]}
     routes: list[dict[str, Any]] = []
+    if non_production:
+        outside_production = matcher("cluster", "=~", alternation(non_production))
+        routes.append(_route(name, "chat", [PAGE, outside_production], t.page))
     # Pages that have a business-hours-only route; outside business hours they go to chat.
     hours_only = [PAGE, LOWER_TIER]
     if escalates and team.escalate_to is not None:
@@ -103,13 +110,15 @@ def team_route(team: Team, settings: AlertingSettings, escalates: bool) -> dict[
 
 
 def root_route(
-    teams: list[Team], settings: AlertingSettings, escalating: set[str]
+    teams: list[Team], settings: AlertingSettings, escalating: set[str], non_production: list[str]
 ) -> dict[str, Any]:
     """The whole tree; the root receiver is the catch-all."""
     return {
         "receiver": CATCH_ALL,
         **_timing(settings.timings.info),
-        "routes": [team_route(team, settings, team.name in escalating) for team in teams],
+        "routes": [
+            team_route(team, settings, team.name in escalating, non_production) for team in teams
+        ],
     }
 
 

@@ -9,6 +9,10 @@ from lgtmgen.logql import StreamSelector
 
 SERVICE_LABEL = "service_name"
 """Loki's index label for the OTLP resource attribute `service.name`."""
+CLUSTER_ATTRIBUTE = "k8s.cluster.name"
+"""Resource attribute the collector of a cluster sets on every record (OpenTelemetry's name)."""
+CLUSTER_LABEL = "k8s_cluster_name"
+"""Loki's index label for `k8s.cluster.name`, one of the resource attributes it indexes by default."""
 LEVEL_LABEL = "level"
 """Index label of the normalised level; the collector promotes it to a resource attribute."""
 ERROR_CLASS_ATTRIBUTE = "error.class"

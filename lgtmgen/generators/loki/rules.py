@@ -2,7 +2,11 @@
 
 Recording rules are remote-written to Mimir by the ruler, so their names follow
 `level:metric:operation`. Alerts evaluate LogQL directly (the Loki ruler cannot
-read Mimir) and carry the routing labels team, service, severity and tier.
+read Mimir) and carry the routing labels team, service, severity and tier, and
+`cluster`: they aggregate per cluster (`k8s_cluster_name`, which each cluster's
+collector sets), so that a cluster's outage and dependency inhibitions
+(`equal: [cluster]`) cover them, pages of non-production clusters stay off the
+pager, and one cluster's errors are not diluted by the others' traffic.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.logs import LogsRules, ServiceLogs
 from lgtmgen.catalog.models.service import Service
 from lgtmgen.generators.loki.common import (
+    CLUSTER_LABEL,
     ERROR_CLASS_METADATA,
     LEVEL_LABEL,
     logging_services,
@@ -44,6 +49,7 @@ LINES_RATE = "service:log_lines:rate5m"
 ERROR_LINES_RATE = "service:log_error_lines:rate5m"
 ERROR_RATIO = "service:log_error_ratio:rate5m"
 ERROR_CLASS_RATE = "service_error_class:log_error_lines:rate5m"
+PER_CLUSTER = (CLUSTER_LABEL,)
 
 
 def rules_path(tenant: str) -> str:
@@ -51,12 +57,17 @@ def rules_path(tenant: str) -> str:
 
 
 def _routing(service: Service, severity: str) -> dict[str, str]:
-    """Routing labels; the ruler expands label values as Go templates, hence `go_text`."""
+    """Routing labels; the ruler expands label values as Go templates, hence `go_text`.
+
+    `cluster` copies the stream's cluster label; without one it expands to nothing,
+    and the ruler drops a label with an empty value.
+    """
     return {
         "team": service.team,
         "service": go_text(service.name),
         "severity": severity,
         "tier": str(service.tier),
+        "cluster": f"{{{{ $labels.{CLUSTER_LABEL} }}}}",
     }
 
 
@@ -90,15 +101,12 @@ def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]
 
 def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> dict[str, Any]:
     errors = _error_lines(service, logs)
-    now = sum_rate(errors, RATE_WINDOW)
+    now = sum_rate(errors, RATE_WINDOW, by=PER_CLUSTER)
+    baseline = sum_rate(errors, BASELINE_WINDOW, by=PER_CLUSTER)
     spike = Binary(
         Binary(now, ">", Number(thresholds.error_spike_min_rate)),
         "and",
-        Binary(
-            now,
-            ">",
-            Binary(Number(thresholds.error_spike_factor), "*", sum_rate(errors, BASELINE_WINDOW)),
-        ),
+        Binary(now, ">", Binary(Number(thresholds.error_spike_factor), "*", baseline)),
     )
     return {
         "alert": "LogErrorSpike",
@@ -119,8 +127,8 @@ def volume_anomalies(
     service: Service, logs: ServiceLogs, thresholds: LogsRules
 ) -> list[dict[str, Any]]:
     lines = LogQuery(service_selector(service, logs))
-    now = sum_rate(lines, BASELINE_WINDOW)
-    last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK)
+    now = sum_rate(lines, BASELINE_WINDOW, by=PER_CLUSTER)
+    last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK, by=PER_CLUSTER)
     # No line in the last hour gives no series: read as 0, so that a service (or its log
     # pipeline) that went silent is the lowest volume there is, not a missing alert.
     silent_as_zero = Binary(now, "or", Binary(Number(0), "*", last_week))
@@ -153,7 +161,7 @@ def recurring_errors(service: Service, logs: ServiceLogs) -> list[dict[str, Any]
         query = LogQuery(service_selector(service, logs)).then(
             LineFilter("|>", line_pattern(known.pattern))
         )
-        count = sum_count(query, int(parse_duration(known.window)))
+        count = sum_count(query, int(parse_duration(known.window)), PER_CLUSTER)
         out.append(
             {
                 "alert": "LogRecurringError",
@@ -177,7 +185,7 @@ def security_alerts(
     out = []
     for pattern in thresholds.security_patterns:
         query = LogQuery(service_selector(service, logs)).then(LineFilter("|~", pattern.regex))
-        count = sum_count(query, RATE_WINDOW)
+        count = sum_count(query, RATE_WINDOW, PER_CLUSTER)
         out.append(
             {
                 "alert": "LogSecurityPattern",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
+from lgtmgen.generators.alertmanager.environments import non_production_clusters
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
@@ -110,7 +111,9 @@ def _add_alerting(plan: Plan, layout: RulerLayout) -> None:
     escalating = sorted(t.name for t in plan.catalog.teams if t.escalate_to is not None)
     if escalating:
         for tenant in sorted(layout.namespaces):
-            group = escalation_group(settings.escalation, escalating, runbooks)
+            group = escalation_group(
+                settings.escalation, escalating, runbooks, non_production_clusters(plan.catalog)
+            )
             layout.add(tenant, ALERTING_NAMESPACE, [group])
 
 
