@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lgtmgen.catalog.conventions import resolve_metrics
+from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
 from lgtmgen.catalog.models import Catalog, LatencySLI
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.traces import endpoint_scheme
@@ -53,17 +54,15 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
         seen.add(journey.name)
         if journey.team not in teams:
             report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
-        tenants = sorted({services[s.service].tenant for s in journey.steps if s.service in services})
+        tenants = step_tenants(journey, services)
         if len(tenants) > 1:
             report.add(
                 JOURNEY_CROSS_TENANT,
-                f"journey {journey.name!r} reads the metrics of tenants {', '.join(tenants)}; Mimir's "
-                "ruler evaluates a group in one tenant, so the Mimir rules leave this journey out "
-                "(prometheus/rules/traces/journeys.yaml, for one Prometheus that sees every tenant, "
-                "keeps it)",
+                f"journey {journey.name!r} reads the metrics of tenants {', '.join(tenants)}; the "
+                f"Mimir ruler evaluates it in tenant {journey_tenant(journey, services)!r} with a "
+                "federated rule group (source_tenants), so mimir.yaml turns tenant federation on",
                 [*base, "steps"],
-                severity=Severity.WARNING,
-                hint="keep a journey's steps in one tenant to have it evaluated in Mimir",
+                severity=Severity.INFO,
             )
         for n, step in enumerate(journey.steps):
             service = services.get(step.service)
