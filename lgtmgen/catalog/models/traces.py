@@ -203,9 +203,14 @@ class TracesSettings(Strict):
         default="336h", description="Retention of tenants without an override entry."
     )
     storage: TempoStorage = Field(default=TempoStorage(), description="Object storage of trace blocks.")
-    mimir_remote_write_url: str = Field(
-        default="http://mimir-distributor:8080/api/v1/push",
-        description="Where Tempo's generated metrics go; the tenant header is the trace tenant.",
+    mimir_remote_write_url: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Where Tempo's metrics generator writes (the tenant header is the trace tenant), "
+            "without credentials, e.g. an in-cluster distributor; unset: `metrics.remote_write_url` "
+            "with `metrics.remote_write_auth`, the Mimir the clusters' Prometheus write to."
+        ),
     )
     span_metrics_dimensions: list[str] = Field(
         default_factory=lambda: ["http.route", "http.request.method"],
