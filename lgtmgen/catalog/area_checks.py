@@ -40,6 +40,7 @@ from lgtmgen.catalog.period_checks import slo_periods_are_sane
 from lgtmgen.catalog.semantics import DomainCheck
 from lgtmgen.catalog.slo_checks import check_slos
 from lgtmgen.catalog.traces_checks import (
+    decision_wait_bounds_hold,
     journeys_are_consistent,
     tempo_tls_is_consistent,
     traces_tiers_are_declared,
@@ -48,7 +49,12 @@ from lgtmgen.catalog.traces_checks import (
 AREA_CHECKS: list[DomainCheck] = []
 AREA_CHECKS += [check_slos, slo_periods_are_sane]
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free, tenant_variables_are_distinct]
-AREA_CHECKS += [traces_tiers_are_declared, journeys_are_consistent, tempo_tls_is_consistent]
+AREA_CHECKS += [
+    traces_tiers_are_declared,
+    journeys_are_consistent,
+    tempo_tls_is_consistent,
+    decision_wait_bounds_hold,
+]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
 AREA_CHECKS += [timings_can_be_kept, production_is_declared]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from lgtmgen.catalog.conventions import resolve_metrics
-from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
+from lgtmgen.catalog.models import Catalog, LatencySLI
+from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.traces import endpoint_scheme
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
@@ -16,6 +18,8 @@ JOURNEY_UNKNOWN_TEAM = "catalog/journey-unknown-team"
 JOURNEY_STEP_UNMEASURED = "catalog/journey-step-unmeasured"
 JOURNEY_CROSS_TENANT = "catalog/journey-cross-tenant"
 TEMPO_TLS_CONFLICT = "catalog/traces-tempo-tls-conflict"
+DECISION_WAIT_BOUNDS = "catalog/traces-decision-wait-bounds"
+DECISION_WAIT_CAPPED = "catalog/traces-decision-wait-capped"
 
 
 def traces_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:
@@ -50,17 +54,15 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
         seen.add(journey.name)
         if journey.team not in teams:
             report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
-        tenants = sorted({services[s.service].tenant for s in journey.steps if s.service in services})
+        tenants = step_tenants(journey, services)
         if len(tenants) > 1:
             report.add(
                 JOURNEY_CROSS_TENANT,
-                f"journey {journey.name!r} reads the metrics of tenants {', '.join(tenants)}; Mimir's "
-                "ruler evaluates a group in one tenant, so the Mimir rules leave this journey out "
-                "(prometheus/rules/traces/journeys.yaml, for one Prometheus that sees every tenant, "
-                "keeps it)",
+                f"journey {journey.name!r} reads the metrics of tenants {', '.join(tenants)}; the "
+                f"Mimir ruler evaluates it in tenant {journey_tenant(journey, services)!r} with a "
+                "federated rule group (source_tenants), so mimir.yaml turns tenant federation on",
                 [*base, "steps"],
-                severity=Severity.WARNING,
-                hint="keep a journey's steps in one tenant to have it evaluated in Mimir",
+                severity=Severity.INFO,
             )
         for n, step in enumerate(journey.steps):
             service = services.get(step.service)
@@ -110,4 +112,51 @@ def tempo_tls_is_consistent(catalog: Catalog, report: Reporter) -> None:
             "ca_file is set but the export to Tempo is plaintext, so it would be ignored",
             [*base, "ca_file"],
             hint="remove insecure: true to verify Tempo with this CA",
+        )
+
+
+def decision_wait_bounds_hold(catalog: Catalog, report: Reporter) -> None:
+    """The floor of the sampler's wait is not above its ceiling; say where the ceiling bites.
+
+    The sampler gives every trace twice the tightest latency-SLO threshold of the slowest
+    service; a service whose threshold needs more than `max_decision_wait` is warned about,
+    since its slow traces are judged before they end.
+    """
+    sampling = catalog.traces.sampling
+    base: list[PathStep] = ["traces", "sampling"]
+    ceiling = parse_duration(sampling.max_decision_wait)
+    if parse_duration(sampling.min_decision_wait) > ceiling:
+        report.add(
+            DECISION_WAIT_BOUNDS,
+            f"min_decision_wait {sampling.min_decision_wait} is longer than max_decision_wait "
+            f"{sampling.max_decision_wait}",
+            [*base, "min_decision_wait"],
+        )
+        return
+    for s_index, service in enumerate(catalog.services):
+        latency = [
+            (slo.sli.threshold, n, slo.name)
+            for n, slo in enumerate(service.slos)
+            if isinstance(slo.sli, LatencySLI)
+        ]
+        if not latency:
+            continue
+        # The slow policy and the wait use the service's tightest threshold.
+        threshold, n, slo_name = min(latency)
+        if 2 * threshold <= ceiling:
+            continue
+        fate = (
+            "keep-slow cannot see any of them"
+            if threshold >= ceiling
+            else f"traces slower than about {sampling.max_decision_wait} are judged before they end"
+        )
+        report.add(
+            DECISION_WAIT_CAPPED,
+            f"latency SLO {slo_name!r} of service {service.name!r} has threshold {threshold:g}s, but "
+            f"the sampler of tenant {service.tenant!r} waits at most {sampling.max_decision_wait} "
+            f"(traces.sampling.max_decision_wait), less than twice the threshold: {fate}, and only "
+            "errors, critical routes and the baseline keep them",
+            ["services", s_index, "slos", n, "sli", "threshold"],
+            severity=Severity.WARNING,
+            hint="raise max_decision_wait (memory grows with it), or rely on the baseline for these traces",
         )

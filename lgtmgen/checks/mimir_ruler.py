@@ -3,9 +3,14 @@
 Check ids: ``mimir-ruler/record-name`` (a recording name without a colon),
 ``mimir-ruler/rules-per-group``, ``mimir-ruler/groups-per-tenant``,
 ``mimir-ruler/tenant-isolation`` (a group reads a tenant it may not),
-``mimir-ruler/unreadable``. Federated roll-up files are also run through
-``promtool check rules`` with `source_tenants` set aside, since promtool does
-not know that Mimir field.
+``mimir-ruler/unreadable``.
+
+Isolation follows `mimir/rules/tenants.json`: `source_tenants` may only appear in a
+federated namespace file (the roll-up tenant's, or the one holding journeys whose steps
+span tenants), and only name the sources listed for that namespace under
+`federated_namespaces` (or, without that entry, the tenant's `may_read`). Federated
+files are also run through ``promtool check rules`` with `source_tenants` set aside,
+since promtool does not know that Mimir field.
 """
 
 from __future__ import annotations
@@ -48,11 +53,25 @@ def _groups_limit(ctx: CheckContext) -> dict[str, int]:
     return limits
 
 
-def _may_read(ctx: CheckContext) -> dict[str, list[str]]:
+def _isolation(ctx: CheckContext) -> dict[str, Any]:
     path = ctx.bundle_dir / ISOLATION_FILE
     if not path.exists():
         return {}
-    return dict(json.loads(path.read_text(encoding="utf-8")).get("may_read", {}))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def namespace_of(path: str) -> str:
+    """The namespace of a ruler file laid out as ``mimir/rules/<tenant>/<namespace>.yaml``."""
+    return path.rsplit("/", 1)[-1].removesuffix(".yaml")
+
+
+def readable_tenants(isolation: dict[str, Any], path: str) -> list[str]:
+    """The tenants the groups of one ruler file may read, from tenants.json."""
+    tenant = tenant_of(path)
+    declared = isolation.get("federated_namespaces", {}).get(tenant, {}).get(namespace_of(path))
+    if declared is not None:
+        return [tenant, *declared]
+    return list(isolation.get("may_read", {}).get(tenant, [tenant]))
 
 
 def group_findings(group: dict[str, Any], file: str, federated: bool, readable: list[str]) -> list[Diagnostic]:
@@ -76,7 +95,9 @@ def group_findings(group: dict[str, Any], file: str, federated: bool, readable: 
         tenant = tenant_of(file)
         outside = sorted(set(map(str, sources)) - set(readable))
         if not federated or outside:
-            reason = "outside the declared roll-up" if federated else "in a tenant with no declared roll-up"
+            reason = (
+                f"beyond its declared sources {sorted(readable)}" if federated else "in a namespace that is not federated"
+            )
             found.append(
                 Diagnostic(
                     "mimir-ruler/tenant-isolation",
@@ -107,7 +128,7 @@ class MimirRulerCheck:
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         found: list[Diagnostic] = []
-        may_read = _may_read(ctx)
+        isolation = _isolation(ctx)
         limits = _groups_limit(ctx)
         groups_per_tenant: dict[str, int] = {}
         files = ctx.by_role(Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
@@ -121,7 +142,7 @@ class MimirRulerCheck:
             federated = bundle_file.role is Role.MIMIR_FEDERATED_RULES
             for group in doc.get("groups") or []:
                 groups_per_tenant[tenant] = groups_per_tenant.get(tenant, 0) + 1
-                found += group_findings(group, bundle_file.path, federated, may_read.get(tenant, [tenant]))
+                found += group_findings(group, bundle_file.path, federated, readable_tenants(isolation, bundle_file.path))
         for tenant, count in sorted(groups_per_tenant.items()):
             limit = limits.get(tenant, DEFAULT_GROUPS_PER_TENANT)
             if count > limit:

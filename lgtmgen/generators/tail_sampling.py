@@ -1,4 +1,7 @@
-"""OpenTelemetry collector configs with a `tail_sampling` processor, one per tenant.
+"""OpenTelemetry collector configs per tenant: a trace-ID router and a `tail_sampling` sampler.
+
+The routers (`trace_routing`) send every span of a trace to one sampler replica, so each
+sampler judges whole traces.
 
 Policies, each derived from the catalog (a trace is kept when any policy samples it):
 
@@ -10,7 +13,8 @@ Policies, each derived from the catalog (a trace is kept when any policy samples
   service's own), followed by a rate limit of the tier's ``max_spans_per_second`` that caps
   what the baseline costs.
 
-Sizing: ``decision_wait = max(min_decision_wait, ceil(2 × slowest latency threshold))``
+Sizing: ``decision_wait = min(max_decision_wait, max(min_decision_wait, ceil(2 × slowest latency
+threshold)))``
 and ``num_traces = max(min_num_traces, ceil(Σ peak_traces_per_second × decision_wait × headroom))``.
 """
 
@@ -24,6 +28,7 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import LatencySLI, Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.traces import SamplingSettings
+from lgtmgen.generators.trace_routing import otlp_receiver, routing_collector_config
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 
@@ -38,11 +43,12 @@ def latency_threshold(service: Service) -> float | None:
 
 
 def decision_wait_seconds(services: list[Service], settings: SamplingSettings) -> int:
-    """Twice the slowest latency threshold, whole seconds, never below the floor."""
+    """Twice the slowest latency threshold, whole seconds, between the floor and the ceiling."""
     floor = parse_duration(settings.min_decision_wait)
+    ceiling = parse_duration(settings.max_decision_wait)
     thresholds = [t for s in services if (t := latency_threshold(s)) is not None]
     derived = math.ceil(2 * max(thresholds)) if thresholds else 0
-    return int(max(floor, derived))
+    return int(min(ceiling, max(floor, derived)))
 
 
 def peak_traces_per_second(services: list[Service]) -> float:
@@ -150,16 +156,9 @@ def tempo_exporter_tls(settings: SamplingSettings) -> dict[str, Any]:
 
 
 def collector_config(tenant: str, services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
-    """A conventional collector: OTLP in, tail sampling and batching, OTLP to Tempo."""
+    """The sampler of one tenant: OTLP from its routers, tail sampling and batching, OTLP to Tempo."""
     return {
-        "receivers": {
-            "otlp": {
-                "protocols": {
-                    "grpc": {"endpoint": "0.0.0.0:4317"},
-                    "http": {"endpoint": "0.0.0.0:4318"},
-                }
-            }
-        },
+        "receivers": {"otlp": otlp_receiver(settings.routing.sampler_port, http=False)},
         "processors": {
             "tail_sampling": tail_sampling_block(services, settings),
             "batch": {},
@@ -184,7 +183,7 @@ def collector_config(tenant: str, services: list[Service], settings: SamplingSet
 
 
 class TailSampling:
-    """One collector configuration per tenant that has services."""
+    """Per tenant that has services, a router and a sampler collector configuration."""
 
     name = "tail-sampling"
 
@@ -195,8 +194,20 @@ class TailSampling:
             if not services:
                 continue
             yield Artifact(
+                path=f"otelcol/trace-routing-{slug(tenant)}.yaml",
+                role=Role.OTELCOL_CONFIG,
+                data=routing_collector_config(settings.routing, slug(tenant)),
+                comment=(
+                    f"Trace router of tenant {tenant!r}: applications send here; every span of a "
+                    "trace goes to the same sampler replica."
+                ),
+            )
+            yield Artifact(
                 path=f"otelcol/tail-sampling-{slug(tenant)}.yaml",
                 role=Role.OTELCOL_CONFIG,
                 data=collector_config(tenant, services, settings),
-                comment=f"Trace collector of tenant {tenant!r}: tail sampling derived from the catalog.",
+                comment=(
+                    f"Trace sampler of tenant {tenant!r}: receives from its routers; tail sampling "
+                    "derived from the catalog."
+                ),
             )

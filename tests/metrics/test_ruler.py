@@ -57,13 +57,13 @@ def test_a_declared_rollup_alone_reads_its_source_tenants(load: Loader) -> None:
     plan, errors = load(doc)
     assert plan is not None and errors == []
     layout = ruler_layout(plan)
-    assert list(layout.federated) == ["longterm"]
+    assert list(layout.federated) == ["longterm"] and list(layout.federated["longterm"]) == ["rollup"]
     assert "longterm" not in layout.namespaces
     assert layout.may_read()["longterm"] == ["longterm", "prod", "stage"]
-    records = {r["record"]: r["expr"] for g in layout.federated["longterm"] for r in g["rules"]}
+    records = {r["record"]: r["expr"] for g in layout.federated["longterm"]["rollup"] for r in g["rules"]}
     assert records["service_team:requests:rate5m"] == "sum by (service, team) (service:requests:rate5m)"
     assert "service_team:cpu_usage:ratio_requests" not in records  # ratios do not add up
-    assert all(g["source_tenants"] == ["prod", "stage"] for g in layout.federated["longterm"])
+    assert all(g["source_tenants"] == ["prod", "stage"] for g in layout.federated["longterm"]["rollup"])
     config = {a.path: a.data for a in MimirGenerator().generate(plan)}["mimir/mimir.yaml"]
     assert config["ruler"]["tenant_federation"] == {"enabled": True}
 

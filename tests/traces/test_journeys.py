@@ -19,7 +19,6 @@ from lgtmgen.generators.journeys import (
 from lgtmgen.plan import Plan
 from lgtmgen.promql import syntax_error
 from lgtmgen.toolchain.locate import locate_tools
-from tests.support import load_catalog_document
 from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 BUY = {
@@ -311,15 +310,3 @@ def test_promtool_keeps_a_step_service_name_that_reads_like_a_template(
         expected.append({"exp_labels": {**rule["labels"], "service": "web {{ .x }}"}, "exp_annotations": annotations})
     run = _promtool(bundle, _burn_scenario(_traffic(200, 250, 100), expected))
     assert run.returncode == 0, run.output
-
-
-def test_a_journey_across_tenants_is_warned_about_because_mimir_cannot_evaluate_it(tmp_path: Path) -> None:
-    document = base_catalog()
-    document["services"][3]["metrics"] = {"convention": "http", "selector": {"job": "lab-job"}}
-    document["journeys"] = [{**BUY, "name": "lab", "steps": [BUY["steps"][0], {"service": "lab-job", "route": "/run"}]}, BUY]
-    plan, diagnostics = load_catalog_document(tmp_path, document)
-    assert plan is not None
-    found = [(d.check, d.path, d.severity.value) for d in diagnostics if d.check.startswith("catalog/journey")]
-    assert found == [("catalog/journey-cross-tenant", "journeys[0].steps", "warning")]
-    message = next(d.message for d in diagnostics if d.check == "catalog/journey-cross-tenant")
-    assert "lab" in message and "prod" in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,13 +10,16 @@ import pytest
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.otelcol import validate_collector
 from lgtmgen.checks.reference import validate_tail_sampling
+from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.generators.tail_sampling import TailSampling
 from lgtmgen.plan import Plan
+from tests.support import load_catalog_document
 from tests.traces.traces_catalog import CatalogLoader, base_catalog
 
 
 def _collectors(plan: Plan) -> dict[str, dict[str, Any]]:
-    return {a.path: a.data for a in TailSampling().generate(plan)}
+    """The sampler collectors (the routers in front of them are tested in test_trace_routing)."""
+    return {a.path: a.data for a in TailSampling().generate(plan) if "/tail-sampling-" in a.path}
 
 
 def _prod_sampler(plan: Plan) -> dict[str, Any]:
@@ -104,6 +108,67 @@ def test_decision_wait_is_twice_the_slowest_threshold_rounded_up_when_that_is_lo
     assert _prod_sampler(plan)["decision_wait"] == "15s"
 
 
+def _slow_auth_document(threshold: float, sampling: dict[str, Any] | None = None) -> dict[str, Any]:
+    document = base_catalog()
+    document["services"][2]["slos"] = [
+        {"name": "slow-batch", "objective": 99, "sli": {"kind": "latency", "threshold": threshold}}
+    ]
+    if sampling is not None:
+        document["traces"]["sampling"] = sampling
+    return document
+
+
+def _with_slow_auth(
+    load: CatalogLoader, threshold: float, sampling: dict[str, Any] | None = None
+) -> tuple[Plan | None, list[Diagnostic]]:
+    return load(_slow_auth_document(threshold, sampling))
+
+
+def test_a_slow_slo_cannot_make_the_sampler_hold_every_trace_longer_than_the_ceiling(load: CatalogLoader) -> None:
+    # A 2h threshold would derive a 4h wait; num_traces follows the capped wait.
+    plan, _ = _with_slow_auth(load, 7200)
+    assert plan is not None
+    sampler = _prod_sampler(plan)
+    assert sampler["decision_wait"] == "1m"
+    assert sampler["num_traces"] == 96060  # (700 + 100.5) traces/s × 60 s × 2
+    slow = _subs(_policy(plan, "keep-slow-auth"))
+    assert slow[1]["latency"] == {"threshold_ms": 7200000}
+
+
+def test_the_ceiling_of_the_wait_is_a_catalog_setting(load: CatalogLoader) -> None:
+    plan, _ = _with_slow_auth(load, 7200, {"max_decision_wait": "5m"})
+    assert plan is not None
+    assert _prod_sampler(plan)["decision_wait"] == "5m"
+
+
+@pytest.mark.parametrize(
+    ("threshold", "fate"),
+    [(45, "judged before they end"), (60, "keep-slow cannot see any of them"), (7200, "cannot see")],
+)
+def test_a_latency_threshold_the_ceiling_cannot_honour_is_warned_about(
+    tmp_path: Path, threshold: float, fate: str
+) -> None:
+    plan, diagnostics = load_catalog_document(tmp_path, _slow_auth_document(threshold))
+    assert plan is not None
+    [warning] = [d for d in diagnostics if d.check == "catalog/traces-decision-wait-capped"]
+    assert warning.path == "services[2].slos[0].sli.threshold"
+    assert fate in warning.message and "baseline" in warning.message
+
+
+def test_a_threshold_within_half_the_ceiling_is_not_warned_about(tmp_path: Path) -> None:
+    _, diagnostics = load_catalog_document(tmp_path, _slow_auth_document(30))
+    assert [d.check for d in diagnostics if d.check.startswith("catalog/traces-")] == []
+
+
+def test_a_floor_above_the_ceiling_is_refused(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["traces"]["sampling"] = {"min_decision_wait": "2m", "max_decision_wait": "1m"}
+    _, diagnostics = load(document)
+    assert [(d.check, d.path) for d in diagnostics] == [
+        ("catalog/traces-decision-wait-bounds", "traces.sampling.min_decision_wait")
+    ]
+
+
 def test_num_traces_holds_the_peak_arrivals_of_the_wait_with_headroom(plan: Plan) -> None:
     sampler = _prod_sampler(plan)
     # (700 + 100.5) traces/s × 10 s × 2 headroom = 16010, above the 10000 floor.
@@ -138,7 +203,7 @@ def test_every_policy_and_sub_policy_name_is_unique(plan: Plan) -> None:
 def test_every_generated_sampler_passes_the_pinned_tail_sampling_reference(plan: Plan) -> None:
     artifacts = list(TailSampling().generate(plan))
     assert {a.role for a in artifacts} == {Role.OTELCOL_CONFIG}
-    for artifact in artifacts:
+    for artifact in (a for a in artifacts if "/tail-sampling-" in a.path):
         block = artifact.data["processors"]["tail_sampling"]
         assert validate_tail_sampling(block, file=artifact.path, path="processors.tail_sampling") == []
 

@@ -62,7 +62,56 @@ def test_each_tenant_gets_a_complete_entry_from_its_tier(plan: Plan) -> None:
 def test_generated_metrics_are_written_to_mimir_under_the_trace_tenant(plan: Plan) -> None:
     storage = _files(plan)["tempo/tempo.yaml"].data["metrics_generator"]["storage"]
     assert storage["remote_write_add_org_id_header"] is True
-    assert storage["remote_write"][0]["url"] == "http://mimir-distributor:8080/api/v1/push"
+    # Unset, Tempo writes to the same Mimir as the clusters' Prometheus (metrics.remote_write_url).
+    assert storage["remote_write"] == [
+        {"name": "mimir", "url": "http://mimir-distributor.mimir.svc:8080/api/v1/push", "send_exemplars": True}
+    ]
+
+
+def _remote_write(load: CatalogLoader, traces: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    document = base_catalog()
+    document["traces"].update(traces)
+    document["metrics"] = metrics
+    plan, diagnostics = load(document)
+    assert plan is not None, [str(d) for d in diagnostics]
+    tempo = _files(plan)["tempo/tempo.yaml"].data
+    assert validate_document(tempo, load_reference("tempo-3.0/config"), file="tempo.yaml") == []
+    entries: list[dict[str, Any]] = tempo["metrics_generator"]["storage"]["remote_write"]
+    assert len(entries) == 1
+    return entries[0]
+
+
+GATEWAY = "https://mimir.example.com/api/v1/push"
+
+
+@pytest.mark.parametrize(
+    ("auth", "credentials"),
+    [
+        (
+            {"username": "prometheus", "password_file": "/etc/secrets/mimir-password"},
+            {"basic_auth": {"username": "prometheus", "password_file": "/etc/secrets/mimir-password"}},
+        ),
+        (
+            {"bearer_token_file": "/etc/secrets/mimir-token"},
+            {"authorization": {"type": "Bearer", "credentials_file": "/etc/secrets/mimir-token"}},
+        ),
+        (None, {}),
+    ],
+)
+def test_unset_tempo_writes_where_and_as_the_prometheus_write(
+    load: CatalogLoader, auth: dict[str, Any] | None, credentials: dict[str, Any]
+) -> None:
+    metrics: dict[str, Any] = {"remote_write_url": GATEWAY}
+    if auth is not None:
+        metrics["remote_write_auth"] = auth
+    entry = _remote_write(load, {}, metrics)
+    assert entry == {"name": "mimir", "url": GATEWAY, "send_exemplars": True, **credentials}
+
+
+def test_an_explicit_tempo_url_is_written_to_without_the_prometheus_credentials(load: CatalogLoader) -> None:
+    metrics = {"remote_write_url": GATEWAY, "remote_write_auth": {"bearer_token_file": "/etc/secrets/t"}}
+    entry = _remote_write(load, {"mimir_remote_write_url": "http://mimir-distributor.mimir.svc:8080/api/v1/push"}, metrics)
+    assert entry == {"name": "mimir", "url": "http://mimir-distributor.mimir.svc:8080/api/v1/push", "send_exemplars": True}
 
 
 def test_processor_dimensions_come_from_the_catalog(load: CatalogLoader) -> None:

@@ -99,15 +99,59 @@ def endpoint_scheme(endpoint: str) -> str:
     return scheme.lower() if sep else ""
 
 
-class SamplingSettings(Strict):
-    """Tail sampling in the OpenTelemetry collector (one collector config per tenant).
+TENANT_PLACEHOLDER = "{tenant}"
 
-    `decision_wait` = max(`min_decision_wait`, 2 × the slowest latency-SLO threshold of the
-    tenant's services, rounded up to a second). `num_traces` = max(`min_num_traces`,
+
+class SamplerRouting(Strict):
+    """The routing tier in front of each tenant's samplers.
+
+    A sampler judges the spans it holds, so every span of a trace must reach the same sampler
+    replica. Applications send to the routing tier, whose `loadbalancing` exporter hashes the
+    trace ID onto the sampler replicas it resolves from `sampler_host`.
+    """
+
+    resolver: Literal["dns", "k8s"] = Field(
+        default="dns",
+        description=(
+            "How the routers find the sampler replicas: `dns` resolves `sampler_host` to every "
+            "replica's address (a headless Service), `k8s` watches the Service's endpoints "
+            "(needs RBAC to list and watch endpointslices)."
+        ),
+    )
+    sampler_host: str = Field(
+        default="otelcol-tail-sampling-{tenant}-headless",
+        pattern=r"^[^{}]*\{tenant\}[^{}]*$",
+        description=(
+            "DNS name (dns) or `service.namespace` (k8s) of a tenant's sampler tier; `{tenant}` "
+            "stands for the tenant's slug and is required, since each tenant has its own samplers."
+        ),
+    )
+    sampler_port: int = Field(
+        default=4317, gt=0, le=65535, description="OTLP gRPC port the samplers receive on from the routers."
+    )
+
+    def host_of(self, tenant_slug: str) -> str:
+        """The sampler host of one tenant."""
+        return self.sampler_host.replace(TENANT_PLACEHOLDER, tenant_slug)
+
+
+class SamplingSettings(Strict):
+    """Tail sampling in the OpenTelemetry collector (per tenant a routing and a sampling tier).
+
+    `decision_wait` = min(`max_decision_wait`, max(`min_decision_wait`, 2 × the slowest latency-SLO
+    threshold of the tenant's services, rounded up to a second)). `num_traces` = max(`min_num_traces`,
     ceil(sum of `peak_traces_per_second` × decision_wait seconds × `headroom`)).
     """
 
     min_decision_wait: Duration = Field(default="10s", description="Floor of the derived decision_wait.")
+    max_decision_wait: Duration = Field(
+        default="60s",
+        description=(
+            "Ceiling of the derived decision_wait: every trace is held this long, so a slow SLO "
+            "would otherwise make the sampler hold (and count in num_traces) every trace of its "
+            "tenant for twice its threshold."
+        ),
+    )
     min_num_traces: int = Field(default=10_000, gt=0, description="Floor of the derived num_traces.")
     headroom: float = Field(default=2.0, ge=1, description="Multiplier on traces held in memory.")
     baseline: BaselineByTier = Field(
@@ -119,6 +163,10 @@ class SamplingSettings(Strict):
     tempo_tls: TempoExportTls = Field(
         default=TempoExportTls(),
         description="TLS of the export to Tempo; by default plaintext unless the endpoint is https://.",
+    )
+    routing: SamplerRouting = Field(
+        default=SamplerRouting(),
+        description="The trace-ID routing tier that sends every span of a trace to one sampler replica.",
     )
 
 
@@ -155,9 +203,14 @@ class TracesSettings(Strict):
         default="336h", description="Retention of tenants without an override entry."
     )
     storage: TempoStorage = Field(default=TempoStorage(), description="Object storage of trace blocks.")
-    mimir_remote_write_url: str = Field(
-        default="http://mimir-distributor:8080/api/v1/push",
-        description="Where Tempo's generated metrics go; the tenant header is the trace tenant.",
+    mimir_remote_write_url: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Where Tempo's metrics generator writes (the tenant header is the trace tenant), "
+            "without credentials, e.g. an in-cluster distributor; unset: `metrics.remote_write_url` "
+            "with `metrics.remote_write_auth`, the Mimir the clusters' Prometheus write to."
+        ),
     )
     span_metrics_dimensions: list[str] = Field(
         default_factory=lambda: ["http.route", "http.request.method"],

@@ -14,7 +14,7 @@ import promql_parser
 from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
 from lgtmgen.generators.grafana.layout import Grid, dashboard_link, prom, timeseries
-from lgtmgen.generators.mimir.ruler import ruler_layout
+from lgtmgen.generators.mimir.ruler import ROLLUP_NAMESPACE, ruler_layout
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
 
@@ -31,7 +31,7 @@ def rollup_records(plan: Plan) -> list[tuple[str, list[str]]]:
     rollup = plan.catalog.mimir.rollup
     if rollup is None:
         return []
-    groups = ruler_layout(plan).federated.get(rollup.tenant, [])
+    groups = ruler_layout(plan).federated.get(rollup.tenant, {}).get(ROLLUP_NAMESPACE, [])
     records = []
     for group in groups:
         for rule in group["rules"]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from lgtmgen.artifacts import Artifact, Format, Role
 from lgtmgen.generators.mimir.config import main_config
 from lgtmgen.generators.mimir.lifecycle import lifecycle_policy, ruler_lifecycle_policy
-from lgtmgen.generators.mimir.ruler import ROLLUP_NAMESPACE, RulerLayout, ruler_layout
+from lgtmgen.generators.mimir.ruler import RulerLayout, ruler_layout
 from lgtmgen.generators.mimir.runtime import runtime_overrides
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
@@ -34,17 +34,21 @@ def ruler_artifacts(layout: RulerLayout) -> Iterable[Artifact]:
                 data={"groups": groups},
                 comment=f"Mimir ruler: tenant {tenant!r}, namespace {namespace!r}.",
             )
-    for tenant, groups in sorted(layout.federated.items()):
-        yield Artifact(
-            path=f"{RULES_DIR}/{tenant}/{ROLLUP_NAMESPACE}.yaml",
-            role=Role.MIMIR_FEDERATED_RULES,
-            data={"groups": groups},
-            comment=f"Mimir ruler: roll-up tenant {tenant!r}; federated groups read their source_tenants.",
-        )
+    for tenant, namespaces in sorted(layout.federated.items()):
+        for namespace, groups in sorted(namespaces.items()):
+            yield Artifact(
+                path=f"{RULES_DIR}/{tenant}/{slug(namespace)}.yaml",
+                role=Role.MIMIR_FEDERATED_RULES,
+                data={"groups": groups},
+                comment=(
+                    f"Mimir ruler: tenant {tenant!r}, namespace {namespace!r}; federated groups read "
+                    "their source_tenants (tenant federation on)."
+                ),
+            )
     yield Artifact(
         path=ISOLATION_PATH,
         role=Role.REPORT,
-        data={"may_read": layout.may_read()},
+        data={"may_read": layout.may_read(), "federated_namespaces": layout.federated_sources()},
         format=Format.JSON,
     )
 

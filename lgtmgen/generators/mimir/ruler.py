@@ -1,8 +1,10 @@
-"""The Mimir ruler layout: per tenant, one namespace per team, plus the federated roll-up.
+"""The Mimir ruler layout: per tenant, one namespace per team, plus federated groups.
 
 Every rule group of a service lands in the tenant that holds the service's data
-(`services[].tenant`), so no rule reads another tenant's series; only the
-declared roll-up tenant gets groups with `source_tenants`. The alerting layer's
+(`services[].tenant`), so no rule reads another tenant's series. Only two things get
+groups with `source_tenants`: the declared roll-up tenant, and a journey whose steps
+are services of several tenants (the tenant that evaluates it, see
+`catalog.journey_tenancy`, reads the step tenants). The alerting layer's
 own rules go to an `alerting` namespace: page escalation beside every tenant's
 pages (it reads that tenant's `ALERTS`), the cluster outage where each
 cluster's `up` is written.
@@ -13,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
 from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
 from lgtmgen.generators.alertmanager.environments import non_production_clusters
 from lgtmgen.generators.journeys import journey_rules
@@ -22,49 +25,94 @@ from lgtmgen.generators.service_graph import known_service_groups
 from lgtmgen.generators.service_graph import service_groups as graph_groups
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.plan import Plan
+from lgtmgen.promql import selected_metrics
 
 Group = dict[str, Any]
 ROLLUP_NAMESPACE = "rollup"
 ALERTING_NAMESPACE = "alerting"
 SERVICE_GRAPH_NAMESPACE = "service-graph"
+JOURNEYS_NAMESPACE = "journeys-federated"
 
 
 @dataclass
 class RulerLayout:
-    """Groups by tenant and namespace, and the federated groups of the roll-up tenant."""
+    """Groups by tenant and namespace; federated groups (with `source_tenants`) apart."""
 
     namespaces: dict[str, dict[str, list[Group]]] = field(default_factory=dict)
-    federated: dict[str, list[Group]] = field(default_factory=dict)
+    federated: dict[str, dict[str, list[Group]]] = field(default_factory=dict)
 
     def add(self, tenant: str, namespace: str, groups: list[Group]) -> None:
         if groups:
             self.namespaces.setdefault(tenant, {}).setdefault(namespace, []).extend(groups)
 
+    def add_federated(self, tenant: str, namespace: str, groups: list[Group]) -> None:
+        """Groups that read their `source_tenants`, kept in namespaces of their own."""
+        if groups:
+            self.federated.setdefault(tenant, {}).setdefault(namespace, []).extend(groups)
+
     def group_count(self, tenant: str) -> int:
         plain = sum(len(g) for g in self.namespaces.get(tenant, {}).values())
-        return plain + len(self.federated.get(tenant, []))
+        return plain + sum(len(g) for g in self.federated.get(tenant, {}).values())
 
     def may_read(self) -> dict[str, list[str]]:
-        """Tenants whose data each tenant's rules read: itself, plus the sources of a roll-up."""
+        """Tenants whose data each tenant's rules read: itself, plus its federated groups' sources."""
         tenants = sorted({*self.namespaces, *self.federated})
         out = {t: [t] for t in tenants}
-        for tenant, groups in self.federated.items():
-            out[tenant] = sorted({tenant, *(s for g in groups for s in g["source_tenants"])})
+        for tenant, namespaces in self.federated.items():
+            sources = {s for groups in namespaces.values() for g in groups for s in g["source_tenants"]}
+            out[tenant] = sorted({tenant, *sources})
         return out
 
+    def federated_sources(self) -> dict[str, dict[str, list[str]]]:
+        """Per tenant and federated namespace, the tenants its groups read."""
+        return {
+            tenant: {
+                namespace: sorted({s for g in groups for s in g["source_tenants"]})
+                for namespace, groups in sorted(namespaces.items())
+            }
+            for tenant, namespaces in sorted(self.federated.items())
+        }
 
-def _journey_groups(plan: Plan) -> list[tuple[str, str, Group]]:
-    """(tenant, team, group) of journeys whose steps all read one tenant; others cannot run in Mimir."""
-    groups = journey_rules(plan)["groups"] if plan.catalog.journeys else []
-    out = []
+
+def _split_by_source(groups: list[Group]) -> tuple[list[Group], list[Group]]:
+    """(rules reading the step metrics, rules reading only the journey's own records), by group.
+
+    The step rules aggregate every label away (`sum`, `histogram_quantile` by `le`), so the
+    `__tenant_id__` label a federated query adds never reaches a record; the rules on the
+    records then run in a plain group of the owner's tenant, where those records are written.
+    """
+    records = {r["record"] for g in groups for r in g["rules"] if "record" in r}
+    federated, local = [], []
+    for group in groups:
+        steps = [r for r in group["rules"] if selected_metrics(r["expr"]).names - records]
+        own = [r for r in group["rules"] if not selected_metrics(r["expr"]).names - records]
+        if steps:
+            federated.append({"name": f"{group['name']}:steps", "rules": steps})
+        if own:
+            local.append({**group, "rules": own})
+    return federated, local
+
+
+def _add_journeys(plan: Plan, layout: RulerLayout) -> None:
+    """Each journey in its owner's tenant; one whose steps span tenants reads them federated."""
+    if not plan.catalog.journeys:
+        return
+    groups = journey_rules(plan)["groups"]
     for journey in plan.catalog.journeys:
-        tenants = {plan.services[s.service].tenant for s in journey.steps if s.service in plan.services}
-        if len(tenants) != 1:
-            continue
-        (tenant,) = tenants
         prefix = f"journey:{journey.name}"
-        out += [(tenant, journey.team, g) for g in groups if g["name"] == prefix or g["name"].startswith(prefix + ":latency")]
-    return out
+        own = [g for g in groups if g["name"] == prefix or g["name"].startswith(prefix + ":latency")]
+        tenant = journey_tenant(journey, plan.services)
+        if tenant is None:
+            continue
+        sources = step_tenants(journey, plan.services)
+        if sources == [tenant]:
+            layout.add(tenant, journey.team, own)
+            continue
+        federated, local = _split_by_source(own)
+        layout.add_federated(
+            tenant, JOURNEYS_NAMESPACE, [{**g, "source_tenants": sources} for g in federated]
+        )
+        layout.add(tenant, journey.team, local)
 
 
 def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
@@ -131,8 +179,7 @@ def ruler_layout(plan: Plan) -> RulerLayout:
         for group in cost_groups(plan, costed_teams(services)):
             team = group["name"].split(":")[2] if group["name"].startswith("metrics:cost:") else "cost"
             layout.add(tenant, team, [group])
-    for tenant, team, group in _journey_groups(plan):
-        layout.add(tenant, team, [group])
+    _add_journeys(plan, layout)
     _add_service_graph(plan, layout)
     _add_alerting(plan, layout)
     rollup = plan.catalog.mimir.rollup
@@ -147,7 +194,9 @@ def ruler_layout(plan: Plan) -> RulerLayout:
         }
         rules = rollup_rules(rollup.keep_labels, records)
         if sources and rules:
-            layout.federated[rollup.tenant] = [
-                {**group, "source_tenants": sorted(sources)} for group in chunked("rollup", rules)
-            ]
+            layout.add_federated(
+                rollup.tenant,
+                ROLLUP_NAMESPACE,
+                [{**group, "source_tenants": sorted(sources)} for group in chunked("rollup", rules)],
+            )
     return layout

@@ -13,6 +13,7 @@ from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models.base import go_duration
+from lgtmgen.catalog.models.metrics_platform import MetricsSettings
 from lgtmgen.catalog.models.traces import TempoTier, TracesSettings
 from lgtmgen.generators.tempo.tiers import processors, tier_of
 from lgtmgen.plan import Plan
@@ -22,7 +23,25 @@ OVERRIDES_PATH = "tempo/overrides.yaml"
 OVERRIDES_MOUNT = "/etc/tempo/overrides.yaml"
 
 
-def tempo_config(settings: TracesSettings) -> dict[str, Any]:
+def generator_remote_write(settings: TracesSettings, metrics: MetricsSettings) -> dict[str, Any]:
+    """The metrics generator's remote write to Mimir.
+
+    An explicit `traces.mimir_remote_write_url` is written to as is; unset, Tempo writes
+    where the clusters' Prometheus write, with their credential files, so one catalog
+    setting names the Mimir of both and a gateway that wants credentials gets them.
+    """
+    if settings.mimir_remote_write_url is not None:
+        return {"name": "mimir", "url": settings.mimir_remote_write_url, "send_exemplars": True}
+    entry: dict[str, Any] = {"name": "mimir", "url": metrics.remote_write_url, "send_exemplars": True}
+    auth = metrics.remote_write_auth
+    if auth is not None and auth.password_file:
+        entry["basic_auth"] = {"username": auth.username or "", "password_file": auth.password_file}
+    elif auth is not None and auth.bearer_token_file:
+        entry["authorization"] = {"type": "Bearer", "credentials_file": auth.bearer_token_file}
+    return entry
+
+
+def tempo_config(settings: TracesSettings, metrics: MetricsSettings) -> dict[str, Any]:
     """The main configuration: receivers, storage, retention, metrics generator, defaults."""
     storage = settings.storage
     s3: dict[str, Any] = {"bucket": storage.bucket, "endpoint": storage.endpoint}
@@ -52,9 +71,7 @@ def tempo_config(settings: TracesSettings) -> dict[str, Any]:
         "metrics_generator": {
             "storage": {
                 "path": "/var/tempo/generator/wal",
-                "remote_write": [
-                    {"name": "mimir", "url": settings.mimir_remote_write_url, "send_exemplars": True}
-                ],
+                "remote_write": [generator_remote_write(settings, metrics)],
                 # Tempo sends each tenant's generated series with X-Scope-OrgID set to the
                 # trace tenant, which is the same tenant id in Mimir.
                 "remote_write_add_org_id_header": True,
@@ -104,7 +121,7 @@ class TempoConfig:
         yield Artifact(
             path=CONFIG_PATH,
             role=Role.TEMPO_CONFIG,
-            data=tempo_config(settings),
+            data=tempo_config(settings, plan.catalog.metrics),
             comment="Tempo 3.0 configuration (run with -config.verify=true).",
         )
         yield Artifact(
