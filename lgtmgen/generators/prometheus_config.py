@@ -30,6 +30,7 @@ from lgtmgen.generators.kubernetes import set_dir
 from lgtmgen.generators.mimir.runtime import HA_REPLICA_LABEL
 from lgtmgen.generators.recording_rules import RULES_DIR as METRICS_RULES_DIR
 from lgtmgen.generators.recording_rules import service_groups
+from lgtmgen.generators.remote_write import credentials
 from lgtmgen.generators.slo.groups import record_names
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
@@ -97,11 +98,7 @@ def remote_write(plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMe
         "name": f"mimir-{slug(tenant)}",
         "headers": {"X-Scope-OrgID": tenant},
     }
-    auth = settings.remote_write_auth
-    if auth is not None and auth.password_file:
-        entry["basic_auth"] = {"username": auth.username or "", "password_file": auth.password_file}
-    elif auth is not None and auth.bearer_token_file:
-        entry["authorization"] = {"type": "Bearer", "credentials_file": auth.bearer_token_file}
+    entry |= credentials(settings.remote_write_auth)
     entry["queue_config"] = queue_config(expected, scrape)
     entry["write_relabel_configs"] = [
         {"source_labels": ["__name__"], "regex": keep_regex(selected), "action": "keep"}

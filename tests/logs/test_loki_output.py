@@ -50,7 +50,27 @@ def test_the_ruler_remote_writes_log_metrics_to_mimir_per_tenant(plan: Plan) -> 
     _, config = rendered(plan)["loki/loki.yaml"]
     remote = config["ruler"]["remote_write"]
     assert remote["enabled"] is True and remote["add_org_id_header"] is True
-    assert remote["clients"]["mimir"]["url"] == plan.catalog.logs.mimir_remote_write_url
+    # unset, the ruler writes where the clusters' Prometheus write (one setting names Mimir)
+    assert plan.catalog.logs.mimir_remote_write_url is None
+    assert remote["clients"]["mimir"] == {"url": plan.catalog.metrics.remote_write_url}
+
+
+def test_the_ruler_writes_with_the_metrics_credentials_unless_its_own_url_is_set(load: Loader) -> None:
+    doc = base_catalog()
+    doc["metrics"] = {"remote_write_url": "https://mimir.example/api/v1/push",
+                      "remote_write_auth": {"username": "loki", "password_file": "/etc/loki/mimir-password"}}
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    client = rendered(plan)["loki/loki.yaml"][1]["ruler"]["remote_write"]["clients"]["mimir"]
+    assert client == {
+        "url": "https://mimir.example/api/v1/push",
+        "basic_auth": {"username": "loki", "password_file": "/etc/loki/mimir-password"},
+    }
+    doc["logs"]["mimir_remote_write_url"] = "http://mimir-distributor:8080/api/v1/push"
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    client = rendered(plan)["loki/loki.yaml"][1]["ruler"]["remote_write"]["clients"]["mimir"]
+    assert client == {"url": "http://mimir-distributor:8080/api/v1/push"}
 
 
 def test_the_scalable_deployment_uses_memberlist_and_three_replicas(load: Loader) -> None:

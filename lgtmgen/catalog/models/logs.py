@@ -121,9 +121,12 @@ class LogsSettings(Strict):
     memcached_chunks: str = Field(
         default="", description="Memcached address of the chunk cache; empty: off."
     )
-    mimir_remote_write_url: str = Field(
-        default="http://mimir-distributor:8080/api/v1/push",
-        description="Where the ruler writes log-derived metrics (per tenant, X-Scope-OrgID).",
+    mimir_remote_write_url: str | None = Field(
+        default=None,
+        description=(
+            "Where the ruler writes log-derived metrics (per tenant, X-Scope-OrgID); default: "
+            "`metrics.remote_write_url`, with `metrics.remote_write_auth`."
+        ),
     )
     alertmanager_url: str = Field(
         default="http://alertmanager:9093", description="Alertmanager of the ruler's alerts."

@@ -26,7 +26,7 @@ class LokiGenerator:
                 CONFIG_PATH,
                 Role.LOKI_CONFIG,
                 loki_config(
-                    settings, {n for s in services if s.logs for n in s.logs.stream_labels}
+                    settings, plan.catalog.metrics, {n for s in services if s.logs for n in s.logs.stream_labels}
                 ),
                 comment=f"Loki 3.7 main configuration ({settings.deployment} deployment).",
             ),

@@ -13,7 +13,9 @@ from typing import Any
 
 from lgtmgen.catalog.models.base import go_duration, parse_duration
 from lgtmgen.catalog.models.logs import LogsSettings, LokiTier
+from lgtmgen.catalog.models.metrics_platform import MetricsSettings
 from lgtmgen.generators.loki.common import LEVEL_LABEL
+from lgtmgen.generators.remote_write import mimir_target
 
 CONFIG_PATH = "loki/loki.yaml"
 RUNTIME_MOUNT = "/etc/loki/runtime.yaml"
@@ -84,7 +86,7 @@ def http_write_timeout(settings: LogsSettings) -> str:
     return go_duration(f"{int(longest) + WRITE_MARGIN_SECONDS}s")
 
 
-def ruler(settings: LogsSettings) -> dict[str, Any]:
+def ruler(settings: LogsSettings, metrics: MetricsSettings) -> dict[str, Any]:
     return {
         "storage": {"type": "local", "local": {"directory": RULES_MOUNT}},
         "rule_path": f"{DATA_DIR}/rules-temp",
@@ -96,12 +98,12 @@ def ruler(settings: LogsSettings) -> dict[str, Any]:
             "enabled": True,
             # The ruler writes each tenant's series with that tenant's X-Scope-OrgID.
             "add_org_id_header": True,
-            "clients": {"mimir": {"url": settings.mimir_remote_write_url}},
+            "clients": {"mimir": mimir_target(settings.mimir_remote_write_url, metrics)},
         },
     }
 
 
-def loki_config(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> dict[str, Any]:
+def loki_config(settings: LogsSettings, metrics: MetricsSettings, extra_labels: Iterable[str] = ()) -> dict[str, Any]:
     """The main configuration; the scalable deployment runs it with `-target=read|write|backend`.
 
     `extra_labels` are the services' declared stream labels, indexed besides `level`.
@@ -154,7 +156,7 @@ def loki_config(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> dic
         "query_range": query_range(settings),
         "frontend": {"max_outstanding_per_tenant": 2048},
         "querier": {"max_concurrent": 8 if scalable else 4},
-        "ruler": ruler(settings),
+        "ruler": ruler(settings, metrics),
         "runtime_config": {"file": RUNTIME_MOUNT, "period": "10s"},
     }
     if settings.memcached_chunks:

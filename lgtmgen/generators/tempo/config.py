@@ -15,6 +15,7 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models.base import go_duration
 from lgtmgen.catalog.models.metrics_platform import MetricsSettings
 from lgtmgen.catalog.models.traces import TempoTier, TracesSettings
+from lgtmgen.generators.remote_write import mimir_target
 from lgtmgen.generators.tempo.tiers import processors, tier_of
 from lgtmgen.plan import Plan
 
@@ -30,15 +31,8 @@ def generator_remote_write(settings: TracesSettings, metrics: MetricsSettings) -
     where the clusters' Prometheus write, with their credential files, so one catalog
     setting names the Mimir of both and a gateway that wants credentials gets them.
     """
-    if settings.mimir_remote_write_url is not None:
-        return {"name": "mimir", "url": settings.mimir_remote_write_url, "send_exemplars": True}
-    entry: dict[str, Any] = {"name": "mimir", "url": metrics.remote_write_url, "send_exemplars": True}
-    auth = metrics.remote_write_auth
-    if auth is not None and auth.password_file:
-        entry["basic_auth"] = {"username": auth.username or "", "password_file": auth.password_file}
-    elif auth is not None and auth.bearer_token_file:
-        entry["authorization"] = {"type": "Bearer", "credentials_file": auth.bearer_token_file}
-    return entry
+    target = mimir_target(settings.mimir_remote_write_url, metrics)
+    return {"name": "mimir", "url": target.pop("url"), "send_exemplars": True, **target}
 
 
 def tempo_config(settings: TracesSettings, metrics: MetricsSettings) -> dict[str, Any]:
