@@ -35,6 +35,7 @@ from lgtmgen.catalog.metrics_checks import (
     mimir_storage_is_instant,
     mimir_tiers_are_declared,
     rollup_is_declared,
+    team_names_leave_ruler_namespaces_free,
 )
 from lgtmgen.catalog.period_checks import slo_periods_are_sane
 from lgtmgen.catalog.semantics import DomainCheck
@@ -59,5 +60,5 @@ AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_bu
 AREA_CHECKS += [timings_can_be_kept, production_is_declared]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
-AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete]
+AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete, team_names_leave_ruler_namespaces_free]
 AREA_CHECKS += [s3_lifecycle_is_valid, noncurrent_retention_is_whole_days]

@@ -29,6 +29,11 @@ AUTOSCALING_DUPLICATE = "catalog/autoscaling-duplicate"
 _K8S_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 AGENT_FEDERATION = "catalog/agent-cannot-be-federated"
 OPERATOR_NO_LABELS = "catalog/operator-no-rule-labels"
+TEAM_RESERVED = "catalog/team-reserved-name"
+
+RULER_NAMESPACES = ("alerting", "cost", "journeys-federated", "rollup", "service-graph")
+"""Mimir ruler namespaces of the bundle's own groups (`generators/mimir/ruler.py`; a test holds them
+equal): a team's namespace is its name, so a team of one of these names would merge with them."""
 
 # Mimir's queriers and compactor read any block within retention at any time.
 ARCHIVE_CLASSES: dict[str, frozenset[str]] = {
@@ -218,3 +223,16 @@ def autoscaling_is_complete(catalog: Catalog, report: Reporter) -> None:
                 hint="give each service its own workload (resources.workload)",
             )
         seen.setdefault(identity, service.name)
+
+
+def team_names_leave_ruler_namespaces_free(catalog: Catalog, report: Reporter) -> None:
+    """A team's Mimir ruler namespace is its name; the bundle's own namespaces are not free for teams."""
+    for index, team in enumerate(catalog.teams):
+        if team.name in RULER_NAMESPACES:
+            report.add(
+                TEAM_RESERVED,
+                f"team {team.name!r} would share the Mimir ruler namespace the bundle uses for its own "
+                "groups, so their rule files would collide or merge",
+                ["teams", index, "name"],
+                hint=f"choose a team name other than {', '.join(RULER_NAMESPACES)}",
+            )

@@ -56,14 +56,24 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
             report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
         tenants = step_tenants(journey, services)
         if len(tenants) > 1:
-            report.add(
-                JOURNEY_CROSS_TENANT,
+            where = (
                 f"journey {journey.name!r} reads the metrics of tenants {', '.join(tenants)}; the "
                 f"Mimir ruler evaluates it in tenant {journey_tenant(journey, services)!r} with a "
-                "federated rule group (source_tenants), so mimir.yaml turns tenant federation on",
-                [*base, "steps"],
-                severity=Severity.INFO,
+                "federated rule group (source_tenants)"
             )
+            if catalog.mimir.storage is not None:
+                report.add(JOURNEY_CROSS_TENANT, f"{where}, so mimir.yaml turns tenant federation on", [*base, "steps"], severity=Severity.INFO)
+            else:
+                # Without mimir.storage the bundle writes no mimir.yaml, so nothing it writes turns federation on.
+                report.add(
+                    JOURNEY_CROSS_TENANT,
+                    f"{where}, which Mimir refuses unless tenant federation is on; without mimir.storage the "
+                    "bundle writes no mimir.yaml to turn it on",
+                    [*base, "steps"],
+                    severity=Severity.WARNING,
+                    hint="start Mimir with -tenant-federation.enabled=true and -ruler.tenant-federation.enabled=true, "
+                    "or declare mimir.storage so that mimir/mimir.yaml sets them",
+                )
         for n, step in enumerate(journey.steps):
             service = services.get(step.service)
             if service is None:

@@ -139,10 +139,16 @@ def sampling_policies(services: list[Service], settings: SamplingSettings) -> li
 
 def tail_sampling_block(services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
     wait = decision_wait_seconds(services, settings)
+    held = num_traces(services, wait, settings)
     return {
         "decision_wait": format_duration(wait),
-        "num_traces": num_traces(services, wait, settings),
+        "num_traces": held,
         "expected_new_traces_per_sec": math.ceil(peak_traces_per_second(services)),
+        # Spans of a trace that outlives decision_wait arrive after its decision: the caches
+        # remember the last decisions (as many trace ids as the sampler holds traces, about one
+        # more decision_wait of traffic), so a late span follows its trace instead of being
+        # judged again as a trace of its own, and a kept trace keeps its slow root.
+        "decision_cache": {"sampled_cache_size": held, "non_sampled_cache_size": held},
         "policies": sampling_policies(services, settings),
     }
 

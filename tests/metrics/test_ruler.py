@@ -154,3 +154,20 @@ def test_ruler_directories_are_the_tenant_ids_so_an_underscore_tenant_passes_the
     tenants = sorted(p.name for p in (tmp_path / "bundle/mimir/rules").iterdir() if p.is_dir())
     assert tenants == ["long_term", "prod_eu", "stage"]
     assert _ruler_findings(tmp_path / "bundle") == []
+
+
+def test_the_reserved_team_names_are_the_ruler_namespaces_of_the_bundle_own_groups() -> None:
+    from lgtmgen.catalog.metrics_checks import RULER_NAMESPACES
+    from lgtmgen.generators.mimir import ruler
+
+    own = {getattr(ruler, name) for name in dir(ruler) if name.endswith("_NAMESPACE")}
+    assert set(RULER_NAMESPACES) == own
+
+
+@pytest.mark.parametrize("team", ["alerting", "cost", "journeys-federated", "rollup", "service-graph"])
+def test_a_team_named_like_a_ruler_namespace_of_the_bundle_is_refused(load: Loader, team: str) -> None:
+    doc = base_catalog()
+    doc["teams"][1]["name"] = team
+    doc["services"][1]["team"] = team
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [("catalog/team-reserved-name", "teams[1].name")]

@@ -144,3 +144,14 @@ def test_the_ruler_check_holds_each_federated_namespace_to_its_own_sources(lab_b
     isolation = json.loads((lab_bundle / ISOLATION_PATH).read_text(encoding="utf-8"))
     assert isolation["may_read"]["lab"] == ["lab", "prod"]
     assert _ruler_errors(lab_bundle) == [("mimir-ruler/tenant-isolation", "mimir/rules/lab/core.yaml")]
+
+
+def test_without_mimir_storage_a_journey_across_tenants_warns_how_to_turn_federation_on(tmp_path: Path) -> None:
+    document = _document(LAB)
+    document["mimir"].pop("storage", None)
+    plan, diagnostics = load_catalog_document(tmp_path, document)
+    assert plan is not None
+    found = [d for d in diagnostics if d.check == "catalog/journey-cross-tenant"]
+    assert [(d.path, d.severity.value) for d in found] == [("journeys[0].steps", "warning")]
+    assert found[0].hint is not None and "-ruler.tenant-federation.enabled=true" in found[0].hint
+    assert not any(a.path == "mimir/mimir.yaml" for a in MimirGenerator().generate(plan))

@@ -176,6 +176,13 @@ def test_num_traces_holds_the_peak_arrivals_of_the_wait_with_headroom(plan: Plan
     assert sampler["expected_new_traces_per_sec"] == 801
 
 
+def test_late_spans_follow_their_trace_decision_for_another_wait(plan: Plan) -> None:
+    # Without the caches (the upstream default is a no-op cache) a span arriving after the
+    # decision starts a trace of its own and is judged again: a kept trace can lose its slow root.
+    sampler = _prod_sampler(plan)
+    assert sampler["decision_cache"] == {"sampled_cache_size": 16010, "non_sampled_cache_size": 16010}
+
+
 def test_num_traces_never_drops_below_the_floor(plan: Plan) -> None:
     lab = _collectors(plan)["otelcol/tail-sampling-lab.yaml"]["processors"]["tail_sampling"]
     assert lab["num_traces"] == 10000

@@ -15,8 +15,9 @@ from lgtmgen.plan import Plan
 RULES_DIR = "mimir/rules"
 ISOLATION_PATH = f"{RULES_DIR}/tenants.json"
 FEDERATION_NOTE = (
-    "\nTenant federation is on for the roll-up ruler, and Mimir 3 needs it process-wide: the gateway in front"
-    " of the query path must refuse an X-Scope-OrgID holding '|' (docs/metrics.md, Tenant federation)."
+    "\nTenant federation is on for the ruler's federated groups (the roll-up, journeys across tenants), and"
+    " Mimir 3 needs it process-wide: the gateway in front of the query path must refuse an X-Scope-OrgID"
+    " holding '|' (docs/metrics.md, Tenant federation)."
 )
 
 

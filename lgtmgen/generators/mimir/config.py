@@ -1,7 +1,7 @@
 """The blocks of Mimir's main configuration that lgtmgen owns.
 
 Compactor, query-frontend sharding and memcached results cache, ruler with
-tenant federation (for the roll-up tier), blocks and ruler storage.
+tenant federation (for the ruler's federated groups: the roll-up tier, journeys across tenants), blocks and ruler storage.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def _bucket(storage: MimirStorage, bucket: str) -> dict[str, Any]:
 def main_config(
     settings: MimirSettings, evaluation_interval: str, federated: bool, ha_pairs: bool = False
 ) -> dict[str, Any]:
-    """The owned blocks; `federated` turns on ruler tenant federation for the roll-up tenant.
+    """The owned blocks; `federated` turns on ruler tenant federation for the federated groups (roll-up, cross-tenant journeys).
 
     Mimir 3.0 has a ruler switch (`ruler.tenant_federation.enabled`) but refuses to start the
     ruler with it unless the process-wide `tenant_federation.enabled` is on as well, and that

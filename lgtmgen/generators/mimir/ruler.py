@@ -32,6 +32,7 @@ ROLLUP_NAMESPACE = "rollup"
 ALERTING_NAMESPACE = "alerting"
 SERVICE_GRAPH_NAMESPACE = "service-graph"
 JOURNEYS_NAMESPACE = "journeys-federated"
+COST_NAMESPACE = "cost"
 
 
 @dataclass
@@ -177,7 +178,7 @@ def ruler_layout(plan: Plan) -> RulerLayout:
     for tenant in sorted({s.tenant for s in plan.catalog.services}):
         services = [s for s in plan.catalog.services if s.tenant == tenant]
         for group in cost_groups(plan, costed_teams(services)):
-            team = group["name"].split(":")[2] if group["name"].startswith("metrics:cost:") else "cost"
+            team = group["name"].split(":")[2] if group["name"].startswith("metrics:cost:") else COST_NAMESPACE
             layout.add(tenant, team, [group])
     _add_journeys(plan, layout)
     _add_service_graph(plan, layout)
