@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import promql_parser
 import pytest
 import yaml
 
@@ -69,8 +70,10 @@ def test_only_rules_on_step_metrics_are_federated_and_the_rest_read_their_record
     local = _rules([g for g in layout.namespaces["lab"]["core"] if g["name"].startswith("journey:lab")])
     written = {r["record"] for r in federated}
     assert {"journey:started:rate5m", "journey:success:ratio_rate5m", "journey_step:request_duration_seconds:p99_rate5m"} <= written
-    # Federated queries add __tenant_id__ to each series; the step rules sum it away.
-    assert all(r["expr"].startswith(("sum(", "(1 - ((sum(", "histogram_quantile(")) for r in federated), federated
+    # Federated queries add __tenant_id__ to each series; the step rules sum it away: every raw
+    # selector sits under an aggregation that groups by labels other than __tenant_id__.
+    for rule in federated:
+        assert _tenant_summed_away(promql_parser.parse(rule["expr"]), False), rule["expr"]
     for rule in local:
         read = selected_metrics(rule["expr"]).names
         assert read <= written | {r["record"] for r in local if "record" in r}, rule
@@ -155,3 +158,31 @@ def test_without_mimir_storage_a_journey_across_tenants_warns_how_to_turn_federa
     assert [(d.path, d.severity.value) for d in found] == [("journeys[0].steps", "warning")]
     assert found[0].hint is not None and "-ruler.tenant-federation.enabled=true" in found[0].hint
     assert not any(a.path == "mimir/mimir.yaml" for a in MimirGenerator().generate(plan))
+
+
+def _tenant_summed_away(node: Any, aggregated: bool) -> bool:
+    """Whether every vector selector below `node` is under a `by` aggregation that drops __tenant_id__."""
+    if isinstance(node, promql_parser.VectorSelector):
+        return aggregated
+    if isinstance(node, promql_parser.AggregateExpr):
+        modifier = node.modifier
+        drops = modifier is None or (
+            modifier.type == promql_parser.AggModifierType.By and "__tenant_id__" not in modifier.labels
+        )
+        return drops and _tenant_summed_away(node.expr, True)
+    if isinstance(node, promql_parser.MatrixSelector):
+        return _tenant_summed_away(node.vector_selector, aggregated)
+    if isinstance(node, promql_parser.BinaryExpr):
+        return _tenant_summed_away(node.lhs, aggregated) and _tenant_summed_away(node.rhs, aggregated)
+    if isinstance(node, promql_parser.Call):
+        return all(_tenant_summed_away(arg, aggregated) for arg in node.args if isinstance(arg, promql_parser.Expr))
+    if isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
+        return _tenant_summed_away(node.expr, aggregated)
+    return True
+
+
+def test_the_tenant_check_sees_a_grouping_that_keeps_the_tenant() -> None:
+    assert _tenant_summed_away(promql_parser.parse("sum by (le) (rate(x[5m]))"), False)
+    assert not _tenant_summed_away(promql_parser.parse("sum by (le, __tenant_id__) (rate(x[5m]))"), False)
+    assert not _tenant_summed_away(promql_parser.parse("sum without (a) (x)"), False)
+    assert not _tenant_summed_away(promql_parser.parse("rate(x[5m])"), False)
