@@ -216,11 +216,6 @@ def collector_config(
     }
 
 
-def runs_in(service: Service, cluster: str) -> bool:
-    """A service without `clusters` runs in every cluster."""
-    return not service.clusters or cluster in service.clusters
-
-
 class LogPipelines:
     """The log collector configuration, one per cluster when clusters are declared; nothing
     where no service declares its logs."""
@@ -240,7 +235,7 @@ class LogPipelines:
                 )
             return
         for cluster in plan.catalog.clusters:
-            here = [s for s in services if runs_in(s, cluster.name)]
+            here = plan.services_in(cluster.name)
             if logging_services(here):
                 yield Artifact(
                     cluster_pipelines_path(cluster.name),

@@ -136,9 +136,7 @@ def _outage_tenants(plan: Plan) -> set[str]:
         if cluster.tenant is not None:
             tenants.add(cluster.tenant)
         else:
-            tenants.update(
-                s.tenant for s in plan.catalog.services if not s.clusters or cluster.name in s.clusters
-            )
+            tenants.update(s.tenant for s in plan.services_in(cluster.name))
     return tenants or {s.tenant for s in plan.catalog.services}
 
 
