@@ -161,3 +161,18 @@ def test_the_revenue_query_sums_only_the_journeys_the_tenant_records(plan: Plan,
 def test_the_bundle_with_journeys_in_two_tenants_passes_the_grafana_check(plan: Plan, tmp_path: Path) -> None:
     """Schema, lint (a Mixed panel's queries each on a variable) and every variable's default provisioned."""
     assert grafana_findings(written(plan, tmp_path / "bundle")) == []
+
+
+def test_a_journey_variable_names_one_tenant_on_every_dashboard(plan: Plan) -> None:
+    """Links carry variables by name (`includeVars`): the executive view's and core's must agree."""
+
+    def held(path: str) -> dict[str, str]:
+        doc = _dashboard(plan, path)
+        return {v["name"]: v["current"]["value"] for v in doc["templating"]["list"] if v["name"].startswith("journeys_")}
+
+    executive = held("grafana/dashboards/overview/executive.json")
+    core = held("grafana/dashboards/core/team-slos.json")
+    shop = held("grafana/dashboards/shop/team-slos.json")
+    assert len(executive) == 2 and len(set(executive.values())) == 2
+    assert core.items() <= executive.items() and shop.items() <= executive.items()
+    assert core != shop

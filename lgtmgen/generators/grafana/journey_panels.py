@@ -54,15 +54,21 @@ def journey_sources(plan: Plan, journeys: Iterable[Journey]) -> list[JourneySour
         tenant = journey_tenant(journey, plan.services)
         if tenant is not None:
             by_tenant.setdefault(tenant, []).append(journey.name)
-    # Numbered, not named after the tenant: a tenant name may hold characters a variable name may not.
     return [
-        JourneySource(
-            tenant,
-            DatasourceVariable(f"journeys_{index}", "prometheus", f"Journeys (Mimir tenant {tenant})"),
-            tuple(sorted(names)),
-        )
-        for index, (tenant, names) in enumerate(sorted(by_tenant.items()), start=1)
+        JourneySource(tenant, journey_variable(tenant), tuple(sorted(names)))
+        for tenant, names in sorted(by_tenant.items())
     ]
+
+
+def journey_variable(tenant: str) -> DatasourceVariable:
+    """The variable of one tenant's journeys, named the same on every dashboard.
+
+    Dashboard links carry every variable (`includeVars`), so one name must mean one
+    tenant everywhere. The name derives from the tenant's datasource uid (unique per
+    tenant, by its hash), with `-` made `_`: a variable name is letters, digits and `_`.
+    """
+    name = "journeys_" + re.sub(r"\W", "_", datasource_uid("mimir", tenant))
+    return DatasourceVariable(name, "prometheus", f"Journeys (Mimir tenant {tenant})")
 
 
 @deferred
