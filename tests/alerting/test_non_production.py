@@ -66,6 +66,20 @@ def test_a_staging_page_reaches_the_team_chat_and_a_production_page_pages(
     assert _route(config, ticket) == ["payments-ticket"]
 
 
+def test_an_unknown_team_pages_the_catch_all_team_in_production_only(tmp_path: Path) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(**ENVIRONMENTS))
+    config = bundle / "alertmanager/alertmanager.yml"
+    nobody = {"team": "nobody", "severity": "page", "service": "db"}
+    assert _route(config, {**nobody, "tier": "1", "cluster": "eu-prod"}) == ["catch-all-pager"]
+    assert _route(config, {**nobody, "tier": "1", "cluster": "eu-staging"}) == ["catch-all"]
+    # Lower tiers: the pager in business hours, chat otherwise (amtool ignores time).
+    assert _route(config, {**nobody, "tier": "2"}) == ["catch-all-pager", "catch-all"]
+    assert _route(config, {k: v for k, v in nobody.items() if k != "team"}) == ["catch-all-pager"]
+    assert _route(config, {**nobody, "severity": "ticket"}) == ["catch-all"]
+    # A known team's page never reaches the catch-all routes.
+    assert _route(config, _page(tier="1", cluster="eu-prod")) == ["payments-page"]
+
+
 def test_the_generated_route_tests_prove_both_environments_with_amtool(tmp_path: Path) -> None:
     bundle, _ = alertmanager_bundle(tmp_path, catalog(**ENVIRONMENTS))
     cases = {c["name"]: c for c in _load(bundle / "alertmanager/route-tests.yaml")["cases"]}
@@ -96,11 +110,18 @@ def test_the_generated_route_tests_prove_both_environments_with_amtool(tmp_path:
     # Without the non-production route the staging cases fail: they can tell the difference.
     config = bundle / "alertmanager/alertmanager.yml"
     document = _load(config)
-    for team in document["route"]["routes"]:
-        team["routes"] = [r for r in team["routes"] if not any("cluster" in m for m in r["matchers"])]
+    def outside_production(route: dict[str, Any]) -> bool:
+        return any("cluster" in m for m in route.get("matchers", []))
+
+    root = document["route"]
+    root["routes"] = [r for r in root["routes"] if not outside_production(r)]
+    for route in root["routes"]:
+        if "routes" in route:
+            route["routes"] = [r for r in route["routes"] if not outside_production(r)]
     config.write_text(dump_yaml(document), encoding="utf-8")
     failed = {p.message for p in AmtoolRouteTests().run(ctx)}
-    assert any("non-production cluster eu-staging" in m for m in failed), failed
+    assert any("payments page tier 1 in non-production cluster eu-staging" in m for m in failed), failed
+    assert any("unknown team's page of non-production cluster eu-staging" in m for m in failed), failed
 
 
 def test_without_a_non_production_cluster_the_tree_has_no_environment_route(

@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from lgtmgen.generators.alertmanager.receivers import PAGERDUTY_SEVERITY, PUSHOVER_PRIORITY
 from lgtmgen.toolchain.locate import locate_tools
-from tests.alerting.catalogs import alertmanager_bundle, catalog
+from tests.alerting.catalogs import SECRETS, alertmanager_bundle, catalog
 
 pytestmark = pytest.mark.tools
 
@@ -121,3 +122,31 @@ def test_pagerduty_severity_and_pushover_priority_follow_severity_and_tier(tmp_p
         case = (status, severity, tier)
         assert _render(tmp_path, bundle, PAGERDUTY_SEVERITY, [alert]).strip() == pagerduty, case
         assert _render(tmp_path, bundle, PUSHOVER_PRIORITY, [alert]).strip() == pushover, case
+
+
+def test_an_unknown_teams_page_is_low_urgency_in_catch_all_and_urgent_in_catch_all_pager(
+    tmp_path: Path,
+) -> None:
+    """amtool renders the catch-all receivers' own fields for a firing tier-1 page of no known
+    team, with a catch-all team that has only pagers (so its chat falls back to a pager)."""
+    document = catalog()
+    document["teams"][1] = {
+        "name": "search",
+        "notify": {
+            "pagerduty": {"routing_key_file": f"{SECRETS}/pd"},
+            "pushover": {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"},
+        },
+    }
+    document["alerting"] = {**document.get("alerting", {}), "catch_all_team": "search"}
+    bundle, _ = alertmanager_bundle(tmp_path, document)
+    config = YAML(typ="safe", pure=True).load((bundle / "alertmanager/alertmanager.yml").read_text())
+    receivers = {r["name"]: r for r in config["receivers"]}
+    labels = {**ALERT["labels"], "team": "nobody", "severity": "page", "tier": "1"}
+    page = [{**ALERT, "labels": labels}]
+    quiet = receivers["catch-all"]
+    # catch-all's chat falls back to the first pager only, PagerDuty, and at low urgency.
+    assert "pushover_configs" not in quiet
+    assert _render(tmp_path, bundle, quiet["pagerduty_configs"][0]["severity"], page).strip() == "warning"
+    pager = receivers["catch-all-pager"]
+    assert _render(tmp_path, bundle, pager["pagerduty_configs"][0]["severity"], page).strip() == "critical"
+    assert _render(tmp_path, bundle, pager["pushover_configs"][0]["priority"], page).strip() == "2"

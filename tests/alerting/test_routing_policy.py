@@ -7,6 +7,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from lgtmgen.generators.alertmanager.receivers import (
+    CHAT_PAGERDUTY_SEVERITY,
+    PAGERDUTY_SEVERITY,
+    PUSHOVER_PRIORITY,
+)
 from tests.alerting.catalogs import SECRETS, alertmanager_bundle, catalog
 
 
@@ -41,9 +46,15 @@ def test_the_route_tests_expect_what_the_policy_says(tmp_path: Path) -> None:
     assert "search escalated page tier 1" not in cases  # search has no escalate_to
     # A severity outside page/ticket/info still reaches the team, at its chat receiver.
     assert cases["payments unknown severity reaches its chat"] == ["payments-chat"]
-    assert cases["an unknown team reaches the catch-all"] == ["catch-all"]
+    assert cases["an unknown team's page without tier pages the catch-all team"] == ["catch-all-pager"]
+    assert cases["an unknown team's tier 2 page pages the catch-all team in business hours only"] == [
+        "catch-all-pager",
+        "catch-all",
+    ]
+    assert cases["an unknown team's ticket reaches the catch-all"] == ["catch-all"]
+    assert cases["an alert without labels reaches the catch-all"] == ["catch-all"]
     assert cases["a cluster outage pages its team at any hour"] == ["payments-page"]
-    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 2 + 3
+    assert len(cases) == 2 * 3 * 3 + 2 + 2 + 2 + 6
 
 
 def test_a_team_with_only_slack_gets_its_pages_and_tickets_in_slack(tmp_path: Path) -> None:
@@ -107,3 +118,31 @@ def test_a_target_shared_by_pager_and_chat_gets_each_page_once(tmp_path: Path) -
     # inside them the chat route is muted: the pair never delivers together.
     assert cases["search page tier 1"] == ["search-page"]
     assert cases["search page tier 3"] == ["search-page-business-hours", "search-chat"]
+
+
+def test_the_catch_all_is_quiet_and_only_its_pager_pages_when_the_team_has_only_pagers(
+    tmp_path: Path,
+) -> None:
+    """An unknown team's page still pages (catch-all-pager, full severity); its tickets and
+    info reach catch-all, a chat receiver like any other: a pager fallback there never pages."""
+    teams = catalog()["teams"]
+    teams[1] = {
+        "name": "search",
+        "notify": {
+            "pagerduty": {"routing_key_file": f"{SECRETS}/pd"},
+            "pushover": {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"},
+        },
+    }
+    document = catalog(teams=teams)
+    document["alerting"] = {**document.get("alerting", {}), "catch_all_team": "search"}
+    receivers = _receivers(alertmanager_bundle(tmp_path, document)[0])
+    quiet, pager = receivers["catch-all"], receivers["catch-all-pager"]
+    assert list(quiet) == ["name", "pagerduty_configs"]  # chat falls back to the first pager
+    assert quiet["pagerduty_configs"][0]["severity"] == CHAT_PAGERDUTY_SEVERITY
+    assert list(pager) == ["name", "pagerduty_configs", "pushover_configs"]
+    assert pager["pagerduty_configs"][0]["severity"] == PAGERDUTY_SEVERITY
+    assert pager["pushover_configs"][0]["priority"] == PUSHOVER_PRIORITY
+    assert len(pager["pagerduty_configs"]) == 1  # pager and chat fallback share it: once
+    # The catch-all team's own receivers are unchanged by the role.
+    assert receivers["search-chat"]["pagerduty_configs"] == quiet["pagerduty_configs"]
+    assert _integrations(receivers["search-page"]) == _integrations(pager)

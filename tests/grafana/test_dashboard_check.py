@@ -85,6 +85,15 @@ def test_panels_without_title_unit_or_variable_datasource_are_reported(small_pla
     assert checks_of(doc) == [PANEL_DATASOURCE, PANEL_TITLE, PANEL_UNIT]
 
 
+def test_a_mixed_panel_passes_only_when_each_query_reads_a_datasource_variable(small_plan: Plan) -> None:
+    doc = copy.deepcopy(dashboards(small_plan)["grafana/dashboards/payments/service-checkout.json"])
+    panel = first_panel(doc, "timeseries")
+    panel["datasource"] = {"type": "datasource", "uid": "-- Mixed --"}
+    assert checks_of(doc) == []
+    panel["targets"][0]["datasource"] = {"type": "prometheus", "uid": "mimir-prod"}
+    assert checks_of(doc) == [PANEL_DATASOURCE]
+
+
 def test_a_legacy_panel_type_is_reported(small_plan: Plan) -> None:
     doc = copy.deepcopy(dashboards(small_plan)["grafana/dashboards/payments/service-checkout.json"])
     first_panel(doc, "timeseries")["type"] = "graph"

@@ -133,7 +133,10 @@ class AlertingSettings(Strict):
     )
     catch_all_team: Identifier | None = Field(
         default=None,
-        description="Team whose chat receives alerts no team route matches (default: the first team).",
+        description=(
+            "Team that receives the alerts no team route matches: its chat (quiet), and its pagers "
+            "for the pages among them (default: the first team)."
+        ),
     )
     business_hours: BusinessHours = Field(default=BusinessHours(), description="Business hours.")
     timings: SeverityTimings = Field(default=SeverityTimings(), description="Per-severity timing.")

@@ -82,6 +82,17 @@ def promql_problems(expr: str, recorded: frozenset[str] | None = None) -> list[t
     return found
 
 
+MIXED_UID = "-- Mixed --"
+
+
+def _variable_datasources(panel: dict[str, Any]) -> bool:
+    """The panel's queries read datasource variables: the panel's, or each query's own on a Mixed panel."""
+    uid = str((panel.get("datasource") or {}).get("uid", ""))
+    if uid == MIXED_UID:
+        return all(str((t.get("datasource") or {}).get("uid", "")).startswith("$") for t in panel.get("targets", []))
+    return uid.startswith("$")
+
+
 def lint_problems(doc: dict[str, Any], recorded: frozenset[str] | None = None) -> list[tuple[str, str, str]]:
     """(check id, path, message) of dashboard-linter findings."""
     found = []
@@ -96,8 +107,7 @@ def lint_problems(doc: dict[str, Any], recorded: frozenset[str] | None = None) -
         if kind not in UNITLESS_PANELS and not panel.get("fieldConfig", {}).get("defaults", {}).get("unit"):
             found.append((PANEL_UNIT, where, f"panel {panel.get('title')!r} has no unit"))
         targets = panel.get("targets", [])
-        uid = str((panel.get("datasource") or {}).get("uid", ""))
-        if targets and not uid.startswith("$"):
+        if targets and not _variable_datasources(panel):
             found.append((PANEL_DATASOURCE, where, f"panel {panel.get('title')!r} does not use a datasource variable"))
         for index, target in enumerate(targets):
             plugin = (target.get("datasource") or panel.get("datasource") or {}).get("type")

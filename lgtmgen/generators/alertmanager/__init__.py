@@ -19,7 +19,7 @@ from lgtmgen.generators.alertmanager.environments import (
 from lgtmgen.generators.alertmanager.inhibition import inhibit_rules
 from lgtmgen.generators.alertmanager.notification_templates import FILE_NAME, notification_templates
 from lgtmgen.generators.alertmanager.receivers import (
-    catch_all_receiver,
+    catch_all_receivers,
     smtp_globals,
     team_receivers,
 )
@@ -56,10 +56,14 @@ def alertmanager_config(plan: Plan) -> dict[str, Any]:
         config["global"] = smtp
     config["templates"] = [f"{TEMPLATES_DIR}/*.tmpl"]
     config["route"] = root_route(
-        teams, settings, escalating, non_production_clusters(plan.catalog)
+        teams,
+        settings,
+        escalating,
+        non_production_clusters(plan.catalog),
+        catch_all_pages=catch_all_team(plan) is not None,
     )
     config["inhibit_rules"] = inhibit_rules(plan)
-    receivers = [catch_all_receiver(catch_all_team(plan), settings)]
+    receivers = catch_all_receivers(catch_all_team(plan), settings)
     for team in teams:
         receivers.extend(team_receivers(team, settings, team.name in escalating))
     config["receivers"] = receivers

@@ -9,6 +9,8 @@ ReceiverKind = Literal[
 ]
 
 CATCH_ALL = "catch-all"
+# Not "catch-all-page": that is the page receiver of a team named catch-all.
+CATCH_ALL_PAGER = "catch-all-pager"
 BUSINESS_HOURS = "business-hours"
 ESCALATED_LABEL = "escalated"
 ESCALATION_ALERT = "PageEscalation"

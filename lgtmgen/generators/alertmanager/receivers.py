@@ -20,7 +20,12 @@ from lgtmgen.catalog.models.teams import (
     PushoverTarget,
     SlackTarget,
 )
-from lgtmgen.generators.alertmanager.names import CATCH_ALL, ReceiverKind, receiver_name
+from lgtmgen.generators.alertmanager.names import (
+    CATCH_ALL,
+    CATCH_ALL_PAGER,
+    ReceiverKind,
+    receiver_name,
+)
 
 TITLE = '{{ template "lgtmgen.title" . }}'
 TEXT = '{{ template "lgtmgen.text" . }}'
@@ -223,12 +228,23 @@ def team_receivers(team: Team, settings: AlertingSettings, escalates: bool) -> l
     return [{"name": receiver_name(team.name, kind), **config} for kind, config in kinds]
 
 
-def catch_all_receiver(team: Team | None, settings: AlertingSettings) -> dict[str, Any]:
-    """Alerts no team route claims go to the catch-all team's chat targets."""
+def catch_all_receivers(team: Team | None, settings: AlertingSettings) -> list[dict[str, Any]]:
+    """`catch-all` and `catch-all-pager`: where alerts no team route claims go.
+
+    `catch-all` is the catch-all team's chat receiver, quiet like every chat receiver
+    (its pager fallback never pages); `catch-all-pager` holds that team's page and
+    chat targets, for the pages of unknown teams that must page (see `routing`).
+    """
     if team is None:
-        return {"name": CATCH_ALL}
-    chat = chosen_targets(team.notify, "chat")
-    return {"name": CATCH_ALL, **_integrations(team.notify, chat, settings.alertmanager_version)}
+        return [{"name": CATCH_ALL}]
+    version = settings.alertmanager_version
+    chat_targets = chosen_targets(team.notify, "chat")
+    chat = _integrations(team.notify, chat_targets, version)
+    page = union(_integrations(team.notify, chosen_targets(team.notify, "page"), version), chat)
+    return [
+        {"name": CATCH_ALL, **_integrations(team.notify, chat_targets, version, quiet=True)},
+        {"name": CATCH_ALL_PAGER, **page},
+    ]
 
 
 def smtp_globals(settings: AlertingSettings) -> dict[str, Any]:

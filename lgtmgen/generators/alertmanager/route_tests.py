@@ -16,6 +16,7 @@ from typing import Any
 from lgtmgen.catalog.models import Team
 from lgtmgen.generators.alertmanager.names import (
     CATCH_ALL,
+    CATCH_ALL_PAGER,
     CLUSTER_OUTAGE_ALERT,
     ESCALATED_LABEL,
     ESCALATION_ALERT,
@@ -91,6 +92,38 @@ def _environment_cases(
     return cases
 
 
+def _catch_all_cases(non_production: str | None) -> list[dict[str, Any]]:
+    """An unknown team's page pages the catch-all team as a team's own would; the rest is chat."""
+    nobody = {"team": "nobody", "severity": "page"}
+    cases = [
+        _case("an unknown team's page without tier pages the catch-all team", nobody, [CATCH_ALL_PAGER]),
+        _case(
+            "an unknown team's tier 1 page pages the catch-all team",
+            {**nobody, "tier": "1"},
+            [CATCH_ALL_PAGER],
+        ),
+        _case(
+            "an unknown team's tier 2 page pages the catch-all team in business hours only",
+            {**nobody, "tier": "2"},
+            [CATCH_ALL_PAGER, CATCH_ALL],
+        ),
+        _case(
+            "an unknown team's ticket reaches the catch-all",
+            {**nobody, "severity": "ticket", "tier": "1"},
+            [CATCH_ALL],
+        ),
+    ]
+    if non_production is not None:
+        cases.append(
+            _case(
+                f"an unknown team's page of non-production cluster {non_production} reaches the catch-all",
+                {**nobody, "tier": "1", "cluster": non_production},
+                [CATCH_ALL],
+            )
+        )
+    return cases
+
+
 def route_test_cases(
     teams: list[Team],
     escalating: set[str],
@@ -98,8 +131,8 @@ def route_test_cases(
     clusters: tuple[str | None, str | None] = (None, None),
 ) -> list[dict[str, Any]]:
     """One case per team × severity × tier, escalations, a missing tier, an unknown severity,
-    pages of a production and a non-production cluster (`clusters`), the catch-all and the
-    outage."""
+    pages of a production and a non-production cluster (`clusters`), the catch-all (pages of
+    an unknown team page) and the outage."""
     production, non_production = clusters
     cases = []
     for team in teams:
@@ -144,13 +177,7 @@ def route_test_cases(
                         expected_receivers(team.name, "page", tier, True, True),
                     )
                 )
-    cases.append(
-        _case(
-            "an unknown team reaches the catch-all",
-            {"team": "nobody", "severity": "page"},
-            [CATCH_ALL],
-        )
-    )
+    cases.extend(_catch_all_cases(non_production))
     cases.append(
         _case(
             "an alert without labels reaches the catch-all", {"alertname": "Anything"}, [CATCH_ALL]

@@ -17,7 +17,10 @@ The pager and escalation receivers hold the chat targets too, and a page
 matches one route per moment (routes 2 and 4 are active at opposite times): each
 target gets a page once, even when pager and chat share one (the team webhook).
 
-Anything else (unknown team, unknown severity) ends at the team's chat or the catch-all.
+An unknown severity ends at the team's chat. An alert of an unknown (or no) team
+ends at the root's ``catch-all`` (the catch-all team's chat, quiet), except a page:
+that pages the catch-all team (``catch-all-pager``) under the same production and
+business-hours rules as a team's own pages (see `catch_all_page_routes`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from lgtmgen.catalog.models.alerting import AlertingSettings, BusinessHours, Tim
 from lgtmgen.generators.alertmanager.names import (
     BUSINESS_HOURS,
     CATCH_ALL,
+    CATCH_ALL_PAGER,
     ESCALATED_LABEL,
     LOWER_TIERS,
     ReceiverKind,
@@ -109,17 +113,42 @@ def team_route(
     }
 
 
+def catch_all_page_routes(settings: AlertingSettings, non_production: list[str]) -> list[dict[str, Any]]:
+    """Pages of an unknown (or no) team, after every team route: they page the catch-all
+    team as its own pages would, the lower tiers in business hours only, and a
+    non-production cluster's not at all; everything else stays at the root's `catch-all`."""
+    timing = _timing(settings.timings.page)
+    routes: list[dict[str, Any]] = []
+    if non_production:
+        outside_production = matcher("cluster", "=~", alternation(non_production))
+        routes.append({"receiver": CATCH_ALL, "matchers": [PAGE, outside_production], **timing})
+    return routes + [
+        {
+            "receiver": CATCH_ALL_PAGER,
+            "matchers": [PAGE, LOWER_TIER],
+            **timing,
+            "active_time_intervals": [BUSINESS_HOURS],
+            "continue": True,
+        },
+        {"receiver": CATCH_ALL_PAGER, "matchers": [PAGE, NOT_LOWER_TIER], **timing},
+        {"receiver": CATCH_ALL, "matchers": [PAGE], **timing, "mute_time_intervals": [BUSINESS_HOURS]},
+    ]
+
+
 def root_route(
-    teams: list[Team], settings: AlertingSettings, escalating: set[str], non_production: list[str]
+    teams: list[Team],
+    settings: AlertingSettings,
+    escalating: set[str],
+    non_production: list[str],
+    *,
+    catch_all_pages: bool = True,
 ) -> dict[str, Any]:
-    """The whole tree; the root receiver is the catch-all."""
-    return {
-        "receiver": CATCH_ALL,
-        **_timing(settings.timings.info),
-        "routes": [
-            team_route(team, settings, team.name in escalating, non_production) for team in teams
-        ],
-    }
+    """The whole tree; the root receiver is the catch-all, quiet, and with `catch_all_pages`
+    the pages of unknown teams reach `catch-all-pager` (see `catch_all_page_routes`)."""
+    routes = [team_route(team, settings, team.name in escalating, non_production) for team in teams]
+    if catch_all_pages:
+        routes += catch_all_page_routes(settings, non_production)
+    return {"receiver": CATCH_ALL, **_timing(settings.timings.info), "routes": routes}
 
 
 def time_intervals(hours: BusinessHours) -> list[dict[str, Any]]:

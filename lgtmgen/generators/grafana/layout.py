@@ -45,16 +45,23 @@ def currency_unit(code: str) -> str:
 
 @deferred
 def prom(
-    expr: str, legend: str = "", ref: str = "A", *, instant: bool = False, table: bool = False, buckets: bool = False
+    expr: str,
+    legend: str = "",
+    ref: str = "A",
+    *,
+    instant: bool = False,
+    table: bool = False,
+    buckets: bool = False,
+    datasource: dict[str, str] | None = None,
 ) -> g.Target:
-    """A PromQL target on the `${metrics}` datasource (`buckets`: histogram buckets for a heatmap)."""
+    """A PromQL target on the `${metrics}` datasource unless told (`buckets`: histogram buckets for a heatmap)."""
     return g.Target(
         expr=expr,
         legendFormat=legend,
         refId=ref,
         instant=instant,
         format="table" if table else "heatmap" if buckets else "time_series",
-        datasource=METRICS.ref,
+        datasource=datasource or METRICS.ref,
     )
 
 
@@ -71,11 +78,19 @@ def refs(count: int) -> list[str]:
 
 
 @deferred
-def timeseries(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.TimeSeries:
+def timeseries(
+    title: str,
+    targets: Sequence[Any],
+    unit: str,
+    description: str = "",
+    *,
+    datasource: dict[str, str] | None = None,
+    **extra: Any,
+) -> g.TimeSeries:
     return g.TimeSeries(
         title=title,
         description=description,
-        dataSource=METRICS.ref,
+        dataSource=datasource or METRICS.ref,
         targets=list(targets),
         unit=unit,
         tooltipMode="multi",
@@ -85,10 +100,23 @@ def timeseries(title: str, targets: Sequence[Any], unit: str, description: str =
 
 
 @deferred
-def stat(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Stat:
+def stat(
+    title: str,
+    targets: Sequence[Any],
+    unit: str,
+    description: str = "",
+    *,
+    datasource: dict[str, str] | None = None,
+    **extra: Any,
+) -> g.Stat:
     options = {"reduceCalc": "lastNotNull", "graphMode": "none", **extra}
     return g.Stat(
-        title=title, description=description, dataSource=METRICS.ref, targets=list(targets), format=unit, **options
+        title=title,
+        description=description,
+        dataSource=datasource or METRICS.ref,
+        targets=list(targets),
+        format=unit,
+        **options,
     )
 
 

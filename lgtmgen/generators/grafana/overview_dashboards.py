@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.cost_dashboard import cost_dashboard
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
+from lgtmgen.generators.grafana.journey_panels import (
+    JourneySource,
+    journey_sources,
+    journey_targets,
+    journey_variables,
+    panel_datasource,
+)
 from lgtmgen.generators.grafana.layout import (
     Grid,
     budget_bargauge,
@@ -29,6 +36,7 @@ from lgtmgen.generators.service_graph import DECLARED, REQUESTS
 from lgtmgen.graph import declared_edges
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
+from lgtmgen.promql import string_literal
 
 JOURNEY_STARTED = "journey:started:rate5m"
 REVENUE_AT_RISK = "journey:revenue_at_risk:rate5m"
@@ -65,42 +73,63 @@ def _slo_compliance(grid: Grid) -> None:
     )
 
 
-def _journeys(grid: Grid, plan: Plan) -> None:
+def _revenue_per_hour(code: str) -> Callable[[str], str]:
+    def query(selector: str) -> str:
+        return f"sum by (journey) ({REVENUE_AT_RISK}{{currency={string_literal(code)}, {selector}}}) * 3600"
+
+    return query
+
+
+def _journeys(grid: Grid, plan: Plan) -> list[JourneySource]:
+    """The journey panels; returns the tenants they read, whose variables the dashboard declares."""
     journeys = plan.catalog.journeys
-    if not journeys:
-        return
+    sources = journey_sources(plan, journeys)
+    if not sources:
+        return []
     grid.section("User journeys")
     success = success_record(JOURNEY_RATE_WINDOW)
     grid.add(
-        timeseries("Journey success", [prom(success, "{{journey}}")], "percentunit", "Share of journeys that complete."),
+        timeseries(
+            "Journey success",
+            journey_targets(sources, [(lambda sel: f"{success}{{{sel}}}", "{{journey}}")]),
+            "percentunit",
+            "Share of journeys that complete.",
+            datasource=panel_datasource(sources),
+        ),
         width=12,
     )
     grid.add(
         timeseries(
             "Journeys started",
-            [prom(f"{JOURNEY_STARTED} * 60", "{{journey}}")],
+            journey_targets(sources, [(lambda sel: f"{JOURNEY_STARTED}{{{sel}}} * 60", "{{journey}}")]),
             "cpm",
             "Journeys started per minute, at their first step.",
+            datasource=panel_datasource(sources),
         ),
         width=12,
     )
     for code in sorted({j.currency for j in journeys}):
+        priced = journey_sources(plan, [j for j in journeys if j.currency == code])
+        if not priced:
+            continue
         grid.add(
             stat(
                 f"Revenue at risk per hour ({code})",
-                [prom(f"sum by (journey) ({REVENUE_AT_RISK}{{currency=\"{code}\"}}) * 3600", "{{journey}}")],
+                journey_targets(priced, [(_revenue_per_hour(code), "{{journey}}")]),
                 currency_unit(code),
                 "Failed journeys per hour times the value of one journey.",
+                datasource=panel_datasource(priced),
                 graphMode="area",
             ),
             width=12,
         )
+    return sources
 
 
 def executive_dashboard(plan: Plan) -> Artifact:
     grid = Grid()
     _slo_compliance(grid)
-    _journeys(grid, plan)
+    journey_tenants = _journeys(grid, plan)
     kpi_panel(grid, plan, list(plan.catalog.services), "Business KPIs")
     grafana_url = plan.catalog.defaults.grafana_url
     links = [
@@ -116,7 +145,7 @@ def executive_dashboard(plan: Plan) -> Artifact:
         tags=["lgtmgen", "overview"],
         grid=grid,
         settings=plan.catalog.grafana,
-        templates=variables(_default_tenant(plan)),
+        templates=variables(_default_tenant(plan), *journey_variables(journey_tenants)),
         links=links,
         description="Journeys, SLO compliance and revenue at risk across the organisation.",
     )

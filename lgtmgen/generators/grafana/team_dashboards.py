@@ -10,6 +10,13 @@ from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.grafana import CapacitySignal
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
+from lgtmgen.generators.grafana.journey_panels import (
+    JourneySource,
+    journey_sources,
+    journey_targets,
+    journey_variables,
+    panel_datasource,
+)
 from lgtmgen.generators.grafana.layout import (
     Grid,
     budget_bargauge,
@@ -93,24 +100,30 @@ def _traffic(grid: Grid, plan: Plan, services: list[str]) -> None:
     )
 
 
-def _journeys(grid: Grid, plan: Plan, team: Team) -> None:
-    owned = sorted(j.name for j in plan.catalog.journeys if j.team == team.name)
-    if not owned:
-        return
-    sel = f"{{journey=~{q.regex_of(owned)}}}"
+def _journeys(grid: Grid, plan: Plan, team: Team) -> list[JourneySource]:
+    """The team's journey panels; returns the tenants they read, whose variables the dashboard declares."""
+    sources = journey_sources(plan, [j for j in plan.catalog.journeys if j.team == team.name])
+    if not sources:
+        return []
+    success = success_record(JOURNEY_RATE_WINDOW)
     grid.section("User journeys")
     grid.add(
         timeseries(
             "Journey success",
-            [
-                prom(f"{success_record(JOURNEY_RATE_WINDOW)}{sel}", "{{journey}}", "A"),
-                prom(f"{JOURNEY_OBJECTIVE}{sel}", "{{journey}} objective", "B"),
-            ],
+            journey_targets(
+                sources,
+                [
+                    (lambda sel: f"{success}{{{sel}}}", "{{journey}}"),
+                    (lambda sel: f"{JOURNEY_OBJECTIVE}{{{sel}}}", "{{journey}} objective"),
+                ],
+            ),
             "percentunit",
             "Share of the team's journeys that complete, against each journey's objective.",
+            datasource=panel_datasource(sources),
         ),
         width=24,
     )
+    return sources
 
 
 def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
@@ -132,7 +145,7 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
             width=8,
             height=10,
         )
-    _journeys(grid, plan, team)
+    journey_tenants = _journeys(grid, plan, team)
     _traffic(grid, plan, services)
     tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
     links = [dashboard_link(f"Service {name}", dashboard_url(grafana_url, service_uid(name))) for name in services]
@@ -143,7 +156,7 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
         tags=["lgtmgen", "team", f"team:{team.name}"],
         grid=grid,
         settings=plan.catalog.grafana,
-        templates=variables(tenant),
+        templates=variables(tenant, *journey_variables(journey_tenants)),
         links=links,
     )
     return artifact(slug(team.name), "team-slos", data)

@@ -1,0 +1,110 @@
+"""Journey panels read the Mimir tenant whose ruler evaluates each journey.
+
+A journey's records (success, started, failed, revenue at risk, objective) are written
+only in the tenant `journey_tenancy.journey_tenant` chooses, which need not be the
+dashboard's tenant (`${metrics}`): a team's journey may run in the tenant of another of
+its services, a cross-tenant journey in its owner's. So each evaluating tenant gets a
+hidden datasource variable held to its Mimir datasource, every journey query selects the
+journeys of one tenant through that tenant's variable, and a panel over journeys of
+several tenants is a Mixed panel with one query per tenant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grafanalib.core as g  # type: ignore[import-untyped]
+
+from lgtmgen.catalog.journey_tenancy import journey_tenant
+from lgtmgen.catalog.models.traces import Journey
+from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.dashboard import datasource_uid
+from lgtmgen.generators.grafana.grafanalib_extensions import DatasourceVariable
+from lgtmgen.generators.grafana.layout import prom, refs
+from lgtmgen.generators.grafana.panel_skeletons import Deferred, deferred
+from lgtmgen.plan import Plan
+
+MIXED = {"type": "datasource", "uid": "-- Mixed --"}
+"""Grafana's Mixed datasource: each query of the panel names its own."""
+
+HIDE_VARIABLE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class JourneySource:
+    """The journeys one tenant's ruler evaluates, and the dashboard variable reading that tenant."""
+
+    tenant: str
+    variable: DatasourceVariable
+    journeys: tuple[str, ...]
+
+    @property
+    def selector(self) -> str:
+        """The label matcher of this tenant's journeys."""
+        return f"journey=~{q.regex_of(self.journeys)}"
+
+
+def journey_sources(plan: Plan, journeys: Iterable[Journey]) -> list[JourneySource]:
+    """The evaluating tenants of `journeys`, sorted, each with its journeys (sorted by name)."""
+    by_tenant: dict[str, list[str]] = {}
+    for journey in journeys:
+        tenant = journey_tenant(journey, plan.services)
+        if tenant is not None:
+            by_tenant.setdefault(tenant, []).append(journey.name)
+    return [
+        JourneySource(tenant, journey_variable(tenant), tuple(sorted(names)))
+        for tenant, names in sorted(by_tenant.items())
+    ]
+
+
+def journey_variable(tenant: str) -> DatasourceVariable:
+    """The variable of one tenant's journeys, named the same on every dashboard.
+
+    Dashboard links carry every variable (`includeVars`), so one name must mean one
+    tenant everywhere. The name derives from the tenant's datasource uid (unique per
+    tenant, by its hash), with `-` made `_`: a variable name is letters, digits and `_`.
+    """
+    name = "journeys_" + re.sub(r"\W", "_", datasource_uid("mimir", tenant))
+    return DatasourceVariable(name, "prometheus", f"Journeys (Mimir tenant {tenant})")
+
+
+@deferred
+def _held_datasource(name: str, label: str, uid: str, regex: str) -> g.Template:
+    return g.Template(
+        name=name, query="prometheus", label=label, type="datasource", default=uid, regex=regex, hide=HIDE_VARIABLE
+    )
+
+
+def _js_regex_escape(text: str) -> str:
+    """`text` as a JavaScript regex matching it literally (Grafana tests datasource names in the browser)."""
+    return re.sub(r"[\\^$.*+?()[\]{}|/-]", lambda m: "\\" + m.group(0), text)
+
+
+def journey_variables(sources: Sequence[JourneySource]) -> list[Deferred[g.Template]]:
+    """One hidden datasource variable per evaluating tenant, offering only that tenant's Mimir."""
+    # The regex matches datasource names, which provisioning writes as "Mimir <tenant>".
+    return [
+        _held_datasource(
+            s.variable.name, s.variable.label, datasource_uid("mimir", s.tenant), f"/^{_js_regex_escape(f'Mimir {s.tenant}')}$/"
+        )
+        for s in sources
+    ]
+
+
+def panel_datasource(sources: Sequence[JourneySource]) -> dict[str, str]:
+    """The panel's datasource: the one tenant's variable, else Mixed."""
+    return sources[0].variable.ref if len(sources) == 1 else MIXED
+
+
+def journey_targets(
+    sources: Sequence[JourneySource], queries: Sequence[tuple[Callable[[str], str], str]], **options: Any
+) -> list[Deferred[g.Target]]:
+    """Each query (PromQL of a journey matcher, legend) once per tenant, on that tenant's variable."""
+    pairs = [(source, query, legend) for query, legend in queries for source in sources]
+    return [
+        prom(query(source.selector), legend, ref, datasource=source.variable.ref, **options)
+        for (source, query, legend), ref in zip(pairs, refs(len(pairs)))
+    ]
