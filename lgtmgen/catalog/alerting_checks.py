@@ -26,6 +26,7 @@ PROMQL_SYNTAX = "catalog/promql-syntax"
 REPEAT_INTERVAL = "catalog/repeat-interval"
 OUTAGE_SERVICE = "catalog/cluster-outage-service"
 NO_PRODUCTION = "catalog/no-production-environment"
+CHAT_ON_PAGER = "catalog/chat-falls-back-to-pagerduty"
 OLDEST_VERSION = (0, 27)
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 JIRA_NATIVE_VERSION = (0, 28)
@@ -209,3 +210,37 @@ def production_is_declared(catalog: Catalog, report: Reporter) -> None:
         hint="set `production: true` on the environments that serve real users",
         severity=Severity.WARNING,
     )
+
+
+def quiet_pages_stay_quiet(catalog: Catalog, report: Reporter) -> None:
+    """Warn when a team's chat falls back to PagerDuty while some of its pages are meant not to page.
+
+    Pages of non-production clusters and lower-tier pages outside business hours go to the team's
+    chat receiver. Without Slack, e-mail or Jira that receiver is PagerDuty with severity
+    `warning`, and PagerDuty opens a high-urgency incident for every event unless the service's
+    urgency follows the event severity ("dynamic notifications"), a setting lgtmgen cannot see.
+    """
+    non_production = {e.name for e in catalog.environments if not e.production}
+    quiet_clusters = {c.name for c in catalog.clusters if c.environment in non_production}
+    if not any(e.production for e in catalog.environments):
+        quiet_clusters = set()  # every cluster pages (catalog/no-production-environment)
+    for index, team in enumerate(catalog.teams):
+        targets = team.notify
+        if targets.pagerduty is None or any(t is not None for t in (targets.slack, targets.email, targets.jira)):
+            continue
+        reasons = []
+        services = [s for s in catalog.services if s.team == team.name]
+        if any(s.tier in (2, 3) for s in services):
+            reasons.append("its tier-2/3 pages outside business hours")
+        if any(not s.clusters and quiet_clusters or set(s.clusters) & quiet_clusters for s in services):
+            reasons.append("pages from non-production clusters")
+        if reasons:
+            report.add(
+                CHAT_ON_PAGER,
+                f"team {team.name!r} has no chat target, so {' and '.join(reasons)} reach PagerDuty with "
+                "severity warning, which pages at high urgency unless the PagerDuty service's urgency "
+                "follows the event severity",
+                ["teams", index, "notify"],
+                hint="add a Slack or e-mail target, or set the PagerDuty service to dynamic notifications by severity",
+                severity=Severity.WARNING,
+            )

@@ -10,6 +10,7 @@ from lgtmgen.catalog.alerting_checks import (
     alerting_owners_exist,
     business_hours_are_valid,
     production_is_declared,
+    quiet_pages_stay_quiet,
     receivers_can_be_built,
     secrets_are_files,
     timings_can_be_kept,
@@ -57,7 +58,7 @@ AREA_CHECKS += [
     decision_wait_bounds_hold,
 ]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
-AREA_CHECKS += [timings_can_be_kept, production_is_declared]
+AREA_CHECKS += [timings_can_be_kept, production_is_declared, quiet_pages_stay_quiet]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete, team_names_leave_ruler_namespaces_free]

@@ -46,7 +46,7 @@ def test_every_literal_secret_spelling_gets_its_own_diagnostic(tmp_path: Path) -
         "auth_password": "hunter2",
     }
     found = _found(tmp_path, catalog(teams=_teams_with(notify), alerting={"smtp": smtp}))
-    assert sorted(found) == [
+    assert sorted(f for f in found if f[0] == "catalog/literal-secret") == [
         ("catalog/literal-secret", "alerting.smtp"),
         ("catalog/literal-secret", "teams[0].notify.pagerduty"),
         ("catalog/literal-secret", "teams[0].notify.pushover"),
@@ -202,3 +202,13 @@ def test_clusters_without_a_production_environment_are_warned_about(tmp_path: Pa
     marked = catalog(environments=[{"name": "production", "production": True}], clusters=clusters)
     assert _found(tmp_path, marked) == []
     assert _found(tmp_path, catalog()) == []  # no clusters: nothing to page from
+
+
+def test_a_team_whose_chat_falls_back_to_pagerduty_is_warned_that_quiet_pages_may_page(tmp_path: Path) -> None:
+    pager_only = {"pagerduty": {"routing_key_file": "/etc/am/pd"}}
+    document = catalog(teams=_teams_with(pager_only))
+    document["services"][0]["tier"] = 2  # its pages outside business hours go to chat
+    found = [f for f in _found(tmp_path, document) if f[0] == "catalog/chat-falls-back-to-pagerduty"]
+    assert found == [("catalog/chat-falls-back-to-pagerduty", "teams[0].notify")]
+    document["teams"][0]["notify"]["slack"] = {"channel": "#x", "api_url_file": "/etc/am/slack"}
+    assert not [f for f in _found(tmp_path, document) if f[0] == "catalog/chat-falls-back-to-pagerduty"]

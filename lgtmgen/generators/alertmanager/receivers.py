@@ -44,15 +44,14 @@ PUSHOVER_PRIORITY = (
     '{{ if or (eq .CommonLabels.tier "1") (not .CommonLabels.tier) }}2{{ else }}1{{ end }}'
     '{{ else if eq .CommonLabels.severity "ticket" }}0{{ else }}-1{{ end }}'
 )
-# A chat receiver never pages, even when a pager is the team's only target (the chat
-# fallback): its PagerDuty events are low-urgency severities and its Pushover messages at
-# most normal priority. It receives the pages that must not page: those of non-production
-# clusters and lower-tier pages outside business hours.
+# A chat receiver must not page, even when a pager is the team's only target (the chat
+# fallback): its PagerDuty events carry low-urgency severities (low urgency only where the
+# PagerDuty service's urgency follows severity; the catalog check
+# `catalog/chat-falls-back-to-pagerduty` warns) and its Pushover messages are quiet (-1: no
+# sound). It receives the pages that must not page: those of non-production clusters and
+# lower-tier pages outside business hours.
 CHAT_PAGERDUTY_SEVERITY = '{{ if eq .CommonLabels.severity "info" }}info{{ else }}warning{{ end }}'
-CHAT_PUSHOVER_PRIORITY = (
-    '{{ if or (eq .Status "resolved") (eq .CommonLabels.severity "page") '
-    '(eq .CommonLabels.severity "ticket") }}0{{ else }}-1{{ end }}'
-)
+CHAT_PUSHOVER_PRIORITY = "-1"
 
 Target = str
 PRIMARY: dict[str, tuple[Target, ...]] = {
