@@ -8,6 +8,7 @@ a test takes a few seconds.
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -47,10 +48,17 @@ class LiveAlertmanager:
         )
         return list(get_json(f"{self.url}/api/v2/alerts?{query}"))
 
-    def state(self, **labels: str) -> str:
-        """ "active" or "suppressed" of the one alert with these labels."""
-        [alert] = self.alerts(**labels)
-        return str(alert["status"]["state"])
+    def state(self, expected: str, **labels: str) -> str:
+        """ "active" or "suppressed" of the one alert with these labels, once it is `expected` or
+        after 10 s: the inhibitor learns of source alerts asynchronously after a POST, so on a
+        loaded machine the first answers can predate an inhibition."""
+        deadline = time.monotonic() + 10
+        while True:
+            [alert] = self.alerts(**labels)
+            state = str(alert["status"]["state"])
+            if state == expected or time.monotonic() > deadline:
+                return state
+            time.sleep(0.1)
 
 
 @contextmanager
