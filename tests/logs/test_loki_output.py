@@ -59,16 +59,16 @@ def test_the_ruler_writes_with_the_metrics_credentials_unless_its_own_url_is_set
     doc = base_catalog()
     doc["metrics"] = {"remote_write_url": "https://mimir.example/api/v1/push",
                       "remote_write_auth": {"username": "loki", "password_file": "/etc/loki/mimir-password"}}
-    plan, errors = load(doc)
-    assert plan is not None and errors == []
+    plan, diagnostics = load(doc)
+    assert plan is not None and not [d for d in diagnostics if d.is_error]
     client = rendered(plan)["loki/loki.yaml"][1]["ruler"]["remote_write"]["clients"]["mimir"]
     assert client == {
         "url": "https://mimir.example/api/v1/push",
         "basic_auth": {"username": "loki", "password_file": "/etc/loki/mimir-password"},
     }
     doc["logs"]["mimir_remote_write_url"] = "http://mimir-distributor:8080/api/v1/push"
-    plan, errors = load(doc)
-    assert plan is not None and errors == []
+    plan, diagnostics = load(doc)
+    assert plan is not None and not [d for d in diagnostics if d.is_error]
     client = rendered(plan)["loki/loki.yaml"][1]["ruler"]["remote_write"]["clients"]["mimir"]
     assert client == {"url": "http://mimir-distributor:8080/api/v1/push"}
 
