@@ -31,7 +31,7 @@ class Role(StrEnum):
     """The rules of one SLO alone, loaded only by its promtool tests (never deployed)."""
     PROMETHEUS_CONFIG = "prometheus-config"
     PROMETHEUS_AGENT_CONFIG = "prometheus-agent-config"
-    PROMETHEUS_RULE_CRD = "prometheus-rule-crd"
+    PROMETHEUS_RULE_OBJECT = "prometheus-rule-object"
     KUSTOMIZATION = "kustomization"
     KUBERNETES_OBJECT = "kubernetes-object"
     MIMIR_CONFIG = "mimir-config"

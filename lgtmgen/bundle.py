@@ -52,7 +52,7 @@ TARGET_VERSIONS = {
 RUNBOOKS = "runbooks"
 PARALLEL_FROM_SERVICES = 50
 """Smaller catalogs build faster in one process than it takes to start workers."""
-SHARED_SLO_GROUPS = ("slo-rules", "prometheus-rule-crd", "mimir")
+SHARED_SLO_GROUPS = ("slo-rules", "prometheus-rule-objects", "mimir")
 """Generators that read the same SLO rule groups (built once per process): one worker runs them
 all, first, since together they are the longest task at scale."""
 HEAVY_LAST = ("slo-tests", "grafana-dashboards")

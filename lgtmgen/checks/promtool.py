@@ -49,7 +49,7 @@ class PromtoolRuleObjects:
     name = "promtool-rule-objects"
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
-        objects = ctx.by_role(Role.PROMETHEUS_RULE_CRD)
+        objects = ctx.by_role(Role.PROMETHEUS_RULE_OBJECT)
         if not objects:
             return []
         if ctx.tools.promtool is None:

@@ -120,9 +120,9 @@ class RuleHygiene:
         interval = scrape_interval(ctx.bundle_dir)
         min_range = None if interval is None else MIN_SCRAPES * interval
         found: list[Diagnostic] = []
-        for bundle_file in ctx.by_role(*RULE_ROLES, Role.PROMETHEUS_RULE_CRD):
+        for bundle_file in ctx.by_role(*RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT):
             doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
-            if bundle_file.role is Role.PROMETHEUS_RULE_CRD and isinstance(doc, dict):
+            if bundle_file.role is Role.PROMETHEUS_RULE_OBJECT and isinstance(doc, dict):
                 doc = doc.get("spec")
             found += file_findings(doc, bundle_file.path, min_range)
         return found

@@ -11,7 +11,7 @@ from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.generators.mimir import MimirGenerator
 from lgtmgen.generators.otelcol_logs import LogPipelines
 from lgtmgen.generators.prometheus_config import PrometheusConfig
-from lgtmgen.generators.prometheus_rule_crd import PrometheusRuleCRD
+from lgtmgen.generators.prometheus_rule_objects import PrometheusRuleObjects
 from lgtmgen.generators.recording_rules import RecordingRules
 from lgtmgen.generators.reports import StaticReports
 from lgtmgen.generators.service_graph import ServiceGraphRules
@@ -23,7 +23,7 @@ from lgtmgen.generators.tempo import TempoConfig
 GENERATORS: tuple[Generator, ...] = (
     Alertmanager(),
     LokiGenerator(), LogPipelines(),
-    SLORules(), SLOTests(), PrometheusRuleCRD(),
+    SLORules(), SLOTests(), PrometheusRuleObjects(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
     RecordingRules(), PrometheusConfig(), MimirGenerator(),

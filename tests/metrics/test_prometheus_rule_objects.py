@@ -10,7 +10,7 @@ import yaml
 
 from lgtmgen.checks import run_checks
 from lgtmgen.generators.prometheus_config import PrometheusConfig
-from lgtmgen.generators.prometheus_rule_crd import PrometheusRuleCRD
+from lgtmgen.generators.prometheus_rule_objects import PrometheusRuleObjects
 from lgtmgen.generators.recording_rules import RecordingRules
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.plan import Plan
@@ -33,7 +33,7 @@ def _by_path(generator: Any, plan: Plan) -> dict[str, Any]:
 
 
 def test_without_an_operator_cluster_there_are_no_rule_objects_and_every_config_lists_its_rule_files(plan: Plan) -> None:
-    assert _by_path(PrometheusRuleCRD(), plan) == {}
+    assert _by_path(PrometheusRuleObjects(), plan) == {}
     configs = _by_path(PrometheusConfig(), plan)
     assert configs["prometheus/clusters/eu-stage/prometheus.yml"]["rule_files"] == [
         "../../rules/slo/api.yaml", "../../rules/metrics/api.yaml", "../../rules/metrics/worker.yaml",
@@ -47,7 +47,7 @@ def test_an_operator_cluster_gets_one_object_per_rule_file_its_prometheus_would_
     assert "rule_files" not in stage  # the operator loads the objects instead
     assert configs["prometheus/clusters/eu-prod/prometheus-0.yml"]["rule_files"]  # plain clusters keep theirs
 
-    objects = _by_path(PrometheusRuleCRD(), plan)
+    objects = _by_path(PrometheusRuleObjects(), plan)
     root = "kubernetes/clusters/eu-stage/prometheus-rules"
     rule_files = {**_by_path(SLORules(), plan), **_by_path(RecordingRules(), plan)}
     expected = {
@@ -77,7 +77,7 @@ def test_without_a_namespace_the_objects_leave_it_to_kubectl(load: Loader) -> No
     doc["clusters"][0]["prometheus"]["operator"] = {"rule_labels": {"release": "stack"}}
     plan, errors = load(doc)
     assert plan is not None and errors == []
-    objects = _by_path(PrometheusRuleCRD(), plan)
+    objects = _by_path(PrometheusRuleObjects(), plan)
     # api runs everywhere, worker only in eu-stage
     assert sorted(objects) == [
         "kubernetes/clusters/eu-prod/prometheus-rules/kustomization.yaml",
@@ -98,7 +98,7 @@ def test_an_operator_cluster_without_services_gets_no_empty_kustomization(load: 
     doc["clusters"][0]["prometheus"]["operator"] = {"rule_labels": {"release": "stack"}}
     plan, errors = load(doc)
     assert plan is not None and errors == []
-    assert _by_path(PrometheusRuleCRD(), plan) == {}  # kubectl apply -k refuses a kustomization without objects
+    assert _by_path(PrometheusRuleObjects(), plan) == {}  # kubectl apply -k refuses a kustomization without objects
 
 
 def test_rule_objects_without_labels_of_yours_warn_that_the_rule_selector_may_miss_them(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def test_the_check_reads_rule_files_and_prometheus_rule_objects_with_the_bundle_
     )
     files = (
         BundleFile("rules.yaml", Role.PROMETHEUS_RULES, tmp_path / "rules.yaml"),
-        BundleFile("crd.yaml", Role.PROMETHEUS_RULE_CRD, tmp_path / "crd.yaml"),
+        BundleFile("crd.yaml", Role.PROMETHEUS_RULE_OBJECT, tmp_path / "crd.yaml"),
     )
     found = RuleHygiene().run(CheckContext(tmp_path, files, Toolbox(None, None, None, None)))
     assert sorted((d.check, d.location.file if d.location else "") for d in found) == [

@@ -35,10 +35,10 @@ def operator_clusters(plan: Plan) -> list[tuple[Cluster, PrometheusOperator]]:
     ]
 
 
-class PrometheusRuleCRD:
+class PrometheusRuleObjects:
     """Per operator-run cluster: one PrometheusRule object per rule file its Prometheus evaluates."""
 
-    name = "prometheus-rule-crd"
+    name = "prometheus-rule-objects"
 
     def generate(self, plan: Plan) -> Iterable[Artifact]:
         rule_sets: dict[str, list[tuple[str, str, list[dict[str, Any]]]]] = {}
@@ -52,7 +52,7 @@ class PrometheusRuleCRD:
                     resources.append(f"{name}.yaml")
                     yield Artifact(
                         path=f"{set_dir(cluster.name, SET)}/{name}.yaml",
-                        role=Role.PROMETHEUS_RULE_CRD,
+                        role=Role.PROMETHEUS_RULE_OBJECT,
                         data=_rule_object(name, service, operator, groups),
                         comment=f"PrometheusRule with the {comment} of service {service.name!r}, for cluster {cluster.name!r}.",
                     )
