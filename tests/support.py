@@ -38,3 +38,34 @@ def error_loader(directory: Path) -> Loader:
         return plan, [d for d in diagnostics if d.is_error]
 
     return load
+
+
+def assert_promtool_evaluates(
+    directory: Path,
+    series: list[dict[str, str]],
+    cases: list[dict[str, Any]],
+    rule_files: list[str] | None = None,
+) -> None:
+    """Run `cases` (promql_expr_test entries) over `series`, one sample a minute, with the real promtool.
+
+    `rule_files` are paths below `directory`; without any, the expressions read the series alone.
+    """
+    import subprocess
+
+    from lgtmgen.toolchain.locate import locate_tools
+
+    if not rule_files:
+        (directory / "empty.yaml").write_text("groups: []\n", encoding="utf-8")
+        rule_files = ["empty.yaml"]
+    tests = {
+        "rule_files": rule_files,
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": cases}],
+    }
+    (directory / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    promtool = locate_tools().promtool
+    assert promtool is not None, "run scripts/bootstrap: promtool is required"
+    run = subprocess.run(
+        [str(promtool.path), "test", "rules", "tests.yaml"], cwd=directory, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

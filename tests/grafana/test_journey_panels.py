@@ -8,21 +8,18 @@ evaluated in lab, journey `buy` (shop's) in prod, and the executive view default
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lgtmgen.catalog.journey_tenancy import journey_tenant
 from lgtmgen.generators.grafana import GrafanaDashboards
 from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.generators.mimir.ruler import ruler_layout
 from lgtmgen.plan import Plan
-from lgtmgen.toolchain.locate import locate_tools
 from tests.grafana.test_bundle_check import grafana_findings, written
-from tests.support import error_loader
+from tests.support import assert_promtool_evaluates, error_loader
 from tests.traces.traces_catalog import base_catalog
 
 WEB_STEP = {"service": "web", "route": "/pay"}
@@ -135,27 +132,11 @@ def test_the_revenue_query_sums_only_the_journeys_the_tenant_records(plan: Plan,
         {"series": 'journey:revenue_at_risk:rate5m{currency="EUR",journey="lab"}', "values": "0.5x10"},
         {"series": 'journey:revenue_at_risk:rate5m{currency="EUR",journey="stale"}', "values": "7x10"},
     ]
-    (tmp_path / "empty.yaml").write_text("groups: []\n", encoding="utf-8")
-    tests = {
-        "rule_files": ["empty.yaml"],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": series,
-                "promql_expr_test": [
-                    {"expr": lab["expr"], "eval_time": "5m", "exp_samples": [{"labels": '{journey="lab"}', "value": 1800}]}
-                ],
-            }
-        ],
-    }
-    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
-    promtool = locate_tools().promtool
-    assert promtool is not None
-    run = subprocess.run(
-        [str(promtool.path), "test", "rules", "tests.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
+    assert_promtool_evaluates(
+        tmp_path,
+        series,
+        [{"expr": lab["expr"], "eval_time": "5m", "exp_samples": [{"labels": '{journey="lab"}', "value": 1800}]}],
     )
-    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_the_bundle_with_journeys_in_two_tenants_passes_the_grafana_check(plan: Plan, tmp_path: Path) -> None:

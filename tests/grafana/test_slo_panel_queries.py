@@ -8,16 +8,14 @@ without `group_left`) fails here as it would in Grafana.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from lgtmgen.generators.grafana import GrafanaDashboards
 from lgtmgen.plan import Plan
-from lgtmgen.toolchain.locate import locate_tools
+from tests.support import assert_promtool_evaluates
 
 SLO = 'service="checkout",slo="orders-placed"'
 EU = f'cluster="eu-prod",{SLO}'
@@ -41,22 +39,6 @@ def _series(name: str, labels: str, value: float) -> dict[str, str]:
     return {"series": f"{name}{{{labels}}}", "values": f"{value}x10"}
 
 
-def _promtool_evaluates(tmp_path: Path, series: list[dict[str, str]], cases: list[dict[str, Any]]) -> None:
-    (tmp_path / "empty.yaml").write_text("groups: []\n", encoding="utf-8")
-    tests = {
-        "rule_files": ["empty.yaml"],
-        "evaluation_interval": "1m",
-        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": cases}],
-    }
-    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
-    promtool = locate_tools().promtool
-    assert promtool is not None
-    run = subprocess.run(
-        [str(promtool.path), "test", "rules", "tests.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
 def _case(expr: str, samples: list[tuple[str, float]]) -> dict[str, Any]:
     return {"expr": expr, "eval_time": "5m", "exp_samples": [{"labels": f"{{{l}}}", "value": v} for l, v in samples]}
 
@@ -75,7 +57,7 @@ def test_burn_rate_and_team_table_join_per_cluster_series_to_one_budget(shop_pla
         _series("slo:error_budget_remaining:ratio", EU, 0.5),
         _series("slo:error_budget_remaining:ratio", US, 0.9),
     ]
-    _promtool_evaluates(
+    assert_promtool_evaluates(
         tmp_path,
         series,
         [
@@ -107,7 +89,7 @@ def test_compliance_is_one_value_per_slo_named_as_its_colour_override(shop_plan:
         _series("slo:sli_error:ratio_rate30d", US, 0.0005),
     ]
     # the cluster furthest from the objective
-    _promtool_evaluates(tmp_path, series, [_case(target["expr"], [(SLO, 0.998)])])
+    assert_promtool_evaluates(tmp_path, series, [_case(target["expr"], [(SLO, 0.998)])])
 
 
 @pytest.mark.tools
@@ -118,7 +100,7 @@ def test_the_share_of_slos_within_budget_is_zero_when_every_budget_is_spent(shop
         _series("slo:error_budget_remaining:ratio", EU, -0.5),
         _series("slo:error_budget_remaining:ratio", US, -0.1),
     ]
-    _promtool_evaluates(tmp_path, series, [_case(expr, [("", 0)])])
+    assert_promtool_evaluates(tmp_path, series, [_case(expr, [("", 0)])])
 
 
 @pytest.mark.tools
@@ -131,4 +113,4 @@ def test_a_dependency_slo_is_one_bar_named_by_its_legend(shop_plan: Plan, tmp_pa
         _series("slo:error_budget_remaining:ratio", f'cluster="eu-prod",{cart}', 0.5),
         _series("slo:error_budget_remaining:ratio", f'cluster="us-prod",{cart}', 0.9),
     ]
-    _promtool_evaluates(tmp_path, series, [_case(target["expr"], [(cart, 0.5)])])
+    assert_promtool_evaluates(tmp_path, series, [_case(target["expr"], [(cart, 0.5)])])
