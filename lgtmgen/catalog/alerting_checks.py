@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
 
+from lgtmgen.catalog.environments import non_production_clusters
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.teams import JiraTarget, SecretAware
@@ -220,10 +221,7 @@ def quiet_pages_stay_quiet(catalog: Catalog, report: Reporter) -> None:
     `warning`, and PagerDuty opens a high-urgency incident for every event unless the service's
     urgency follows the event severity ("dynamic notifications"), a setting lgtmgen cannot see.
     """
-    non_production = {e.name for e in catalog.environments if not e.production}
-    quiet_clusters = {c.name for c in catalog.clusters if c.environment in non_production}
-    if not any(e.production for e in catalog.environments):
-        quiet_clusters = set()  # every cluster pages (catalog/no-production-environment)
+    quiet_clusters = set(non_production_clusters(catalog))
     for index, team in enumerate(catalog.teams):
         targets = team.notify
         if targets.pagerduty is None or any(t is not None for t in (targets.slack, targets.email, targets.jira)):

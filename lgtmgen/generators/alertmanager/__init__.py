@@ -6,16 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Format, Role
+from lgtmgen.catalog.environments import non_production_clusters
 from lgtmgen.catalog.models import Team
 from lgtmgen.generators.alertmanager.alert_rules import (
     RUNBOOK_PATH,
     cluster_outage_group,
     escalation_group,
 )
-from lgtmgen.generators.alertmanager.environments import (
-    example_clusters,
-    non_production_clusters,
-)
+from lgtmgen.generators.alertmanager.environments import example_clusters
 from lgtmgen.generators.alertmanager.inhibition import inhibit_rules
 from lgtmgen.generators.alertmanager.notification_templates import FILE_NAME, notification_templates
 from lgtmgen.generators.alertmanager.receivers import (

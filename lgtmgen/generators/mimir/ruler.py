@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lgtmgen.catalog.environments import non_production_clusters
 from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
 from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
-from lgtmgen.generators.alertmanager.environments import non_production_clusters
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
