@@ -146,20 +146,11 @@ def cluster_config(
             "external_labels": labels,
         },
     }
-    if loads_rule_files(cluster):
+    if cluster.rules_from() == "files":
         config["rule_files"] = rule_files(services, reads)
     config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
     config["remote_write"] = [remote_write(plan, cluster, t, n) for t, n in sorted(by_tenant.items())]
     return config
-
-
-def loads_rule_files(cluster: Cluster) -> bool:
-    """Whether the cluster's Prometheus reads `rule_files`.
-
-    An agent evaluates no rules, and an operator-run Prometheus loads PrometheusRule objects instead.
-    """
-    prometheus = cluster.prometheus
-    return prometheus is None or (prometheus.mode == "server" and prometheus.operator is None)
 
 
 def rule_files(services: list[Service], reads: dict[str, ServiceReads]) -> list[str]:
@@ -173,16 +164,13 @@ def rule_files(services: list[Service], reads: dict[str, ServiceReads]) -> list[
     return files
 
 
-def is_agent(cluster: Cluster) -> bool:
-    return cluster.prometheus is not None and cluster.prometheus.mode == "agent"
-
-
 def _rules_note(cluster: Cluster) -> str:
-    if cluster.prometheus is None or loads_rule_files(cluster):
-        return ""
-    if cluster.prometheus.mode == "agent":
+    source = cluster.rules_from()
+    if source == "none":
         return " Agent mode (prometheus --agent): it scrapes and remote-writes; Mimir's ruler evaluates every rule."
-    return f" Run by the Prometheus Operator, which loads its rules from {set_dir(cluster.name, 'prometheus-rules')}/."
+    if source == "objects":
+        return f" Run by the Prometheus Operator, which loads its rules from {set_dir(cluster.name, 'prometheus-rules')}/."
+    return ""
 
 
 def federated_names(plan: Plan) -> list[str]:
@@ -201,7 +189,7 @@ def federated_names(plan: Plan) -> list[str]:
 
 def global_config(plan: Plan) -> dict[str, Any] | None:
     """A global Prometheus that federates only recorded aggregates from every cluster."""
-    targets = sorted(c.prometheus.address for c in plan.catalog.clusters if c.prometheus and c.prometheus.address and not is_agent(c))
+    targets = sorted(c.prometheus.address for c in plan.catalog.clusters if c.prometheus and c.prometheus.address and c.rules_from() != "none")
     names = federated_names(plan)
     if not targets or not names:
         return None
@@ -232,7 +220,7 @@ class PrometheusConfig:
                 suffix = "" if replica is None else f"-{replica}"
                 yield Artifact(
                     path=f"{CONFIG_DIR}/{slug(cluster.name)}/prometheus{suffix}.yml",
-                    role=Role.PROMETHEUS_AGENT_CONFIG if is_agent(cluster) else Role.PROMETHEUS_CONFIG,
+                    role=Role.PROMETHEUS_AGENT_CONFIG if cluster.rules_from() == "none" else Role.PROMETHEUS_CONFIG,
                     data=cluster_config(plan, cluster, replica, reads),
                     comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).{_rules_note(cluster)}",
                 )

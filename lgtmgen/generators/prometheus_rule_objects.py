@@ -28,11 +28,7 @@ SET = "prometheus-rules"
 
 def operator_clusters(plan: Plan) -> list[tuple[Cluster, PrometheusOperator]]:
     """The clusters whose Prometheus the operator runs, in catalog order (an agent loads no rules)."""
-    return [
-        (c, c.prometheus.operator)
-        for c in plan.catalog.clusters
-        if c.prometheus and c.prometheus.operator and c.prometheus.mode == "server"
-    ]
+    return [(c, c.prometheus.operator) for c in plan.catalog.clusters if c.rules_from() == "objects" and c.prometheus and c.prometheus.operator]
 
 
 class PrometheusRuleObjects:

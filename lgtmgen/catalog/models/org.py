@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from lgtmgen.catalog.models.base import Identifier, Strict
@@ -44,3 +46,12 @@ class Cluster(Strict):
         description="Default tenant for metrics of this cluster; services may override.",
     )
     prometheus: ClusterPrometheus | None = None
+
+    def rules_from(self) -> Literal["files", "objects", "none"]:
+        """How the cluster's Prometheus gets its rules: `rule_files`, PrometheusRule objects
+        (`prometheus.operator`), or none at all (`prometheus.mode: agent`)."""
+        if self.prometheus is None:
+            return "files"
+        if self.prometheus.mode == "agent":
+            return "none"
+        return "objects" if self.prometheus.operator is not None else "files"
