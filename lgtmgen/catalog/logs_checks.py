@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from lgtmgen.catalog.models import Catalog
-from lgtmgen.catalog.models.logs import KUBERNETES_NAME_PATTERN, ServiceLogs
+from lgtmgen.catalog.models.base import KUBERNETES_NAME_PATTERN
+from lgtmgen.catalog.models.logs import ServiceLogs
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.logql import pattern_problem

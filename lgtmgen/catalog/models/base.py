@@ -109,3 +109,7 @@ SecretFile = Annotated[
     Field(pattern=SECRET_FILE_PATTERN, examples=["/etc/alertmanager/secrets/slack-payments"]),
 ]
 """An absolute path of a file that holds a secret at run time; the secret never enters the catalog."""
+
+KUBERNETES_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+KubernetesName = Annotated[str, Field(pattern=KUBERNETES_NAME_PATTERN)]
+"""A Kubernetes RFC 1123 label: a namespace, a container, and what the pods of a workload are named after."""

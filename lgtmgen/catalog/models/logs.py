@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from lgtmgen.catalog.models.base import Duration, Identifier, LabelName, Strict
+from lgtmgen.catalog.models.base import Duration, Identifier, KubernetesName, LabelName, Strict
 
 LogLevel = Literal["trace", "debug", "info", "warn", "error", "fatal", "audit"]
 
-KUBERNETES_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-KubernetesName = Annotated[str, Field(pattern=KUBERNETES_NAME_PATTERN)]
-"""A Kubernetes DNS-1123 label: what a container, and the pods of a workload, are named after."""
 
 
 class LokiTier(Strict):

@@ -9,6 +9,7 @@ from pydantic import Field, PositiveInt, field_validator
 from lgtmgen.catalog.models.base import (
     Duration,
     Identifier,
+    KubernetesName,
     LabelName,
     MetricName,
     SecretFile,
@@ -180,8 +181,6 @@ KubernetesLabelKey = Annotated[str, Field(pattern=KUBERNETES_LABEL_KEY_PATTERN, 
 KubernetesLabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
 """A Kubernetes label value: up to 63 characters, alphanumeric at both ends (or empty)."""
 
-KubernetesName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-"""A Kubernetes namespace name (an RFC 1123 label)."""
 
 OPERATOR_OWNED_LABELS = ("app.kubernetes.io/managed-by", "app.kubernetes.io/component", "team")
 """Labels lgtmgen sets on every Kubernetes object itself."""
