@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lgtmgen.catalog.conventions import resolve_metrics
 from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
-from lgtmgen.catalog.models import Catalog, LatencySLI
+from lgtmgen.catalog.models import Catalog, LatencySLI, Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.traces import endpoint_scheme
 from lgtmgen.catalog.positions import PathStep
@@ -17,6 +17,7 @@ JOURNEY_UNKNOWN_SERVICE = "catalog/journey-unknown-service"
 JOURNEY_UNKNOWN_TEAM = "catalog/journey-unknown-team"
 JOURNEY_STEP_UNMEASURED = "catalog/journey-step-unmeasured"
 JOURNEY_CROSS_TENANT = "catalog/journey-cross-tenant"
+JOURNEY_NO_SHARED_CLUSTER = "catalog/journey-no-shared-cluster"
 TEMPO_TLS_CONFLICT = "catalog/traces-tempo-tls-conflict"
 DECISION_WAIT_BOUNDS = "catalog/traces-decision-wait-bounds"
 DECISION_WAIT_CAPPED = "catalog/traces-decision-wait-capped"
@@ -92,6 +93,28 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
                     [*base, "steps", n],
                     hint="use the http or grpc convention, or name the metrics under services[].metrics",
                 )
+        _steps_share_a_cluster(catalog, journey.name, [services[s.service] for s in journey.steps if s.service in services], base, report)
+
+
+def _steps_share_a_cluster(
+    catalog: Catalog, journey: str, steps: list[Service], base: list[PathStep], report: Reporter
+) -> None:
+    """A journey is measured per cluster, so some cluster must run every one of its steps."""
+    everywhere = [c.name for c in catalog.clusters]
+    if not everywhere:
+        return
+    shared = set(everywhere)
+    for service in steps:
+        shared &= set(service.clusters or everywhere)
+    if steps and not shared:
+        placement = "; ".join(f"{s.name}: {', '.join(s.clusters or everywhere) or 'none'}" for s in steps)
+        report.add(
+            JOURNEY_NO_SHARED_CLUSTER,
+            f"no cluster runs every step of journey {journey!r} ({placement}), and a journey is measured "
+            "per cluster, so it would never be evaluated",
+            [*base, "steps"],
+            hint="run the step services in a common cluster (services[].clusters), or split the journey",
+        )
 
 
 def tempo_tls_is_consistent(catalog: Catalog, report: Reporter) -> None:

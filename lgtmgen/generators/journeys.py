@@ -4,6 +4,11 @@ A journey's success ratio is the product of its steps' success ratios (each step
 route of one service, measured by that service's request metrics). Revenue at risk is
 the rate of started journeys (first step's requests) × (1 − success) × value.
 Latency regression compares each step's p99 with the same time one week earlier.
+
+Everything is computed per `cluster`, like the service SLOs: a journey runs where all of its
+steps run, its alerts carry the cluster, so a failing staging journey reaches chat rather than
+the pager and a cluster outage inhibits it, and one cluster's failures are not diluted by
+another's traffic.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ SLO_ALERT = "JourneySLOBurn"
 REGRESSION_ALERT = "JourneyLatencyRegression"
 RATE_WINDOW = 300
 MAX_RULES_PER_GROUP = 20
+BY = "cluster"
+"""What every journey series is kept apart by (the external label each Prometheus sends to Mimir)."""
 P99_RECORD = "journey_step:request_duration_seconds:p99_rate5m"
 
 
@@ -45,13 +52,13 @@ def step_success(service: Service, step: JourneyStep, window: str) -> str:
     _, error_sel = _step_selector(
         service, step, f"{m.status_label}=~{string_literal(m.error_status_regex or '')}"
     )
-    total = f"sum(rate({metric}{{{total_sel}}}[{window}]))"
-    errors = f"sum(rate({metric}{{{error_sel}}}[{window}]))"
+    total = f"sum by ({BY}) (rate({metric}{{{total_sel}}}[{window}]))"
+    errors = f"sum by ({BY}) (rate({metric}{{{error_sel}}}[{window}]))"
     return f"(1 - (({errors} or 0 * {total}) / {total}))"
 
 
 def journey_success(plan: Plan, journey: Journey, window: str) -> str:
-    return "\n*\n".join(step_success(plan.services[s.service], s, window) for s in journey.steps)
+    return f"\n* on ({BY})\n".join(step_success(plan.services[s.service], s, window) for s in journey.steps)
 
 
 def step_p99(service: Service, step: JourneyStep) -> str:
@@ -59,8 +66,8 @@ def step_p99(service: Service, step: JourneyStep) -> str:
     _, sel = _step_selector(service, step)
     window = format_duration(RATE_WINDOW)
     if m.native_histograms:
-        return f"histogram_quantile(0.99, sum(rate({m.duration}{{{sel}}}[{window}])))"
-    return f"histogram_quantile(0.99, sum by (le) (rate({m.duration}_bucket{{{sel}}}[{window}])))"
+        return f"histogram_quantile(0.99, sum by ({BY}) (rate({m.duration}{{{sel}}}[{window}])))"
+    return f"histogram_quantile(0.99, sum by ({BY}, le) (rate({m.duration}_bucket{{{sel}}}[{window}])))"
 
 
 def journey_windows(plan: Plan, journey: Journey) -> tuple[int, tuple[BurnWindow, ...]]:
@@ -119,10 +126,10 @@ def journey_group(plan: Plan, journey: Journey) -> dict[str, Any]:
         for w in windows
     ]
     rules += [
-        {"record": "journey:started:rate5m", "expr": f"sum(rate({metric}{{{first_sel}}}[{format_duration(RATE_WINDOW)}]))", "labels": dict(identity)},
+        {"record": "journey:started:rate5m", "expr": f"sum by ({BY}) (rate({metric}{{{first_sel}}}[{format_duration(RATE_WINDOW)}]))", "labels": dict(identity)},
         {
             "record": "journey:failed:rate5m",
-            "expr": f"journey:started:rate5m{{{sel}}} * on (journey) (1 - {success_record(RATE_WINDOW)}{{{sel}}})",
+            "expr": f"journey:started:rate5m{{{sel}}} * on ({BY}, journey) (1 - {success_record(RATE_WINDOW)}{{{sel}}})",
             "labels": dict(identity),
         },
         {

@@ -81,7 +81,7 @@ def test_native_histograms_are_read_without_buckets(load: CatalogLoader) -> None
     groups = {g["name"]: g["rules"] for g in _groups(plan)}
     web = groups["journey:buy:latency"][0]["expr"]
     assert web == (
-        'histogram_quantile(0.99, sum(rate(http_request_duration_seconds{job="web",route="/pay"}[5m])))'
+        'histogram_quantile(0.99, sum by (cluster) (rate(http_request_duration_seconds{job="web",route="/pay"}[5m])))'
     )
 
 
@@ -174,22 +174,26 @@ def _burn_scenario(series: list[dict[str, str]], expected: list[dict[str, Any]])
     }
 
 
+def _burning_at_40_percent(plan: Plan, **labels: str) -> list[dict[str, Any]]:
+    """The page and the ticket of a journey of which 1 − 0.8 × 0.75 fail (`_traffic(200, 250, n)`)."""
+    expected = []
+    for rule in [r for g in _groups(plan) for r in g["rules"] if r.get("alert") == SLO_ALERT]:
+        annotations = dict(rule["annotations"])
+        # humanizePercentage prints the failed share as 40%.
+        annotations["description"] = annotations["description"].replace(
+            "{{ $value | humanizePercentage }}", "40%"
+        )
+        expected.append({"exp_labels": {**rule["labels"], **labels}, "exp_annotations": annotations})
+    return expected
+
+
 @pytest.mark.tools
 def test_promtool_pages_and_tickets_when_journeys_fail_far_beyond_the_budget(
     load: CatalogLoader, write_artifacts: ArtifactWriter
 ) -> None:
     plan = _plan(load, BUY)
     bundle = write_artifacts(list(JourneyRules().generate(plan)))
-    rules = [r for g in _groups(plan) for r in g["rules"] if r.get("alert") == SLO_ALERT]
-    expected = []
-    for rule in rules:
-        annotations = dict(rule["annotations"])
-        # 1 − 0.8 × 0.75 of journeys fail; humanizePercentage prints it as 40%.
-        annotations["description"] = annotations["description"].replace(
-            "{{ $value | humanizePercentage }}", "40%"
-        )
-        expected.append({"exp_labels": rule["labels"], "exp_annotations": annotations})
-    run = _promtool(bundle, _burn_scenario(_traffic(200, 250, 100), expected))
+    run = _promtool(bundle, _burn_scenario(_traffic(200, 250, 100), _burning_at_40_percent(plan)))
     assert run.returncode == 0, run.output
 
 
@@ -204,12 +208,77 @@ def test_promtool_stays_quiet_while_journeys_fail_within_the_budget(
     assert run.returncode == 0, run.output
 
 
+def _in_cluster(series: list[dict[str, str]], cluster: str) -> list[dict[str, str]]:
+    return [{**s, "series": s["series"].replace("}", f',cluster="{cluster}"}}')} for s in series]
+
+
+@pytest.mark.tools
+def test_promtool_keeps_journeys_apart_by_cluster_and_alerts_carry_it(
+    load: CatalogLoader, write_artifacts: ArtifactWriter
+) -> None:
+    """A staging failure pages as staging (routing sends non-production pages to chat) and does
+    not dilute into, or hide behind, production's healthy traffic."""
+    plan = _plan(load, BUY)
+    bundle = write_artifacts(list(JourneyRules().generate(plan)))
+    series = _in_cluster(_traffic(200, 250, 100), "staging") + _in_cluster(_traffic(0, 0, 100), "prod")
+    # A cluster where only the first step runs has no journey at all.
+    series += _in_cluster([s for s in _traffic(0, 0, 100) if "web" in s["series"]], "edge")
+    scenario = _burn_scenario(series, [])
+    test = scenario["tests"][0]
+    test["promql_expr_test"] = [
+        {
+            "expr": "round(journey:success:ratio_rate5m, 0.0001)",
+            "eval_time": "90m",
+            "exp_samples": [
+                {"labels": '{cluster="prod",journey="buy"}', "value": 1},
+                {"labels": '{cluster="staging",journey="buy"}', "value": 0.6},
+            ],
+        },
+        {
+            "expr": 'journey:started:rate5m{cluster="edge"}',
+            "eval_time": "90m",
+            "exp_samples": [{"labels": 'journey:started:rate5m{cluster="edge",journey="buy"}', "value": 1000 / 60}],
+        },
+        {"expr": 'journey:failed:rate5m{cluster="edge"}', "eval_time": "90m", "exp_samples": []},
+    ]
+    test["alert_rule_test"] = [
+        {"eval_time": "90m", "alertname": SLO_ALERT, "exp_alerts": _burning_at_40_percent(plan, cluster="staging")}
+    ]
+    run = _promtool(bundle, scenario)
+    assert run.returncode == 0, run.output
+
+
 def test_a_step_naming_an_unknown_service_is_reported_at_the_step(load: CatalogLoader) -> None:
     document = base_catalog()
     document["journeys"] = [{**BUY, "steps": [{"service": "nope", "route": "/"}]}]
     plan, diagnostics = load(document)
     assert plan is None
     assert [(d.check, d.path) for d in diagnostics] == [("catalog/journey-unknown-service", "journeys[0].steps[0].service")]
+
+
+def test_a_journey_whose_steps_run_in_no_common_cluster_is_refused(load: CatalogLoader) -> None:
+    document = base_catalog()
+    document["environments"] = [{"name": "prod", "production": True}]
+    document["clusters"] = [
+        {"name": name, "environment": "prod", "tenant": "prod"} for name in ("eu", "us", "ap")
+    ]
+    services = {s["name"]: s for s in document["services"]}
+    services["web"]["clusters"] = ["eu", "us"]
+    services["orders"]["clusters"] = ["ap"]
+    document["journeys"] = [BUY]
+    plan, diagnostics = load(document)
+    assert plan is None
+    [finding] = diagnostics
+    assert (finding.check, finding.path) == ("catalog/journey-no-shared-cluster", "journeys[0].steps")
+    assert "web: eu, us; orders: ap" in finding.message
+    # One shared cluster is enough; a service naming no cluster runs in all of them.
+    services["orders"]["clusters"] = ["ap", "us"]
+    plan, diagnostics = load(document)
+    assert plan is not None, [str(d) for d in diagnostics]
+    del services["orders"]["clusters"]
+    services["web"]["clusters"] = ["ap"]
+    plan, diagnostics = load(document)
+    assert plan is not None, [str(d) for d in diagnostics]
 
 
 def test_an_unknown_owner_and_a_duplicate_journey_are_both_reported(load: CatalogLoader) -> None:

@@ -91,9 +91,9 @@ def _journeys(grid: Grid, plan: Plan) -> list[JourneySource]:
     grid.add(
         timeseries(
             "Journey success",
-            journey_targets(sources, [(lambda sel: f"{success}{{{sel}}}", "{{journey}}")]),
+            journey_targets(sources, [(lambda sel: f"{success}{{{sel}}}", "{{journey}} ({{cluster}})")]),
             "percentunit",
-            "Share of journeys that complete.",
+            "Share of journeys that complete, per cluster.",
             datasource=panel_datasource(sources),
         ),
         width=12,
@@ -101,7 +101,7 @@ def _journeys(grid: Grid, plan: Plan) -> list[JourneySource]:
     grid.add(
         timeseries(
             "Journeys started",
-            journey_targets(sources, [(lambda sel: f"{JOURNEY_STARTED}{{{sel}}} * 60", "{{journey}}")]),
+            journey_targets(sources, [(lambda sel: f"sum by (journey) ({JOURNEY_STARTED}{{{sel}}}) * 60", "{{journey}}")]),
             "cpm",
             "Journeys started per minute, at their first step.",
             datasource=panel_datasource(sources),

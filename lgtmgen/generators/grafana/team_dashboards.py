@@ -113,12 +113,12 @@ def _journeys(grid: Grid, plan: Plan, team: Team) -> list[JourneySource]:
             journey_targets(
                 sources,
                 [
-                    (lambda sel: f"{success}{{{sel}}}", "{{journey}}"),
+                    (lambda sel: f"{success}{{{sel}}}", "{{journey}} ({{cluster}})"),
                     (lambda sel: f"{JOURNEY_OBJECTIVE}{{{sel}}}", "{{journey}} objective"),
                 ],
             ),
             "percentunit",
-            "Share of the team's journeys that complete, against each journey's objective.",
+            "Share of the team's journeys that complete, per cluster, against each journey's objective.",
             datasource=panel_datasource(sources),
         ),
         width=24,
