@@ -60,6 +60,8 @@ from lgtmgen.sli import event_counts
 TEST_CLUSTER = "test-cluster"
 OTHER_CLUSTER = "test-cluster-2"
 STOP_AT = 20 * 60
+LOOKBACK = 5 * 60
+"""Prometheus' lookback delta (promtool's too): how long an instant query still sees a series after its last sample."""
 NUDGE = 1.05
 """A steady burn that ties a window's factor exactly is moved by 5% (and the test name says so)."""
 
@@ -200,13 +202,19 @@ def absent_metrics(contexts: list[_Context]) -> Test | None:
     }
 
 
+def _vanishes_after(ctx: _Context) -> int:
+    """How long the SLO's base count outlives its last input: a count recorded from raw series
+    within its window; a fed count (custom SLIs) for the lookback delta."""
+    return ctx.plan.base_window if ctx.layout.raw else LOOKBACK
+
+
 def cluster_stops(contexts: list[_Context]) -> Test | None:
     """Two clusters report; one stops after an hour: its absent ticket fires, the other cluster's does not."""
     if not (wanted := _absent_tickets(contexts)):
         return None
     first = contexts[0].plan
     e = first.evaluation_interval
-    at = STOP_AT + max(c.plan.base_window + absent_for(c.plan) for c in wanted) + e
+    at = STOP_AT + max(_vanishes_after(c) + absent_for(c.plan) for c in wanted) + e
     series: dict[str, str] = {}
     for ctx in wanted:
         plan = ctx.plan

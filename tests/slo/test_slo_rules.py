@@ -238,3 +238,25 @@ def test_a_28_day_slo_whose_page_needs_exact_slices_pages_in_time(tmp_path: Path
     assert any("pages within 483.84s" in t["name"] for a in tests for t in a.data["tests"])  # 14.66 x 1% x 55m = 2% of 28d
     run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_custom_slo_over_a_week_has_a_cluster_stop_test_promtool_passes(tmp_path: Path) -> None:
+    # A custom SLI's tests feed its recorded base count, which promtool still sees for the 5m
+    # lookback after its last sample; over 7d the base window is shorter than that, and the
+    # cluster-stop expectation came too early.
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(
+        SMALL_CATALOG.split("    slos:\n")[0]
+        + "    slos:\n      - name: jobs\n        objective: 95\n        period: 7d\n"
+        + "        sli: {kind: custom, bad_query: 'sum by (cluster) (increase(jobs_failed_total[{{window}}]))',"
+        + " total_query: 'sum by (cluster) (increase(jobs_total[{{window}}]))'}\n",
+        encoding="utf-8",
+    )
+    plan = plan_of([catalog.parent])
+    assert plan.slos[0].base_window < 300
+    artifacts = write_slo_files(plan, tmp_path / "bundle")
+    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    assert any("a cluster that stops reporting" in t["name"] for a in tests for t in a.data["tests"])
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
+    assert run.returncode == 0, run.stdout + run.stderr
