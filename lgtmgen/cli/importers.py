@@ -1,4 +1,4 @@
-"""`lgtmgen import sloth|openslo FILE...`: write catalog entries from existing SLO specs."""
+"""`lgtmgen import sloth|openslo|pyrra FILE...`: write catalog entries from existing SLO specs."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from lgtmgen.cli.report import json_report
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.importers import Imported
 from lgtmgen.importers.openslo import import_openslo
+from lgtmgen.importers.pyrra import import_pyrra
 from lgtmgen.importers.sloth import import_sloth
 
-import_app = typer.Typer(help="Import SLOs from Sloth or OpenSLO specs as catalog entries.", no_args_is_help=True)
+import_app = typer.Typer(help="Import SLOs from Sloth, OpenSLO or Pyrra specs as catalog entries.", no_args_is_help=True)
 
 FilesArg = Annotated[
     list[Path],
@@ -97,3 +98,9 @@ def sloth_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: 
 def openslo_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
     """OpenSLO v1 `SLO` documents (with their `SLI` documents): ratio and threshold metrics."""
     _run(import_openslo, files, team, tenant, out)
+
+
+@import_app.command("pyrra")
+def pyrra_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
+    """Pyrra `ServiceLevelObjective` objects: ratio, latency, native latency and bool-gauge indicators."""
+    _run(import_pyrra, files, team, tenant, out)

@@ -1,4 +1,4 @@
-"""Importers of existing SLO specifications (Sloth, OpenSLO) into catalog entries.
+"""Importers of existing SLO specifications (Sloth, OpenSLO, Pyrra) into catalog entries.
 
 An importer returns catalog data and the list of what it could not carry
 over; nothing is dropped silently.

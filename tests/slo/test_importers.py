@@ -192,3 +192,96 @@ def test_a_spec_that_is_not_yaml_exits_one_with_its_position_and_a_missing_file_
     assert broken.exit_code == 1 and f"{source}:3:1: not valid YAML" in broken.output
     missing = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "nope.yaml"), "--team", "w", "--tenant", "p"])
     assert missing.exit_code == 2
+
+
+PYRRA = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata:
+  name: api-errors
+  namespace: monitoring
+  labels: {prometheus: k8s, pyrra.dev/team: web}
+spec:
+  target: "99.5"
+  window: 2w
+  description: Requests of the API that fail.
+  indicator:
+    ratio:
+      errors: {metric: 'http_requests_total{job="api",code=~"5.."}'}
+      total: {metric: 'http_requests_total{job="api"}'}
+      grouping: [route]
+  alerting: {name: ApiErrorBudgetBurn, absent: false}
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: api-latency, namespace: monitoring, labels: {pyrra.dev/service: api}}
+spec:
+  target: "99"
+  window: 28d
+  indicator:
+    latency:
+      success: {metric: 'http_request_duration_seconds_bucket{job="api",le="0.5"}'}
+      total: {metric: 'http_request_duration_seconds_count{job="api"}'}
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: connect-latency, namespace: pyrra}
+spec:
+  target: "95"
+  window: 7d
+  indicator:
+    latencyNative:
+      latency: 100ms
+      total: {metric: 'connect_server_requests_duration_seconds{service="pyrra"}'}
+  alerting: {burnrates: false}
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: probe, namespace: monitoring}
+spec:
+  target: "99.9"
+  window: 28d
+  indicator:
+    bool_gauge: {metric: 'probe_success{job="blackbox"}'}
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: both, namespace: monitoring}
+spec:
+  target: "99"
+  window: 28d
+  indicator:
+    ratio: {errors: {metric: 'a{job="x"}'}, total: {metric: 'b{job="x"}'}}
+    latency: {success: {metric: 'c{job="x",le="1"}'}, total: {metric: 'c_count{job="x"}'}}
+"""
+
+
+def test_a_pyrra_round_trip_keeps_every_indicator_kind_and_lists_what_it_drops(tmp_path: Path) -> None:
+    catalog, output = _import(tmp_path, "pyrra", PYRRA)
+    plan = plan_of([catalog])
+    by_name = {(s.service.name, s.slo.name): s for s in plan.slos}
+    # The service is the pyrra.dev/service label, else the exact job matcher, else the namespace.
+    assert set(by_name) == {("api", "api-errors"), ("api", "api-latency"), ("pyrra", "connect-latency"), ("blackbox", "probe")}
+    errors = by_name[("api", "api-errors")]
+    assert errors.objective == 0.995 and errors.period == 14 * 86400
+    assert errors.slo.sli.kind == "events" and errors.slo.sli.bad == 'http_requests_total{job="api",code=~"5.."}'
+    assert errors.slo.group_by == ["route"] and errors.slo.alerting.absent is False
+    assert errors.slo.description == "Requests of the API that fail."
+    latency = by_name[("api", "api-latency")]
+    assert latency.slo.sli.kind == "events" and latency.slo.sli.good.endswith('le="0.5"}')
+    native = by_name[("pyrra", "connect-latency")]
+    assert native.slo.sli.kind == "custom" and "histogram_fraction(0, 0.1, " in native.slo.sli.bad_query
+    assert native.slo.alerting.page is False and native.slo.alerting.ticket is False
+    assert by_name[("blackbox", "probe")].slo.sli.kind == "probe"
+    assert "alerting.name" in output and "label prometheus" in output
+    assert "indicator has ratio and latency" in output
+
+
+@pytest.mark.tools
+def test_imported_pyrra_objectives_build_into_rules_and_tests_promtool_passes(tmp_path: Path) -> None:
+    catalog, _ = _import(tmp_path, "pyrra", PYRRA)
+    out = tmp_path / "bundle"
+    built = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    checked = CliRunner().invoke(app, ["check", str(out), "--only", "promtool-rules", "--only", "promtool-tests"])
+    assert checked.exit_code == 0, checked.output
