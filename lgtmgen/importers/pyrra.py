@@ -34,9 +34,12 @@ def _metric(query: object) -> str:
 
 def _exact_job(selector: str) -> str | None:
     """The value of an exact `job="..."` matcher of a vector selector, if it has one."""
-    if selector_error(selector) is not None:
+    try:
+        parsed = promql_parser.parse(selector)
+    except ValueError:
         return None
-    parsed = promql_parser.parse(selector)
+    if not isinstance(parsed, promql_parser.VectorSelector):
+        return None
     for matcher in parsed.matchers.matchers:
         if matcher.name == "job" and matcher.op == promql_parser.MatchOp.Equal and matcher.value:
             return str(matcher.value)
