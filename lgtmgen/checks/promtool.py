@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +23,9 @@ from lgtmgen.cpus import available_cpus
 from lgtmgen.diagnostics import Diagnostic, Location
 
 RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
+TEST_BYTES_PER_RUN = 200_000
+"""Test-file bytes one promtool run takes on (about ten to thirty seconds of tests): a run of a
+whole large bundle per CPU exceeded the tool timeout (a 210-service catalog took 300 s)."""
 
 
 class PromtoolRules:
@@ -91,14 +95,15 @@ class PromtoolUnitTests:
         if ctx.tools.promtool is None:
             return [missing_tool("promtool", self.name)]
         promtool = ctx.tools.promtool
-        chunks = balanced_chunks(files, [(ctx.bundle_dir / f).stat().st_size for f in files], available_cpus())
+        cpus = available_cpus()
+        chunks = unit_test_runs(files, [(ctx.bundle_dir / f).stat().st_size for f in files], cpus)
         with tempfile.TemporaryDirectory(prefix="lgtmgen-junit-") as reports:
 
             def test(numbered: tuple[int, list[str]]) -> tuple[ToolRun, Path]:
                 report = Path(reports) / f"{numbered[0]}.xml"
                 return run_tool(promtool, ["test", "rules", f"--junit={report}", *numbered[1]], ctx.bundle_dir), report
 
-            with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            with ThreadPoolExecutor(max_workers=min(cpus, len(chunks))) as pool:
                 found: list[Diagnostic] = []
                 for (run, report), chunk in zip(pool.map(test, enumerate(chunks)), chunks, strict=True):
                     found += _test_failures(run, report, chunk)
@@ -124,6 +129,12 @@ def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnos
     if run.returncode != 0 and not found:
         return diagnostics_from_failures("promtool/tests", failures_by_file(run.output), run, files[0])
     return found
+
+
+def unit_test_runs(files: list[str], sizes: list[int], cpus: int) -> list[list[str]]:
+    """The files of each promtool run: one run per CPU at least, and enough runs that none nears
+    the tool timeout on a large bundle."""
+    return balanced_chunks(files, sizes, max(cpus, math.ceil(sum(sizes) / TEST_BYTES_PER_RUN)))
 
 
 def balanced_chunks(files: list[str], sizes: list[int], count: int) -> list[list[str]]:

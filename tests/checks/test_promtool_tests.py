@@ -8,7 +8,13 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
-from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests, balanced_chunks
+from lgtmgen.checks.promtool import (
+    TEST_BYTES_PER_RUN,
+    PromtoolRules,
+    PromtoolUnitTests,
+    balanced_chunks,
+    unit_test_runs,
+)
 from lgtmgen.toolchain.locate import locate_tools
 
 RULES = {"groups": [{"name": "g", "rules": [{"record": "job:up:sum", "expr": "sum by (job) (up)"}]}]}
@@ -48,6 +54,16 @@ def test_chunks_balance_sizes_and_keep_bundle_order() -> None:
     assert all(c == sorted(c) for c in chunks)
     totals = sorted(sum({"a": 10, "b": 50, "c": 20, "d": 30, "e": 5}[f] for f in c) for c in chunks)
     assert totals == [55, 60]
+
+
+def test_a_large_bundle_is_tested_in_runs_of_bounded_size_however_few_the_cpus() -> None:
+    files = [f"t{n:03}.yaml" for n in range(300)]
+    sizes = [20_000] * 300  # 6 MB of tests, about a thousand services' worth
+    runs = unit_test_runs(files, sizes, 2)
+    assert sorted(f for run in runs for f in run) == files
+    assert len(runs) == 30 and all(len(run) * 20_000 <= TEST_BYTES_PER_RUN for run in runs)
+    # A small bundle still runs once per CPU.
+    assert len(unit_test_runs(files[:4], sizes[:4], 2)) == 2
 
 
 def test_fewer_files_than_cpus_give_one_chunk_each() -> None:
