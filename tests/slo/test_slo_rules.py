@@ -260,3 +260,24 @@ def test_a_custom_slo_over_a_week_has_a_cluster_stop_test_promtool_passes(tmp_pa
     assert any("a cluster that stops reporting" in t["name"] for a in tests for t in a.data["tests"])
     run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_probe_slo_with_min_events_beyond_one_series_is_tested_with_enough_probes(tmp_path: Path) -> None:
+    # A probe SLI counts samples: one series fed every 30s gives fewer than min_events in the short
+    # long window of a 7d page, so the full-outage test fed one probe and expected a page that
+    # cannot fire.
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(
+        SMALL_CATALOG.split("    slos:\n")[0]
+        + "    slos:\n      - {name: up, objective: 99, period: 7d, sli: {kind: probe, selector: 'probe_success{job=\"bb\"}'},"
+        + " alerting: {min_events: 50}}\n",
+        encoding="utf-8",
+    )
+    artifacts = write_slo_files(plan_of([catalog.parent]), tmp_path / "bundle")
+    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    outage = next(t for a in tests for t in a.data["tests"] if "full outage" in t["name"])
+    probes = {s["series"] for s in outage["input_series"]}
+    assert len(probes) > 1 and all('lgtmgen_probe="' in s for s in probes), probes
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -131,6 +131,21 @@ def _events(plan: SLOPlan, sli: EventsSLI, base: dict[str, str]) -> Layout | Non
     return None
 
 
+PROBE_LABEL = "lgtmgen_probe"
+"""Tells the probe series of a test apart when it needs several (no selector matches on it)."""
+
+
+def probe_series_needed(plan: SLOPlan) -> int:
+    """Probe series a test feeds: a probe SLI counts samples, one per series and scrape, so with
+    `min_events` the burn alerts fire only once enough series report. Twice the floor over the
+    shortest long window, like the traffic of the other kinds."""
+    floor = plan.slo.alerting.min_events
+    if not floor:
+        return 1
+    shortest = min(b.long for b in plan.windows)
+    return max(1, math.ceil(2 * floor * plan.evaluation_interval / shortest))
+
+
 def feed_layout(plan: SLOPlan, base: dict[str, str]) -> Layout:
     """The series a test feeds for `plan`, labelled with `base` (cluster, group_by labels) besides its own."""
     sli, m = plan.slo.sli, plan.metrics
@@ -169,7 +184,9 @@ def feed_layout(plan: SLOPlan, base: dict[str, str]) -> Layout:
         probe = selector_matchers(sli.selector)
         gauge = label_set(base, [probe], []) if probe is not None else None
         if gauge is not None:
-            found = Layout("probe", (_series(gauge, "probe"),))
+            count = probe_series_needed(plan)
+            targets = [gauge] if count == 1 else [{**gauge, PROBE_LABEL: str(n)} for n in range(1, count + 1)]
+            found = Layout("probe", tuple(_series(target, "probe") for target in targets))
     return found or _recorded(plan, base)
 
 
@@ -229,8 +246,9 @@ def base_counts(traffic: Traffic, layout: Shape, window: int) -> tuple[Counts, C
         return tuple(role_values(traffic, "rec_errors", window)), tuple(role_values(traffic, "rec_total", window))
     if layout.kind == "probe":
         up = role_values(traffic, "probe", window)
-        counts = [float(i - max(0, math.floor(i - window / e) + 1) + 1) for i in steps]
-        sums = [math.fsum(up[max(0, math.floor(i - window / e) + 1) : i + 1]) for i in steps]
+        probes = len(layout.roles)  # identical series, summed by the rules
+        counts = [probes * float(i - max(0, math.floor(i - window / e) + 1) + 1) for i in steps]
+        sums = [probes * math.fsum(up[max(0, math.floor(i - window / e) + 1) : i + 1]) for i in steps]
         return tuple(c - s for c, s in zip(counts, sums, strict=True)), tuple(counts)
     if layout.kind == "native":
         bad, count = _cumulative(traffic.errors), _cumulative(traffic.total)
