@@ -256,3 +256,27 @@ def test_ruler_federation_carries_the_process_wide_switch_mimir_requires_and_say
     plain = next(a for a in MimirGenerator().generate(plan) if a.path == "mimir/mimir.yaml")
     assert plain.data["tenant_federation"] == {"enabled": False}
     assert plain.comment is not None and "|" not in plain.comment
+
+
+def test_a_tenant_without_a_declared_tier_still_gets_ha_deduplication_and_the_group_limit_it_needs(
+    load: Loader,
+) -> None:
+    # Mimir's defaults apply to a tenant no tier describes: accept_ha_samples is off (both HA
+    # replicas' samples would be stored) and the ruler takes 70 groups, fewer than 25 services need.
+    doc = base_catalog()
+    doc["mimir"]["tiers"] = {}
+    api = doc["services"][0]
+    doc["services"] += [{**api, "name": f"api-{i}", "metrics": {"selector": {"job": f"api-{i}"}}} for i in range(25)]
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    runtime = _artifacts(plan)["mimir/runtime.yaml"]
+    overrides = runtime["overrides"]  # type: ignore[index]
+    assert sorted(overrides) == sorted(t["name"] for t in doc["tenants"])
+    assert overrides["prod"] == {
+        "accept_ha_samples": True,
+        "ha_cluster_label": "cluster",
+        "ha_replica_label": "__replica__",
+        "ruler_max_rule_groups_per_tenant": ruler_layout(plan).group_count("prod"),
+    }
+    assert overrides["prod"]["ruler_max_rule_groups_per_tenant"] > 70
+    assert validate_document(runtime, load_reference("mimir-3.0/runtime"), file="mimir/runtime.yaml") == []

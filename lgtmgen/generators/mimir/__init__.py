@@ -87,12 +87,12 @@ class MimirGenerator:
                 data=ruler_lifecycle_policy(mimir.storage),
                 format=Format.JSON,
             )
-        if mimir.tiers:
+        if plan.tenants:
             yield Artifact(
                 path="mimir/runtime.yaml",
                 role=Role.MIMIR_RUNTIME,
                 data=runtime_overrides(plan, {t: layout.group_count(t) for t in {*layout.namespaces, *layout.federated}}),
-                comment="Per-tenant limits from the tenants' tiers (mimir.tiers).",
+                comment="Per-tenant limits: each tenant's tier (mimir.tiers), HA deduplication and the ruler's group limit.",
             )
         yield from ruler_artifacts(layout)
 
