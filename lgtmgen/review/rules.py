@@ -1,0 +1,142 @@
+"""The alert rules a catalog generates, read from the generators' artifacts (never from files).
+
+An alert rule is known by its name and its fixed labels: the label values that are plain text
+(not Go templates), such as ``service``, ``slo``, ``severity`` and the burn-rate windows. An
+alert of the history belongs to the rule of its name whose fixed labels it all carries; the
+labels its expression adds (``cluster``, ``route``, ...) tell its series apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.plan import Plan
+from lgtmgen.promql import selected_metrics
+from lgtmgen.review.history import Labels
+from lgtmgen.templating import GO_LITERAL_BRACES, literal_text
+
+RULE_ROLES = frozenset({Role.PROMETHEUS_RULES, Role.LOKI_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES})
+WITHOUT_RULES = frozenset({"grafana-dashboards", "grafana-provisioning", "autoscaling", "reports"})
+"""Generators that write neither rules nor rule tests: not run for a review."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    """One generated alerting rule, as a review needs it."""
+
+    name: str
+    labels: Labels
+    """The fixed labels, sorted by name."""
+    expr: str
+    for_seconds: float
+    keep_firing_for_seconds: float
+    file: str
+    group: str
+    reads: tuple[str, ...] = ()
+    """The metric names its PromQL expression reads (none for LogQL rules)."""
+    tested_in: str | None = None
+    """A generated promtool test file that expects this alert to fire, if any."""
+
+    def label(self, name: str) -> str | None:
+        return dict(self.labels).get(name)
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        return labels.get("alertname") == self.name and all(labels.get(k) == v for k, v in self.labels)
+
+    @property
+    def key(self) -> str:
+        """``Name{label="value",...}``: how reports name the rule."""
+        inner = ",".join(f'{k}="{v}"' for k, v in self.labels)
+        return f"{self.name}{{{inner}}}" if inner else self.name
+
+
+def fixed_labels(labels: Mapping[str, Any]) -> Labels:
+    """The labels whose values are plain text once `go_text` escapes are undone."""
+    fixed = []
+    for name, value in labels.items():
+        text = str(value)
+        if "{{" in text.replace(GO_LITERAL_BRACES, ""):
+            continue  # a template: its value depends on the series
+        fixed.append((name, literal_text(text)))
+    return tuple(sorted(fixed))
+
+
+def _groups(artifact: Artifact) -> list[dict[str, Any]]:
+    if not isinstance(artifact.data, dict):
+        return []
+    if artifact.role in RULE_ROLES:
+        return list(artifact.data.get("groups", []))
+    if artifact.role is Role.PROMETHEUS_RULE_OBJECT:
+        return list(artifact.data.get("spec", {}).get("groups", []))
+    return []
+
+
+def _seconds(value: Any) -> float:
+    return parse_duration(str(value)) if value else 0.0
+
+
+def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
+    """Every distinct alerting rule of `artifacts` (the same rule in several files counts once,
+    at its first file), marked with the promtool test that expects it to fire."""
+    rules: dict[tuple[str, Labels], AlertRule] = {}
+    expected: list[tuple[str, dict[str, str], str]] = []  # (alertname, labels, test file)
+    for artifact in artifacts:
+        if artifact.role is Role.PROMETHEUS_RULE_TESTS and isinstance(artifact.data, dict):
+            expected += _expected_alerts(artifact)
+        for group in _groups(artifact):
+            for rule in group.get("rules", []):
+                if "alert" not in rule:
+                    continue
+                labels = fixed_labels(rule.get("labels", {}))
+                rules.setdefault(
+                    (rule["alert"], labels),
+                    AlertRule(
+                        name=str(rule["alert"]),
+                        labels=labels,
+                        expr=str(rule.get("expr", "")),
+                        for_seconds=_seconds(rule.get("for")),
+                        keep_firing_for_seconds=_seconds(rule.get("keep_firing_for")),
+                        file=artifact.path,
+                        group=str(group.get("name", "")),
+                        reads=() if artifact.role is Role.LOKI_RULES else _metric_names(str(rule.get("expr", ""))),
+                    ),
+                )
+    out = []
+    for rule in rules.values():
+        test = next((file for name, labels, file in expected if rule.matches({**labels, "alertname": name})), None)
+        out.append(rule if test is None else _tested(rule, test))
+    return out
+
+
+def _tested(rule: AlertRule, test: str) -> AlertRule:
+    return dataclasses.replace(rule, tested_in=test)
+
+
+def _metric_names(expr: str) -> tuple[str, ...]:
+    try:
+        return tuple(sorted(selected_metrics(expr).names))
+    except ValueError:  # not PromQL; the rule checks report it
+        return ()
+
+
+def _expected_alerts(artifact: Artifact) -> list[tuple[str, dict[str, str], str]]:
+    found = []
+    for test in artifact.data.get("tests", []):
+        for case in test.get("alert_rule_test", []):
+            for alert in case.get("exp_alerts", []):
+                labels = {k: str(v) for k, v in alert.get("exp_labels", {}).items()}
+                found.append((str(case.get("alertname", "")), labels, artifact.path))
+    return found
+
+
+def generated_alert_rules(plan: Plan) -> list[AlertRule]:
+    """The alerting rules a build of `plan` writes, in registry order."""
+    from lgtmgen.generators import GENERATORS
+
+    artifacts = (a for g in GENERATORS if g.name not in WITHOUT_RULES for a in g.generate(plan))
+    return alert_rules(artifacts)
