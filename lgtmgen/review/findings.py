@@ -70,8 +70,9 @@ class AlertReview:
 
     @property
     def key(self) -> str:
+        """The rule's short key (see `AlertRule.short_key`), or the orphans' name and labels."""
         if self.rule is not None:
-            return self.rule.key
+            return self.rule.short_key
         inner = ",".join(f'{k}="{v}"' for k, v in self.labels)
         return f"{self.name}{{{inner}}}" if inner else self.name
 

@@ -20,6 +20,9 @@ from lgtmgen.promql import selected_metrics
 from lgtmgen.review.history import Labels
 from lgtmgen.templating import GO_LITERAL_BRACES, literal_text
 
+DESCRIPTIVE_LABELS = frozenset({"team", "tenant", "tier", "sli_kind"})
+"""Labels that describe an alert but, in lgtmgen's rules, never tell two rules of a name apart:
+left out of the short name people read (they still identify the rule)."""
 RULE_ROLES = frozenset({Role.PROMETHEUS_RULES, Role.LOKI_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES})
 WITHOUT_RULES = frozenset({"grafana-dashboards", "grafana-provisioning", "autoscaling", "reports"})
 """Generators that write neither rules nor rule tests: not run for a review."""
@@ -39,6 +42,8 @@ class AlertRule:
     group: str
     reads: tuple[str, ...] = ()
     """The metric names its PromQL expression reads (none for LogQL rules)."""
+    language: str = "promql"
+    """The expression's language: ``promql``, or ``logql`` for the Loki ruler's rules."""
     tested_in: str | None = None
     """A generated promtool test file that expects this alert to fire, if any."""
 
@@ -52,6 +57,13 @@ class AlertRule:
     def key(self) -> str:
         """``Name{label="value",...}``: how reports name the rule."""
         inner = ",".join(f'{k}="{v}"' for k, v in self.labels)
+        return f"{self.name}{{{inner}}}" if inner else self.name
+
+
+    @property
+    def short_key(self) -> str:
+        """The key without the descriptive labels: ``SLOErrorBudgetBurn{service="api",...}``."""
+        inner = ",".join(f'{k}="{v}"' for k, v in self.labels if k not in DESCRIPTIVE_LABELS)
         return f"{self.name}{{{inner}}}" if inner else self.name
 
 
@@ -104,6 +116,7 @@ def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
                         file=artifact.path,
                         group=str(group.get("name", "")),
                         reads=() if artifact.role is Role.LOKI_RULES else _metric_names(str(rule.get("expr", ""))),
+                        language="logql" if artifact.role is Role.LOKI_RULES else "promql",
                     ),
                 )
     out = []

@@ -124,7 +124,12 @@ def _for_advice(rule: AlertRule, seconds: float, why: str) -> str:
 
 def never_firing(rule: AlertRule) -> list[str]:
     if rule.tested_in is not None:
-        return [f"its generated promtool test ({rule.tested_in}) shows it fires when its condition holds: it has only been quiet"]
+        return [
+            (f"its generated promtool test ({rule.tested_in}) shows it fires when its condition holds: "
+            "it has only been quiet")
+        ]
+    if rule.language == "logql":
+        return ["no generated test shows it firing: check that the log streams its LogQL query selects exist"]
     if not rule.reads:
         return ["no generated test shows it firing: check that the series its expression reads exist"]
     names = "|".join(rule.reads)
