@@ -82,10 +82,10 @@ def read_history_file(path: Path) -> HistoryFile:
         if exc.msg != "Extra data":  # several documents one after another: JSON Lines
             raise HistoryError(name, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from exc
         return read_webhook_lines(name, text)
+    if isinstance(document, dict) and "alerts" in document:  # before the matrix: it has a `status` too
+        return read_webhook_payloads(name, [(1, document)])
     if _is_matrix(document):
         return read_matrix(name, document)
-    if isinstance(document, dict) and "alerts" in document:
-        return read_webhook_payloads(name, [(1, document)])
     raise HistoryError(
         name,
         "neither a Prometheus query_range answer (a matrix of ALERTS series) nor Alertmanager "
