@@ -96,7 +96,7 @@ def owner(rules: Sequence[AlertRule], labels: Mapping[str, str]) -> AlertRule | 
 
 
 def review_alerts(
-    rules: Sequence[AlertRule], history: History, thresholds: Thresholds, slos: Sequence[SLOPlan] = ()
+    rules: Sequence[AlertRule], history: History, thresholds: Thresholds, slos: Sequence[SLOPlan]
 ) -> Review:
     """Assign every firing to its rule (or to an orphan group) and judge each."""
     by_name: dict[str, list[AlertRule]] = {}
