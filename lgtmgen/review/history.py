@@ -54,7 +54,7 @@ class HistoryError(Exception):
         self.path = path
         self.message = message
         self.line = line
-        self.column = column
+        self.column = column or (1 if line else 0)  # a whole line: its start
         self.where = where
         """The JSON path of the offending value, for formats read as one document."""
 
@@ -73,7 +73,8 @@ def read_history_file(path: Path) -> HistoryFile:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise HistoryError(name, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line) from exc
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise HistoryError(name, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})", line, column) from exc
     if not text.strip():
         raise HistoryError(name, "empty: expected a query_range answer or Alertmanager webhook notifications")
     try:
@@ -131,10 +132,14 @@ def read_history(paths: Sequence[Path], since: float | None = None, until: float
         start = end = start if start is not None else end if end is not None else 0.0
     firings = []
     for file in files:
+        # A notification log ends where its file does: an alert it never saw resolve fires to the
+        # span's end. A range query has a sample for every step an alert fired: its firings end
+        # where their samples do, still firing only if that is the span's end.
+        extend = file.format != "prometheus-query-range"
         for firing in file.firings:
             if firing.end < start or firing.start > end:
                 continue
-            # Still firing where its file ends: nothing says it resolved before the span does.
-            last = end if firing.open else min(firing.end, end)
-            firings.append(Firing(firing.labels, max(firing.start, start), last, firing.open or firing.end > end))
+            last = end if firing.open and extend else min(firing.end, end)
+            still = firing.end > end or (firing.open and (extend or firing.end >= end))
+            firings.append(Firing(firing.labels, max(firing.start, start), last, still))
     return History(files, tuple(firings), start, end, since is None or until is None)

@@ -74,8 +74,8 @@ def test_quiet_alerts_are_never_firing_only_in_a_history_long_enough() -> None:
     [judged] = review_alerts([quiet], history([], 7), Thresholds(), ()).alerts
     assert kinds(judged) == ["never-firing"]
     assert judged.findings[0].suggestions == (
-        'no generated test shows it firing: check that the series it reads exist (up), '
-        'e.g. count by (__name__) ({__name__=~"up"})',
+        ('no generated test shows it firing: check that the series it reads exist (up), '
+        'e.g. count by (__name__) ({__name__=~"up"})'),
     )
     [short] = review_alerts([quiet], history([], 2), Thresholds(), ()).alerts
     assert kinds(short) == ["unjudged"]

@@ -89,6 +89,8 @@ def test_since_and_until_clip_firings_and_fix_the_span(tmp_path: Path) -> None:
     assert history.firings == (Firing(LABELS, 100, 180), Firing(LABELS, 1000, 1030, open=True))
     assert (history.seconds, history.span_from_data) == (930, False)
     assert read_history([path]).span_from_data
+    # A range query over a longer span would have had samples had it kept firing: it resolved.
+    assert read_history([path], until=5000).firings[-1] == Firing(LABELS, 1000, 1120)
 
 
 @pytest.mark.parametrize(
