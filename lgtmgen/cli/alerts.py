@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
     from lgtmgen.review import AlertReview, Review, Thresholds
 
-alerts_app = typer.Typer(help="Review how the catalog's alerts behaved in exported alert history.", no_args_is_help=True)
+alerts_app = typer.Typer(
+    help="Review how the catalog's alerts behaved in exported alert history.", no_args_is_help=True
+)
 
 DEFAULT_FAIL_ON = ("noisy", "flapping")
 
@@ -103,7 +105,12 @@ def review_command(
 
 
 def _review(
-    catalog: list[Path], files: list[Path], since: float | None, until: float | None, thresholds: Thresholds, kinds: tuple[str, ...]
+    catalog: list[Path],
+    files: list[Path],
+    since: float | None,
+    until: float | None,
+    thresholds: Thresholds,
+    kinds: tuple[str, ...],
 ) -> None:
     from lgtmgen.cli.app import OutputFormat, _finish, _valid_plan, err, out, state
     from lgtmgen.cli.report import json_report

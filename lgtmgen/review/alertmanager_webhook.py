@@ -60,7 +60,8 @@ def _alerts(path: str, line: int, payload: Any) -> list[Any]:
         raise HistoryError(path, "a notification is an object with `alerts`, a list", line)
     version = payload.get("version")
     if version != PAYLOAD_VERSION:
-        raise HistoryError(path, f"payload version {version!r}; this reads Alertmanager's version {PAYLOAD_VERSION!r}", line)
+        message = f"payload version {version!r}; this reads Alertmanager's version {PAYLOAD_VERSION!r}"
+        raise HistoryError(path, message, line)
     alerts: list[Any] = payload["alerts"]
     return alerts
 

@@ -28,6 +28,10 @@ MIN_SHORT_FIRINGS = 3
 """One or two quick firings are no pattern: a short-lived alert is noisy from this many on."""
 ORPHAN_LABELS = ("service", "slo", "severity")
 """The labels that tell apart orphans of one name (rules lgtmgen once generated carry them)."""
+ORPHAN_ADVICE = (
+    "a rule the catalog no longer generates (remove what is left of it where it still runs), "
+    "or an alert of another source (route or drop it there)"
+)
 FINDING_KINDS = ("noisy", "flapping", "never-firing", "unjudged", "orphan")
 
 
@@ -104,9 +108,12 @@ def review_alerts(
         by_name.setdefault(rule.name, []).append(rule)
     of_rule: dict[int, list[Firing]] = {}
     orphaned: dict[tuple[str, Labels], list[Firing]] = {}
+    owners: dict[Labels, AlertRule | None] = {}  # a series fires many times: its rule is looked up once
     for firing in history.firings:
         labels = dict(firing.labels)
-        found = owner(by_name.get(firing.alertname, []), labels)
+        if firing.labels not in owners:
+            owners[firing.labels] = owner(by_name.get(firing.alertname, []), labels)
+        found = owners[firing.labels]
         if found is None:
             key = tuple((k, labels[k]) for k in ORPHAN_LABELS if k in labels)
             orphaned.setdefault((firing.alertname, key), []).append(firing)
@@ -117,17 +124,17 @@ def review_alerts(
     for rule in rules:
         stats = _statistics(of_rule.get(id(rule), []), history, thresholds)
         slo = slo_index.get((rule.label("service") or "", rule.label("slo") or ""))
-        alerts.append(AlertReview(rule.name, rule.labels, rule, stats, _judge(rule, stats, history, thresholds, slo)))
+        findings = _judge(rule, stats, history, thresholds, slo)
+        alerts.append(AlertReview(rule.name, rule.labels, rule, stats, findings))
     orphans = []
     for (name, identity), firings in sorted(orphaned.items()):
         stats = _statistics(firings, history, thresholds)
         orphan = Finding(
             "orphan",
             f"fired {_times(stats.firings)} but this catalog generates no such alert",
-            (("a rule the catalog no longer generates (remove what is left of it where it still runs), "
-             "or an alert of another source (route or drop it there)"),),
+            (ORPHAN_ADVICE,),
         )
-        orphans.append(AlertReview(name, identity, None, stats, (orphan, *_behaviour(None, stats, history, thresholds, None))))
+        orphans.append(AlertReview(name, identity, None, stats, (orphan, *_behaviour(None, stats, thresholds, None))))
     return Review(history, thresholds, tuple(alerts), tuple(orphans))
 
 
@@ -151,14 +158,16 @@ def _judge(
         needed = needed_history(rule, slo, thresholds)
         span = format_duration(history.seconds)
         if history.seconds < needed:
-            why = f"the period of SLO {slo.slo.name}" if slo is not None and slo.period > thresholds.min_history else "min_history"
-            return (Finding("unjudged", f"did not fire in {span}; saying it never fires takes {format_duration(needed)} ({why})"),)
+            by_period = slo is not None and slo.period > thresholds.min_history
+            why = f"the period of SLO {slo.slo.name}" if slo is not None and by_period else "min_history"
+            message = f"did not fire in {span}; saying it never fires takes {format_duration(needed)} ({why})"
+            return (Finding("unjudged", message),)
         return (Finding("never-firing", f"did not fire once in {span}", tuple(suggestions.never_firing(rule))),)
-    return _behaviour(rule, stats, history, thresholds, slo)
+    return _behaviour(rule, stats, thresholds, slo)
 
 
 def _behaviour(
-    rule: AlertRule | None, stats: AlertStatistics, history: History, thresholds: Thresholds, slo: SLOPlan | None
+    rule: AlertRule | None, stats: AlertStatistics, thresholds: Thresholds, slo: SLOPlan | None
 ) -> tuple[Finding, ...]:
     found = []
     short = format_duration(thresholds.short_firing)
@@ -170,7 +179,8 @@ def _behaviour(
             reasons.append(f"{stats.per_week:.1f} firings a week (threshold {thresholds.noisy_per_week:g})")
         if brief:
             reasons.append(f"{stats.short_firings} of {stats.firings} firings resolved within {short}")
-        found.append(Finding("noisy", "; ".join(reasons), tuple(suggestions.noisy(rule, stats, slo, thresholds.short_firing))))
+        advice = suggestions.noisy(rule, stats, slo, thresholds.short_firing)
+        found.append(Finding("noisy", "; ".join(reasons), tuple(advice)))
     if stats.refirings >= thresholds.flap_min:
         message = (
             f"fired again within {format_duration(thresholds.flap_gap)} of resolving {_times(stats.refirings)} "

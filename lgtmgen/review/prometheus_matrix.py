@@ -24,7 +24,8 @@ def read_matrix(path: str, document: Any) -> HistoryFile:
     series: list[tuple[Labels, list[float]]] = []
     for index, item in enumerate(result):
         at = f"{where}[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("metric"), dict) or not isinstance(item.get("values"), list):
+        shaped = isinstance(item, dict) and isinstance(item.get("metric"), dict) and isinstance(item.get("values"), list)
+        if not shaped:
             raise HistoryError(path, "a series is an object with `metric` (labels) and `values` (samples)", where=at)
         metric = item["metric"]
         if not all(isinstance(v, str) for v in metric.values()):
@@ -34,7 +35,8 @@ def read_matrix(path: str, document: Any) -> HistoryFile:
         if "alertname" not in metric:
             raise HistoryError(path, "a series without `alertname`: export the ALERTS series", where=f"{at}.metric")
         labels = tuple(sorted((k, v) for k, v in metric.items() if k not in IGNORED_LABELS))
-        series.append((labels, [_timestamp(path, sample, f"{at}.values[{i}]") for i, sample in enumerate(item["values"])]))
+        times = [_timestamp(path, sample, f"{at}.values[{i}]") for i, sample in enumerate(item["values"])]
+        series.append((labels, times))
     step = _step([times for _, times in series])
     firings: list[Firing] = []
     last = max((times[-1] for _, times in series if times), default=None)
@@ -49,7 +51,8 @@ def _result(path: str, document: Any) -> tuple[list[Any], str]:
     if isinstance(document, list):
         return document, "$"
     if document.get("status") == "error":
-        raise HistoryError(path, f"the query failed: {document.get('errorType', '')}: {document.get('error', '')}", where="$.status")
+        failure = f"{document.get('errorType', '')}: {document.get('error', '')}"
+        raise HistoryError(path, f"the query failed: {failure}", where="$.status")
     data = document.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("result"), list):
         raise HistoryError(path, "an API answer has `data.result`, a list of series", where="$.data")

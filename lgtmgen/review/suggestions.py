@@ -33,7 +33,8 @@ def slo_path(slo: SLOPlan) -> str:
 
 
 def _window(w: BurnWindow) -> str:
-    return f"{{severity: {w.severity}, long: {format_duration(w.long)}, short: {format_duration(w.short)}, factor: {w.factor:g}}}"
+    long, short = format_duration(w.long), format_duration(w.short)
+    return f"{{severity: {w.severity}, long: {long}, short: {short}, factor: {w.factor:g}}}"
 
 
 def _burn_window(rule: AlertRule, slo: SLOPlan) -> BurnWindow | None:
@@ -91,7 +92,8 @@ def noisy(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None, s
     window = _burn_window(rule, slo) if slo is not None else None
     if slo is None or window is None:
         if slo is not None:  # the SLO's other alerts: absent metrics, budget exhausted
-            return [f"check what makes it fire this often; {slo_path(slo)} can turn it off (`absent`, `budget_exhausted`)"]
+            switches = "`absent`, `budget_exhausted`"
+            return [f"check what makes it fire this often; {slo_path(slo)} can turn it off ({switches})"]
         return [_for_advice(rule, max(stats.median_seconds, short_seconds), "short firings nobody can act on")]
     out = []
     doubled = BurnWindow(window.severity, window.long * 2, window.short * 2, window.factor)
