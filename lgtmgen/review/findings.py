@@ -162,7 +162,7 @@ def _judge(
             why = f"the period of SLO {slo.slo.name}" if slo is not None and by_period else "min_history"
             message = f"did not fire in {span}; saying it never fires takes {format_duration(needed)} ({why})"
             return (Finding("unjudged", message),)
-        return (Finding("never-firing", f"did not fire once in {span}", tuple(suggestions.never_firing(rule))),)
+        return (Finding("never-firing", f"did not fire once in {span}", tuple(suggestions.never_firing(rule, slo))),)
     return _behaviour(rule, stats, thresholds, slo)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
@@ -39,7 +39,8 @@ class AlertRule:
     file: str
     group: str
     reads: tuple[str, ...] = ()
-    """The metric names its PromQL expression reads (none for LogQL rules)."""
+    """The raw series its PromQL expression needs: the metric names it reads, those that the
+    bundle's recording rules produce replaced by what those read (none for LogQL rules)."""
     language: str = "promql"
     """The expression's language: ``promql``, or ``logql`` for the Loki ruler's rules."""
     tested_in: str | None = None
@@ -90,42 +91,87 @@ def _seconds(value: Any) -> float:
     return parse_duration(str(value)) if value else 0.0
 
 
+@dataclass
+class _Recordings:
+    """The recording rules of the bundle, to follow an alert's recorded inputs to raw series.
+
+    Indexed by name, `service` and `slo` (the labels that tell the many SLOs' recordings of one
+    name apart); a recording applies to an alert when its fixed labels all agree with the alert's.
+    """
+
+    by_key: dict[tuple[str, str | None, str | None], list[tuple[Labels, tuple[str, ...]]]] = field(
+        default_factory=dict
+    )
+
+    def add(self, name: str, labels: Labels, reads: tuple[str, ...]) -> None:
+        fixed = dict(labels)
+        self.by_key.setdefault((name, fixed.get("service"), fixed.get("slo")), []).append((labels, reads))
+
+    def raw_series(self, reads: tuple[str, ...], labels: Labels) -> tuple[str, ...]:
+        """The names behind `reads` that no recording rule of an alert with `labels` produces."""
+        fixed = dict(labels)
+        service, slo = fixed.get("service"), fixed.get("slo")
+        raw: set[str] = set()
+        seen: set[str] = set()
+        todo = list(reads)
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            keys = {(name, service, slo), (name, service, None), (name, None, None)}
+            recorded = [
+                inputs
+                for key in keys
+                for rule_labels, inputs in self.by_key.get(key, [])
+                if all(fixed.get(k) == v for k, v in rule_labels)
+            ]
+            if recorded:
+                todo += [n for inputs in recorded for n in inputs]
+            else:
+                raw.add(name)
+        return tuple(sorted(raw))
+
+
 def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
     """Every distinct alerting rule of `artifacts` (the same rule in several files counts once,
-    at its first file), marked with the promtool test that expects it to fire."""
+    at its first file), marked with the promtool test that expects it to fire, its inputs
+    followed through the recording rules to the raw series they need."""
     rules: dict[tuple[str, Labels], AlertRule] = {}
-    expected: list[tuple[str, dict[str, str], str]] = []  # (alertname, labels, test file)
+    recordings = _Recordings()
+    expected: dict[tuple[str, str | None], list[tuple[dict[str, str], str]]] = {}  # (alertname, service) → tests
     for artifact in artifacts:
         if artifact.role is Role.PROMETHEUS_RULE_TESTS and isinstance(artifact.data, dict):
-            expected += _expected_alerts(artifact)
+            for alertname, exp_labels, file in _expected_alerts(artifact):
+                expected.setdefault((alertname, exp_labels.get("service")), []).append((exp_labels, file))
+        promql = artifact.role is not Role.LOKI_RULES
         for group in _groups(artifact):
             for rule in group.get("rules", []):
-                if "alert" not in rule:
-                    continue
+                expr = str(rule.get("expr", ""))
                 labels = fixed_labels(rule.get("labels", {}))
-                rules.setdefault(
-                    (rule["alert"], labels),
-                    AlertRule(
-                        name=str(rule["alert"]),
-                        labels=labels,
-                        expr=str(rule.get("expr", "")),
-                        for_seconds=_seconds(rule.get("for")),
-                        keep_firing_for_seconds=_seconds(rule.get("keep_firing_for")),
-                        file=artifact.path,
-                        group=str(group.get("name", "")),
-                        reads=() if artifact.role is Role.LOKI_RULES else _metric_names(str(rule.get("expr", ""))),
-                        language="logql" if artifact.role is Role.LOKI_RULES else "promql",
-                    ),
+                if "record" in rule:
+                    if promql:
+                        recordings.add(str(rule["record"]), labels, _metric_names(expr))
+                    continue
+                if (rule["alert"], labels) in rules:
+                    continue
+                rules[(rule["alert"], labels)] = AlertRule(
+                    name=str(rule["alert"]),
+                    labels=labels,
+                    expr=expr,
+                    for_seconds=_seconds(rule.get("for")),
+                    keep_firing_for_seconds=_seconds(rule.get("keep_firing_for")),
+                    file=artifact.path,
+                    group=str(group.get("name", "")),
+                    reads=_metric_names(expr) if promql else (),
+                    language="promql" if promql else "logql",
                 )
     out = []
     for rule in rules.values():
-        test = next((file for name, labels, file in expected if rule.matches({**labels, "alertname": name})), None)
-        out.append(rule if test is None else _tested(rule, test))
+        tests = expected.get((rule.name, rule.label("service")), [])
+        test = next((file for labels, file in tests if rule.matches({**labels, "alertname": rule.name})), None)
+        out.append(dataclasses.replace(rule, reads=recordings.raw_series(rule.reads, rule.labels), tested_in=test))
     return out
-
-
-def _tested(rule: AlertRule, test: str) -> AlertRule:
-    return dataclasses.replace(rule, tested_in=test)
 
 
 def _metric_names(expr: str) -> tuple[str, ...]:

@@ -47,8 +47,13 @@ def _burn_window(rule: AlertRule, slo: SLOPlan) -> BurnWindow | None:
     return None
 
 
-def _windows_with(slo: SLOPlan, old: BurnWindow, new: BurnWindow) -> str:
-    return "[" + ", ".join(_window(new if w == old else w) for w in slo.windows) + "]"
+def _windows_with(slo: SLOPlan, old: BurnWindow, new: BurnWindow) -> str | None:
+    """The SLO's windows with `old` replaced, as catalog text; None when the catalog would refuse
+    them (windows derived for a short period can have a short window as long as the long one)."""
+    windows = [new if w == old else w for w in slo.windows]
+    if any(w.short >= w.long for w in windows):
+        return None
+    return "[" + ", ".join(_window(w) for w in windows) + "]"
 
 
 def longer_short_window(w: BurnWindow) -> int | None:
@@ -68,11 +73,11 @@ def flapping(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None
     window = _burn_window(rule, slo) if slo is not None else None
     if slo is not None and window is not None:
         short = longer_short_window(window)
-        if short is not None:
-            longer = BurnWindow(window.severity, window.long, short, window.factor)
+        text = _windows_with(slo, window, BurnWindow(window.severity, window.long, short, window.factor)) if short else None
+        if text is not None:
             out.append(
                 f"lengthen the short window, which resolves the alert as soon as it recovers: "
-                f"{slo_path(slo)}.windows: {_windows_with(slo, window, longer)}"
+                f"{slo_path(slo)}.windows: {text}"
             )
     if rule.keep_firing_for_seconds < stats.longest_refire_gap:
         where = "the catalog has no setting for it yet; " if slo is not None else ""
@@ -96,13 +101,16 @@ def noisy(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None, s
             return [f"check what makes it fire this often; {slo_path(slo)} can turn it off ({switches})"]
         return [_for_advice(rule, max(stats.median_seconds, short_seconds), "short firings nobody can act on")]
     out = []
-    doubled = BurnWindow(window.severity, window.long * 2, window.short * 2, window.factor)
-    out.append(
-        f"lengthen this {window.severity}'s windows (the budget spent before it fires doubles): "
-        f"{slo_path(slo)}.windows: {_windows_with(slo, window, doubled)}"
-    )
-    raised = BurnWindow(window.severity, window.long, window.short, round(window.factor * 1.5, 2))
-    out.append(f"or raise its factor by half: {slo_path(slo)}.windows: {_windows_with(slo, window, raised)}")
+    doubled = _windows_with(slo, window, BurnWindow(window.severity, window.long * 2, window.short * 2, window.factor))
+    if doubled is not None:
+        out.append(
+            f"lengthen this {window.severity}'s windows (the budget spent before it fires doubles): "
+            f"{slo_path(slo)}.windows: {doubled}"
+        )
+    raised_factor = round(window.factor * 1.5, 2)
+    raised = _windows_with(slo, window, BurnWindow(window.severity, window.long, window.short, raised_factor))
+    if raised is not None and raised_factor * slo.error_budget < 1:  # else errors would have to exceed 100 %
+        out.append(f"or raise its factor by half: {slo_path(slo)}.windows: {raised}")
     if window.severity == "page":
         out.append(
             f"or demote it to a ticket: {slo_path(slo)}.page: false (the tickets still catch a sustained burn)"
@@ -124,7 +132,14 @@ def _for_advice(rule: AlertRule, seconds: float, why: str) -> str:
     return f"raise `for` of {rule.name} ({rule.file}, group {rule.group}) from {now} to {target} ({why})"
 
 
-def never_firing(rule: AlertRule) -> list[str]:
+def never_firing(rule: AlertRule, slo: SLOPlan | None) -> list[str]:
+    window = _burn_window(rule, slo) if slo is not None else None
+    if slo is not None and window is not None and window.factor * slo.error_budget >= 1:
+        ceiling = 1 / slo.error_budget
+        return [
+            (f"it cannot fire: {window.factor:g} times the error budget ({slo.error_budget:.4%}) is an error ratio "
+            f"above 100 %; give this window a factor below {ceiling:g} in {slo_path(slo)}.windows, or drop it")
+        ]
     if rule.tested_in is not None:
         return [
             (f"its generated promtool test ({rule.tested_in}) shows it fires when its condition holds: "
