@@ -9,6 +9,7 @@ labels its expression adds (``cluster``, ``route``, ...) tell its series apart.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,8 +40,8 @@ class AlertRule:
     file: str
     group: str
     reads: tuple[str, ...] = ()
-    """The raw series its PromQL expression needs: the metric names it reads, those that the
-    bundle's recording rules produce replaced by what those read (none for LogQL rules)."""
+    """For a rule no test shows firing: the raw series its PromQL expression needs, the metric
+    names it reads with those the bundle's recording rules produce replaced by what those read."""
     language: str = "promql"
     """The expression's language: ``promql``, or ``logql`` for the Loki ruler's rules."""
     tested_in: str | None = None
@@ -93,50 +94,59 @@ def _seconds(value: Any) -> float:
 
 @dataclass
 class _Recordings:
-    """The recording rules of the bundle, to follow an alert's recorded inputs to raw series.
+    """The bundle's recording rules, to follow an alert's recorded inputs back to raw series.
 
-    Indexed by name, `service` and `slo` (the labels that tell the many SLOs' recordings of one
-    name apart); a recording applies to an alert when its fixed labels all agree with the alert's.
+    A recording applies to an alert unless a label both fix differs (the SLOs' many recordings
+    of one name differ by `service` and `slo`); its expression is parsed only when followed.
     """
 
-    by_key: dict[tuple[str, str | None, str | None], list[tuple[Labels, tuple[str, ...]]]] = field(
-        default_factory=dict
-    )
+    by_name: dict[str, dict[tuple[str | None, str | None], dict[Labels, str]]] = field(default_factory=dict)
+    """name → (its `service`, `slo`) → labels → expression: an SLO's lookup skips the other SLOs'."""
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    memo: dict[tuple[str, Labels], frozenset[str]] = field(default_factory=dict)
 
-    def add(self, name: str, labels: Labels, reads: tuple[str, ...]) -> None:
+    def add(self, name: str, labels: Labels, expr: str) -> None:
         fixed = dict(labels)
-        self.by_key.setdefault((name, fixed.get("service"), fixed.get("slo")), []).append((labels, reads))
+        by_identity = self.by_name.setdefault(name, {})
+        by_identity.setdefault((fixed.get("service"), fixed.get("slo")), {}).setdefault(labels, expr)
 
-    def raw_series(self, reads: tuple[str, ...], labels: Labels) -> tuple[str, ...]:
-        """The names behind `reads` that no recording rule of an alert with `labels` produces."""
+    def raw_series(self, expr: str, labels: Labels) -> tuple[str, ...]:
+        """The metric names `expr` needs that no recording rule applying to `labels` produces."""
         fixed = dict(labels)
-        service, slo = fixed.get("service"), fixed.get("slo")
         raw: set[str] = set()
-        seen: set[str] = set()
-        todo = list(reads)
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            keys = {(name, service, slo), (name, service, None), (name, None, None)}
-            recorded = [
-                inputs
-                for key in keys
-                for rule_labels, inputs in self.by_key.get(key, [])
-                if all(fixed.get(k) == v for k, v in rule_labels)
-            ]
-            if recorded:
-                todo += [n for inputs in recorded for n in inputs]
-            else:
-                raw.add(name)
+        for name in _metric_names(expr):
+            raw |= self._raw(name, fixed, ())
         return tuple(sorted(raw))
+
+    def _raw(self, name: str, fixed: dict[str, str], path: tuple[str, ...]) -> frozenset[str]:
+        by_identity = self.by_name.get(name)
+        if by_identity is None:
+            return frozenset({name})
+        if name in path:  # a cycle: promtool refuses it; stop here
+            return frozenset()
+        if name not in self.keys:
+            self.keys[name] = frozenset(k for rules in by_identity.values() for labels in rules for k, _ in labels)
+        # Only the labels the recordings of `name` fix decide which apply: memoised on them.
+        key = (name, tuple(sorted((k, v) for k, v in fixed.items() if k in self.keys[name])))
+        if key not in self.memo:
+            service, slo = fixed.get("service"), fixed.get("slo")
+            identities = {(service, slo), (service, None), (None, slo), (None, None)}
+            if service is None or slo is None:  # the alert does not fix them: any recording may apply
+                identities = set(by_identity)
+            found: set[str] = set()
+            for identity in identities:
+                for labels, expr in by_identity.get(identity, {}).items():
+                    if all(fixed.get(k, v) == v for k, v in labels):
+                        for read in _metric_names(expr):
+                            found |= self._raw(read, fixed, (*path, name))
+            self.memo[key] = frozenset(found)
+        return self.memo[key]
 
 
 def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
     """Every distinct alerting rule of `artifacts` (the same rule in several files counts once,
-    at its first file), marked with the promtool test that expects it to fire, its inputs
-    followed through the recording rules to the raw series they need."""
+    at its first file), marked with the promtool test that expects it to fire; an untested
+    rule's inputs are followed through the recording rules to the raw series they need."""
     rules: dict[tuple[str, Labels], AlertRule] = {}
     recordings = _Recordings()
     expected: dict[tuple[str, str | None], list[tuple[dict[str, str], str]]] = {}  # (alertname, service) → tests
@@ -151,7 +161,7 @@ def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
                 labels = fixed_labels(rule.get("labels", {}))
                 if "record" in rule:
                     if promql:
-                        recordings.add(str(rule["record"]), labels, _metric_names(expr))
+                        recordings.add(str(rule["record"]), labels, expr)
                     continue
                 if (rule["alert"], labels) in rules:
                     continue
@@ -163,17 +173,22 @@ def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
                     keep_firing_for_seconds=_seconds(rule.get("keep_firing_for")),
                     file=artifact.path,
                     group=str(group.get("name", "")),
-                    reads=_metric_names(expr) if promql else (),
                     language="promql" if promql else "logql",
                 )
     out = []
     for rule in rules.values():
         tests = expected.get((rule.name, rule.label("service")), [])
         test = next((file for labels, file in tests if rule.matches({**labels, "alertname": rule.name})), None)
-        out.append(dataclasses.replace(rule, reads=recordings.raw_series(rule.reads, rule.labels), tested_in=test))
+        if test is not None:
+            out.append(dataclasses.replace(rule, tested_in=test))
+        elif rule.language == "promql":  # what to look for when it never fires
+            out.append(dataclasses.replace(rule, reads=recordings.raw_series(rule.expr, rule.labels)))
+        else:
+            out.append(rule)
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def _metric_names(expr: str) -> tuple[str, ...]:
     try:
         return tuple(sorted(selected_metrics(expr).names))
