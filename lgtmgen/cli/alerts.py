@@ -159,21 +159,7 @@ def print_review(console: Console, review: Review) -> None:
     for kind in ("noisy", "flapping", "orphan"):
         for alert in review.findings(kind):
             _print_finding(console, alert, kind)
-    never = review.findings("never-firing")
-    quiet = [a for a in never if a.rule is not None and a.rule.tested_in is not None]
-    for alert in never:
-        if alert not in quiet:
-            _print_finding(console, alert, "never-firing")
-    if quiet:
-        head = Text()
-        head.append("never-firing", style=_STYLE["never-firing"])
-        head.append(
-            f" {len(quiet)} alert(s) did not fire in {format_duration(history.seconds)}; their generated promtool "
-            "tests show they fire when their condition holds: they have only been quiet"
-        )
-        console.print(head, soft_wrap=True)
-        for alert in quiet:
-            console.print(Text(f"    {alert.key}", style="dim"), soft_wrap=True)
+    _print_never_firing(console, review)
     unjudged = review.findings("unjudged")
     if unjudged:
         console.print(
@@ -183,6 +169,27 @@ def print_review(console: Console, review: Review) -> None:
                 style="dim",
             )
         )
+
+
+QUIET = "their generated promtool tests show they fire when their condition holds: they have only been quiet"
+
+
+def _print_never_firing(console: Console, review: Review) -> None:
+    """Never-firing alerts grouped by what to do about them: thousands of quiet alerts stay readable."""
+    groups: dict[str, list[AlertReview]] = {}
+    for alert in review.findings("never-firing"):
+        finding = next(f for f in alert.findings if f.kind == "never-firing")
+        tested = alert.rule is not None and alert.rule.tested_in is not None
+        groups.setdefault(QUIET if tested else "; ".join(finding.suggestions), []).append(alert)
+    span = format_duration(review.history.seconds)
+    for advice, alerts in sorted(groups.items(), key=lambda item: item[0] == QUIET):
+        head = Text()
+        head.append("never-firing", style=_STYLE["never-firing"])
+        head.append(f" {len(alerts)} alert(s) did not fire once in {span}")
+        console.print(head, soft_wrap=True)
+        console.print(Text(f"    {'' if advice == QUIET else 'suggestion: '}{advice}", style="green"), soft_wrap=True)
+        for alert in alerts:
+            console.print(Text(f"      {alert.key}", style="dim"), soft_wrap=True)
 
 
 def _table(alerts: list[AlertReview]) -> Table:
