@@ -113,7 +113,7 @@ def _review(
     kinds: tuple[str, ...],
 ) -> None:
     from lgtmgen.cli.app import OutputFormat, _finish, _valid_plan, err, out, state
-    from lgtmgen.cli.report import json_report
+    from lgtmgen.cli.report import json_report, print_human
     from lgtmgen.review import HistoryError, generated_alert_rules, read_history, review_alerts
     from lgtmgen.review.report import review_json
 
@@ -133,6 +133,7 @@ def _review(
         print(json_report(command, not failing, diagnostics, fail_on=list(kinds), **review_json(review)))
         raise typer.Exit(1 if failing else 0)
     print_review(out, review)
+    print_human(err, diagnostics)  # the catalog's warnings
     if failing:
         err.print(f"[bold red]✗[/] {command}: " + ", ".join(f"{n} {k}" for k, n in failing.items()))
         raise typer.Exit(1)
