@@ -1,4 +1,4 @@
-"""Commands: init, validate, build, check, diff, schema."""
+"""Commands: init, validate, build, check, diff, schema (and graph, import, alerts)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from lgtmgen import __version__
+from lgtmgen.cli.alerts import alerts_app
 from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
@@ -343,3 +344,4 @@ def init(
 
 app.command("graph")(graph_command)
 app.add_typer(import_app, name="import")
+app.add_typer(alerts_app, name="alerts")
