@@ -36,13 +36,13 @@ _STEPS = {
 _ALERT_STEPS = {
     "ServiceAnomaly": [
         "Open the dashboard's anomaly row: the signal, the band around its prediction, and when it left the band.",
-        "The alert's signal and direction labels say what departed: a request drop (callers, routing, DNS, "
+        ("The alert's signal and direction labels say what departed: a request drop (callers, routing, DNS, "
         "a failed deploy upstream), a surge (retry storms, a client bug, a campaign, abuse), more errors or "
-        "higher latency (a deploy, a dependency).",
-        "Compare with the same time one season earlier: a holiday or planned event explains a departure; "
-        "silence the alert for its duration rather than tuning it.",
-        "If it fires again without a cause, raise `sensitivity`, `min_rate` or `for` in the service's "
-        "`anomaly` settings of the catalog.",
+        "higher latency (a deploy, a dependency)."),
+        ("Compare with the same time one season earlier: a holiday or planned event explains a departure; "
+        "silence the alert for its duration rather than tuning it."),
+        ("If it fires again without a cause, raise `sensitivity`, `min_rate` or `for` in the service's "
+        "`anomaly` settings of the catalog."),
     ],
 }
 _DEFAULT_STEPS = ["Open the dashboard and the logs of this service around the time the alert started."]

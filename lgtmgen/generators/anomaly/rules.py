@@ -4,18 +4,20 @@ Per signal, in one group evaluated every 5m (so its records are read at the very
 timestamp they are written, and a season is 2016 samples, not 20160 at 30s):
 
 1. the signal (`service:anomaly_<metric>:<operation>`);
-2. its standard deviation over the last season (`stddev_over_time_<season>`): the
-   season's whole swing, so the band catches departures of that size, not subtle drifts;
+2. its standard deviation over a season (`stddev_over_time_<season>`): the season's
+   whole swing, so the band catches departures of that size, not subtle drifts;
 3. the prediction (`prediction_<season>`): the mean of the signal over a short window
-   centred on the same time one season earlier, plus the trend (the mean of the last
-   day, or 4h for a daily season, minus the mean of the same window one season earlier);
+   centred on the same time one season earlier, plus the trend (the mean over a day,
+   or 4h for a daily season, minus the mean of the same window one season earlier);
 4. the band (`upper_band_<season>`, `lower_band_<season>`): prediction ± sensitivity ×
    stddev, at least ± `min_margin` × prediction (a flat signal has no spread), the
    lower band never below 0;
 5. the `ServiceAnomaly` alerts, in the directions that hurt, above the traffic floor.
 
-Until the rules have run for a season and a trend window there is no prediction, hence no
-band and no alert.
+The stddev and trend windows end `Signal.lag` ago (an hour, or twice `for`), so a
+departure neither widens its band nor lifts its prediction before it could fire.
+Until the rules have run for a season, the lag and a trend window there is no
+prediction, hence no band and no alert.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ def signal_records(signal: Signal) -> list[Rule]:
     smoothing, trend = SMOOTHING[season], TREND[season]
     # The smoothing window is centred on the same time one season earlier.
     back = format_duration(signal.season - smoothing // 2)
+    lag, lag_back = format_duration(signal.lag), format_duration(signal.lag + signal.season)
     # Last season's trend window must have data from its start: right after the rules are
     # deployed it holds only the few hours recorded so far, and the trend would be wrong.
-    filled = format_duration(signal.season + trend - smoothing)
+    filled = format_duration(signal.history - smoothing)
     std, prediction = signal.derived("stddev_over_time"), signal.derived("prediction")
     z, margin = signal.settings.sensitivity, signal.settings.min_margin
     half = (
@@ -60,12 +63,12 @@ def signal_records(signal: Signal) -> list[Rule]:
     t = format_duration(trend)
     return [
         {"record": signal.record, "expr": signal.expr, "labels": dict(signal.labels)},
-        {"record": std, "expr": f"stddev_over_time({value}[{season}])"},
+        {"record": std, "expr": f"stddev_over_time({value}[{season}] offset {lag})"},
         {
             "record": prediction,
             "expr": (
                 f"(\n  avg_over_time({value}[{format_duration(smoothing)}] offset {back})\n"
-                f"  + avg_over_time({value}[{t}])\n  - avg_over_time({value}[{t}] offset {season})\n)\n"
+                f"  + avg_over_time({value}[{t}] offset {lag})\n  - avg_over_time({value}[{t}] offset {lag_back})\n)\n"
                 f"and\npresent_over_time({value}[{format_duration(smoothing)}] offset {filled})"
             ),
         },

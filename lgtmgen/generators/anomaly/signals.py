@@ -21,6 +21,7 @@ PLACEMENT = "cluster, environment"
 """Labels a signal keeps, as the RED records do (`recording_rules.service_families`, which imports this
 package, so it is not imported from there; a test holds them equal)."""
 MIN_RATE_WINDOW = 300
+MIN_LAG = 3600
 SMOOTHING: dict[str, int] = {"1w": 3600, "1d": 1800}
 """Seconds averaged around the same time one season earlier: an hour of a week, half an hour of a day."""
 TREND: dict[str, int] = {"1w": 86400, "1d": 4 * 3600}
@@ -47,6 +48,20 @@ class Signal:
     @property
     def season(self) -> int:
         return int(parse_duration(self.settings.season))
+
+    @property
+    def lag(self) -> int:
+        """How old the newest sample of the stddev and trend windows is: an hour, or twice `for`.
+
+        A departure must not widen the band or shift the trend it is judged against
+        before it has had time to fire (a daily season holds only 288 samples).
+        """
+        return int(max(MIN_LAG, 2 * parse_duration(self.settings.for_)))
+
+    @property
+    def history(self) -> int:
+        """Seconds of the signal a prediction needs: a season, the lag and a trend window."""
+        return self.season + self.lag + TREND[self.settings.season]
 
     @property
     def record(self) -> str:

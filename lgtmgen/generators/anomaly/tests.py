@@ -43,7 +43,7 @@ from lgtmgen.generators.anomaly.scenarios import (
     peak,
     segments,
 )
-from lgtmgen.generators.anomaly.signals import TREND, Signal, service_signals
+from lgtmgen.generators.anomaly.signals import Signal, service_signals
 from lgtmgen.generators.slo.alerts import expanded
 from lgtmgen.generators.slo.labels import label_set, selector_matchers
 from lgtmgen.naming import slug
@@ -124,7 +124,7 @@ def _series(labels: dict[str, str], values: str) -> dict[str, str]:
 
 def timeline(signal: Signal, evaluation: int) -> tuple[Timeline, int]:
     """The departure starts two hours after a season and a trend window; (timeline, time of the firing check)."""
-    start = signal.season + TREND[signal.settings.season] + 2 * HOUR
+    start = signal.history + 2 * HOUR
     # Pending from the first evaluation after the start, firing `for` later; checked one evaluation after.
     check = math.ceil((start + evaluation + parse_duration(signal.settings.for_) + evaluation) / evaluation) * evaluation
     return Timeline(start, check + evaluation), check
@@ -179,17 +179,20 @@ def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
             cluster = f"{signal.kind}-{direction}"
             series += inputs.series(cluster, _departures(signal, inputs, direction))
             firing.append(_expected(signal, direction, cluster, defaults.runbook_base_url, defaults.grafana_url))
+        if signal.kind == "requests":
+            # The direction the catalog leaves out departs too, and must stay quiet.
+            for ignored in sorted({"drop", "surge"} - set(directions(signal))):
+                series += inputs.series(f"requests-{ignored}-ignored", _departures(signal, inputs, ignored))
     notes = "; latency inputs: the recorded percentile" if "latency" in inputs.signals else ""
     if "errors" in inputs.signals and not inputs.errors_testable:
         notes += "; errors untested: no label values fit the error status regex"
-    season, trend = signals[0].season, TREND[signals[0].settings.season]
-    quiet = (season + trend, line.start - HOUR, line.start)
+    quiet = (signals[0].history, line.start - HOUR, line.start)
     return [
         {
             "name": (
                 f"{service.name}: a steady daily pattern (cluster {STEADY}) raises nothing and stays inside every band; "
                 f"each departure (cluster <signal>-<direction>) from {format_duration(line.start)} fires its "
-                f"{ALERT} after {signals[0].settings.for_}{notes}"
+                f"{ALERT} after {signals[0].settings.for_} (a requests-<direction>-ignored cluster, none){notes}"
             ),
             "interval": format_duration(STEP),
             "input_series": series,
