@@ -17,15 +17,16 @@ ANOMALY_SIGNALS: tuple[AnomalySignal, ...] = ("requests", "errors", "latency")
 class AnomalyDetection(Strict):
     """Seasonal anomaly bands and adaptive-threshold alerts for a service (opt-in: they are noisier than SLO alerts).
 
-    Each signal is recorded every 5m; its mean and standard deviation over the last
-    season, and a prediction from the same time one season earlier corrected by the
-    trend between the two seasons, give a band of prediction ± sensitivity × stddev.
-    The alert fires when the signal stays outside the band for `for`, in the direction
-    that hurts. Nothing fires during the first season (no prediction yet).
+    Each signal is recorded every 5m. Its prediction is its mean around the same time
+    one season earlier, corrected by the trend (a recent window's mean against the same
+    window one season earlier); the band is the prediction ± sensitivity × the signal's
+    standard deviation over a season. The alert fires when the signal stays outside the
+    band for `for`, in the direction that hurts. Nothing fires until the rules have run
+    for a season and a day (a daily season: and 4h).
     """
 
     signals: list[AnomalySignal] = Field(
-        default_factory=lambda: list(ANOMALY_SIGNALS),
+        default=list(ANOMALY_SIGNALS),
         min_length=1,
         description="Signals to watch: requests (rate), errors (ratio), latency (a percentile).",
     )
@@ -49,7 +50,7 @@ class AnomalyDetection(Strict):
         "(zero variance) does not fire on tiny changes.",
     )
     min_error_ratio: float = Field(
-        default=0.01, ge=0, lt=1, description="Error ratios below this never fire, whatever the band says."
+        default=0.01, ge=0, le=0.5, description="Error ratios below this never fire, whatever the band says."
     )
     requests: Literal["both", "drop", "surge"] = Field(
         default="both", description="Which departures of the request rate fire: a drop, a surge, or both."
