@@ -177,3 +177,25 @@ def test_the_test_rules_are_the_deployed_groups(load: Loader) -> None:
     for name in ("api", "worker"):
         deployed = [g for g in service_groups(plan, plan.services[name]) if g["name"].startswith("anomaly:")]
         assert written[f"prometheus/tests/anomaly/{name}.rules.yaml"] == {"groups": deployed}
+
+
+@pytest.mark.parametrize(
+    ("metrics", "anomaly"),
+    [
+        (
+            {"convention": "custom", "requests_metric": "calls_total", "status_label": "outcome",
+             "error_status_regex": "fail.*|timeout", "duration_metric": "call_seconds", "selector": {"job": "api"}},
+            {"season": "1d", "min_error_ratio": 0.5, "min_margin": 1, "sensitivity": 10, "for": "1h", "requests": "drop"},
+        ),
+        ({"selector": {"job": "api"}}, {"season": "1d", "min_rate": 200, "latency_quantile": 0.5, "min_margin": 0}),
+    ],
+    ids=["custom metrics, extreme settings", "high traffic floor"],
+)
+def test_the_generated_tests_pass_at_the_edges_of_the_settings(
+    load: Loader, tmp_path: Path, metrics: dict[str, Any], anomaly: dict[str, Any]
+) -> None:
+    doc = base_catalog()
+    doc["services"] = [{**doc["services"][0], "metrics": metrics, "anomaly": anomaly}]
+    tests = _generated(_plan(load, doc), tmp_path)
+    run = _promtool(tests, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -87,8 +87,9 @@ def alert_expr(signal: Signal, direction: str) -> str:
     value = f"{signal.record}{{{sel}}}"
     min_rate = signal.settings.min_rate
     if direction == "drop":
-        # The traffic floor is on the expected rate: a drop to nothing must still fire.
-        return f"{value} < {signal.derived('lower_band')}{{{sel}}}\nand\n{signal.derived('prediction')}{{{sel}}} >= {min_rate!r}"
+        # The traffic floor is on the expected rate, and `<=`: a drop to nothing departs even
+        # from a band whose lower edge is clamped at 0 (a wide band, a large `min_margin`).
+        return f"{value} <= {signal.derived('lower_band')}{{{sel}}}\nand\n{signal.derived('prediction')}{{{sel}}} >= {min_rate!r}"
     above = f"{value} > {signal.derived('upper_band')}{{{sel}}}"
     if signal.kind == "requests":
         return f"{above}\nand\n{value} >= {min_rate!r}"

@@ -53,6 +53,9 @@ from lgtmgen.promql import matchers, string_literal
 TESTS_DIR = "prometheus/tests/anomaly"
 PLACE = {"cluster": "test-cluster", "environment": "test"}
 LATENCY_BASE = 0.2
+ERROR_RATIO = 0.02
+"""The steady error ratio at midnight: small, so a spike of four times the peak (or twice the
+`min_error_ratio` floor) stays a ratio and clears any band."""
 
 Test = dict[str, Any]
 
@@ -74,7 +77,8 @@ class _Inputs:
         self.signals = {s.kind: s for s in signals}
         settings = signals[0].settings
         self.traffic = max(10.0, 10 * settings.min_rate)
-        self.error_ratio = max(0.02, settings.min_error_ratio)
+        self.error_ratio = ERROR_RATIO
+        self.min_error_ratio = settings.min_error_ratio
         metrics = resolve_metrics(service)
         assert metrics.requests is not None
         total = selector_matchers(f"{metrics.requests}{{{matchers(metrics.selector)}}}")
@@ -152,7 +156,8 @@ def _departures(signal: Signal, inputs: _Inputs, direction: str) -> Departures:
     if signal.kind == "requests":
         return Departures(requests=0.0 if direction == "drop" else DEPARTURE * peak(inputs.traffic))
     if signal.kind == "errors":
-        return Departures(error_ratio=min(1.0, DEPARTURE * peak(inputs.error_ratio)))
+        # Above the floor too, or the spike could not fire whatever the band.
+        return Departures(error_ratio=min(1.0, max(DEPARTURE * peak(inputs.error_ratio), 2 * inputs.min_error_ratio)))
     return Departures(latency=DEPARTURE * peak(LATENCY_BASE))
 
 
