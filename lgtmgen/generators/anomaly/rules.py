@@ -60,6 +60,7 @@ def signal_records(signal: Signal) -> list[Rule]:
         f"(\n  {z!r} * {std}{{{sel}}} > {margin!r} * {prediction}{{{sel}}}\n"
         f"  or\n  {margin!r} * {prediction}{{{sel}}}\n)"
     )
+    indented = half.replace("\n", "\n  ")
     t = format_duration(trend)
     return [
         {"record": signal.record, "expr": signal.expr, "labels": dict(signal.labels)},
@@ -73,7 +74,7 @@ def signal_records(signal: Signal) -> list[Rule]:
             ),
         },
         {"record": signal.derived("upper_band"), "expr": f"{prediction}{{{sel}}}\n+ {half}"},
-        {"record": signal.derived("lower_band"), "expr": f"clamp_min(\n  {prediction}{{{sel}}}\n  - {half},\n  0\n)"},
+        {"record": signal.derived("lower_band"), "expr": f"clamp_min(\n  {prediction}{{{sel}}}\n  - {indented},\n  0\n)"},
     ]
 
 
