@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lgtmgen.generators.alertmanager import Alertmanager
-from lgtmgen.generators.anomaly.tests import AnomalyTests
+from lgtmgen.generators.anomaly.rule_tests import AnomalyTests
 from lgtmgen.generators.autoscaling import Autoscaling
 from lgtmgen.generators.base import Generator
 from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning

@@ -11,8 +11,8 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.generators.anomaly import signals as anomaly_signals
+from lgtmgen.generators.anomaly.rule_tests import AnomalyTests
 from lgtmgen.generators.anomaly.rules import ALERT, anomaly_groups
-from lgtmgen.generators.anomaly.tests import AnomalyTests
 from lgtmgen.generators.mimir.ruler import ruler_layout
 from lgtmgen.generators.recording_rules import MAX_RULES_PER_GROUP, service_families, service_groups
 from lgtmgen.plan import Plan
