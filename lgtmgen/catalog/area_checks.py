@@ -15,6 +15,7 @@ from lgtmgen.catalog.alerting_checks import (
     secrets_are_files,
     timings_can_be_kept,
 )
+from lgtmgen.catalog.anomaly_checks import anomaly_signals_are_measurable
 from lgtmgen.catalog.grafana_checks import (
     capacity_signals_are_valid,
     overview_folder_is_free,
@@ -63,3 +64,4 @@ AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_ar
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete, team_names_leave_ruler_namespaces_free]
 AREA_CHECKS += [s3_lifecycle_is_valid, noncurrent_retention_is_whole_days]
+AREA_CHECKS += [anomaly_signals_are_measurable]

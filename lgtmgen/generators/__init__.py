@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lgtmgen.generators.alertmanager import Alertmanager
+from lgtmgen.generators.anomaly.rule_tests import AnomalyTests
 from lgtmgen.generators.autoscaling import Autoscaling
 from lgtmgen.generators.base import Generator
 from lgtmgen.generators.grafana import GrafanaDashboards, GrafanaProvisioning
@@ -23,7 +24,7 @@ from lgtmgen.generators.tempo import TempoConfig
 GENERATORS: tuple[Generator, ...] = (
     Alertmanager(),
     LokiGenerator(), LogPipelines(),
-    SLORules(), SLOTests(), PrometheusRuleObjects(),
+    SLORules(), SLOTests(), AnomalyTests(), PrometheusRuleObjects(),
     TempoConfig(), TailSampling(), ServiceGraphRules(), JourneyRules(),
     GrafanaDashboards(), GrafanaProvisioning(),
     RecordingRules(), PrometheusConfig(), MimirGenerator(),

@@ -32,6 +32,19 @@ _STEPS = {
         "Check that the error budget left is enough for the rest of the period.",
     ],
 }
+# Steps of alerts that are not SLO burns, by alert name (they take precedence over the severity's).
+_ALERT_STEPS = {
+    "ServiceAnomaly": [
+        "Open the dashboard's anomaly row: the signal, the band around its prediction, and when it left the band.",
+        ("The alert's signal and direction labels say what departed: a request drop (callers, routing, DNS, "
+        "a failed deploy upstream), a surge (retry storms, a client bug, a campaign, abuse), more errors or "
+        "higher latency (a deploy, a dependency)."),
+        ("Compare with the same time one season earlier: a holiday or planned event explains a departure; "
+        "silence the alert for its duration rather than tuning it."),
+        ("If it fires again without a cause, raise `sensitivity`, `min_rate` or `for` in the service's "
+        "`anomaly` settings of the catalog."),
+    ],
+}
 _DEFAULT_STEPS = ["Open the dashboard and the logs of this service around the time the alert started."]
 
 
@@ -79,7 +92,7 @@ class RunbookAlert:
             "expr": self.expr,
             "group": self.group,
             "file": self.file,
-            "steps": _STEPS.get(self.severity, _DEFAULT_STEPS),
+            "steps": _ALERT_STEPS.get(self.name) or _STEPS.get(self.severity, _DEFAULT_STEPS),
         }
 
 

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from lgtmgen.catalog.models.anomaly import AnomalyDetection
 from lgtmgen.catalog.models.base import Identifier, LabelName, MetricName, Name, Strict
 from lgtmgen.catalog.models.logs import ServiceLogs
 from lgtmgen.catalog.models.metrics_platform import KPI, ResourceHints
@@ -58,6 +59,9 @@ class Service(Strict):
     resources: ResourceHints | None = None
     logs: ServiceLogs | None = None
     traces: ServiceTraces | None = None
+    anomaly: AnomalyDetection | None = Field(
+        default=None, description="Seasonal anomaly bands and alerts on the service's signals (opt-in)."
+    )
 
     def workload(self) -> str:
         """The Kubernetes workload of the service's pods: `resources.workload` or `logs.workload`

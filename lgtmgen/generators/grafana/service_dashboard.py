@@ -1,4 +1,4 @@
-"""The per-service dashboard: SLOs, RED, latency, dependencies, logs and traces.
+"""The per-service dashboard: SLOs, RED, latency, anomaly bands, dependencies, logs and traces.
 
 Its uid is `grafana_uid("service", name)`: the SLO alerts link to it.
 """
@@ -11,6 +11,7 @@ from lgtmgen.artifacts import Artifact
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.generators.grafana import queries as q
+from lgtmgen.generators.grafana.anomaly_panels import anomaly_panels
 from lgtmgen.generators.grafana.dashboard import (
     artifact,
     dashboard,
@@ -259,6 +260,7 @@ def service_dashboard(plan: Plan, service: Service) -> Artifact:
     if slos:
         _slo_section(grid, slos)
     _red_section(grid, service)
+    anomaly_panels(grid, plan, service)
     resource_panels(grid, plan, service)
     kpi_panel(grid, plan, [service], "Business KPIs")
     security_panels(grid, plan, service)

@@ -7,6 +7,7 @@ from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import Service
+from lgtmgen.generators.anomaly.rules import anomaly_groups
 from lgtmgen.generators.recording_rules.service_families import Rule, service_rules
 from lgtmgen.generators.recording_rules.tenant_families import (
     environment_comparison,
@@ -34,13 +35,15 @@ def service_groups(plan: Plan, service: Service) -> list[dict[str, Any]]:
     """Every switched-on family of one service, packed into as few groups as the limit allows.
 
     Packing matters: Mimir allows 70 groups a tenant, and each service also brings SLO groups.
-    Families stay in dependency order (RED before the comparison that reads it).
+    Families stay in dependency order (RED before the comparison that reads it). Anomaly
+    detection keeps a group per signal: its records are read at the timestamp they are
+    written, which only holds within one group (see `generators.anomaly.rules`).
     """
     settings = plan.catalog.metrics
     rules = [rule for _, family in service_rules(service, settings) for rule in family]
     if settings.families.environment_comparison and settings.families.red:
         rules += environment_comparison(plan, service)
-    return chunked(f"metrics:{service.name}", rules)
+    return chunked(f"metrics:{service.name}", rules) + anomaly_groups(plan, service)
 
 
 def cost_groups(plan: Plan, teams: Iterable[str]) -> list[dict[str, Any]]:

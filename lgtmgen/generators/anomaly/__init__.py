@@ -1,0 +1,1 @@
+"""Statistical anomaly detection written as PromQL: seasonal z-score bands, adaptive-threshold alerts, their tests."""
