@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lgtmgen.burn_windows import BurnWindow, burn_windows, override_windows
 from lgtmgen.catalog.models import SLO, Catalog, LatencySLI
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.slo import ProbeSLI
@@ -16,6 +17,7 @@ from lgtmgen.slices import MAX_EXACT_SLICES, fastest_page, needs_slices, sliceab
 def check_slos(catalog: Catalog, report: Reporter) -> None:
     """Report SLO problems the models alone cannot see."""
     interval = int(parse_duration(catalog.defaults.evaluation_interval))
+    min_window = 4 * parse_duration(catalog.defaults.scrape_interval)
     for s, service in enumerate(catalog.services):
         for n, slo in enumerate(service.slos):
             path: list[str | int] = ["services", s, "slos", n]
@@ -59,6 +61,26 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                     )
                 seen.setdefault(key, w)
             _page_windows_are_whole_slices(slo, path, interval, report)
+            period = parse_duration(slo.period or catalog.defaults.slo_period)
+            _burn_conditions_can_fire(slo, path, override_windows(slo) or burn_windows(period, min_window), report)
+
+
+def _burn_conditions_can_fire(slo: SLO, path: list[str | int], windows: tuple[BurnWindow, ...], report: Reporter) -> None:
+    """A condition above factor × budget with factor × budget ≥ 1 needs more errors than events."""
+    budget = 1 - slo.objective / 100
+    enabled = {"page": slo.alerting.page, "ticket": slo.alerting.ticket}
+    for window in windows:
+        if not enabled[window.severity] or window.factor * budget < 1:
+            continue
+        report.add(
+            "catalog/slo-burn-unreachable",
+            f"the {window.severity} over {format_duration(window.long)} and {format_duration(window.short)} fires "
+            f"above {window.factor:g} × the {budget:.4g} error budget, more than every event failing, so it can never fire",
+            [*path, "alerting", "windows"] if slo.alerting.windows else [*path, "objective"],
+            severity=Severity.WARNING,
+            hint=f"declare alerting.windows with factors below {1 / budget:.4g} (one over the error budget), "
+            f"or switch the {window.severity} off",
+        )
 
 
 def _page_windows_are_whole_slices(

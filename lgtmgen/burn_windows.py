@@ -1,0 +1,82 @@
+"""Multiwindow, multi-burn-rate conditions of an SLO: derived from its period, or declared.
+
+A module of its own (like `lgtmgen.slices`) so that the catalog checks and the Plan read the
+same windows.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from lgtmgen.catalog.models import SLO
+from lgtmgen.catalog.models.base import parse_duration
+
+Severity = Literal["page", "ticket"]
+
+# SRE Workbook multiwindow, multi-burn-rate alerts for a 30-day period:
+# (severity, share of the budget spent, long window in seconds).
+WORKBOOK_30D: tuple[tuple[Severity, float, int], ...] = (
+    ("page", 0.02, 3600),
+    ("page", 0.05, 6 * 3600),
+    ("ticket", 0.10, 86400),
+    ("ticket", 0.10, 3 * 86400),
+)
+WORKBOOK_PERIOD = 30 * 86400
+SHORT_WINDOW_DIVISOR = 12
+
+
+@dataclass(frozen=True, slots=True)
+class BurnWindow:
+    """One multiwindow burn-rate condition: both windows above factor × budget."""
+
+    severity: Severity
+    long: int
+    short: int
+    factor: float
+
+
+@functools.lru_cache(maxsize=1024)
+def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
+    """Windows scale with the period and factors follow from the budget share.
+
+    For 30d this gives the Workbook's 1h/5m 14.4x, 6h/30m 6x, 1d/2h 3x, 3d/6h 1x.
+    Windows are whole minutes and never shorter than `min_window` (four scrape
+    intervals), so a rate always sees enough samples. A long window is a whole
+    number of its short windows (28d: 55m and 5m, not 56m): the fastest page sums
+    its long window from back-to-back short-window counts, and a remainder would
+    leave it to an average that fills slowly, paging later than the Workbook time
+    after a full outage. Short periods stretch windows to that minimum, and conditions then
+    coincide (a 1h period at 30s scrapes puts both pages on 2m and 2m, at 0.6x and 1.5x): of
+    one severity on the same windows only the larger factor is kept, no factor is below 1 (a
+    budget-neutral burn: the SLO is being met), and a ticket on a page's windows with a factor at least the
+    page's is dropped, since it could never fire without the page.
+    """
+    out: dict[tuple[str, int, int], BurnWindow] = {}
+    for severity, share, long_30d in WORKBOOK_30D:
+        scaled = max(round(long_30d * period / WORKBOOK_PERIOD / 60) * 60, min_window)
+        short = int(max(round(scaled / SHORT_WINDOW_DIVISOR / 60) * 60, min_window))
+        long = short * max(round(scaled / short), 1)
+        factor = max(round(share * period / long, 6), 1.0)  # stretched windows: never below budget-neutral
+        kept = out.get((severity, long, short))
+        if kept is None or factor > kept.factor:
+            out[(severity, long, short)] = BurnWindow(severity, long, short, factor)
+    pages = {(w.long, w.short): w.factor for w in out.values() if w.severity == "page"}
+    return tuple(
+        w for w in out.values() if w.severity == "page" or w.factor < pages.get((w.long, w.short), math.inf)
+    )
+
+
+def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
+    """The SLO's own burn-rate windows, when it declares them."""
+    if slo.alerting.windows is None:
+        return None
+    return tuple(
+        BurnWindow(w.severity, int(parse_duration(w.long)), int(parse_duration(w.short)), w.factor)
+        for w in slo.alerting.windows
+    )
+
+
+__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_windows", "override_windows"]
