@@ -18,7 +18,7 @@ def _warnings(tmp_path: Path, slos: list[dict[str, Any]]) -> list[tuple[str, str
 
 def test_a_ninety_percent_slo_is_told_that_its_fastest_page_can_never_fire(tmp_path: Path) -> None:
     # 14.4 x a 10% budget is 144% of events failing; 6 x 10% (the 6h page) can still fire.
-    [(check, path, message)] = _warnings(tmp_path, [{"name": "a", "objective": 90, "sli": {"kind": "availability"}}])
+    [(_, path, message)] = _warnings(tmp_path, [{"name": "a", "objective": 90, "sli": {"kind": "availability"}}])
     assert path == "services[0].slos[0].objective"
     assert "page over 1h and 5m" in message and "14.4" in message
 
