@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
+from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
+from lgtmgen.plan import Plan
 from lgtmgen.sli import error_ratio
 from lgtmgen.toolchain.locate import locate_tools
 from tests.slo.slo_bundle import plan_of, write_slo_files
@@ -223,61 +225,59 @@ def test_a_cluster_that_stops_is_missed_by_absent_alone(tmp_path: Path) -> None:
     assert "absent metrics raise" not in run.stdout + run.stderr
 
 
+def _one_slo_catalog(tmp_path: Path, slos_yaml: str) -> Path:
+    """The small catalog's service with only the SLOs of `slos_yaml` (its `slos:` list items)."""
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(SMALL_CATALOG.split("    slos:\n")[0] + "    slos:\n" + slos_yaml, encoding="utf-8")
+    return catalog.parent
+
+
+def _slo_tests_pass(plan: Plan, tmp_path: Path) -> list[Artifact]:
+    """Writes the plan's SLO rules and tests, runs promtool on the tests, returns the test artifacts."""
+    artifacts = write_slo_files(plan, tmp_path / "bundle")
+    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
+    assert run.returncode == 0, run.stdout + run.stderr
+    return tests
+
+
 def test_a_28_day_slo_whose_page_needs_exact_slices_pages_in_time(tmp_path: Path) -> None:
     # At 99% over 28d the page's detection time (483s) exceeds one 5m slice, so its long window is
     # summed from slices; a 56m window (not a whole number of them) never paged in a short outage.
-    catalog = tmp_path / "catalog" / "catalog.yaml"
-    catalog.parent.mkdir()
-    catalog.write_text(
-        SMALL_CATALOG.split("    slos:\n")[0]
-        + "    slos:\n      - {name: lat, objective: 99, period: 28d, sli: {kind: latency, threshold: 0.5, buckets: [0.5, 1]}}\n",
-        encoding="utf-8",
+    catalog = _one_slo_catalog(
+        tmp_path, "      - {name: lat, objective: 99, period: 28d, sli: {kind: latency, threshold: 0.5, buckets: [0.5, 1]}}\n"
     )
-    artifacts = write_slo_files(plan_of([catalog.parent]), tmp_path / "bundle")
-    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = _slo_tests_pass(plan_of([catalog]), tmp_path)
     assert any("pages within 483.84s" in t["name"] for a in tests for t in a.data["tests"])  # 14.66 x 1% x 55m = 2% of 28d
-    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
-    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_a_custom_slo_over_a_week_has_a_cluster_stop_test_promtool_passes(tmp_path: Path) -> None:
     # A custom SLI's tests feed its recorded base count, which promtool still sees for the 5m
     # lookback after its last sample; over 7d the base window is shorter than that, and the
     # cluster-stop expectation came too early.
-    catalog = tmp_path / "catalog" / "catalog.yaml"
-    catalog.parent.mkdir()
-    catalog.write_text(
-        SMALL_CATALOG.split("    slos:\n")[0]
-        + "    slos:\n      - name: jobs\n        objective: 95\n        period: 7d\n"
-        + "        sli: {kind: custom, bad_query: 'sum by (cluster) (increase(jobs_failed_total[{{window}}]))',"
-        + " total_query: 'sum by (cluster) (increase(jobs_total[{{window}}]))'}\n",
-        encoding="utf-8",
+    catalog = _one_slo_catalog(
+        tmp_path,
+        "      - name: jobs\n        objective: 95\n        period: 7d\n"
+        "        sli: {kind: custom, bad_query: 'sum by (cluster) (increase(jobs_failed_total[{{window}}]))',"
+        " total_query: 'sum by (cluster) (increase(jobs_total[{{window}}]))'}\n",
     )
-    plan = plan_of([catalog.parent])
+    plan = plan_of([catalog])
     assert plan.slos[0].base_window < 300
-    artifacts = write_slo_files(plan, tmp_path / "bundle")
-    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = _slo_tests_pass(plan, tmp_path)
     assert any("a cluster that stops reporting" in t["name"] for a in tests for t in a.data["tests"])
-    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
-    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_a_probe_slo_with_min_events_beyond_one_series_is_tested_with_enough_probes(tmp_path: Path) -> None:
     # A probe SLI counts samples: one series fed every 30s gives fewer than min_events in the short
     # long window of a 7d page, so the full-outage test fed one probe and expected a page that
     # cannot fire.
-    catalog = tmp_path / "catalog" / "catalog.yaml"
-    catalog.parent.mkdir()
-    catalog.write_text(
-        SMALL_CATALOG.split("    slos:\n")[0]
-        + "    slos:\n      - {name: up, objective: 99, period: 7d, sli: {kind: probe, selector: 'probe_success{job=\"bb\"}'},"
-        + " alerting: {min_events: 50}}\n",
-        encoding="utf-8",
+    catalog = _one_slo_catalog(
+        tmp_path,
+        "      - {name: up, objective: 99, period: 7d, sli: {kind: probe, selector: 'probe_success{job=\"bb\"}'},"
+        " alerting: {min_events: 50}}\n",
     )
-    artifacts = write_slo_files(plan_of([catalog.parent]), tmp_path / "bundle")
-    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = _slo_tests_pass(plan_of([catalog]), tmp_path)
     outage = next(t for a in tests for t in a.data["tests"] if "full outage" in t["name"])
     probes = {s["series"] for s in outage["input_series"]}
     assert len(probes) > 1 and all('lgtmgen_probe="' in s for s in probes), probes
-    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
-    assert run.returncode == 0, run.stdout + run.stderr
