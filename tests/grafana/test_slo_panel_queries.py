@@ -114,3 +114,27 @@ def test_a_dependency_slo_is_one_bar_named_by_its_legend(shop_plan: Plan, tmp_pa
         _series("slo:error_budget_remaining:ratio", f'cluster="us-prod",{cart}', 0.9),
     ]
     assert_promtool_evaluates(tmp_path, series, [_case(target["expr"], [(cart, 0.5)])])
+
+
+@pytest.mark.tools
+def test_the_budget_forecast_divides_the_budget_left_by_the_burn_and_is_empty_while_nothing_burns(
+    shop_plan: Plan, tmp_path: Path
+) -> None:
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    forecast = _target(service, "Error budget runs out in", "orders-placed")["expr"]
+    assert "slo:sli_error:ratio_rate3d" in forecast  # the pace of the 30d SLO's slowest ticket
+    asia = f'cluster="ap-prod",{SLO}'
+    series = [
+        _series("slo:period:seconds", SLO, 30 * 86400),
+        _series("slo:error_budget:ratio", SLO, 0.001),
+        # eu: half the budget left, burning 2x: 0.5 x 30d / 2 = 7.5 days
+        _series("slo:error_budget_remaining:ratio", EU, 0.5),
+        _series("slo:sli_error:ratio_rate3d", EU, 0.002),
+        # us: spent (below zero), still burning: 0, not a negative time
+        _series("slo:error_budget_remaining:ratio", US, -0.2),
+        _series("slo:sli_error:ratio_rate3d", US, 0.0005),
+        # ap: no errors at all, so no forecast
+        _series("slo:error_budget_remaining:ratio", asia, 1),
+        _series("slo:sli_error:ratio_rate3d", asia, 0),
+    ]
+    assert_promtool_evaluates(tmp_path, series, [_case(forecast, [(EU, 7.5 * 86400), (US, 0)])])

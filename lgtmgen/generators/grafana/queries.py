@@ -18,6 +18,7 @@ CLUSTER_MATCHER = 'cluster=~"$cluster"'
 BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 ERROR_BUDGET = "slo:error_budget:ratio"
 OBJECTIVE = "slo:objective:ratio"
+PERIOD = "slo:period:seconds"
 SERVICE_GRAPH_REQUESTS = "traces_service_graph_request_total"
 SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
 
@@ -47,6 +48,19 @@ def burn_rate(plan: SLOPlan, window: int) -> str:
     """
     sel = slo_selector(plan)
     return f"{ratio_record(window)}{sel} / on (service, slo) group_left {ERROR_BUDGET}{sel}"
+
+
+def budget_runs_out_in(plan: SLOPlan, window: int) -> str:
+    """Seconds until the budget left is spent if the errors keep the pace of the last `window`.
+
+    Budget left × period / burn rate: at 1x the whole budget lasts one period. Nothing while
+    nothing burns (never, at this pace); 0 once the budget is spent.
+    """
+    sel = slo_selector(plan)
+    return (
+        f"clamp_min(\n  {BUDGET_REMAINING}{sel} * on (service, slo) group_left {PERIOD}{sel}\n"
+        f"  / ({burn_rate(plan, window)} > 0),\n  0\n)"
+    )
 
 
 def series_legend(plan: SLOPlan, *words: str) -> str:

@@ -115,7 +115,22 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
             "Error ratio divided by the error budget, over each alert's long window; 1× spends the budget "
             "exactly over the period.",
         ),
-        width=24,
+        width=16,
+    )
+    paces = [(s, max(b.long for b in s.windows)) for s in slos]
+    grid.add(
+        stat(
+            "Error budget runs out in",
+            [
+                prom(q.budget_runs_out_in(s, pace), q.series_legend(s, f"at the {format_duration(pace)} pace"), ref, instant=True)
+                for (s, pace), ref in zip(paces, names)
+            ],
+            "s",
+            "Forecast: the budget left divided by the burn rate over each SLO's longest alert window, per cluster. "
+            "Empty while nothing burns; 0 once the budget is spent.",
+            noValue="not burning",
+        ),
+        width=8,
     )
 
 
