@@ -185,7 +185,7 @@ def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
     inputs = _Inputs(service, signals, line)
     watched = [s for s in signals if s.kind != "errors" or inputs.errors_testable]
     series = inputs.series(STEADY, Departures())
-    firing = []
+    firing, vanishes = [], False
     for signal in watched:
         for direction in directions(signal):
             cluster = f"{signal.kind}-{direction}"
@@ -193,6 +193,7 @@ def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
             firing.append(_expected(signal, direction, cluster, defaults.runbook_base_url, defaults.grafana_url))
             if direction == "drop":
                 # The service gone altogether: its series end, and the drop fires all the same.
+                vanishes = True
                 series += inputs.series(VANISHED, Departures(vanish=True))
                 firing.append(_expected(signal, direction, VANISHED, defaults.runbook_base_url, defaults.grafana_url))
         if signal.kind == "requests":
@@ -202,14 +203,14 @@ def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
     notes = "; latency inputs: the recorded percentile" if "latency" in inputs.signals else ""
     if "errors" in inputs.signals and not inputs.errors_testable:
         notes += "; errors untested: no label values fit the error status regex"
+    vanished = f", a drop also when every series ends ({VANISHED})" if vanishes else ""
     quiet = (signals[0].history, line.start - HOUR, line.start)
     return [
         {
             "name": (
                 f"{service.name}: a steady daily pattern (cluster {STEADY}) raises nothing and stays inside every band; "
                 f"each departure (cluster <signal>-<direction>) from {format_duration(line.start)} fires its "
-                f"{ALERT} after {signals[0].settings.for_}, a drop also when every series ends ({VANISHED}) "
-                f"(a requests-<direction>-ignored cluster, none){notes}"
+                f"{ALERT} after {signals[0].settings.for_}{vanished} (a requests-<direction>-ignored cluster, none){notes}"
             ),
             "interval": format_duration(STEP),
             "input_series": series,
