@@ -9,6 +9,7 @@ from its first sample to one step after its last (the resolution of the export).
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -87,7 +88,7 @@ def _step(series: list[list[float]]) -> float:
     between two firings, which would merge them into one.
     """
     times = sorted({t for ts in series for t in ts})
-    return min((b - a for a, b in zip(times, times[1:], strict=False)), default=0.0)
+    return min((b - a for a, b in itertools.pairwise(times)), default=0.0)
 
 
 def _runs(labels: Labels, times: list[float], step: float, last: float | None) -> list[Firing]:

@@ -143,13 +143,13 @@ def test_anomaly_alerts_get_their_services_anomaly_settings_and_their_canonical_
     assert kinds(reviewed) == ["noisy", "flapping"]
     noisy, flapping = reviewed.findings
     assert noisy.suggestions == (
-        "raise services[storefront].anomaly.for from 15m to 30m (short firings nobody can act on; "
-        "keep_firing_for follows it)",
-        "or widen the band: services[storefront].anomaly.sensitivity from 3 to 4.5 "
-        "(standard deviations a departure must exceed)",
+        ("raise services[storefront].anomaly.for from 15m to 30m (short firings nobody can act on; "
+        "keep_firing_for follows it)"),
+        ("or widen the band: services[storefront].anomaly.sensitivity from 3 to 4.5 "
+        "(standard deviations a departure must exceed)"),
         "or, if only a drop of traffic matters, stop watching surges: services[storefront].anomaly.requests: drop",
     )
     assert flapping.suggestions == (
-        "raise services[storefront].anomaly.for from 15m to 30m (a signal that keeps crossing its band; "
-        "keep_firing_for follows it)",
+        ("raise services[storefront].anomaly.for from 15m to 30m (a signal that keeps crossing its band; "
+        "keep_firing_for follows it)"),
     )
