@@ -127,7 +127,8 @@ def _review(
         where = Location(exc.path, exc.line, exc.column)
         problem = Diagnostic("review/unreadable-history", exc.message, location=where, path=exc.where)
         _finish(command, [*diagnostics, problem], "", failed=True)
-    review = review_alerts(generated_alert_rules(plan), history, thresholds, plan.slos)
+    anomalies = {s.name: s.anomaly for s in plan.catalog.services if s.anomaly is not None}
+    review = review_alerts(generated_alert_rules(plan), history, thresholds, plan.slos, anomalies)
     failing = {kind: len(review.findings(kind)) for kind in kinds if review.findings(kind)}
     if state.output is OutputFormat.json:
         print(json_report(command, not failing, diagnostics, fail_on=list(kinds), **review_json(review)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from lgtmgen.catalog.models.anomaly import AnomalyDetection
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.plan import SLOPlan
 from lgtmgen.review import suggestions
@@ -100,9 +101,18 @@ def owner(rules: Sequence[AlertRule], labels: Mapping[str, str]) -> AlertRule | 
 
 
 def review_alerts(
-    rules: Sequence[AlertRule], history: History, thresholds: Thresholds, slos: Sequence[SLOPlan]
+    rules: Sequence[AlertRule],
+    history: History,
+    thresholds: Thresholds,
+    slos: Sequence[SLOPlan],
+    anomalies: Mapping[str, AnomalyDetection] | None = None,
 ) -> Review:
-    """Assign every firing to its rule (or to an orphan group) and judge each."""
+    """Assign every firing to its rule (or to an orphan group) and judge each.
+
+    `anomalies` (service name → its anomaly settings) lets anomaly alerts' suggestions
+    name the settings to change and their values.
+    """
+    anomalies = anomalies or {}
     by_name: dict[str, list[AlertRule]] = {}
     for rule in rules:
         by_name.setdefault(rule.name, []).append(rule)
@@ -124,7 +134,7 @@ def review_alerts(
     for rule in rules:
         stats = _statistics(of_rule.get(id(rule), []), history, thresholds)
         slo = slo_index.get((rule.label("service") or "", rule.label("slo") or ""))
-        findings = _judge(rule, stats, history, thresholds, slo)
+        findings = _judge(rule, stats, history, thresholds, slo, anomalies.get(rule.label("service") or ""))
         alerts.append(AlertReview(rule.name, rule.labels, rule, stats, findings))
     orphans = []
     for (name, identity), firings in sorted(orphaned.items()):
@@ -152,7 +162,12 @@ def needed_history(rule: AlertRule, slo: SLOPlan | None, thresholds: Thresholds)
 
 
 def _judge(
-    rule: AlertRule, stats: AlertStatistics, history: History, thresholds: Thresholds, slo: SLOPlan | None
+    rule: AlertRule,
+    stats: AlertStatistics,
+    history: History,
+    thresholds: Thresholds,
+    slo: SLOPlan | None,
+    anomaly: AnomalyDetection | None = None,
 ) -> tuple[Finding, ...]:
     if stats.firings == 0:
         needed = needed_history(rule, slo, thresholds)
@@ -163,11 +178,15 @@ def _judge(
             message = f"did not fire in {span}; saying it never fires takes {format_duration(needed)} ({why})"
             return (Finding("unjudged", message),)
         return (Finding("never-firing", f"did not fire once in {span}", tuple(suggestions.never_firing(rule, slo))),)
-    return _behaviour(rule, stats, thresholds, slo)
+    return _behaviour(rule, stats, thresholds, slo, anomaly)
 
 
 def _behaviour(
-    rule: AlertRule | None, stats: AlertStatistics, thresholds: Thresholds, slo: SLOPlan | None
+    rule: AlertRule | None,
+    stats: AlertStatistics,
+    thresholds: Thresholds,
+    slo: SLOPlan | None,
+    anomaly: AnomalyDetection | None = None,
 ) -> tuple[Finding, ...]:
     found = []
     short = format_duration(thresholds.short_firing)
@@ -179,7 +198,7 @@ def _behaviour(
             reasons.append(f"{stats.per_week:.1f} firings a week (threshold {thresholds.noisy_per_week:g})")
         if brief:
             reasons.append(f"{stats.short_firings} of {stats.firings} firings resolved within {short}")
-        advice = suggestions.noisy(rule, stats, slo, thresholds.short_firing)
+        advice = suggestions.noisy(rule, stats, slo, thresholds.short_firing, anomaly)
         found.append(Finding("noisy", "; ".join(reasons), tuple(advice)))
     if stats.refirings >= thresholds.flap_min:
         message = (

@@ -2,13 +2,14 @@
 
 Prometheus writes ``ALERTS{alertstate="firing"}`` with the value 1 at every evaluation while
 an alert fires and a staleness marker when it stops, so a range query answers with a sample at
-every step the alert was firing. The step is not in the answer: it is the smallest distance
-between two samples of one series. A run of samples one step apart is one firing, counted
+every step the alert was firing. The step is not in the answer: it is found from the
+distances between samples (see `_step`). A run of samples one step apart is one firing, counted
 from its first sample to one step after its last (the resolution of the export).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -79,9 +80,15 @@ def _timestamp(path: str, sample: Any, where: str) -> float:
 
 
 def _step(series: list[list[float]]) -> float:
-    """The query step: the smallest gap between two samples of one series (0 when none has two)."""
-    gaps = [b - a for times in series for a, b in zip(sorted(times), sorted(times)[1:], strict=False) if b > a]
-    return min(gaps, default=0.0)
+    """The query step: the smallest distance between two samples, of any series (0 when fewer than two).
+
+    Every sample of an answer lies on the query's grid (start + k × step), across series, so
+    this is the step as soon as two samples anywhere are one step apart. The smallest gap
+    within one series is not: when every series fired for single samples, it is the distance
+    between two firings, which would merge them into one.
+    """
+    times = sorted({t for ts in series for t in ts})
+    return min((b - a for a, b in itertools.pairwise(times)), default=0.0)
 
 
 def _runs(labels: Labels, times: list[float], step: float, last: float | None) -> list[Firing]:

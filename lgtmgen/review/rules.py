@@ -25,6 +25,9 @@ DESCRIPTIVE_LABELS = frozenset({"team", "tenant", "tier", "sli_kind"})
 """Labels that describe an alert but, in lgtmgen's rules, never tell two rules of a name apart:
 left out of the short name people read (they still identify the rule)."""
 RULE_ROLES = frozenset({Role.PROMETHEUS_RULES, Role.LOKI_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES})
+COPY_ROLES = frozenset({Role.PROMETHEUS_RULE_OBJECT})
+"""Per-cluster copies (a PrometheusRule object per cluster): a rule is named by its file
+elsewhere when it has one, or a suggestion would point at one cluster's copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +148,10 @@ class _Recordings:
 
 def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
     """Every distinct alerting rule of `artifacts` (the same rule in several files counts once,
-    at its first file), marked with the promtool test that expects it to fire; an untested
+    at its first file that is not a per-cluster copy), marked with the promtool test that expects it to fire; an untested
     rule's inputs are followed through the recording rules to the raw series they need."""
     rules: dict[tuple[str, Labels], AlertRule] = {}
+    copies: set[tuple[str, Labels]] = set()  # rules known so far only from a per-cluster copy
     recordings = _Recordings()
     expected: dict[tuple[str, str | None], list[tuple[dict[str, str], str]]] = {}  # (alertname, service) → tests
     for artifact in artifacts:
@@ -163,9 +167,15 @@ def alert_rules(artifacts: Iterable[Artifact]) -> list[AlertRule]:
                     if promql:
                         recordings.add(str(rule["record"]), labels, expr)
                     continue
-                if (rule["alert"], labels) in rules:
+                key = (str(rule["alert"]), labels)
+                if key in rules:
+                    if key in copies and artifact.role not in COPY_ROLES:
+                        rules[key] = dataclasses.replace(rules[key], file=artifact.path, group=str(group.get("name", "")))
+                        copies.discard(key)
                     continue
-                rules[(rule["alert"], labels)] = AlertRule(
+                if artifact.role in COPY_ROLES:
+                    copies.add(key)
+                rules[key] = AlertRule(
                     name=str(rule["alert"]),
                     labels=labels,
                     expr=expr,

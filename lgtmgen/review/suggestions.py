@@ -1,7 +1,8 @@
 """Suggested changes for an alert's findings, in catalog terms where the catalog has the knob.
 
 SLO alerts are tuned through their SLO's `alerting` settings (windows and factors, `page`,
-`min_events`); a few other alerts have a catalog setting for their `for`; for the rest the
+`min_events`); anomaly alerts through their service's `anomaly` settings (`sensitivity`,
+`for`, `requests`); a few other alerts have a catalog setting for their `for`; for the rest the
 suggestion names the rule and its generated file. Everything here is advice for people: text.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from lgtmgen.catalog.models.anomaly import AnomalyDetection
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.plan import BurnWindow, SLOPlan
 from lgtmgen.review.rules import AlertRule
@@ -21,6 +23,10 @@ FOR_SETTINGS = {
     "UnknownCaller": "traces.service_graph.undeclared_for",
 }
 """Alerts whose `for` a catalog setting gives, and that setting."""
+ANOMALY_ALERT = "ServiceAnomaly"
+"""Its `for` (and `keep_firing_for`, which follows it) is the service's `anomaly.for`."""
+MAX_SENSITIVITY = 10.0
+"""The catalog's upper bound of `anomaly.sensitivity`."""
 
 
 def whole_minutes(seconds: float) -> str:
@@ -65,10 +71,16 @@ def longer_short_window(w: BurnWindow) -> int | None:
     return None
 
 
+def anomaly_path(rule: AlertRule) -> str:
+    return f"services[{rule.label('service')}].anomaly"
+
+
 def flapping(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None) -> list[str]:
     hold = whole_minutes(stats.longest_refire_gap)
     if rule is None:
         return []
+    if rule.name == ANOMALY_ALERT:  # keep_firing_for is `for`: a longer `for` holds it over the gaps too
+        return [_for_advice(rule, stats.longest_refire_gap, "a signal that keeps crossing its band")]
     out = []
     window = _burn_window(rule, slo) if slo is not None else None
     if slo is not None and window is not None:
@@ -90,10 +102,18 @@ def flapping(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None
     return out
 
 
-def noisy(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None, short_seconds: float) -> list[str]:
+def noisy(
+    rule: AlertRule | None,
+    stats: AlertStatistics,
+    slo: SLOPlan | None,
+    short_seconds: float,
+    anomaly: AnomalyDetection | None = None,
+) -> list[str]:
     if rule is None:
         return []
     mostly_short = stats.firings > 0 and stats.short_firings * 2 >= stats.firings
+    if rule.name == ANOMALY_ALERT and anomaly is not None:
+        return _noisy_anomaly(rule, stats, short_seconds, anomaly, mostly_short)
     window = _burn_window(rule, slo) if slo is not None else None
     if slo is None or window is None:
         if slo is not None:  # the SLO's other alerts: absent metrics, budget exhausted
@@ -123,10 +143,35 @@ def noisy(rule: AlertRule | None, stats: AlertStatistics, slo: SLOPlan | None, s
     return out
 
 
+def _noisy_anomaly(
+    rule: AlertRule, stats: AlertStatistics, short_seconds: float, anomaly: AnomalyDetection, mostly_short: bool
+) -> list[str]:
+    """A wider band for departures that are real but too small to act on; a longer `for` for brief ones."""
+    path, out = anomaly_path(rule), []
+    if mostly_short:
+        out.append(_for_advice(rule, max(stats.median_seconds, short_seconds), "short firings nobody can act on"))
+    if anomaly.sensitivity < MAX_SENSITIVITY:
+        wider = min(MAX_SENSITIVITY, round(anomaly.sensitivity * 1.5, 1))
+        out.append(
+            f"{'or ' if out else ''}widen the band: {path}.sensitivity from {anomaly.sensitivity:g} to {wider:g} "
+            "(standard deviations a departure must exceed)"
+        )
+    other = {"drop": "surge", "surge": "drop"}.get(rule.label("direction") or "")
+    if rule.label("signal") == "requests" and other is not None and anomaly.requests == "both":
+        out.append(f"or, if only a {other} of traffic matters, stop watching {rule.label('direction')}s: "
+                   f"{path}.requests: {other}")
+    if not out:
+        out.append(_for_advice(rule, max(stats.median_seconds, short_seconds), "departures nobody acts on"))
+    return out
+
+
 def _for_advice(rule: AlertRule, seconds: float, why: str) -> str:
     now = format_duration(rule.for_seconds) if rule.for_seconds else "0s"
     target = whole_minutes(max(seconds * 2, rule.for_seconds * 2, 60))
     where = FOR_SETTINGS.get(rule.name)
+    if rule.name == ANOMALY_ALERT and rule.label("service") is not None:
+        where = f"{anomaly_path(rule)}.for"
+        why += "; keep_firing_for follows it"
     if where is not None:
         return f"raise {where} from {now} to {target} ({why})"
     return f"raise `for` of {rule.name} ({rule.file}, group {rule.group}) from {now} to {target} ({why})"

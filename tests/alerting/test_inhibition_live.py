@@ -81,3 +81,31 @@ def test_a_cluster_outage_escalates_while_the_escalations_of_its_symptoms_are_in
         assert am.state("suppressed", alertname="PageEscalation", service="db") == "suppressed"
         assert am.state("active", alertname="ClusterOutage") == "active"
         assert am.state("active", alertname="PageEscalation", service="cluster") == "active"
+
+
+def test_an_slo_page_inhibits_the_anomaly_alerts_of_its_service_in_its_cluster_only(
+    tmp_path: Path,
+) -> None:
+    services = catalog()["services"]
+    services[0]["metrics"] = {"convention": "http", "selector": {"job": "db"}}
+    services[0]["anomaly"] = {}
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    page = _availability_page("db", "payments", "1")
+    anomaly = {
+        "alertname": "ServiceAnomaly",
+        "service": "db",
+        "team": "payments",
+        "tier": "1",
+        "severity": "ticket",
+        "signal": "requests",
+        "direction": "drop",
+    }
+    here = {**anomaly, "cluster": CLUSTER}
+    elsewhere = {**anomaly, "cluster": "us-1"}
+    # web does not depend on db: the dependency inhibition leaves it alone, and so must this one
+    other_service = {**here, "service": "web", "team": "search", "tier": "3"}
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(page, here, elsewhere, other_service)
+        assert am.state("suppressed", alertname="ServiceAnomaly", service="db", cluster=CLUSTER) == "suppressed"
+        assert am.state("active", alertname="ServiceAnomaly", service="db", cluster="us-1") == "active"
+        assert am.state("active", alertname="ServiceAnomaly", service="web") == "active"

@@ -82,6 +82,10 @@ def test_the_dashboard_shows_a_band_per_watched_signal_and_none_without_opt_in(b
     for panel in bands:
         legends = [t["legendFormat"] for t in panel["targets"]]
         assert legends == ["value", "prediction", "lower band", "band"]
+        # The band is stacked: two clusters in one panel would stack their bands into one.
+        # The cluster variable selects All by default, so each panel repeats per cluster.
+        assert (panel.get("repeat"), panel.get("repeatDirection")) == ("cluster", "v")
+        assert all('cluster=~"$cluster"' in t["expr"] for t in panel["targets"])
         # Every series the panel reads is one the rules record.
         read = {t["expr"].split("{", 1)[0] for t in panel["targets"]}
         assert read <= rules, read - rules

@@ -118,3 +118,38 @@ def test_slo_alerts_need_the_slos_period_and_get_catalog_suggestions() -> None:
     )
     assert reviewed.findings[0].suggestions[0].endswith(f"services[api].slos[availability].alerting.windows: {windows}")
     assert "the catalog has no setting for it yet" in reviewed.findings[0].suggestions[1]
+
+
+def test_anomaly_alerts_get_their_services_anomaly_settings_and_their_canonical_file() -> None:
+    plan, _ = validate([REPO / "examples" / "shop"])
+    assert plan is not None
+    rules = generated_alert_rules(plan)
+    surge = next(
+        r for r in rules
+        if r.name == "ServiceAnomaly" and r.label("service") == "storefront" and r.label("direction") == "surge"
+    )
+    # The rule also lives in a per-cluster PrometheusRule object; the review names the rule file.
+    assert (surge.file, surge.group) == ("prometheus/rules/metrics/storefront.yaml", "anomaly:storefront:requests")
+    anomalies = {s.name: s.anomaly for s in plan.catalog.services if s.anomaly is not None}
+    alert = {**dict(surge.labels), "alertname": surge.name, "cluster": "eu-prod"}
+    # Two firings of 2 minutes, 10 minutes apart, each day for a week: noisy, brief and flapping.
+    firings = [
+        Firing(tuple(sorted(alert.items())), d * DAY + s, d * DAY + s + 120) for d in range(7) for s in (0, 720)
+    ]
+    reviewed = next(
+        a for a in review_alerts(rules, history(firings, 7), Thresholds(flap_min=2), plan.slos, anomalies).alerts
+        if a.rule is surge
+    )
+    assert kinds(reviewed) == ["noisy", "flapping"]
+    noisy, flapping = reviewed.findings
+    assert noisy.suggestions == (
+        ("raise services[storefront].anomaly.for from 15m to 30m (short firings nobody can act on; "
+        "keep_firing_for follows it)"),
+        ("or widen the band: services[storefront].anomaly.sensitivity from 3 to 4.5 "
+        "(standard deviations a departure must exceed)"),
+        "or, if only a drop of traffic matters, stop watching surges: services[storefront].anomaly.requests: drop",
+    )
+    assert flapping.suggestions == (
+        ("raise services[storefront].anomaly.for from 15m to 30m (a signal that keeps crossing its band; "
+        "keep_firing_for follows it)"),
+    )

@@ -37,6 +37,17 @@ def test_a_query_range_answer_gives_runs_of_samples_one_step_apart(tmp_path: Pat
     assert (read.start, read.end) == (0, 720)
 
 
+def test_the_step_comes_from_every_series_so_single_sample_firings_stay_apart(tmp_path: Path) -> None:
+    # Each alert fired for one sample at a time; api's two firings an hour apart stay two firings
+    # of one step (60 s, the distance of api's and web's samples), not one of two hours.
+    other = {**FIRING, "service": "web"}
+    path = _write(tmp_path, "alerts.json", matrix((FIRING, [0, 3600]), (other, [60])))
+    web = (("alertname", "HighErrors"), ("service", "web"))
+    assert read_history_file(path).firings == (
+        Firing(LABELS, 0, 60), Firing(LABELS, 3600, 3660, open=True), Firing(web, 60, 120)
+    )
+
+
 def test_the_bare_matrix_promtool_prints_is_read_too(tmp_path: Path) -> None:
     path = _write(tmp_path, "alerts.json", matrix((FIRING, [0, 30]))["data"]["result"])
     assert read_history_file(path).firings == (Firing(LABELS, 0, 60, open=True),)

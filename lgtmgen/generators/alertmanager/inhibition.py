@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from lgtmgen.generators.alertmanager.dependency_cycles import cycle_groups
 from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATION_ORIGIN_LABEL
+from lgtmgen.generators.anomaly.rules import ALERT as ANOMALY_ALERT
 from lgtmgen.matchers import matcher
 from lgtmgen.plan import Plan
 from lgtmgen.regex import alternation
@@ -65,6 +66,18 @@ def _page_inhibits_ticket() -> Commented:
     )
 
 
+def _slo_page_inhibits_anomaly() -> Commented:
+    return Commented(
+        {
+            "source_matchers": [matcher("severity", "=", "page"), matcher("slo", "=~", ".+")],
+            "target_matchers": [matcher("alertname", "=", ANOMALY_ALERT)],
+            "equal": ["service", "cluster"],
+        },
+        "why: while an SLO of a service pages in a cluster, its anomaly alerts there (a traffic drop, an "
+        "error or latency spike) describe the same incident, which already demands action",
+    )
+
+
 def _dependency_rules(plan: Plan) -> list[Commented]:
     rules = []
     pages = {
@@ -112,7 +125,10 @@ def _cluster_outage_rule() -> Commented:
 
 def inhibit_rules(plan: Plan) -> list[Commented]:
     """All inhibition rules, in a stable order."""
-    rules = [_page_inhibits_ticket(), *_dependency_rules(plan)]
+    rules = [_page_inhibits_ticket()]
+    if any(service.anomaly is not None for service in plan.catalog.services):
+        rules.append(_slo_page_inhibits_anomaly())
+    rules += _dependency_rules(plan)
     if plan.catalog.alerting.cluster_outage is not None:
         rules.append(_cluster_outage_rule())
     return rules

@@ -3,7 +3,8 @@
 Per service, in one test with a cluster per scenario: a steady daily pattern over
 a whole season and trend window raises nothing and its band holds the signal; per
 alert, a departure (a request surge or drop, an error spike, a latency spike) fires
-it after `for`, and nothing fires before (nor when the prediction first appears). The rules run every 5m as in production (promtool evaluates every group
+it after `for`, and nothing fires before (nor when the prediction first appears); a
+drop fires too when every series of the service ends (no sample is a rate of 0). The rules run every 5m as in production (promtool evaluates every group
 at the test's interval, so the test file sets the groups' own), a weekly season is
 about 2,300 evaluations; inputs are one sample a minute.
 
@@ -67,6 +68,8 @@ class Departures:
     requests: float | None = None
     error_ratio: float | None = None
     latency: float | None = None
+    vanish: bool = False
+    """Every series of the cluster ends at the departure (a stale marker), as when all pods are gone."""
 
 
 class _Inputs:
@@ -101,6 +104,9 @@ class _Inputs:
     def series(self, cluster: str, departures: Departures) -> list[dict[str, str]]:
         place = {**PLACE, "cluster": cluster}
         start = self.timeline.start
+        line, end = self.timeline, ""
+        if departures.vanish:
+            line, end = Timeline(start, start - STEP), " stale"
         total = departing(daily(self.traffic), departures.requests, start)
         ratio: Rate = departing(daily(self.error_ratio), departures.error_ratio, start)
         found = self._labels(place) if self.errors_testable else None
@@ -109,14 +115,14 @@ class _Inputs:
             assert plain is not None
             found, ratio = (plain, None), (lambda t: 0.0)
         good, bad = found
-        out = [_series(good, counter(segments(self.timeline, lambda t: total(t) * (1 - ratio(t)))))]
+        out = [_series(good, counter(segments(line, lambda t: total(t) * (1 - ratio(t)))) + end)]
         if bad is not None:
-            out.append(_series(bad, counter(segments(self.timeline, lambda t: total(t) * ratio(t)))))
+            out.append(_series(bad, counter(segments(line, lambda t: total(t) * ratio(t))) + end))
         latency = self.signals.get("latency")
         if latency is not None:
             level = departing(daily(LATENCY_BASE), departures.latency, start)
             labels = {"__name__": latency.record, **dict(latency.labels), **place}
-            out.append(_series(labels, gauge(segments(self.timeline, level))))
+            out.append(_series(labels, gauge(segments(line, level)) + end))
         return out
 
 
@@ -162,6 +168,7 @@ def _departures(signal: Signal, inputs: _Inputs, direction: str) -> Departures:
 
 
 STEADY = "steady"
+VANISHED = "requests-drop-vanished"
 
 
 def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
@@ -178,12 +185,17 @@ def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
     inputs = _Inputs(service, signals, line)
     watched = [s for s in signals if s.kind != "errors" or inputs.errors_testable]
     series = inputs.series(STEADY, Departures())
-    firing = []
+    firing, vanishes = [], False
     for signal in watched:
         for direction in directions(signal):
             cluster = f"{signal.kind}-{direction}"
             series += inputs.series(cluster, _departures(signal, inputs, direction))
             firing.append(_expected(signal, direction, cluster, defaults.runbook_base_url, defaults.grafana_url))
+            if direction == "drop":
+                # The service gone altogether: its series end, and the drop fires all the same.
+                vanishes = True
+                series += inputs.series(VANISHED, Departures(vanish=True))
+                firing.append(_expected(signal, direction, VANISHED, defaults.runbook_base_url, defaults.grafana_url))
         if signal.kind == "requests":
             # The direction the catalog leaves out departs too, and must stay quiet.
             for ignored in sorted({"drop", "surge"} - set(directions(signal))):
@@ -191,13 +203,14 @@ def service_tests(plan: Plan, service: Service, evaluation: int) -> list[Test]:
     notes = "; latency inputs: the recorded percentile" if "latency" in inputs.signals else ""
     if "errors" in inputs.signals and not inputs.errors_testable:
         notes += "; errors untested: no label values fit the error status regex"
+    vanished = f", a drop also when every series ends ({VANISHED})" if vanishes else ""
     quiet = (signals[0].history, line.start - HOUR, line.start)
     return [
         {
             "name": (
                 f"{service.name}: a steady daily pattern (cluster {STEADY}) raises nothing and stays inside every band; "
                 f"each departure (cluster <signal>-<direction>) from {format_duration(line.start)} fires its "
-                f"{ALERT} after {signals[0].settings.for_} (a requests-<direction>-ignored cluster, none){notes}"
+                f"{ALERT} after {signals[0].settings.for_}{vanished} (a requests-<direction>-ignored cluster, none){notes}"
             ),
             "interval": format_duration(STEP),
             "input_series": series,

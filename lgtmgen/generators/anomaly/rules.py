@@ -90,7 +90,14 @@ def alert_expr(signal: Signal, direction: str) -> str:
     if direction == "drop":
         # The traffic floor is on the expected rate, and `<=`: a drop to nothing departs even
         # from a band whose lower edge is clamped at 0 (a wide band, a large `min_margin`).
-        return f"{value} <= {signal.derived('lower_band')}{{{sel}}}\nand\n{signal.derived('prediction')}{{{sel}}} >= {min_rate!r}"
+        # A signal that vanished (every pod gone, scrapes failing, a relabelling that no longer
+        # matches the selector) is a rate of 0 while a prediction exists: `rate` of a stale
+        # counter returns no sample at all, and the drop that matters most would stay silent.
+        prediction = f"{signal.derived('prediction')}{{{sel}}}"
+        return (
+            f"(\n  {value}\nor\n  0 * {prediction}\n)\n<= {signal.derived('lower_band')}{{{sel}}}"
+            f"\nand\n{prediction} >= {min_rate!r}"
+        )
     above = f"{value} > {signal.derived('upper_band')}{{{sel}}}"
     if signal.kind == "requests":
         return f"{above}\nand\n{value} >= {min_rate!r}"

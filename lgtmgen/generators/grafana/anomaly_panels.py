@@ -3,25 +3,31 @@
 The panels read the records of `lgtmgen.generators.anomaly` (built from the same
 Plan), so they show exactly what the `ServiceAnomaly` alerts compare. The band is
 drawn as the lower edge with the band's width stacked on it; its series have fixed
-names, so one cluster is shown at a time (the dashboard's `cluster` variable): with
-several, every cluster's band is stacked into one.
+names, so a panel must show one cluster: with several, every cluster's band would be
+stacked into one. Each panel is therefore repeated per value of the dashboard's
+`cluster` variable (which defaults to All).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import grafanalib.core as g  # type: ignore[import-untyped]
+
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.generators.anomaly.signals import Signal, service_signals
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.layout import Grid, prom, timeseries
+from lgtmgen.generators.grafana.panel_skeletons import deferred
 from lgtmgen.plan import Plan
 from lgtmgen.promql import matchers
 
 VALUE, PREDICTION, LOWER, BAND = "value", "prediction", "lower band", "band"
 BAND_COLOR = "rgba(115, 191, 105, 0.5)"
 BAND_STACK = {"mode": "normal", "group": "anomaly-band"}
+CLUSTER_VARIABLE = "cluster"
+"""The service dashboard's cluster variable (`q.CLUSTER_MATCHER` reads it): one panel per cluster."""
 
 _UNITS = {"requests": "reqps", "errors": "percentunit", "latency": "s"}
 _TITLES = {"requests": "Request rate", "errors": "Error ratio", "latency": "Latency"}
@@ -56,7 +62,7 @@ def _description(signal: Signal) -> str:
         f"The signal every 5m, its prediction from the same time one season ({settings.season}) earlier "
         f"corrected by the trend, and the band of ± {settings.sensitivity:g} standard deviations of the last "
         f"season in which it is normal (shaded; its tooltip value is the band's width). ServiceAnomaly "
-        f"fires after {settings.for_} outside the band. Pick one cluster to see its band."
+        f"fires after {settings.for_} outside the band. One panel per cluster."
     )
 
 
@@ -82,6 +88,8 @@ def anomaly_panels(grid: Grid, plan: Plan, service: Service) -> None:
                 _UNITS[signal.kind],
                 _description(signal),
                 overrides=BAND_OVERRIDES,
+                # Below each other: one panel per selected cluster, each with its own band.
+                repeat=deferred(g.Repeat)(direction="v", variable=CLUSTER_VARIABLE),
             ),
             width=width,
         )

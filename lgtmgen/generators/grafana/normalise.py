@@ -28,7 +28,7 @@ _DASHBOARD_KEYS = (
 )
 _PANEL_KEYS = (
     "id", "type", "title", "description", "datasource", "gridPos", "links", "targets", "transformations",
-    "fieldConfig", "options",
+    "fieldConfig", "options", "repeat", "repeatDirection",
 )
 _TARGET_KEYS = {
     "prometheus": ("refId", "datasource", "expr", "legendFormat", "instant", "range", "format", "editorMode"),
@@ -252,7 +252,9 @@ def _panel(raw: dict[str, Any]) -> dict[str, Any]:
     panel["fieldConfig"] = _field_config(kind, raw.get("fieldConfig", {}), raw.get("options", {}))
     panel["options"] = _options(kind, raw.get("options", {}))
     panel["links"] = [_link(link) for link in raw.get("links", [])]
-    for optional in ("transformations", "links", "description"):
+    if not panel.get("repeat"):  # grafanalib writes a null repeat and direction on every panel
+        panel.pop("repeatDirection", None)
+    for optional in ("transformations", "links", "description", "repeat"):
         if not panel.get(optional):
             panel.pop(optional, None)
     return panel
