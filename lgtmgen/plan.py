@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from lgtmgen.catalog.conventions import RequestMetrics, resolve_metrics
-from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
+from lgtmgen.catalog.models import SLO, Catalog, Defaults, Service, Team, Tenant
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.promql import matchers
@@ -36,6 +36,7 @@ __all__ = [
     "override_windows",
     "resolve_metrics",
     "runbook_url",
+    "shortest_burn_window",
 ]
 
 Severity = Literal["page", "ticket"]
@@ -67,8 +68,8 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     """Windows scale with the period and factors follow from the budget share.
 
     For 30d this gives the Workbook's 1h/5m 14.4x, 6h/30m 6x, 1d/2h 3x, 3d/6h 1x.
-    Windows are whole minutes and never shorter than `min_window` (four scrape
-    intervals), so a rate always sees enough samples. A long window is a whole
+    Windows are whole minutes and never shorter than `min_window` (`shortest_burn_window`:
+    four scrape intervals, two evaluation intervals), so a rate always sees enough samples. A long window is a whole
     number of its short windows (28d: 55m and 5m, not 56m): the fastest page sums
     its long window from back-to-back short-window counts, and a remainder would
     leave it to an average that fills slowly, paging later than the Workbook time
@@ -91,6 +92,17 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     return tuple(
         w for w in out.values() if w.severity == "page" or w.factor < pages.get((w.long, w.short), math.inf)
     )
+
+
+def shortest_burn_window(defaults: Defaults) -> float:
+    """The shortest window `burn_windows` may derive: four scrape intervals, and two evaluation intervals.
+
+    Four scrapes give a rate enough samples. The base count over the shortest window is
+    recorded once per evaluation: a window no longer than the interval leaves events between
+    two evaluations uncounted (longer interval) or rests on a single evaluation, so the fast
+    page could neither be timed nor tested; two intervals keep every event counted.
+    """
+    return max(4 * parse_duration(defaults.scrape_interval), 2 * parse_duration(defaults.evaluation_interval))
 
 
 def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
@@ -194,7 +206,7 @@ def build_plan(catalog: Catalog) -> Plan:
     """Resolve defaults; the catalog has passed validation and semantic checks."""
     defaults = catalog.defaults
     interval = int(parse_duration(defaults.evaluation_interval))
-    min_window = 4 * parse_duration(defaults.scrape_interval)
+    min_window = shortest_burn_window(defaults)
     slos: list[SLOPlan] = []
     dependents: dict[str, list[str]] = {s.name: [] for s in catalog.services}
     for service in catalog.services:

@@ -47,6 +47,18 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                         f"the short window {window.short} must be shorter than the long window {window.long}",
                         [*path, "alerting", "windows", w, "short"],
                     )
+                # The base count over the shortest window is recorded once per evaluation; see
+                # `lgtmgen.plan.shortest_burn_window`, which derived windows follow too.
+                if parse_duration(window.short) < 2 * interval:
+                    report.add(
+                        "catalog/slo-window-below-evaluation",
+                        f"the short window {window.short} is shorter than two evaluation intervals "
+                        f"({catalog.defaults.evaluation_interval}): events between evaluations would go "
+                        "uncounted, or the window would rest on a single evaluation",
+                        [*path, "alerting", "windows", w, "short"],
+                        hint=f"use a short window of at least {format_duration(2 * interval)}, "
+                        "or shorten defaults.evaluation_interval",
+                    )
                 # Two conditions of one severity on the same windows are one alert series twice
                 # (promtool refuses the rule file); the smaller factor alone says it all.
                 key = (window.severity, parse_duration(window.long), parse_duration(window.short))
