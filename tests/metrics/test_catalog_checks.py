@@ -41,6 +41,18 @@ def _lookahead_status_regex(doc: dict[str, Any]) -> None:
     doc["services"][0]["metrics"]["error_status_regex"] = "5(?!04).."
 
 
+def _slow_scrapes(doc: dict[str, Any]) -> None:
+    # The recording families rate over 5m: at 90s scrapes rules/rate-window failed the built bundle.
+    doc["defaults"] = {"scrape_interval": "90s"}
+    doc["services"][0]["kpis"][0]["window"] = "10m"
+
+
+def _short_kpi_window(doc: dict[str, Any]) -> None:
+    # A 1m KPI rate at 30s scrapes sees two scrapes: rules/rate-window failed the built bundle.
+    doc["defaults"] = {"scrape_interval": "30s"}
+    doc["services"][0]["kpis"][0]["window"] = "1m"
+
+
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("duplicate KPI", _duplicate_kpi, "catalog/kpi-duplicate-name", "services[0].kpis[1].name"),
     ("unknown environment", _unknown_environment, "catalog/comparison-unknown-environment", "metrics.comparison.baseline"),
@@ -49,6 +61,8 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("unknown roll-up tenant", _unknown_rollup, "catalog/rollup-unknown-tenant", "mimir.rollup.tenant"),
     ("unknown storage class", _unknown_class, "catalog/unknown-storage-class", "mimir.storage.storage_class"),
     ("status regex RE2 refuses", _lookahead_status_regex, "catalog/metrics-invalid-regex", "services[0].metrics.error_status_regex"),
+    ("scrapes too slow for 5m rates", _slow_scrapes, "catalog/scrape-interval-too-long", "defaults.scrape_interval"),
+    ("KPI window under four scrapes", _short_kpi_window, "catalog/kpi-window-too-short", "services[0].kpis[0].window"),
 ]
 
 
