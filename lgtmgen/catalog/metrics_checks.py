@@ -33,6 +33,7 @@ OPERATOR_NO_LABELS = "catalog/operator-no-rule-labels"
 TEAM_RESERVED = "catalog/team-reserved-name"
 SCRAPE_TOO_LONG = "catalog/scrape-interval-too-long"
 KPI_WINDOW = "catalog/kpi-window-too-short"
+PERCENTILE = "catalog/percentile-invalid"
 MIN_SCRAPES = 4
 """Scrapes a rate window must hold (the bundle's `rules/rate-window` hygiene check)."""
 FAMILY_RATE_WINDOW = 300.0
@@ -146,6 +147,30 @@ def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
         report.add(REMOTE_WRITE_AUTH, "basic auth needs both `username` and `password_file`", ["metrics", "remote_write_auth"])
     if auth is not None and auth.password_file and auth.bearer_token_file:
         report.add(REMOTE_WRITE_AUTH, "give basic auth or a bearer token file, not both", ["metrics", "remote_write_auth"])
+
+
+def percentiles_are_distinct_quantiles(catalog: Catalog, report: Reporter) -> None:
+    """Each latency percentile is a quantile between 0 and 1, and no two share a `quantile` label.
+
+    The label is the shortest general format of the number (`quantile_label` of the recording
+    families, which a test holds equal), so 0.5 and 0.50000001 are one series recorded twice, which
+    promtool refuses as duplicate rules. Outside 0..1, histogram_quantile returns ±Inf.
+    """
+    seen: dict[str, int] = {}
+    for index, q in enumerate(catalog.metrics.percentiles):
+        path: list[PathStep] = ["metrics", "percentiles", index]
+        if not 0 <= q <= 1:
+            report.add(PERCENTILE, f"percentile {q:g} is not a quantile between 0 and 1", path, hint="write p99 as 0.99")
+            continue
+        label = format(q, "g")
+        if label in seen:
+            report.add(
+                PERCENTILE,
+                f"percentile {q!r} records the same quantile=\"{label}\" series as percentiles[{seen[label]}]",
+                path,
+                hint="list each percentile once",
+            )
+        seen.setdefault(label, index)
 
 
 def rate_windows_hold_four_scrapes(catalog: Catalog, report: Reporter) -> None:
