@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from lgtmgen.catalog.models import SLO
+from lgtmgen.catalog.models import SLO, Defaults
 from lgtmgen.catalog.models.base import parse_duration
 
 Severity = Literal["page", "ticket"]
@@ -43,8 +43,8 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     """Windows scale with the period and factors follow from the budget share.
 
     For 30d this gives the Workbook's 1h/5m 14.4x, 6h/30m 6x, 1d/2h 3x, 3d/6h 1x.
-    Windows are whole minutes and never shorter than `min_window` (four scrape
-    intervals), so a rate always sees enough samples. A long window is a whole
+    Windows are whole minutes and never shorter than `min_window` (`shortest_burn_window`:
+    four scrape intervals, two evaluation intervals), so a rate always sees enough samples. A long window is a whole
     number of its short windows (28d: 55m and 5m, not 56m): the fastest page sums
     its long window from back-to-back short-window counts, and a remainder would
     leave it to an average that fills slowly, paging later than the Workbook time
@@ -69,6 +69,17 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     )
 
 
+def shortest_burn_window(defaults: Defaults) -> float:
+    """The shortest window `burn_windows` may derive: four scrape intervals, and two evaluation intervals.
+
+    Four scrapes give a rate enough samples. The base count over the shortest window is
+    recorded once per evaluation: a window no longer than the interval leaves events between
+    two evaluations uncounted (longer interval) or rests on a single evaluation, so the fast
+    page could neither be timed nor tested; two intervals keep every event counted.
+    """
+    return max(4 * parse_duration(defaults.scrape_interval), 2 * parse_duration(defaults.evaluation_interval))
+
+
 def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
     """The SLO's own burn-rate windows, when it declares them."""
     if slo.alerting.windows is None:
@@ -79,4 +90,4 @@ def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
     )
 
 
-__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_windows", "override_windows"]
+__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_windows", "override_windows", "shortest_burn_window"]

@@ -20,6 +20,7 @@ from lgtmgen.burn_windows import (
     Severity,
     burn_windows,
     override_windows,
+    shortest_burn_window,
 )
 from lgtmgen.catalog.conventions import RequestMetrics, resolve_metrics
 from lgtmgen.catalog.models import SLO, Catalog, Service, Team, Tenant
@@ -43,6 +44,7 @@ __all__ = [
     "override_windows",
     "resolve_metrics",
     "runbook_url",
+    "shortest_burn_window",
 ]
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ def build_plan(catalog: Catalog) -> Plan:
     """Resolve defaults; the catalog has passed validation and semantic checks."""
     defaults = catalog.defaults
     interval = int(parse_duration(defaults.evaluation_interval))
-    min_window = 4 * parse_duration(defaults.scrape_interval)
+    min_window = shortest_burn_window(defaults)
     slos: list[SLOPlan] = []
     dependents: dict[str, list[str]] = {s.name: [] for s in catalog.services}
     for service in catalog.services:

@@ -92,6 +92,47 @@ def selected_metrics(expr: str) -> SelectedMetrics:
     return SelectedMetrics(frozenset(names), frozenset(patterns))
 
 
+COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
+"""Name endings Prometheus' conventions reserve for counters (and a histogram's or summary's parts)."""
+RATE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
+
+
+@dataclass(frozen=True, slots=True)
+class CounterReads:
+    """How an expression reads counters: the rate-like functions it calls, and the
+    counter-named metrics it reads outside them (as if they were gauges)."""
+
+    rate_functions: frozenset[str]
+    unrated_counters: frozenset[str]
+
+
+def counter_reads(expr: str) -> CounterReads:
+    """The rate-like calls of `expr` (valid PromQL) and the counters it reads without one."""
+    functions: set[str] = set()
+    unrated: set[str] = set()
+    todo: list[tuple[Any, bool]] = [(promql_parser.parse(expr), False)]
+    while todo:
+        node, rated = todo.pop()
+        if isinstance(node, promql_parser.Call):
+            name = node.func.name
+            if name in RATE_FUNCTIONS:
+                functions.add(name)
+            todo += [(arg, name in RATE_FUNCTIONS) for arg in node.args]
+        elif isinstance(node, promql_parser.VectorSelector):
+            name = node.name or ""
+            if ":" not in name and name.endswith(COUNTER_SUFFIXES) and not rated:
+                unrated.add(name)
+        elif isinstance(node, promql_parser.MatrixSelector):
+            todo.append((node.vector_selector, rated))
+        elif isinstance(node, promql_parser.BinaryExpr):
+            todo += [(node.lhs, False), (node.rhs, False)]
+        elif isinstance(node, promql_parser.AggregateExpr):
+            todo += [(child, False) for child in (node.expr, node.param) if isinstance(child, promql_parser.Expr)]
+        elif isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
+            todo.append((node.expr, False))
+    return CounterReads(frozenset(functions), frozenset(unrated))
+
+
 def _vector_selectors(root: Any) -> list[Any]:
     """The vector selectors below `root`, found by following each node kind's children.
 

@@ -25,6 +25,7 @@ UNKNOWN_TEAM = "catalog/unknown-reference"
 OUTAGE_SIGNAL = "catalog/cluster-outage-signal"
 PROMQL_SYNTAX = "catalog/promql-syntax"
 REPEAT_INTERVAL = "catalog/repeat-interval"
+DUPLICATE_GROUP_BY = "catalog/duplicate-group-by"
 OUTAGE_SERVICE = "catalog/cluster-outage-service"
 NO_PRODUCTION = "catalog/no-production-environment"
 CHAT_ON_PAGER = "catalog/chat-falls-back-to-pagerduty"
@@ -95,10 +96,21 @@ def business_hours_are_valid(catalog: Catalog, report: Reporter) -> None:
 
 
 def timings_can_be_kept(catalog: Catalog, report: Reporter) -> None:
-    """Each severity repeats no sooner than its group interval (a warning: it still works)."""
+    """Each severity groups by distinct labels (Alertmanager refuses a label twice) and repeats no
+    sooner than its group interval (a warning: it still works)."""
     timings = catalog.alerting.timings
     for severity in type(timings).model_fields:
         timing = getattr(timings, severity)
+        seen: set[str] = set()
+        for index, label in enumerate(timing.group_by):
+            if label in seen:
+                report.add(
+                    DUPLICATE_GROUP_BY,
+                    f"group_by lists {label!r} twice, which Alertmanager refuses to load",
+                    ["alerting", "timings", severity, "group_by", index],
+                    hint="list each label once",
+                )
+            seen.add(label)
         if parse_duration(timing.repeat_interval) < parse_duration(timing.group_interval):
             report.add(
                 REPEAT_INTERVAL,

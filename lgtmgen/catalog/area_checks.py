@@ -26,6 +26,7 @@ from lgtmgen.catalog.lifecycle_checks import (
     s3_lifecycle_is_valid,
 )
 from lgtmgen.catalog.logs_checks import (
+    logs_retention_is_at_least_a_day,
     logs_storage_is_usable,
     logs_tiers_are_declared,
     service_logs_are_valid,
@@ -36,6 +37,8 @@ from lgtmgen.catalog.metrics_checks import (
     metrics_settings_are_consistent,
     mimir_storage_is_instant,
     mimir_tiers_are_declared,
+    percentiles_are_distinct_quantiles,
+    rate_windows_hold_four_scrapes,
     rollup_is_declared,
     team_names_leave_ruler_namespaces_free,
 )
@@ -60,8 +63,9 @@ AREA_CHECKS += [
 ]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
 AREA_CHECKS += [timings_can_be_kept, production_is_declared, quiet_pages_stay_quiet]
-AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid]
+AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid, logs_retention_is_at_least_a_day]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete, team_names_leave_ruler_namespaces_free]
+AREA_CHECKS += [rate_windows_hold_four_scrapes, percentiles_are_distinct_quantiles]
 AREA_CHECKS += [s3_lifecycle_is_valid, noncurrent_retention_is_whole_days]
 AREA_CHECKS += [anomaly_signals_are_measurable]

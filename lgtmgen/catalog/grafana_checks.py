@@ -6,11 +6,12 @@ from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.naming import slug
-from lgtmgen.promql import syntax_error
+from lgtmgen.promql import counter_reads, syntax_error
 
 UNKNOWN_TEAM = "catalog/grafana-unknown-team"
 CAPACITY_QUERY = "catalog/grafana-capacity-query"
 CAPACITY_DUPLICATE = "catalog/grafana-capacity-duplicate"
+CAPACITY_NOT_GAUGE = "catalog/grafana-capacity-not-gauge"
 FOLDER_CLASH = "catalog/grafana-folder-clash"
 TENANT_VARIABLE_CLASH = "catalog/grafana-tenant-variable-clash"
 
@@ -38,6 +39,33 @@ def capacity_signals_are_valid(catalog: Catalog, report: Reporter) -> None:
             problem = syntax_error(getattr(signal, field))
             if problem:
                 report.add(CAPACITY_QUERY, f"{field} is not valid PromQL: {problem}", [*base, field])
+            else:
+                _reads_levels(getattr(signal, field), [*base, field], report)
+
+
+def _reads_levels(expr: str, path: list[PathStep], report: Reporter) -> None:
+    """Usage and limit are levels (gauges), as the bundle's dashboard lint holds every panel query to.
+
+    The lint refuses a rate over a fixed range (a panel's rate follows `$__rate_interval`) and a
+    counter-named metric read without a rate; either would fail `lgtmgen check` after a clean build.
+    """
+    reads = counter_reads(expr)
+    if reads.rate_functions:
+        report.add(
+            CAPACITY_NOT_GAUGE,
+            f"{path[-1]} calls {', '.join(sorted(reads.rate_functions))}(): a capacity signal forecasts a level, "
+            "not a rate",
+            path,
+            hint="read a gauge (bytes used, connections open); record a rate you must forecast under a gauge name",
+        )
+    if reads.unrated_counters:
+        report.add(
+            CAPACITY_NOT_GAUGE,
+            f"{path[-1]} reads {', '.join(sorted(reads.unrated_counters))}, named like a counter "
+            "(_total, _count, _sum, _bucket), as a level",
+            path,
+            hint="read a gauge; a gauge an exporter names like a counter needs a recording rule giving it a gauge name",
+        )
 
 
 def overview_folder_is_free(catalog: Catalog, report: Reporter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lgtmgen.catalog.models import Catalog
-from lgtmgen.catalog.models.base import KUBERNETES_NAME_PATTERN
+from lgtmgen.catalog.models.base import KUBERNETES_NAME_PATTERN, parse_duration
 from lgtmgen.catalog.models.logs import ServiceLogs
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
@@ -22,6 +22,31 @@ DUPLICATE_NAME = "catalog/logs-duplicate-name"
 RESERVED_LABEL = "catalog/logs-reserved-label"
 WORKLOAD = "catalog/logs-workload"
 RESERVED_LABELS = {"service_name", "level"}
+SHORT_RETENTION = "catalog/logs-retention-too-short"
+MIN_RETENTION = 86400.0
+"""Loki's minimum retention: it refuses a shorter `retention_stream` period when it loads its
+limits (at start-up, or the runtime file at every reload) and documents 24h as the least
+`retention_period`; the compactor deletes whole daily index tables."""
+
+
+def _at_least_a_day(period: str, path: list[PathStep], report: Reporter) -> None:
+    if parse_duration(period) < MIN_RETENTION:
+        report.add(
+            SHORT_RETENTION,
+            f"a log retention of {period} is shorter than Loki's minimum of 24h",
+            path,
+            hint="keep logs for at least 24h (1d)",
+        )
+
+
+def logs_retention_is_at_least_a_day(catalog: Catalog, report: Reporter) -> None:
+    """The default, each tier's and each stream's retention are at least Loki's 24h."""
+    _at_least_a_day(catalog.logs.default_retention, ["logs", "default_retention"], report)
+    for name, tier in catalog.logs.tiers.items():
+        _at_least_a_day(tier.retention, ["logs", "tiers", name, "retention"], report)
+    for s, service in enumerate(catalog.services):
+        for n, rule in enumerate(service.logs.retention if service.logs is not None else []):
+            _at_least_a_day(rule.period, ["services", s, "logs", "retention", n, "period"], report)
 
 
 def logs_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.diagnostics import Severity
@@ -30,6 +31,13 @@ _K8S_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 AGENT_FEDERATION = "catalog/agent-cannot-be-federated"
 OPERATOR_NO_LABELS = "catalog/operator-no-rule-labels"
 TEAM_RESERVED = "catalog/team-reserved-name"
+SCRAPE_TOO_LONG = "catalog/scrape-interval-too-long"
+KPI_WINDOW = "catalog/kpi-window-too-short"
+PERCENTILE = "catalog/percentile-invalid"
+MIN_SCRAPES = 4
+"""Scrapes a rate window must hold (the bundle's `rules/rate-window` hygiene check)."""
+FAMILY_RATE_WINDOW = 300.0
+"""The fixed rate window of the recording families, journeys and service-graph rules (5m)."""
 
 RULER_NAMESPACES = ("alerting", "cost", "journeys-federated", "rollup", "service-graph")
 """Mimir ruler namespaces of the bundle's own groups (`generators/mimir/ruler.py`; a test holds them
@@ -139,6 +147,57 @@ def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
         report.add(REMOTE_WRITE_AUTH, "basic auth needs both `username` and `password_file`", ["metrics", "remote_write_auth"])
     if auth is not None and auth.password_file and auth.bearer_token_file:
         report.add(REMOTE_WRITE_AUTH, "give basic auth or a bearer token file, not both", ["metrics", "remote_write_auth"])
+
+
+def percentiles_are_distinct_quantiles(catalog: Catalog, report: Reporter) -> None:
+    """Each latency percentile is a quantile between 0 and 1, and no two share a `quantile` label.
+
+    The label is the shortest general format of the number (`quantile_label` of the recording
+    families, which a test holds equal), so 0.5 and 0.50000001 are one series recorded twice, which
+    promtool refuses as duplicate rules. Outside 0..1, histogram_quantile returns ±Inf.
+    """
+    seen: dict[str, int] = {}
+    for index, q in enumerate(catalog.metrics.percentiles):
+        path: list[PathStep] = ["metrics", "percentiles", index]
+        if not 0 <= q <= 1:
+            report.add(PERCENTILE, f"percentile {q:g} is not a quantile between 0 and 1", path, hint="write p99 as 0.99")
+            continue
+        label = format(q, "g")
+        if label in seen:
+            report.add(
+                PERCENTILE,
+                f"percentile {q!r} records the same quantile=\"{label}\" series as percentiles[{seen[label]}]",
+                path,
+                hint="list each percentile once",
+            )
+        seen.setdefault(label, index)
+
+
+def rate_windows_hold_four_scrapes(catalog: Catalog, report: Reporter) -> None:
+    """Every rate window of the bundle holds four scrapes, as `lgtmgen check` requires of each rule.
+
+    The recording families, journeys and service-graph rules rate over a fixed 5m, so the scrape
+    interval is at most a quarter of it; a counter KPI's own window must hold four scrapes too.
+    """
+    scrape = parse_duration(catalog.defaults.scrape_interval)
+    if MIN_SCRAPES * scrape > FAMILY_RATE_WINDOW:
+        report.add(
+            SCRAPE_TOO_LONG,
+            f"a scrape interval of {catalog.defaults.scrape_interval} leaves fewer than {MIN_SCRAPES} scrapes in "
+            f"the {format_duration(FAMILY_RATE_WINDOW)} rate windows of the recording rules",
+            ["defaults", "scrape_interval"],
+            hint=f"scrape at most every {format_duration(FAMILY_RATE_WINDOW / MIN_SCRAPES)}",
+        )
+    for s_index, service in enumerate(catalog.services):
+        for k_index, kpi in enumerate(service.kpis):
+            if kpi.kind == "counter" and parse_duration(kpi.window) < MIN_SCRAPES * scrape:
+                report.add(
+                    KPI_WINDOW,
+                    f"KPI {kpi.name!r} rates over {kpi.window}, fewer than {MIN_SCRAPES} scrapes of "
+                    f"{catalog.defaults.scrape_interval}",
+                    ["services", s_index, "kpis", k_index, "window"],
+                    hint=f"use a window of at least {format_duration(MIN_SCRAPES * scrape)}",
+                )
 
 
 def cluster_prometheus_is_consistent(catalog: Catalog, report: Reporter) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lgtmgen.burn_windows import BurnWindow, burn_windows, override_windows
+from lgtmgen.burn_windows import BurnWindow, burn_windows, override_windows, shortest_burn_window
 from lgtmgen.catalog.models import SLO, Catalog, LatencySLI
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.slo import ProbeSLI
@@ -17,7 +17,7 @@ from lgtmgen.slices import MAX_EXACT_SLICES, fastest_page, needs_slices, sliceab
 def check_slos(catalog: Catalog, report: Reporter) -> None:
     """Report SLO problems the models alone cannot see."""
     interval = int(parse_duration(catalog.defaults.evaluation_interval))
-    min_window = 4 * parse_duration(catalog.defaults.scrape_interval)
+    min_window = shortest_burn_window(catalog.defaults)
     for s, service in enumerate(catalog.services):
         for n, slo in enumerate(service.slos):
             path: list[str | int] = ["services", s, "slos", n]
@@ -48,6 +48,18 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                         "catalog/slo-window-order",
                         f"the short window {window.short} must be shorter than the long window {window.long}",
                         [*path, "alerting", "windows", w, "short"],
+                    )
+                # The base count over the shortest window is recorded once per evaluation; see
+                # `lgtmgen.burn_windows.shortest_burn_window`, which derived windows follow too.
+                if parse_duration(window.short) < 2 * interval:
+                    report.add(
+                        "catalog/slo-window-below-evaluation",
+                        f"the short window {window.short} is shorter than two evaluation intervals "
+                        f"({catalog.defaults.evaluation_interval}): events between evaluations would go "
+                        "uncounted, or the window would rest on a single evaluation",
+                        [*path, "alerting", "windows", w, "short"],
+                        hint=f"use a short window of at least {format_duration(2 * interval)}, "
+                        "or shorten defaults.evaluation_interval",
                     )
                 # Two conditions of one severity on the same windows are one alert series twice
                 # (promtool refuses the rule file); the smaller factor alone says it all.

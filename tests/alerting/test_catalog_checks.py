@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+from lgtmgen.toolchain.locate import locate_tools
 from tests.alerting.catalogs import BASE, catalog, load
 
 
@@ -212,3 +214,24 @@ def test_a_team_whose_chat_falls_back_to_pagerduty_is_warned_that_quiet_pages_ma
     assert found == [("catalog/chat-falls-back-to-pagerduty", "teams[0].notify")]
     document["teams"][0]["notify"]["slack"] = {"channel": "#x", "api_url_file": "/etc/am/slack"}
     assert not [f for f in _found(tmp_path, document) if f[0] == "catalog/chat-falls-back-to-pagerduty"]
+
+
+def test_a_label_grouped_by_twice_is_refused_as_alertmanager_refuses_it(tmp_path: Path) -> None:
+    # A sweep built this catalog into an alertmanager.yml that amtool would not load.
+    page = {
+        "group_by": ["alertname", "team", "team"],
+        "group_wait": "30s",
+        "group_interval": "5m",
+        "repeat_interval": "4h",
+    }
+    assert _found(tmp_path, catalog(alerting={"timings": {"page": page}})) == [
+        ("catalog/duplicate-group-by", "alerting.timings.page.group_by[2]")
+    ]
+    config = tmp_path / "alertmanager.yml"
+    config.write_text(
+        "route:\n  receiver: x\n  group_by: [alertname, team, team]\nreceivers:\n  - name: x\n", encoding="utf-8"
+    )
+    amtool = locate_tools().amtool
+    assert amtool is not None, "run scripts/bootstrap: amtool is required"
+    run = subprocess.run([str(amtool.path), "check-config", str(config)], capture_output=True, text=True, check=False)
+    assert run.returncode != 0 and 'duplicated label "team" in group_by' in run.stdout + run.stderr

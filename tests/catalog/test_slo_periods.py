@@ -161,3 +161,19 @@ def test_the_workbook_windows_are_accepted_at_ordinary_objectives(tmp_path: Path
         ]
     }
     assert _errors(tmp_path, document) == []
+
+
+def test_a_declared_short_window_below_two_evaluation_intervals_is_refused_at_its_key(tmp_path: Path) -> None:
+    document = base_catalog()
+    document["defaults"] = {"evaluation_interval": "5m"}
+    document["services"][0]["slos"][0]["alerting"] = {
+        "windows": [
+            {"severity": "page", "long": "1h", "short": "5m", "factor": 14.4},
+            {"severity": "ticket", "long": "6h", "short": "30m", "factor": 6},
+        ]
+    }
+    assert _errors(tmp_path, document) == [
+        ("catalog/slo-window-below-evaluation", "services[0].slos[0].alerting.windows[0].short")
+    ]
+    document["services"][0]["slos"][0]["alerting"]["windows"][0]["short"] = "10m"
+    assert _errors(tmp_path, document) == []

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lgtmgen.catalog import load_catalog
 from lgtmgen.catalog.grafana_checks import (
     CAPACITY_DUPLICATE,
+    CAPACITY_NOT_GAUGE,
     CAPACITY_QUERY,
     FOLDER_CLASH,
     TENANT_VARIABLE_CLASH,
     UNKNOWN_TEAM,
 )
+from lgtmgen.checks.grafana.lint import promql_problems
 
 CATALOG = Path(__file__).parent / "catalog" / "catalog.yaml"
 
@@ -43,6 +47,26 @@ def test_a_capacity_signal_of_an_unknown_team_is_reported_at_its_team(tmp_path: 
 def test_capacity_queries_must_parse(tmp_path: Path) -> None:
     text = "  capacity:\n" + SIGNAL.format(name="disk", team="payments", usage='"sum(x"')
     assert findings(tmp_path, text) == [(CAPACITY_QUERY, "grafana.yaml:6:14")]
+
+
+@pytest.mark.parametrize(
+    ("usage", "refused"),
+    [
+        ("sum(rate(disk_written_bytes_total[5m]))", True),  # a rate over a fixed range
+        ("sum(increase(x_total[1h]))", True),
+        ("max(pg_stat_activity_count)", True),  # a gauge named like a counter
+        ("sum(kubelet_volume_stats_used_bytes) / 2", False),
+        ("max by (instance) (node_filesystem_avail_bytes)", False),
+    ],
+)
+def test_capacity_usage_must_read_levels_as_the_dashboard_lint_requires(
+    tmp_path: Path, usage: str, refused: bool
+) -> None:
+    # A sweep found these accepted by validate and the capacity dashboard then failing `check`.
+    text = "  capacity:\n" + SIGNAL.format(name="disk", team="payments", usage=f"'{usage}'")
+    assert findings(tmp_path, text) == ([(CAPACITY_NOT_GAUGE, "grafana.yaml:6:14")] if refused else [])
+    # The forecast panel's query, as the dashboard holds it: the lint agrees with the catalog.
+    assert bool(promql_problems(f"predict_linear(({usage})[6h:1m], 604800)")) == refused
 
 
 def test_a_team_cannot_have_two_signals_of_one_name(tmp_path: Path) -> None:

@@ -130,3 +130,21 @@ def test_a_workload_must_be_a_kubernetes_name(load: Loader) -> None:
     doc = base_catalog()
     doc["services"][0]["logs"]["container"] = "App"
     assert [p for p, _ in problems(load, doc)] == ["catalog/invalid-format"]
+
+
+def test_log_retentions_below_a_day_are_refused_where_they_are_set(load: Loader) -> None:
+    # Loki refuses a stream retention under 24h when it loads its limits (a crash loop at start,
+    # a failed reload of the runtime file) and documents 24h as the least retention period.
+    doc = base_catalog()
+    doc["logs"]["default_retention"] = "12h"
+    doc["logs"]["tiers"]["bronze"]["retention"] = "23h59m"
+    doc["services"][0]["logs"]["retention"][0]["period"] = "6h"
+    assert sorted(problems(load, doc)) == [
+        ("catalog/logs-retention-too-short", "logs.default_retention"),
+        ("catalog/logs-retention-too-short", "logs.tiers.bronze.retention"),
+        ("catalog/logs-retention-too-short", "services[0].logs.retention[0].period"),
+    ]
+    doc["logs"]["default_retention"] = "24h"
+    doc["logs"]["tiers"]["bronze"]["retention"] = "1d"
+    doc["services"][0]["logs"]["retention"][0]["period"] = "1d"
+    assert problems(load, doc) == []

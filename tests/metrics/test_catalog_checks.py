@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from lgtmgen.generators.recording_rules.service_families import quantile_label
 from tests.metrics.conftest import Loader, base_catalog
 
 
@@ -41,6 +42,27 @@ def _lookahead_status_regex(doc: dict[str, Any]) -> None:
     doc["services"][0]["metrics"]["error_status_regex"] = "5(?!04).."
 
 
+def _slow_scrapes(doc: dict[str, Any]) -> None:
+    # The recording families rate over 5m: at 90s scrapes rules/rate-window failed the built bundle.
+    doc["defaults"] = {"scrape_interval": "90s"}
+    doc["services"][0]["kpis"][0]["window"] = "10m"
+
+
+def _short_kpi_window(doc: dict[str, Any]) -> None:
+    # A 1m KPI rate at 30s scrapes sees two scrapes: rules/rate-window failed the built bundle.
+    doc["defaults"] = {"scrape_interval": "30s"}
+    doc["services"][0]["kpis"][0]["window"] = "1m"
+
+
+def _same_percentile_twice(doc: dict[str, Any]) -> None:
+    # 0.5 and 0.50000001 both record quantile="0.5": promtool refused the duplicate rules.
+    doc["metrics"]["percentiles"] = [0.5, 0.9, 0.50000001]
+
+
+def _percent_not_quantile(doc: dict[str, Any]) -> None:
+    doc["metrics"]["percentiles"] = [0.5, 99]
+
+
 CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("duplicate KPI", _duplicate_kpi, "catalog/kpi-duplicate-name", "services[0].kpis[1].name"),
     ("unknown environment", _unknown_environment, "catalog/comparison-unknown-environment", "metrics.comparison.baseline"),
@@ -49,6 +71,10 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("unknown roll-up tenant", _unknown_rollup, "catalog/rollup-unknown-tenant", "mimir.rollup.tenant"),
     ("unknown storage class", _unknown_class, "catalog/unknown-storage-class", "mimir.storage.storage_class"),
     ("status regex RE2 refuses", _lookahead_status_regex, "catalog/metrics-invalid-regex", "services[0].metrics.error_status_regex"),
+    ("scrapes too slow for 5m rates", _slow_scrapes, "catalog/scrape-interval-too-long", "defaults.scrape_interval"),
+    ("one percentile twice", _same_percentile_twice, "catalog/percentile-invalid", "metrics.percentiles[2]"),
+    ("percent for a quantile", _percent_not_quantile, "catalog/percentile-invalid", "metrics.percentiles[1]"),
+    ("KPI window under four scrapes", _short_kpi_window, "catalog/kpi-window-too-short", "services[0].kpis[0].window"),
 ]
 
 
@@ -68,3 +94,8 @@ def test_a_plain_text_remote_write_password_is_not_a_catalog_field(load: Loader)
     doc["metrics"]["remote_write_auth"] = {"username": "p", "password": "hunter2"}
     _, errors = load(doc)
     assert [e.check for e in errors] == ["catalog/unknown-field"]
+
+
+def test_the_percentile_check_labels_quantiles_as_the_recording_rules_do() -> None:
+    for q in (0.5, 0.50000001, 0.999, 0.9999999, 1e-05, 1.0):
+        assert quantile_label(q) == format(q, "g")

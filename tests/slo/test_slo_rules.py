@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from lgtmgen.artifacts import Artifact
@@ -281,3 +282,28 @@ def test_a_probe_slo_with_min_events_beyond_one_series_is_tested_with_enough_pro
     outage = next(t for a in tests for t in a.data["tests"] if "full outage" in t["name"])
     probes = {s["series"] for s in outage["input_series"]}
     assert len(probes) > 1 and all('lgtmgen_probe="' in s for s in probes), probes
+
+
+@pytest.mark.parametrize(
+    ("interval", "period", "shortest"),
+    [("5m", "30d", 600), ("1m", "1h", 120)],
+)
+def test_an_evaluation_interval_as_long_as_the_shortest_window_stretches_the_windows_promtool_passes(
+    tmp_path: Path, interval: str, period: str, shortest: int
+) -> None:
+    # The base count over the shortest window is recorded once per evaluation: at 5m over 30d
+    # (and 1m over 1h at 15s scrapes) that window was one interval long, a single sample of the
+    # generated tests' inputs fell in it, and no page or per-cluster absent ticket came.
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(
+        SMALL_CATALOG.replace("evaluation_interval: 30s", f"evaluation_interval: {interval}, slo_period: {period}")
+        .split("    slos:\n")[0]
+        + "    slos:\n      - {name: availability, objective: 99.5, sli: {kind: availability}}\n",
+        encoding="utf-8",
+    )
+    plan = plan_of([catalog.parent])
+    assert plan.slos[0].base_window == shortest
+    artifacts = write_slo_files(plan, tmp_path / "bundle")
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in artifacts if a.path.startswith("prometheus/tests/")])
+    assert run.returncode == 0, run.stdout + run.stderr

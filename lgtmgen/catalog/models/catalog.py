@@ -23,7 +23,9 @@ class Defaults(Strict):
     """Catalog-wide defaults, each overridable where it is used."""
 
     slo_period: Duration = Field(default="30d", description="SLO compliance period, from 1h to 1y.")
-    evaluation_interval: Duration = Field(default="30s", description="Rule evaluation interval.")
+    evaluation_interval: Duration = Field(
+        default="30s", description="Rule evaluation interval; burn-rate windows are at least two of these."
+    )
     scrape_interval: Duration = Field(default="30s", description="Scrape interval of the clusters.")
     runbook_base_url: str = Field(
         default="https://runbooks.example.com",

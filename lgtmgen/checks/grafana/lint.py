@@ -20,10 +20,10 @@ from lgtmgen.checks.grafana.ids import (
     UNRECORDED_SERIES,
 )
 from lgtmgen.checks.grafana.schema import MODERN_PANELS, panels_of
+from lgtmgen.promql import COUNTER_SUFFIXES, RATE_FUNCTIONS
 
 UNITLESS_PANELS = frozenset({"text", "logs", "traces"})
-RANGE_FUNCTIONS = frozenset({"rate", "irate", "increase"})
-COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
+RANGE_FUNCTIONS = RATE_FUNCTIONS
 
 # `$__rate_interval` becomes a duration nothing else uses, so the parsed range tells it apart.
 _RATE_SENTINEL = "7777s"
