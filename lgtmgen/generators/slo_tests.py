@@ -268,8 +268,39 @@ def slo_tests(plan: SLOPlan, url: str) -> list[Test]:
     return _scenarios(_Context(plan, url))
 
 
+QUIET_BURN = 0.9
+"""A steady burn under budget-neutral: nothing fires, the budget lasts."""
+SLOW_BURN = 2.0
+"""A steady burn that fires the conditions of factor below 2 (the Workbook's 3d ticket) and no other."""
+ABOVE = 1.2
+"""How far above the largest intermediate factor the covering burn runs."""
+
+
+def covering_burn(plan: SLOPlan) -> float | None:
+    """A steady burn that fires every enabled condition the other scenarios never see fire.
+
+    The full outage fires the fastest page and the `SLOW_BURN` the conditions below it; a burn
+    above the largest remaining factor proves the rest can fire too (the Workbook's 6h page and
+    1d ticket; at low objectives also a fastest page no outage can fire, which `steady_burn`
+    skips when even every event failing is not enough). None when no condition is left.
+    """
+    alerting = plan.slo.alerting
+    pair = fast_pair(plan)
+    rest = [
+        b.factor
+        for b in plan.windows
+        if (alerting.page if b.severity == "page" else alerting.ticket) and b != pair and b.factor >= SLOW_BURN
+    ]
+    if not rest:
+        return None
+    # Below 100% errors: halfway to it when 1.2 times the factor would need more.
+    return min(ABOVE * max(rest), (max(rest) + 1 / plan.error_budget) / 2)
+
+
 def _scenarios(ctx: _Context) -> list[Test]:
-    found = [full_outage(ctx), steady_burn(ctx, 0.9), steady_burn(ctx, 2.0)]
+    found = [full_outage(ctx), steady_burn(ctx, QUIET_BURN), steady_burn(ctx, SLOW_BURN)]
+    if (burn := covering_burn(ctx.plan)) is not None:
+        found.append(steady_burn(ctx, burn))
     if ctx.plan.slo.alerting.min_events and ctx.layout.kind != "probe":
         found.append(full_outage(ctx, low_traffic=True))
     return [t for t in found if t is not None]

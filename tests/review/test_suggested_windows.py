@@ -84,10 +84,28 @@ def test_a_burn_window_above_100_percent_errors_is_called_unable_to_fire(tmp_pat
         ("it cannot fire: 14.4 times the error budget (10.0000%) is an error ratio above 100 %; give this window "
         "a factor below 10 in services[api].slos[availability].alerting.windows, or drop it"),
     )
-    # The 6x page needs 60 %: it can fire. No generated test covers it, so the review names the
-    # raw series its recorded ratios are computed from.
-    [slow] = [a for a in review.alerts if a.key == 'SLOErrorBudgetBurn{long_window="6h",service="api",severity="page",short_window="30m",slo="availability"}']
+    # The 6x page needs 60 %: it can fire, and the generated steady burn at 7.2x shows it firing.
+    slow_key = 'SLOErrorBudgetBurn{long_window="6h",service="api",severity="page",short_window="30m",slo="availability"}'
+    [slow] = [a for a in review.alerts if a.key == slow_key]
     assert slow.findings[0].suggestions == (
-        ("no generated test shows it firing: check that the series it reads exist (grpc_server_handled_total), "
-        'e.g. count by (__name__) ({__name__=~"grpc_server_handled_total"})'),
+        ("its generated promtool test (prometheus/tests/slo/api.yaml) shows it fires when its condition holds: "
+        "it has only been quiet"),
+    )
+
+
+def test_an_alert_no_generated_test_sees_fire_is_traced_to_its_raw_series(tmp_path: Path) -> None:
+    from lgtmgen.review import History, Thresholds, review_alerts
+
+    # The service graph's tests feed the traced calls of the catalog's first caller only, so
+    # api's UndeclaredDependency has no test that shows it firing; the review names the raw
+    # series its rule reads.
+    path, _ = _catalog(tmp_path, "30d", 90.0)
+    plan, _ = validate([path])
+    assert plan is not None
+    month = History((), (), 0, 30 * 86400, False)
+    review = review_alerts(generated_alert_rules(plan), month, Thresholds(), plan.slos)
+    [alert] = [a for a in review.alerts if a.key == 'UndeclaredDependency{service="api",severity="ticket"}']
+    assert alert.findings[0].suggestions == (
+        ("no generated test shows it firing: check that the series it reads exist (traces_service_graph_request_total), "
+        'e.g. count by (__name__) ({__name__=~"traces_service_graph_request_total"})'),
     )

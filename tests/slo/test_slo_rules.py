@@ -182,6 +182,30 @@ def test_every_shop_slo_has_its_full_outage_and_steady_burn_tests() -> None:
     assert not [n for n in names if "ties:" in n]
 
 
+def test_every_burn_rate_rule_of_the_shop_is_expected_firing_in_some_generated_test() -> None:
+    """Read from the committed bundle: each SLOErrorBudgetBurn rule, by its windows, against the
+    alerts the promtool tests expect; a condition no test sees fire could be unable to fire."""
+    keys = ("service", "slo", "severity", "long_window", "short_window")
+    rules = {
+        tuple(rule["labels"][k] for k in keys)
+        for path in sorted((GENERATED_SHOP / "rules" / "slo").glob("*.yaml"))
+        for group in _load(path)["groups"]
+        for rule in group["rules"]
+        if rule.get("alert") == "SLOErrorBudgetBurn"
+    }
+    expected = {
+        tuple(alert["exp_labels"][k] for k in keys)
+        for path in sorted((GENERATED_SHOP / "tests" / "slo").rglob("*.yaml"))
+        if not path.name.endswith(".rules.yaml")
+        for test in _load(path)["tests"]
+        for check in test.get("alert_rule_test", [])
+        if check["alertname"] == "SLOErrorBudgetBurn"
+        for alert in check["exp_alerts"]
+    }
+    assert len(rules) > 40
+    assert sorted(rules - expected) == []
+
+
 def test_the_shop_tests_feed_the_raw_series_of_each_sli_kind() -> None:
     series: dict[str, list[str]] = {}
     names: list[str] = []
