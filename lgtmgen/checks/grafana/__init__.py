@@ -64,10 +64,15 @@ def dashboard_problems(
         for path, message in schema_problems(doc)
     ]
     if isinstance(doc, dict):
-        found += [
-            Diagnostic(c, m, severity=_SEVERITY.get(c, Severity.ERROR), location=Location(file), path=p, hint=_HINTS.get(c))
-            for c, p, m in lint_problems(doc, recorded, declared)
-        ]
+        warned: set[str] = set()
+        for c, p, m in lint_problems(doc, recorded, declared):
+            if c == EXTERNAL_SERIES:
+                # Once per series and dashboard: each capacity signal reads its usage in three targets.
+                if m in warned:
+                    continue
+                warned.add(m)
+            severity = _SEVERITY.get(c, Severity.ERROR)
+            found.append(Diagnostic(c, m, severity=severity, location=Location(file), path=p, hint=_HINTS.get(c)))
     return found
 
 
