@@ -30,6 +30,7 @@ from lgtmgen.catalog.models import API_VERSION
 from lgtmgen.cpus import available_cpus
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
+from lgtmgen.promql import selected_metrics
 from lgtmgen.render import forget_shared, render_artifact
 from lgtmgen.writer import file_writer
 
@@ -262,6 +263,20 @@ def _split_by(alerts: list[RunbookAlert], shards: list[list[str]]) -> list[list[
     return split
 
 
+def declared_series(plan: Plan) -> list[str]:
+    """Recorded series (names with a colon) that PromQL written in the catalog reads, sorted.
+
+    The user's capacity queries may read rules recorded outside lgtmgen (kube-prometheus-stack's,
+    a team's own); `lgtmgen check` learns from the manifest that those names are the user's to
+    record, and warns instead of failing the bundle.
+    """
+    names: set[str] = set()
+    for capacity in plan.catalog.grafana.capacity:
+        for expr in capacity.queries():
+            names |= {n for n in selected_metrics(expr).names if ":" in n}
+    return sorted(names)
+
+
 def _manifest(plan: Plan, entries: Iterable[FileEntry]) -> Artifact:
     return Artifact(
         path=MANIFEST,
@@ -273,6 +288,7 @@ def _manifest(plan: Plan, entries: Iterable[FileEntry]) -> Artifact:
             "catalog_schema": API_VERSION,
             "catalog_digest": plan.catalog_digest,
             "targets": TARGET_VERSIONS,
+            "declared_series": declared_series(plan),
             "files": {e.path: {"role": e.role.value, "sha256": e.sha256} for e in sorted(entries, key=lambda e: e.path)},
         },
     )

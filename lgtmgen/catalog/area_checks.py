@@ -47,6 +47,7 @@ from lgtmgen.catalog.semantics import DomainCheck
 from lgtmgen.catalog.slo_checks import check_slos
 from lgtmgen.catalog.traces_checks import (
     decision_wait_bounds_hold,
+    dimensions_are_distinct,
     journeys_are_consistent,
     tempo_tls_is_consistent,
     traces_tiers_are_declared,
@@ -60,6 +61,7 @@ AREA_CHECKS += [
     journeys_are_consistent,
     tempo_tls_is_consistent,
     decision_wait_bounds_hold,
+    dimensions_are_distinct,
 ]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
 AREA_CHECKS += [timings_can_be_kept, production_is_declared, quiet_pages_stay_quiet]

@@ -35,12 +35,12 @@ def capacity_signals_are_valid(catalog: Catalog, report: Reporter) -> None:
                 [*base, "name"],
             )
         seen.add((signal.team, signal.name))
-        for field in ("usage", "limit"):
-            problem = syntax_error(getattr(signal, field))
+        for field, expr in zip(("usage", "limit"), signal.queries(), strict=True):
+            problem = syntax_error(expr)
             if problem:
                 report.add(CAPACITY_QUERY, f"{field} is not valid PromQL: {problem}", [*base, field])
             else:
-                _reads_levels(getattr(signal, field), [*base, field], report)
+                _reads_levels(expr, [*base, field], report)
 
 
 def _reads_levels(expr: str, path: list[PathStep], report: Reporter) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lgtmgen.catalog.conventions import resolve_metrics
 from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
 from lgtmgen.catalog.models import Catalog, LatencySLI, Service
@@ -21,6 +23,16 @@ JOURNEY_NO_SHARED_CLUSTER = "catalog/journey-no-shared-cluster"
 TEMPO_TLS_CONFLICT = "catalog/traces-tempo-tls-conflict"
 DECISION_WAIT_BOUNDS = "catalog/traces-decision-wait-bounds"
 DECISION_WAIT_CAPPED = "catalog/traces-decision-wait-capped"
+DUPLICATE_DIMENSION = "catalog/traces-duplicate-dimension"
+
+# Tempo names a dimension's label as Prometheus sanitises label names: every character
+# outside [a-zA-Z0-9_] becomes `_`.
+_LABEL_UNSAFE = re.compile(r"[^a-zA-Z0-9_]")
+
+
+def tempo_label(attribute: str) -> str:
+    """The label Tempo's metrics generator gives a span attribute used as a dimension."""
+    return _LABEL_UNSAFE.sub("_", attribute)
 
 
 def traces_tiers_are_declared(catalog: Catalog, report: Reporter) -> None:
@@ -193,3 +205,30 @@ def decision_wait_bounds_hold(catalog: Catalog, report: Reporter) -> None:
             severity=Severity.WARNING,
             hint="raise max_decision_wait (memory grows with it), or rely on the baseline for these traces",
         )
+
+
+def dimensions_are_distinct(catalog: Catalog, report: Reporter) -> None:
+    """No two dimensions of one list become the same label in Tempo.
+
+    Tempo's metrics generator accepts such a list and keeps one label per name, the
+    dimension listed last: a repeated attribute is a no-op that hides a typo, and two
+    attributes sanitised alike (`http.method`, `http_method`) silently lose one of them.
+    """
+    for field in ("span_metrics_dimensions", "service_graph_dimensions"):
+        first: dict[str, str] = {}
+        for index, attribute in enumerate(getattr(catalog.traces, field)):
+            label = tempo_label(attribute)
+            if label not in first:
+                first[label] = attribute
+                continue
+            same = first[label] == attribute
+            report.add(
+                DUPLICATE_DIMENSION,
+                f"traces.{field} lists {attribute!r} twice"
+                if same
+                else f"traces.{field}: {attribute!r} and {first[label]!r} both become label {label!r} in Tempo",
+                ["traces", field, index],
+                hint="remove the repeated dimension"
+                if same
+                else "keep one of the two attributes; Tempo would keep only the one listed last",
+            )

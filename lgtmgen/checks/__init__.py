@@ -43,13 +43,16 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def read_bundle_files(bundle_dir: Path) -> tuple[tuple[BundleFile, ...], dict[str, str], list[Diagnostic]]:
+def read_bundle_files(
+    bundle_dir: Path,
+) -> tuple[tuple[BundleFile, ...], dict[str, str], frozenset[str], list[Diagnostic]]:
+    """The manifest's files, their hashes, its declared series, and what is wrong with it."""
     manifest_path = bundle_dir / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         listed = manifest["files"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return (), {}, [
+        return (), {}, frozenset(), [
             Diagnostic(
                 "bundle/no-manifest",
                 f"{bundle_dir} is not an lgtmgen bundle: cannot read {MANIFEST} ({exc})",
@@ -66,7 +69,10 @@ def read_bundle_files(bundle_dir: Path) -> tuple[tuple[BundleFile, ...], dict[st
             continue
         files.append(BundleFile(path, role, bundle_dir / path))
     hashes = {path: str(entry.get("sha256", "")) for path, entry in listed.items()}
-    return tuple(files), hashes, problems
+    # A bundle written before the manifest listed them declares none: every name is lgtmgen's.
+    declared = manifest.get("declared_series", [])
+    names = frozenset(str(n) for n in declared) if isinstance(declared, list) else frozenset()
+    return tuple(files), hashes, names, problems
 
 
 def check_names() -> list[str]:
@@ -76,10 +82,10 @@ def check_names() -> list[str]:
 
 def run_checks(bundle_dir: Path, tools: Toolbox, only: set[str] | None = None) -> list[Diagnostic]:
     """Run every registered check (or the named ones) on the bundle at `bundle_dir`."""
-    files, hashes, problems = read_bundle_files(bundle_dir)
+    files, hashes, declared, problems = read_bundle_files(bundle_dir)
     if problems and not files:
         return problems
-    ctx = CheckContext(bundle_dir=bundle_dir, files=files, tools=tools)
+    ctx = CheckContext(bundle_dir=bundle_dir, files=files, tools=tools, declared_series=declared)
     found = list(problems)
     for check in (ManifestIntegrity(hashes), *CHECKS):
         if only is None or check.name in only:

@@ -22,11 +22,16 @@ class BundleFile:
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What a check may look at: the bundle on disk and the located tools."""
+    """What a check may look at: the bundle on disk and the located tools.
+
+    `declared_series` are the recorded series the catalog's own PromQL reads, as the
+    manifest lists them: the user records them, lgtmgen need not.
+    """
 
     bundle_dir: Path
     files: tuple[BundleFile, ...]
     tools: Toolbox
+    declared_series: frozenset[str] = frozenset()
 
     def by_role(self, *roles: Role) -> list[BundleFile]:
         return [f for f in self.files if f.role in roles]

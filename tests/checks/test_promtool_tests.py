@@ -9,10 +9,11 @@ import yaml
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.promtool import (
-    TEST_BYTES_PER_RUN,
+    EVALUATIONS_PER_RUN,
     PromtoolRules,
     PromtoolUnitTests,
     balanced_chunks,
+    unit_test_cost,
     unit_test_runs,
 )
 from lgtmgen.toolchain.locate import locate_tools
@@ -56,14 +57,62 @@ def test_chunks_balance_sizes_and_keep_bundle_order() -> None:
     assert totals == [55, 60]
 
 
-def test_a_large_bundle_is_tested_in_runs_of_bounded_size_however_few_the_cpus() -> None:
+def test_a_large_bundle_is_tested_in_runs_of_bounded_cost_however_few_the_cpus() -> None:
     files = [f"t{n:03}.yaml" for n in range(300)]
-    sizes = [20_000] * 300  # 6 MB of tests, about a thousand services' worth
-    runs = unit_test_runs(files, sizes, 2)
+    costs = [EVALUATIONS_PER_RUN // 10] * 300  # about a thousand services' worth of tests
+    runs = unit_test_runs(files, costs, 2)
     assert sorted(f for run in runs for f in run) == files
-    assert len(runs) == 30 and all(len(run) * 20_000 <= TEST_BYTES_PER_RUN for run in runs)
+    assert len(runs) == 30 and all(len(run) * costs[0] <= EVALUATIONS_PER_RUN for run in runs)
     # A small bundle still runs once per CPU.
-    assert len(unit_test_runs(files[:4], sizes[:4], 2)) == 2
+    assert len(unit_test_runs(files[:4], costs[:4], 2)) == 2
+
+
+def _weekly_test(rules: int, days: int) -> tuple[dict[str, object], dict[str, object]]:
+    """A short test file whose one group is evaluated every 5m for `days`, and its rule file."""
+    rule_file = {"groups": [{"name": "g", "rules": [{"record": f"r:{n}", "expr": "up"} for n in range(rules)]}]}
+    test = {
+        "rule_files": ["rules/*.yaml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {"interval": "5m", "input_series": [], "promql_expr_test": [{"expr": "up", "eval_time": "10m"}]},
+            {"interval": "5m", "input_series": [], "alert_rule_test": [{"alertname": "X", "eval_time": f"{days}d"}]},
+        ],
+    }
+    return test, rule_file
+
+
+def test_the_cost_of_a_test_file_is_its_evaluation_steps_times_its_rules(tmp_path: Path) -> None:
+    test, rules = _weekly_test(rules=10, days=8)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    (tmp_path / "rules" / "b.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
+    # Steps 0..10m and 0..8d every 5m; both rule files match the glob.
+    assert unit_test_cost(tmp_path / "t.yaml") == ((10 // 5 + 1) + (8 * 24 * 12 + 1)) * 20
+    (tmp_path / "broken.yaml").write_text("tests: [\n", encoding="utf-8")
+    assert unit_test_cost(tmp_path / "broken.yaml") == 1
+
+
+def test_weekly_season_tests_are_spread_by_cost_not_by_their_small_size(tmp_path: Path) -> None:
+    # Forty services with weekly-season anomaly tests: short files, each near a quarter of a run.
+    test, rules = _weekly_test(rules=10, days=8)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "a.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    files = [f"t{n:02}.yaml" for n in range(40)]
+    for name in files:
+        (tmp_path / name).write_text(yaml.safe_dump(test), encoding="utf-8")
+    costs = [unit_test_cost(tmp_path / name) for name in files]
+    assert sum((tmp_path / n).stat().st_size for n in files) < 20_000  # by bytes, one run would take them all
+    runs = unit_test_runs(files, costs, 2)
+    cost_of = dict(zip(files, costs, strict=True))
+    assert sorted(f for run in runs for f in run) == files
+    assert all(sum(cost_of[f] for f in run) <= EVALUATIONS_PER_RUN for run in runs)
+    assert len(runs) == -(-sum(costs) // EVALUATIONS_PER_RUN)
+
+
+def test_a_file_costlier_than_a_run_gets_a_run_of_its_own() -> None:
+    runs = unit_test_runs(["big.yaml", "a.yaml", "b.yaml"], [3 * EVALUATIONS_PER_RUN, 10, 10], 2)
+    assert ["big.yaml"] in runs
 
 
 def test_fewer_files_than_cpus_give_one_chunk_each() -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.checks import run_checks
-from lgtmgen.checks.grafana import BROKEN_LINK, DUPLICATE_UID, UNKNOWN_DATASOURCE, UNRECORDED_SERIES
+from lgtmgen.checks.grafana import (
+    BROKEN_LINK,
+    DUPLICATE_UID,
+    EXTERNAL_SERIES,
+    UNKNOWN_DATASOURCE,
+    UNRECORDED_SERIES,
+)
+from lgtmgen.diagnostics import Severity
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import write_bundle
@@ -132,3 +140,59 @@ def test_a_team_without_services_and_a_catalog_without_dependencies_pass_the_gra
     bundle_dir = written(plan_of(tmp_path / "catalog.yaml"), tmp_path / "bundle")
     assert (bundle_dir / "grafana/dashboards/ops/capacity-forecasts.json").is_file()
     assert grafana_findings(bundle_dir) == []
+
+
+CAPACITY = """\
+apiVersion: lgtmgen/v1
+grafana:
+  capacity:
+    - name: request-load
+      team: payments
+      usage: sum(http_requests:rate5m)
+      limit: 100
+    - name: pod-memory
+      team: payments
+      usage: sum(node_namespace_pod_container:container_memory_working_set_bytes{namespace="ledger"})
+      limit: sum(cluster:namespace:pod_memory:active:kube_pod_container_resource_limits{namespace="ledger"})
+      unit: bytes
+"""
+CAPACITY_DASHBOARD = "grafana/dashboards/payments/capacity-forecasts.json"
+EXTERNAL = {
+    "http_requests:rate5m",
+    "node_namespace_pod_container:container_memory_working_set_bytes",
+    "cluster:namespace:pod_memory:active:kube_pod_container_resource_limits",
+}
+
+
+def test_series_the_catalog_queries_read_are_listed_in_the_manifest(
+    plan_with_grafana: Callable[[str], Plan], tmp_path: Path
+) -> None:
+    bundle_dir = written(plan_with_grafana(CAPACITY), tmp_path / "bundle")
+    manifest = json.loads((bundle_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["declared_series"] == sorted(EXTERNAL)
+
+
+def test_series_recorded_outside_lgtmgen_that_the_catalog_reads_only_warn(
+    plan_with_grafana: Callable[[str], Plan], tmp_path: Path
+) -> None:
+    bundle_dir = written(plan_with_grafana(CAPACITY), tmp_path / "bundle")
+    found = [d for d in run_checks(bundle_dir, Toolbox(), only={"grafana"}) if d.check.startswith("grafana/")]
+    assert found, "the capacity panels read series no rule of the bundle records"
+    assert {d.check for d in found} == {EXTERNAL_SERIES}
+    assert {d.severity for d in found} == {Severity.WARNING}
+    assert {str(d.location) for d in found} == {CAPACITY_DASHBOARD}
+    # One warning per series and dashboard, though several targets read each.
+    assert sorted(d.message.split(",")[0] for d in found) == sorted(EXTERNAL)
+
+
+def test_lgtmgen_own_panels_reading_an_unrecorded_series_still_fail_beside_declared_ones(
+    plan_with_grafana: Callable[[str], Plan], tmp_path: Path
+) -> None:
+    bundle_dir = written(plan_with_grafana(CAPACITY), tmp_path / "bundle")
+    path = bundle_dir / SERVICE_DASHBOARD
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    panel = next(p for p in doc["panels"] if p["type"] == "bargauge")
+    panel["targets"][0]["expr"] = 'slo:error_budget_left:ratio{service="checkout"}'
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    errors = [d for d in run_checks(bundle_dir, Toolbox(), only={"grafana"}) if d.is_error]
+    assert [(d.check, str(d.location)) for d in errors] == [(UNRECORDED_SERIES, SERVICE_DASHBOARD)]

@@ -99,3 +99,29 @@ def test_tenants_may_share_a_variable_name_when_the_header_comes_from_files(tmp_
     )
     loaded = load_catalog([CATALOG, extra])
     assert [d for d in loaded.diagnostics if d.check == TENANT_VARIABLE_CLASH] == []
+
+
+def _limit_findings(tmp_path: Path, limit: str) -> list[tuple[str, str]]:
+    """(check id, message) of every error of a catalog whose one capacity signal has `limit`."""
+    text = "  capacity:\n" + SIGNAL.replace('limit: "100"', f"limit: {limit}").format(
+        name="disk", team="payments", usage="sum(x)"
+    )
+    extra = tmp_path / "grafana.yaml"
+    extra.write_text("apiVersion: lgtmgen/v1\ngrafana:\n" + text, encoding="utf-8")
+    return [(d.check, d.message) for d in load_catalog([CATALOG, extra]).diagnostics if d.is_error]
+
+
+@pytest.mark.parametrize(("limit", "promql"), [("100", "100"), ("2.5e9", "2500000000.0"), ("'sum(y)'", "sum(y)")])
+def test_a_capacity_limit_may_be_a_number_or_promql(tmp_path: Path, limit: str, promql: str) -> None:
+    assert _limit_findings(tmp_path, limit) == []
+    extra = tmp_path / "grafana.yaml"
+    signal = load_catalog([CATALOG, extra]).catalog.grafana.capacity[0]  # type: ignore[union-attr]
+    assert signal.limit_promql == promql
+    assert promql_problems(signal.limit_promql) == []
+
+
+@pytest.mark.parametrize("limit", ["true", "''", "[100]"])
+def test_a_capacity_limit_is_neither_a_bool_nor_empty_nor_a_list(tmp_path: Path, limit: str) -> None:
+    found = _limit_findings(tmp_path, limit)
+    assert found, f"limit: {limit} was accepted"
+    assert all(check.startswith("catalog/") for check, _ in found)

@@ -8,6 +8,7 @@ import pytest
 
 from lgtmgen.artifacts import Role
 from lgtmgen.catalog.models.base import go_duration
+from lgtmgen.catalog.traces_checks import DUPLICATE_DIMENSION, tempo_label
 from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.tempo import TempoConfig
 from lgtmgen.plan import Plan
@@ -144,3 +145,32 @@ def test_a_catalog_without_a_traces_section_uses_the_default_tier_for_every_tena
     assert plan is not None and diagnostics == []
     overrides = _files(plan)["tempo/overrides.yaml"].data["overrides"]
     assert overrides["prod"]["compaction"] == {"block_retention": "336h"}
+
+
+@pytest.mark.parametrize(
+    ("field", "dimensions", "refused"),
+    [
+        ("span_metrics_dimensions", ["http.route", "http.route"], [1]),
+        ("service_graph_dimensions", ["http.method", "db.system", "http_method"], [2]),
+        ("span_metrics_dimensions", ["http.route", "http.request.method", "k8s.pod.name"], []),
+        ("service_graph_dimensions", ["db.system", "db.name"], []),
+    ],
+)
+def test_two_dimensions_becoming_one_tempo_label_are_refused(
+    load: CatalogLoader, field: str, dimensions: list[str], refused: list[int]
+) -> None:
+    catalog = base_catalog()
+    catalog.setdefault("traces", {})[field] = dimensions
+    built, diagnostics = load(catalog)
+    found = [(d.check, d.path) for d in diagnostics]
+    assert found == [(DUPLICATE_DIMENSION, f"traces.{field}[{i}]") for i in refused]
+    if not refused:
+        assert built is not None
+        tempo = _files(built)["tempo/tempo.yaml"].data
+        key = "span_metrics" if field == "span_metrics_dimensions" else "service_graphs"
+        assert tempo["metrics_generator"]["processor"][key]["dimensions"] == dimensions
+
+
+@pytest.mark.parametrize(("attribute", "label"), [("http.route", "http_route"), ("k8s-pod/name", "k8s_pod_name")])
+def test_tempo_labels_follow_prometheus_label_sanitising(attribute: str, label: str) -> None:
+    assert tempo_label(attribute) == label

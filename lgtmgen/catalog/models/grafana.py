@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt
 
 from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict
 
@@ -52,10 +52,22 @@ class CapacitySignal(Strict):
     team: Identifier = Field(description="Team whose capacity dashboard shows the signal.")
     description: str = ""
     usage: str = Field(min_length=1, description="PromQL of the current usage (a gauge), e.g. a sum of bytes.")
-    limit: str = Field(min_length=1, description="PromQL (or a number) of the capacity the usage must stay under.")
+    # StrictInt/StrictFloat: a YAML number is a fixed limit; `true` must not become 1.
+    limit: Annotated[str, Field(min_length=1)] | StrictInt | StrictFloat = Field(
+        description="PromQL, or a number, of the capacity the usage must stay under."
+    )
     unit: str = Field(default="short", min_length=1, description="Grafana unit id of usage and limit, e.g. bytes.")
     lookback: Duration = Field(default="6h", description="History the linear fit uses.")
     horizon: Duration = Field(default="7d", description="How far ahead the forecast reaches.")
+
+    @property
+    def limit_promql(self) -> str:
+        """The limit as PromQL: a number is a scalar literal."""
+        return self.limit if isinstance(self.limit, str) else repr(self.limit)
+
+    def queries(self) -> tuple[str, str]:
+        """The PromQL the catalog declares for this signal: usage, then limit."""
+        return self.usage, self.limit_promql
 
 
 class GrafanaSettings(Strict):

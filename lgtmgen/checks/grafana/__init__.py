@@ -9,7 +9,9 @@ every panel showing numbers has a unit; every panel with queries uses a
 datasource template variable; every PromQL target parses (Grafana variables
 substituted first); counters are read through rate, irate or increase; and
 those range functions use `$__rate_interval`; every recorded series a
-dashboard reads (a name with a colon) is recorded by a rule file of the bundle;
+dashboard reads (a name with a colon) is recorded by a rule file of the bundle,
+except the names the catalog's own PromQL reads (the manifest's
+`declared_series`), which only warn: the user records those;
 uids are unique and every `/d/<uid>` link names a dashboard of the bundle;
 datasource uids that dashboards default to, or that provisioned datasources
 link to, are provisioned by the bundle.
@@ -31,6 +33,7 @@ from lgtmgen.checks.grafana.ids import (
     BROKEN_LINK,
     COUNTER_RATE,
     DUPLICATE_UID,
+    EXTERNAL_SERIES,
     LEGACY_PANEL,
     PANEL_DATASOURCE,
     PANEL_TITLE,
@@ -44,17 +47,32 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
-from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.diagnostics import Diagnostic, Location, Severity
+
+# The catalog's queries may read rules recorded elsewhere (a platform's, kube-prometheus-stack's):
+# the bundle cannot know they exist, so it says so without failing.
+_SEVERITY = {EXTERNAL_SERIES: Severity.WARNING}
+_HINTS = {EXTERNAL_SERIES: "make sure the Prometheus or Mimir tenant the dashboard reads records it"}
 
 
-def dashboard_problems(doc: Any, file: str, recorded: frozenset[str] | None = None) -> list[Diagnostic]:
+def dashboard_problems(
+    doc: Any, file: str, recorded: frozenset[str] | None = None, declared: frozenset[str] = frozenset()
+) -> list[Diagnostic]:
     """Every schema and lint finding of one dashboard document, as diagnostics."""
     found = [
         Diagnostic(SCHEMA, message, location=Location(file), path=path or None)
         for path, message in schema_problems(doc)
     ]
     if isinstance(doc, dict):
-        found += [Diagnostic(c, m, location=Location(file), path=p) for c, p, m in lint_problems(doc, recorded)]
+        warned: set[str] = set()
+        for c, p, m in lint_problems(doc, recorded, declared):
+            if c == EXTERNAL_SERIES:
+                # Once per series and dashboard: each capacity signal reads its usage in three targets.
+                if m in warned:
+                    continue
+                warned.add(m)
+            severity = _SEVERITY.get(c, Severity.ERROR)
+            found.append(Diagnostic(c, m, severity=severity, location=Location(file), path=p, hint=_HINTS.get(c)))
     return found
 
 
@@ -74,7 +92,7 @@ class GrafanaDashboardCheck:
             except (OSError, ValueError) as exc:
                 found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
         for path, doc in docs.items():
-            found += dashboard_problems(doc, path, recorded)
+            found += dashboard_problems(doc, path, recorded, ctx.declared_series)
         return found + cross_dashboard_problems(docs) + datasource_problems(ctx, docs)
 
 
@@ -82,6 +100,7 @@ __all__ = [
     "BROKEN_LINK",
     "COUNTER_RATE",
     "DUPLICATE_UID",
+    "EXTERNAL_SERIES",
     "LEGACY_PANEL",
     "PANEL_DATASOURCE",
     "PANEL_TITLE",

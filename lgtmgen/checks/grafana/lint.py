@@ -11,6 +11,7 @@ import promql_parser
 
 from lgtmgen.checks.grafana.ids import (
     COUNTER_RATE,
+    EXTERNAL_SERIES,
     LEGACY_PANEL,
     PANEL_DATASOURCE,
     PANEL_TITLE,
@@ -56,11 +57,14 @@ def _walk(node: Any, in_range_function: str | None = None) -> Iterator[tuple[Any
         yield from _walk(node.expr)
 
 
-def promql_problems(expr: str, recorded: frozenset[str] | None = None) -> list[tuple[str, str]]:
+def promql_problems(
+    expr: str, recorded: frozenset[str] | None = None, declared: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
     """(check id, message) of lint findings in one PromQL target.
 
     With `recorded` (the record names of the bundle), a name with a colon that no rule records
-    is a finding: the panel would stay empty.
+    is a finding: the panel would stay empty. A name in `declared` (read by PromQL the catalog
+    declares) is the user's to record elsewhere: an `EXTERNAL_SERIES` finding, a warning.
     """
     try:
         parsed = promql_parser.parse(substitute_variables(expr))
@@ -78,7 +82,11 @@ def promql_problems(expr: str, recorded: frozenset[str] | None = None) -> list[t
             if ":" not in name and name.endswith(COUNTER_SUFFIXES) and range_function is None:
                 found.append((COUNTER_RATE, f"counter {name} is read without rate() or increase()"))
             if ":" in name and recorded is not None and name not in recorded:
-                found.append((UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle"))
+                if name in declared:
+                    message = f"{name}, read by a query of the catalog, must be recorded outside the bundle"
+                    found.append((EXTERNAL_SERIES, message))
+                else:
+                    found.append((UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle"))
     return found
 
 
@@ -93,8 +101,10 @@ def _variable_datasources(panel: dict[str, Any]) -> bool:
     return uid.startswith("$")
 
 
-def lint_problems(doc: dict[str, Any], recorded: frozenset[str] | None = None) -> list[tuple[str, str, str]]:
-    """(check id, path, message) of dashboard-linter findings."""
+def lint_problems(
+    doc: dict[str, Any], recorded: frozenset[str] | None = None, declared: frozenset[str] = frozenset()
+) -> list[tuple[str, str, str]]:
+    """(check id, path, message) of dashboard-linter findings (`declared` as in `promql_problems`)."""
     found = []
     for where, panel in panels_of(doc):
         kind = panel.get("type")
@@ -112,7 +122,7 @@ def lint_problems(doc: dict[str, Any], recorded: frozenset[str] | None = None) -
         for index, target in enumerate(targets):
             plugin = (target.get("datasource") or panel.get("datasource") or {}).get("type")
             if plugin == "prometheus" and "expr" in target:
-                problems = promql_problems(str(target["expr"]), recorded)
+                problems = promql_problems(str(target["expr"]), recorded, declared)
                 found += [(c, f"{where}.targets[{index}]", m) for c, m in problems]
     return found
 

@@ -174,7 +174,7 @@ def _capacity_panels(grid: Grid, signal: CapacitySignal) -> None:
             signal.name,
             [
                 prom(signal.usage, "usage", "A"),
-                prom(signal.limit, "limit", "B"),
+                prom(signal.limit_promql, "limit", "B"),
                 prom(_forecast(signal), f"forecast in {horizon}", "C"),
             ],
             signal.unit,
@@ -185,7 +185,7 @@ def _capacity_panels(grid: Grid, signal: CapacitySignal) -> None:
     grid.add(
         stat(
             f"{signal.name}: forecast use of the limit in {horizon}",
-            [prom(f"({_forecast(signal)})\n/\n({signal.limit})", instant=True)],
+            [prom(f"({_forecast(signal)})\n/\n({signal.limit_promql})", instant=True)],
             "percentunit",
             f"Linear forecast over the last {signal.lookback}; at 100% the resource is full within {horizon}.",
             thresholds=[
