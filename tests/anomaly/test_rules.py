@@ -246,3 +246,48 @@ def test_a_team_rename_mid_season_keeps_the_prediction_and_the_alert(load: Loade
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
     run = _promtool([tmp_path / "tests.yaml"], tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_an_outage_one_season_ago_does_not_echo_as_a_surge(load: Loader, tmp_path: Path) -> None:
+    # A steady 10 requests/s, and an hour of nothing a day and six hours in (a drop, once the
+    # warm-up is over). A day later the same hour is normal again: read from last season alone,
+    # the prediction would be 0 and the normal rate a surge.
+    doc = base_catalog()
+    doc["services"] = [{**doc["services"][0], "anomaly": {"season": "1d", "signals": ["requests"]}}]
+    plan = _plan(load, doc)
+    (signal,) = anomaly_signals.service_signals(plan.services["api"], 30)
+    outage, day = 360, 288  # in steps of 5m
+    values = ["0" if outage <= step < outage + 12 else "10" for step in range(outage + day + 24)]
+    labels = {**dict(signal.labels), "cluster": "eu", "environment": "production"}
+    series = signal.record + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+    (group,) = anomaly_groups(plan, plan.services["api"])
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": [{**group, "rules": group["rules"][1:]}]}), "utf-8")
+
+    def firing(direction: str, step: int, count: int) -> dict[str, Any]:
+        alerts = f'ALERTS{{alertname="{ALERT}",alertstate="firing",direction="{direction}"}}'
+        samples = [{"labels": "{}", "value": count}] if count else []
+        return {"expr": f"count({alerts})", "eval_time": f"{5 * step}m", "exp_samples": samples}
+
+    echo = outage + day + 6
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "5m",
+                "input_series": [{"series": series, "values": " ".join(values)}],
+                "promql_expr_test": [
+                    firing("drop", outage + 8, 1),  # the outage itself is a drop
+                    {
+                        "expr": signal.derived("prediction"),
+                        "eval_time": f"{5 * echo}m",
+                        "exp_samples": [{"labels": series.replace(signal.record, signal.derived("prediction"), 1), "value": 10}],
+                    },
+                    *(firing("surge", step, 0) for step in range(echo - 6, echo + 18, 3)),
+                ],
+            }
+        ],
+    }
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    run = _promtool([tmp_path / "tests.yaml"], tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
