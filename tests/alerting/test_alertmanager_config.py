@@ -174,6 +174,41 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     ]
 
 
+@pytest.mark.parametrize(
+    ("anomaly", "absent", "expected"),
+    [
+        ({}, True, True),
+        ({"requests": "drop"}, True, True),
+        # no drop is watched, or no absent ticket can fire: the rule would match nothing
+        ({"requests": "surge"}, True, False),
+        ({"signals": ["errors", "latency"]}, True, False),
+        ({}, False, False),
+    ],
+    ids=["both", "drop", "surge only", "no requests signal", "no absent ticket"],
+)
+def test_absent_metrics_inhibit_anomaly_drops_only_where_both_can_fire(
+    tmp_path: Path, anomaly: dict[str, Any], absent: bool, expected: bool
+) -> None:
+    services = catalog()["services"]
+    services[0]["metrics"] = {"convention": "http", "selector": {"job": "db"}}
+    services[0]["anomaly"] = anomaly
+    services[0]["slos"][0]["alerting"] = {"absent": absent}
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    rules = _load(bundle / "alertmanager/alertmanager.yml")["inhibit_rules"]
+    found = [r for r in rules if r["source_matchers"] == ['alertname="SLOMetricsAbsent"']]
+    assert found == (
+        [
+            {
+                "source_matchers": ['alertname="SLOMetricsAbsent"'],
+                "target_matchers": ['alertname="ServiceAnomaly"', 'direction="drop"'],
+                "equal": ["service", "cluster"],
+            }
+        ]
+        if expected
+        else []
+    )
+
+
 def test_escalation_and_outage_alerts_carry_routing_labels_and_link_their_runbook_sections(
     tmp_path: Path,
 ) -> None:

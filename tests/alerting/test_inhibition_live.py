@@ -109,3 +109,46 @@ def test_an_slo_page_inhibits_the_anomaly_alerts_of_its_service_in_its_cluster_o
         assert am.state("suppressed", alertname="ServiceAnomaly", service="db", cluster=CLUSTER) == "suppressed"
         assert am.state("active", alertname="ServiceAnomaly", service="db", cluster="us-1") == "active"
         assert am.state("active", alertname="ServiceAnomaly", service="web") == "active"
+
+
+def test_absent_slo_metrics_inhibit_the_anomaly_drop_of_their_service_in_their_cluster_only(
+    tmp_path: Path,
+) -> None:
+    # A remote-write stall: db's SLO metrics are absent in eu-1, and its vanished request rate
+    # reads as a drop to nothing. The absence names the cause; the drop repeats it.
+    services = catalog()["services"]
+    services[0]["metrics"] = {"convention": "http", "selector": {"job": "db"}}
+    services[0]["anomaly"] = {}
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    absent = {
+        "alertname": "SLOMetricsAbsent",
+        "service": "db",
+        "team": "payments",
+        "tier": "1",
+        "severity": "ticket",
+        "slo": "availability",
+        "sli_kind": "availability",
+        "cluster": CLUSTER,
+    }
+    drop = {
+        "alertname": "ServiceAnomaly",
+        "service": "db",
+        "team": "payments",
+        "tier": "1",
+        "severity": "ticket",
+        "signal": "requests",
+        "direction": "drop",
+        "cluster": CLUSTER,
+    }
+    # missing metrics cannot raise a latency rise: one that fires is news, as are the
+    # drops of another cluster and of another service
+    latency = {**drop, "signal": "latency", "direction": "up"}
+    elsewhere = {**drop, "cluster": "us-1"}
+    other_service = {**drop, "service": "web", "team": "search", "tier": "3"}
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(absent, drop, latency, elsewhere, other_service)
+        assert am.state("suppressed", alertname="ServiceAnomaly", service="db", cluster=CLUSTER, direction="drop") == "suppressed"
+        assert am.state("active", alertname="ServiceAnomaly", service="db", signal="latency") == "active"
+        assert am.state("active", alertname="ServiceAnomaly", service="db", cluster="us-1") == "active"
+        assert am.state("active", alertname="ServiceAnomaly", service="web") == "active"
+        assert am.state("active", alertname="SLOMetricsAbsent") == "active"

@@ -89,7 +89,7 @@ def test_signals_record_no_nan_an_error_ratio_of_zero_without_errors_and_nothing
         {"series": 'http_request_duration_seconds_bucket{job="api",le="0.1",cluster="idle",environment="p"}', "values": "0+0x30"},
         {"series": 'http_request_duration_seconds_bucket{job="api",le="+Inf",cluster="idle",environment="p"}', "values": "0+0x30"},
     ]
-    own = 'service="api",team="shop"'
+    own = 'service="api"'
     cases: list[dict[str, Any]] = [
         {
             "expr": "service:anomaly_requests:rate5m",
@@ -198,4 +198,96 @@ def test_the_generated_tests_pass_at_the_edges_of_the_settings(
     doc["services"] = [{**doc["services"][0], "metrics": metrics, "anomaly": anomaly}]
     tests = _generated(_plan(load, doc), tmp_path)
     run = _promtool(tests, tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_team_rename_mid_season_keeps_the_prediction_and_the_alert(load: Loader, tmp_path: Path) -> None:
+    # The signal recorded under the old team until a rename half a day in, under the new one
+    # after; a day and a half in, traffic drops to nothing. The statistics read last season,
+    # recorded before the rename: a prediction keyed on the team would find nothing.
+    def signal_of(team: str) -> tuple[Plan, Any]:
+        doc = base_catalog()
+        doc["teams"].append({"name": "old", "notify": {"webhook": {"url_file": "/etc/am/old.url"}}})
+        doc["services"] = [{**doc["services"][0], "team": team, "anomaly": {"season": "1d", "signals": ["requests"]}}]
+        plan = _plan(load, doc)
+        return plan, anomaly_signals.service_signals(plan.services["api"], 30)[0]
+
+    _, before = signal_of("old")
+    plan, after = signal_of("shop")
+    rename, drop, end = 150, 360, 380  # in steps of 5m
+    place = {"cluster": "eu", "environment": "production"}
+    values: dict[str, list[str]] = {}
+    for step in range(end):
+        signal = before if step < rename else after
+        labels = {**dict(signal.labels), **place}
+        series = f"{signal.record}{{{','.join(f'{k}={v!r}' for k, v in sorted(labels.items()))}}}".replace("'", '"')
+        values.setdefault(series, ["_"] * end)[step] = "10" if step < drop else "0"
+    (group,) = anomaly_groups(plan, plan.services["api"])
+    # The signal is the input: its own record would recompute it under the new team only.
+    rules = {"groups": [{**group, "rules": group["rules"][1:]}]}
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    firing = f'ALERTS{{alertname="{ALERT}",alertstate="firing",direction="drop",team="shop",cluster="eu"}}'
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "5m",
+                "input_series": [{"series": s, "values": " ".join(v)} for s, v in values.items()],
+                "promql_expr_test": [
+                    {"expr": f"count({after.derived('prediction')})", "eval_time": f"{5 * (drop - 1)}m",
+                     "exp_samples": [{"labels": "{}", "value": 1}]},
+                    {"expr": f"count({firing})", "eval_time": f"{5 * (drop + 5)}m",
+                     "exp_samples": [{"labels": "{}", "value": 1}]},
+                ],
+            }
+        ],
+    }
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    run = _promtool([tmp_path / "tests.yaml"], tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_an_outage_one_season_ago_does_not_echo_as_a_surge(load: Loader, tmp_path: Path) -> None:
+    # A steady 10 requests/s, and an hour of nothing a day and six hours in (a drop, once the
+    # warm-up is over). A day later the same hour is normal again: read from last season alone,
+    # the prediction would be 0 and the normal rate a surge.
+    doc = base_catalog()
+    doc["services"] = [{**doc["services"][0], "anomaly": {"season": "1d", "signals": ["requests"]}}]
+    plan = _plan(load, doc)
+    (signal,) = anomaly_signals.service_signals(plan.services["api"], 30)
+    outage, day = 360, 288  # in steps of 5m
+    values = ["0" if outage <= step < outage + 12 else "10" for step in range(outage + day + 24)]
+    labels = {**dict(signal.labels), "cluster": "eu", "environment": "production"}
+    series = signal.record + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+    (group,) = anomaly_groups(plan, plan.services["api"])
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": [{**group, "rules": group["rules"][1:]}]}), "utf-8")
+
+    def firing(direction: str, step: int, count: int) -> dict[str, Any]:
+        alerts = f'ALERTS{{alertname="{ALERT}",alertstate="firing",direction="{direction}"}}'
+        samples = [{"labels": "{}", "value": count}] if count else []
+        return {"expr": f"count({alerts})", "eval_time": f"{5 * step}m", "exp_samples": samples}
+
+    echo = outage + day + 6
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "5m",
+                "input_series": [{"series": series, "values": " ".join(values)}],
+                "promql_expr_test": [
+                    firing("drop", outage + 8, 1),  # the outage itself is a drop
+                    {
+                        "expr": signal.derived("prediction"),
+                        "eval_time": f"{5 * echo}m",
+                        "exp_samples": [{"labels": series.replace(signal.record, signal.derived("prediction"), 1), "value": 10}],
+                    },
+                    *(firing("surge", step, 0) for step in range(echo - 6, echo + 18, 3)),
+                ],
+            }
+        ],
+    }
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    run = _promtool([tmp_path / "tests.yaml"], tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from lgtmgen.generators.alertmanager.dependency_cycles import cycle_groups
 from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATION_ORIGIN_LABEL
 from lgtmgen.generators.anomaly.rules import ALERT as ANOMALY_ALERT
+from lgtmgen.generators.slo.alerts import ABSENT_ALERT
 from lgtmgen.matchers import matcher
 from lgtmgen.plan import Plan
 from lgtmgen.regex import alternation
@@ -78,6 +79,33 @@ def _slo_page_inhibits_anomaly() -> Commented:
     )
 
 
+def _absent_inhibits_anomaly_drop() -> Commented:
+    # Only drops: a surge, an error or a latency rise needs samples, so missing metrics never
+    # raise them. Per service, not per cluster: one service's metrics vanishing (its pods gone,
+    # a relabelling) must not hide a real drop of another service in that cluster.
+    return Commented(
+        {
+            "source_matchers": [matcher("alertname", "=", ABSENT_ALERT)],
+            "target_matchers": [matcher("alertname", "=", ANOMALY_ALERT), matcher("direction", "=", "drop")],
+            "equal": ["service", "cluster"],
+        },
+        "why: while a service's SLO metrics are absent in a cluster (a remote-write stall, failing scrapes), "
+        "its request rate there vanished with them: the drop ticket of its anomaly alert is that same "
+        "absence, which the absent ticket names",
+    )
+
+
+def _watches_drops_with_absent_tickets(plan: Plan) -> bool:
+    """Whether some service both watches request drops and has an SLO that raises the absent ticket."""
+    return any(
+        service.anomaly is not None
+        and "requests" in service.anomaly.signals
+        and service.anomaly.requests != "surge"
+        and any(slo.alerting.absent for slo in service.slos)
+        for service in plan.catalog.services
+    )
+
+
 def _dependency_rules(plan: Plan) -> list[Commented]:
     rules = []
     pages = {
@@ -128,6 +156,8 @@ def inhibit_rules(plan: Plan) -> list[Commented]:
     rules = [_page_inhibits_ticket()]
     if any(service.anomaly is not None for service in plan.catalog.services):
         rules.append(_slo_page_inhibits_anomaly())
+    if _watches_drops_with_absent_tickets(plan):
+        rules.append(_absent_inhibits_anomaly_drop())
     rules += _dependency_rules(plan)
     if plan.catalog.alerting.cluster_outage is not None:
         rules.append(_cluster_outage_rule())

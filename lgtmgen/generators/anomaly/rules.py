@@ -9,6 +9,9 @@ timestamp they are written, and a season is 2016 samples, not 20160 at 30s):
 3. the prediction (`prediction_<season>`): the mean of the signal over a short window
    centred on the same time one season earlier, plus the trend (the mean over a day,
    or 4h for a daily season, minus the mean of the same window one season earlier);
+   when last season's mean there was itself outside last season's band (an outage or a
+   spike then), last season's trend-window mean replaces it, so the prediction is the
+   recent mean: last week's incident does not echo as this week's anomaly;
 4. the band (`upper_band_<season>`, `lower_band_<season>`): prediction ± sensitivity ×
    stddev, at least ± `min_margin` × prediction (a flat signal has no spread), the
    lower band never below 0;
@@ -62,13 +65,29 @@ def signal_records(signal: Signal) -> list[Rule]:
     )
     indented = half.replace("\n", "\n  ")
     t = format_duration(trend)
+    sm, season_ago = format_duration(smoothing), format_duration(signal.season)
+    reading = f"avg_over_time({value}[{sm}] offset {back})"
+    # Last season's reading outside last season's band (an outage, an error spike there) would
+    # echo as a departure now, or hide one: then the level is last season's trend-window mean
+    # instead, so the prediction becomes the recent mean. Without a band then (warm-up), or
+    # without a reading (the signal was gone), likewise the reading or the recent mean.
+    # Strictly below the lower band, unlike the drop alert: a service idle at night sits at a
+    # lower band of 0, and falling back to the day's mean there would raise a drop every night.
+    departed = (
+        f"{reading} > {signal.derived('upper_band')}{{{sel}}} offset {season_ago}\n"
+        f"      or\n      {reading} < {signal.derived('lower_band')}{{{sel}}} offset {season_ago}"
+    )
+    level = (
+        f"    {reading}\n    unless\n    (\n      {departed}\n    )\n"
+        f"  or\n    avg_over_time({value}[{t}] offset {lag_back})"
+    )
     return [
         {"record": signal.record, "expr": signal.expr, "labels": dict(signal.labels)},
         {"record": std, "expr": f"stddev_over_time({value}[{season}] offset {lag})"},
         {
             "record": prediction,
             "expr": (
-                f"(\n  avg_over_time({value}[{format_duration(smoothing)}] offset {back})\n"
+                f"(\n  (\n{level}\n  )\n"
                 f"  + avg_over_time({value}[{t}] offset {lag})\n  - avg_over_time({value}[{t}] offset {lag_back})\n)\n"
                 f"and\npresent_over_time({value}[{format_duration(smoothing)}] offset {filled})"
             ),

@@ -1,7 +1,10 @@
 """The signals anomaly detection watches, as recorded series: one record name and expression each.
 
 A signal is recorded per cluster and environment (the labels every Prometheus adds
-as external labels), with the service's `service` and `team` labels. A sample that
+as external labels), with the service's `service` label. Not `team`: a team rename
+would start new series, and the statistics, which read the signal one season back,
+would find nothing under the new team for a whole season (the alerts add `team`
+for routing). A sample that
 has no meaning is dropped, never recorded as NaN: one NaN in a season would make its
 mean and standard deviation NaN for a whole season.
 """
@@ -41,7 +44,7 @@ class Signal:
     """The operation part of the signal's own record, e.g. ``rate5m``."""
     expr: str
     labels: tuple[tuple[str, str], ...]
-    """Labels of the signal's records: `service`, `team` (and `quantile` for latency)."""
+    """Labels of the signal's records: `service` (and `quantile` for latency); never `team`, see above."""
     traffic: str
     """The service's request rate per cluster, from the raw counter (the low-traffic guard)."""
 
@@ -91,7 +94,7 @@ def service_signals(service: Service, scrape_interval: float) -> list[Signal]:
     if not metrics.requests:
         return []
     window = format_duration(rate_window(scrape_interval))
-    own = {"service": service.name, "team": service.team}
+    own = {"service": service.name}
     traffic = f"sum by ({PLACEMENT}) (rate({metrics.requests}{{{matchers(metrics.selector)}}}[{window}]))"
     found = []
     for kind in dict.fromkeys(settings.signals):
