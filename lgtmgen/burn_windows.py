@@ -37,6 +37,16 @@ class BurnWindow:
     short: int
     factor: float
 
+    def can_fire(self, error_budget: float) -> bool:
+        """Whether the condition's error ratio stays below every event failing."""
+        return burn_can_fire(self.factor, error_budget)
+
+
+def burn_can_fire(factor: float, error_budget: float) -> bool:
+    """A burn of `factor` times the budget needs an error ratio of factor × budget: at 1 or more,
+    more events would have to fail than there are."""
+    return factor * error_budget < 1
+
 
 @functools.lru_cache(maxsize=1024)
 def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
@@ -90,4 +100,4 @@ def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
     )
 
 
-__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_windows", "override_windows", "shortest_burn_window"]
+__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_can_fire", "burn_windows", "override_windows", "shortest_burn_window"]

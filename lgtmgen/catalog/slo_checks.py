@@ -82,7 +82,7 @@ def _burn_conditions_can_fire(slo: SLO, path: list[str | int], windows: tuple[Bu
     budget = 1 - slo.objective / 100
     enabled = {"page": slo.alerting.page, "ticket": slo.alerting.ticket}
     for window in windows:
-        if not enabled[window.severity] or window.factor * budget < 1:
+        if not enabled[window.severity] or window.can_fire(budget):
             continue
         report.add(
             "catalog/slo-burn-unreachable",

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.burn_windows import burn_can_fire
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.generators.slo.alerts import (
     ABSENT_ALERT,
@@ -124,7 +125,7 @@ def full_outage(ctx: _Context, *, low_traffic: bool = False) -> Test | None:
     """100% errors from `start`; the fastest page must fire by the Workbook time + e and resolve within its short window."""
     plan = ctx.plan
     pair = fast_pair(plan)
-    if pair is None or pair.factor * plan.error_budget >= 1:
+    if pair is None or not pair.can_fire(plan.error_budget):
         return None
     outcome = outage_outcome(plan, ctx.layout, low_traffic)
     detection = pair.factor * plan.error_budget * pair.long
@@ -155,7 +156,7 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
     if any(math.isclose(b.factor, burn) for b in plan.windows):
         tied, burn = burn, burn * NUDGE if burn > 1 else burn / NUDGE
         note = f" ({tied:g}x ties a window's factor)"
-    if burn * plan.error_budget >= 1:
+    if not burn_can_fire(burn, plan.error_budget):
         return None
     traffic, verdict = steady_outcome(plan, ctx.layout, burn)
     checks = [ctx.burn_check(STEADY_CHECK, verdict.firing)]

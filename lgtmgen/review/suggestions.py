@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from lgtmgen.burn_windows import burn_can_fire
 from lgtmgen.catalog.models.anomaly import AnomalyDetection
 from lgtmgen.catalog.models.base import format_duration
 from lgtmgen.plan import BurnWindow, SLOPlan
@@ -129,7 +130,7 @@ def noisy(
         )
     raised_factor = round(window.factor * 1.5, 2)
     raised = _windows_with(slo, window, BurnWindow(window.severity, window.long, window.short, raised_factor))
-    if raised is not None and raised_factor * slo.error_budget < 1:  # else errors would have to exceed 100 %
+    if raised is not None and burn_can_fire(raised_factor, slo.error_budget):
         out.append(f"or raise its factor by half: {slo_path(slo)}.windows: {raised}")
     if window.severity == "page":
         out.append(
@@ -179,7 +180,7 @@ def _for_advice(rule: AlertRule, seconds: float, why: str) -> str:
 
 def never_firing(rule: AlertRule, slo: SLOPlan | None) -> list[str]:
     window = _burn_window(rule, slo) if slo is not None else None
-    if slo is not None and window is not None and window.factor * slo.error_budget >= 1:
+    if slo is not None and window is not None and not window.can_fire(slo.error_budget):
         ceiling = 1 / slo.error_budget
         return [
             (f"it cannot fire: {window.factor:g} times the error budget ({slo.error_budget:.4%}) is an error ratio "
