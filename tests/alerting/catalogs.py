@@ -70,6 +70,19 @@ def catalog(**changes: Any) -> dict[str, Any]:
     return out
 
 
+def teams_with_search_on_pagers_only() -> list[dict[str, Any]]:
+    """The catalog's teams, with `search` notified by PagerDuty and Pushover and no chat."""
+    teams: list[dict[str, Any]] = catalog()["teams"]
+    teams[1] = {
+        "name": "search",
+        "notify": {
+            "pagerduty": {"routing_key_file": f"{SECRETS}/pd"},
+            "pushover": {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"},
+        },
+    }
+    return teams
+
+
 def load(tmp_path: Path, document: dict[str, Any]) -> LoadedCatalog:
     path = tmp_path / "catalog.yaml"
     with path.open("w", encoding="utf-8") as handle:

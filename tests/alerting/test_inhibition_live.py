@@ -83,25 +83,33 @@ def test_a_cluster_outage_escalates_while_the_escalations_of_its_symptoms_are_in
         assert am.state("active", alertname="PageEscalation", service="cluster") == "active"
 
 
-def test_an_slo_page_inhibits_the_anomaly_alerts_of_its_service_in_its_cluster_only(
-    tmp_path: Path,
-) -> None:
+DB_DROP = {
+    "alertname": "ServiceAnomaly",
+    "service": "db",
+    "team": "payments",
+    "tier": "1",
+    "severity": "ticket",
+    "signal": "requests",
+    "direction": "drop",
+}
+"""db's anomaly ticket for a traffic drop, without its cluster."""
+
+
+def _bundle_with_db_watching_anomalies(tmp_path: Path) -> Path:
     services = catalog()["services"]
     services[0]["metrics"] = {"convention": "http", "selector": {"job": "db"}}
     services[0]["anomaly"] = {}
     bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    return bundle
+
+
+def test_an_slo_page_inhibits_the_anomaly_alerts_of_its_service_in_its_cluster_only(
+    tmp_path: Path,
+) -> None:
+    bundle = _bundle_with_db_watching_anomalies(tmp_path)
     page = _availability_page("db", "payments", "1")
-    anomaly = {
-        "alertname": "ServiceAnomaly",
-        "service": "db",
-        "team": "payments",
-        "tier": "1",
-        "severity": "ticket",
-        "signal": "requests",
-        "direction": "drop",
-    }
-    here = {**anomaly, "cluster": CLUSTER}
-    elsewhere = {**anomaly, "cluster": "us-1"}
+    here = {**DB_DROP, "cluster": CLUSTER}
+    elsewhere = {**DB_DROP, "cluster": "us-1"}
     # web does not depend on db: the dependency inhibition leaves it alone, and so must this one
     other_service = {**here, "service": "web", "team": "search", "tier": "3"}
     with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
@@ -116,10 +124,7 @@ def test_absent_slo_metrics_inhibit_the_anomaly_drop_of_their_service_in_their_c
 ) -> None:
     # A remote-write stall: db's SLO metrics are absent in eu-1, and its vanished request rate
     # reads as a drop to nothing. The absence names the cause; the drop repeats it.
-    services = catalog()["services"]
-    services[0]["metrics"] = {"convention": "http", "selector": {"job": "db"}}
-    services[0]["anomaly"] = {}
-    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    bundle = _bundle_with_db_watching_anomalies(tmp_path)
     absent = {
         "alertname": "SLOMetricsAbsent",
         "service": "db",
@@ -130,16 +135,7 @@ def test_absent_slo_metrics_inhibit_the_anomaly_drop_of_their_service_in_their_c
         "sli_kind": "availability",
         "cluster": CLUSTER,
     }
-    drop = {
-        "alertname": "ServiceAnomaly",
-        "service": "db",
-        "team": "payments",
-        "tier": "1",
-        "severity": "ticket",
-        "signal": "requests",
-        "direction": "drop",
-        "cluster": CLUSTER,
-    }
+    drop = {**DB_DROP, "cluster": CLUSTER}
     # missing metrics cannot raise a latency rise: one that fires is news, as are the
     # drops of another cluster and of another service
     latency = {**drop, "signal": "latency", "direction": "up"}

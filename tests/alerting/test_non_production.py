@@ -14,7 +14,11 @@ from lgtmgen.checks.amtool import AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.render import dump_yaml
 from lgtmgen.toolchain.locate import locate_tools
-from tests.alerting.catalogs import SECRETS, alertmanager_bundle, catalog
+from tests.alerting.catalogs import (
+    alertmanager_bundle,
+    catalog,
+    teams_with_search_on_pagers_only,
+)
 
 pytestmark = pytest.mark.tools
 
@@ -195,14 +199,7 @@ def test_staging_pages_do_not_escalate(tmp_path: Path) -> None:
 
 
 def test_a_chat_receiver_never_pages_even_through_a_pager_fallback(tmp_path: Path) -> None:
-    teams = catalog()["teams"]
-    teams[1] = {
-        "name": "search",
-        "notify": {
-            "pagerduty": {"routing_key_file": f"{SECRETS}/pd"},
-            "pushover": {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"},
-        },
-    }
+    teams = teams_with_search_on_pagers_only()
     bundle, _ = alertmanager_bundle(tmp_path, catalog(teams=teams, **ENVIRONMENTS))
     receivers = {r["name"]: r for r in _load(bundle / "alertmanager/alertmanager.yml")["receivers"]}
     chat, page = receivers["search-chat"], receivers["search-page"]

@@ -12,7 +12,12 @@ from lgtmgen.generators.alertmanager.receivers import (
     PAGERDUTY_SEVERITY,
     PUSHOVER_PRIORITY,
 )
-from tests.alerting.catalogs import SECRETS, alertmanager_bundle, catalog
+from tests.alerting.catalogs import (
+    SECRETS,
+    alertmanager_bundle,
+    catalog,
+    teams_with_search_on_pagers_only,
+)
 
 
 def _cases(bundle: Path) -> dict[str, list[str]]:
@@ -125,14 +130,7 @@ def test_the_catch_all_is_quiet_and_only_its_pager_pages_when_the_team_has_only_
 ) -> None:
     """An unknown team's page still pages (catch-all-pager, full severity); its tickets and
     info reach catch-all, a chat receiver like any other: a pager fallback there never pages."""
-    teams = catalog()["teams"]
-    teams[1] = {
-        "name": "search",
-        "notify": {
-            "pagerduty": {"routing_key_file": f"{SECRETS}/pd"},
-            "pushover": {"user_key_file": f"{SECRETS}/u", "token_file": f"{SECRETS}/t"},
-        },
-    }
+    teams = teams_with_search_on_pagers_only()
     document = catalog(teams=teams)
     document["alerting"] = {**document.get("alerting", {}), "catch_all_team": "search"}
     receivers = _receivers(alertmanager_bundle(tmp_path, document)[0])

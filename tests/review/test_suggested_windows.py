@@ -11,7 +11,14 @@ from ruamel.yaml import YAML
 
 from lgtmgen.diagnostics import has_errors
 from lgtmgen.pipeline import validate
-from lgtmgen.review import generated_alert_rules, suggestions
+from lgtmgen.review import (
+    History,
+    Review,
+    Thresholds,
+    generated_alert_rules,
+    review_alerts,
+    suggestions,
+)
 from lgtmgen.review.statistics import AlertStatistics
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,15 +76,18 @@ def test_every_suggested_window_set_validates(tmp_path: Path, period: str, objec
         assert all(w["factor"] * budget < 1 for w in changed if w["factor"] not in before), match.group(0)
 
 
-def test_a_burn_window_above_100_percent_errors_is_called_unable_to_fire(tmp_path: Path) -> None:
-    from lgtmgen.review import History, Thresholds, review_alerts
-
-    # Objective 90 %: the budget is 10 %, and the 14.4x page needs an error ratio of 144 %.
+def _quiet_month_of_a_90_percent_slo(tmp_path: Path) -> Review:
+    """The review of a 30-day history in which nothing fired, for a 90 % availability SLO."""
     path, _ = _catalog(tmp_path, "30d", 90.0)
     plan, _ = validate([path])
     assert plan is not None
     month = History((), (), 0, 30 * 86400, False)
-    review = review_alerts(generated_alert_rules(plan), month, Thresholds(), plan.slos)
+    return review_alerts(generated_alert_rules(plan), month, Thresholds(), plan.slos)
+
+
+def test_a_burn_window_above_100_percent_errors_is_called_unable_to_fire(tmp_path: Path) -> None:
+    # Objective 90 %: the budget is 10 %, and the 14.4x page needs an error ratio of 144 %.
+    review = _quiet_month_of_a_90_percent_slo(tmp_path)
     [fast] = [a for a in review.alerts if a.key == 'SLOErrorBudgetBurn{long_window="1h",service="api",severity="page",short_window="5m",slo="availability"}']
     assert fast.findings[0].kind == "never-firing"
     assert fast.findings[0].suggestions == (
@@ -94,16 +104,10 @@ def test_a_burn_window_above_100_percent_errors_is_called_unable_to_fire(tmp_pat
 
 
 def test_an_alert_no_generated_test_sees_fire_is_traced_to_its_raw_series(tmp_path: Path) -> None:
-    from lgtmgen.review import History, Thresholds, review_alerts
-
     # The service graph's tests feed the traced calls of the catalog's first caller only, so
     # api's UndeclaredDependency has no test that shows it firing; the review names the raw
     # series its rule reads.
-    path, _ = _catalog(tmp_path, "30d", 90.0)
-    plan, _ = validate([path])
-    assert plan is not None
-    month = History((), (), 0, 30 * 86400, False)
-    review = review_alerts(generated_alert_rules(plan), month, Thresholds(), plan.slos)
+    review = _quiet_month_of_a_90_percent_slo(tmp_path)
     [alert] = [a for a in review.alerts if a.key == 'UndeclaredDependency{service="api",severity="ticket"}']
     assert alert.findings[0].suggestions == (
         ("no generated test shows it firing: check that the series it reads exist (traces_service_graph_request_total), "
