@@ -135,15 +135,17 @@ PROBE_LABEL = "lgtmgen_probe"
 """Tells the probe series of a test apart when it needs several (no selector matches on it)."""
 
 
+def floor_events_per_step(plan: SLOPlan) -> int:
+    """Events per evaluation step that give twice `min_events` over the shortest long window (0 without a floor)."""
+    shortest = min(b.long for b in plan.windows)
+    return math.ceil(2 * plan.slo.alerting.min_events * plan.evaluation_interval / shortest)
+
+
 def probe_series_needed(plan: SLOPlan) -> int:
     """Probe series a test feeds: a probe SLI counts samples, one per series and scrape, so with
-    `min_events` the burn alerts fire only once enough series report. Twice the floor over the
-    shortest long window, like the traffic of the other kinds."""
-    floor = plan.slo.alerting.min_events
-    if not floor:
-        return 1
-    shortest = min(b.long for b in plan.windows)
-    return max(1, math.ceil(2 * floor * plan.evaluation_interval / shortest))
+    `min_events` the burn alerts fire only once enough series report; as many as the other
+    kinds' traffic has events a step."""
+    return max(1, floor_events_per_step(plan))
 
 
 def feed_layout(plan: SLOPlan, base: dict[str, str]) -> Layout:

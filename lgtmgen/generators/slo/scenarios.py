@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.catalog.models.base import format_duration
-from lgtmgen.generators.slo.feeds import Layout, Traffic
+from lgtmgen.generators.slo.feeds import Layout, Traffic, floor_events_per_step
 from lgtmgen.generators.slo.model import RuleModel, Verdict
 from lgtmgen.generators.slo.records import HOUR, SLOW_INTERVAL, fast_pair, uses_hourly
 from lgtmgen.plan import BurnWindow, SLOPlan
@@ -31,13 +31,10 @@ def traffic_of(e: int, segments: list[tuple[int, float, float]]) -> Traffic:
 
 def per_step_events(plan: SLOPlan, low: bool = False) -> float:
     """Events per evaluation step: twice the event floor over the shortest long window (a quarter, if `low`)."""
-    e = plan.evaluation_interval
-    floor = plan.slo.alerting.min_events
-    shortest = min(b.long for b in plan.windows)
     if low:
         pair = fast_pair(plan) or plan.windows[0]
-        return floor * e / (4 * pair.long)
-    return float(max(10, math.ceil(2 * floor * e / shortest)))
+        return plan.slo.alerting.min_events * plan.evaluation_interval / (4 * pair.long)
+    return float(max(10, floor_events_per_step(plan)))
 
 
 def shape_key(plan: SLOPlan, layout: Layout) -> tuple[Any, ...]:
