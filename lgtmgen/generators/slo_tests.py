@@ -11,6 +11,11 @@ budget; with low-traffic protection, an outage below the event floor does not
 page. Per service: absent metrics, and one cluster that stops reporting, raise
 their ticket.
 
+promtool evaluates every rule of the file at every step of every test, so the
+SLOs of a service share tests where no expectation changes: their full outages
+run one after the other in one test (`staggered_outages`), and their steady
+burns at once, one test per burn level.
+
 The scenarios of an SLO whose input series another SLO of its service also reads
 (two objectives on one request counter, two latency thresholds on one histogram)
 cannot run against the service's rule file: the sibling would see the same
@@ -25,6 +30,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
@@ -41,13 +47,16 @@ from lgtmgen.generators.slo.alerts import (
     exhausted_alert,
     expanded,
 )
-from lgtmgen.generators.slo.feeds import Layout, feed_layout
+from lgtmgen.generators.slo.feeds import Layout, Traffic, feed_layout
 from lgtmgen.generators.slo.groups import slo_rule_group_names, slo_rule_groups
+from lgtmgen.generators.slo.model import Verdict
 from lgtmgen.generators.slo.records import fast_pair
 from lgtmgen.generators.slo.scenarios import (
     STEADY_CHECK,
+    Staggered,
     outage_outcome,
     per_step_events,
+    staggered_outages,
     steady_outcome,
     traffic_of,
 )
@@ -98,7 +107,7 @@ class _Context:
             found = self._layouts[cluster] = feed_layout(self.plan, series_labels(self.plan, cluster))
         return found
 
-    def burn_check(self, at: int, burns: Iterable[BurnWindow]) -> dict[str, Any]:
+    def burn_alerts(self, burns: Iterable[BurnWindow]) -> list[dict[str, Any]]:
         alerts = []
         for burn in burns:
             found = self._burns.get(burn)
@@ -107,7 +116,10 @@ class _Context:
                 labels, annotations = burn_labels(self.plan, burn), burn_annotations(self.plan, burn, self.url)
                 found = self._burns[burn] = _expected(labels, annotations, self.labels)
             alerts.append(found)
-        return {"eval_time": format_duration(at), "alertname": BURN_ALERT, "exp_alerts": alerts}
+        return alerts
+
+    def burn_check(self, at: int, burns: Iterable[BurnWindow]) -> dict[str, Any]:
+        return {"eval_time": format_duration(at), "alertname": BURN_ALERT, "exp_alerts": self.burn_alerts(burns)}
 
     @functools.cached_property
     def exhausted(self) -> dict[str, Any]:
@@ -121,11 +133,85 @@ class _Context:
         return "" if self.layout.raw else " [inputs: recorded base counts, custom PromQL is not invertible]"
 
 
+def _recorded_note(contexts: list[_Context]) -> str:
+    """What a test of several SLOs says of those fed their recorded counts (custom PromQL)."""
+    recorded = [c.plan.slo.name for c in contexts if not c.layout.raw]
+    return f" [inputs of {', '.join(recorded)}: recorded base counts, custom PromQL is not invertible]" if recorded else ""
+
+
+def _outage_pages(ctx: _Context) -> bool:
+    """Whether a full outage can fire the SLO's fastest page (an outage test applies)."""
+    pair = fast_pair(ctx.plan)
+    return pair is not None and pair.can_fire(ctx.plan.error_budget)
+
+
+def _floor_tested(ctx: _Context) -> bool:
+    """Whether an outage below the SLO's event floor is tested (a probe's floor counts series, not traffic)."""
+    return bool(ctx.plan.slo.alerting.min_events) and ctx.layout.kind != "probe"
+
+
+def outages(contexts: list[_Context], *, low_traffic: bool = False) -> list[Test]:
+    """The full outages of the SLOs of one rule file: one staggered test when they can share it
+    (`staggered_outages`), else a test each."""
+    wanted = [c for c in contexts if _outage_pages(c) and (_floor_tested(c) or not low_traffic)]
+    if len(wanted) > 1:
+        staggered = staggered_outages([(c.plan, c.layout) for c in wanted], low_traffic)
+        if staggered is not None:
+            return [_staggered_test(wanted, staggered, low_traffic)]
+    return [t for c in wanted if (t := full_outage(c, low_traffic=low_traffic)) is not None]
+
+
+def _staggered_test(contexts: list[_Context], staggered: Staggered, low_traffic: bool) -> Test:
+    first = contexts[0].plan
+    parts, modelled = [], False
+    for k, (ctx, start) in enumerate(zip(contexts, staggered.starts, strict=True)):
+        plan, pair = ctx.plan, fast_pair(ctx.plan)
+        assert pair is not None
+        if low_traffic:
+            parts.append(f"{plan.slo.name} from {format_duration(start)} does not page")
+        else:
+            detection = pair.factor * plan.error_budget * pair.long
+            parts.append(
+                f"{plan.slo.name} from {format_duration(start)} pages within {detection:g}s "
+                f"+ one evaluation interval and resolves within {format_duration(pair.short)}"
+            )
+        modelled = modelled or any(b != pair for burns in staggered.expected[k] for b in burns)
+        modelled = modelled or sum(pair in burns for burns in staggered.expected[k]) > (0 if low_traffic else 1)
+    if low_traffic:
+        what = "outages at a quarter of min_events, one SLO after the other"
+    else:
+        what = f"full outages after {format_duration(staggered.starts[0])} of clean traffic, one SLO after the other"
+    name = f"{first.service.name}: {what}: " + "; ".join(parts)
+    if modelled:
+        name += "; other conditions as modelled, evaluated every step here (5m or 1h apart in production)"
+    name += _recorded_note(contexts)
+    e = first.evaluation_interval
+    return {
+        "name": name,
+        "interval": format_duration(e),
+        "input_series": [
+            item
+            for ctx, traffic in zip(contexts, staggered.traffics, strict=True)
+            for item in input_series(ctx.layout, traffic, ctx.plan.base_window)
+        ],
+        "alert_rule_test": [
+            {
+                "eval_time": format_duration(at),
+                "alertname": BURN_ALERT,
+                "exp_alerts": [
+                    alert for k, ctx in enumerate(contexts) for alert in ctx.burn_alerts(staggered.expected[k][n])
+                ],
+            }
+            for n, at in enumerate(staggered.times)
+        ],
+    }
+
+
 def full_outage(ctx: _Context, *, low_traffic: bool = False) -> Test | None:
     """100% errors from `start`; the fastest page must fire by the Workbook time + e and resolve within its short window."""
     plan = ctx.plan
     pair = fast_pair(plan)
-    if pair is None or not pair.can_fire(plan.error_budget):
+    if pair is None or not _outage_pages(ctx):
         return None
     outcome = outage_outcome(plan, ctx.layout, low_traffic)
     detection = pair.factor * plan.error_budget * pair.long
@@ -149,7 +235,18 @@ def full_outage(ctx: _Context, *, low_traffic: bool = False) -> Test | None:
     }
 
 
-def steady_burn(ctx: _Context, burn: float) -> Test | None:
+@dataclass(frozen=True, slots=True)
+class SteadyBurn:
+    """One SLO's part of a steady-burn test: its traffic and the alerts the model expects."""
+
+    ctx: _Context
+    traffic: Traffic
+    verdict: Verdict
+    text: str
+    """What it shows, e.g. "a steady 2x burn raises ticket only, budget exhausted"."""
+
+
+def steady_burn(ctx: _Context, burn: float) -> SteadyBurn | None:
     """Errors at `burn` times the budget rate from the start: the conditions with a smaller factor fire."""
     plan = ctx.plan
     note = ""
@@ -159,20 +256,42 @@ def steady_burn(ctx: _Context, burn: float) -> Test | None:
     if not burn_can_fire(burn, plan.error_budget):
         return None
     traffic, verdict = steady_outcome(plan, ctx.layout, burn)
-    checks = [ctx.burn_check(STEADY_CHECK, verdict.firing)]
-    if plan.slo.alerting.budget_exhausted:
-        exhausted = [ctx.exhausted] if verdict.exhausted else []
-        checks.append({"eval_time": format_duration(STEADY_CHECK), "alertname": EXHAUSTED_ALERT, "exp_alerts": exhausted})
     raised = sorted({b.severity for b in verdict.firing})
     what = "raises nothing" if not raised else "raises " + ", ".join(raised) + " only"
     if plan.slo.alerting.budget_exhausted:
         what += ", budget " + ("exhausted" if verdict.exhausted else "not exhausted")
     if verdict.ties:
         what += "; ties: " + ", ".join(verdict.ties)
+    return SteadyBurn(ctx, traffic, verdict, f"a steady {burn:g}x burn{note} {what}")
+
+
+def steady_test(parts: list[SteadyBurn]) -> Test:
+    """One test of steady burns, each SLO of `parts` at its own rate from the start: each reads only
+    its own series, so together they cost promtool one test's steps and expect what each would alone."""
+    first = parts[0].ctx.plan
+    checks = [
+        {
+            "eval_time": format_duration(STEADY_CHECK),
+            "alertname": BURN_ALERT,
+            "exp_alerts": [alert for p in parts for alert in p.ctx.burn_alerts(p.verdict.firing)],
+        }
+    ]
+    if any(p.ctx.plan.slo.alerting.budget_exhausted for p in parts):
+        exhausted = [p.ctx.exhausted for p in parts if p.ctx.plan.slo.alerting.budget_exhausted and p.verdict.exhausted]
+        checks.append({"eval_time": format_duration(STEADY_CHECK), "alertname": EXHAUSTED_ALERT, "exp_alerts": exhausted})
+    if len(parts) == 1:
+        name = f"{first.service.name}/{first.slo.name}: {parts[0].text}{parts[0].ctx.inputs_note()}"
+    else:
+        name = f"{first.service.name}: one steady burn per SLO at once: " + "; ".join(
+            f"{p.ctx.plan.slo.name} {p.text}" for p in parts
+        )
+        name += _recorded_note([p.ctx for p in parts])
     return {
-        "name": f"{plan.service.name}/{plan.slo.name}: a steady {burn:g}x burn{note} {what}{ctx.inputs_note()}",
-        "interval": format_duration(plan.evaluation_interval),
-        "input_series": input_series(ctx.layout, traffic, plan.base_window),
+        "name": name,
+        "interval": format_duration(first.evaluation_interval),
+        "input_series": [
+            item for p in parts for item in input_series(p.ctx.layout, p.traffic, p.ctx.plan.base_window)
+        ],
         "alert_rule_test": checks,
     }
 
@@ -266,7 +385,7 @@ def sharing_inputs(contexts: list[_Context]) -> list[_Context]:
 
 def slo_tests(plan: SLOPlan, url: str) -> list[Test]:
     """Every scenario that applies to `plan`."""
-    return _scenarios(_Context(plan, url))
+    return _scenarios([_Context(plan, url)])
 
 
 QUIET_BURN = 0.9
@@ -298,13 +417,20 @@ def covering_burn(plan: SLOPlan) -> float | None:
     return min(ABOVE * max(rest), (max(rest) + 1 / plan.error_budget) / 2)
 
 
-def _scenarios(ctx: _Context) -> list[Test]:
-    found = [full_outage(ctx), steady_burn(ctx, QUIET_BURN), steady_burn(ctx, SLOW_BURN)]
-    if (burn := covering_burn(ctx.plan)) is not None:
-        found.append(steady_burn(ctx, burn))
-    if ctx.plan.slo.alerting.min_events and ctx.layout.kind != "probe":
-        found.append(full_outage(ctx, low_traffic=True))
-    return [t for t in found if t is not None]
+def steady_burns(contexts: list[_Context]) -> list[Test]:
+    """A quiet burn, a slow burn and each SLO's covering burn: one test each, every SLO at once."""
+    levels: list[list[SteadyBurn]] = [[], [], []]
+    for ctx in contexts:
+        burns = (QUIET_BURN, SLOW_BURN, covering_burn(ctx.plan))
+        for level, burn in zip(levels, burns, strict=True):
+            if burn is not None and (part := steady_burn(ctx, burn)) is not None:
+                level.append(part)
+    return [steady_test(level) for level in levels if level]
+
+
+def _scenarios(contexts: list[_Context]) -> list[Test]:
+    """Every scenario of the SLOs of one rule file (those whose inputs no other SLO there reads)."""
+    return [*outages(contexts), *steady_burns(contexts), *outages(contexts, low_traffic=True)]
 
 
 class SLOTests:
@@ -321,7 +447,7 @@ class SLOTests:
             name = slug(service)
             contexts = [_Context(s, url) for s in slos]
             apart = sharing_inputs(contexts)
-            tests = [t for c in contexts if c not in apart for t in _scenarios(c)]
+            tests = _scenarios([c for c in contexts if c not in apart])
             tests += [t for t in (absent_metrics(contexts), cluster_stops(contexts)) if t is not None]
             if tests:
                 yield Artifact(
@@ -364,7 +490,7 @@ def _isolated(ctx: _Context, service_slug: str, url: str) -> Iterable[Artifact]:
     yield Artifact(
         path=f"{base}.yaml",
         role=Role.PROMETHEUS_RULE_TESTS,
-        data=_test_file(f"{slug(slo)}.rules.yaml", [plan], service, _scenarios(ctx)),
+        data=_test_file(f"{slug(slo)}.rules.yaml", [plan], service, _scenarios([ctx])),
         comment=f"promtool test rules: alert timing of SLO {slo!r} of service {service!r}.",
     )
 

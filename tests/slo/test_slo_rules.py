@@ -15,7 +15,7 @@ from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
 from lgtmgen.plan import Plan
 from lgtmgen.sli import error_ratio
 from lgtmgen.toolchain.locate import locate_tools
-from tests.slo.slo_bundle import plan_of, write_slo_files
+from tests.slo.slo_bundle import plan_of, scenarios_of, write_slo_files
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
@@ -87,7 +87,8 @@ def test_generated_promtool_tests_pass_and_cover_every_scenario(tmp_path: Path) 
     artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
     tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
     names = [t["name"] for a in tests for t in a.data["tests"]]
-    assert any("availability: full outage after 1h5m of clean traffic pages within 51.84s" in n for n in names)
+    names += [f"{service}/{slo}: {what}" for n in names for service, slo, what in scenarios_of(n)]
+    assert any("availability: full outage from" in n and "pages within 51.84s" in n for n in names)
     assert any("probe: full outage" in n for n in names)
     assert any("does not page" in n and "min_events (100)" in n for n in names)
     assert any("0.9x burn raises nothing, budget not exhausted" in n for n in names)
@@ -108,6 +109,25 @@ def test_a_page_slower_than_the_workbook_fails_the_generated_tests(tmp_path: Pat
     run = subprocess.run([_promtool(), "test", "rules", *tests], cwd=tmp_path / "bundle", capture_output=True, text=True, check=False)
     assert run.returncode != 0
     assert "full outage" in run.stdout + run.stderr
+
+
+def test_an_alert_reading_a_sibling_slo_fails_the_staggered_outage_test(tmp_path: Path) -> None:
+    """A service's full outages run in one test, one SLO after the other, so an alert that read another
+    SLO's records would fire at that SLO's outage: the test, which expects it at its own, fails."""
+    artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
+    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    staggered = [t["name"] for a in tests for t in a.data["tests"] if "one SLO after the other" in t["name"]]
+    assert len(staggered) == 1 and all(f"; {slo} from " in staggered[0] for slo in ("probe", "tied")), staggered
+    rules = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    data = copy.deepcopy(rules.data)
+    for group in data["groups"]:
+        for rule in group["rules"]:
+            if rule.get("alert") == "SLOErrorBudgetBurn" and rule["labels"]["slo"] == "tied":
+                rule["expr"] = rule["expr"].replace('slo="tied"', 'slo="probe"')
+    (tmp_path / "bundle" / rules.path).write_text(yaml.safe_dump(data), encoding="utf-8")
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
+    assert run.returncode != 0
+    assert "one SLO after the other" in run.stdout + run.stderr
 
 
 ACCURACY_BOUNDS = {"30m": 0.008, "1h": 0.004, "2h": 0.0035, "6h": 0.006, "1d": 0.019}
@@ -167,10 +187,11 @@ def test_every_shop_slo_has_its_full_outage_and_steady_burn_tests() -> None:
                 slos.add(key)
                 if rule.get("alert") == "SLOErrorBudgetBurn" and rule["labels"]["severity"] == "page":
                     paging.add(key)
-    names = [t["name"] for f in (GENERATED_SHOP / "tests" / "slo").glob("*.yaml") for t in _load(f)["tests"]]
+    names = [t["name"] for f in (GENERATED_SHOP / "tests" / "slo").rglob("*.yaml") if not f.name.endswith(".rules.yaml") for t in _load(f)["tests"]]
+    covered = [scenario for n in names for scenario in scenarios_of(n)]
 
     def tested(service: str, slo: str, what: str) -> bool:
-        return any(n.startswith(f"{service}/{slo}: {what}") for n in names)
+        return any((s, o) == (service, slo) and w.startswith(what) for s, o, w in covered)
 
     assert len(slos) == 18 and paging
     assert sorted(k for k in paging if not tested(*k, "full outage")) == []
@@ -207,30 +228,34 @@ def test_every_burn_rate_rule_of_the_shop_is_expected_firing_in_some_generated_t
 
 
 def test_the_shop_tests_feed_the_raw_series_of_each_sli_kind() -> None:
+    """The full-outage tests of each service (one test may hold every SLO of the service) feed the series
+    each SLI kind reads."""
     series: dict[str, list[str]] = {}
     names: list[str] = []
     for f in (GENERATED_SHOP / "tests" / "slo").glob("*.yaml"):
         for test in _load(f)["tests"]:
             names.append(test["name"])
             if "full outage" in test["name"]:
-                key = test["name"].split(":", 1)[0]
-                series[key] = [s["series"] + " " + s["values"] for s in test["input_series"]]
+                service = test["name"].split(":", 1)[0].split("/")[0]
+                series.setdefault(service, []).extend(s["series"] + " " + s["values"] for s in test["input_series"])
     joined = {k: "\n".join(v) for k, v in series.items()}
-    assert 'grpc_server_handled_total{job="cart",grpc_code="Unknown",cluster="test-cluster"}' in joined["cart/availability"]
-    assert 'grpc_server_handled_total{job="cart",grpc_code="OK",cluster="test-cluster"}' in joined["cart/availability"]
-    assert 'http_requests_total{job="storefront",code="500",cluster="test-cluster"}' in joined["storefront/availability"]
-    assert 'http_requests_total{job="storefront",code="200",cluster="test-cluster"}' in joined["storefront/availability"]
-    assert 'notifications_sent_total{job="notifications",outcome="failed",cluster="test-cluster"}' in joined["notifications/delivery"]
-    assert 'notifications_sent_total{job="notifications",outcome="ok",cluster="test-cluster"}' in joined["notifications/delivery"]
-    assert 'le="0.4"' in joined["storefront/latency"] and 'le="+Inf"' in joined["storefront/latency"]
-    assert "http_request_duration_seconds_count{" in joined["storefront/latency"]
-    assert "{{schema:0 " in joined["identity/token-latency"] and "identity_token_issue_duration_seconds{" in joined["identity/token-latency"]
-    assert 'status_class="5xx"' in joined["edge-gateway/availability"]
-    assert 'probe_success{job="blackbox",target="edge-gateway",cluster="test-cluster"} 1+0x' in joined["edge-gateway/reachable"]
-    assert 'checkout_orders_total{job="checkout",result="failed",cluster="test-cluster"}' in joined["checkout/orders-placed"]
+    assert 'grpc_server_handled_total{job="cart",grpc_code="Unknown",cluster="test-cluster"}' in joined["cart"]
+    assert 'grpc_server_handled_total{job="cart",grpc_code="OK",cluster="test-cluster"}' in joined["cart"]
+    assert 'http_requests_total{job="storefront",code="500",cluster="test-cluster"}' in joined["storefront"]
+    assert 'http_requests_total{job="storefront",code="200",cluster="test-cluster"}' in joined["storefront"]
+    assert 'notifications_sent_total{job="notifications",outcome="failed",cluster="test-cluster"}' in joined["notifications"]
+    assert 'notifications_sent_total{job="notifications",outcome="ok",cluster="test-cluster"}' in joined["notifications"]
+    assert 'le="0.4"' in joined["storefront"] and 'le="+Inf"' in joined["storefront"]
+    assert "http_request_duration_seconds_count{" in joined["storefront"]
+    assert "{{schema:0 " in joined["identity"] and "identity_token_issue_duration_seconds{" in joined["identity"]
+    assert 'status_class="5xx"' in joined["edge-gateway"]
+    assert 'probe_success{job="blackbox",target="edge-gateway",cluster="test-cluster"} 1+0x' in joined["edge-gateway"]
+    assert 'checkout_orders_total{job="checkout",result="failed",cluster="test-cluster"}' in joined["checkout"]
     # Custom PromQL is not invertible: its tests feed the recorded counts and say so.
-    assert joined["payments/authorisations"].startswith("slo:sli_error_events:increase5m{")
-    assert all(("custom PromQL" in n) == n.startswith("payments/") for n in names if "/" in n.split(":")[0])
+    assert 'slo:sli_error_events:increase5m{service="payments",slo="authorisations"' in joined["payments"]
+    assert 'http_requests_total{' not in joined["payments"]
+    scenarios = [s for n in names for s in scenarios_of(n)]
+    assert scenarios and all(("custom PromQL" in n) == n.startswith("payments") for n in names if scenarios_of(n))
 
 
 def test_a_cluster_that_stops_is_missed_by_absent_alone(tmp_path: Path) -> None:

@@ -64,23 +64,46 @@ class Outcome:
     ties: tuple[str, ...]
 
 
-def _outage(plan: SLOPlan, layout: Layout, start: int, low_traffic: bool) -> Outcome:
+def _outage_length(plan: SLOPlan) -> int:
+    """How long the errors of a full outage last: until the fastest page must have fired (Workbook time + e)."""
     pair = fast_pair(plan)
     assert pair is not None
     e = plan.evaluation_interval
-    fired = math.floor((pair.factor * plan.error_budget * pair.long + e) / e) * e
-    end = start + fired
-    resolved = end + pair.short + e
+    return math.floor((pair.factor * plan.error_budget * pair.long + e) / e) * e
+
+
+def _own_checks(plan: SLOPlan, start: int, low_traffic: bool) -> tuple[tuple[int, bool], ...]:
+    """An outage's check times from `start` and whether its page must fire then: not before the
+    outage, by the Workbook time + e (unless below the event floor), not a short window after."""
+    pair = fast_pair(plan)
+    assert pair is not None
+    e, end = plan.evaluation_interval, start + _outage_length(plan)
+    return ((start - e, False), (end, not low_traffic)) + (() if low_traffic else ((end + pair.short + e, False),))
+
+
+def _outage_traffic(plan: SLOPlan, start: int, until: int, low_traffic: bool) -> Traffic:
+    e, fired = plan.evaluation_interval, _outage_length(plan)
     per_step = per_step_events(plan, low_traffic)
-    segments = [(start // e, per_step, 0.0), (fired // e, per_step, per_step), ((resolved - end) // e, per_step, 0.0)]
-    traffic = traffic_of(e, segments)
+    return traffic_of(e, [(start // e, per_step, 0.0), (fired // e, per_step, per_step), ((until - start - fired) // e, per_step, 0.0)])
+
+
+def _expected_at(model: RuleModel, pair: BurnWindow, at: int, page_expected: bool) -> tuple[tuple[BurnWindow, ...], list[str]]:
+    verdict = model.verdict(at // model.e)
+    ties = [f"{t} at {format_duration(at)}" for t in verdict.ties]
+    return ((pair,) if page_expected else ()) + tuple(others_firing(verdict, pair)), ties
+
+
+def _outage(plan: SLOPlan, layout: Layout, start: int, low_traffic: bool) -> Outcome:
+    pair = fast_pair(plan)
+    assert pair is not None
+    times = _own_checks(plan, start, low_traffic)
+    traffic = _outage_traffic(plan, start, start + _outage_length(plan) + pair.short + plan.evaluation_interval, low_traffic)
     model = RuleModel(plan, traffic, layout.shape)
     checks, ties = [], []
-    times = ((start - e, False), (end, not low_traffic)) + (() if low_traffic else ((resolved, False),))
     for at, page_expected in times:
-        verdict = model.verdict(at // e)
-        ties += [f"{t} at {format_duration(at)}" for t in verdict.ties]
-        checks.append((at, ((pair,) if page_expected else ()) + tuple(others_firing(verdict, pair))))
+        burns, tied = _expected_at(model, pair, at, page_expected)
+        ties += tied
+        checks.append((at, burns))
     return Outcome(traffic, start, tuple(checks), tuple(ties))
 
 
@@ -132,4 +155,89 @@ def steady_outcome(plan: SLOPlan, layout: Layout, burn: float) -> tuple[Traffic,
     return found
 
 
-__all__ = ["STEADY_CHECK", "Outcome", "full_history", "outage_outcome", "per_step_events", "steady_outcome", "traffic_of"]
+@dataclass(frozen=True, slots=True)
+class Staggered:
+    """Full outages of several SLOs of one service in one test, one after the other.
+
+    Per SLO (in the order given): its traffic, when its outage starts, and its
+    expected burn conditions at every check time of the test (`times`).
+    """
+
+    traffics: tuple[Traffic, ...]
+    starts: tuple[int, ...]
+    times: tuple[int, ...]
+    expected: tuple[tuple[tuple[BurnWindow, ...], ...], ...]
+    """expected[k][n]: the conditions of SLO k expected firing at times[n]."""
+
+
+_STAGGERED: dict[tuple[Any, ...], Staggered | None] = {}
+
+
+def staggered_outages(slos: list[tuple[SLOPlan, Layout]], low_traffic: bool) -> Staggered | None:
+    """One test's full outages of every SLO in `slos`, each starting when the previous one has paged.
+
+    promtool evaluates every rule of a service's file at every step of every
+    test, whichever SLO the test is about, so separate outage tests cost the sum
+    of their steps and one staggered test little more than the longest. Each
+    SLO starts its outage one evaluation after the previous one's page check
+    (an SLO whose rules read another's series would page too early or too late),
+    keeps the very expectations of its own outage test at its own check times
+    (else None: the caller tests them apart), and is expected, at the other
+    SLOs' check times, to raise what the rule model computes. None as well when
+    any expectation of the staggered test is within a tie.
+    """
+    key = tuple((*shape_key(plan, layout), low_traffic) for plan, layout in slos)
+    if key in _STAGGERED:
+        return _STAGGERED[key]
+    found = _STAGGERED[key] = _stagger(slos, low_traffic)
+    return found
+
+
+def _stagger(slos: list[tuple[SLOPlan, Layout]], low_traffic: bool) -> Staggered | None:
+    outcomes = [outage_outcome(plan, layout, low_traffic) for plan, layout in slos]
+    if any(o.ties for o in outcomes):
+        return None  # their own tests name the ties
+    e = slos[0][0].evaluation_interval
+    starts, start = [], max(o.start for o in outcomes)
+    for plan, _ in slos:
+        starts.append(start)
+        start += _outage_length(plan) + e
+    own = [_own_checks(plan, at, low_traffic) for (plan, _), at in zip(slos, starts, strict=True)]
+    until = max(at for checks in own for at, _ in checks)
+    times = tuple(sorted({at for checks in own for at, _ in checks}))
+    traffics, expected = [], []
+    for (plan, layout), at, checks, outcome in zip(slos, starts, own, outcomes, strict=True):
+        pair = fast_pair(plan)
+        assert pair is not None
+        traffic = _outage_traffic(plan, at, until, low_traffic)
+        model = RuleModel(plan, traffic, layout.shape)
+        page_expected = dict(checks)
+        per_time = []
+        for t in times:
+            if t in page_expected:
+                burns, tied = _expected_at(model, pair, t, page_expected[t])
+            else:
+                verdict = model.verdict(t // e)
+                burns, tied = verdict.firing, list(verdict.ties)
+            if tied:
+                return None
+            per_time.append(burns)
+        mine = tuple((t - at + outcome.start, burns) for t, burns in zip(times, per_time, strict=True) if t in page_expected)
+        if mine != outcome.checks:
+            return None
+        traffics.append(traffic)
+        expected.append(tuple(per_time))
+    return Staggered(tuple(traffics), tuple(starts), times, tuple(expected))
+
+
+__all__ = [
+    "STEADY_CHECK",
+    "Outcome",
+    "Staggered",
+    "full_history",
+    "outage_outcome",
+    "per_step_events",
+    "staggered_outages",
+    "steady_outcome",
+    "traffic_of",
+]
