@@ -80,12 +80,15 @@ def check_names() -> list[str]:
     return [ManifestIntegrity.name, *(check.name for check in CHECKS)]
 
 
-def run_checks(bundle_dir: Path, tools: Toolbox, only: set[str] | None = None) -> list[Diagnostic]:
-    """Run every registered check (or the named ones) on the bundle at `bundle_dir`."""
+def run_checks(
+    bundle_dir: Path, tools: Toolbox, only: set[str] | None = None, cache_dir: Path | None = None
+) -> list[Diagnostic]:
+    """Run every registered check (or the named ones) on the bundle at `bundle_dir`; with a
+    `cache_dir`, unit-test files that passed before with the same bytes are not run again."""
     files, hashes, declared, problems = read_bundle_files(bundle_dir)
     if problems and not files:
         return problems
-    ctx = CheckContext(bundle_dir=bundle_dir, files=files, tools=tools, declared_series=declared)
+    ctx = CheckContext(bundle_dir=bundle_dir, files=files, tools=tools, declared_series=declared, cache_dir=cache_dir)
     found = list(problems)
     for check in (ManifestIntegrity(hashes), *CHECKS):
         if only is None or check.name in only:

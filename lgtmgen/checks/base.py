@@ -25,13 +25,15 @@ class CheckContext:
     """What a check may look at: the bundle on disk and the located tools.
 
     `declared_series` are the recorded series the catalog's own PromQL reads, as the
-    manifest lists them: the user records them, lgtmgen need not.
+    manifest lists them: the user records them, lgtmgen need not. `cache_dir` holds
+    what earlier checks remembered (`lgtmgen.checks.passed_tests`); None: remember nothing.
     """
 
     bundle_dir: Path
     files: tuple[BundleFile, ...]
     tools: Toolbox
     declared_series: frozenset[str] = frozenset()
+    cache_dir: Path | None = None
 
     def by_role(self, *roles: Role) -> list[BundleFile]:
         return [f for f in self.files if f.role in roles]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import glob
 import math
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -14,6 +14,7 @@ import yaml
 from lgtmgen.artifacts import Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.passed_tests import PassedTests, inputs_digest, rule_paths, tool_identity
 from lgtmgen.checks.run_tool import (
     ToolRun,
     diagnostics_from_failures,
@@ -22,7 +23,7 @@ from lgtmgen.checks.run_tool import (
     run_tool,
 )
 from lgtmgen.cpus import available_cpus
-from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
 RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
 EVALUATIONS_PER_RUN = 100_000
@@ -101,8 +102,24 @@ class PromtoolUnitTests:
         if ctx.tools.promtool is None:
             return [missing_tool("promtool", self.name)]
         promtool = ctx.tools.promtool
+        passed = PassedTests(ctx.cache_dir) if ctx.cache_dir is not None else None
+        plans = {f: _test_plan(ctx.bundle_dir / f, tool_identity(promtool) if passed else None) for f in files}
+        todo = [f for f in files if not (passed and (digest := plans[f].digest) and passed.passed(digest))]
+        found: list[Diagnostic] = []
+        if len(todo) < len(files):
+            found.append(
+                Diagnostic(
+                    "promtool/tests-passed-before",
+                    f"{len(files) - len(todo)} of {len(files)} unit-test files passed {promtool.name} "
+                    f"{promtool.version} before with these very bytes and rule files; not run again "
+                    "(lgtmgen check --no-cache runs them)",
+                    severity=Severity.INFO,
+                )
+            )
+        if not todo:
+            return found
         cpus = available_cpus()
-        chunks = unit_test_runs(files, [unit_test_cost(ctx.bundle_dir / f) for f in files], cpus)
+        chunks = unit_test_runs(todo, [plans[f].cost for f in todo], cpus)
         with tempfile.TemporaryDirectory(prefix="lgtmgen-junit-") as reports:
 
             def test(numbered: tuple[int, list[str]]) -> tuple[ToolRun, Path]:
@@ -110,10 +127,32 @@ class PromtoolUnitTests:
                 return run_tool(promtool, ["test", "rules", f"--junit={report}", *numbered[1]], ctx.bundle_dir), report
 
             with ThreadPoolExecutor(max_workers=min(cpus, len(chunks))) as pool:
-                found: list[Diagnostic] = []
                 for (run, report), chunk in zip(pool.map(test, enumerate(chunks)), chunks, strict=True):
-                    found += _test_failures(run, report, chunk)
+                    failures = _test_failures(run, report, chunk)
+                    found += failures
+                    if passed and run.returncode == 0 and not failures:
+                        passed.remember(d for f in chunk if (d := plans[f].digest))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class _TestPlan:
+    cost: int
+    """Rule evaluations (see `unit_test_cost`)."""
+    digest: str | None
+    """What promtool reads to run the file (see `passed_tests.inputs_digest`); None: not remembered."""
+
+
+def _test_plan(path: Path, tool: str | None) -> _TestPlan:
+    """The cost of a unit-test file and, given the tool's identity, the digest of its inputs."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return _TestPlan(1, None)
+    patterns = doc.get("rule_files", []) if isinstance(doc, dict) else []
+    valid = isinstance(patterns, list) and all(isinstance(p, str) for p in patterns)
+    digest = inputs_digest(path, patterns, tool) if tool is not None and valid else None
+    return _TestPlan(_unit_test_cost(path, doc), digest)
 
 
 def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnostic]:
@@ -147,8 +186,17 @@ def unit_test_cost(path: Path) -> int:
     """
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return 1
+    return _unit_test_cost(path, doc)
+
+
+def _unit_test_cost(path: Path, doc: object) -> int:
+    if not isinstance(doc, dict):
+        return 1
+    try:
         step = parse_duration(str(doc.get("evaluation_interval", DEFAULT_EVALUATION_INTERVAL)))
-        rules = sum(_rule_count(Path(p)) for pattern in doc.get("rule_files", []) for p in _rule_paths(path, pattern))
+        rules = sum(_rule_count(Path(p)) for pattern in doc.get("rule_files", []) for p in rule_paths(path, pattern))
         steps = 0
         for test in doc.get("tests", []):
             cases = [*test.get("alert_rule_test", []), *test.get("promql_expr_test", [])]
@@ -157,11 +205,6 @@ def unit_test_cost(path: Path) -> int:
     except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError, ZeroDivisionError):
         return 1
     return max(1, steps * rules)
-
-
-def _rule_paths(test_file: Path, pattern: str) -> list[str]:
-    # promtool resolves rule_files against the test file's directory, globs included.
-    return sorted(glob.glob(str(test_file.parent / pattern)))
 
 
 def _rule_count(rule_file: Path) -> int:

@@ -200,9 +200,25 @@ def check(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Run only the named check(s).")
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="Where passing promtool unit-test runs are remembered by the digest of what promtool read "
+            "(default: $LGTMGEN_CACHE_DIR, else $XDG_CACHE_HOME/lgtmgen or ~/.cache/lgtmgen).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Run every unit-test file, remember nothing.")
+    ] = False,
 ) -> None:
-    """Check a written bundle with promtool, amtool and the upstream references."""
+    """Check a written bundle with promtool, amtool and the upstream references.
+
+    promtool unit-test files that passed before with the very same bytes (test file, rule
+    files, promtool) are not run again; see --cache-dir and --no-cache.
+    """
     from lgtmgen.checks import check_names, run_checks
+    from lgtmgen.checks.passed_tests import default_cache_dir
 
     unknown = sorted(set(only or ()) - set(check_names()))
     if unknown:  # a misspelt --only would otherwise run nothing and pass
@@ -217,7 +233,8 @@ def check(
     if state.output is OutputFormat.human:
         for name, info in used.items():
             err.print(f"using {name} {info['version']} ({info['path']})", markup=False)
-    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None)
+    cache = None if no_cache else (cache_dir or default_cache_dir())
+    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None, cache)
     _finish("check", diagnostics, f"bundle {bundle_dir} passed every check", tools=used)
 
 

@@ -367,3 +367,22 @@ def test_import_in_json_holds_the_catalog_and_what_was_not_carried_over(tmp_path
     assert (report["services"], report["slos"]) == (1, 1)
     assert report["catalog"]["services"][0]["slos"][0]["sli"]["bad_query"] == "e[{{window}}]"
     assert report["not_carried"] == ["sloth.yaml: labels (service-wide labels are not part of the catalog)"]
+
+
+def test_check_reuses_passed_unit_tests_from_its_cache_dir_unless_told_not_to(catalog: Path) -> None:
+    cwd = catalog.parent
+    assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+
+    def reused(*flags: str) -> list[str]:
+        run = lgtmgen("--output", "json", "check", "out", "--only", "promtool-tests", *flags, cwd=cwd)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return [d["message"] for d in json.loads(run.stdout)["diagnostics"] if d["check"] == "promtool/tests-passed-before"]
+
+    manifest = json.loads((cwd / "out" / "manifest.json").read_text(encoding="utf-8"))
+    tests = sum(1 for entry in manifest["files"].values() if entry["role"] == "prometheus-rule-tests")
+    assert reused("--cache-dir", "cache") == []
+    assert [m.split(" unit-test")[0] for m in reused("--cache-dir", "cache")] == [f"{tests} of {tests}"]
+    assert reused("--cache-dir", "cache", "--no-cache") == []
+    # The default directory is $LGTMGEN_CACHE_DIR (set per test, empty at first).
+    assert reused() == []
+    assert len(reused()) == 1
