@@ -152,35 +152,29 @@ def _floor_tested(ctx: _Context) -> bool:
 
 def outages(contexts: list[_Context], *, low_traffic: bool = False) -> list[Test]:
     """The full outages of the SLOs of one rule file: one staggered test when they can share it
-    (`staggered_outages`), else a test each."""
+    (`staggered_outages`, not below the event floor), else a test each."""
     wanted = [c for c in contexts if _outage_pages(c) and (_floor_tested(c) or not low_traffic)]
-    if len(wanted) > 1:
-        staggered = staggered_outages([(c.plan, c.layout) for c in wanted], low_traffic)
+    if len(wanted) > 1 and not low_traffic:
+        staggered = staggered_outages([(c.plan, c.layout) for c in wanted])
         if staggered is not None:
-            return [_staggered_test(wanted, staggered, low_traffic)]
+            return [_staggered_test(wanted, staggered)]
     return [t for c in wanted if (t := full_outage(c, low_traffic=low_traffic)) is not None]
 
 
-def _staggered_test(contexts: list[_Context], staggered: Staggered, low_traffic: bool) -> Test:
+def _staggered_test(contexts: list[_Context], staggered: Staggered) -> Test:
     first = contexts[0].plan
     parts, modelled = [], False
     for k, (ctx, start) in enumerate(zip(contexts, staggered.starts, strict=True)):
         plan, pair = ctx.plan, fast_pair(ctx.plan)
         assert pair is not None
-        if low_traffic:
-            parts.append(f"{plan.slo.name} from {format_duration(start)} does not page")
-        else:
-            detection = pair.factor * plan.error_budget * pair.long
-            parts.append(
-                f"{plan.slo.name} from {format_duration(start)} pages within {detection:g}s "
-                f"+ one evaluation interval and resolves within {format_duration(pair.short)}"
-            )
+        detection = pair.factor * plan.error_budget * pair.long
+        parts.append(
+            f"{plan.slo.name} from {format_duration(start)} pages within {detection:g}s "
+            f"+ one evaluation interval and resolves within {format_duration(pair.short)}"
+        )
         modelled = modelled or any(b != pair for burns in staggered.expected[k] for b in burns)
-        modelled = modelled or sum(pair in burns for burns in staggered.expected[k]) > (0 if low_traffic else 1)
-    if low_traffic:
-        what = "outages at a quarter of min_events, one SLO after the other"
-    else:
-        what = f"full outages after {format_duration(staggered.starts[0])} of clean traffic, one SLO after the other"
+        modelled = modelled or sum(pair in burns for burns in staggered.expected[k]) > 1
+    what = f"full outages after {format_duration(staggered.starts[0])} of clean traffic, one SLO after the other"
     name = f"{first.service.name}: {what}: " + "; ".join(parts)
     if modelled:
         name += "; other conditions as modelled, evaluated every step here (5m or 1h apart in production)"

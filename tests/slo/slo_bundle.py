@@ -43,7 +43,7 @@ def scenarios_of(name: str) -> list[tuple[str, str, str]]:
     for part in parts.split("; "):
         for marker, prefix in ((" from ", "full outage from "), (" a steady ", "a steady ")):
             slo, sep, what = part.partition(marker)
-            if sep and " " not in slo and heading.startswith(("full outages", "outages at", "one steady burn")):
+            if sep and " " not in slo and heading.startswith(("full outages", "one steady burn")):
                 found.append((head, slo, prefix + what))
                 break
     return found

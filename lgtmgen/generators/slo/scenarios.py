@@ -173,7 +173,7 @@ class Staggered:
 _STAGGERED: dict[tuple[Any, ...], Staggered | None] = {}
 
 
-def staggered_outages(slos: list[tuple[SLOPlan, Layout]], low_traffic: bool) -> Staggered | None:
+def staggered_outages(slos: list[tuple[SLOPlan, Layout]]) -> Staggered | None:
     """One test's full outages of every SLO in `slos`, each starting when the previous one has paged.
 
     promtool evaluates every rule of a service's file at every step of every
@@ -183,18 +183,20 @@ def staggered_outages(slos: list[tuple[SLOPlan, Layout]], low_traffic: bool) -> 
     (an SLO whose rules read another's series would page too early or too late),
     keeps the very expectations of its own outage test at its own check times
     (else None: the caller tests them apart), and is expected, at the other
-    SLOs' check times, to raise what the rule model computes. None as well when
-    any expectation of the staggered test is within a tie.
+    SLOs' check times, to raise what the rule model computes (a tie there:
+    None as well).
+    Outages below the event floor are not staggered: their tests check nothing
+    after the outage, so the model was never held to promtool there.
     """
-    key = tuple((*shape_key(plan, layout), low_traffic) for plan, layout in slos)
+    key = tuple(shape_key(plan, layout) for plan, layout in slos)
     if key in _STAGGERED:
         return _STAGGERED[key]
-    found = _STAGGERED[key] = _stagger(slos, low_traffic)
+    found = _STAGGERED[key] = _stagger(slos)
     return found
 
 
-def _stagger(slos: list[tuple[SLOPlan, Layout]], low_traffic: bool) -> Staggered | None:
-    outcomes = [outage_outcome(plan, layout, low_traffic) for plan, layout in slos]
+def _stagger(slos: list[tuple[SLOPlan, Layout]]) -> Staggered | None:
+    outcomes = [outage_outcome(plan, layout, False) for plan, layout in slos]
     if any(o.ties for o in outcomes):
         return None  # their own tests name the ties
     e = slos[0][0].evaluation_interval
@@ -202,14 +204,14 @@ def _stagger(slos: list[tuple[SLOPlan, Layout]], low_traffic: bool) -> Staggered
     for plan, _ in slos:
         starts.append(start)
         start += _outage_length(plan) + e
-    own = [_own_checks(plan, at, low_traffic) for (plan, _), at in zip(slos, starts, strict=True)]
+    own = [_own_checks(plan, at, False) for (plan, _), at in zip(slos, starts, strict=True)]
     until = max(at for checks in own for at, _ in checks)
     times = tuple(sorted({at for checks in own for at, _ in checks}))
     traffics, expected = [], []
     for (plan, layout), at, checks, outcome in zip(slos, starts, own, outcomes, strict=True):
         pair = fast_pair(plan)
         assert pair is not None
-        traffic = _outage_traffic(plan, at, until, low_traffic)
+        traffic = _outage_traffic(plan, at, until, False)
         model = RuleModel(plan, traffic, layout.shape)
         page_expected = dict(checks)
         per_time = []
