@@ -54,6 +54,18 @@ class Role(StrEnum):
     DOC = "doc"
 
 
+PROMQL_RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
+"""Deployed rule files whose expressions are PromQL: Prometheus's and the Mimir ruler's."""
+RULE_ROLES = (*PROMQL_RULE_ROLES, Role.LOKI_RULES)
+"""Every deployed rule file (the Loki ruler's expressions are LogQL)."""
+PROMTOOL_RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
+"""Rule files `promtool check rules` can read: federated groups carry Mimir's `source_tenants`,
+which Prometheus' rule format refuses (the Mimir ruler check runs them through promtool
+without it)."""
+ALERT_SOURCE_ROLES = (Role.PROMETHEUS_RULES, Role.LOKI_RULES)
+"""Where each alert is read once: the Mimir ruler namespaces repeat the Prometheus rules."""
+
+
 @dataclass(frozen=True, slots=True)
 class Artifact:
     """One file of the bundle.

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import yaml
 
-from lgtmgen.artifacts import Role
+from lgtmgen.artifacts import PROMTOOL_RULE_ROLES, Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.passed_tests import PassedTests, inputs_digest, rule_paths, tool_identity
@@ -25,7 +25,6 @@ from lgtmgen.checks.run_tool import (
 from lgtmgen.cpus import available_cpus
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
-RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES)
 EVALUATIONS_PER_RUN = 100_000
 """Rule evaluations (see `unit_test_cost`) one promtool run takes on. Measured on the shop
 bundle, promtool spends 0.15 to 0.6 ms per rule evaluation (the weekly-season anomaly tests
@@ -41,7 +40,7 @@ class PromtoolRules:
     name = "promtool-rules"
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
-        files = [f.path for f in ctx.by_role(*RULE_ROLES)]
+        files = [f.path for f in ctx.by_role(*PROMTOOL_RULE_ROLES)]
         if not files:
             return []
         if ctx.tools.promtool is None:

@@ -17,7 +17,7 @@ from typing import Any
 import promql_parser
 import yaml
 
-from lgtmgen.artifacts import RULES_METADATA_PATH, Role
+from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.diagnostics import Diagnostic, Location
@@ -28,7 +28,6 @@ ALERT_LABELS = ("severity", "team", "service")
 ALERT_ANNOTATIONS = ("summary", "description", "runbook_url")
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear"})
 MIN_SCRAPES = 4
-RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
 
 
 def short_ranges(expr: str, min_range: float) -> Iterator[tuple[str, float]]:
@@ -120,7 +119,7 @@ class RuleHygiene:
         interval = scrape_interval(ctx.bundle_dir)
         min_range = None if interval is None else MIN_SCRAPES * interval
         found: list[Diagnostic] = []
-        for bundle_file in ctx.by_role(*RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT):
+        for bundle_file in ctx.by_role(*PROMQL_RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT):
             doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
             if bundle_file.role is Role.PROMETHEUS_RULE_OBJECT and isinstance(doc, dict):
                 doc = doc.get("spec")

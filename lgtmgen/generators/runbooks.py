@@ -11,13 +11,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lgtmgen.artifacts import Artifact, Format, Role
+from lgtmgen.artifacts import ALERT_SOURCE_ROLES, Artifact, Format, Role
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan
 from lgtmgen.render import DO_NOT_EDIT
 from lgtmgen.templating import GO_LITERAL_BRACES, jinja_environment, literal_text
-
-RULE_ROLES = (Role.PROMETHEUS_RULES, Role.LOKI_RULES)
 
 _STEPS = {
     "page": [
@@ -105,7 +103,7 @@ class _Section:
 
 def runbook_alerts(artifact: Artifact) -> list[RunbookAlert]:
     """The alerts of a rule file that name a service; nothing for other artifacts."""
-    if artifact.role not in RULE_ROLES or not isinstance(artifact.data, dict):
+    if artifact.role not in ALERT_SOURCE_ROLES or not isinstance(artifact.data, dict):
         return []
     found = []
     for group in artifact.data.get("groups", []):

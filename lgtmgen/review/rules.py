@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.artifacts import RULE_ROLES, Artifact, Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.plan import Plan
 from lgtmgen.promql import selected_metrics
@@ -24,7 +24,6 @@ from lgtmgen.templating import GO_LITERAL_BRACES, literal_text
 DESCRIPTIVE_LABELS = frozenset({"team", "tenant", "tier", "sli_kind"})
 """Labels that describe an alert but, in lgtmgen's rules, never tell two rules of a name apart:
 left out of the short name people read (they still identify the rule)."""
-RULE_ROLES = frozenset({Role.PROMETHEUS_RULES, Role.LOKI_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES})
 COPY_ROLES = frozenset({Role.PROMETHEUS_RULE_OBJECT})
 """Per-cluster copies (a PrometheusRule object per cluster): a rule is named by its file
 elsewhere when it has one, or a suggestion would point at one cluster's copy."""

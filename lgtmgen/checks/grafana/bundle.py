@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from lgtmgen.artifacts import Role
+from lgtmgen.artifacts import RULE_ROLES, Role
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import load_bundle_yaml
 from lgtmgen.checks.grafana.ids import (
@@ -18,7 +18,6 @@ from lgtmgen.checks.grafana.ids import (
 from lgtmgen.checks.grafana.schema import panels_of
 from lgtmgen.diagnostics import Diagnostic, Location
 
-RULE_ROLES = (Role.PROMETHEUS_RULES, Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES, Role.LOKI_RULES)
 _DASHBOARD_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
 
 
