@@ -157,6 +157,23 @@ def _stage(
     return list(staged)
 
 
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Where passing promtool unit-test runs are remembered by the digest of what promtool read "
+        "(default: $LGTMGEN_CACHE_DIR, else $XDG_CACHE_HOME/lgtmgen or ~/.cache/lgtmgen).",
+    ),
+]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Run every unit-test file, remember nothing.")]
+
+
+def _check_cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
+    from lgtmgen.checks.passed_tests import default_cache_dir
+
+    return None if no_cache else (cache_dir or default_cache_dir())
+
+
 @app.command()
 def build(
     catalog: CatalogArg,
@@ -165,6 +182,8 @@ def build(
         bool, typer.Option("--check", help="Also run every check before replacing the bundle.")
     ] = False,
     jobs: JobsOption = 0,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Compile the catalog and replace the bundle directory atomically."""
     started = time.perf_counter()
@@ -178,7 +197,7 @@ def build(
         if check:
             from lgtmgen.checks import run_checks
 
-            diagnostics += run_checks(staging, _toolbox())
+            diagnostics += run_checks(staging, _toolbox(), cache_dir=_check_cache(cache_dir, no_cache))
             if has_errors(diagnostics):
                 _finish("build", diagnostics, "", failed=True)
         swap_in(staging, out_dir)
@@ -200,17 +219,8 @@ def check(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Run only the named check(s).")
     ] = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir",
-            help="Where passing promtool unit-test runs are remembered by the digest of what promtool read "
-            "(default: $LGTMGEN_CACHE_DIR, else $XDG_CACHE_HOME/lgtmgen or ~/.cache/lgtmgen).",
-        ),
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Run every unit-test file, remember nothing.")
-    ] = False,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Check a written bundle with promtool, amtool and the upstream references.
 
@@ -218,7 +228,6 @@ def check(
     files, promtool) are not run again; see --cache-dir and --no-cache.
     """
     from lgtmgen.checks import check_names, run_checks
-    from lgtmgen.checks.passed_tests import default_cache_dir
 
     unknown = sorted(set(only or ()) - set(check_names()))
     if unknown:  # a misspelt --only would otherwise run nothing and pass
@@ -233,8 +242,7 @@ def check(
     if state.output is OutputFormat.human:
         for name, info in used.items():
             err.print(f"using {name} {info['version']} ({info['path']})", markup=False)
-    cache = None if no_cache else (cache_dir or default_cache_dir())
-    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None, cache)
+    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None, _check_cache(cache_dir, no_cache))
     _finish("check", diagnostics, f"bundle {bundle_dir} passed every check", tools=used)
 
 

@@ -386,3 +386,7 @@ def test_check_reuses_passed_unit_tests_from_its_cache_dir_unless_told_not_to(ca
     # The default directory is $LGTMGEN_CACHE_DIR (set per test, empty at first).
     assert reused() == []
     assert len(reused()) == 1
+    # `build --check` checks the staged bundle with the same cache: what it ran passes here.
+    built = lgtmgen("build", catalog.name, "-o", "out", "--check", "--cache-dir", "other", cwd=cwd)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert [m.split(" unit-test")[0] for m in reused("--cache-dir", "other")] == [f"{tests} of {tests}"]
