@@ -1,20 +1,24 @@
 """Unit-test files that passed promtool before, remembered by the exact bytes promtool read.
 
 `promtool test rules` on a test file depends on nothing but that file, the rule
-files it names (globs resolved as promtool resolves them) and promtool itself.
-A passing run is remembered under a digest of all of them; a later check finds
-the digest and need not run the file again. Only passes are remembered: a
-failing file runs every time. Any changed byte, a renamed rule file, another
-promtool version or build gives another digest.
+files it names and promtool itself (group order too: generated test files set
+`group_eval_order`). A passing run is remembered under a digest of all of them,
+taken before the run and again after it (a file rewritten meanwhile is not
+remembered); a later check finds the digest and need not run the file again.
+Only passes are remembered: a failing file runs every time. Any changed byte, a
+renamed rule file, another promtool version or build gives another digest; a
+rule file named by a glob is never remembered.
 
 The directory is `lgtmgen check --cache-dir`, else `$LGTMGEN_CACHE_DIR`, else
 `$XDG_CACHE_HOME/lgtmgen` (`~/.cache/lgtmgen`); `--no-cache` turns it off. A CI
 job that keeps that directory between runs re-runs the tests of what changed.
+Each entry is an empty file touched on every hit: entries unused for a month can
+go (`find DIR -type f -mtime +30 -delete`).
 """
 
 from __future__ import annotations
 
-import glob
+import functools
 import hashlib
 import os
 from collections.abc import Iterable
@@ -26,38 +30,52 @@ from lgtmgen.toolchain.locate import Tool
 SUBDIR = "promtool-tests-passed"
 
 
-def default_cache_dir() -> Path:
-    """`$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`, else `~/.cache/lgtmgen`."""
+def default_cache_dir() -> Path | None:
+    """`$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`, else `~/.cache/lgtmgen`; None
+    without a home directory to put it in."""
     if explicit := os.environ.get("LGTMGEN_CACHE_DIR"):
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lgtmgen"
-
-
-def tool_identity(tool: Tool) -> str:
-    """promtool's version and the size of its binary (two builds of one version differ in size)."""
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "lgtmgen"
     try:
-        size = tool.path.stat().st_size
+        return Path.home() / ".cache" / "lgtmgen"
+    except RuntimeError:  # no $HOME and no passwd entry (a container under an arbitrary uid)
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _binary_digest(path: str, size: int, mtime_ns: int) -> str:
+    with open(path, "rb") as binary:
+        return hashlib.file_digest(binary, "sha256").hexdigest()
+
+
+def tool_identity(tool: Tool) -> str | None:
+    """The tool's name, version and the SHA-256 of its binary (a version string drops the
+    distribution's build suffix); None when the binary cannot be read: nothing is remembered."""
+    try:
+        real = os.path.realpath(tool.path)
+        stat = os.stat(real)
+        return f"{tool.name} {tool.version} sha256:{_binary_digest(real, stat.st_size, stat.st_mtime_ns)}"
     except OSError:
-        size = -1
-    return f"{tool.name} {tool.version} {size}"
+        return None
 
 
-def rule_paths(test_file: Path, pattern: str) -> list[str]:
-    """The rule files a test file's `rule_files` entry names: relative to the test file, globs expanded."""
-    return sorted(glob.glob(str(test_file.parent / pattern)))
+GLOB_CHARACTERS = frozenset("*?[\\")
 
 
-def inputs_digest(test_file: Path, rule_patterns: Iterable[str], tool: str) -> str | None:
-    """The digest of everything promtool reads to run `test_file`; None when a file cannot be read."""
+def inputs_digest(test_file: Path, rule_files: Iterable[str], tool: str) -> str | None:
+    """The digest of everything promtool reads to run `test_file`: its bytes, and the name and bytes
+    of each rule file it names. None when a file cannot be read, or when a rule file is named by a
+    glob (Go's globs match files Python's do not, dotfiles among them): such a file always runs."""
+    names = list(rule_files)
+    if any(GLOB_CHARACTERS & set(name) for name in names):
+        return None
     digest = hashlib.sha256(f"lgtmgen {__version__}\0{tool}\0".encode())
     try:
         digest.update(test_file.read_bytes())
-        for pattern in rule_patterns:
-            digest.update(f"\0pattern {pattern}\0".encode())
-            for path in rule_paths(test_file, pattern):
-                digest.update(f"\0file {os.path.relpath(path, test_file.parent)}\0".encode())
-                digest.update(Path(path).read_bytes())
+        for name in names:
+            digest.update(f"\0file {name}\0".encode())
+            digest.update((test_file.parent / name).read_bytes())
     except OSError:
         return None
     return digest.hexdigest()
@@ -73,7 +91,15 @@ class PassedTests:
         return self.directory / digest[:2] / digest
 
     def passed(self, digest: str) -> bool:
-        return self._entry(digest).is_file()
+        """Whether a run of these inputs passed; a hit is touched, so old entries show unused."""
+        entry = self._entry(digest)
+        try:
+            if not entry.is_file():
+                return False
+            entry.touch()
+        except OSError:  # an unreadable cache is an empty one
+            return False
+        return True
 
     def remember(self, digests: Iterable[str]) -> None:
         """Record passes; a cache that cannot be written is no reason to fail a check."""
@@ -86,4 +112,4 @@ class PassedTests:
                 return
 
 
-__all__ = ["PassedTests", "default_cache_dir", "inputs_digest", "rule_paths", "tool_identity"]
+__all__ = ["PassedTests", "default_cache_dir", "inputs_digest", "tool_identity"]

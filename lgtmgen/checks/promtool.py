@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import math
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ import yaml
 from lgtmgen.artifacts import PROMTOOL_RULE_ROLES, Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.base import CheckContext
-from lgtmgen.checks.passed_tests import PassedTests, inputs_digest, rule_paths, tool_identity
+from lgtmgen.checks.passed_tests import PassedTests, inputs_digest, tool_identity
 from lgtmgen.checks.run_tool import (
     ToolRun,
     diagnostics_from_failures,
@@ -101,8 +102,9 @@ class PromtoolUnitTests:
         if ctx.tools.promtool is None:
             return [missing_tool("promtool", self.name)]
         promtool = ctx.tools.promtool
-        passed = PassedTests(ctx.cache_dir) if ctx.cache_dir is not None else None
-        plans = {f: _test_plan(ctx.bundle_dir / f, tool_identity(promtool) if passed else None) for f in files}
+        identity = tool_identity(promtool) if ctx.cache_dir is not None else None
+        passed = PassedTests(ctx.cache_dir) if ctx.cache_dir is not None and identity is not None else None
+        plans = {f: _test_plan(ctx.bundle_dir / f, identity) for f in files}
         todo = [f for f in files if not (passed and (digest := plans[f].digest) and passed.passed(digest))]
         found: list[Diagnostic] = []
         if len(todo) < len(files):
@@ -129,8 +131,10 @@ class PromtoolUnitTests:
                 for (run, report), chunk in zip(pool.map(test, enumerate(chunks)), chunks, strict=True):
                     failures = _test_failures(run, report, chunk)
                     found += failures
-                    if passed and run.returncode == 0 and not failures:
-                        passed.remember(d for f in chunk if (d := plans[f].digest))
+                    if passed and identity and run.returncode == 0 and not failures:
+                        # Only bytes promtool read: a file rewritten during the run has another digest now.
+                        after = {f: inputs_digest(ctx.bundle_dir / f, plans[f].rule_files, identity) for f in chunk}
+                        passed.remember(d for f in chunk if (d := plans[f].digest) and after[f] == d)
         return found
 
 
@@ -140,6 +144,7 @@ class _TestPlan:
     """Rule evaluations (see `unit_test_cost`)."""
     digest: str | None
     """What promtool reads to run the file (see `passed_tests.inputs_digest`); None: not remembered."""
+    rule_files: tuple[str, ...] = ()
 
 
 def _test_plan(path: Path, tool: str | None) -> _TestPlan:
@@ -148,10 +153,11 @@ def _test_plan(path: Path, tool: str | None) -> _TestPlan:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return _TestPlan(1, None)
-    patterns = doc.get("rule_files", []) if isinstance(doc, dict) else []
-    valid = isinstance(patterns, list) and all(isinstance(p, str) for p in patterns)
-    digest = inputs_digest(path, patterns, tool) if tool is not None and valid else None
-    return _TestPlan(_unit_test_cost(path, doc), digest)
+    names = doc.get("rule_files", []) if isinstance(doc, dict) else []
+    if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        return _TestPlan(_unit_test_cost(path, doc), None)
+    digest = inputs_digest(path, names, tool) if tool is not None else None
+    return _TestPlan(_unit_test_cost(path, doc), digest, tuple(names))
 
 
 def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnostic]:
@@ -195,7 +201,7 @@ def _unit_test_cost(path: Path, doc: object) -> int:
         return 1
     try:
         step = parse_duration(str(doc.get("evaluation_interval", DEFAULT_EVALUATION_INTERVAL)))
-        rules = sum(_rule_count(Path(p)) for pattern in doc.get("rule_files", []) for p in rule_paths(path, pattern))
+        rules = sum(_rule_count(Path(p)) for pattern in doc.get("rule_files", []) for p in _rule_paths(path, pattern))
         steps = 0
         for test in doc.get("tests", []):
             cases = [*test.get("alert_rule_test", []), *test.get("promql_expr_test", [])]
@@ -204,6 +210,11 @@ def _unit_test_cost(path: Path, doc: object) -> int:
     except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError, ZeroDivisionError):
         return 1
     return max(1, steps * rules)
+
+
+def _rule_paths(test_file: Path, pattern: str) -> list[str]:
+    # promtool resolves rule_files against the test file's directory, globs included.
+    return sorted(glob.glob(str(test_file.parent / pattern)))
 
 
 def _rule_count(rule_file: Path) -> int:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 import yaml
 
 from lgtmgen.artifacts import Role
+from lgtmgen.checks import promtool as promtool_check
 from lgtmgen.checks.base import BundleFile, CheckContext
-from lgtmgen.checks.passed_tests import inputs_digest
+from lgtmgen.checks.passed_tests import default_cache_dir, inputs_digest, tool_identity
 from lgtmgen.checks.promtool import PromtoolUnitTests
 from lgtmgen.diagnostics import Diagnostic, Severity
-from lgtmgen.toolchain.locate import Toolbox, locate_tools
+from lgtmgen.toolchain.locate import Tool, Toolbox, locate_tools
 from tests.checks.test_promtool_tests import RULES, _test_file
 
 REUSED = "promtool/tests-passed-before"
@@ -75,18 +77,69 @@ def test_without_a_cache_directory_every_file_runs_and_nothing_is_written(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "rules.yaml"]
 
 
-def test_the_digest_covers_the_test_file_the_rule_files_a_glob_names_and_the_tool(tmp_path: Path) -> None:
+def test_the_digest_covers_the_test_file_its_rule_files_and_the_tool_and_no_glob(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "one.yaml").write_text("groups: []\n", encoding="utf-8")
     test = tmp_path / "t.yaml"
     test.write_text("tests: []\n", encoding="utf-8")
-    base = inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.3 1")
-    assert base is not None and base == inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.3 1")
-    assert base != inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.4 1")
-    (tmp_path / "rules" / "two.yaml").write_text("groups: []\n", encoding="utf-8")
-    with_two = inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.3 1")
-    assert with_two != base
-    (tmp_path / "rules" / "two.yaml").write_text("groups: [] \n", encoding="utf-8")
-    assert inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.3 1") != with_two
+    base = inputs_digest(test, ["rules/one.yaml"], "promtool 3.5.3 sha256:a")
+    assert base is not None and base == inputs_digest(test, ["rules/one.yaml"], "promtool 3.5.3 sha256:a")
+    assert base != inputs_digest(test, ["rules/one.yaml"], "promtool 3.5.3 sha256:b")
+    (tmp_path / "rules" / "one.yaml").write_text("groups: [] \n", encoding="utf-8")
+    changed = inputs_digest(test, ["rules/one.yaml"], "promtool 3.5.3 sha256:a")
+    assert changed not in {None, base}
     test.write_text("tests: [ ]\n", encoding="utf-8")
-    assert inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.3 1") not in {base, with_two}
+    assert inputs_digest(test, ["rules/one.yaml"], "promtool 3.5.3 sha256:a") not in {None, base, changed}
+    # Go's globs match files Python's do not (dotfiles): a glob is never remembered.
+    assert inputs_digest(test, ["rules/*.yaml"], "promtool 3.5.3 sha256:a") is None
+    assert inputs_digest(test, ["rules/missing.yaml"], "promtool 3.5.3 sha256:a") is None
+
+
+def test_two_builds_of_one_version_are_two_tools(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.write_bytes(b"build one")
+    two.write_bytes(b"build two")
+    identities = {tool_identity(Tool("promtool", path, "3.5.3")) for path in (one, two)}
+    assert len(identities) == 2 and None not in identities
+    assert tool_identity(Tool("promtool", tmp_path / "gone", "3.5.3")) is None
+
+
+def test_an_unusable_cache_directory_runs_everything_and_fails_nothing(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    files = _bundle(bundle, {"a.yaml": 1})
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache directory should be", encoding="utf-8")
+    assert _check(bundle, files, blocked) == []
+    assert _check(bundle, files, blocked) == []
+
+
+def test_no_home_directory_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("LGTMGEN_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert default_cache_dir() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert default_cache_dir() == Path("/somewhere/lgtmgen")
+
+
+def test_a_file_rewritten_while_promtool_ran_is_not_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """promtool passed the bytes it read; the digest taken before the run must not vouch for others."""
+    bundle, cache = tmp_path / "bundle", tmp_path / "cache"
+    bundle.mkdir()
+    files = _bundle(bundle, {"a.yaml": 1})
+    real_run = promtool_check.run_tool
+
+    def run_then_rewrite(*args: object, **kwargs: object) -> object:
+        result = real_run(*args, **kwargs)  # type: ignore[arg-type]
+        (bundle / "rules.yaml").write_text(yaml.safe_dump(RULES) + "# edited\n", encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(promtool_check, "run_tool", run_then_rewrite)
+    assert _check(bundle, files, cache) == []
+    monkeypatch.setattr(promtool_check, "run_tool", real_run)
+    (bundle / "rules.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")  # the bytes promtool read
+    assert _reused(_check(bundle, files, cache)) == []
