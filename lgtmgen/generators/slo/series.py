@@ -19,13 +19,24 @@ def _expanded(start: float, step: float, count: int) -> float:
     return start
 
 
+ROUNDING = 1e-6
+"""Relative drift that rounding to 9 decimals and adding a step again and again can make."""
+
+
+def _drifted_below(start: float, expanded_end: float) -> bool:
+    """Whether a run's `start` lies below the previous run's end by rounding drift only (a larger
+    drop would be a reset the scenario meant, and is written as it is)."""
+    return start < expanded_end <= start + ROUNDING * max(1.0, abs(start))
+
+
 def compact(values: list[float], counter: bool = False) -> str:
     """promtool's expanding notation: runs of equal steps as ``a+bxn``.
 
     The numbers are rounded to 9 decimals, and promtool adds the rounded step
     again and again: a run can end a little above the next run's start. For a
     `counter` that would be a reset (an `increase` of the whole count), so such a
-    start is written as the value the previous run ended at instead.
+    start is written as the value the previous run ended at instead (rounding
+    drift only: `_drifted_below`).
     """
     parts: list[str] = []
     i = 0
@@ -39,7 +50,7 @@ def compact(values: list[float], counter: bool = False) -> str:
             j = len(values) - 1
         count = j - i
         start_text = _num(values[i])
-        if counter and last is not None and float(start_text) < last:
+        if counter and last is not None and _drifted_below(float(start_text), last):
             start_text = repr(last)
         step_text = _num(step) if count else "0"
         sign = "" if step_text.startswith("-") else "+"
@@ -89,7 +100,7 @@ def compact_histograms(traffic: Traffic, threshold: float) -> str:
     for n, (dg, db, count) in enumerate(runs):
         start = tuple(_num(v) for v in _histogram_fields(*((0.0, 0.0) if n == 0 else (g + dg, b + db)), threshold))
         if last is not None:
-            start = tuple(text if float(text) >= end else repr(end) for text, end in zip(start, last, strict=True))
+            start = tuple(repr(end) if _drifted_below(float(text), end) else text for text, end in zip(start, last, strict=True))
         step = tuple(_num(v) for v in _histogram_fields(dg, db, threshold))
         repeat = count if n == 0 else count - 1
         parts.append(f"{_histogram_text(start, threshold)}+{_histogram_text(step, threshold)}x{repeat}")
