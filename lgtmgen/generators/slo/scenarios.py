@@ -178,7 +178,8 @@ def staggered_outages(slos: list[tuple[SLOPlan, Layout]]) -> Staggered | None:
 
     promtool evaluates every rule of a service's file at every step of every
     test, whichever SLO the test is about, so separate outage tests cost the sum
-    of their steps and one staggered test little more than the longest. Each
+    of their steps (each with its own clean history, hours long) and one staggered
+    test the longest history plus every SLO's outage (minutes each). Each
     SLO starts its outage one evaluation after the previous one's page check
     (an SLO whose rules read another's series would page too early or too late),
     keeps the very expectations of its own outage test at its own check times
