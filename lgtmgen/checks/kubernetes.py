@@ -13,6 +13,7 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.diagnostics import Diagnostic, Location
 
 KUBERNETES_VERSION = "1.32"
@@ -29,7 +30,7 @@ class KubernetesObjects:
         for bundle_file in ctx.by_role(Role.KUBERNETES_OBJECT):
             where = Location(bundle_file.path)
             try:
-                doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+                doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
                 kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
             except (OSError, yaml.YAMLError) as exc:
                 found.append(Diagnostic("kubernetes/unreadable", str(exc), location=where))

@@ -24,6 +24,7 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.run_tool import (
     diagnostics_from_failures,
     failures_by_file,
@@ -46,7 +47,7 @@ def tenant_of(path: str) -> str:
 def _groups_limit(ctx: CheckContext) -> dict[str, int]:
     limits: dict[str, int] = {}
     for bundle_file in ctx.by_role(Role.MIMIR_RUNTIME):
-        doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
+        doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
         for tenant, entry in (doc.get("overrides") or {}).items():
             if isinstance(entry, dict) and "ruler_max_rule_groups_per_tenant" in entry:
                 limits[str(tenant)] = int(entry["ruler_max_rule_groups_per_tenant"])
@@ -111,7 +112,7 @@ def group_findings(group: dict[str, Any], file: str, federated: bool, readable: 
 def _without_source_tenants(files: list[BundleFile], into: Path) -> list[str]:
     copies = []
     for bundle_file in files:
-        doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
+        doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
         for group in doc.get("groups") or []:
             group.pop("source_tenants", None)
         target = into / bundle_file.path
@@ -134,7 +135,7 @@ class MimirRulerCheck:
         files = ctx.by_role(Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
         for bundle_file in files:
             try:
-                doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
+                doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8")) or {}
             except (OSError, yaml.YAMLError) as exc:
                 found.append(Diagnostic("mimir-ruler/unreadable", str(exc), location=Location(bundle_file.path)))
                 continue

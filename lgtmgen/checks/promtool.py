@@ -15,6 +15,7 @@ import yaml
 from lgtmgen.artifacts import PROMTOOL_RULE_ROLES, Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_tests import PassedTests, inputs_digest, tool_identity
 from lgtmgen.checks.run_tool import (
     ToolRun,
@@ -70,7 +71,7 @@ class PromtoolRuleObjects:
             copies = []
             for bundle_file in objects:
                 try:
-                    doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+                    doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
                 except (OSError, yaml.YAMLError) as exc:
                     found.append(Diagnostic("promtool/rule-objects", str(exc), location=Location(bundle_file.path)))
                     continue
@@ -150,7 +151,7 @@ class _TestPlan:
 def _test_plan(path: Path, tool: str | None) -> _TestPlan:
     """The cost of a unit-test file and, given the tool's identity, the digest of its inputs."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return _TestPlan(1, None)
     names = doc.get("rule_files", []) if isinstance(doc, dict) else []
@@ -190,7 +191,7 @@ def unit_test_cost(path: Path) -> int:
     cannot be read costs 1: promtool reports it at once.
     """
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return 1
     return _unit_test_cost(path, doc)
@@ -218,7 +219,7 @@ def _rule_paths(test_file: Path, pattern: str) -> list[str]:
 
 
 def _rule_count(rule_file: Path) -> int:
-    doc = yaml.safe_load(rule_file.read_text(encoding="utf-8"))
+    doc = safe_load(rule_file.read_text(encoding="utf-8"))
     return sum(len(group.get("rules", [])) for group in doc.get("groups", []))
 
 

@@ -8,6 +8,7 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.reference import load_reference, validate_document, validate_tail_sampling
 from lgtmgen.diagnostics import Diagnostic, Location
 
@@ -25,7 +26,7 @@ REFERENCE_BY_ROLE: dict[Role, str] = {
 
 def _load_yaml(path: Path, rel: str) -> tuple[object, list[Diagnostic]]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+        return safe_load(path.read_text(encoding="utf-8")), []
     except OSError as exc:
         return None, [Diagnostic(UNREADABLE, f"cannot read {rel}: {exc}", location=Location(rel))]
     except yaml.YAMLError as exc:

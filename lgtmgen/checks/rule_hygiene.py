@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import promql_parser
-import yaml
 
 from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.diagnostics import Diagnostic, Location
 
 METADATA_PATH = RULES_METADATA_PATH
@@ -106,7 +106,7 @@ def scrape_interval(bundle_dir: Path) -> float | None:
     path = bundle_dir / METADATA_PATH
     if not path.is_file():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     return parse_duration(str(data["scrape_interval"])) if "scrape_interval" in data else None
 
 
@@ -120,7 +120,7 @@ class RuleHygiene:
         min_range = None if interval is None else MIN_SCRAPES * interval
         found: list[Diagnostic] = []
         for bundle_file in ctx.by_role(*PROMQL_RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT):
-            doc = yaml.safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+            doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
             if bundle_file.role is Role.PROMETHEUS_RULE_OBJECT and isinstance(doc, dict):
                 doc = doc.get("spec")
             found += file_findings(doc, bundle_file.path, min_range)
