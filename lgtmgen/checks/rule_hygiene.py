@@ -10,7 +10,6 @@ generator from the catalog defaults.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +29,9 @@ RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "der
 MIN_SCRAPES = 4
 
 
-def short_ranges(expr: str, min_range: float) -> Iterator[tuple[str, float]]:
-    """(function, range seconds) of every rate-like call over raw samples shorter than `min_range`."""
+def short_ranges(parsed: Any, min_range: float) -> list[tuple[str, float]]:
+    """(function, range seconds) of every rate-like call over raw samples shorter than `min_range`
+    in the parsed expression (`promql_parser.parse`)."""
     found: list[tuple[str, float]] = []
 
     def visit(node: Any) -> None:
@@ -42,8 +42,8 @@ def short_ranges(expr: str, min_range: float) -> Iterator[tuple[str, float]]:
                     if seconds < min_range:
                         found.append((node.func.name, seconds))
 
-    promql_parser.walk(promql_parser.parse(expr), visit)
-    yield from found
+    promql_parser.walk(parsed, visit)
+    return found
 
 
 def rule_findings(rule: dict[str, Any], where: str, file: str, min_range: float | None) -> list[Diagnostic]:
@@ -52,7 +52,7 @@ def rule_findings(rule: dict[str, Any], where: str, file: str, min_range: float 
     location = Location(file)
     expr = str(rule.get("expr", ""))
     try:
-        promql_parser.parse(expr)
+        parsed = promql_parser.parse(expr)
     except ValueError as exc:
         return [Diagnostic("rules/promql-syntax", f"{where}: {exc}", location=location, path=where)]
     if "record" in rule:
@@ -80,7 +80,7 @@ def rule_findings(rule: dict[str, Any], where: str, file: str, min_range: float 
                 )
             )
     if min_range is not None:
-        for function, seconds in short_ranges(expr, min_range):
+        for function, seconds in short_ranges(parsed, min_range):
             found.append(
                 Diagnostic(
                     "rules/rate-window",
