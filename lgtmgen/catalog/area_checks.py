@@ -34,6 +34,7 @@ from lgtmgen.catalog.logs_checks import (
 from lgtmgen.catalog.metrics_checks import (
     autoscaling_is_complete,
     cluster_prometheus_is_consistent,
+    evaluation_interval_is_usual,
     metrics_settings_are_consistent,
     mimir_storage_is_instant,
     mimir_tiers_are_declared,
@@ -68,6 +69,6 @@ AREA_CHECKS += [timings_can_be_kept, production_is_declared, quiet_pages_stay_qu
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid, logs_retention_is_at_least_a_day]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete, team_names_leave_ruler_namespaces_free]
-AREA_CHECKS += [rate_windows_hold_four_scrapes, percentiles_are_distinct_quantiles]
+AREA_CHECKS += [rate_windows_hold_four_scrapes, percentiles_are_distinct_quantiles, evaluation_interval_is_usual]
 AREA_CHECKS += [s3_lifecycle_is_valid, noncurrent_retention_is_whole_days]
 AREA_CHECKS += [anomaly_signals_are_measurable]

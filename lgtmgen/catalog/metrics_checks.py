@@ -33,6 +33,9 @@ OPERATOR_NO_LABELS = "catalog/operator-no-rule-labels"
 TEAM_RESERVED = "catalog/team-reserved-name"
 SCRAPE_TOO_LONG = "catalog/scrape-interval-too-long"
 KPI_WINDOW = "catalog/kpi-window-too-short"
+EVALUATION_SHORT = "catalog/evaluation-interval-short"
+SHORTEST_USUAL_EVALUATION = 10.0
+"""Below this, rules run far more often than the usual 15s to 1m, at a matching cost."""
 PERCENTILE = "catalog/percentile-invalid"
 MIN_SCRAPES = 4
 """Scrapes a rate window must hold (the bundle's `rules/rate-window` hygiene check)."""
@@ -198,6 +201,23 @@ def rate_windows_hold_four_scrapes(catalog: Catalog, report: Reporter) -> None:
                     ["services", s_index, "kpis", k_index, "window"],
                     hint=f"use a window of at least {format_duration(MIN_SCRAPES * scrape)}",
                 )
+
+
+def evaluation_interval_is_usual(catalog: Catalog, report: Reporter) -> None:
+    """A warning for rules evaluated every few seconds: Prometheus (or Mimir's ruler) runs every
+    SLO rule that often, and the generated promtool tests step through hours of history at that
+    interval (a three-SLO catalog at 1s took five minutes of `lgtmgen check`)."""
+    evaluation = parse_duration(catalog.defaults.evaluation_interval)
+    if evaluation < SHORTEST_USUAL_EVALUATION:
+        report.add(
+            EVALUATION_SHORT,
+            f"rules evaluated every {catalog.defaults.evaluation_interval} cost Prometheus {30 / evaluation:g} "
+            "times the rule CPU of a 30s interval, and the generated promtool tests step through hours of "
+            "history at that interval (minutes per service in lgtmgen check)",
+            ["defaults", "evaluation_interval"],
+            hint=f"evaluate every {format_duration(SHORTEST_USUAL_EVALUATION)} or more (15s to 1m is usual)",
+            severity=Severity.WARNING,
+        )
 
 
 def cluster_prometheus_is_consistent(catalog: Catalog, report: Reporter) -> None:

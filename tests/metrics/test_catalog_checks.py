@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from lgtmgen.diagnostics import Severity
 from lgtmgen.generators.recording_rules.service_families import quantile_label
 from tests.metrics.conftest import Loader, base_catalog
+from tests.support import load_catalog_document
 
 
 def _duplicate_kpi(doc: dict[str, Any]) -> None:
@@ -99,3 +102,14 @@ def test_a_plain_text_remote_write_password_is_not_a_catalog_field(load: Loader)
 def test_the_percentile_check_labels_quantiles_as_the_recording_rules_do() -> None:
     for q in (0.5, 0.50000001, 0.999, 0.9999999, 1e-05, 1.0):
         assert quantile_label(q) == format(q, "g")
+
+
+@pytest.mark.parametrize(("interval", "warned"), [("1s", True), ("5s", True), ("10s", False), ("30s", False)])
+def test_rules_evaluated_every_few_seconds_warn_but_load(tmp_path: Path, interval: str, warned: bool) -> None:
+    doc = base_catalog()
+    doc["defaults"] = {"evaluation_interval": interval, "scrape_interval": "15s"}
+    plan, found = load_catalog_document(tmp_path, doc)
+    assert plan is not None, [str(d) for d in found]
+    warnings = [d for d in found if d.check == "catalog/evaluation-interval-short"]
+    assert [(d.severity, d.path) for d in warnings] == ([(Severity.WARNING, "defaults.evaluation_interval")] if warned else [])
+    assert all(d.location is not None and d.location.line > 0 for d in warnings)
