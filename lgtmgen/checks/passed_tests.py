@@ -81,11 +81,18 @@ def inputs_digest(test_file: Path, rule_files: Iterable[str], tool: str) -> str 
     return digest.hexdigest()
 
 
-class PassedTests:
-    """The digests of test runs that passed, one empty file each under `directory`."""
+def bytes_digest(data: bytes, context: str) -> str:
+    """The digest of one file's bytes for a check whose verdict also depends on `context` (the
+    tool's identity, a setting the check reads)."""
+    return hashlib.sha256(f"lgtmgen {__version__}\0{context}\0".encode() + data).hexdigest()
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory / SUBDIR
+
+class PassedTests:
+    """The digests of runs that passed, one empty file each under `directory` (a subdirectory per
+    kind of run: promtool unit tests by default; other checks remember files that passed them)."""
+
+    def __init__(self, directory: Path, kind: str = SUBDIR) -> None:
+        self.directory = directory / kind
 
     def _entry(self, digest: str) -> Path:
         return self.directory / digest[:2] / digest
@@ -112,4 +119,4 @@ class PassedTests:
                 return
 
 
-__all__ = ["PassedTests", "default_cache_dir", "inputs_digest", "tool_identity"]
+__all__ = ["PassedTests", "bytes_digest", "default_cache_dir", "inputs_digest", "tool_identity"]

@@ -19,7 +19,8 @@ from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.checks.passed_tests import PassedTests, bytes_digest
+from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
 METADATA_PATH = RULES_METADATA_PATH
 RECORDING_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
@@ -27,6 +28,7 @@ ALERT_LABELS = ("severity", "team", "service")
 ALERT_ANNOTATIONS = ("summary", "description", "runbook_url")
 RATE_FUNCTIONS = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear"})
 MIN_SCRAPES = 4
+PASSED_KIND = "rule-hygiene-passed"
 
 
 def short_ranges(parsed: Any, min_range: float) -> list[tuple[str, float]]:
@@ -118,10 +120,31 @@ class RuleHygiene:
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         interval = scrape_interval(ctx.bundle_dir)
         min_range = None if interval is None else MIN_SCRAPES * interval
+        # A file without findings is remembered by its bytes (and the rate window it was held to).
+        passed = PassedTests(ctx.cache_dir, PASSED_KIND) if ctx.cache_dir is not None else None
         found: list[Diagnostic] = []
-        for bundle_file in ctx.by_role(*PROMQL_RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT):
-            doc = safe_load(bundle_file.absolute.read_text(encoding="utf-8"))
+        files = ctx.by_role(*PROMQL_RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT)
+        reused = 0
+        for bundle_file in files:
+            data = bundle_file.absolute.read_bytes()
+            digest = bytes_digest(data, f"{PASSED_KIND} {bundle_file.role} {min_range}")
+            if passed and passed.passed(digest):
+                reused += 1
+                continue
+            doc = safe_load(data.decode("utf-8"))
             if bundle_file.role is Role.PROMETHEUS_RULE_OBJECT and isinstance(doc, dict):
                 doc = doc.get("spec")
-            found += file_findings(doc, bundle_file.path, min_range)
+            findings = file_findings(doc, bundle_file.path, min_range)
+            found += findings
+            if passed and not findings:
+                passed.remember([digest])
+        if reused:
+            found.append(
+                Diagnostic(
+                    "rules/passed-before",
+                    f"{reused} of {len(files)} rule files had no hygiene finding before with these very bytes; "
+                    "not read again (lgtmgen check --no-cache reads them)",
+                    severity=Severity.INFO,
+                )
+            )
         return found

@@ -12,7 +12,8 @@ from lgtmgen.artifacts import Role
 from lgtmgen.checks import promtool as promtool_check
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.passed_tests import default_cache_dir, inputs_digest, tool_identity
-from lgtmgen.checks.promtool import PromtoolUnitTests
+from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests
+from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Severity
 from lgtmgen.toolchain.locate import Tool, Toolbox, locate_tools
 from tests.checks.test_promtool_tests import RULES, _test_file
@@ -143,3 +144,40 @@ def test_a_file_rewritten_while_promtool_ran_is_not_remembered(tmp_path: Path, m
     monkeypatch.setattr(promtool_check, "run_tool", real_run)
     (bundle / "rules.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")  # the bytes promtool read
     assert _reused(_check(bundle, files, cache)) == []
+
+
+BAD_NAME = {"groups": [{"name": "g", "rules": [{"record": "not_three_parts", "expr": "sum(up)"}]}]}
+BAD_SYNTAX = {"groups": [{"name": "g", "rules": [{"record": "job:up:sum", "expr": "sum by (job) (up"}]}]}
+
+
+def _rule_files(directory: Path, docs: dict[str, object]) -> tuple[BundleFile, ...]:
+    for name, doc in docs.items():
+        (directory / name).write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return tuple(BundleFile(n, Role.PROMETHEUS_RULES, directory / n) for n in docs)
+
+
+@pytest.mark.parametrize(
+    ("check", "broken", "reused_check", "finding"),
+    [
+        (RuleHygiene(), BAD_NAME, "rules/passed-before", "rules/recording-name"),
+        (PromtoolRules(), BAD_SYNTAX, "promtool/rules-passed-before", "promtool/rules"),
+    ],
+    ids=["rule hygiene", "promtool check rules"],
+)
+def test_rule_files_that_passed_a_check_are_not_checked_again_until_they_change(
+    tmp_path: Path, check: RuleHygiene | PromtoolRules, broken: object, reused_check: str, finding: str
+) -> None:
+    bundle, cache = tmp_path / "bundle", tmp_path / "cache"
+    bundle.mkdir()
+    files = _rule_files(bundle, {"good.yaml": RULES, "bad.yaml": broken})
+
+    def run() -> tuple[list[str], list[str]]:
+        found = check.run(CheckContext(bundle, files, locate_tools(), cache_dir=cache))
+        reused = [d.message.split(" rule files")[0] for d in found if d.check == reused_check]
+        return sorted(d.location.file for d in found if d.check == finding and d.location), reused
+
+    assert run() == (["bad.yaml"], [])
+    assert run() == (["bad.yaml"], ["1 of 2"])  # the finding stays: only clean files are remembered
+    (bundle / "good.yaml").write_text(yaml.safe_dump(RULES) + "# changed\n", encoding="utf-8")
+    assert run() == (["bad.yaml"], [])
+    assert check.run(CheckContext(bundle, files, locate_tools())) != []  # no cache: every file, every time
