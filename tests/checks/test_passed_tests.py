@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks import promtool as promtool_check
+from lgtmgen.checks import run_checks
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.passed_tests import default_cache_dir, inputs_digest, tool_identity
 from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests
@@ -19,6 +21,7 @@ from lgtmgen.toolchain.locate import Tool, Toolbox, locate_tools
 from tests.checks.test_promtool_tests import RULES, _test_file
 
 REUSED = "promtool/tests-passed-before"
+SHOP_BUNDLE = Path(__file__).resolve().parents[2] / "generated" / "shop"
 
 
 def _bundle(tmp_path: Path, outcomes: dict[str, float]) -> tuple[BundleFile, ...]:
@@ -181,3 +184,26 @@ def test_rule_files_that_passed_a_check_are_not_checked_again_until_they_change(
     (bundle / "good.yaml").write_text(yaml.safe_dump(RULES) + "# changed\n", encoding="utf-8")
     assert run() == (["bad.yaml"], [])
     assert check.run(CheckContext(bundle, files, locate_tools())) != []  # no cache: every file, every time
+
+
+def test_dashboards_that_passed_are_not_validated_again_until_they_or_the_series_change(tmp_path: Path) -> None:
+    bundle, cache = tmp_path / "bundle", tmp_path / "cache"
+    shutil.copytree(SHOP_BUNDLE, bundle)
+
+    def reused() -> list[str]:
+        found = run_checks(bundle, locate_tools(), {"grafana"}, cache)
+        assert not [d for d in found if d.is_error], [str(d) for d in found]
+        return [d.message.split(" dashboards")[0] for d in found if d.check == "grafana/passed-before"]
+
+    count = sum(1 for _ in (bundle / "grafana" / "dashboards").rglob("*.json"))
+    assert reused() == []
+    assert reused() == [f"{count} of {count}"]
+    dashboard = next((bundle / "grafana" / "dashboards").rglob("*.json"))
+    dashboard.write_text(dashboard.read_text(encoding="utf-8").replace('"title": "', '"title": "Edited ', 1), encoding="utf-8")
+    assert reused() == [f"{count - 1} of {count}"]
+    # Another set of recorded series is another lint: every dashboard is validated again.
+    rules = next((bundle / "prometheus" / "rules" / "slo").glob("*.yaml"))
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert reused() == [f"{count} of {count}"]  # other bytes, the same series: still remembered
+    rules.write_text(rules.read_text(encoding="utf-8").replace("- record: ", "- record: extra:", 1), encoding="utf-8")
+    assert reused() == []

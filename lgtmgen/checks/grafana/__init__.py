@@ -47,11 +47,13 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
+from lgtmgen.checks.passed_tests import PassedTests, bytes_digest
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
 # The catalog's queries may read rules recorded elsewhere (a platform's, kube-prometheus-stack's):
 # the bundle cannot know they exist, so it says so without failing.
 _SEVERITY = {EXTERNAL_SERIES: Severity.WARNING}
+PASSED_KIND = "grafana-dashboards-passed"
 _HINTS = {EXTERNAL_SERIES: "make sure the Prometheus or Mimir tenant the dashboard reads records it"}
 
 
@@ -85,14 +87,39 @@ class GrafanaDashboardCheck:
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         found: list[Diagnostic] = []
         recorded = recorded_series(ctx)
+        # A dashboard without schema or lint findings is remembered by its bytes and what the lint
+        # held it to (the recorded and declared series); the cross-dashboard checks always run.
+        passed = PassedTests(ctx.cache_dir, PASSED_KIND) if ctx.cache_dir is not None else None
+        series = "\n".join(sorted(recorded)) if recorded is not None else "<no rule files>"
+        context = f"{PASSED_KIND}\0{series}\0" + "\n".join(sorted(ctx.declared_series))
         docs: dict[str, Any] = {}
+        digests: dict[str, str] = {}
         for bundle_file in ctx.by_role(Role.GRAFANA_DASHBOARD):
             try:
-                docs[bundle_file.path] = json.loads(bundle_file.absolute.read_text(encoding="utf-8"))
+                data = bundle_file.absolute.read_bytes()
+                docs[bundle_file.path] = json.loads(data.decode("utf-8"))
             except (OSError, ValueError) as exc:
                 found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
+                continue
+            digests[bundle_file.path] = bytes_digest(data, context)
+        reused = 0
         for path, doc in docs.items():
-            found += dashboard_problems(doc, path, recorded, ctx.declared_series)
+            if passed and passed.passed(digests[path]):
+                reused += 1
+                continue
+            problems = dashboard_problems(doc, path, recorded, ctx.declared_series)
+            found += problems
+            if passed and not problems:
+                passed.remember([digests[path]])
+        if reused:
+            found.append(
+                Diagnostic(
+                    "grafana/passed-before",
+                    f"{reused} of {len(docs)} dashboards had no schema or lint finding before with these very "
+                    "bytes and series; not validated again (lgtmgen check --no-cache validates them)",
+                    severity=Severity.INFO,
+                )
+            )
         return found + cross_dashboard_problems(docs) + datasource_problems(ctx, docs)
 
 
