@@ -21,10 +21,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from lgtmgen import __version__
+from lgtmgen.diagnostics import Diagnostic, Severity
 from lgtmgen.toolchain.locate import Tool
 
 SUBDIR = "promtool-tests-passed"
@@ -81,6 +82,29 @@ def inputs_digest(test_file: Path, rule_files: Iterable[str], tool: str) -> str 
     return digest.hexdigest()
 
 
+def reused_note(check: str, reused: int, total: int, what: str) -> Diagnostic:
+    """The info line of a check that skipped `reused` of its `total` items as passed before
+    (`what` says what they are and what they passed)."""
+    return Diagnostic(
+        check,
+        f"{reused} of {total} {what} before with these very bytes; not checked again "
+        "(lgtmgen check --no-cache checks them)",
+        severity=Severity.INFO,
+    )
+
+
+def unpassed(
+    passed: PassedTests | None, items: list[str], digests: Mapping[str, str | None], check: str, what: str
+) -> tuple[list[str], list[Diagnostic]]:
+    """The items still to check (all of them without a cache) and, when some passed before, the
+    check's `reused_note`."""
+    if passed is None:
+        return items, []
+    todo = [i for i in items if not ((digest := digests.get(i)) and passed.passed(digest))]
+    notes = [reused_note(check, len(items) - len(todo), len(items), what)] if len(todo) < len(items) else []
+    return todo, notes
+
+
 def bytes_digest(data: bytes, context: str) -> str:
     """The digest of one file's bytes for a check whose verdict also depends on `context` (the
     tool's identity, a setting the check reads)."""
@@ -119,4 +143,4 @@ class PassedTests:
                 return
 
 
-__all__ = ["PassedTests", "bytes_digest", "default_cache_dir", "inputs_digest", "tool_identity"]
+__all__ = ["PassedTests", "bytes_digest", "default_cache_dir", "inputs_digest", "reused_note", "tool_identity", "unpassed"]

@@ -16,7 +16,13 @@ from lgtmgen.artifacts import PROMTOOL_RULE_ROLES, Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_tests import PassedTests, bytes_digest, inputs_digest, tool_identity
+from lgtmgen.checks.passed_tests import (
+    PassedTests,
+    bytes_digest,
+    inputs_digest,
+    tool_identity,
+    unpassed,
+)
 from lgtmgen.checks.run_tool import (
     ToolRun,
     diagnostics_from_failures,
@@ -25,7 +31,7 @@ from lgtmgen.checks.run_tool import (
     run_tool,
 )
 from lgtmgen.cpus import available_cpus
-from lgtmgen.diagnostics import Diagnostic, Location, Severity
+from lgtmgen.diagnostics import Diagnostic, Location
 
 RULES_PASSED_KIND = "promtool-rules-passed"
 EVALUATIONS_PER_RUN = 100_000
@@ -60,17 +66,9 @@ class PromtoolRules:
                 return None
 
         before = {f: digest(f) for f in files} if passed else {}
-        todo = [f for f in files if not (passed and (d := before[f]) and passed.passed(d))]
-        found: list[Diagnostic] = []
-        if len(todo) < len(files):
-            found.append(
-                Diagnostic(
-                    "promtool/rules-passed-before",
-                    f"{len(files) - len(todo)} of {len(files)} rule files passed {promtool.name} {promtool.version} "
-                    "check rules before with these very bytes; not run again (lgtmgen check --no-cache runs them)",
-                    severity=Severity.INFO,
-                )
-            )
+        todo, found = unpassed(
+            passed, files, before, "promtool/rules-passed-before", f"rule files passed {promtool.name} {promtool.version} check rules"
+        )
         if not todo:
             return found
         sizes = [(ctx.bundle_dir / f).stat().st_size if (ctx.bundle_dir / f).is_file() else 1 for f in todo]
@@ -143,18 +141,13 @@ class PromtoolUnitTests:
         identity = tool_identity(promtool) if ctx.cache_dir is not None else None
         passed = PassedTests(ctx.cache_dir) if ctx.cache_dir is not None and identity is not None else None
         plans = {f: _test_plan(ctx.bundle_dir / f, identity) for f in files}
-        todo = [f for f in files if not (passed and (digest := plans[f].digest) and passed.passed(digest))]
-        found: list[Diagnostic] = []
-        if len(todo) < len(files):
-            found.append(
-                Diagnostic(
-                    "promtool/tests-passed-before",
-                    f"{len(files) - len(todo)} of {len(files)} unit-test files passed {promtool.name} "
-                    f"{promtool.version} before with these very bytes and rule files; not run again "
-                    "(lgtmgen check --no-cache runs them)",
-                    severity=Severity.INFO,
-                )
-            )
+        todo, found = unpassed(
+            passed,
+            files,
+            {f: plan.digest for f, plan in plans.items()},
+            "promtool/tests-passed-before",
+            f"unit-test files passed {promtool.name} {promtool.version} test rules (with their rule files)",
+        )
         if not todo:
             return found
         cpus = available_cpus()

@@ -19,8 +19,8 @@ from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_tests import PassedTests, bytes_digest
-from lgtmgen.diagnostics import Diagnostic, Location, Severity
+from lgtmgen.checks.passed_tests import PassedTests, bytes_digest, reused_note
+from lgtmgen.diagnostics import Diagnostic, Location
 
 METADATA_PATH = RULES_METADATA_PATH
 RECORDING_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
@@ -139,12 +139,5 @@ class RuleHygiene:
             if passed and not findings:
                 passed.remember([digest])
         if reused:
-            found.append(
-                Diagnostic(
-                    "rules/passed-before",
-                    f"{reused} of {len(files)} rule files had no hygiene finding before with these very bytes; "
-                    "not read again (lgtmgen check --no-cache reads them)",
-                    severity=Severity.INFO,
-                )
-            )
+            found.append(reused_note("rules/passed-before", reused, len(files), "rule files had no hygiene finding"))
         return found

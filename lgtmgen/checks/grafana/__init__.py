@@ -47,7 +47,7 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
-from lgtmgen.checks.passed_tests import PassedTests, bytes_digest
+from lgtmgen.checks.passed_tests import PassedTests, bytes_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
 # The catalog's queries may read rules recorded elsewhere (a platform's, kube-prometheus-stack's):
@@ -113,12 +113,7 @@ class GrafanaDashboardCheck:
                 passed.remember([digests[path]])
         if reused:
             found.append(
-                Diagnostic(
-                    "grafana/passed-before",
-                    f"{reused} of {len(docs)} dashboards had no schema or lint finding before with these very "
-                    "bytes and series; not validated again (lgtmgen check --no-cache validates them)",
-                    severity=Severity.INFO,
-                )
+                reused_note("grafana/passed-before", reused, len(docs), "dashboards had no schema or lint finding (with these series)")
             )
         return found + cross_dashboard_problems(docs) + datasource_problems(ctx, docs)
 
