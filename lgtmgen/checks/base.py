@@ -26,7 +26,7 @@ class CheckContext:
 
     `declared_series` are the recorded series the catalog's own PromQL reads, as the
     manifest lists them: the user records them, lgtmgen need not. `cache_dir` holds
-    what earlier checks remembered (`lgtmgen.checks.passed_tests`); None: remember nothing.
+    what earlier checks remembered (`lgtmgen.checks.passed_runs`); None: remember nothing.
     """
 
     bundle_dir: Path

@@ -16,8 +16,8 @@ from lgtmgen.artifacts import PROMTOOL_RULE_ROLES, Role
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_tests import (
-    PassedTests,
+from lgtmgen.checks.passed_runs import (
+    PassedRuns,
     bytes_digest,
     inputs_digest,
     tool_identity,
@@ -34,6 +34,7 @@ from lgtmgen.cpus import available_cpus
 from lgtmgen.diagnostics import Diagnostic, Location
 
 RULES_PASSED_KIND = "promtool-rules-passed"
+TESTS_PASSED_KIND = "promtool-tests-passed"
 EVALUATIONS_PER_RUN = 100_000
 """Rule evaluations (see `unit_test_cost`) one promtool run takes on. Measured on the shop
 bundle, promtool spends 0.15 to 0.6 ms per rule evaluation (the weekly-season anomaly tests
@@ -57,7 +58,7 @@ class PromtoolRules:
         promtool = ctx.tools.promtool
         # A file promtool accepted is remembered by its bytes and promtool's identity.
         identity = tool_identity(promtool) if ctx.cache_dir is not None else None
-        passed = PassedTests(ctx.cache_dir, RULES_PASSED_KIND) if ctx.cache_dir is not None and identity else None
+        passed = PassedRuns(ctx.cache_dir, RULES_PASSED_KIND) if ctx.cache_dir is not None and identity else None
 
         def digest(path: str) -> str | None:
             try:
@@ -139,7 +140,7 @@ class PromtoolUnitTests:
             return [missing_tool("promtool", self.name)]
         promtool = ctx.tools.promtool
         identity = tool_identity(promtool) if ctx.cache_dir is not None else None
-        passed = PassedTests(ctx.cache_dir) if ctx.cache_dir is not None and identity is not None else None
+        passed = PassedRuns(ctx.cache_dir, TESTS_PASSED_KIND) if ctx.cache_dir is not None and identity is not None else None
         plans = {f: _test_plan(ctx.bundle_dir / f, identity) for f in files}
         todo, found = unpassed(
             passed,
@@ -174,7 +175,7 @@ class _TestPlan:
     cost: int
     """Rule evaluations (see `unit_test_cost`)."""
     digest: str | None
-    """What promtool reads to run the file (see `passed_tests.inputs_digest`); None: not remembered."""
+    """What promtool reads to run the file (see `passed_runs.inputs_digest`); None: not remembered."""
     rule_files: tuple[str, ...] = ()
 
 

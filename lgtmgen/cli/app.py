@@ -169,7 +169,7 @@ NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Run every unit-
 
 
 def _check_cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
-    from lgtmgen.checks.passed_tests import default_cache_dir
+    from lgtmgen.checks.passed_runs import default_cache_dir
 
     return None if no_cache else (cache_dir or default_cache_dir())
 

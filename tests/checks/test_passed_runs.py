@@ -13,7 +13,7 @@ from lgtmgen.artifacts import Role
 from lgtmgen.checks import promtool as promtool_check
 from lgtmgen.checks import run_checks
 from lgtmgen.checks.base import BundleFile, CheckContext
-from lgtmgen.checks.passed_tests import default_cache_dir, inputs_digest, tool_identity
+from lgtmgen.checks.passed_runs import default_cache_dir, inputs_digest, tool_identity
 from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Severity

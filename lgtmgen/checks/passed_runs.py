@@ -1,4 +1,4 @@
-"""Unit-test files that passed promtool before, remembered by the exact bytes promtool read.
+"""Runs that passed a check before (promtool unit-test files, rule files, dashboards), remembered by the exact bytes they read.
 
 `promtool test rules` on a test file depends on nothing but that file, the rule
 files it names and promtool itself (group order too: generated test files set
@@ -27,8 +27,6 @@ from pathlib import Path
 from lgtmgen import __version__
 from lgtmgen.diagnostics import Diagnostic, Severity
 from lgtmgen.toolchain.locate import Tool
-
-SUBDIR = "promtool-tests-passed"
 
 
 def default_cache_dir() -> Path | None:
@@ -94,7 +92,7 @@ def reused_note(check: str, reused: int, total: int, what: str) -> Diagnostic:
 
 
 def unpassed(
-    passed: PassedTests | None, items: list[str], digests: Mapping[str, str | None], check: str, what: str
+    passed: PassedRuns | None, items: list[str], digests: Mapping[str, str | None], check: str, what: str
 ) -> tuple[list[str], list[Diagnostic]]:
     """The items still to check (all of them without a cache) and, when some passed before, the
     check's `reused_note`."""
@@ -111,11 +109,11 @@ def bytes_digest(data: bytes, context: str) -> str:
     return hashlib.sha256(f"lgtmgen {__version__}\0{context}\0".encode() + data).hexdigest()
 
 
-class PassedTests:
+class PassedRuns:
     """The digests of runs that passed, one empty file each under `directory` (a subdirectory per
-    kind of run: promtool unit tests by default; other checks remember files that passed them)."""
+    kind of run: promtool unit-test files, rule files, dashboards)."""
 
-    def __init__(self, directory: Path, kind: str = SUBDIR) -> None:
+    def __init__(self, directory: Path, kind: str) -> None:
         self.directory = directory / kind
 
     def _entry(self, digest: str) -> Path:
@@ -143,4 +141,4 @@ class PassedTests:
                 return
 
 
-__all__ = ["PassedTests", "bytes_digest", "default_cache_dir", "inputs_digest", "reused_note", "tool_identity", "unpassed"]
+__all__ = ["PassedRuns", "bytes_digest", "default_cache_dir", "inputs_digest", "reused_note", "tool_identity", "unpassed"]
