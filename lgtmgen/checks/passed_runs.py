@@ -9,11 +9,9 @@ Only passes are remembered: a failing file runs every time. Any changed byte, a
 renamed rule file, another promtool version or build gives another digest; a
 rule file named by a glob is never remembered.
 
-The directory is `lgtmgen check --cache-dir`, else `$LGTMGEN_CACHE_DIR`, else
-`$XDG_CACHE_HOME/lgtmgen` (`~/.cache/lgtmgen`); `--no-cache` turns it off. A CI
-job that keeps that directory between runs re-runs the tests of what changed.
-Each entry is an empty file touched on every hit: entries unused for a month can
-go (`find DIR -type f -mtime +30 -delete`).
+Rule files and dashboards are held to lgtmgen's own checks (rule hygiene, the Grafana
+lint), so their passes are remembered with lgtmgen's code identity: a checkout whose checks
+changed checks them again. Where the cache lies and how to prune it: `lgtmgen.cache`.
 """
 
 from __future__ import annotations
@@ -25,21 +23,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from lgtmgen import __version__
+from lgtmgen.cache import PassedRuns, code_identity
 from lgtmgen.diagnostics import Diagnostic, Severity
 from lgtmgen.toolchain.locate import Tool
-
-
-def default_cache_dir() -> Path | None:
-    """`$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`, else `~/.cache/lgtmgen`; None
-    without a home directory to put it in."""
-    if explicit := os.environ.get("LGTMGEN_CACHE_DIR"):
-        return Path(explicit)
-    if base := os.environ.get("XDG_CACHE_HOME"):
-        return Path(base) / "lgtmgen"
-    try:
-        return Path.home() / ".cache" / "lgtmgen"
-    except RuntimeError:  # no $HOME and no passwd entry (a container under an arbitrary uid)
-        return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -105,40 +91,8 @@ def unpassed(
 
 def bytes_digest(data: bytes, context: str) -> str:
     """The digest of one file's bytes for a check whose verdict also depends on `context` (the
-    tool's identity, a setting the check reads)."""
-    return hashlib.sha256(f"lgtmgen {__version__}\0{context}\0".encode() + data).hexdigest()
+    tool's identity, a setting the check reads) and on lgtmgen's code (`code_identity`)."""
+    return hashlib.sha256(f"{code_identity()}\0{context}\0".encode() + data).hexdigest()
 
 
-class PassedRuns:
-    """The digests of runs that passed, one empty file each under `directory` (a subdirectory per
-    kind of run: promtool unit-test files, rule files, dashboards)."""
-
-    def __init__(self, directory: Path, kind: str) -> None:
-        self.directory = directory / kind
-
-    def _entry(self, digest: str) -> Path:
-        return self.directory / digest[:2] / digest
-
-    def passed(self, digest: str) -> bool:
-        """Whether a run of these inputs passed; a hit is touched, so old entries show unused."""
-        entry = self._entry(digest)
-        try:
-            if not entry.is_file():
-                return False
-            entry.touch()
-        except OSError:  # an unreadable cache is an empty one
-            return False
-        return True
-
-    def remember(self, digests: Iterable[str]) -> None:
-        """Record passes; a cache that cannot be written is no reason to fail a check."""
-        for digest in digests:
-            entry = self._entry(digest)
-            try:
-                entry.parent.mkdir(parents=True, exist_ok=True)
-                entry.touch()
-            except OSError:
-                return
-
-
-__all__ = ["PassedRuns", "bytes_digest", "default_cache_dir", "inputs_digest", "reused_note", "tool_identity", "unpassed"]
+__all__ = ["PassedRuns", "bytes_digest", "inputs_digest", "reused_note", "tool_identity", "unpassed"]

@@ -25,6 +25,7 @@ from lgtmgen.pipeline import validate
 from lgtmgen.writer import replace_refusal, staging_for, swap_in, tree_paths
 
 if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools; Plan for annotations
+    from lgtmgen.built_bundles import BuiltBundles
     from lgtmgen.plan import Plan
     from lgtmgen.toolchain.locate import Toolbox
 
@@ -161,17 +162,25 @@ CacheDirOption = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
-        help="Where passing promtool unit-test runs are remembered by the digest of what promtool read "
+        help="Where lgtmgen remembers, by digest, the bundles it built and the checks that passed "
         "(default: $LGTMGEN_CACHE_DIR, else $XDG_CACHE_HOME/lgtmgen or ~/.cache/lgtmgen).",
     ),
 ]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Run every unit-test file, remember nothing.")]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Compile and check everything; reuse and remember nothing.")
+]
 
 
-def _check_cache(cache_dir: Path | None, no_cache: bool) -> Path | None:
-    from lgtmgen.checks.passed_runs import default_cache_dir
+def _cache_dir(cache_dir: Path | None, no_cache: bool) -> Path | None:
+    from lgtmgen.cache import default_cache_dir
 
     return None if no_cache else (cache_dir or default_cache_dir())
+
+
+def _built_bundles(cache_dir: Path | None) -> BuiltBundles | None:
+    from lgtmgen.built_bundles import BuiltBundles
+
+    return None if cache_dir is None else BuiltBundles(cache_dir)
 
 
 @app.command()
@@ -185,22 +194,39 @@ def build(
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
-    """Compile the catalog and replace the bundle directory atomically."""
+    """Compile the catalog and replace the bundle directory atomically.
+
+    A directory that already holds, byte for byte, what this lgtmgen built from the same catalog
+    before is left as it is (see --cache-dir and --no-cache).
+    """
     started = time.perf_counter()
     refusal = replace_refusal(out_dir.absolute())
     if refusal is not None:
         where = Location(str(out_dir))
         _finish("build", [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
     plan, diagnostics = _valid_plan("build", catalog)
+    cache = _cache_dir(cache_dir, no_cache)
+    bundles = _built_bundles(cache)
+    current = bundles.current(plan.catalog_digest, out_dir) if bundles else None
+    if current is not None:
+        if check:
+            diagnostics += _checked(out_dir, cache)
+        _finish(
+            "build",
+            diagnostics,
+            f"{out_dir} already holds this catalog's bundle: {current} files, none written "
+            f"({time.perf_counter() - started:.2f} s)",
+            out=str(out_dir),
+            files=current,
+            reused=True,
+        )
     with staging_for(out_dir) as staging:
         staged = _stage("build", plan, diagnostics, staging, jobs, previous=out_dir)
         if check:
-            from lgtmgen.checks import run_checks
-
-            diagnostics += run_checks(staging, _toolbox(), cache_dir=_check_cache(cache_dir, no_cache))
-            if has_errors(diagnostics):
-                _finish("build", diagnostics, "", failed=True)
+            diagnostics += _checked(staging, cache)
         swap_in(staging, out_dir)
+    if bundles:
+        bundles.remember(plan.catalog_digest, out_dir)
     count = len(staged)
     _finish(
         "build",
@@ -208,7 +234,18 @@ def build(
         f"wrote {count} files to {out_dir} ({time.perf_counter() - started:.2f} s)",
         out=str(out_dir),
         files=count,
+        reused=False,
     )
+
+
+def _checked(bundle_dir: Path, cache: Path | None) -> list[Diagnostic]:
+    """Every check's findings on `bundle_dir`; ends the command when one is an error."""
+    from lgtmgen.checks import run_checks
+
+    diagnostics = run_checks(bundle_dir, _toolbox(), cache_dir=cache)
+    if has_errors(diagnostics):
+        _finish("build", diagnostics, "", failed=True)
+    return diagnostics
 
 
 @app.command()
@@ -242,14 +279,43 @@ def check(
     if state.output is OutputFormat.human:
         for name, info in used.items():
             err.print(f"using {name} {info['version']} ({info['path']})", markup=False)
-    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None, _check_cache(cache_dir, no_cache))
+    diagnostics = run_checks(bundle_dir, tools, set(only) if only else None, _cache_dir(cache_dir, no_cache))
     _finish("check", diagnostics, f"bundle {bundle_dir} passed every check", tools=used)
 
 
 @app.command()
-def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: JobsOption = 0) -> None:
-    """Dry run: show what a build would add, change or remove; exit 1 when anything differs."""
+def diff(
+    catalog: CatalogArg,
+    out_dir: OutOption = Path("generated"),
+    jobs: JobsOption = 0,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Dry run: show what a build would add, change or remove; exit 1 when anything differs.
+
+    A directory that holds, byte for byte, what this lgtmgen built from the same catalog before is
+    up to date without compiling the catalog again (see --cache-dir and --no-cache).
+    """
     plan, diagnostics = _valid_plan("diff", catalog)
+    bundles = _built_bundles(_cache_dir(cache_dir, no_cache))
+    reused = bundles is not None and bundles.current(plan.catalog_digest, out_dir) is not None
+    changed = {} if reused else _changes(plan, diagnostics, out_dir, jobs)
+    if bundles and not changed and not reused:
+        bundles.remember(plan.catalog_digest, out_dir)
+    if state.output is OutputFormat.json:
+        print(json_report("diff", not changed, diagnostics, changes=changed, reused=reused))
+        raise typer.Exit(1 if changed else 0)
+    print_human(err, diagnostics)  # warnings; standard output holds the diff
+    if changed:
+        err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
+        raise typer.Exit(1)
+    how = " (this catalog's bundle as built before; not compiled again)" if reused else ""
+    err.print(f"[green]✓[/] {out_dir} is up to date{how}")
+
+
+def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int) -> dict[str, str]:
+    """Every file a build would add, change or remove in `out_dir`, printed as a unified diff
+    (in human output)."""
     changed: dict[str, str] = {}
     # The would-be bundle is staged on disk like a build's, then compared file by file. Beside a
     # previous bundle it is staged as a build would be, its unchanged files linked to the bundle's:
@@ -268,14 +334,7 @@ def diff(catalog: CatalogArg, out_dir: OutOption = Path("generated"), jobs: Jobs
             changed[path] = "added" if before is None else "removed" if after is None else "changed"
             if state.output is OutputFormat.human:
                 sys.stdout.write("".join(_unified(path, before, after)))
-    if state.output is OutputFormat.json:
-        print(json_report("diff", not changed, diagnostics, changes=changed))
-        raise typer.Exit(1 if changed else 0)
-    print_human(err, diagnostics)  # warnings; standard output holds the diff
-    if changed:
-        err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
-        raise typer.Exit(1)
-    err.print(f"[green]✓[/] {out_dir} is up to date")
+    return changed
 
 
 def _diff_scratch(stack: contextlib.ExitStack, out_dir: Path) -> tuple[Path, Path | None]:

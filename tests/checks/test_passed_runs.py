@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from lgtmgen.artifacts import Role
+from lgtmgen.cache import default_cache_dir
 from lgtmgen.checks import promtool as promtool_check
 from lgtmgen.checks import run_checks
 from lgtmgen.checks.base import BundleFile, CheckContext
-from lgtmgen.checks.passed_runs import default_cache_dir, inputs_digest, tool_identity
+from lgtmgen.checks.passed_runs import inputs_digest, tool_identity
 from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Severity

@@ -180,6 +180,7 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
         "summary": "no problems",
         "diagnostics": [],
         "changes": {},
+        "reused": True,
     }
     out = cwd / "out"
     (out / "stale.yaml").write_text("old: true\n", encoding="utf-8")
@@ -201,7 +202,7 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     assert "-# hand edit\n" in text.stdout
     assert any(line.startswith("--- /dev/null") for line in text.stdout.splitlines())
     assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
-    assert lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    assert lgtmgen("diff", catalog.name, "-o", "out", "--no-cache", cwd=cwd).returncode == 0
     # The would-be bundle was staged beside the bundle (its unchanged files linked) and is gone.
     assert sorted(p.name for p in cwd.iterdir()) == sorted([catalog.name, "out"])
 
@@ -310,7 +311,7 @@ def test_diff_beside_a_bundle_whose_folder_cannot_be_written_stages_elsewhere(
         raise PermissionError(13, "Read-only file system", str(_out.parent))
 
     monkeypatch.setattr(sys.modules["lgtmgen.cli.app"], "staging_for", read_only)
-    result = CliRunner().invoke(app, ["--output", "json", "diff", str(catalog), "-o", str(out)])
+    result = CliRunner().invoke(app, ["--output", "json", "diff", str(catalog), "-o", str(out), "--no-cache"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["changes"] == {}
 
@@ -322,8 +323,8 @@ SHARED_JSON_KEYS = {"command", "ok", "summary", "diagnostics"}
     ("args", "extra"),
     [
         (["validate", "catalog.yaml"], {"services", "slos"}),
-        (["build", "catalog.yaml", "-o", "out"], {"out", "files"}),
-        (["diff", "catalog.yaml", "-o", "out"], {"changes"}),
+        (["build", "catalog.yaml", "-o", "out"], {"out", "files", "reused"}),
+        (["diff", "catalog.yaml", "-o", "out"], {"changes", "reused"}),
         (["graph", "catalog.yaml"], {"services", "edges"}),
         (["graph", "catalog.yaml", "--impact", "api"], {"impact", "affected", "highest_tier"}),
     ],

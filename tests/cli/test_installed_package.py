@@ -4,6 +4,7 @@ everything a checkout has: the runbook templates and the upstream references shi
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -48,4 +49,8 @@ def test_an_installed_package_builds_runbooks_and_runs_the_reference_checks(tmp_
     assert (tmp_path / "out" / "alertmanager" / "templates" / "lgtmgen.tmpl").is_file()
     checked = _run(site, tmp_path, "check", "out", "--only", "reference", "--only", "otelcol")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert _run(site, tmp_path, "diff", "catalog.yaml", "-o", "out").returncode == 0
+    # Once as the build left it (the package's files give the code identity), once compiled again.
+    for options, reused in (((), True), (("--no-cache",), False)):
+        diffed = _run(site, tmp_path, "--output", "json", "diff", "catalog.yaml", "-o", "out", *options)
+        assert diffed.returncode == 0, diffed.stdout + diffed.stderr
+        assert json.loads(diffed.stdout)["reused"] is reused

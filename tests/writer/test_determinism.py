@@ -18,7 +18,8 @@ SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
 
 def build(catalog: Path, out: Path) -> dict[str, bytes]:
-    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out)])
+    # --no-cache: every build here compiles, none finds its directory current and stops there.
+    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out), "--no-cache"])
     assert result.exit_code == 0, result.output
     return read_tree(out)
 
@@ -45,9 +46,9 @@ def test_rebuilding_into_the_same_directory_changes_nothing(tmp_path: Path) -> N
 
 def test_worker_processes_build_the_same_bytes_as_one_process(tmp_path: Path) -> None:
     catalog = write_catalog(tmp_path / "catalog", 60)
-    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(tmp_path / "serial"), "--jobs", "1"])
+    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(tmp_path / "serial"), "--jobs", "1", "--no-cache"])
     assert result.exit_code == 0, result.output
-    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(tmp_path / "parallel"), "--jobs", "2"])
+    result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(tmp_path / "parallel"), "--jobs", "2", "--no-cache"])
     assert result.exit_code == 0, result.output
     serial, parallel = read_tree(tmp_path / "serial"), read_tree(tmp_path / "parallel")
     assert len(serial) > 300

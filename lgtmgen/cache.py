@@ -1,0 +1,115 @@
+"""The cache directory and what lgtmgen remembers in it, by digest: runs that passed a check
+(`lgtmgen.checks.passed_runs`) and bundles it built (`lgtmgen.built_bundles`).
+
+The directory is `--cache-dir`, else `$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`
+(`~/.cache/lgtmgen`); `--no-cache` turns it off. Each entry is an empty file named by its
+digest, touched on every hit: entries unused for a month can go
+(`find DIR -type f -mtime +30 -delete`). A cache that cannot be read or written is an empty one.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from lgtmgen import __version__
+
+
+def default_cache_dir() -> Path | None:
+    """`$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`, else `~/.cache/lgtmgen`; None
+    without a home directory to put it in."""
+    if explicit := os.environ.get("LGTMGEN_CACHE_DIR"):
+        return Path(explicit)
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "lgtmgen"
+    try:
+        return Path.home() / ".cache" / "lgtmgen"
+    except RuntimeError:  # no $HOME and no passwd entry (a container under an arbitrary uid)
+        return None
+
+
+def package_digest(package: Path) -> str:
+    """SHA-256 of every file below `package` (its data files through their links too), by
+    relative path and bytes; compiled bytecode left out."""
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(package, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".pyc"):
+                continue
+            path = Path(root, name)
+            digest.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_identity() -> str:
+    """What lgtmgen's output depends on besides its input: lgtmgen's own files byte for byte (a
+    version string stays the same while its code changes in a checkout), the Python and every
+    library installed beside it."""
+    libraries = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    package = Path(__file__).resolve().parent
+    return f"lgtmgen {__version__} sha256:{package_digest(package)}; python {sys.version}; " + " ".join(libraries)
+
+
+class PassedRuns:
+    """The digests of runs that passed, one empty file each under `directory` (a subdirectory per
+    kind of run: promtool unit-test files, rule files, dashboards, built bundles)."""
+
+    def __init__(self, directory: Path, kind: str) -> None:
+        self.directory = directory / kind
+
+    def _entry(self, digest: str) -> Path:
+        return self.directory / digest[:2] / digest
+
+    def passed(self, digest: str) -> bool:
+        """Whether a run of these inputs passed; a hit is touched, so old entries show unused."""
+        entry = self._entry(digest)
+        try:
+            if not entry.is_file():
+                return False
+            entry.touch()
+        except OSError:  # an unreadable cache is an empty one
+            return False
+        return True
+
+    def remember(self, digests: Iterable[str]) -> None:
+        """Record passes; a cache that cannot be written is no reason to fail a command."""
+        for digest in digests:
+            entry = self._entry(digest)
+            try:
+                entry.parent.mkdir(parents=True, exist_ok=True)
+                entry.touch()
+            except OSError:
+                return
+
+    def recall(self, digest: str) -> str | None:
+        """The note a pass was remembered with (`remember_note`), or None when it did not pass."""
+        entry = self._entry(digest)
+        try:
+            note = entry.read_text(encoding="utf-8")
+            os.utime(entry)
+        except (OSError, UnicodeDecodeError):
+            return None
+        return note
+
+    def remember_note(self, digest: str, note: str) -> None:
+        """Record a pass with what a later run needs of it besides the verdict (a count); written
+        whole or not at all, as checks may run side by side."""
+        entry = self._entry(digest)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            partial = entry.with_name(f".{entry.name}.{os.getpid()}")
+            partial.write_text(note, encoding="utf-8")
+            os.replace(partial, entry)
+        except OSError:
+            return
+
+
+__all__ = ["PassedRuns", "code_identity", "default_cache_dir", "package_digest"]

@@ -1,0 +1,163 @@
+"""A build or diff with nothing to do does nothing: a directory that holds, byte for byte, the
+bundle this very code built from the same catalog is left as it is. Anything else compiles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lgtmgen.built_bundles import BuiltBundles, intact_manifest
+from lgtmgen.cache import code_identity, package_digest
+from lgtmgen.cli.app import app
+from lgtmgen.pipeline import validate
+from lgtmgen.writer import read_tree
+
+STARTER = Path(__file__).resolve().parents[2] / "examples" / "starter" / "catalog.yaml"
+
+
+def run(*args: str) -> dict[str, object]:
+    result = CliRunner().invoke(app, ["--output", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    report: dict[str, object] = json.loads(result.stdout)
+    return report
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    target = tmp_path / "catalog.yaml"
+    shutil.copy(STARTER, target)
+    return target
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_second_build_of_the_same_catalog_touches_no_file(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run("build", str(catalog), "-o", str(out))
+    assert first["reused"] is False
+    before = stamps(out)
+    second = run("build", str(catalog), "-o", str(out))
+    assert (second["ok"], second["reused"], second["files"]) == (True, True, first["files"])
+    assert stamps(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.yaml", "out"]  # nothing staged
+
+
+def test_a_diff_after_a_build_is_up_to_date_without_compiling(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", str(catalog), "-o", str(out))
+    assert run("diff", str(catalog), "-o", str(out)) | {"diagnostics": []} == {
+        "command": "diff", "ok": True, "summary": "no problems", "diagnostics": [], "changes": {}, "reused": True
+    }
+
+
+def test_a_diff_that_compiled_and_found_nothing_remembers_it(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", str(catalog), "-o", str(out), "--no-cache")
+    assert run("diff", str(catalog), "-o", str(out))["reused"] is False
+    assert run("diff", str(catalog), "-o", str(out))["reused"] is True
+
+
+@pytest.mark.parametrize("change", ["edit", "add", "remove", "symlink"])
+def test_a_bundle_changed_by_hand_is_compiled_again_and_mended(catalog: Path, tmp_path: Path, change: str) -> None:
+    out = tmp_path / "out"
+    run("build", str(catalog), "-o", str(out))
+    built = read_tree(out)
+    rules = min((out / "prometheus" / "rules").rglob("*.yaml"))
+    if change == "edit":
+        rules.write_bytes(rules.read_bytes().replace(b"expr:", b"expr: ", 1))
+    elif change == "add":
+        (out / "prometheus" / "extra.yaml").write_text("groups: []\n", encoding="utf-8")
+    elif change == "remove":
+        rules.unlink()
+    else:  # same bytes, but through a link to a file outside the bundle
+        outside = tmp_path / "elsewhere.yaml"
+        outside.write_bytes(rules.read_bytes())
+        rules.unlink()
+        rules.symlink_to(outside)
+    diffed = run("diff", str(catalog), "-o", str(out))
+    assert diffed["reused"] is False
+    expected = {
+        "edit": {rules.relative_to(out).as_posix(): "changed"},
+        "add": {"prometheus/extra.yaml": "removed"},
+        "remove": {rules.relative_to(out).as_posix(): "added"},
+        "symlink": {},  # the same bytes: nothing to show, but compiled to know it
+    }
+    assert diffed["changes"] == expected[change]
+    rebuilt = run("build", str(catalog), "-o", str(out))
+    assert rebuilt["reused"] is False
+    assert read_tree(out) == built
+    assert not (out / "prometheus" / "extra.yaml").exists() and not rules.is_symlink()
+
+
+def test_a_changed_catalog_compiles(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("build", str(catalog), "-o", str(out))
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("objective: 99.9 ", "objective: 99.5 ", 1), encoding="utf-8")
+    diffed = run("diff", str(catalog), "-o", str(out))
+    assert diffed["ok"] is False and diffed["reused"] is False and diffed["changes"]
+    assert run("build", str(catalog), "-o", str(out))["reused"] is False
+
+
+def test_no_cache_compiles_and_remembers_nothing(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        report = run("build", str(catalog), "-o", str(out), "--cache-dir", str(cache), "--no-cache")
+        assert report["reused"] is False
+    assert not cache.exists()
+    assert run("build", str(catalog), "-o", str(out), "--cache-dir", str(cache))["reused"] is False
+    assert run("build", str(catalog), "-o", str(out), "--cache-dir", str(cache))["reused"] is True
+
+
+def test_a_cache_that_cannot_be_written_builds_every_time(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    in_the_way = tmp_path / "cache"
+    in_the_way.write_text("not a directory\n", encoding="utf-8")
+    for _ in range(2):
+        report = run("build", str(catalog), "-o", str(out), "--cache-dir", str(in_the_way))
+        assert (report["ok"], report["reused"]) == (True, False)
+
+
+def test_other_code_does_not_find_the_bundle(catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    run("build", str(catalog), "-o", str(out), "--cache-dir", str(cache))
+    plan, _ = validate([catalog])
+    assert plan is not None
+    assert BuiltBundles(cache).current(plan.catalog_digest, out) == len(read_tree(out))
+    assert BuiltBundles(cache, identity=code_identity() + " changed").current(plan.catalog_digest, out) is None
+    assert BuiltBundles(cache).current("sha256:another catalog", out) is None
+
+
+def test_a_manifest_that_lists_what_is_not_there_is_not_intact(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes(b"a: 1\n")
+    manifest = {"files": {"a.yaml": {"sha256": "0" * 64}}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert intact_manifest(tmp_path) is None
+    (tmp_path / "manifest.json").write_text("[]", encoding="utf-8")
+    assert intact_manifest(tmp_path) is None
+    assert intact_manifest(tmp_path / "missing") is None
+
+
+def test_the_code_identity_covers_every_file_of_the_package_and_its_linked_data(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    data = tmp_path / "templates"
+    data.mkdir()
+    (data / "runbook.md.j2").write_text("{{ x }}\n", encoding="utf-8")
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "module.py").write_text("X = 1\n", encoding="utf-8")
+    (package / "templates").symlink_to(data)
+    first = package_digest(package)
+    (package / "__pycache__" / "module.cpython-311.pyc").write_bytes(b"compiled")
+    assert package_digest(package) == first  # bytecode is not code
+    (data / "runbook.md.j2").write_text("{{ y }}\n", encoding="utf-8")
+    second = package_digest(package)
+    assert second != first
+    (package / "module.py").rename(package / "other.py")
+    assert package_digest(package) not in (first, second)
