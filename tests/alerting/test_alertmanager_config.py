@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -67,6 +68,33 @@ def test_amtool_loads_the_configuration_with_its_templates_and_every_route_test_
         for severity in ("page", "ticket", "info"):
             for tier in ("1", "2", "3"):
                 assert f"{team} {severity} tier {tier}" in names
+
+
+def test_passing_route_cases_are_not_run_again_until_the_configuration_or_the_case_changes(
+    tmp_path: Path, tools: Toolbox
+) -> None:
+    bundle, _ = alertmanager_bundle(tmp_path, catalog())
+    context = dataclasses.replace(_context(bundle, tools), cache_dir=tmp_path / "cache")
+    tests_path = bundle / "alertmanager/route-tests.yaml"
+    count = len(_load(tests_path)["cases"])
+
+    def run() -> tuple[list[str], list[str]]:
+        found = AmtoolRouteTests().run(context)
+        reused = [d.message.split(" routing cases")[0] for d in found if d.check == "amtool/route-cases-passed-before"]
+        return [d.message.split(":")[0] for d in found if d.is_error], reused
+
+    assert run() == ([], [])
+    assert run() == ([], [f"{count} of {count}"])
+    # Another expectation for one case: that case runs (and fails), the others are remembered.
+    tests_path.write_text(
+        tests_path.read_text(encoding="utf-8").replace("- payments-page\n", "- payments-chat\n", 1), encoding="utf-8"
+    )
+    assert run() == (["case 'payments page tier 1'"], [f"{count - 1} of {count}"])
+    assert run()[0] != []  # a failure is never remembered
+    # Another configuration: every case runs again.
+    config_path = bundle / "alertmanager/alertmanager.yml"
+    config_path.write_text(config_path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run()[1] == []
 
 
 def test_a_wrong_routing_is_reported_by_the_route_tests(tmp_path: Path, tools: Toolbox) -> None:
