@@ -135,6 +135,26 @@ def test_the_ruler_check_enforces_names_group_size_and_groups_per_tenant(shop_bu
     assert len(found) == 3
 
 
+def test_clean_ruler_files_are_remembered_and_still_count_toward_their_tenants_groups(
+    shop_bundle: Path, tmp_path: Path
+) -> None:
+    bundle, cache = _copy(shop_bundle, tmp_path), tmp_path / "cache"
+    count = len(list((bundle / "mimir" / "rules").rglob("*.yaml")))
+
+    def run() -> tuple[list[tuple[str, str]], list[str]]:
+        found = run_checks(bundle, locate_tools(), only={"mimir-ruler"}, cache_dir=cache)
+        reused = [d.message.split(" ruler namespace")[0] for d in found if d.check == "mimir-ruler/passed-before"]
+        return sorted((d.check, str(d.location)) for d in found if d.is_error), reused
+
+    assert run() == ([], [])
+    assert run() == ([], [f"{count} of {count}"])
+    # platform.yaml gets as many groups as the tenant may hold on its own (70): only with the
+    # groups of the tenant's remembered files does the tenant go over its limit.
+    path = bundle / "mimir/rules/shop-staging/platform.yaml"
+    _edit(path, lambda d: d["groups"].extend({"name": f"extra-{n}", "rules": [{"record": "a:b:c", "expr": "vector(1)"}]} for n in range(70 - len(d["groups"]))))
+    assert run() == ([("mimir-ruler/groups-per-tenant", "mimir/rules/shop-staging")], [f"{count - 1} of {count}"])
+
+
 @pytest.mark.tools
 def test_ruler_directories_are_the_tenant_ids_so_an_underscore_tenant_passes_the_ruler_check(
     load: Loader, tmp_path: Path
