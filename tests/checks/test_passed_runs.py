@@ -14,6 +14,7 @@ from lgtmgen.cache import default_cache_dir
 from lgtmgen.checks import promtool as promtool_check
 from lgtmgen.checks import run_checks
 from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.grafana.bundle import recorded_series
 from lgtmgen.checks.passed_runs import inputs_digest, tool_identity
 from lgtmgen.checks.promtool import PromtoolRules, PromtoolUnitTests
 from lgtmgen.checks.rule_hygiene import RuleHygiene
@@ -208,3 +209,28 @@ def test_dashboards_that_passed_are_not_validated_again_until_they_or_the_series
     assert reused() == [f"{count} of {count}"]  # other bytes, the same series: still remembered
     rules.write_text(rules.read_text(encoding="utf-8").replace("- record: ", "- record: extra:", 1), encoding="utf-8")
     assert reused() == []
+
+
+def test_the_series_rule_files_record_are_remembered_by_their_bytes(tmp_path: Path) -> None:
+    bundle, cache = tmp_path / "bundle", tmp_path / "cache"
+    shutil.copytree(SHOP_BUNDLE, bundle)
+    files = tuple(
+        BundleFile(p.relative_to(bundle).as_posix(), Role.PROMETHEUS_RULES, p) for p in (bundle / "prometheus" / "rules").rglob("*.yaml")
+    )
+
+    def series(cache_dir: Path | None) -> frozenset[str] | None:
+        return recorded_series(CheckContext(bundle, files, locate_tools(), cache_dir=cache_dir))
+
+    parsed = series(None)
+    assert parsed and len(parsed) > 50
+    assert series(cache) == parsed  # parsed and remembered
+    entries = [p for p in cache.rglob("*") if p.is_file()]
+    assert len(entries) == len(files)
+    entries[0].write_text("planted:series", encoding="utf-8")  # what a remembered file is read as
+    assert "planted:series" in (series(cache) or ())
+    entries[0].unlink()
+    assert series(cache) == parsed
+    rules = next((bundle / "prometheus" / "rules" / "slo").glob("*.yaml"))
+    rules.write_text(rules.read_text(encoding="utf-8").replace("- record: ", "- record: extra:", 1), encoding="utf-8")
+    changed = series(cache)
+    assert changed == series(None) and changed != parsed
