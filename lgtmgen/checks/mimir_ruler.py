@@ -25,7 +25,7 @@ import yaml
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_runs import PassedRuns, bytes_digest, reused_note
+from lgtmgen.checks.passed_runs import PassedRuns, lint_digest, reused_note
 from lgtmgen.checks.run_tool import (
     diagnostics_from_failures,
     failures_by_file,
@@ -158,7 +158,7 @@ class MimirRulerCheck:
             except OSError as exc:
                 found.append(Diagnostic("mimir-ruler/unreadable", str(exc), location=Location(bundle_file.path)))
                 continue
-            digest = bytes_digest(data, f"{PASSED_KIND} {bundle_file.path} {federated} {json.dumps(readable)}")
+            digest = lint_digest(data, f"{PASSED_KIND} {bundle_file.path} {federated} {json.dumps(readable)}")
             count = _count(passed.recall(digest)) if passed is not None else None
             if count is not None:
                 groups_per_tenant[tenant] = groups_per_tenant.get(tenant, 0) + count

@@ -90,9 +90,15 @@ def unpassed(
 
 
 def bytes_digest(data: bytes, context: str) -> str:
-    """The digest of one file's bytes for a check whose verdict also depends on `context` (the
-    tool's identity, a setting the check reads) and on lgtmgen's code (`code_identity`)."""
+    """The digest of one file's bytes for a check whose verdict depends on nothing else but
+    `context` (the tool's identity, a setting the check reads)."""
+    return hashlib.sha256(f"lgtmgen {__version__}\0{context}\0".encode() + data).hexdigest()
+
+
+def lint_digest(data: bytes, context: str) -> str:
+    """`bytes_digest` for a check written in lgtmgen itself, whose verdict also depends on
+    lgtmgen's code (`code_identity`): a checkout's version string stays while its code changes."""
     return hashlib.sha256(f"{code_identity()}\0{context}\0".encode() + data).hexdigest()
 
 
-__all__ = ["PassedRuns", "bytes_digest", "inputs_digest", "reused_note", "tool_identity", "unpassed"]
+__all__ = ["PassedRuns", "bytes_digest", "inputs_digest", "lint_digest", "reused_note", "tool_identity", "unpassed"]

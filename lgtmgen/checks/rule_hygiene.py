@@ -19,7 +19,7 @@ from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_runs import PassedRuns, bytes_digest, reused_note
+from lgtmgen.checks.passed_runs import PassedRuns, lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location
 
 METADATA_PATH = RULES_METADATA_PATH
@@ -127,7 +127,7 @@ class RuleHygiene:
         reused = 0
         for bundle_file in files:
             data = bundle_file.absolute.read_bytes()
-            digest = bytes_digest(data, f"{PASSED_KIND} {bundle_file.role} {min_range}")
+            digest = lint_digest(data, f"{PASSED_KIND} {bundle_file.role} {min_range}")
             if passed and passed.passed(digest):
                 reused += 1
                 continue

@@ -47,7 +47,7 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
-from lgtmgen.checks.passed_runs import PassedRuns, bytes_digest, reused_note
+from lgtmgen.checks.passed_runs import PassedRuns, lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
 # The catalog's queries may read rules recorded elsewhere (a platform's, kube-prometheus-stack's):
@@ -101,7 +101,7 @@ class GrafanaDashboardCheck:
             except (OSError, ValueError) as exc:
                 found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
                 continue
-            digests[bundle_file.path] = bytes_digest(data, context)
+            digests[bundle_file.path] = lint_digest(data, context)
         reused = 0
         for path, doc in docs.items():
             if passed and passed.passed(digests[path]):

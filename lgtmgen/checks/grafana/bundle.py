@@ -17,7 +17,7 @@ from lgtmgen.checks.grafana.ids import (
     UNKNOWN_DATASOURCE,
 )
 from lgtmgen.checks.grafana.schema import panels_of
-from lgtmgen.checks.passed_runs import PassedRuns, bytes_digest
+from lgtmgen.checks.passed_runs import PassedRuns, lint_digest
 from lgtmgen.diagnostics import Diagnostic, Location
 
 _DASHBOARD_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
@@ -42,7 +42,7 @@ def recorded_series(ctx: CheckContext) -> frozenset[str] | None:
             data = bundle_file.absolute.read_bytes()
         except OSError:  # an unreadable rule file is the rule checks' finding; here it records nothing
             continue
-        digest = bytes_digest(data, RECORDS_KIND) if known is not None else None
+        digest = lint_digest(data, RECORDS_KIND) if known is not None else None
         note = known.recall(digest) if known is not None and digest is not None else None
         if note is not None:
             names.update(name for name in note.split("\n") if name)
