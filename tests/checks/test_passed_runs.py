@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -74,6 +75,19 @@ def test_a_changed_rule_file_or_another_promtool_runs_the_files_again(tmp_path: 
     (bundle / "rules.yaml").write_text(yaml.safe_dump(doubled), encoding="utf-8")
     changed = _check(bundle, files, cache)
     assert _failed(changed) == ["a.yaml", "c.yaml"] and _reused(changed) == []
+
+
+def test_the_rule_files_a_test_file_names_are_remembered_by_its_bytes(tmp_path: Path) -> None:
+    bundle, cache = tmp_path / "bundle", tmp_path / "cache"
+    bundle.mkdir()
+    files = _bundle(bundle, {"a.yaml": 1})
+    assert _failed(_check(bundle, files, cache)) == []
+    assert _reused(_check(bundle, files, cache)) == ["1 of 1"]
+    [noted] = [p for p in (cache / "promtool-test-rule-files").rglob("*") if p.is_file()]
+    assert json.loads(noted.read_text(encoding="utf-8")) == ["rules.yaml"]
+    # Read from the note, not from the file: a note naming another rule file gives another digest.
+    noted.write_text(json.dumps(["other.yaml"]), encoding="utf-8")
+    assert _reused(_check(bundle, files, cache)) == []
 
 
 def test_without_a_cache_directory_every_file_runs_and_nothing_is_written(tmp_path: Path) -> None:
