@@ -291,3 +291,107 @@ def test_an_outage_one_season_ago_does_not_echo_as_a_surge(load: Loader, tmp_pat
     (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
     run = _promtool([tmp_path / "tests.yaml"], tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _fed_signal(load: Loader, tmp_path: Path, anomaly: dict[str, Any]) -> tuple[Any, str]:
+    """The requests signal of a one-service catalog and its series name; the rules that read it
+    (the group without the signal's own record, which the test feeds) in rules.yaml."""
+    doc = base_catalog()
+    doc["services"] = [{**doc["services"][0], "anomaly": {"signals": ["requests"], **anomaly}}]
+    plan = _plan(load, doc)
+    (signal,) = anomaly_signals.service_signals(plan.services["api"], 30)
+    labels = {**dict(signal.labels), "cluster": "eu", "environment": "production"}
+    series = signal.record + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
+    (group,) = anomaly_groups(plan, plan.services["api"])
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": [{**group, "rules": group["rules"][1:]}]}), "utf-8")
+    return signal, series
+
+
+def _fed_test(tmp_path: Path, series: str, values: list[str], checks: list[dict[str, Any]]) -> subprocess.CompletedProcess[str]:
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "5m",
+        "tests": [{"interval": "5m", "input_series": [{"series": series, "values": " ".join(values)}], "promql_expr_test": checks}],
+    }
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    return _promtool([tmp_path / "tests.yaml"], tmp_path)
+
+
+def _value(expr: str, step: int, value: float | None) -> dict[str, Any]:
+    """`expr` (one series, or none) at `step` (of 5m)."""
+    samples = [] if value is None else [{"labels": "{}", "value": value}]
+    return {"expr": f"sum({expr})" if value is not None else expr, "eval_time": f"{5 * step}m", "exp_samples": samples}
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "std", "above", "below"),
+    [
+        (8, 12, 2.0, 6.0, 6.0),  # 3 standard deviations on each side
+        (10, 10, 0.0, 1.0, 1.0),  # flat: no spread, the band is min_margin (10%) of the prediction of 10
+        (0, 4, 2.0, 6.0, None),  # wider than the prediction of about 2: the lower band stops at 0
+    ],
+    ids=["spread", "flat", "clamped at zero"],
+)
+def test_the_band_is_the_prediction_give_or_take_sensitivity_deviations_at_least_min_margin(
+    load: Loader, tmp_path: Path, low: float, high: float, std: float, above: float, below: float | None
+) -> None:
+    # The signal alternates between `low` and `high` every 5m: over a season of 288 samples its
+    # standard deviation is exactly half their difference. Two hours after the warm-up:
+    signal, series = _fed_signal(load, tmp_path, {"season": "1d"})
+    assert (signal.settings.sensitivity, signal.settings.min_margin) == (3.0, 0.1)
+    step = signal.history // 300 + 24
+    values = [str(low if n % 2 == 0 else high) for n in range(step + 1)]
+    sel = signal.selector
+    prediction, upper, lower = (f"{signal.derived(n)}{{{sel}}}" for n in ("prediction", "upper_band", "lower_band"))
+    checks = [
+        _value(f"{signal.derived('stddev_over_time')}{{{sel}}}", step, std),
+        _value(f"{upper} - {prediction}", step, above),
+        _value(lower, step, 0) if below is None else _value(f"{prediction} - {lower}", step, below),
+    ]
+    if low == high:
+        checks.append(_value(prediction, step, low))
+    run = _fed_test(tmp_path, series, values, checks)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_nothing_is_predicted_until_the_signal_has_a_season_the_lag_and_a_trend_window_behind_it(
+    load: Loader, tmp_path: Path
+) -> None:
+    # The first sample must have left the oldest window the prediction reads (a trend window a
+    # season and the lag ago), less the smoothing window: 29h - 30m with a daily season.
+    signal, series = _fed_signal(load, tmp_path, {"season": "1d"})
+    filled = (signal.history - anomaly_signals.SMOOTHING["1d"]) // 300
+    assert filled == 342
+    prediction = f"{signal.derived('prediction')}{{{signal.selector}}}"
+    steady = _fed_test(tmp_path, series, ["10"] * (filled + 2), [_value(prediction, filled - 1, None), _value(prediction, filled, 10)])
+    assert steady.returncode == 0, steady.stdout + steady.stderr
+    # Nothing fires meanwhile either, not even a drop to nothing: there is no band to leave.
+    firing = f'ALERTS{{alertname="{ALERT}"}}'
+    values = ["10" if n < filled - 24 else "0" for n in range(filled)]
+    dropped = _fed_test(tmp_path, series, values, [_value(firing, filled - 1, None)])
+    assert dropped.returncode == 0, dropped.stdout + dropped.stderr
+
+
+def test_a_service_idle_at_night_raises_no_drop_though_its_lower_band_is_zero(load: Loader, tmp_path: Path) -> None:
+    # Idle from midnight to 6h, 10 requests/s otherwise. At night last season's reading (0) sits
+    # at its lower band (0), not below it: the prediction stays 0, under the traffic floor, and
+    # no drop fires. Were sitting at the band a departure (`<=`), the prediction would fall back
+    # to the recent mean and every night would raise a drop: the same test then fails.
+    signal, series = _fed_signal(load, tmp_path, {"season": "1d"})
+    # The fourth night: the third is the first with a band a season earlier.
+    day, hour = 288, 12
+    values = ["0" if n % day < 6 * hour else "10" for n in range(4 * day)]
+    sel = signal.selector
+    firing = f'ALERTS{{alertname="{ALERT}",direction="drop"}}'
+    checks = [
+        *(_value(firing, 3 * day + h * hour, None) for h in range(1, 6)),
+        _value(f"{signal.derived('prediction')}{{{sel}}}", 3 * day + 3 * hour, 0),
+        _value(firing, 3 * day + 7 * hour, None),  # morning: back to the day's 10
+    ]
+    run = _fed_test(tmp_path, series, values, checks)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rules = tmp_path / "rules.yaml"
+    strict = rules.read_text(encoding="utf-8")
+    assert strict.count(" < ") == 1
+    rules.write_text(strict.replace(" < ", " <= "), encoding="utf-8")
+    assert _fed_test(tmp_path, series, values, checks).returncode != 0
