@@ -3,7 +3,8 @@
 Per size: a check that runs everything (`--no-cache`), then two checks with an empty
 cache directory: the first runs everything and remembers what passed, the second finds
 every unit-test file unchanged (a CI job whose cache kept the directory and whose
-change touched no rule). Wall time and the CPU time of the child processes (promtool
+change touched no rule); then one service's objective changes, the bundle is built
+again and checked with that cache (a pull request's CI job). Wall time and the CPU time of the child processes (promtool
 runs side by side on every CPU). The promtool unit tests dominate: about 7 CPU
 seconds for a service of three SLOs, so the default sizes are small.
 Usage: ``python benchmarks/check.py [sizes...]`` (default 10 50).
@@ -22,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate_catalog import write_catalog
+from run import change_one_service
 
 LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
@@ -42,21 +44,29 @@ def timed(args: list[str], cwd: Path) -> tuple[float, float]:
 def run(size: int, scratch: Path) -> list[str]:
     catalog = write_catalog(scratch / f"catalog-{size}", size)
     bundle = scratch / f"bundle-{size}"
-    subprocess.run([LGTMGEN, "build", str(catalog), "--out", str(bundle)], check=True, capture_output=True)
     cache = scratch / f"cache-{size}"
+    build = [LGTMGEN, "build", str(catalog), "--out", str(bundle), "--cache-dir", str(cache)]
+    subprocess.run(build, check=True, capture_output=True)
     check = [LGTMGEN, "check", str(bundle)]
     cells = []
     for flags in (["--no-cache"], ["--cache-dir", str(cache)], ["--cache-dir", str(cache)]):
         wall, cpu = timed([*check, *flags], scratch)
         cells.append(f"{wall:.1f} / {cpu:.0f}")
+    change_one_service(catalog)
+    subprocess.run(build, check=True, capture_output=True)
+    wall, cpu = timed([*check, "--cache-dir", str(cache)], scratch)
+    cells.append(f"{wall:.1f} / {cpu:.0f}")
     return [f"{size:,}", f"{3 * size:,}", *cells]
 
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [10, 50]
     print(f"{os.cpu_count()} CPUs; each cell: wall seconds / CPU seconds")
-    print("| services | SLOs | check, --no-cache | check, empty cache | check again, nothing changed |")
-    print("|---:|---:|---:|---:|---:|")
+    print(
+        "| services | SLOs | check, --no-cache | check, empty cache | check again, nothing changed "
+        "| check after one service changed |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="lgtmgen-bench-check-") as tmp:
         for size in sizes:
             print("| " + " | ".join(run(size, Path(tmp))) + " |", flush=True)

@@ -93,7 +93,8 @@ def measure(args: list[str], cwd: Path) -> tuple[float, float, float]:
 VALIDATE_RUNS = 3
 
 
-def _change_one_service(catalog: Path) -> None:
+def change_one_service(catalog: Path) -> None:
+    """The objective of the first service's first SLO, 99.9 -> 99.5 (a usual change)."""
     service_file = min(catalog.glob("services/*.yaml"))
     text = service_file.read_text(encoding="utf-8")
     if "objective: 99.9" not in text:
@@ -114,7 +115,7 @@ def run(size: int, scratch: Path) -> Figures:
     build_s, build_mib, build_tree_mib = measure(build, scratch)
     files = sum(1 for p in out.rglob("*") if p.is_file())
     rebuild_s, _, _ = measure([*build, "--no-cache"], scratch)
-    _change_one_service(catalog)
+    change_one_service(catalog)
     changed_s, _, _ = measure(build, scratch)
     again_s, _, _ = measure(build, scratch)
     return size, validate_s, validate_mib, build_s, build_mib, build_tree_mib, rebuild_s, changed_s, again_s, files
