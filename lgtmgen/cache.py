@@ -13,6 +13,7 @@ import functools
 import hashlib
 import importlib.metadata
 import os
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -48,12 +49,37 @@ def package_digest(package: Path) -> str:
     return digest.hexdigest()
 
 
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def runtime_libraries(root: str = "lgtmgen") -> dict[str, str]:
+    """The installed distributions `root` runs with, by normalised name: its requirements and
+    theirs, without extras (a test runner or linter beside it changes no output)."""
+    found: dict[str, str] = {}
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in found:
+            continue
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        found[key] = distribution.version
+        for requirement in distribution.requires or []:
+            spec, _, marker = requirement.partition(";")
+            if "extra" not in marker and (match := _REQUIREMENT_NAME.match(spec)):
+                todo.append(match.group(1))
+    return found
+
+
 @functools.cache
 def code_identity() -> str:
     """What lgtmgen's output depends on besides its input: lgtmgen's own files byte for byte (a
-    version string stays the same while its code changes in a checkout), the Python and every
-    library installed beside it."""
-    libraries = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    version string stays the same while its code changes in a checkout), the Python and the
+    libraries it runs with (so a pre-commit hook's environment and a user's agree)."""
+    libraries = sorted(f"{name}=={version}" for name, version in runtime_libraries().items())
     package = Path(__file__).resolve().parent
     return f"lgtmgen {__version__} sha256:{package_digest(package)}; python {sys.version}; " + " ".join(libraries)
 
@@ -112,4 +138,4 @@ class PassedRuns:
             return
 
 
-__all__ = ["PassedRuns", "code_identity", "default_cache_dir", "package_digest"]
+__all__ = ["PassedRuns", "code_identity", "default_cache_dir", "package_digest", "runtime_libraries"]

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lgtmgen.built_bundles import BuiltBundles, intact_manifest
-from lgtmgen.cache import code_identity, package_digest
+from lgtmgen.cache import code_identity, package_digest, runtime_libraries
 from lgtmgen.cli.app import app
 from lgtmgen.pipeline import validate
 from lgtmgen.writer import read_tree
@@ -161,3 +161,10 @@ def test_the_code_identity_covers_every_file_of_the_package_and_its_linked_data(
     assert second != first
     (package / "module.py").rename(package / "other.py")
     assert package_digest(package) not in (first, second)
+
+
+def test_the_code_identity_names_the_libraries_lgtmgen_runs_with_not_the_tools_beside_it() -> None:
+    libraries = runtime_libraries()
+    assert {"lgtmgen", "pydantic", "pydantic-core", "grafanalib", "ruamel-yaml", "jinja2"} <= set(libraries)
+    assert not {"pytest", "hypothesis", "ruff", "mypy"} & set(libraries)  # the test extra's
+    assert all(f"{name}=={version}" in code_identity() for name, version in libraries.items())
