@@ -12,6 +12,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from lgtmgen.cache import package_digest
+
 REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / "examples" / "starter" / "catalog.yaml"
 
@@ -50,6 +52,9 @@ def test_an_installed_package_builds_runbooks_and_runs_the_reference_checks(tmp_
     checked = _run(site, tmp_path, "check", "out", "--only", "reference", "--only", "otelcol")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # Once as the build left it (the package's files give the code identity), once compiled again.
+    # The installed files are the checkout's, so both have one code identity: a pre-commit hook's
+    # lgtmgen finds the bundle the checkout's build remembered.
+    assert package_digest(site / "lgtmgen") == package_digest(REPO / "lgtmgen")
     for options, reused in (((), True), (("--no-cache",), False)):
         diffed = _run(site, tmp_path, "--output", "json", "diff", "catalog.yaml", "-o", "out", *options)
         assert diffed.returncode == 0, diffed.stdout + diffed.stderr
