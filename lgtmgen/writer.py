@@ -143,7 +143,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _remove_dead_staging(out: Path) -> None:
+def remove_dead_staging(out: Path) -> None:
     """Staging trees of builds that were killed: named after their process, removed once it is gone."""
     for leftover in out.parent.glob(f".{out.name}.new-*"):
         pid_text = leftover.name.removeprefix(f".{out.name}.new-").split("-", 1)[0]
@@ -162,7 +162,7 @@ def staging_for(out: Path) -> Iterator[Path]:
     if refusal is not None:
         raise NotABundleError(refusal)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_dead_staging(out)
+    remove_dead_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     try:
         yield staging

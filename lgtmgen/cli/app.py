@@ -22,7 +22,7 @@ from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import validate
-from lgtmgen.writer import replace_refusal, staging_for, swap_in, tree_paths
+from lgtmgen.writer import remove_dead_staging, replace_refusal, staging_for, swap_in, tree_paths
 
 if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools; Plan for annotations
     from lgtmgen.built_bundles import BuiltBundles
@@ -209,6 +209,7 @@ def build(
     bundles = _built_bundles(cache)
     current = bundles.current(plan.catalog_digest, out_dir) if bundles else None
     if current is not None:
+        remove_dead_staging(out_dir.absolute())  # as a compiling build would
         if check:
             diagnostics += _checked(out_dir, cache)
         _finish(

@@ -46,6 +46,10 @@ def test_a_second_build_of_the_same_catalog_touches_no_file(catalog: Path, tmp_p
     assert (second["ok"], second["reused"], second["files"]) == (True, True, first["files"])
     assert stamps(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.yaml", "out"]  # nothing staged
+    # The half-written tree of a killed build goes, as a compiling build would remove it.
+    (tmp_path / f".out.new-{2**31 - 1}-killed" / "prometheus").mkdir(parents=True)
+    assert run("build", str(catalog), "-o", str(out))["reused"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog.yaml", "out"]
 
 
 def test_a_diff_after_a_build_is_up_to_date_without_compiling(catalog: Path, tmp_path: Path) -> None:
