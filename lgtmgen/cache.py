@@ -2,8 +2,9 @@
 (`lgtmgen.checks.passed_runs`) and bundles it built (`lgtmgen.built_bundles`).
 
 The directory is `--cache-dir`, else `$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`
-(`~/.cache/lgtmgen`); `--no-cache` turns it off. Each entry is an empty file named by its
-digest, touched on every hit: entries unused for a month can go
+(`~/.cache/lgtmgen`); `--no-cache` turns it off. Each entry is a file named by its digest,
+empty or holding a short note (a count, a list of names), touched on every hit: entries unused
+for a month can go
 (`find DIR -type f -mtime +30 -delete`). A cache that cannot be read or written is an empty one.
 """
 
