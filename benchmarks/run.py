@@ -9,8 +9,9 @@ several processes at once.
 The build runs four times: into an empty directory; again over the bundle it wrote with
 `--no-cache` (compiling everything, linking unchanged files to the previous bundle); after one
 service's objective changed (the usual case in CI and locally); and once more with nothing
-changed, which finds the directory current (`lgtmgen.built_bundles`) and writes nothing. Every
-command gets an empty cache directory of its own run (``LGTMGEN_CACHE_DIR``).
+changed, which finds the directory current (`lgtmgen.built_bundles`) and writes nothing. The
+commands of one size share a cache directory that starts empty (``LGTMGEN_CACHE_DIR``), never
+the user's.
 Usage: ``python benchmarks/run.py [sizes...]`` (default 100 1000 10000).
 """
 

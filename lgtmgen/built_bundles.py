@@ -3,8 +3,8 @@ nothing to do does nothing.
 
 A bundle is a pure function of the validated catalog and of lgtmgen's code: the generators read
 nothing else, and their output is byte-identical run to run. When a build has written a bundle,
-or a diff has found one current, the digest of (lgtmgen's code identity, the catalog's digest,
-the manifest's bytes) is remembered in the cache directory (`lgtmgen.cache`). A later build or
+or a diff has found one current, the digest of (lgtmgen's code identity, the catalog's digest in
+the catalog's own order (`Plan.ordered_digest`), the manifest's bytes) is remembered in the cache directory (`lgtmgen.cache`). A later build or
 diff of the same catalog by the same code finds that entry for the directory's manifest, checks
 every file of the directory against the manifest's SHA-256 (a file edited by hand, added or
 removed, and the directory is compiled again), and is done.
@@ -18,12 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from lgtmgen.cache import PassedRuns, code_identity
+from lgtmgen.writer import MANIFEST
 
 KIND = "bundles-built"
-MANIFEST = "manifest.json"
 
 
 def _listed_files(manifest: bytes) -> dict[str, str] | None:
@@ -38,7 +39,7 @@ def _listed_files(manifest: bytes) -> dict[str, str] | None:
 
 def _files_below(root: Path) -> set[str] | None:
     """Every entry below `root` that is not a directory, by POSIX relative path; None when
-    something there is neither a regular file nor a directory."""
+    something there is neither a regular file nor a directory (a link, a FIFO: never read)."""
     found: set[str] = set()
     for directory, dirs, files in os.walk(root):
         for name in dirs:
@@ -46,7 +47,10 @@ def _files_below(root: Path) -> set[str] | None:
                 return None
         for name in files:
             path = os.path.join(directory, name)
-            if os.path.islink(path):
+            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    return None
+            except OSError:
                 return None
             found.add(Path(path).relative_to(root).as_posix())
     return found
@@ -100,13 +104,10 @@ class BuiltBundles:
         listed = _listed_files(manifest)
         return None if listed is None else len(listed) + 1
 
-    def remember(self, catalog_digest: str, root: Path) -> None:
-        """Record that `root` holds the bundle of the catalog of `catalog_digest`, as this code
-        built it; the caller has just written or compared every file of it."""
-        try:
-            manifest = (root / MANIFEST).read_bytes()
-        except OSError:
-            return
+    def remember(self, catalog_digest: str, manifest: bytes) -> None:
+        """Record that this code builds the bundle of `manifest` from the catalog of
+        `catalog_digest`: the manifest the caller staged, or compared with every file of the
+        directory (not the directory's manifest read again, which another build may have replaced)."""
         self._runs.remember([bundle_digest(catalog_digest, manifest, self.identity)])
 
 

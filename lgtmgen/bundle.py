@@ -32,13 +32,12 @@ from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.plan import Plan
 from lgtmgen.promql import selected_metrics
 from lgtmgen.render import forget_shared, render_artifact
-from lgtmgen.writer import file_writer
+from lgtmgen.writer import MANIFEST, file_writer
 
 if TYPE_CHECKING:
     from lgtmgen.generators.base import Generator, ShardedGenerator
     from lgtmgen.generators.runbooks import RunbookAlert
 
-MANIFEST = "manifest.json"
 
 TARGET_VERSIONS = {
     "prometheus": "3.5",

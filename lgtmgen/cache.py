@@ -16,6 +16,7 @@ import importlib.metadata
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -46,7 +47,10 @@ def package_digest(package: Path) -> str:
                 continue
             path = Path(root, name)
             digest.update(f"\0{path.relative_to(package).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+            try:
+                digest.update(path.read_bytes())
+            except OSError:  # a dangling link (an editor's lock file), an unreadable file
+                digest.update(b"\0unreadable\0")
     return digest.hexdigest()
 
 
@@ -80,7 +84,10 @@ def code_identity() -> str:
     """What lgtmgen's output depends on besides its input: lgtmgen's own files byte for byte (a
     version string stays the same while its code changes in a checkout), the Python and the
     libraries it runs with (so a pre-commit hook's environment and a user's agree)."""
-    libraries = sorted(f"{name}=={version}" for name, version in runtime_libraries().items())
+    found = runtime_libraries()
+    if "lgtmgen" not in found:  # run from source without metadata: every installed library counts
+        found = {d.metadata["Name"]: d.version for d in importlib.metadata.distributions()}
+    libraries = sorted(f"{name}=={version}" for name, version in found.items())
     package = Path(__file__).resolve().parent
     return f"lgtmgen {__version__} sha256:{package_digest(package)}; python {sys.version}; " + " ".join(libraries)
 
@@ -132,8 +139,9 @@ class PassedRuns:
         entry = self._entry(digest)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            partial = entry.with_name(f".{entry.name}.{os.getpid()}")
-            partial.write_text(note, encoding="utf-8")
+            handle, partial = tempfile.mkstemp(prefix=f".{entry.name}.", dir=entry.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(note)
             os.replace(partial, entry)
         except OSError:
             return

@@ -105,6 +105,13 @@ class Plan:
         """Digest of the validated catalog, computed only when a bundle is written (not by validate)."""
         return catalog_digest(self.catalog)
 
+    @functools.cached_property
+    def ordered_digest(self) -> str:
+        """Digest of everything the generators read: the validated catalog with every mapping in
+        the catalog's order, which the output follows (a selector's labels, for one). Unlike
+        `catalog_digest`, which sorts keys, two catalogs with one digest give one bundle."""
+        return catalog_digest(self.catalog, ordered=True)
+
     def services_in(self, cluster: str) -> list[Service]:
         """The services that run in `cluster` (a service that names no cluster runs in all), in catalog order."""
         return [s for s in self.catalog.services if not s.clusters or cluster in s.clusters]
@@ -120,9 +127,9 @@ class Plan:
         return list(index.get(service, ()))
 
 
-def catalog_digest(catalog: Catalog) -> str:
+def catalog_digest(catalog: Catalog, ordered: bool = False) -> str:
     canonical = json.dumps(
-        catalog.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+        catalog.model_dump(mode="json", by_alias=True), sort_keys=not ordered, separators=(",", ":")
     )
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

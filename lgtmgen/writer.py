@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
+MANIFEST = "manifest.json"
+"""The bundle file that lists every other one with its SHA-256."""
+
 
 def _libc_renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     name = ctypes.util.find_library("c")
@@ -123,7 +126,7 @@ def replace_refusal(out: Path) -> str | None:
         return f"{out} exists and is not a directory; refusing to replace it"
     if not any(out.iterdir()):
         return None
-    manifest = out / "manifest.json"
+    manifest = out / MANIFEST
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):

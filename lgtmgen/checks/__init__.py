@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from lgtmgen.artifacts import Role
-from lgtmgen.bundle import MANIFEST
 from lgtmgen.checks.amtool import AmtoolConfig, AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, Check, CheckContext
 from lgtmgen.checks.grafana import GrafanaDashboardCheck
@@ -25,6 +24,7 @@ from lgtmgen.checks.reference_check import ReferenceCheck
 from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.toolchain.locate import Toolbox
+from lgtmgen.writer import MANIFEST
 
 CHECKS: tuple[Check, ...] = (
     PromtoolRules(),

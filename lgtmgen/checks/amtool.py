@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from lgtmgen.artifacts import Role
+from lgtmgen.cache import code_identity
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_runs import PassedRuns, tool_identity, unpassed
@@ -84,12 +85,12 @@ def _run_case(amtool: Tool, config: Path, case: dict[str, Any], cwd: Path) -> st
 
 def case_digest(config: bytes, case: dict[str, Any], amtool: str) -> str:
     """What amtool's verdict on one case depends on: the configuration's bytes, the case's labels
-    and expected receivers (not its name), and amtool itself."""
+    and expected receivers (not its name), amtool itself and how lgtmgen asks it (its code)."""
     asked = json.dumps(
         {"labels": {str(k): str(v) for k, v in case["labels"].items()}, "receivers": [str(r) for r in case.get("receivers", [])]},
         sort_keys=True,
     )
-    return hashlib.sha256(f"{ROUTES_PASSED_KIND}\0{amtool}\0{asked}\0".encode() + config).hexdigest()
+    return hashlib.sha256(f"{ROUTES_PASSED_KIND}\0{code_identity()}\0{amtool}\0{asked}\0".encode() + config).hexdigest()
 
 
 class AmtoolRouteTests:
@@ -145,8 +146,9 @@ class AmtoolRouteTests:
                     location=where,
                 )
             ]
-        digests = {str(n): case_digest(config_bytes, case, identity) for n, case in enumerate(cases)}
-        todo, notes = unpassed(passed, list(digests), digests, "amtool/route-cases-passed-before", "routing cases passed")
+        numbers = [str(n) for n in range(len(cases))]
+        digests = {n: case_digest(config_bytes, cases[int(n)], identity) for n in numbers} if passed else {}
+        todo, notes = unpassed(passed, numbers, digests, "amtool/route-cases-passed-before", "routing cases passed")
         # One amtool run per case, side by side (a case runs in a few milliseconds of amtool's
         # own work after tens of start-up): the order of the report stays the cases' order.
         with ThreadPoolExecutor(max_workers=available_cpus()) as pool:

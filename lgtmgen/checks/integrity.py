@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from lgtmgen.bundle import MANIFEST
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.writer import MANIFEST
 
 
 class ManifestIntegrity:

@@ -112,7 +112,7 @@ def group_findings(group: dict[str, Any], file: str, federated: bool, readable: 
 
 def _count(note: str | None) -> int | None:
     """The group count a remembered file was noted with; None when there is none to trust."""
-    return int(note) if note is not None and note.isdigit() else None
+    return int(note) if note is not None and note.isascii() and note.isdigit() else None
 
 
 def _without_source_tenants(files: list[BundleFile], into: Path) -> list[str]:
@@ -158,7 +158,8 @@ class MimirRulerCheck:
             except OSError as exc:
                 found.append(Diagnostic("mimir-ruler/unreadable", str(exc), location=Location(bundle_file.path)))
                 continue
-            digest = lint_digest(data, f"{PASSED_KIND} {bundle_file.path} {federated} {json.dumps(readable)}")
+            context = f"{PASSED_KIND} {bundle_file.path} {federated} {json.dumps(readable)}"
+            digest = lint_digest(data, context) if passed is not None else ""
             count = _count(passed.recall(digest)) if passed is not None else None
             if count is not None:
                 groups_per_tenant[tenant] = groups_per_tenant.get(tenant, 0) + count

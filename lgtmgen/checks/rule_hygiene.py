@@ -127,7 +127,7 @@ class RuleHygiene:
         reused = 0
         for bundle_file in files:
             data = bundle_file.absolute.read_bytes()
-            digest = lint_digest(data, f"{PASSED_KIND} {bundle_file.role} {min_range}")
+            digest = lint_digest(data, f"{PASSED_KIND} {bundle_file.role} {min_range}") if passed else ""
             if passed and passed.passed(digest):
                 reused += 1
                 continue

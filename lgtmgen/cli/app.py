@@ -22,7 +22,14 @@ from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import validate
-from lgtmgen.writer import remove_dead_staging, replace_refusal, staging_for, swap_in, tree_paths
+from lgtmgen.writer import (
+    MANIFEST,
+    remove_dead_staging,
+    replace_refusal,
+    staging_for,
+    swap_in,
+    tree_paths,
+)
 
 if TYPE_CHECKING:  # the toolchain is imported only by the commands that run tools; Plan for annotations
     from lgtmgen.built_bundles import BuiltBundles
@@ -207,7 +214,7 @@ def build(
     plan, diagnostics = _valid_plan("build", catalog)
     cache = _cache_dir(cache_dir, no_cache)
     bundles = _built_bundles(cache)
-    current = bundles.current(plan.catalog_digest, out_dir) if bundles else None
+    current = bundles.current(plan.ordered_digest, out_dir) if bundles else None
     if current is not None:
         remove_dead_staging(out_dir.absolute())  # as a compiling build would
         if check:
@@ -225,9 +232,10 @@ def build(
         staged = _stage("build", plan, diagnostics, staging, jobs, previous=out_dir)
         if check:
             diagnostics += _checked(staging, cache)
+        manifest = (staging / MANIFEST).read_bytes()
         swap_in(staging, out_dir)
     if bundles:
-        bundles.remember(plan.catalog_digest, out_dir)
+        bundles.remember(plan.ordered_digest, manifest)
     count = len(staged)
     _finish(
         "build",
@@ -299,10 +307,10 @@ def diff(
     """
     plan, diagnostics = _valid_plan("diff", catalog)
     bundles = _built_bundles(_cache_dir(cache_dir, no_cache))
-    reused = bundles is not None and bundles.current(plan.catalog_digest, out_dir) is not None
-    changed = {} if reused else _changes(plan, diagnostics, out_dir, jobs)
-    if bundles and not changed and not reused:
-        bundles.remember(plan.catalog_digest, out_dir)
+    reused = bundles is not None and bundles.current(plan.ordered_digest, out_dir) is not None
+    changed, manifest = ({}, None) if reused else _changes(plan, diagnostics, out_dir, jobs)
+    if bundles and not changed and manifest is not None:
+        bundles.remember(plan.ordered_digest, manifest)
     if state.output is OutputFormat.json:
         print(json_report("diff", not changed, diagnostics, changes=changed, reused=reused))
         raise typer.Exit(1 if changed else 0)
@@ -314,9 +322,9 @@ def diff(
     err.print(f"[green]✓[/] {out_dir} is up to date{how}")
 
 
-def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int) -> dict[str, str]:
+def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int) -> tuple[dict[str, str], bytes]:
     """Every file a build would add, change or remove in `out_dir`, printed as a unified diff
-    (in human output)."""
+    (in human output), and the would-be bundle's manifest."""
     changed: dict[str, str] = {}
     # The would-be bundle is staged on disk like a build's, then compared file by file. Beside a
     # previous bundle it is staged as a build would be, its unchanged files linked to the bundle's:
@@ -335,7 +343,8 @@ def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int
             changed[path] = "added" if before is None else "removed" if after is None else "changed"
             if state.output is OutputFormat.human:
                 sys.stdout.write("".join(_unified(path, before, after)))
-    return changed
+        manifest = (scratch / MANIFEST).read_bytes()
+    return changed, manifest
 
 
 def _diff_scratch(stack: contextlib.ExitStack, out_dir: Path) -> tuple[Path, Path | None]:

@@ -12,7 +12,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from lgtmgen.cache import package_digest
+from lgtmgen.cache import code_identity, package_digest
 
 REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / "examples" / "starter" / "catalog.yaml"
@@ -55,6 +55,11 @@ def test_an_installed_package_builds_runbooks_and_runs_the_reference_checks(tmp_
     # The installed files are the checkout's, so both have one code identity: a pre-commit hook's
     # lgtmgen finds the bundle the checkout's build remembered.
     assert package_digest(site / "lgtmgen") == package_digest(REPO / "lgtmgen")
+    installed = subprocess.run(
+        [sys.executable, "-c", "from lgtmgen.cache import code_identity; print(code_identity())"],
+        env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.strip()
+    assert installed == code_identity()
     for options, reused in (((), True), (("--no-cache",), False)):
         diffed = _run(site, tmp_path, "--output", "json", "diff", "catalog.yaml", "-o", "out", *options)
         assert diffed.returncode == 0, diffed.stdout + diffed.stderr

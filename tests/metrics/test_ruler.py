@@ -12,6 +12,7 @@ import yaml
 
 from lgtmgen.bundle import compile_bundle
 from lgtmgen.checks import run_checks
+from lgtmgen.checks.mimir_ruler import _count
 from lgtmgen.generators.mimir import ISOLATION_PATH, MimirGenerator
 from lgtmgen.generators.mimir.ruler import ruler_layout
 from lgtmgen.plan import Plan
@@ -191,3 +192,7 @@ def test_a_team_named_like_a_ruler_namespace_of_the_bundle_is_refused(load: Load
     doc["services"][1]["team"] = team
     _, errors = load(doc)
     assert [(e.check, e.path) for e in errors] == [("catalog/team-reserved-name", "teams[1].name")]
+
+
+def test_a_remembered_group_count_that_is_no_number_is_not_trusted() -> None:
+    assert [_count(note) for note in ("12", "", "²", "-1", None)] == [12, None, None, None, None]

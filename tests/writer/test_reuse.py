@@ -3,7 +3,9 @@ bundle this very code built from the same catalog is left as it is. Anything els
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from lgtmgen.pipeline import validate
 from lgtmgen.writer import read_tree
 
 STARTER = Path(__file__).resolve().parents[2] / "examples" / "starter" / "catalog.yaml"
+app_module = importlib.import_module("lgtmgen.cli.app")
 
 
 def run(*args: str) -> dict[str, object]:
@@ -108,6 +111,43 @@ def test_a_changed_catalog_compiles(catalog: Path, tmp_path: Path) -> None:
     assert run("build", str(catalog), "-o", str(out))["reused"] is False
 
 
+def test_a_catalog_whose_mappings_only_changed_order_compiles(catalog: Path, tmp_path: Path) -> None:
+    # The selector's labels are written in the catalog's order: another order is another bundle,
+    # though the manifest's catalog digest (keys sorted) stays the same.
+    out = tmp_path / "out"
+    text = catalog.read_text(encoding="utf-8")
+    assert "selector: {job: api}" in text
+    catalog.write_text(text.replace("selector: {job: api}", "selector: {job: api, env: prod}"), encoding="utf-8")
+    run("build", str(catalog), "-o", str(out))
+    catalog.write_text(text.replace("selector: {job: api}", "selector: {env: prod, job: api}"), encoding="utf-8")
+    diffed = run("diff", str(catalog), "-o", str(out))
+    assert diffed["reused"] is False and diffed["changes"]
+    assert run("build", str(catalog), "-o", str(out))["reused"] is False
+
+
+def test_a_diff_remembers_the_manifest_it_compared_not_the_one_found_afterwards(
+    catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another build swaps its bundle in right after this diff compared: what the diff remembers is
+    # the manifest it compared, so the other catalog's bundle is never taken for this one's.
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    other = tmp_path / "other.yaml"
+    other.write_text(catalog.read_text(encoding="utf-8").replace("objective: 99.9 ", "objective: 99.5 ", 1), encoding="utf-8")
+    run("build", str(catalog), "-o", str(out), "--no-cache")
+    compare = app_module._changes
+
+    def compare_then_swap(*args: object, **kwargs: object) -> object:
+        found = compare(*args, **kwargs)  # type: ignore[arg-type]
+        assert run("build", str(other), "-o", str(out), "--no-cache")["ok"] is True
+        return found
+
+    monkeypatch.setattr(app_module, "_changes", compare_then_swap)
+    assert run("diff", str(catalog), "-o", str(out), "--cache-dir", str(cache))["changes"] == {}
+    monkeypatch.undo()
+    diffed = run("diff", str(catalog), "-o", str(out), "--cache-dir", str(cache))
+    assert diffed["reused"] is False and diffed["changes"]
+
+
 def test_no_cache_compiles_and_remembers_nothing(catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     cache = tmp_path / "cache"
@@ -134,8 +174,8 @@ def test_other_code_does_not_find_the_bundle(catalog: Path, tmp_path: Path) -> N
     run("build", str(catalog), "-o", str(out), "--cache-dir", str(cache))
     plan, _ = validate([catalog])
     assert plan is not None
-    assert BuiltBundles(cache).current(plan.catalog_digest, out) == len(read_tree(out))
-    assert BuiltBundles(cache, identity=code_identity() + " changed").current(plan.catalog_digest, out) is None
+    assert BuiltBundles(cache).current(plan.ordered_digest, out) == len(read_tree(out))
+    assert BuiltBundles(cache, identity=code_identity() + " changed").current(plan.ordered_digest, out) is None
     assert BuiltBundles(cache).current("sha256:another catalog", out) is None
 
 
@@ -172,3 +212,16 @@ def test_the_code_identity_names_the_libraries_lgtmgen_runs_with_not_the_tools_b
     assert {"lgtmgen", "pydantic", "pydantic-core", "grafanalib", "ruamel-yaml", "jinja2"} <= set(libraries)
     assert not {"pytest", "hypothesis", "ruff", "mypy"} & set(libraries)  # the test extra's
     assert all(f"{name}=={version}" in code_identity() for name, version in libraries.items())
+
+
+def test_a_fifo_in_the_bundle_is_never_read(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {"a.yaml": {"sha256": "0" * 64}}}), encoding="utf-8")
+    os.mkfifo(tmp_path / "a.yaml")
+    assert intact_manifest(tmp_path) is None  # instead of waiting for a writer forever
+
+
+def test_an_unreadable_file_in_the_package_is_part_of_its_digest_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "module.py").write_text("X = 1\n", encoding="utf-8")
+    first = package_digest(tmp_path)
+    (tmp_path / ".#module.py").symlink_to(tmp_path / "gone")  # an editor's lock file
+    assert package_digest(tmp_path) != first

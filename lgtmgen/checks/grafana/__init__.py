@@ -101,7 +101,8 @@ class GrafanaDashboardCheck:
             except (OSError, ValueError) as exc:
                 found.append(Diagnostic(UNREADABLE, f"cannot read dashboard: {exc}", location=Location(bundle_file.path)))
                 continue
-            digests[bundle_file.path] = lint_digest(data, context)
+            if passed:
+                digests[bundle_file.path] = lint_digest(data, context)
         reused = 0
         for path, doc in docs.items():
             if passed and passed.passed(digests[path]):
