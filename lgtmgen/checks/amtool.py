@@ -110,7 +110,7 @@ class AmtoolRouteTests:
         if ctx.tools.amtool is None:
             return [missing_tool("amtool", self.name)]
         identity = tool_identity(ctx.tools.amtool) if ctx.cache_dir is not None else None
-        passed = PassedRuns(ctx.cache_dir, ROUTES_PASSED_KIND) if ctx.cache_dir is not None and identity else None
+        passed = ctx.remembered(ROUTES_PASSED_KIND) if identity else None
         found: list[Diagnostic] = []
         for file in files:
             found.extend(self._run_file(ctx.tools.amtool, file, ctx.bundle_dir, passed, identity or ""))

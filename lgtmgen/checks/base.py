@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from lgtmgen.artifacts import Role
+from lgtmgen.cache import PassedRuns
 from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.toolchain.locate import Toolbox
 
@@ -37,6 +38,10 @@ class CheckContext:
 
     def by_role(self, *roles: Role) -> list[BundleFile]:
         return [f for f in self.files if f.role in roles]
+
+    def remembered(self, kind: str) -> PassedRuns | None:
+        """What checks remembered of `kind` in the cache directory; None without one."""
+        return PassedRuns(self.cache_dir, kind) if self.cache_dir is not None else None
 
 
 class Check(Protocol):

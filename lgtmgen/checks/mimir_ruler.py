@@ -25,7 +25,7 @@ import yaml
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_runs import PassedRuns, lint_digest, reused_note
+from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.checks.run_tool import (
     diagnostics_from_failures,
     failures_by_file,
@@ -145,7 +145,7 @@ class MimirRulerCheck:
         found: list[Diagnostic] = []
         isolation = _isolation(ctx)
         limits = _groups_limit(ctx)
-        passed = PassedRuns(ctx.cache_dir, PASSED_KIND) if ctx.cache_dir is not None else None
+        passed = ctx.remembered(PASSED_KIND)
         groups_per_tenant: dict[str, int] = {}
         files = ctx.by_role(Role.MIMIR_RULES, Role.MIMIR_FEDERATED_RULES)
         reused = 0

@@ -61,7 +61,7 @@ class PromtoolRules:
         promtool = ctx.tools.promtool
         # A file promtool accepted is remembered by its bytes and promtool's identity.
         identity = tool_identity(promtool) if ctx.cache_dir is not None else None
-        passed = PassedRuns(ctx.cache_dir, RULES_PASSED_KIND) if ctx.cache_dir is not None and identity else None
+        passed = ctx.remembered(RULES_PASSED_KIND) if identity else None
 
         def digest(path: str) -> str | None:
             try:
@@ -143,10 +143,10 @@ class PromtoolUnitTests:
             return [missing_tool("promtool", self.name)]
         promtool = ctx.tools.promtool
         identity = tool_identity(promtool) if ctx.cache_dir is not None else None
-        passed = PassedRuns(ctx.cache_dir, TESTS_PASSED_KIND) if ctx.cache_dir is not None and identity is not None else None
+        passed = ctx.remembered(TESTS_PASSED_KIND) if identity else None
         # The rule files a test file names are remembered by its bytes: a check with nothing to
         # run need not parse the test files (18 s at 1,000 services).
-        known = PassedRuns(ctx.cache_dir, TEST_RULE_FILES_KIND) if ctx.cache_dir is not None else None
+        known = ctx.remembered(TEST_RULE_FILES_KIND)
         plans = {f: _test_plan(ctx.bundle_dir / f, identity, known) for f in files}
         todo, found = unpassed(
             passed,

@@ -19,7 +19,7 @@ from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.passed_runs import PassedRuns, lint_digest, reused_note
+from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location
 
 METADATA_PATH = RULES_METADATA_PATH
@@ -121,7 +121,7 @@ class RuleHygiene:
         interval = scrape_interval(ctx.bundle_dir)
         min_range = None if interval is None else MIN_SCRAPES * interval
         # A file without findings is remembered by its bytes (and the rate window it was held to).
-        passed = PassedRuns(ctx.cache_dir, PASSED_KIND) if ctx.cache_dir is not None else None
+        passed = ctx.remembered(PASSED_KIND)
         found: list[Diagnostic] = []
         files = ctx.by_role(*PROMQL_RULE_ROLES, Role.PROMETHEUS_RULE_OBJECT)
         reused = 0

@@ -47,7 +47,7 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
-from lgtmgen.checks.passed_runs import PassedRuns, lint_digest, reused_note
+from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
 # The catalog's queries may read rules recorded elsewhere (a platform's, kube-prometheus-stack's):
@@ -89,7 +89,7 @@ class GrafanaDashboardCheck:
         recorded = recorded_series(ctx)
         # A dashboard without schema or lint findings is remembered by its bytes and what the lint
         # held it to (the recorded and declared series); the cross-dashboard checks always run.
-        passed = PassedRuns(ctx.cache_dir, PASSED_KIND) if ctx.cache_dir is not None else None
+        passed = ctx.remembered(PASSED_KIND)
         series = "\n".join(sorted(recorded)) if recorded is not None else "<no rule files>"
         context = f"{PASSED_KIND}\0{series}\0" + "\n".join(sorted(ctx.declared_series))
         docs: dict[str, Any] = {}

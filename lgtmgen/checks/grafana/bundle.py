@@ -17,7 +17,7 @@ from lgtmgen.checks.grafana.ids import (
     UNKNOWN_DATASOURCE,
 )
 from lgtmgen.checks.grafana.schema import panels_of
-from lgtmgen.checks.passed_runs import PassedRuns, lint_digest
+from lgtmgen.checks.passed_runs import lint_digest
 from lgtmgen.diagnostics import Diagnostic, Location
 
 _DASHBOARD_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
@@ -35,7 +35,7 @@ def recorded_series(ctx: CheckContext) -> frozenset[str] | None:
     files = ctx.by_role(*RULE_ROLES)
     if not files:
         return None
-    known = PassedRuns(ctx.cache_dir, RECORDS_KIND) if ctx.cache_dir is not None else None
+    known = ctx.remembered(RECORDS_KIND)
     names: set[str] = set()
     for bundle_file in files:
         try:
