@@ -66,6 +66,12 @@ def _sha256(path: Path) -> str | None:
 def intact_manifest(root: Path) -> bytes | None:
     """The bytes of `root`'s manifest when the directory holds exactly the files it lists, each
     with the listed SHA-256; None otherwise."""
+    intact = _intact(root)
+    return intact[0] if intact is not None else None
+
+
+def _intact(root: Path) -> tuple[bytes, dict[str, str]] | None:
+    """`intact_manifest`, with the files the manifest lists."""
     try:
         manifest = (root / MANIFEST).read_bytes()
     except OSError:
@@ -76,7 +82,7 @@ def intact_manifest(root: Path) -> bytes | None:
     # One file after the other: threads hashing the bundle's many small files were slower.
     if any(_sha256(root / path) != digest for path, digest in listed.items()):
         return None
-    return manifest
+    return manifest, listed
 
 
 def bundle_digest(catalog_digest: str, manifest: bytes, identity: str) -> str:
@@ -98,11 +104,10 @@ class BuiltBundles:
     def current(self, catalog_digest: str, root: Path) -> int | None:
         """How many files `root` holds, when they are exactly the bundle this code built from the
         catalog of `catalog_digest`; None when the catalog has to be compiled to know."""
-        manifest = intact_manifest(root)
-        if manifest is None or not self._runs.passed(bundle_digest(catalog_digest, manifest, self.identity)):
+        intact = _intact(root)
+        if intact is None or not self._runs.passed(bundle_digest(catalog_digest, intact[0], self.identity)):
             return None
-        listed = _listed_files(manifest)
-        return None if listed is None else len(listed) + 1
+        return len(intact[1]) + 1  # and the manifest
 
     def remember(self, catalog_digest: str, manifest: bytes) -> None:
         """Record that this code builds the bundle of `manifest` from the catalog of

@@ -93,8 +93,8 @@ def code_identity() -> str:
 
 
 class PassedRuns:
-    """The digests of runs that passed, one empty file each under `directory` (a subdirectory per
-    kind of run: promtool unit-test files, rule files, dashboards, built bundles)."""
+    """The digests of runs that passed, one file each under `directory` (a subdirectory per kind
+    of run: promtool unit-test files, rule files, dashboards, built bundles), empty or holding a note."""
 
     def __init__(self, directory: Path, kind: str) -> None:
         self.directory = directory / kind
@@ -104,14 +104,7 @@ class PassedRuns:
 
     def passed(self, digest: str) -> bool:
         """Whether a run of these inputs passed; a hit is touched, so old entries show unused."""
-        entry = self._entry(digest)
-        try:
-            if not entry.is_file():
-                return False
-            entry.touch()
-        except OSError:  # an unreadable cache is an empty one
-            return False
-        return True
+        return self.recall(digest) is not None
 
     def remember(self, digests: Iterable[str]) -> None:
         """Record passes; a cache that cannot be written is no reason to fail a command."""
@@ -124,7 +117,8 @@ class PassedRuns:
                 return
 
     def recall(self, digest: str) -> str | None:
-        """The note a pass was remembered with (`remember_note`), or None when it did not pass."""
+        """The note a pass was remembered with (`remember_note`; empty for `remember`), or None when
+        it did not pass; a hit is touched. An unreadable cache is an empty one."""
         entry = self._entry(digest)
         try:
             note = entry.read_text(encoding="utf-8")

@@ -146,13 +146,13 @@ class AmtoolRouteTests:
                     location=where,
                 )
             ]
-        numbers = [str(n) for n in range(len(cases))]
-        digests = {n: case_digest(config_bytes, cases[int(n)], identity) for n in numbers} if passed else {}
+        numbers = list(range(len(cases)))
+        digests = {n: case_digest(config_bytes, cases[n], identity) for n in numbers} if passed else {}
         todo, notes = unpassed(passed, numbers, digests, "amtool/route-cases-passed-before", "routing cases passed")
         # One amtool run per case, side by side (a case runs in a few milliseconds of amtool's
         # own work after tens of start-up): the order of the report stays the cases' order.
         with ThreadPoolExecutor(max_workers=available_cpus()) as pool:
-            problems = list(pool.map(lambda n: _run_case(amtool, config, cases[int(n)], bundle_dir), todo))
+            problems = list(pool.map(lambda n: _run_case(amtool, config, cases[n], bundle_dir), todo))
         if passed is not None and config.is_file() and config.read_bytes() == config_bytes:
             passed.remember(digests[n] for n, problem in zip(todo, problems, strict=True) if problem is None)
         notes = [dataclasses.replace(note, location=where) for note in notes]

@@ -19,8 +19,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from lgtmgen import __version__
 from lgtmgen.cache import PassedRuns, code_identity
@@ -77,9 +78,12 @@ def reused_note(check: str, reused: int, total: int, what: str) -> Diagnostic:
     )
 
 
+Item = TypeVar("Item", bound=Hashable)
+
+
 def unpassed(
-    passed: PassedRuns | None, items: list[str], digests: Mapping[str, str | None], check: str, what: str
-) -> tuple[list[str], list[Diagnostic]]:
+    passed: PassedRuns | None, items: list[Item], digests: Mapping[Item, str | None], check: str, what: str
+) -> tuple[list[Item], list[Diagnostic]]:
     """The items still to check (all of them without a cache) and, when some passed before, the
     check's `reused_note`."""
     if passed is None:

@@ -195,7 +195,7 @@ def _test_plan(path: Path, tool: str | None, known: PassedRuns | None) -> _TestP
         return _TestPlan(None, cost=1)
     key = lint_digest(data, TEST_RULE_FILES_KIND) if known is not None else None
     note = known.recall(key) if known is not None and key is not None else None
-    names = _names(note)
+    names = _noted_names(note)
     cost = None
     if names is None:
         try:
@@ -213,15 +213,18 @@ def _test_plan(path: Path, tool: str | None, known: PassedRuns | None) -> _TestP
 
 
 def _names(value: object) -> list[str] | None:
-    """A list of rule file names, from a test file's `rule_files` or the JSON they were noted as."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+    """A test file's `rule_files` when it is a list of names; None otherwise."""
     if isinstance(value, list) and all(isinstance(n, str) for n in value):
         return value
     return None
+
+
+def _noted_names(note: str | None) -> list[str] | None:
+    """The rule file names remembered (as JSON) for a test file's bytes; None when there are none."""
+    try:
+        return _names(json.loads(note)) if note is not None else None
+    except ValueError:
+        return None
 
 
 def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnostic]:
