@@ -3,9 +3,10 @@ nothing to do does nothing.
 
 A bundle is a pure function of the validated catalog and of lgtmgen's code: the generators read
 nothing else, and their output is byte-identical run to run. When a build has written a bundle,
-or a diff has found one current, the digest of (lgtmgen's code identity, the catalog's digest in
-the catalog's own order (`Plan.ordered_digest`), the manifest's bytes) is remembered in the cache directory (`lgtmgen.cache`). A later build or
-diff of the same catalog by the same code finds that entry for the directory's manifest, checks
+or a diff has found one current, the digest of (lgtmgen's code identity, the catalog's digest
+(`Plan.catalog_digest`, in the catalog's own order, which the output follows), the manifest's
+bytes) is remembered in the cache directory (`lgtmgen.cache`). A later build or diff of the same
+catalog by the same code finds that entry for the directory's manifest, checks
 every file of the directory against the manifest's SHA-256 (a file edited by hand, added or
 removed, and the directory is compiled again), and is done.
 

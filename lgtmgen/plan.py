@@ -105,13 +105,6 @@ class Plan:
         """Digest of the validated catalog, computed only when a bundle is written (not by validate)."""
         return catalog_digest(self.catalog)
 
-    @functools.cached_property
-    def ordered_digest(self) -> str:
-        """Digest of everything the generators read: the validated catalog with every mapping in
-        the catalog's order, which the output follows (a selector's labels, for one). Unlike
-        `catalog_digest`, which sorts keys, two catalogs with one digest give one bundle."""
-        return catalog_digest(self.catalog, ordered=True)
-
     def services_in(self, cluster: str) -> list[Service]:
         """The services that run in `cluster` (a service that names no cluster runs in all), in catalog order."""
         return [s for s in self.catalog.services if not s.clusters or cluster in s.clusters]
@@ -127,10 +120,11 @@ class Plan:
         return list(index.get(service, ()))
 
 
-def catalog_digest(catalog: Catalog, ordered: bool = False) -> str:
-    canonical = json.dumps(
-        catalog.model_dump(mode="json", by_alias=True), sort_keys=not ordered, separators=(",", ":")
-    )
+def catalog_digest(catalog: Catalog) -> str:
+    """Digest of everything the generators read: the validated catalog, defaults resolved, every
+    mapping in the catalog's order, which the output follows (a selector's labels, for one). Two
+    catalogs with one digest give one bundle, so the digest also keys the bundles a build remembers."""
+    canonical = json.dumps(catalog.model_dump(mode="json", by_alias=True), separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

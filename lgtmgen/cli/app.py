@@ -214,7 +214,7 @@ def build(
     plan, diagnostics = _valid_plan("build", catalog)
     cache = _cache_dir(cache_dir, no_cache)
     bundles = _built_bundles(cache)
-    current = bundles.current(plan.ordered_digest, out_dir) if bundles else None
+    current = bundles.current(plan.catalog_digest, out_dir) if bundles else None
     if current is not None:
         remove_dead_staging(out_dir.absolute())  # as a compiling build would
         if check:
@@ -235,7 +235,7 @@ def build(
         manifest = (staging / MANIFEST).read_bytes()
         swap_in(staging, out_dir)
     if bundles:
-        bundles.remember(plan.ordered_digest, manifest)
+        bundles.remember(plan.catalog_digest, manifest)
     count = len(staged)
     _finish(
         "build",
@@ -307,10 +307,10 @@ def diff(
     """
     plan, diagnostics = _valid_plan("diff", catalog)
     bundles = _built_bundles(_cache_dir(cache_dir, no_cache))
-    reused = bundles is not None and bundles.current(plan.ordered_digest, out_dir) is not None
+    reused = bundles is not None and bundles.current(plan.catalog_digest, out_dir) is not None
     changed, manifest = ({}, None) if reused else _changes(plan, diagnostics, out_dir, jobs)
     if bundles and not changed and manifest is not None:
-        bundles.remember(plan.ordered_digest, manifest)
+        bundles.remember(plan.catalog_digest, manifest)
     if state.output is OutputFormat.json:
         print(json_report("diff", not changed, diagnostics, changes=changed, reused=reused))
         raise typer.Exit(1 if changed else 0)

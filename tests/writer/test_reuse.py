@@ -113,7 +113,7 @@ def test_a_changed_catalog_compiles(catalog: Path, tmp_path: Path) -> None:
 
 def test_a_catalog_whose_mappings_only_changed_order_compiles(catalog: Path, tmp_path: Path) -> None:
     # The selector's labels are written in the catalog's order: another order is another bundle,
-    # though the manifest's catalog digest (keys sorted) stays the same.
+    # and another catalog digest (which once sorted keys and found the old bundle current).
     out = tmp_path / "out"
     text = catalog.read_text(encoding="utf-8")
     assert "selector: {job: api}" in text
@@ -174,8 +174,8 @@ def test_other_code_does_not_find_the_bundle(catalog: Path, tmp_path: Path) -> N
     run("build", str(catalog), "-o", str(out), "--cache-dir", str(cache))
     plan, _ = validate([catalog])
     assert plan is not None
-    assert BuiltBundles(cache).current(plan.ordered_digest, out) == len(read_tree(out))
-    assert BuiltBundles(cache, identity=code_identity() + " changed").current(plan.ordered_digest, out) is None
+    assert BuiltBundles(cache).current(plan.catalog_digest, out) == len(read_tree(out))
+    assert BuiltBundles(cache, identity=code_identity() + " changed").current(plan.catalog_digest, out) is None
     assert BuiltBundles(cache).current("sha256:another catalog", out) is None
 
 
