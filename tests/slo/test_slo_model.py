@@ -82,3 +82,23 @@ def test_recorded_ratios_equal_the_model_through_an_outage(tmp_path: Path, name:
         [str(tools.promtool.path), "test", "rules", "test.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[:4000]
+
+
+def test_scenario_memos_stay_bounded_and_answer_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that builds many catalogs keeps at most the limit of scenarios; a dropped one is
+    computed again, equal."""
+    from lgtmgen.generators.slo import scenarios
+
+    plans = [p for p in plan_of([SHOP]).slos if f"{p.service.name}/{p.slo.name}" in ONE_OF_EACH]
+    layouts = [feed_layout(p, series_labels(p)) for p in plans]
+    first = [outage_outcome(p, lay, low_traffic=False) for p, lay in zip(plans, layouts, strict=True)]
+    staggered = scenarios.staggered_outages(list(zip(plans[:2], layouts[:2], strict=True)))
+    monkeypatch.setattr(scenarios, "_OUTAGES", {})
+    monkeypatch.setattr(scenarios, "_STAGGERED", {})
+    monkeypatch.setattr(scenarios, "_MEMO_LIMIT", 2)
+    for _ in range(2):
+        again = [outage_outcome(p, lay, low_traffic=False) for p, lay in zip(plans, layouts, strict=True)]
+        assert again == first
+        assert scenarios.staggered_outages(list(zip(plans[:2], layouts[:2], strict=True))) == staggered
+        assert len(scenarios._OUTAGES) <= 2
+        assert len(scenarios._STAGGERED) <= 2

@@ -108,6 +108,9 @@ def _outage(plan: SLOPlan, layout: Layout, start: int, low_traffic: bool) -> Out
 
 
 _OUTAGES: dict[tuple[Any, ...], Outcome] = {}
+_MEMO_LIMIT = 100_000
+"""Entries of each scenario memo (keyed per SLO shape, so a catalog has few): a process that
+builds many catalogs (a test run, a server) does not keep them all."""
 
 
 def outage_outcome(plan: SLOPlan, layout: Layout, low_traffic: bool) -> Outcome:
@@ -132,6 +135,8 @@ def outage_outcome(plan: SLOPlan, layout: Layout, low_traffic: bool) -> Outcome:
             if shorter.checks == tuple((at - full + start, burns) for at, burns in reference.checks):
                 found = shorter
                 break
+        if len(_OUTAGES) >= _MEMO_LIMIT:
+            _OUTAGES.clear()
         _OUTAGES[key] = found
     return found
 
@@ -192,6 +197,8 @@ def staggered_outages(slos: list[tuple[SLOPlan, Layout]]) -> Staggered | None:
     key = tuple(shape_key(plan, layout) for plan, layout in slos)
     if key in _STAGGERED:
         return _STAGGERED[key]
+    if len(_STAGGERED) >= _MEMO_LIMIT:
+        _STAGGERED.clear()
     found = _STAGGERED[key] = _stagger(slos)
     return found
 
