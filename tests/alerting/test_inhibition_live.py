@@ -50,6 +50,7 @@ def test_services_in_a_dependency_cycle_both_page_while_their_callers_are_inhibi
         "alertname": "HighLatency",
         "service": "web",
         "team": "search",
+        "tier": "3",
         "severity": "page",
         "cluster": CLUSTER,
     }
@@ -57,6 +58,31 @@ def test_services_in_a_dependency_cycle_both_page_while_their_callers_are_inhibi
         am.post(db, api, web)
         assert am.state("suppressed", service="web") == "suppressed"
         assert am.state("active", service="db") == "active"
+        assert am.state("active", service="api") == "active"
+
+
+def test_a_lower_tier_dependency_never_holds_back_a_page_that_reaches_a_pager_at_any_hour(
+    tmp_path: Path,
+) -> None:
+    # api (tier 2) pages in business hours only; at night its page goes to chat. web (tier 1)
+    # pages at any hour: were its page held back by api's, nobody would be paged at night.
+    # batch (tier 3) pages in business hours only, like api, so api's page stands for it.
+    services = catalog()["services"]
+    services[2] = {**services[2], "tier": 1}
+    services.append({"name": "batch", "team": "search", "tier": 3, "tenant": "prod", "depends_on": ["api"]})
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    api = _availability_page("api", "payments", "2")
+    web = {"alertname": "HighLatency", "service": "web", "team": "search", "tier": "1", "severity": "page", "cluster": CLUSTER}
+    web_ticket = {**web, "alertname": "HighErrors", "severity": "ticket"}
+    untiered = {**web, "alertname": "QueueStuck"}
+    del untiered["tier"]
+    batch = {**web, "service": "batch", "tier": "3"}
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(api, web, web_ticket, untiered, batch)
+        assert am.state("suppressed", service="batch") == "suppressed"
+        assert am.state("active", alertname="HighLatency", service="web") == "active"
+        assert am.state("active", alertname="HighErrors", service="web") == "active"
+        assert am.state("active", alertname="QueueStuck", service="web") == "active"
         assert am.state("active", service="api") == "active"
 
 

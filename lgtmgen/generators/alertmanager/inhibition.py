@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from lgtmgen.generators.alertmanager.dependency_cycles import cycle_groups
-from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATION_ORIGIN_LABEL
+from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATION_ORIGIN_LABEL, LOWER_TIERS
+from lgtmgen.generators.alertmanager.routing import LOWER_TIER
 from lgtmgen.generators.anomaly.rules import ALERT as ANOMALY_ALERT
 from lgtmgen.generators.slo.alerts import ABSENT_ALERT
 from lgtmgen.matchers import matcher
@@ -116,6 +117,22 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
         callers = inhibited_callers(plan.dependents, service, pages, cycles)
         if service not in pages or not callers:
             continue
+        targets = [matcher("service", "=~", alternation(callers))]
+        one = len(callers) == 1
+        whose = "this caller's" if one else "these callers'"
+        why = (
+            f"why: {', '.join(callers)} depend{'s' if one else ''} on {service}; while {service} is unavailable "
+            f"in a cluster, {'its' if one else 'their'} alerts there are symptoms of it (callers further up "
+            f"are inhibited by {whose} own availability pages)"
+        )
+        if str(plan.services[service].tier) in LOWER_TIERS:
+            # Its page reaches a pager in business hours only: at night it must not hold back a
+            # page that would reach one (tier 1, or no tier), or nobody is paged at all.
+            targets.append(LOWER_TIER)
+            why += (
+                f"; of tier {' or '.join(LOWER_TIERS)} only, as {service}'s page reaches a pager in business "
+                "hours only and must not hold back a page that reaches one at any hour"
+            )
         rules.append(
             Commented(
                 {
@@ -124,12 +141,10 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
                         matcher("severity", "=", "page"),
                         matcher("sli_kind", "=", "availability"),
                     ],
-                    "target_matchers": [matcher("service", "=~", alternation(callers))],
+                    "target_matchers": targets,
                     "equal": ["cluster"],
                 },
-                f"why: {', '.join(callers)} depend on {service}; while {service} is unavailable in a "
-                "cluster, their alerts there are symptoms of it (callers further up are inhibited "
-                "by these callers' own availability pages)",
+                why,
             )
         )
     return rules
