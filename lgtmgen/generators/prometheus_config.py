@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
-from lgtmgen.catalog.models import CustomSLI, Service
+from lgtmgen.catalog.models import CustomSLI, LatencySLI, Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.generators.kubernetes import set_dir
@@ -36,7 +36,7 @@ from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
 from lgtmgen.promql import SelectedMetrics, matchers, selected_metrics
 from lgtmgen.regex import re2_escape
-from lgtmgen.sli import event_counts
+from lgtmgen.sli import classic_histogram, event_counts
 
 MAX_SAMPLES_PER_SEND = 2000
 CAPACITY_FACTOR = 5
@@ -89,7 +89,18 @@ def keep_regex(selected: SelectedMetrics) -> str:
     return "|".join(exact + sorted(f"(?:{p})" for p in selected.patterns))
 
 
-def remote_write(plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMetrics) -> dict[str, Any]:
+def reads_native_histograms(plan: Plan, service: Service) -> bool:
+    """Whether rules or dashboards of `service` read a native histogram from Mimir: its convention's
+    duration histogram, or the histogram of a latency SLO declared `native`."""
+    metrics = resolve_metrics(service)
+    if metrics.native_histograms and metrics.duration:
+        return True
+    return any(isinstance(p.slo.sli, LatencySLI) and not classic_histogram(p) for p in plan.slos_of(service.name))
+
+
+def remote_write(
+    plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMetrics, native_histograms: bool = False
+) -> dict[str, Any]:
     settings = plan.catalog.metrics
     scrape = parse_duration(plan.catalog.defaults.scrape_interval)
     expected = cluster.prometheus.expected_series if cluster.prometheus else 100000
@@ -99,6 +110,9 @@ def remote_write(plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMe
         "headers": {"X-Scope-OrgID": tenant},
     }
     entry |= credentials(settings.remote_write_auth)
+    if native_histograms:
+        # Remote write 1.0 drops native histogram samples unless told to send them.
+        entry["send_native_histograms"] = True
     entry["queue_config"] = queue_config(expected, scrape)
     entry["write_relabel_configs"] = [
         {"source_labels": ["__name__"], "regex": keep_regex(selected), "action": "keep"}
@@ -113,11 +127,17 @@ class ServiceReads:
     metrics: SelectedMetrics
     slo_rules: bool
     metric_rules: bool
+    native_histograms: bool
 
 
 def service_reads(plan: Plan) -> dict[str, ServiceReads]:
     return {
-        s.name: ServiceReads(raw_metrics(plan, s), bool(plan.slos_of(s.name)), bool(service_groups(plan, s)))
+        s.name: ServiceReads(
+            raw_metrics(plan, s),
+            bool(plan.slos_of(s.name)),
+            bool(service_groups(plan, s)),
+            reads_native_histograms(plan, s),
+        )
         for s in plan.catalog.services
     }
 
@@ -137,8 +157,11 @@ def cluster_config(
     by_tenant: dict[str, SelectedMetrics] = {}
     if cluster.tenant:
         by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
+    native: set[str] = set()
     for service in services:
         by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | reads[service.name].metrics
+        if reads[service.name].native_histograms:
+            native.add(service.tenant)
     config: dict[str, Any] = {
         "global": {
             "scrape_interval": defaults.scrape_interval,
@@ -149,7 +172,7 @@ def cluster_config(
     if cluster.rules_from() == "files":
         config["rule_files"] = rule_files(services, reads)
     config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
-    config["remote_write"] = [remote_write(plan, cluster, t, n) for t, n in sorted(by_tenant.items())]
+    config["remote_write"] = [remote_write(plan, cluster, t, n, t in native) for t, n in sorted(by_tenant.items())]
     return config
 
 

@@ -86,6 +86,46 @@ def test_the_keep_list_holds_every_metric_the_slis_read_even_bare_or_by_name_mat
     assert "vector" not in keep and "window" not in keep
 
 
+def _sends_native_histograms(plan: Plan, config: str) -> dict[str, bool]:
+    writes = _configs(plan)[config]["remote_write"]
+    return {w["headers"]["X-Scope-OrgID"]: w.get("send_native_histograms", False) for w in writes}
+
+
+@pytest.mark.parametrize(
+    ("native", "expected"),
+    [
+        ({}, False),
+        ({"service": True}, True),  # the convention's duration histogram (dashboards, recording rules)
+        ({"slo": True}, True),  # one latency SLO's own histogram, on a classic service
+        ({"service": True, "slo": False}, True),  # the service's histogram is still native
+    ],
+    ids=["classic", "service native", "slo native", "slo classic on native service"],
+)
+def test_remote_write_sends_native_histograms_to_the_tenants_that_read_them(
+    load: Loader, native: dict[str, bool], expected: bool
+) -> None:
+    # Remote write 1.0 drops native histogram samples unless `send_native_histograms` is set:
+    # the SLOs and panels on them would read nothing in Mimir.
+    document = base_catalog()
+    api = document["services"][0]
+    if "service" in native:
+        api["metrics"]["native_histograms"] = native["service"]
+    latency: dict[str, Any] = {"kind": "latency", "threshold": 0.5}
+    if "slo" in native:
+        latency["native"] = native["slo"]
+    else:
+        latency["buckets"] = [0.1, 0.5, 1.0]
+    api["slos"].append({"name": "latency", "objective": 99, "sli": latency})
+    plan, errors = load(document)
+    assert plan is not None and [d for d in errors if d.is_error] == [], [str(d) for d in errors]
+    # api (tenant prod) runs in both clusters; worker (stage) reads no histogram
+    assert _sends_native_histograms(plan, "prometheus/clusters/eu-prod/prometheus-0.yml") == {"prod": expected}
+    assert _sends_native_histograms(plan, "prometheus/clusters/eu-stage/prometheus.yml") == {
+        "prod": expected,
+        "stage": False,
+    }
+
+
 def test_a_metric_name_with_regex_metacharacters_is_kept_literally(load: Loader) -> None:
     document = base_catalog()
     document["services"][0]["slos"].append(
