@@ -5,13 +5,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lgtmgen.burn_windows import BurnWindow, burn_windows, override_windows, shortest_burn_window
-from lgtmgen.catalog.models import SLO, Catalog, LatencySLI
+from lgtmgen.catalog.conventions import resolve_metrics
+from lgtmgen.catalog.models import SLO, AvailabilitySLI, Catalog, LatencySLI, Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.slo import ProbeSLI
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import selector_error
 from lgtmgen.slices import MAX_EXACT_SLICES, fastest_page, needs_slices, sliceable
+
+UNNAMED_METRIC = "catalog/slo-metric-unnamed"
+
+
+def _metrics_named(service: Service, slo: SLO, path: list[str | int], report: Reporter) -> None:
+    """An availability or latency SLI reads the names of the service's metric convention, which
+    `custom` leaves to the catalog: without them its rules would read a metric named `None`, or
+    count every request as an error."""
+    metrics = resolve_metrics(service)
+    sli = slo.sli
+    if isinstance(sli, AvailabilitySLI):
+        missing = [
+            field
+            for field, value in (
+                ("requests_metric", metrics.requests),
+                ("status_label", metrics.status_label),
+                ("error_status_regex", metrics.error_status_regex),
+            )
+            if not value
+        ]
+    elif isinstance(sli, LatencySLI) and not sli.metric and not metrics.duration:
+        missing = ["duration_metric"]
+    else:
+        return
+    if missing:
+        names = ", ".join(f"metrics.{field}" for field in missing)
+        report.add(
+            UNNAMED_METRIC,
+            f"the {sli.kind} SLI {slo.name!r} takes its metric names from the service, whose "
+            f"`{service.metrics.convention}` convention names no {names}",
+            [*path, "sli", "kind"],
+            hint=f"set {names} on service {service.name!r}"
+            + (", or sli.metric" if isinstance(sli, LatencySLI) else ", or use an `events` or `custom` SLI"),
+        )
 
 
 def check_slos(catalog: Catalog, report: Reporter) -> None:
@@ -22,6 +57,7 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
         for n, slo in enumerate(service.slos):
             path: list[str | int] = ["services", s, "slos", n]
             sli = slo.sli
+            _metrics_named(service, slo, path, report)
             if isinstance(sli, LatencySLI):
                 native = service.metrics.native_histograms if sli.native is None else sli.native
                 if not native and sli.buckets is None:
