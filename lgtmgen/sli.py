@@ -98,11 +98,14 @@ def event_counts(plan: SLOPlan, window: str) -> EventCounts:
         good = _sum(plan, f"sum_over_time({sli.selector}[{window}])")
         return EventCounts(_total_minus_good(good, total), total)
     if isinstance(sli, CustomSLI):
+        # Like the other kinds: a bad (or good) count that has no series yet, as error series
+        # often have none until the first error, is 0 wherever the total has one. Absent, the
+        # long windows would average only the slices that had errors, and over-count them.
         total_q = f"({sli.total_query.replace(WINDOW_PLACEHOLDER, window)})"
         if sli.bad_query is not None:
-            return EventCounts(f"({sli.bad_query.replace(WINDOW_PLACEHOLDER, window)})", total_q)
+            return EventCounts(_errors_or_zero(f"({sli.bad_query.replace(WINDOW_PLACEHOLDER, window)})", total_q), total_q)
         good_q = f"({(sli.good_query or '').replace(WINDOW_PLACEHOLDER, window)})"
-        return EventCounts(f"({total_q} - {good_q})", total_q)
+        return EventCounts(_total_minus_good(good_q, total_q), total_q)
     raise TypeError(f"no event-count builder for {type(sli).__name__}")
 
 

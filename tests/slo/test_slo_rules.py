@@ -356,3 +356,53 @@ def test_an_evaluation_interval_as_long_as_the_shortest_window_stretches_the_win
     artifacts = write_slo_files(plan, tmp_path / "bundle")
     run = _run_promtool(tmp_path / "bundle", [a.path for a in artifacts if a.path.startswith("prometheus/tests/")])
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        "bad_query: 'sum by (cluster) (increase(jobs_failed_total[{{window}}]))'",
+        "good_query: 'sum by (cluster) (increase(jobs_succeeded_total[{{window}}]))'",
+    ],
+    ids=["bad", "good"],
+)
+def test_a_custom_sli_whose_error_series_appears_with_the_first_errors_counts_them_once(
+    tmp_path: Path, counts: str
+) -> None:
+    # Error counters often have no series until the first error. Were the base count absent
+    # until then, the 1h window (an average of the recorded 5m counts times 12) would average
+    # only the slices with errors: a 5-minute blip of 3% read as about 1.6% over the hour, and
+    # paged. Counted as 0 while the total has a series, it is 3% x 5m / 1h = 0.25%.
+    catalog = _one_slo_catalog(
+        tmp_path,
+        # 99.9%: the 1h window averages the recorded 5m counts (at 99% it sums exact slices)
+        "      - name: jobs\n        objective: 99.9\n"
+        f"        sli: {{kind: custom, {counts}, total_query: 'sum by (cluster) (increase(jobs_total[{{{{window}}}}]))'}}\n",
+    )
+    artifacts = write_slo_files(plan_of([catalog]), tmp_path / "bundle")
+    [rules] = [a.path for a in artifacts if a.path.startswith("prometheus/rules/slo/")]
+    test = {
+        "rule_files": [rules],
+        "evaluation_interval": "30s",
+        "tests": [
+            {
+                "interval": "30s",
+                "input_series": [
+                    # 100 jobs a second for 2h; 3 a second fail from 100m to 105m, on a new series
+                    {"series": 'jobs_total{cluster="c"}', "values": "0+3000x250"},
+                    {"series": 'jobs_failed_total{cluster="c"}', "values": "_x200 0+90x10 900+0x40"},
+                    {"series": 'jobs_succeeded_total{cluster="c"}', "values": "0+3000x200 602910+2910x9 632100+3000x40"},
+                ],
+                "promql_expr_test": [
+                    {
+                        "expr": 'count((slo:sli_error:ratio_rate1h{slo="jobs"} > 0.001) < 0.004)',
+                        "eval_time": "2h",
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    }
+                ],
+            }
+        ],
+    }
+    (tmp_path / "bundle" / "blip.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
+    run = _run_promtool(tmp_path / "bundle", ["blip.yaml"])
+    assert run.returncode == 0, run.stdout + run.stderr
