@@ -36,7 +36,7 @@ METRICS = (
     "{convention: http, selector: {job: NAME}, native_histograms: true}",
     (
         "{convention: custom, selector: {job: NAME}, requests_metric: sent_total, status_label: outcome, "
-        "error_status_regex: failed}"
+        "error_status_regex: failed, duration_metric: send_seconds}"
     ),
 )
 LOGS = (

@@ -138,3 +138,49 @@ def test_the_budget_forecast_divides_the_budget_left_by_the_burn_and_is_empty_wh
         _series("slo:sli_error:ratio_rate3d", asia, 0),
     ]
     assert_promtool_evaluates(tmp_path, series, [_case(forecast, [(EU, 7.5 * 86400), (US, 0)])])
+
+
+@pytest.mark.tools
+def test_series_recorded_once_an_hour_show_all_hour_long(shop_plan: Plan, tmp_path: Path) -> None:
+    # The objective, budget, period, budget left and the period's ratio are recorded by the hourly
+    # group: one sample an hour. A query looks back 5 minutes for a sample, so panels reading them
+    # plainly were empty 55 minutes of each hour. Here they have one sample, at 0, read at 55m.
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    team = _dashboard(shop_plan, "grafana/dashboards/checkout/team-slos.json")
+    executive = _dashboard(shop_plan, "grafana/dashboards/overview/executive.json")
+
+    def hourly(name: str, labels: str, value: float) -> dict[str, str]:
+        return {"series": f"{name}{{{labels}}}", "values": f"{value}"}
+
+    series = [
+        {"series": f"slo:sli_error:ratio_rate1h{{{EU}}}", "values": "0.002x60"},
+        hourly("slo:sli_error:ratio_rate30d", EU, 0.0004),
+        hourly("slo:error_budget:ratio", SLO, 0.001),
+        hourly("slo:objective:ratio", SLO, 0.999),
+        hourly("slo:period:seconds", SLO, 30 * 86400),
+        hourly("slo:error_budget_remaining:ratio", EU, 0.6),
+    ]
+
+    def at_55m(expr: str, samples: list[tuple[str, float]]) -> dict[str, Any]:
+        return {**_case(expr, samples), "eval_time": "55m"}
+
+    assert_promtool_evaluates(
+        tmp_path,
+        series,
+        [
+            at_55m(_target(service, "Burn rate", "orders-placed 1h")["expr"], [(EU, 2)]),
+            at_55m(_target(service, "SLO compliance over the period", "orders-placed")["expr"], [(SLO, 0.9996)]),
+            # last_over_time keeps the series' name, as the plain selector did
+            at_55m(
+                _target(service, "Error budget left", "orders-placed")["expr"],
+                [(f'__name__="slo:error_budget_remaining:ratio",{EU}', 0.6)],
+            ),
+            at_55m(
+                _target(service, "Objectives", "orders-placed")["expr"],
+                [(f'__name__="slo:objective:ratio",{SLO}', 0.999)],
+            ),
+            at_55m(_target(team, "SLOs", ref="A")["expr"], [(SLO, 0.999)]),
+            at_55m(_target(team, "SLOs", ref="C")["expr"], [(SLO, 0.6)]),
+            at_55m(_target(executive, "SLOs within budget")["expr"], [("", 1)]),
+        ],
+    )

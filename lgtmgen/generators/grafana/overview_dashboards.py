@@ -54,7 +54,7 @@ def _slo_compliance(grid: Grid) -> None:
             "SLOs within budget",
             # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
             # exactly when every budget is spent.
-            [prom(f"(count({q.BUDGET_REMAINING} >= 0) or vector(0))\n/\ncount({q.BUDGET_REMAINING})", instant=True)],
+            [prom(f"(count({q.hourly(q.BUDGET_REMAINING)} >= 0) or vector(0))\n/\ncount({q.hourly(q.BUDGET_REMAINING)})", instant=True)],
             "percentunit",
             "Share of the SLOs' recorded series (one per SLO and cluster) whose error budget is not exhausted this period.",
             thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
@@ -65,7 +65,7 @@ def _slo_compliance(grid: Grid) -> None:
     grid.add(
         budget_bargauge(
             "Error budget left, lowest first",
-            [prom(f"sort(min by (service) ({q.BUDGET_REMAINING}))", "{{service}}", instant=True)],
+            [prom(f"sort(min by (service) ({q.hourly(q.BUDGET_REMAINING)}))", "{{service}}", instant=True)],
             "The lowest error budget left of each service's SLOs.",
         ),
         width=18,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from lgtmgen.generators.slo.records import ratio_record
+from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.generators.slo.records import HOUR, ratio_record
 from lgtmgen.plan import RequestMetrics, SLOPlan
 from lgtmgen.promql import matchers, string_literal
 from lgtmgen.regex import alternation
@@ -19,8 +20,18 @@ BUDGET_REMAINING = "slo:error_budget_remaining:ratio"
 ERROR_BUDGET = "slo:error_budget:ratio"
 OBJECTIVE = "slo:objective:ratio"
 PERIOD = "slo:period:seconds"
+HOURLY_LOOKBACK = format_duration(2 * HOUR)
+"""How far back a panel looks for a series the SLO rules record once an hour (objective, budget,
+period, budget left, the ratio over the period: `slo.groups`, the hourly speed). A query looks
+back 5 minutes for a sample, so such a series would show for 5 minutes of each hour; over two
+intervals a late evaluation still shows the last value."""
 SERVICE_GRAPH_REQUESTS = "traces_service_graph_request_total"
 SERVICE_GRAPH_FAILED = "traces_service_graph_request_failed_total"
+
+
+def hourly(selector: str) -> str:
+    """The latest value of a series recorded once an hour, at any moment of the hour."""
+    return f"last_over_time({selector}[{HOURLY_LOOKBACK}])"
 
 
 def regex_of(values: Iterable[str]) -> str:
@@ -38,7 +49,7 @@ def compliance(plan: SLOPlan) -> str:
     One value per SLO (the rules record one per cluster and group), so that the panel's
     per-SLO colours, matched by the SLO's name, apply.
     """
-    return f"min by (service, slo) (1 - {ratio_record(plan.period)}{slo_selector(plan)})"
+    return f"min by (service, slo) (1 - {hourly(ratio_record(plan.period) + slo_selector(plan))})"
 
 
 def burn_rate(plan: SLOPlan, window: int) -> str:
@@ -47,7 +58,10 @@ def burn_rate(plan: SLOPlan, window: int) -> str:
     The ratio is recorded per cluster (and `group_by` value), the budget once per SLO: many to one.
     """
     sel = slo_selector(plan)
-    return f"{ratio_record(window)}{sel} / on (service, slo) group_left {ERROR_BUDGET}{sel}"
+    ratio = ratio_record(window) + sel
+    if window == plan.period:  # recorded by the hourly group, like the budget
+        ratio = hourly(ratio)
+    return f"{ratio} / on (service, slo) group_left {hourly(ERROR_BUDGET + sel)}"
 
 
 def budget_runs_out_in(plan: SLOPlan, window: int) -> str:
@@ -58,7 +72,7 @@ def budget_runs_out_in(plan: SLOPlan, window: int) -> str:
     """
     sel = slo_selector(plan)
     return (
-        f"clamp_min(\n  {BUDGET_REMAINING}{sel} * on (service, slo) group_left {PERIOD}{sel}\n"
+        f"clamp_min(\n  {hourly(BUDGET_REMAINING + sel)} * on (service, slo) group_left {hourly(PERIOD + sel)}\n"
         f"  / ({burn_rate(plan, window)} > 0),\n  0\n)"
     )
 
@@ -69,7 +83,7 @@ def series_legend(plan: SLOPlan, *words: str) -> str:
 
 
 def budget_remaining(services: Iterable[str]) -> str:
-    return f"{BUDGET_REMAINING}{{service=~{regex_of(services)}}}"
+    return hourly(f"{BUDGET_REMAINING}{{service=~{regex_of(services)}}}")
 
 
 def _selector(metrics: RequestMetrics, extra: str = "", *, by_cluster: bool = True) -> str:

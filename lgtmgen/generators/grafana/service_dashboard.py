@@ -86,7 +86,7 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
         budget_bargauge(
             "Error budget left",
             [
-                prom(f"{q.BUDGET_REMAINING}{q.slo_selector(s)}", q.series_legend(s), ref, instant=True)
+                prom(q.hourly(q.BUDGET_REMAINING + q.slo_selector(s)), q.series_legend(s), ref, instant=True)
                 for s, ref in zip(slos, names)
             ],
             "Share of each SLO's error budget not yet spent this period, per cluster; below zero the SLO is breached.",
@@ -96,7 +96,7 @@ def _slo_section(grid: Grid, slos: list[SLOPlan]) -> None:
     grid.add(
         stat(
             "Objectives",
-            [prom(f"{q.OBJECTIVE}{q.slo_selector(s)}", s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
+            [prom(q.hourly(q.OBJECTIVE + q.slo_selector(s)), s.slo.name, ref, instant=True) for s, ref in zip(slos, names)],
             "percentunit",
             "Target share of good events of each SLO.",
             decimals=3,

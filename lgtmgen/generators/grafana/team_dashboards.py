@@ -54,13 +54,13 @@ def _slo_table(services: list[str]) -> Any:
     columns, which a per-cluster label or a metric name left in one query would keep apart.
     """
     sel = f"{{service=~{q.regex_of(services)}}}"
-    spent = f"(1 - {q.BUDGET_REMAINING}{sel}) * on (service, slo) group_left {q.ERROR_BUDGET}{sel}"
+    spent = f"(1 - {q.hourly(q.BUDGET_REMAINING + sel)}) * on (service, slo) group_left {q.hourly(q.ERROR_BUDGET + sel)}"
     return table(
         "SLOs",
         [
-            prom(f"max by (service, slo) ({q.OBJECTIVE}{sel})", ref="A", instant=True, table=True),
+            prom(f"max by (service, slo) ({q.hourly(q.OBJECTIVE + sel)})", ref="A", instant=True, table=True),
             prom(f"min by (service, slo) (1 - {spent})", ref="B", instant=True, table=True),
-            prom(f"min by (service, slo) ({q.BUDGET_REMAINING}{sel})", ref="C", instant=True, table=True),
+            prom(f"min by (service, slo) ({q.hourly(q.BUDGET_REMAINING + sel)})", ref="C", instant=True, table=True),
         ],
         "percentunit",
         "Objective, compliance over each SLO's period and error budget left, of the cluster (or group) "
