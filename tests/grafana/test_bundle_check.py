@@ -142,6 +142,22 @@ def test_a_team_without_services_and_a_catalog_without_dependencies_pass_the_gra
     assert grafana_findings(bundle_dir) == []
 
 
+def test_a_catalog_of_services_without_slos_passes_the_grafana_check(tmp_path: Path) -> None:
+    # A new catalog lists its services before their SLOs: the executive overview's SLO panels
+    # would read series no rule records, so they are left out until there is an SLO.
+    (tmp_path / "catalog.yaml").write_text(
+        "apiVersion: lgtmgen/v1\n"
+        "teams: [{name: web, notify: {webhook: {url_file: /etc/am/web}}}]\n"
+        "tenants: [{name: prod}]\n"
+        "services: [{name: api, team: web, tenant: prod}]\n",
+        encoding="utf-8",
+    )
+    bundle_dir = written(plan_of(tmp_path / "catalog.yaml"), tmp_path / "bundle")
+    executive = json.loads((bundle_dir / "grafana/dashboards/overview/executive.json").read_text(encoding="utf-8"))
+    assert not any("SLO" in str(p.get("title")) for p in executive["panels"])
+    assert grafana_findings(bundle_dir) == []
+
+
 CAPACITY = """\
 apiVersion: lgtmgen/v1
 grafana:
