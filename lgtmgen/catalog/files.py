@@ -1,7 +1,7 @@
 """Find catalog files and merge them into one document, keeping positions.
 
 A catalog is one YAML file or a directory of them (searched recursively,
-``*.yaml`` and ``*.yml``, in sorted order). Every file declares the same
+``*.yaml`` and ``*.yml``, in sorted order; hidden names and bundles skipped). Every file declares the same
 ``apiVersion``; list sections (teams, services, ...) are concatenated and
 mapping sections (defaults, ...) may be given by one file only.
 """
@@ -51,6 +51,35 @@ def _unusable(path: Path) -> Diagnostic | None:
     return None
 
 
+def _is_bundle(directory: Path) -> bool:
+    """Whether `directory` holds an lgtmgen bundle (its manifest names lgtmgen as the generator)."""
+    try:
+        with open(directory / "manifest.json", "rb") as manifest:
+            head = manifest.read(256)
+    except OSError:
+        return False
+    return b'"generator": "lgtmgen"' in head
+
+
+def _catalog_files(directory: Path) -> list[Path]:
+    """The *.yaml and *.yml files below `directory`, in sorted order.
+
+    Hidden names are skipped (`.git`, an editor's `.#catalog.yaml` lock, a build's staging
+    tree), and so is a bundle built into the catalog's folder: its YAML is output, and read as
+    catalog it would give every section twice.
+    """
+    found: list[Path] = []
+    for root, folders, names in os.walk(directory):
+        here = Path(root)
+        folders[:] = [f for f in folders if not f.startswith(".") and not _is_bundle(here / f)]
+        found += [
+            here / n
+            for n in names
+            if not n.startswith(".") and Path(n).suffix in CATALOG_SUFFIXES and not (here / n).is_dir()
+        ]
+    return sorted(found)
+
+
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """The catalog files named by `paths`, and a diagnostic for every name that cannot be used."""
     files: list[Path] = []
@@ -64,9 +93,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
                 )
             )
         elif path.is_dir():
-            candidates = sorted(
-                p for p in path.rglob("*") if p.suffix in CATALOG_SUFFIXES and not p.is_dir()
-            )
+            candidates = _catalog_files(path)
             if not candidates:
                 diagnostics.append(
                     Diagnostic(

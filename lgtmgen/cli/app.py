@@ -64,7 +64,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 CatalogArg = Annotated[
     list[Path],
-    typer.Argument(help="Catalog file(s) or directory(ies); directories are searched for *.yaml."),
+    typer.Argument(help="Catalog file(s) or directory(ies); directories are searched recursively for *.yaml and *.yml, skipping hidden names and bundles built inside them."),
 ]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Bundle directory.")]
 JobsOption = Annotated[

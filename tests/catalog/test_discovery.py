@@ -74,3 +74,31 @@ def test_a_file_is_shown_relative_to_the_working_directory_inside_it_and_absolut
     monkeypatch.chdir(inside.parents[1])
     assert display_path(inside) == os.path.join("catalog", "services.yaml")
     assert display_path(outside) == str(outside)
+
+
+def test_hidden_names_in_a_directory_are_skipped_but_read_when_named(tmp_path: Path) -> None:
+    # version control, an editor's lock file, a killed build's staging tree: never the catalog
+    (tmp_path / "catalog.yaml").write_text(GOOD, encoding="utf-8")
+    for hidden in (".git/x.yaml", ".#catalog.yaml", ".generated.new-1-abc/services.yaml"):
+        (tmp_path / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / hidden).write_text("broken: [", encoding="utf-8")
+    files, diagnostics = discover([tmp_path])
+    assert [f.name for f in files] == ["catalog.yaml"] and diagnostics == []
+    files, _ = discover([tmp_path / ".#catalog.yaml"])
+    assert [f.name for f in files] == [".#catalog.yaml"]
+
+
+def test_a_bundle_built_into_the_catalog_directory_is_not_read_as_catalog(tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(GOOD, encoding="utf-8")
+    bundle = tmp_path / "generated"
+    (bundle / "prometheus").mkdir(parents=True)
+    (bundle / "prometheus" / "rules.yaml").write_text("groups: []\n", encoding="utf-8")
+    (bundle / "manifest.json").write_text('{\n  "generator": "lgtmgen",\n  "files": {}\n}\n', encoding="utf-8")
+    # a folder with some other manifest is the user's: searched as ever
+    other = tmp_path / "teams"
+    other.mkdir()
+    (other / "manifest.json").write_text('{"generator": "someone else"}', encoding="utf-8")
+    (other / "web.yaml").write_text(GOOD, encoding="utf-8")
+    files, diagnostics = discover([tmp_path])
+    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["catalog.yaml", "teams/web.yaml"]
+    assert diagnostics == []
