@@ -174,3 +174,23 @@ def test_absent_slo_metrics_inhibit_the_anomaly_drop_of_their_service_in_their_c
         assert am.state("active", alertname="ServiceAnomaly", service="db", cluster="us-1") == "active"
         assert am.state("active", alertname="ServiceAnomaly", service="web") == "active"
         assert am.state("active", alertname="SLOMetricsAbsent") == "active"
+
+
+def test_a_page_of_one_group_by_value_leaves_the_tickets_of_the_others(tmp_path: Path) -> None:
+    # db's SLO alerts per route: a page on /pay says nothing of /refund's ticket. solo's SLO is
+    # not grouped: its alerts lack `route`, which Alertmanager then takes as equal. (solo
+    # depends on nothing, so no dependency inhibition is at play.)
+    services = catalog()["services"]
+    services[0]["slos"][0]["group_by"] = ["route"]
+    services.append({**services[0], "name": "solo", "slos": [{**services[0]["slos"][0], "group_by": []}]})
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    page = {**_availability_page("db", "payments", "1"), "route": "/pay"}
+    same_route = {**page, "severity": "ticket"}
+    other_route = {**same_route, "route": "/refund"}
+    solo_page = _availability_page("solo", "payments", "1")
+    solo_ticket = {**solo_page, "severity": "ticket"}
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(page, same_route, other_route, solo_page, solo_ticket)
+        assert am.state("suppressed", service="db", severity="ticket", route="/pay") == "suppressed"
+        assert am.state("suppressed", service="solo", severity="ticket") == "suppressed"
+        assert am.state("active", service="db", severity="ticket", route="/refund") == "active"

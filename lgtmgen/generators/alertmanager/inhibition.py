@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from lgtmgen.generators.alertmanager.dependency_cycles import cycle_groups
-from lgtmgen.generators.alertmanager.names import CLUSTER_OUTAGE_ALERT, ESCALATION_ORIGIN_LABEL, LOWER_TIERS
+from lgtmgen.generators.alertmanager.names import (
+    CLUSTER_OUTAGE_ALERT,
+    ESCALATION_ORIGIN_LABEL,
+    LOWER_TIERS,
+)
 from lgtmgen.generators.alertmanager.routing import LOWER_TIER
 from lgtmgen.generators.anomaly.rules import ALERT as ANOMALY_ALERT
 from lgtmgen.generators.slo.alerts import ABSENT_ALERT
@@ -57,14 +61,21 @@ def inhibited_callers(
     return sorted(inhibited)
 
 
-def _page_inhibits_ticket() -> Commented:
+def _page_inhibits_ticket(plan: Plan) -> Commented:
+    # An SLO with `group_by` alerts per value (a route, a customer): one value's page says
+    # nothing of another's ticket. Alertmanager takes a label both alerts lack as equal, so
+    # the labels of every SLO's group_by serve all of them.
+    split = sorted({label for s in plan.slos for label in s.group_by} - {"service", "slo", "cluster"})
+    why = "why: a page of an SLO already demands action; its slower ticket of the same SLO and cluster adds nothing"
+    if split:
+        why += f" (and of the same {', '.join(split)}, where an SLO alerts per value)"
     return Commented(
         {
             "source_matchers": [matcher("severity", "=", "page"), matcher("slo", "=~", ".+")],
             "target_matchers": [matcher("severity", "=", "ticket")],
-            "equal": ["service", "slo", "cluster"],
+            "equal": ["service", "slo", "cluster", *split],
         },
-        "why: a page of an SLO already demands action; its slower ticket of the same SLO and cluster adds nothing",
+        why,
     )
 
 
@@ -168,7 +179,7 @@ def _cluster_outage_rule() -> Commented:
 
 def inhibit_rules(plan: Plan) -> list[Commented]:
     """All inhibition rules, in a stable order."""
-    rules = [_page_inhibits_ticket()]
+    rules = [_page_inhibits_ticket(plan)]
     if any(service.anomaly is not None for service in plan.catalog.services):
         rules.append(_slo_page_inhibits_anomaly())
     if _watches_drops_with_absent_tickets(plan):
