@@ -5,19 +5,25 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 import yaml
 
-from lgtmgen.cli.report import json_report
-from lgtmgen.diagnostics import Diagnostic
+from lgtmgen.cli.report import json_report, print_human, summary
+from lgtmgen.diagnostics import Diagnostic, has_errors
 from lgtmgen.importers import Imported
 from lgtmgen.importers.openslo import import_openslo
 from lgtmgen.importers.pyrra import import_pyrra
 from lgtmgen.importers.sloth import import_sloth
 
-import_app = typer.Typer(help="Import SLOs from Sloth, OpenSLO or Pyrra specs as catalog entries.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import SLOs from Sloth, OpenSLO or Pyrra specs as catalog entries. The entries are checked as "
+    "`lgtmgen validate` would check them (whether their teams and tenants are declared is left to the catalog "
+    "they join): when one would not validate, or nothing was imported, the problems are reported, nothing is written, and the "
+    "exit code is 1.",
+    no_args_is_help=True,
+)
 
 FilesArg = Annotated[
     list[Path],
@@ -25,7 +31,16 @@ FilesArg = Annotated[
 ]
 TeamOption = Annotated[str, typer.Option(help="Team that owns the imported services.")]
 TenantOption = Annotated[str, typer.Option(help="Tenant the imported services' rules read.")]
-OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Catalog file to write (default: stdout).")]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Catalog file to write (default: stdout); an existing file only with --force. Nothing is written "
+        "when nothing was imported or an entry would not validate (exit 1).",
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite an existing --out file.")]
 
 
 class UnreadableSpec(Exception):
@@ -53,33 +68,78 @@ def read_documents(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def _run(importer: Callable[..., Imported], files: list[Path], team: str, tenant: str, out: Path | None) -> None:
+def _run(
+    importer: Callable[..., Imported], files: list[Path], team: str, tenant: str, out: Path | None, force: bool
+) -> None:
+    """Import `files`; write the entries to `out` (else standard output) only when every one validates.
+
+    Whatever does not carry over is listed; a problem (an existing `out` without `force`, an
+    unreadable spec, nothing imported, an entry the catalog would refuse) writes nothing and exits 1.
+    """
     from lgtmgen.render.yaml_emitter import dump_yaml  # not on the path of `lgtmgen validate`
 
+    if out is not None and out.exists() and not force:  # as `lgtmgen init`: never lose a file
+        _fail([Diagnostic("import/output-exists", f"{out} exists; use --force to overwrite")])
     try:
         documents = read_documents(files)
     except UnreadableSpec as exc:
-        if _as_json():
-            print(json_report("import", False, [Diagnostic("import/unreadable-spec", str(exc))]))
-        else:
-            print(f"lgtmgen: {exc}", file=sys.stderr)
-        raise typer.Exit(1) from exc
+        _fail([Diagnostic("import/unreadable-spec", str(exc))])
     result = importer(documents, team, tenant)
-    count = sum(len(s["slos"]) for s in result.services)
+    diagnostics = _problems(result)
+    if has_errors(diagnostics):
+        _fail(diagnostics, result)
     if out is not None:
         from lgtmgen.cli.app import write_text_or_exit  # the app imports this module
 
         write_text_or_exit(out, dump_yaml(result.catalog()))
+    count = result.slo_count()
     if _as_json():
         written: dict[str, object] = {"out": str(out)} if out is not None else {"catalog": result.catalog()}
-        extra = {"services": len(result.services), "slos": count, "not_carried": result.not_carried, **written}
-        print(json_report("import", True, [], **extra))
+        print(json_report("import", True, diagnostics, **_counts(result), **written))
         return
     if out is None:
         sys.stdout.write(dump_yaml(result.catalog()))
-    for line in result.not_carried:
-        print(f"not carried over: {line}", file=sys.stderr)
+    _print_human(diagnostics, result)
     print(f"imported {count} SLOs of {len(result.services)} services", file=sys.stderr)
+
+
+def _problems(result: Imported) -> list[Diagnostic]:
+    """Why the imported entries must not be written (errors), and the catalog's warnings about them."""
+    if result.slo_count() == 0:
+        return [
+            Diagnostic(
+                "import/nothing-imported",
+                "no SLO of the specs could be imported",
+                hint="each spec's reason is listed as not carried over",
+            )
+        ]
+    from lgtmgen.importers.validation import check_imported  # the catalog checks, only when needed
+
+    return check_imported(result)
+
+
+def _counts(result: Imported) -> dict[str, object]:
+    return {"services": len(result.services), "slos": result.slo_count(), "not_carried": result.not_carried}
+
+
+def _print_human(diagnostics: list[Diagnostic], result: Imported | None) -> None:
+    from lgtmgen.cli.app import err  # the app imports this module
+
+    print_human(err, diagnostics)
+    for line in result.not_carried if result is not None else ():
+        print(f"not carried over: {line}", file=sys.stderr)
+
+
+def _fail(diagnostics: list[Diagnostic], result: Imported | None = None) -> NoReturn:
+    """Report `diagnostics` (and what did not carry over), write nothing, exit 1."""
+    if _as_json():
+        print(json_report("import", False, diagnostics, **(_counts(result) if result is not None else {})))
+    else:
+        from lgtmgen.cli.app import err  # the app imports this module
+
+        _print_human(diagnostics, result)
+        err.print(f"[bold red]✗[/] import: {summary(diagnostics)}; nothing written")
+    raise typer.Exit(1)
 
 
 def _as_json() -> bool:
@@ -89,18 +149,24 @@ def _as_json() -> bool:
 
 
 @import_app.command("sloth")
-def sloth_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
+def sloth_command(
+    files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None, force: ForceOption = False
+) -> None:
     """Sloth `prometheus/v1` specs and Kubernetes `PrometheusServiceLevel` objects."""
-    _run(import_sloth, files, team, tenant, out)
+    _run(import_sloth, files, team, tenant, out, force)
 
 
 @import_app.command("openslo")
-def openslo_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
+def openslo_command(
+    files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None, force: ForceOption = False
+) -> None:
     """OpenSLO v1 `SLO` documents (with their `SLI` documents): ratio and threshold metrics."""
-    _run(import_openslo, files, team, tenant, out)
+    _run(import_openslo, files, team, tenant, out, force)
 
 
 @import_app.command("pyrra")
-def pyrra_command(files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None) -> None:
+def pyrra_command(
+    files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None, force: ForceOption = False
+) -> None:
     """Pyrra `ServiceLevelObjective` objects: ratio, latency, native latency and bool-gauge indicators."""
-    _run(import_pyrra, files, team, tenant, out)
+    _run(import_pyrra, files, team, tenant, out, force)

@@ -16,6 +16,9 @@ class Imported:
 
     services: list[dict[str, Any]] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
+    # The spec file of every SLO of `services`, by service name, in the order of its `slos`: an
+    # entry that does not validate is reported at the file that has to be fixed.
+    sources: dict[str, list[str]] = field(default_factory=dict)
 
     def service(self, name: str, team: str, tenant: str) -> dict[str, Any]:
         """The entry of service `name`, created on first use."""
@@ -25,6 +28,23 @@ class Imported:
         entry = {"name": name, "team": team, "tenant": tenant, "slos": []}
         self.services.append(entry)
         return entry
+
+    def add_slo(self, service: dict[str, Any], entry: dict[str, Any], source: str) -> None:
+        """Append the SLO `entry` to `service` (an entry of `services`), remembering its spec file."""
+        service["slos"].append(entry)
+        self.sources.setdefault(service["name"], []).append(source)
+
+    def source_of(self, service: int, slo: int | None = None) -> str | None:
+        """The spec file of SLO `slo` of the `service`-th entry (of its first SLO when None)."""
+        if not 0 <= service < len(self.services):
+            return None
+        files = self.sources.get(self.services[service]["name"], [])
+        index = 0 if slo is None else slo
+        return files[index] if 0 <= index < len(files) else None
+
+    def slo_count(self) -> int:
+        """How many SLOs carried over: with none there is nothing to write."""
+        return sum(len(entry["slos"]) for entry in self.services)
 
     def catalog(self) -> dict[str, Any]:
         return {"apiVersion": "lgtmgen/v1", "services": self.services}

@@ -141,5 +141,5 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             else:
                 result.not_carried.append(f"{where}: indicator without ratioMetric or thresholdMetric")
                 continue
-            service["slos"].append(entry)
+            result.add_slo(service, entry, source)
     return result

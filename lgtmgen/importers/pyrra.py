@@ -169,5 +169,5 @@ def import_pyrra(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             result.not_carried.append(f"{where}: label {label} (lgtmgen labels its rules itself)")
         for annotation in sorted(mapping(metadata.get("annotations"))):
             result.not_carried.append(f"{where}: annotation {annotation}")
-        service["slos"].append(entry)
+        result.add_slo(service, entry, source)
     return result

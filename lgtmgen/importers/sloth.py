@@ -100,5 +100,5 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
                 entry["alerting"] = alerting
             for extra in sorted(set(slo) - CARRIED_SLO_KEYS):
                 result.not_carried.append(f"{where}: {extra}")
-            service["slos"].append(entry)
+            result.add_slo(service, entry, source)
     return result

@@ -114,7 +114,12 @@ def test_human_output_shows_the_location_the_source_line_and_a_caret(catalog: Pa
     ],
 )
 def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
-    (tmp_path / "a-file").write_text("version: prometheus/v1\nservice: s\nslos: []\n", encoding="utf-8")
+    # A Sloth spec with one SLO that imports: the import gets as far as writing.
+    (tmp_path / "a-file").write_text(
+        "version: prometheus/v1\nservice: s\nslos:\n"
+        "  - {name: a, objective: 99, sli: {events: {error_query: 'e[{{.window}}]', total_query: 't[{{.window}}]'}}}\n",
+        encoding="utf-8",
+    )
     result = lgtmgen(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

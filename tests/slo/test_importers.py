@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from lgtmgen.cli.app import app
 from tests.slo.slo_bundle import plan_of
@@ -181,8 +182,92 @@ def test_openslo_month_windows_and_time_slice_settings_are_listed_not_written(tm
 def test_a_malformed_spec_is_listed_as_not_carried_over_instead_of_crashing(
     tmp_path: Path, kind: str, spec: str, listed: str
 ) -> None:
-    _, output = _import(tmp_path, kind, spec)
-    assert listed in output
+    # Each of these specs holds no SLO that carries over: the import says why, and writes nothing.
+    out, result = _attempt(tmp_path, kind, spec)
+    assert result.exit_code == 1, result.output
+    assert listed in result.output and "import/nothing-imported" in result.output
+    assert not out.exists()
+
+
+def _attempt(tmp_path: Path, kind: str, spec: str, *options: str) -> tuple[Path, Result]:
+    """Import `spec` into tmp_path/imported.yaml; the runner's result, whatever it is."""
+    source = tmp_path / "spec.yaml"
+    source.write_text(spec, encoding="utf-8")
+    out = tmp_path / "imported.yaml"
+    args = ["import", kind, str(source), "--team", "web", "--tenant", "prod", "-o", str(out), *options]
+    return out, CliRunner().invoke(app, args)
+
+
+def test_an_existing_file_is_not_overwritten_unless_forced(tmp_path: Path) -> None:
+    out = tmp_path / "imported.yaml"
+    out.write_text("mine\n", encoding="utf-8")
+    refused = _attempt(tmp_path, "sloth", SLOTH_KUBERNETES)[1]
+    assert refused.exit_code == 1 and f"{out} exists; use --force to overwrite" in refused.output
+    assert out.read_text(encoding="utf-8") == "mine\n"
+    forced = _attempt(tmp_path, "sloth", SLOTH_KUBERNETES, "--force")[1]
+    assert forced.exit_code == 0, forced.output
+    assert "name: http-availability" in out.read_text(encoding="utf-8")
+
+
+def test_an_import_of_nothing_does_not_replace_a_catalog_even_when_forced(tmp_path: Path) -> None:
+    out = tmp_path / "imported.yaml"
+    out.write_text(HEAD, encoding="utf-8")
+    result = _attempt(tmp_path, "sloth", "kind: Other\n", "--force")[1]
+    assert result.exit_code == 1
+    assert "not a Sloth spec" in result.output and "nothing written" in result.output
+    assert out.read_text(encoding="utf-8") == HEAD
+    printed = CliRunner().invoke(app, ["import", "sloth", str(tmp_path / "spec.yaml"), "--team", "w", "--tenant", "p"])
+    assert printed.exit_code == 1 and "services:" not in printed.stdout
+
+
+ONE_SLO = """\
+version: prometheus/v1
+service: api
+slos:
+  - name: good
+    objective: 99.9
+    sli: {events: {error_query: 'sum(rate(e[{{.window}}]))', total_query: 'sum(rate(t[{{.window}}]))'}}
+  - name: checked
+    objective: OBJECTIVE
+    sli: {events: {error_query: 'ERRORS', total_query: 'sum(rate(t[{{.window}}]))'}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("objective", "errors", "team", "found"),
+    [
+        ("200", "sum(rate(e[{{.window}}]))", "web", [("catalog/out-of-range", "services[0].slos[1].objective")]),
+        ("99", "sum(rate(e[{{.window}}])", "web", [("catalog/promql-syntax", "services[0].slos[1].sli.bad_query")]),
+        ("99", "sum(rate(e[{{.window}}]))", "Web Team", [("catalog/invalid-format", "services[0].team")]),
+    ],
+    ids=["objective out of range", "unbalanced query", "invalid team name"],
+)
+def test_entries_that_would_not_validate_are_reported_at_their_spec_and_not_written(
+    tmp_path: Path, objective: str, errors: str, team: str, found: list[tuple[str, str]]
+) -> None:
+    source = tmp_path / "spec.yaml"
+    source.write_text(ONE_SLO.replace("OBJECTIVE", objective).replace("ERRORS", errors), encoding="utf-8")
+    out = tmp_path / "imported.yaml"
+    args = ["--output", "json", "import", "sloth", str(source), "--team", team, "--tenant", "prod", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert [(d["check"], d["path"]) for d in report["diagnostics"]] == found
+    assert {d["file"] for d in report["diagnostics"]} == {str(source)}
+    assert not out.exists()
+
+
+def test_an_entry_after_a_broken_one_is_named_as_itself(tmp_path: Path) -> None:
+    # The checks of what validated run without the broken SLO: the next one keeps its own name and index.
+    spec = ONE_SLO.replace("OBJECTIVE", "99").replace("ERRORS", "sum(rate(e[{{.window}}])")
+    spec = spec.replace("objective: 99.9", "objective: 200")
+    out, result = _attempt(tmp_path, "sloth", spec)
+    assert result.exit_code == 1
+    assert "service 'api', SLO 'good': objective: the number 200.0 is not a percentage" in result.output
+    assert "service 'api', SLO 'checked': bad_query: unclosed left parenthesis" in result.output
+    assert "at services[0].slos[1].sli.bad_query" in result.output
+    assert not out.exists()
 
 
 def test_a_spec_that_is_not_yaml_exits_one_with_its_position_and_a_missing_file_exits_two(tmp_path: Path) -> None:
