@@ -207,10 +207,7 @@ def build(
     before is left as it is (see --cache-dir and --no-cache).
     """
     started = time.perf_counter()
-    refusal = replace_refusal(out_dir.absolute())
-    if refusal is not None:
-        where = Location(str(out_dir))
-        _finish("build", [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
+    _refuse_what_is_not_a_bundle("build", out_dir)
     plan, diagnostics = _valid_plan("build", catalog)
     cache = _cache_dir(cache_dir, no_cache)
     bundles = _built_bundles(cache)
@@ -245,6 +242,18 @@ def build(
         files=count,
         reused=False,
     )
+
+
+def _refuse_what_is_not_a_bundle(command: str, out_dir: Path) -> None:
+    """End the command when `out_dir` holds something a build must not replace.
+
+    `diff` refuses it too: a diff against a folder of other files (or a file) would list them as
+    removed, as if a build would remove them, when a build refuses to touch them.
+    """
+    refusal = replace_refusal(out_dir.absolute())
+    if refusal is not None:
+        where = Location(str(out_dir))
+        _finish(command, [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
 
 
 def _checked(bundle_dir: Path, cache: Path | None) -> list[Diagnostic]:
@@ -303,8 +312,10 @@ def diff(
     """Dry run: show what a build would add, change or remove; exit 1 when anything differs.
 
     A directory that holds, byte for byte, what this lgtmgen built from the same catalog before is
-    up to date without compiling the catalog again (see --cache-dir and --no-cache).
+    up to date without compiling the catalog again (see --cache-dir and --no-cache). A directory
+    that build would refuse to replace is refused here too.
     """
+    _refuse_what_is_not_a_bundle("diff", out_dir)
     plan, diagnostics = _valid_plan("diff", catalog)
     bundles = _built_bundles(_cache_dir(cache_dir, no_cache))
     reused = bundles is not None and bundles.current(plan.catalog_digest, out_dir) is not None

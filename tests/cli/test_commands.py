@@ -288,6 +288,26 @@ def test_build_refuses_to_replace_a_directory_that_is_not_a_bundle(catalog: Path
     assert [p.name for p in own.iterdir()] == ["notes.md"]
 
 
+@pytest.mark.parametrize("kind", ["folder of other files", "regular file"])
+def test_diff_refuses_what_build_refuses_to_replace(catalog: Path, kind: str) -> None:
+    target = catalog.parent / "target"
+    if kind == "regular file":
+        target.write_text("mine\n", encoding="utf-8")
+    else:
+        target.mkdir()
+        (target / "important.txt").write_text("mine\n", encoding="utf-8")
+    before = sorted(p.name for p in catalog.parent.rglob("*"))
+    reports = {}
+    for command in ("build", "diff"):
+        result = lgtmgen("--output", "json", command, catalog.name, "-o", "target", cwd=catalog.parent)
+        assert result.returncode == 1, result.stdout + result.stderr
+        reports[command] = json.loads(result.stdout)
+    assert reports["diff"]["diagnostics"] == reports["build"]["diagnostics"]
+    assert [d["check"] for d in reports["diff"]["diagnostics"]] == ["bundle/not-a-bundle"]
+    assert "changes" not in reports["diff"]
+    assert sorted(p.name for p in catalog.parent.rglob("*")) == before
+
+
 def test_a_catalog_of_teams_and_tenants_before_any_service_builds(tmp_path: Path) -> None:
     # The first step of adopting lgtmgen: who exists, before what they run. The overview dashboards
     # then have no tenant to preselect.
