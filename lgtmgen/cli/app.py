@@ -225,7 +225,8 @@ def build(
             files=current,
             reused=True,
         )
-    with staging_for(out_dir) as staging:
+    with contextlib.ExitStack() as stack:
+        staging = _staging("build", out_dir, stack)
         staged = _stage("build", plan, diagnostics, staging, jobs, previous=out_dir)
         if check:
             diagnostics += _checked(staging, cache)
@@ -254,6 +255,40 @@ def _refuse_what_is_not_a_bundle(command: str, out_dir: Path) -> None:
     if refusal is not None:
         where = Location(str(out_dir))
         _finish(command, [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
+
+
+def _staging(command: str, out_dir: Path, stack: contextlib.ExitStack) -> Path:
+    """The directory beside `out_dir` to stage the bundle in; ends the command when the system
+    refuses to make it (a file in the path, a read-only or special file system), before anything
+    is written."""
+    try:
+        return stack.enter_context(staging_for(out_dir))
+    except OSError as exc:
+        _finish(command, [_cannot_write(out_dir, exc)], "")
+
+
+def _cannot_write(out_dir: Path, exc: OSError) -> Diagnostic:
+    """The path, the system's reason and the name it gave, and the file in the way if there is one."""
+    reason = exc.strerror or type(exc).__name__
+    named = f" ({exc.filename})" if exc.filename else ""
+    in_the_way = _file_in_the_way(out_dir)
+    return Diagnostic(
+        "bundle/cannot-write",
+        f"cannot write the bundle to {out_dir}: {reason}{named}",
+        location=Location(str(out_dir)),
+        hint=f"{in_the_way} is not a directory: choose another --out"
+        if in_the_way
+        else f"a build stages the new bundle beside {out_dir.name}, in {out_dir.absolute().parent}: "
+        "that folder must be writable",
+    )
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of `path` when it is a file: the one name the user has to change."""
+    for ancestor in path.absolute().parents:
+        if ancestor.exists():
+            return None if ancestor.is_dir() else ancestor
+    return None
 
 
 def _checked(bundle_dir: Path, cache: Path | None) -> list[Diagnostic]:

@@ -308,6 +308,33 @@ def test_diff_refuses_what_build_refuses_to_replace(catalog: Path, kind: str) ->
     assert sorted(p.name for p in catalog.parent.rglob("*")) == before
 
 
+@pytest.mark.parametrize(
+    ("out", "reason"),
+    [
+        ("catalog.yaml/sub", "File exists"),
+        ("catalog.yaml/a/b", "Not a directory"),
+        ("/proc/lgtmgen-bundle", "No such file or directory"),
+    ],
+    ids=["below a file", "deeper below a file", "a file system without folders"],
+)
+def test_build_to_an_out_path_that_cannot_be_made_names_it_and_the_reason(
+    catalog: Path, out: str, reason: str
+) -> None:
+    before = sorted(p.name for p in catalog.parent.rglob("*"))
+    result = lgtmgen("--output", "json", "build", catalog.name, "-o", out, cwd=catalog.parent)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr == ""
+    (diagnostic,) = json.loads(result.stdout)["diagnostics"]
+    assert (diagnostic["check"], diagnostic["file"]) == ("bundle/cannot-write", out)
+    assert diagnostic["message"].startswith(f"cannot write the bundle to {out}: {reason} (")
+    if out.startswith("catalog.yaml/"):
+        assert diagnostic["hint"] == f"{catalog} is not a directory: choose another --out"
+    human = lgtmgen("build", catalog.name, "-o", out, cwd=catalog.parent)
+    assert human.returncode == 1 and "Traceback" not in human.stderr and "internal error" not in human.stderr
+    assert f"cannot write the bundle to {out}: {reason}" in human.stdout
+    assert sorted(p.name for p in catalog.parent.rglob("*")) == before
+
+
 def test_a_catalog_of_teams_and_tenants_before_any_service_builds(tmp_path: Path) -> None:
     # The first step of adopting lgtmgen: who exists, before what they run. The overview dashboards
     # then have no tenant to preselect.
