@@ -130,13 +130,14 @@ def _review(
     anomalies = {s.name: s.anomaly for s in plan.catalog.services if s.anomaly is not None}
     review = review_alerts(generated_alert_rules(plan), history, thresholds, plan.slos, anomalies)
     failing = {kind: len(review.findings(kind)) for kind in kinds if review.findings(kind)}
+    failure = ", ".join(f"{n} {k}" for k, n in failing.items()) or None
     if state.output is OutputFormat.json:
-        print(json_report(command, not failing, diagnostics, fail_on=list(kinds), **review_json(review)))
+        print(json_report(command, not failing, diagnostics, failure, fail_on=list(kinds), **review_json(review)))
         raise typer.Exit(1 if failing else 0)
     print_review(out, review)
     print_human(err, diagnostics)  # the catalog's warnings
-    if failing:
-        err.print(f"[bold red]✗[/] {command}: " + ", ".join(f"{n} {k}" for k, n in failing.items()))
+    if failure:
+        err.print(f"[bold red]✗[/] {command}: {failure}")
         raise typer.Exit(1)
     err.print(f"[green]✓[/] {command}: no {' or '.join(kinds) or 'failing'} alerts")
 

@@ -357,12 +357,13 @@ def diff(
     changed, manifest = ({}, None) if reused else _changes(plan, diagnostics, out_dir, jobs)
     if bundles and not changed and manifest is not None:
         bundles.remember(plan.catalog_digest, manifest)
+    pending = f"{len(changed)} file(s) would change in {out_dir}" if changed else None
     if state.output is OutputFormat.json:
-        print(json_report("diff", not changed, diagnostics, changes=changed, reused=reused))
+        print(json_report("diff", not changed, diagnostics, pending, changes=changed, reused=reused))
         raise typer.Exit(1 if changed else 0)
     print_human(err, diagnostics)  # warnings; standard output holds the diff
-    if changed:
-        err.print(f"[yellow]{len(changed)} file(s) would change in {out_dir}[/]")
+    if pending:
+        err.print(f"[yellow]{pending}[/]")
         raise typer.Exit(1)
     how = " (this catalog's bundle as built before; not compiled again)" if reused else ""
     err.print(f"[green]✓[/] {out_dir} is up to date{how}")

@@ -48,11 +48,24 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
     return ", ".join(parts) if parts else "no problems"
 
 
-def json_report(command: str, ok: bool, diagnostics: Sequence[Diagnostic], **extra: object) -> str:
+def failure_summary(failure: str, diagnostics: Sequence[Diagnostic]) -> str:
+    """The summary of a command that failed for something other than its diagnostics (a pending
+    change, a noisy alert): `failure` as the human output says it, then the diagnostics' counts.
+    The counts alone would say "no problems" next to `"ok": false`."""
+    return f"{failure}; {summary(diagnostics)}" if diagnostics else failure
+
+
+def json_report(
+    command: str, ok: bool, diagnostics: Sequence[Diagnostic], failure: str | None = None, /, **extra: object
+) -> str:
+    """The JSON report every command answers; `failure` is why it failed when no diagnostic says so.
+
+    The first four arguments are positional only: every keyword is a key of the report.
+    """
     body: dict[str, object] = {
         "command": command,
         "ok": ok,
-        "summary": summary(diagnostics),
+        "summary": summary(diagnostics) if failure is None else failure_summary(failure, diagnostics),
         "diagnostics": [d.to_json() for d in diagnostics],
     }
     body.update(extra)

@@ -212,6 +212,27 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     assert sorted(p.name for p in cwd.iterdir()) == sorted([catalog.name, "out"])
 
 
+def test_diff_in_json_summarises_the_pending_changes_as_the_human_output_does(catalog: Path) -> None:
+    cwd = catalog.parent
+    human = lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd)
+    report = json.loads(lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd).stdout)
+    assert report["ok"] is False and report["diagnostics"] == []
+    said = f"{len(report['changes'])} file(s) would change in out"
+    assert report["summary"] == said
+    assert human.returncode == 1 and said in human.stderr
+
+
+def test_a_failure_beside_warnings_is_summarised_with_their_count() -> None:
+    from lgtmgen.cli.report import json_report
+    from lgtmgen.diagnostics import Diagnostic, Severity
+
+    warning = Diagnostic("catalog/x", "a warning", severity=Severity.WARNING)
+    assert json.loads(json_report("diff", False, [warning], "3 file(s) would change in out"))["summary"] == (
+        "3 file(s) would change in out; 1 warning"
+    )
+    assert json.loads(json_report("diff", True, [warning]))["summary"] == "1 warning"
+
+
 def test_diff_of_an_invalid_catalog_exits_one_with_the_diagnostics(catalog: Path) -> None:
     catalog.write_text(catalog.read_text().replace("tier: 1 ", "tier: 9 ", 1), encoding="utf-8")
     result = lgtmgen("--output", "json", "diff", catalog.name, cwd=catalog.parent)

@@ -46,6 +46,15 @@ def test_a_flapping_page_in_a_query_range_answer_fails_the_review(tmp_path: Path
     assert "✗ alerts review: 1 noisy, 1 flapping" in result.stderr
 
 
+def test_json_output_summarises_the_failing_findings_as_the_human_output_does(tmp_path: Path) -> None:
+    history = str(_query_range(tmp_path))
+    human = lgtmgen("alerts", "review", str(STARTER), "--history", history)
+    report = json.loads(lgtmgen("--output", "json", "alerts", "review", str(STARTER), "--history", history).stdout)
+    assert report["ok"] is False and report["diagnostics"] == []
+    assert report["summary"] == "1 noisy, 1 flapping"
+    assert f"✗ alerts review: {report['summary']}" in human.stderr
+
+
 def test_json_output_for_ci(tmp_path: Path) -> None:
     result = lgtmgen(
         "--output", "json", "alerts", "review", str(STARTER), "--history", str(_query_range(tmp_path)),
