@@ -1,4 +1,4 @@
-"""PromQL text helpers: quoting of label values and syntax checks (promql-parser)."""
+"""PromQL text helpers: quoting of label values, syntax checks and what the target Prometheus accepts (promql-parser)."""
 
 from __future__ import annotations
 
@@ -90,6 +90,93 @@ def selected_metrics(expr: str) -> SelectedMetrics:
                 elif matcher.op == promql_parser.MatchOp.Re:
                     patterns.add(matcher.value)
     return SelectedMetrics(frozenset(names), frozenset(patterns))
+
+
+PROMETHEUS_RELEASE = "3.5"
+"""The Prometheus the bundle targets (`lgtmgen.bundle.TARGET_VERSIONS`), whose PromQL the lists below describe."""
+
+# What Prometheus 3.5 refuses in a query unless started with
+# --enable-feature=promql-experimental-functions, which neither the generated Prometheus
+# configuration nor Mimir's (`limits.enabled_promql_experimental_functions`) turns on: the functions
+# marked `Experimental: true` in promql/parser/functions.go of Prometheus v3.5, and the aggregation
+# operators limitk and limit_ratio, which its parser refuses behind the same flag. The one place
+# these are listed; tests/catalog/test_promql_functions.py runs promtool 3.5.3 on a rule using each
+# name (refused without the flag, accepted with it), so the lists are held to the real tool.
+EXPERIMENTAL_FUNCTIONS = frozenset(
+    {
+        "double_exponential_smoothing",
+        "info",
+        "mad_over_time",
+        "sort_by_label",
+        "sort_by_label_desc",
+        "ts_of_last_over_time",
+        "ts_of_max_over_time",
+        "ts_of_min_over_time",
+    }
+)
+EXPERIMENTAL_AGGREGATIONS = frozenset({"limit_ratio", "limitk"})
+# Functions promql-parser accepts, from Prometheus releases after 3.5, that Prometheus 3.5 does not
+# know at all (promtool 3.5: "unknown function", even with the experimental functions enabled).
+LATER_FUNCTIONS = frozenset(
+    {
+        "end",
+        "first_over_time",
+        "histogram_quantiles",
+        "integral",
+        "range",
+        "start",
+        "step",
+        "ts_of_first_over_time",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedCall:
+    """A function or aggregation operator a query calls that Prometheus 3.5, run as lgtmgen configures
+    it, refuses: `experimental` ones need the experimental-functions flag, the others do not exist there."""
+
+    name: str
+    aggregation: bool
+    experimental: bool
+
+    def describe(self) -> str:
+        what = "aggregation" if self.aggregation else "function"
+        if self.experimental:
+            return (
+                f"{self.name}() is an experimental {what} of Prometheus {PROMETHEUS_RELEASE}: it needs Prometheus' "
+                "--enable-feature=promql-experimental-functions, which the generated Prometheus and Mimir "
+                "configuration does not enable"
+            )
+        return (
+            f"{self.name}() is not a function of Prometheus {PROMETHEUS_RELEASE}, the version the bundle targets: "
+            "it is newer"
+        )
+
+
+def unsupported_calls(expr: str) -> tuple[UnsupportedCall, ...]:
+    """The calls of `expr` (valid PromQL) that Prometheus 3.5 refuses as the bundle runs it, by name."""
+    found: dict[str, UnsupportedCall] = {}
+    todo: list[Any] = [promql_parser.parse(expr)]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, promql_parser.Call):
+            name = node.func.name
+            if name in EXPERIMENTAL_FUNCTIONS or name in LATER_FUNCTIONS:
+                found[name] = UnsupportedCall(name, False, name in EXPERIMENTAL_FUNCTIONS)
+            todo += node.args
+        elif isinstance(node, promql_parser.AggregateExpr):
+            name = str(node.op)
+            if name in EXPERIMENTAL_AGGREGATIONS:
+                found[name] = UnsupportedCall(name, True, True)
+            todo += [child for child in (node.expr, node.param) if isinstance(child, promql_parser.Expr)]
+        elif isinstance(node, promql_parser.MatrixSelector):
+            todo.append(node.vector_selector)
+        elif isinstance(node, promql_parser.BinaryExpr):
+            todo += (node.lhs, node.rhs)
+        elif isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
+            todo.append(node.expr)
+    return tuple(found[name] for name in sorted(found))
 
 
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")

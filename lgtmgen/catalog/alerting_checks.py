@@ -11,7 +11,7 @@ from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.teams import JiraTarget, SecretAware
 from lgtmgen.catalog.positions import PathStep
-from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.catalog.semantics import Reporter, report_unsupported_calls
 from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import syntax_error
 
@@ -208,6 +208,8 @@ def alerting_owners_exist(catalog: Catalog, report: Reporter) -> None:
         problem = syntax_error(outage.expr)
         if problem:
             report.add(PROMQL_SYNTAX, f"expr: {problem}", [*base, "expr"])
+        else:
+            report_unsupported_calls(report, outage.expr, [*base, "expr"], "expr")
 
 
 def production_is_declared(catalog: Catalog, report: Reporter) -> None:

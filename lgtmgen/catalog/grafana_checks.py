@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.positions import PathStep
-from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.catalog.semantics import Reporter, report_unsupported_calls
 from lgtmgen.naming import slug
 from lgtmgen.promql import counter_reads, syntax_error
 
@@ -40,6 +40,7 @@ def capacity_signals_are_valid(catalog: Catalog, report: Reporter) -> None:
             if problem:
                 report.add(CAPACITY_QUERY, f"{field} is not valid PromQL: {problem}", [*base, field])
             else:
+                report_unsupported_calls(report, expr, [*base, field], field)
                 _reads_levels(expr, [*base, field], report)
 
 

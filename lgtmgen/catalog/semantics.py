@@ -1,4 +1,4 @@
-"""Checks across the whole catalog: uniqueness, references, PromQL syntax."""
+"""Checks across the whole catalog: uniqueness, references, PromQL syntax and functions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from typing import Any
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER, Catalog, CustomSLI, EventsSLI
 from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
 from lgtmgen.diagnostics import Diagnostic, Severity
-from lgtmgen.promql import selector_error, syntax_error
+from lgtmgen.promql import PROMETHEUS_RELEASE, selector_error, syntax_error, unsupported_calls
+
+PROMQL_SYNTAX = "catalog/promql-syntax"
+PROMQL_EXPERIMENTAL = "catalog/promql-experimental"
+PROMQL_UNKNOWN_FUNCTION = "catalog/promql-unknown-function"
 
 
 class Reporter:
@@ -45,6 +49,18 @@ class Reporter:
                 source_line=source_line(self.lines, location),
                 hint=hint,
             )
+        )
+
+
+def report_unsupported_calls(report: Reporter, expr: str, path: list[PathStep], field: str) -> None:
+    """Report each function or aggregation of `expr` (valid PromQL) that the target Prometheus refuses as
+    the bundle runs it: promql-parser accepts them, promtool and the running Prometheus would not."""
+    for call in unsupported_calls(expr):
+        report.add(
+            PROMQL_EXPERIMENTAL if call.experimental else PROMQL_UNKNOWN_FUNCTION,
+            f"{field}: {call.describe()}",
+            path,
+            hint=f"write the query with the functions Prometheus {PROMETHEUS_RELEASE} has without feature flags",
         )
 
 
@@ -178,7 +194,7 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> N
         for field in ("good", "bad", "total"):
             text = getattr(sli, field)
             if text is not None and (problem := selector_error(text)):
-                report.add("catalog/promql-syntax", f"{field}: {problem}", [*path, field])
+                report.add(PROMQL_SYNTAX, f"{field}: {problem}", [*path, field])
     elif isinstance(sli, CustomSLI):
         for field in ("good_query", "bad_query", "total_query"):
             text = getattr(sli, field)
@@ -192,5 +208,8 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> N
                     hint=f"write the range as [{WINDOW_PLACEHOLDER}], e.g. rate(x_total[{WINDOW_PLACEHOLDER}])",
                 )
                 continue
-            if problem := syntax_error(text.replace(WINDOW_PLACEHOLDER, "5m")):
-                report.add("catalog/promql-syntax", f"{field}: {problem}", [*path, field])
+            query = text.replace(WINDOW_PLACEHOLDER, "5m")
+            if problem := syntax_error(query):
+                report.add(PROMQL_SYNTAX, f"{field}: {problem}", [*path, field])
+            else:
+                report_unsupported_calls(report, query, [*path, field], field)
