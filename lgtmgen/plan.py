@@ -84,7 +84,7 @@ class SLOPlan:
 
     @property
     def identity(self) -> dict[str, str]:
-        """Labels that identify the SLO's recorded series."""
+        """Labels that identify the SLO's recorded series (`SLO_SERIES_LABELS`, which an SLO may not be grouped by)."""
         return {"service": self.service.name, "slo": self.slo.name}
 
 

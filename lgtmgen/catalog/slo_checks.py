@@ -8,7 +8,7 @@ from lgtmgen.burn_windows import BurnWindow, burn_windows, override_windows, sho
 from lgtmgen.catalog.conventions import resolve_metrics
 from lgtmgen.catalog.models import SLO, AvailabilitySLI, Catalog, LatencySLI, Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
-from lgtmgen.catalog.models.slo import ProbeSLI
+from lgtmgen.catalog.models.slo import RESERVED_GROUP_BY_LABELS, ProbeSLI, reserved_label_reason
 from lgtmgen.catalog.semantics import Reporter
 from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import selector_error
@@ -49,6 +49,9 @@ def _metrics_named(service: Service, slo: SLO, path: list[str | int], report: Re
         )
 
 
+GROUP_BY_RESERVED = "catalog/slo-group-by-reserved"
+
+
 def check_slos(catalog: Catalog, report: Reporter) -> None:
     """Report SLO problems the models alone cannot see."""
     interval = int(parse_duration(catalog.defaults.evaluation_interval))
@@ -77,6 +80,7 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                     )
             if isinstance(sli, ProbeSLI) and (problem := selector_error(sli.selector)):
                 report.add("catalog/promql-syntax", f"selector: {problem}", [*path, "sli", "selector"])
+            _group_by_is_free(slo, path, report)
             seen: dict[tuple[str, float, float], int] = {}
             for w, window in enumerate(slo.alerting.windows or []):
                 if parse_duration(window.short) >= parse_duration(window.long):
@@ -111,6 +115,25 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
             _page_windows_are_whole_slices(slo, path, interval, report)
             period = parse_duration(slo.period or catalog.defaults.slo_period)
             _burn_conditions_can_fire(slo, path, override_windows(slo) or burn_windows(period, min_window), report)
+
+
+def _group_by_is_free(slo: SLO, path: list[str | int], report: Reporter) -> None:
+    """An SLO is not split by a label its rules or alerts set or rely on (`RESERVED_GROUP_BY_LABELS`).
+
+    The rules would overwrite the label's values, so two of them would become two series with one
+    label set, which Prometheus refuses; and the bundle's own promtool tests would fail.
+    """
+    for n, label in enumerate(slo.group_by):
+        why = reserved_label_reason(label)
+        if why is None:
+            continue
+        reserved = ", ".join(sorted(RESERVED_GROUP_BY_LABELS))
+        report.add(
+            GROUP_BY_RESERVED,
+            f"group_by cannot list {label!r}: {why} (reserved: {reserved}, and names starting with __)",
+            [*path, "group_by", n],
+            hint="split the SLO by a label of its own series, such as route; it is always split by cluster",
+        )
 
 
 def _burn_conditions_can_fire(slo: SLO, path: list[str | int], windows: tuple[BurnWindow, ...], report: Reporter) -> None:

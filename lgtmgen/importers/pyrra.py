@@ -13,6 +13,7 @@ import promql_parser
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.catalog.models.slo import reserved_label_reason
 from lgtmgen.importers import Imported, mapping, number
 from lgtmgen.promql import selector_error
 
@@ -46,9 +47,16 @@ def _exact_job(selector: str) -> str | None:
     return None
 
 
-def _grouping(indicator: dict[str, Any]) -> list[str]:
+def _grouping(indicator: dict[str, Any], where: str, result: Imported) -> list[str]:
+    """The indicator's grouping labels, less those an SLO may not be grouped by (listed as not carried)."""
     grouping = indicator.get("grouping")
-    return [str(label) for label in grouping] if isinstance(grouping, list) else []
+    kept: list[str] = []
+    for label in map(str, grouping) if isinstance(grouping, list) else ():
+        if (why := reserved_label_reason(label)) is None:
+            kept.append(label)
+        else:
+            result.not_carried.append(f"{where}: grouping by {label} ({why})")
+    return kept
 
 
 def _native_latency(indicator: dict[str, Any], where: str, result: Imported) -> dict[str, Any] | None:
@@ -62,7 +70,7 @@ def _native_latency(indicator: dict[str, Any], where: str, result: Imported) -> 
     if selector_error(selector) is not None:
         result.not_carried.append(f"{where}: indicator.latencyNative.total.metric is not a vector selector")
         return None
-    by = ", ".join([PLACEMENT, *_grouping(indicator)])
+    by = ", ".join([PLACEMENT, *_grouping(indicator, where, result)])
     histogram = f"increase({selector}[{WINDOW_PLACEHOLDER}])"
     return {
         "kind": "custom",
@@ -84,7 +92,6 @@ def _sli(indicator: dict[str, Any], where: str, result: Imported) -> tuple[dict[
         return None, []
     kind = present[0]
     body = mapping(indicator[kind])
-    grouping = _grouping(body)
     if kind == "latencyNative":
         return _native_latency(body, where, result), []
     if kind == "bool_gauge":
@@ -97,7 +104,7 @@ def _sli(indicator: dict[str, Any], where: str, result: Imported) -> tuple[dict[
     if broken:
         result.not_carried.append(f"{where}: indicator.{kind} {', '.join(broken)} is not a vector selector")
         return None, []
-    return sli, grouping
+    return sli, _grouping(body, where, result)
 
 
 def _alerting(spec: dict[str, Any], where: str, result: Imported) -> dict[str, Any]:

@@ -370,3 +370,42 @@ def test_imported_pyrra_objectives_build_into_rules_and_tests_promtool_passes(tm
     assert built.exit_code == 0, built.output
     checked = CliRunner().invoke(app, ["check", str(out), "--only", "promtool-rules", "--only", "promtool-tests"])
     assert checked.exit_code == 0, checked.output
+
+
+PYRRA_RESERVED_GROUPING = """\
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: api-errors, namespace: monitoring, labels: {pyrra.dev/service: api}}
+spec:
+  target: "99.5"
+  window: 28d
+  indicator:
+    ratio:
+      errors: {metric: 'http_requests_total{job="api",code=~"5.."}'}
+      total: {metric: 'http_requests_total{job="api"}'}
+      grouping: [route, service, __name__]
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: api-latency, namespace: monitoring, labels: {pyrra.dev/service: api}}
+spec:
+  target: "99"
+  window: 28d
+  indicator:
+    latencyNative:
+      latency: 500ms
+      total: {metric: 'http_request_duration_seconds{job="api"}'}
+      grouping: [route, slo]
+"""
+
+
+def test_a_pyrra_grouping_by_a_label_lgtmgen_sets_is_listed_not_carried(tmp_path: Path) -> None:
+    # The catalog refuses such a group_by (catalog/slo-group-by-reserved): the import must still validate.
+    catalog, output = _import(tmp_path, "pyrra", PYRRA_RESERVED_GROUPING)
+    errors, latency = plan_of([catalog]).slos
+    assert errors.slo.group_by == ["route"]
+    assert "'api-errors': grouping by service (the SLO's rules and alerts set or rely on it)" in output
+    assert "'api-errors': grouping by __name__ (labels starting with __ are reserved" in output
+    # A native latency SLI is grouped inside its custom queries: they keep cluster and route only.
+    assert latency.slo.sli.kind == "custom" and latency.slo.sli.total_query.startswith("sum by (cluster, route) (")
+    assert "'api-latency': grouping by slo (the SLO's rules and alerts set or rely on it)" in output

@@ -10,6 +10,40 @@ from lgtmgen.catalog.models.base import Duration, LabelName, MetricName, Name, S
 
 WINDOW_PLACEHOLDER = "{{window}}"
 
+SLO_SERIES_LABELS = ("service", "slo")
+"""Labels every recorded series of an SLO carries, set by its recording rules (`SLOPlan.identity`)."""
+SLO_ALERT_LABELS = (
+    "severity",
+    "team",
+    "service",
+    "slo",
+    "tier",
+    "tenant",
+    "sli_kind",
+    "long_window",
+    "short_window",
+)
+"""Labels the SLO alerts set (`lgtmgen.generators.slo.alerts`; burn-rate alerts add the two windows)."""
+RESERVED_GROUP_BY_LABELS = frozenset({*SLO_SERIES_LABELS, *SLO_ALERT_LABELS, "alertname", "le"})
+"""Labels an SLO may not be grouped by, besides names starting with ``__`` (Prometheus' own).
+
+A rule's labels replace those of the series it computes, so grouping by a label lgtmgen sets
+would give two values of it one label set (Prometheus refuses the rule's result) and the bundle's
+own tests would expect a value the rules overwrite. `alertname` is set by Prometheus on every
+alert; `le` splits a classic histogram's buckets, which the latency SLI must sum. `cluster` is
+always grouped by and may be listed. tests/slo/test_group_by_reserved.py holds this list to the
+labels the generated SLO rules set.
+"""
+
+
+def reserved_label_reason(label: str) -> str | None:
+    """Why an SLO may not be grouped by `label` (`RESERVED_GROUP_BY_LABELS`), or None when it may."""
+    if label.startswith("__"):
+        return "labels starting with __ are reserved for Prometheus' internal use"
+    if label in RESERVED_GROUP_BY_LABELS:
+        return "the SLO's rules and alerts set or rely on it"
+    return None
+
 
 
 class AvailabilitySLI(Strict):
@@ -136,6 +170,10 @@ class SLO(Strict):
     sli: SLI
     group_by: list[LabelName] = Field(
         default_factory=list,
-        description="Labels (e.g. route) that split the SLO into one objective per label value.",
+        description=(
+            "Labels (e.g. route) that split the SLO into one objective per label value (cluster always does); "
+            f"not one the SLO's rules and alerts set or rely on ({', '.join(sorted(RESERVED_GROUP_BY_LABELS))}), "
+            "nor one starting with `__`."
+        ),
     )
     alerting: AlertSettings = AlertSettings()

@@ -6,6 +6,7 @@ import functools
 from typing import Any
 
 from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.catalog.models.slo import RESERVED_GROUP_BY_LABELS
 from lgtmgen.generators.slo.records import (
     HOUR,
     identity_selector,
@@ -33,8 +34,10 @@ def alert_labels(plan: SLOPlan, severity: str) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=4096)
 def _slo_labels(team: str, service: str, slo: str, tier: str, tenant: str, sli_kind: str) -> tuple[tuple[str, str], ...]:
-    # Once per SLO, not per alert: every alert of an SLO (and its tests) carries them.
+    # Once per SLO, not per alert: every alert of an SLO (and its tests) carries them. The catalog
+    # refuses an SLO grouped by any of them (RESERVED_GROUP_BY_LABELS): the alert would overwrite it.
     labels = {"team": team, "service": service, "slo": slo, "tier": tier, "tenant": tenant, "sli_kind": sli_kind}
+    assert RESERVED_GROUP_BY_LABELS.issuperset(labels), sorted(set(labels) - RESERVED_GROUP_BY_LABELS)
     return tuple((key, go_text(value)) for key, value in labels.items())
 
 
@@ -94,6 +97,7 @@ def burn_expr(plan: SLOPlan, burn: BurnWindow) -> str:
 
 
 def burn_labels(plan: SLOPlan, burn: BurnWindow) -> dict[str, str]:
+    # Both window labels are in the catalog's RESERVED_GROUP_BY_LABELS too (a test holds every label set here to it).
     labels = alert_labels(plan, burn.severity)
     labels["long_window"], labels["short_window"] = format_duration(burn.long), format_duration(burn.short)
     return labels
