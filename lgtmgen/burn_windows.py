@@ -49,12 +49,13 @@ def burn_can_fire(factor: float, error_budget: float) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
+def burn_windows(period: float, min_window: float, evaluation_interval: int = 1) -> tuple[BurnWindow, ...]:
     """Windows scale with the period and factors follow from the budget share.
 
     For 30d this gives the Workbook's 1h/5m 14.4x, 6h/30m 6x, 1d/2h 3x, 3d/6h 1x.
     Windows are whole minutes and never shorter than `min_window` (`shortest_burn_window`:
-    four scrape intervals, two evaluation intervals), so a rate always sees enough samples. A long window is a whole
+    four scrape intervals, two evaluation intervals), so a rate always sees enough samples. A short window is a
+    whole number of `evaluation_interval`s (of minutes too, when it has to be stretched). A long window is a whole
     number of its short windows (28d: 55m and 5m, not 56m): the fastest page sums
     its long window from back-to-back short-window counts, and a remainder would
     leave it to an average that fills slowly, paging later than the Workbook time
@@ -68,6 +69,12 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     for severity, share, long_30d in WORKBOOK_30D:
         scaled = max(round(long_30d * period / WORKBOOK_PERIOD / 60) * 60, min_window)
         short = int(max(round(scaled / SHORT_WINDOW_DIVISOR / 60) * 60, min_window))
+        if short % evaluation_interval:
+            # A whole number of evaluations (and of minutes): the base count is recorded once per
+            # evaluation, and the fastest page sums its long window from back-to-back base
+            # counts (every 2m or 45s: 6m, not 5m).
+            step = math.lcm(60, evaluation_interval)
+            short = -(-short // step) * step
         long = short * max(round(scaled / short), 1)
         factor = max(round(share * period / long, 6), 1.0)  # stretched windows: never below budget-neutral
         kept = out.get((severity, long, short))
@@ -77,6 +84,12 @@ def burn_windows(period: float, min_window: float) -> tuple[BurnWindow, ...]:
     return tuple(
         w for w in out.values() if w.severity == "page" or w.factor < pages.get((w.long, w.short), math.inf)
     )
+
+
+def derived_windows(period: float, defaults: Defaults) -> tuple[BurnWindow, ...]:
+    """The windows of an SLO or journey of `period` that declares none, for the catalog's intervals."""
+    interval = int(parse_duration(defaults.evaluation_interval))
+    return burn_windows(period, shortest_burn_window(defaults), interval)
 
 
 def shortest_burn_window(defaults: Defaults) -> float:
@@ -100,4 +113,4 @@ def override_windows(slo: SLO) -> tuple[BurnWindow, ...] | None:
     )
 
 
-__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_can_fire", "burn_windows", "override_windows", "shortest_burn_window"]
+__all__ = ["SHORT_WINDOW_DIVISOR", "WORKBOOK_30D", "WORKBOOK_PERIOD", "BurnWindow", "Severity", "burn_can_fire", "burn_windows", "derived_windows", "override_windows", "shortest_burn_window"]

@@ -19,6 +19,7 @@ from lgtmgen.burn_windows import (
     BurnWindow,
     Severity,
     burn_windows,
+    derived_windows,
     override_windows,
     shortest_burn_window,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "build_plan",
     "burn_windows",
     "catalog_digest",
+    "derived_windows",
     "override_windows",
     "resolve_metrics",
     "runbook_url",
@@ -139,7 +141,6 @@ def build_plan(catalog: Catalog) -> Plan:
     """Resolve defaults; the catalog has passed validation and semantic checks."""
     defaults = catalog.defaults
     interval = int(parse_duration(defaults.evaluation_interval))
-    min_window = shortest_burn_window(defaults)
     slos: list[SLOPlan] = []
     dependents: dict[str, list[str]] = {s.name: [] for s in catalog.services}
     for service in catalog.services:
@@ -155,7 +156,7 @@ def build_plan(catalog: Catalog) -> Plan:
                     metrics=metrics,
                     objective=round(slo.objective / 100, 12),
                     period=period,
-                    windows=override_windows(slo) or burn_windows(period, min_window),
+                    windows=override_windows(slo) or derived_windows(period, defaults),
                     evaluation_interval=interval,
                     runbook_url=runbook_url(catalog, service, slo),
                     scrape_interval=int(parse_duration(defaults.scrape_interval)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lgtmgen.burn_windows import BurnWindow, burn_windows, override_windows, shortest_burn_window
+from lgtmgen.burn_windows import BurnWindow, derived_windows, override_windows
 from lgtmgen.catalog.conventions import resolve_metrics
 from lgtmgen.catalog.models import SLO, AvailabilitySLI, Catalog, LatencySLI, Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
@@ -55,7 +55,6 @@ GROUP_BY_RESERVED = "catalog/slo-group-by-reserved"
 def check_slos(catalog: Catalog, report: Reporter) -> None:
     """Report SLO problems the models alone cannot see."""
     interval = int(parse_duration(catalog.defaults.evaluation_interval))
-    min_window = shortest_burn_window(catalog.defaults)
     for s, service in enumerate(catalog.services):
         for n, slo in enumerate(service.slos):
             path: list[str | int] = ["services", s, "slos", n]
@@ -114,7 +113,7 @@ def check_slos(catalog: Catalog, report: Reporter) -> None:
                 seen.setdefault(key, w)
             _page_windows_are_whole_slices(slo, path, interval, report)
             period = parse_duration(slo.period or catalog.defaults.slo_period)
-            _burn_conditions_can_fire(slo, path, override_windows(slo) or burn_windows(period, min_window), report)
+            _burn_conditions_can_fire(slo, path, override_windows(slo) or derived_windows(period, catalog.defaults), report)
 
 
 def _group_by_is_free(slo: SLO, path: list[str | int], report: Reporter) -> None:

@@ -21,7 +21,7 @@ from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.traces import Journey, JourneyStep
 from lgtmgen.generators.service_graph import runbook_link
-from lgtmgen.plan import BurnWindow, Plan, burn_windows, resolve_metrics, shortest_burn_window
+from lgtmgen.plan import BurnWindow, Plan, derived_windows, resolve_metrics
 from lgtmgen.promql import matchers, string_literal
 from lgtmgen.templating import go_text
 
@@ -73,7 +73,7 @@ def step_p99(service: Service, step: JourneyStep) -> str:
 def journey_windows(plan: Plan, journey: Journey) -> tuple[int, tuple[BurnWindow, ...]]:
     defaults = plan.catalog.defaults
     period = int(parse_duration(journey.slo.period or defaults.slo_period))
-    return period, burn_windows(period, shortest_burn_window(defaults))
+    return period, derived_windows(period, defaults)
 
 
 def _labels(journey: Journey, service: str, severity: str) -> dict[str, str]:

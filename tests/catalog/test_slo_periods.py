@@ -115,6 +115,28 @@ def test_the_fastest_derived_page_can_always_be_summed_from_exact_slices(days: i
             assert sliceable(pair.long, base, 60) and sliceable(pair.short, base, 60), (days, objective)
 
 
+@pytest.mark.parametrize("interval", [10, 15, 20, 30, 40, 45, 60, 90, 120, 300, 420])
+@pytest.mark.parametrize("days", [7, 28, 30, 90])
+def test_derived_windows_are_whole_evaluations_whatever_the_interval(days: int, interval: int) -> None:
+    # Every 2m, a 5m base count (2.5 evaluations) made the fastest page of a 99% SLO fire too late
+    # for its own generated test: the short window is now 6m, the long one a whole number of it.
+    min_window = max(60.0, 2.0 * interval)
+    windows = burn_windows(days * 86400.0, min_window, interval)
+    base = min(min(w.long, w.short) for w in windows)
+    assert base % interval == 0
+    for window in windows:
+        assert window.short % interval == 0 and window.long % window.short == 0, window
+    pair = fastest_page(windows)
+    assert pair is not None and sliceable(pair.long, base, interval) and sliceable(pair.short, base, interval)
+
+
+def test_the_workbook_windows_stay_where_the_interval_divides_them() -> None:
+    for interval in (15, 20, 30, 60, 300):
+        assert burn_windows(30 * 86400.0, 60.0, interval) == burn_windows(30 * 86400.0, 60.0)
+    page = burn_windows(30 * 86400.0, 240.0, 120)[0]
+    assert (page.long, page.short) == (60 * 60, 6 * 60)
+
+
 def test_a_28_day_period_pages_over_55m_and_5m() -> None:
     page = burn_windows(28 * 86400.0, 120.0)[0]
     assert (page.severity, page.long, page.short) == ("page", 55 * 60, 5 * 60)

@@ -406,3 +406,21 @@ def test_a_custom_sli_whose_error_series_appears_with_the_first_errors_counts_th
     (tmp_path / "bundle" / "blip.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
     run = _run_promtool(tmp_path / "bundle", ["blip.yaml"])
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("interval", ["2m", "45s"])
+def test_an_evaluation_interval_that_does_not_divide_five_minutes_gets_windows_its_tests_pass(
+    tmp_path: Path, interval: str
+) -> None:
+    # Every 2m (or 45s), a 5m base count is not a whole number of evaluations: the fastest page
+    # of a 99% SLO, summed from base counts, fired later than its own generated test expected.
+    catalog = _one_slo_catalog(
+        tmp_path, "      - {name: lat, objective: 99, sli: {kind: latency, threshold: 0.5, buckets: [0.5, 1]}}\n"
+    )
+    text = (catalog / "catalog.yaml").read_text(encoding="utf-8")
+    (catalog / "catalog.yaml").write_text(
+        text.replace("evaluation_interval: 30s", f"evaluation_interval: {interval}"), encoding="utf-8"
+    )
+    plan = plan_of([catalog])
+    _slo_tests_pass(plan, tmp_path)
+    assert plan.slos[0].base_window == 360  # 6m: whole evaluations, and whole minutes
