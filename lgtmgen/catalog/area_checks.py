@@ -43,7 +43,7 @@ from lgtmgen.catalog.metrics_checks import (
     rollup_is_declared,
     team_names_leave_ruler_namespaces_free,
 )
-from lgtmgen.catalog.period_checks import slo_periods_are_sane
+from lgtmgen.catalog.period_checks import slo_periods_are_sane, slo_periods_fit_retention
 from lgtmgen.catalog.semantics import DomainCheck
 from lgtmgen.catalog.slo_checks import check_slos
 from lgtmgen.catalog.traces_checks import (
@@ -55,7 +55,7 @@ from lgtmgen.catalog.traces_checks import (
 )
 
 AREA_CHECKS: list[DomainCheck] = []
-AREA_CHECKS += [check_slos, slo_periods_are_sane]
+AREA_CHECKS += [check_slos, slo_periods_are_sane, slo_periods_fit_retention]
 AREA_CHECKS += [capacity_signals_are_valid, overview_folder_is_free, tenant_variables_are_distinct]
 AREA_CHECKS += [
     traces_tiers_are_declared,

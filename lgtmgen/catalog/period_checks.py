@@ -9,6 +9,10 @@ raw data than any tier keeps. At least an hour keeps the derived conditions apar
 most a year matches the longest retention tiers.
 
 Check id: ``catalog/slo-period-range``, at the key that sets the period.
+
+An SLO's rules read its tenant's series over the whole period: a period longer than the
+tenant's metrics retention (its Mimir tier's, or the roll-up's) computes the budget from the
+part still kept and stretches it to the period (``catalog/slo-period-beyond-retention``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
 
 PERIOD_RANGE = "catalog/slo-period-range"
+BEYOND_RETENTION = "catalog/slo-period-beyond-retention"
 MIN_PERIOD = 3600.0
 MAX_PERIOD = 365 * 86400.0
 
@@ -47,3 +52,34 @@ def slo_periods_are_sane(catalog: Catalog, report: Reporter) -> None:
     for j, journey in enumerate(catalog.journeys):
         if journey.slo.period is not None:
             _check(journey.slo.period, ["journeys", j, "slo", "period"], report)
+
+
+def _metrics_retention(catalog: Catalog, tenant: str) -> float | None:
+    """Seconds of metrics Mimir keeps for `tenant`: the roll-up's, else its tier's; None for
+    Mimir's default (kept for ever) or a tenant the catalog does not declare."""
+    mimir = catalog.mimir
+    if mimir.rollup is not None and mimir.rollup.tenant == tenant:
+        return parse_duration(mimir.rollup.retention)
+    declared = next((t for t in catalog.tenants if t.name == tenant), None)
+    tier = mimir.tiers.get(declared.tier) if declared is not None and declared.tier else None
+    return parse_duration(tier.retention) if tier is not None else None
+
+
+def slo_periods_fit_retention(catalog: Catalog, report: Reporter) -> None:
+    """Each SLO's period fits in the metrics retention of its service's tenant."""
+    for s, service in enumerate(catalog.services):
+        retention = _metrics_retention(catalog, service.tenant)
+        if retention is None:
+            continue
+        for n, slo in enumerate(service.slos):
+            period = slo.period or catalog.defaults.slo_period
+            if parse_duration(period) <= retention:
+                continue
+            where: list[PathStep] = ["services", s, "slos", n, "period"] if slo.period else ["services", s, "tenant"]
+            report.add(
+                BEYOND_RETENTION,
+                f"SLO {slo.name!r} of {service.name!r} is measured over {period}, but tenant {service.tenant!r} "
+                f"keeps metrics for {format_duration(retention)}: its budget would come from the part still kept",
+                where,
+                hint=f"give the SLO a period of at most {format_duration(retention)}, or the tenant a tier that keeps more",
+            )

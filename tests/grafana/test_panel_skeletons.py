@@ -74,7 +74,9 @@ def _service(index: int) -> str:
         lines.append("    slos:")
     for k in range(slo_count):
         sli = SLIS[(index + k) % len(SLIS)].replace("NAME", name)
-        lines.append(f"      - {{name: slo-{k}, objective: {(99, 99.5, 99.9)[(index + k) % 3]}, sli: {sli}}}")
+        # the staging tenant keeps metrics for 14 days, which a period must fit in
+        period = ", period: 14d" if index % 2 else ""
+        lines.append(f"      - {{name: slo-{k}, objective: {(99, 99.5, 99.9)[(index + k) % 3]}{period}, sli: {sli}}}")
     return "\n".join(lines) + "\n"
 
 
