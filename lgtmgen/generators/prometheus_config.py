@@ -83,6 +83,22 @@ def raw_metrics(plan: Plan, service: Service) -> SelectedMetrics:
     return selected
 
 
+def capacity_reads(plan: Plan) -> dict[str, SelectedMetrics]:
+    """Raw metrics the capacity forecasts read, by the tenant their team's dashboard opens on
+    (its first service's): every cluster that writes to that tenant keeps them. Recorded names
+    (with a colon) are the user's rules' or lgtmgen's, never sent."""
+    reads: dict[str, SelectedMetrics] = {}
+    for signal in plan.catalog.grafana.capacity:
+        tenant = next((s.tenant for s in plan.catalog.services if s.team == signal.team), None)
+        if tenant is None:
+            continue
+        for expr in signal.queries():
+            selected = selected_metrics(expr)
+            raw = SelectedMetrics(frozenset(n for n in selected.names if ":" not in n), selected.patterns)
+            reads[tenant] = reads.get(tenant, SelectedMetrics()) | raw
+    return reads
+
+
 def keep_regex(selected: SelectedMetrics) -> str:
     """The write-relabel `keep` regex: exact names escaped, `__name__=~` patterns grouped."""
     exact = sorted(re2_escape(n) for n in selected.names | {"up"})
@@ -158,10 +174,13 @@ def cluster_config(
     if cluster.tenant:
         by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
     native: set[str] = set()
+    capacity = capacity_reads(plan)
     for service in services:
         by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | reads[service.name].metrics
         if reads[service.name].native_histograms:
             native.add(service.tenant)
+    for tenant in by_tenant:
+        by_tenant[tenant] |= capacity.get(tenant, SelectedMetrics())
     config: dict[str, Any] = {
         "global": {
             "scrape_interval": defaults.scrape_interval,

@@ -126,6 +126,31 @@ def test_remote_write_sends_native_histograms_to_the_tenants_that_read_them(
     }
 
 
+def test_the_capacity_forecasts_metrics_reach_the_tenant_their_dashboard_opens_on(load: Loader) -> None:
+    # The forecasts read Mimir: a raw metric missing from the keep-list left them empty for good.
+    document = base_catalog()
+    document["grafana"] = {
+        "capacity": [
+            {
+                "name": "disk",
+                "team": "shop",
+                "usage": 'sum(kubelet_volume_stats_used_bytes{persistentvolumeclaim="db"})',
+                "limit": 'sum(kubelet_volume_stats_capacity_bytes{persistentvolumeclaim="db"})',
+            },
+            {"name": "heap", "team": "ops", "usage": "sum(namespace:jvm_heap:bytes)", "limit": 100},
+        ]
+    }
+    plan, errors = load(document)
+    assert plan is not None and [d for d in errors if d.is_error] == [], [str(d) for d in errors]
+    stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
+    keep = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"][0]["regex"].split("|") for w in stage["remote_write"]}
+    # shop's dashboard opens on api's tenant, prod; ops' on worker's, stage, whose signal reads a
+    # recorded series only: recorded series are never sent
+    assert {"kubelet_volume_stats_used_bytes", "kubelet_volume_stats_capacity_bytes"} <= set(keep["prod"])
+    assert "kubelet_volume_stats_used_bytes" not in keep["stage"]
+    assert not any(":" in name for names in keep.values() for name in names)
+
+
 def test_a_metric_name_with_regex_metacharacters_is_kept_literally(load: Loader) -> None:
     document = base_catalog()
     document["services"][0]["slos"].append(
