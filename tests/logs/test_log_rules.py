@@ -283,3 +283,17 @@ def test_a_log_alert_takes_the_cluster_of_its_streams(plan: Plan, tmp_path: Path
     assert tools.promtool is not None, "run scripts/bootstrap to install promtool"
     run = run_tool(tools.promtool, ["test", "rules", "rules.test.yaml"], tmp_path)
     assert run.returncode == 0, run.output
+
+
+def test_the_default_sql_injection_signature_is_a_ticket_that_stack_traces_do_not_raise() -> None:
+    import re
+
+    from lgtmgen.catalog.models.logs import _default_security_patterns
+
+    [sql] = [p for p in _default_security_patterns() if p.name == "sql-injection"]
+    assert sql.severity == "ticket"  # an attempt in the logs, not an outage: it pages nobody at night
+    signature = re.compile(sql.regex)  # RE2 and Python agree on this subset
+    for attack in ("id=1' OR SLEEP(5)--", "q=1 UNION ALL SELECT password FROM users", "a' or 1=1", "'; DROP TABLE x"):
+        assert signature.search(attack), attack
+    for benign in ("at java.lang.Thread.sleep(Native Method)", "time.Sleep(5 * time.Second)", "asyncio.sleep(0.1)"):
+        assert not signature.search(benign), benign
