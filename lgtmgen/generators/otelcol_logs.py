@@ -22,6 +22,7 @@ from typing import Any
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models.logs import LogsSettings, ServiceLogs
 from lgtmgen.catalog.models.service import Service
+from lgtmgen.generators.collector import MEMORY_LIMITER, memory_limiter
 from lgtmgen.generators.loki.common import (
     CLUSTER_ATTRIBUTE,
     ERROR_CLASS_ATTRIBUTE,
@@ -180,11 +181,7 @@ def collector_config(
     """The collector configuration for `services`, run in `cluster` when there are clusters."""
     receivers: dict[str, Any] = {}
     processors: dict[str, Any] = {
-        "memory_limiter": {
-            "check_interval": "1s",
-            "limit_percentage": 80,
-            "spike_limit_percentage": 20,
-        },
+        MEMORY_LIMITER: memory_limiter(),
         "batch": {},
     }
     exporters: dict[str, Any] = {}
@@ -201,7 +198,7 @@ def collector_config(
         }
         pipelines[f"logs/{name}"] = {
             "receivers": [f"filelog/{name}"],
-            "processors": ["memory_limiter", f"resource/{name}", f"transform/{name}", "batch"],
+            "processors": [MEMORY_LIMITER, f"resource/{name}", f"transform/{name}", "batch"],
             "exporters": [exporter],
         }
     return {

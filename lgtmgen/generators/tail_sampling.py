@@ -28,6 +28,7 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import LatencySLI, Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.traces import SamplingSettings
+from lgtmgen.generators.collector import MEMORY_LIMITER, memory_limiter
 from lgtmgen.generators.trace_routing import otlp_receiver, routing_collector_config
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
@@ -162,10 +163,12 @@ def tempo_exporter_tls(settings: SamplingSettings) -> dict[str, Any]:
 
 
 def collector_config(tenant: str, services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
-    """The sampler of one tenant: OTLP from its routers, tail sampling and batching, OTLP to Tempo."""
+    """The sampler of one tenant: OTLP from its routers, a memory limit, tail sampling and batching,
+    OTLP to Tempo."""
     return {
         "receivers": {"otlp": otlp_receiver(settings.routing.sampler_port, http=False)},
         "processors": {
+            MEMORY_LIMITER: memory_limiter(),
             "tail_sampling": tail_sampling_block(services, settings),
             "batch": {},
         },
@@ -180,7 +183,7 @@ def collector_config(tenant: str, services: list[Service], settings: SamplingSet
             "pipelines": {
                 "traces": {
                     "receivers": ["otlp"],
-                    "processors": ["tail_sampling", "batch"],
+                    "processors": [MEMORY_LIMITER, "tail_sampling", "batch"],
                     "exporters": ["otlp_grpc/tempo"],
                 }
             }

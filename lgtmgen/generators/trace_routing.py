@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from lgtmgen.catalog.models.traces import SamplerRouting
+from lgtmgen.generators.collector import MEMORY_LIMITER, memory_limiter
 
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
@@ -45,11 +46,12 @@ def loadbalancing_exporter(routing: SamplerRouting, tenant_slug: str) -> dict[st
 
 
 def routing_collector_config(routing: SamplerRouting, tenant_slug: str) -> dict[str, Any]:
-    """The router collector of one tenant: OTLP in, `loadbalancing` by trace ID out."""
+    """The router collector of one tenant: OTLP in, a memory limit, `loadbalancing` by trace ID out."""
     return {
         "receivers": {"otlp": otlp_receiver(OTLP_GRPC_PORT, http=True)},
+        "processors": {MEMORY_LIMITER: memory_limiter()},
         "exporters": {"loadbalancing": loadbalancing_exporter(routing, tenant_slug)},
         "service": {
-            "pipelines": {"traces": {"receivers": ["otlp"], "exporters": ["loadbalancing"]}},
+            "pipelines": {"traces": {"receivers": ["otlp"], "processors": [MEMORY_LIMITER], "exporters": ["loadbalancing"]}},
         },
     }

@@ -194,7 +194,14 @@ def test_each_tenant_gets_a_collector_exporting_to_tempo_with_its_tenant_header(
     prod = collectors["otelcol/tail-sampling-prod.yaml"]
     assert prod["exporters"]["otlp_grpc/tempo"]["headers"] == {"X-Scope-OrgID": "prod"}
     pipeline = prod["service"]["pipelines"]["traces"]
-    assert pipeline == {"receivers": ["otlp"], "processors": ["tail_sampling", "batch"], "exporters": ["otlp_grpc/tempo"]}
+    # the memory limit first: a sampler holds every trace for the decision wait, and without it
+    # a burst gets it killed with all of them
+    assert pipeline == {
+        "receivers": ["otlp"],
+        "processors": ["memory_limiter", "tail_sampling", "batch"],
+        "exporters": ["otlp_grpc/tempo"],
+    }
+    assert prod["processors"]["memory_limiter"]["limit_percentage"] == 80
     lab_services = {p["name"] for p in collectors["otelcol/tail-sampling-lab.yaml"]["processors"]["tail_sampling"]["policies"]}
     assert lab_services == {"keep-errors", "baseline-lab-job"}
 

@@ -42,7 +42,10 @@ def test_the_router_sends_each_trace_by_its_id_to_the_replicas_behind_the_tenant
             "resolver": {"dns": {"hostname": "otelcol-tail-sampling-prod-headless", "port": "4317"}},
         }
     }
-    assert router["service"]["pipelines"] == {"traces": {"receivers": ["otlp"], "exporters": ["loadbalancing"]}}
+    assert router["service"]["pipelines"] == {
+        "traces": {"receivers": ["otlp"], "processors": ["memory_limiter"], "exporters": ["loadbalancing"]}
+    }
+    assert set(router["processors"]) == {"memory_limiter"}
     # Applications send to the router over gRPC or HTTP.
     assert set(router["receivers"]["otlp"]["protocols"]) == {"grpc", "http"}
 
