@@ -47,7 +47,8 @@ def test_pages_escalate_in_the_tenant_that_evaluates_them_and_outages_where_up_i
 ) -> None:
     # The services' pages are evaluated in tenant prod; the clusters send their `up` to infra.
     assert _alerts_by_tenant(tmp_path, _document()) == {
-        "infra": ["ClusterOutage", "PageEscalation"],  # the outage page escalates where it fires
+        # failing critical targets, and clusters gone silent; the outage page escalates where it fires
+        "infra": ["ClusterOutage", "ClusterOutage", "PageEscalation"],
         "prod": ["PageEscalation"],
     }
 
@@ -56,3 +57,67 @@ def test_without_escalating_teams_or_outage_the_ruler_gets_neither(tmp_path: Pat
     teams = catalog()["teams"]
     del teams[0]["escalate_to"]
     assert _alerts_by_tenant(tmp_path, _document(teams=teams, alerting={})) == {}
+
+
+def test_a_cluster_whose_metrics_stop_reaching_mimir_pages_as_an_outage(tmp_path: Path) -> None:
+    # A lost region sends no failing targets, only silence: the ruler, outside the cluster,
+    # pages for the cluster whose `up` stopped arriving, and only for that one.
+    import subprocess
+
+    import yaml
+
+    from lgtmgen.toolchain.locate import locate_tools
+
+    [namespace] = [
+        a
+        for a in MimirGenerator().generate(plan_of(tmp_path, _document()))
+        if a.role is Role.MIMIR_RULES and a.path.endswith("/infra/alerting.yaml")
+    ]
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": namespace.data["groups"]}), encoding="utf-8")
+    outage = {"severity": "page", "team": "payments", "service": "cluster", "tier": "1", "cause": "no-metrics"}
+    tests = {
+        "rule_files": ["rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": 'up{cluster="eu-1",job="kube-apiserver"}', "values": "1x30"},
+                    # us-1 goes silent after 10 minutes
+                    {"series": 'up{cluster="us-1",job="kube-apiserver"}', "values": "1x10"},
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "14m", "alertname": "ClusterOutage", "exp_alerts": []},
+                    {
+                        "eval_time": "25m",
+                        "alertname": "ClusterOutage",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**outage, "cluster": "us-1"},
+                                "exp_annotations": {
+                                    "summary": "Cluster us-1 sends no metrics",
+                                    "description": next(
+                                        r["annotations"]["description"]
+                                        for g in namespace.data["groups"]
+                                        for r in g["rules"]
+                                        if "sends no metrics" in r["annotations"].get("summary", "")
+                                    ),
+                                    "runbook_url": next(
+                                        r["annotations"]["runbook_url"]
+                                        for g in namespace.data["groups"]
+                                        for r in g["rules"]
+                                        if r.get("alert") == "ClusterOutage"
+                                    ),
+                                },
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
+    promtool = locate_tools().promtool
+    assert promtool is not None, "run scripts/bootstrap: promtool is required"
+    run = subprocess.run([str(promtool.path), "test", "rules", "tests.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr

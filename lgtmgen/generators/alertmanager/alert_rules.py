@@ -96,6 +96,17 @@ def outage_expr(outage: ClusterOutage) -> str:
     return f"(sum by (cluster) ({up}) / count by (cluster) ({up})) < {outage.min_up_ratio!r}"
 
 
+SILENCE_WINDOW = "5m"
+"""How long a cluster's `up` may be missing from Mimir before the cluster counts as silent."""
+
+
+def silent_clusters_expr(clusters: list[str]) -> str:
+    """Each of `clusters` whose `up` stopped reaching Mimir (labelled with its `cluster`)."""
+    return "\nor\n".join(
+        f"absent_over_time(up{{cluster={string_literal(c)}}}[{SILENCE_WINDOW}])" for c in clusters
+    )
+
+
 def cluster_outage_group(outage: ClusterOutage, runbook_base_url: str) -> dict[str, Any]:
     """The cluster outage alert: a tier-1 page of the declared team."""
     return {
@@ -105,12 +116,7 @@ def cluster_outage_group(outage: ClusterOutage, runbook_base_url: str) -> dict[s
                 "alert": CLUSTER_OUTAGE_ALERT,
                 "expr": outage_expr(outage),
                 "for": outage.for_,
-                "labels": {
-                    "severity": "page",
-                    "team": outage.team,
-                    "service": go_text(outage.service),
-                    "tier": "1",
-                },
+                "labels": _outage_labels(outage),
                 "annotations": {
                     "summary": "Cluster {{ $labels.cluster }} is down",
                     "description": (
@@ -122,3 +128,37 @@ def cluster_outage_group(outage: ClusterOutage, runbook_base_url: str) -> dict[s
             }
         ],
     }
+
+
+def cluster_silence_group(outage: ClusterOutage, runbook_base_url: str, clusters: list[str]) -> dict[str, Any]:
+    """The cluster outage alert for each of `clusters` whose `up` stopped reaching Mimir.
+
+    For the Mimir ruler, outside the clusters: a cluster whose Prometheus, network or region is
+    gone sends no failing targets, only silence, and a cluster's own Prometheus cannot see
+    itself go. Its `cause` label sets it apart from the targets rule (promtool takes two rules
+    of one name and labels in a file for duplicates).
+    """
+    return {
+        "name": "alerting:cluster-silence",
+        "rules": [
+            {
+                "alert": CLUSTER_OUTAGE_ALERT,
+                "expr": silent_clusters_expr(clusters),
+                "for": outage.for_,
+                "labels": {**_outage_labels(outage), "cause": "no-metrics"},
+                "annotations": {
+                    "summary": "Cluster {{ $labels.cluster }} sends no metrics",
+                    "description": (
+                        f"No `up` series of the cluster reached Mimir for {SILENCE_WINDOW}: its Prometheus, "
+                        "its network or the whole cluster is gone. Per-service alerts in this cluster are "
+                        "inhibited while this fires."
+                    ),
+                    "runbook_url": runbook_link(runbook_base_url, "cluster-outage"),
+                },
+            }
+        ],
+    }
+
+
+def _outage_labels(outage: ClusterOutage) -> dict[str, str]:
+    return {"severity": "page", "team": outage.team, "service": go_text(outage.service), "tier": "1"}

@@ -17,7 +17,11 @@ from typing import Any
 
 from lgtmgen.catalog.environments import non_production_clusters
 from lgtmgen.catalog.journey_tenancy import journey_tenant, step_tenants
-from lgtmgen.generators.alertmanager.alert_rules import cluster_outage_group, escalation_group
+from lgtmgen.generators.alertmanager.alert_rules import (
+    cluster_outage_group,
+    cluster_silence_group,
+    escalation_group,
+)
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
@@ -128,16 +132,18 @@ def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
         layout.add(service.tenant, service.team, graph_groups(plan, service, settings))
 
 
-def _outage_tenants(plan: Plan) -> set[str]:
-    """The tenants each cluster writes its `up` to: its own, else its services' (every remote
-    write of a cluster keeps `up`); every tenant with services when no cluster is declared."""
-    tenants: set[str] = set()
+def _outage_tenants(plan: Plan) -> dict[str, list[str]]:
+    """The tenants each cluster writes its `up` to (its own, else its services': every remote
+    write of a cluster keeps `up`), with the clusters that write to each; every tenant with
+    services, and no cluster, when no cluster is declared."""
+    tenants: dict[str, set[str]] = {}
     for cluster in plan.catalog.clusters:
-        if cluster.tenant is not None:
-            tenants.add(cluster.tenant)
-        else:
-            tenants.update(s.tenant for s in plan.services_in(cluster.name))
-    return tenants or {s.tenant for s in plan.catalog.services}
+        written = {cluster.tenant} if cluster.tenant is not None else {s.tenant for s in plan.services_in(cluster.name)}
+        for tenant in written:
+            tenants.setdefault(tenant, set()).add(cluster.name)
+    if not tenants:
+        return {s.tenant: [] for s in plan.catalog.services}
+    return {tenant: sorted(clusters) for tenant, clusters in tenants.items()}
 
 
 def _add_alerting(plan: Plan, layout: RulerLayout) -> None:
@@ -153,8 +159,11 @@ def _add_alerting(plan: Plan, layout: RulerLayout) -> None:
         return
     outage = settings.cluster_outage
     if outage is not None:
-        for tenant in sorted(_outage_tenants(plan)):
-            layout.add(tenant, ALERTING_NAMESPACE, [cluster_outage_group(outage, runbooks)])
+        for tenant, clusters in sorted(_outage_tenants(plan).items()):
+            groups = [cluster_outage_group(outage, runbooks)]
+            if clusters:
+                groups.append(cluster_silence_group(outage, runbooks, clusters))
+            layout.add(tenant, ALERTING_NAMESPACE, groups)
     escalating = sorted(t.name for t in plan.catalog.teams if t.escalate_to is not None)
     if escalating:
         for tenant in sorted(layout.namespaces):
