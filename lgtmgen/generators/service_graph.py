@@ -26,6 +26,7 @@ from lgtmgen.catalog.models.traces import ServiceGraphSettings
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 from lgtmgen.promql import matchers, string_literal
+from lgtmgen.regex import alternation
 from lgtmgen.runbook_links import service_runbook_url
 from lgtmgen.templating import go_text
 
@@ -120,13 +121,24 @@ def undeclared_alert(service: Service, settings: ServiceGraphSettings) -> dict[s
     return _traffic_alert(service, settings, UNDECLARED_ALERT, "client", f"on (client, server)\n{DECLARED}", annotations)
 
 
-def idle_alert(service: Service, settings: ServiceGraphSettings) -> dict[str, Any]:
+def paired_dependencies(plan: Plan, service: Service) -> list[str]:
+    """The declared dependencies Tempo can see `service` call: those of its own tenant.
+
+    Tempo pairs a client span with its server span within one tenant; a call into another
+    tenant's service never becomes an edge there, so it could only ever look idle.
+    """
+    return [d for d in sorted(set(service.depends_on)) if plan.services[d].tenant == service.tenant]
+
+
+def idle_alert(service: Service, settings: ServiceGraphSettings, servers: list[str]) -> dict[str, Any]:
+    """`servers`: the declared dependencies whose calls Tempo can see (`paired_dependencies`)."""
+    declared = matchers({"client": service.name}, f"server=~{string_literal(alternation(servers))}")
     client = matchers({"client": service.name})
     idle_after = format_duration(parse_duration(settings.idle_after))
     return {
         "alert": IDLE_ALERT,
         "expr": (
-            f"{DECLARED}{{{client}}}\nunless on (client, server)\n"
+            f"{DECLARED}{{{declared}}}\nunless on (client, server)\n"
             f"(sum by (client, server) (increase({REQUESTS}{{{client}}}[{idle_after}])) > 0)"
         ),
         "labels": rule_labels(service, "ticket"),
@@ -147,8 +159,8 @@ def service_groups(plan: Plan, service: Service, settings: ServiceGraphSettings)
     """The service's edge records and alerts, split to stay within Mimir's group limit."""
     records = [edge_record(service.name, d) for d in sorted(set(service.depends_on))]
     alerts = [undeclared_alert(service, settings), unknown_caller_alert(service, settings)]
-    if records:
-        alerts.append(idle_alert(service, settings))
+    if paired := paired_dependencies(plan, service):
+        alerts.append(idle_alert(service, settings, paired))
     for alert in alerts:
         alert["annotations"]["runbook_url"] = runbook_link(plan, service.name, alert["alert"])
     name = f"service-graph:{service.name}"
@@ -189,11 +201,11 @@ def service_graph_tests(plan: Plan, group_order: list[str]) -> dict[str, Any] | 
     service and a database, and an unknown caller calls it. Exactly one alert of each kind
     must fire.
     """
-    candidates = [s for s in plan.catalog.services if s.depends_on]
+    candidates = [s for s in plan.catalog.services if paired_dependencies(plan, s)]
     if not candidates:
         return None
     service = max(candidates, key=lambda s: len(set(s.depends_on)))
-    idle = max(service.depends_on)
+    idle = max(paired_dependencies(plan, service))
     stranger = f"undeclared-{slug(service.name)}"
     caller = f"unknown-caller-of-{slug(service.name)}"
     settings = plan.catalog.traces.service_graph

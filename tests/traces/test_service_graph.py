@@ -23,7 +23,7 @@ from lgtmgen.generators.service_graph import (
 )
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
-from tests.traces.traces_catalog import ArtifactWriter, base_catalog
+from tests.traces.traces_catalog import ArtifactWriter, CatalogLoader, base_catalog
 
 
 def _rules(plan: Plan) -> list[dict[str, Any]]:
@@ -68,6 +68,31 @@ def test_alerts_carry_the_calling_services_routing_labels(plan: Plan) -> None:
     assert 'client="web"' in web["expr"] and "unless on (client, server)" in web["expr"]
     assert (IDLE_ALERT, "auth") not in alerts, "a service without dependencies has no idle alert"
     assert "[1d]" in alerts[(IDLE_ALERT, "orders")]["expr"]
+
+
+def test_a_dependency_in_another_tenant_never_looks_idle(load: CatalogLoader) -> None:
+    # Tempo pairs client and server spans within one tenant: lab-job's call into prod's auth is
+    # never an edge in either tenant, so an idle ticket for it would fire for good.
+    document = base_catalog()
+    lab_job = next(s for s in document["services"] if s["name"] == "lab-job")
+    lab_job["depends_on"] = ["auth"]
+    document["services"].append({"name": "lab-db", "team": "core", "tier": 3, "tenant": "lab"})
+    web = next(s for s in document["services"] if s["name"] == "web")
+    plan, errors = load(document)
+    assert plan is not None and errors == [], [str(d) for d in errors]
+    alerts = {(r["alert"], r["labels"]["service"]): r for r in _rules(plan) if "alert" in r}
+    assert (IDLE_ALERT, "lab-job") not in alerts
+    # the edge stays declared, so its traffic, if Tempo ever sees it, is not "undeclared"
+    edges = {(r["labels"]["client"], r["labels"]["server"]) for r in _rules(plan) if r.get("record") == DECLARED}
+    assert ("lab-job", "auth") in edges
+    # within one tenant, every declared dependency is watched
+    assert 'server=~"auth|orders"' in alerts[(IDLE_ALERT, "web")]["expr"]
+    assert sorted(web["depends_on"]) == ["auth", "orders"]
+    lab_job["depends_on"] = ["auth", "lab-db"]
+    plan, _ = load(document)
+    assert plan is not None
+    alerts = {(r["alert"], r["labels"]["service"]): r for r in _rules(plan) if "alert" in r}
+    assert 'server=~"lab-db"' in alerts[(IDLE_ALERT, "lab-job")]["expr"]
 
 
 def test_the_generated_rules_and_tests_have_the_roles_the_checks_pick(plan: Plan) -> None:
