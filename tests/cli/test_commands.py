@@ -464,3 +464,17 @@ def test_check_reuses_passed_unit_tests_from_its_cache_dir_unless_told_not_to(ca
     built = lgtmgen("build", catalog.name, "-o", "out", "--check", "--cache-dir", "other", cwd=cwd)
     assert built.returncode == 0, built.stdout + built.stderr
     assert [m.split(" unit-test")[0] for m in reused("--cache-dir", "other")] == [f"{tests} of {tests}"]
+
+
+def test_the_schema_shows_the_defaults_fields_make_with_a_factory() -> None:
+    # pydantic leaves factory defaults out: editors and the reference showed business hours,
+    # percentiles and security patterns as having none (or `[]`).
+    import json
+
+    from lgtmgen.catalog.schema import catalog_json_schema
+
+    definitions = json.loads(catalog_json_schema())["$defs"]
+    assert definitions["BusinessHours"]["properties"]["weekdays"]["default"] == ["monday:friday"]
+    assert definitions["BusinessHours"]["properties"]["times"]["default"] == [{"start": "09:00", "end": "17:00"}]
+    assert definitions["MetricsSettings"]["properties"]["percentiles"]["default"] == [0.5, 0.9, 0.95, 0.99]
+    assert definitions["MetricsSettings"]["properties"]["keep_metrics"]["default"] == []
