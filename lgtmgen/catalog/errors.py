@@ -115,6 +115,13 @@ def field_names(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _suggestable(model: type[BaseModel]) -> list[str]:
+    """The fields a hint may name: not those kept only to refuse a literal secret (a receiver's
+    `routing_key`), which would be refused in turn."""
+    refused = getattr(model, "LITERAL_SECRETS", {})
+    return [name for name in field_names(model) if name not in refused]
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -171,7 +178,7 @@ def _message(
         model = model_at(root, path[:-1])
         hint = None
         if model is not None:
-            valid = field_names(model)
+            valid = _suggestable(model)
             close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}?" if close else _misplaced(root, path, model) or (
                 "valid fields: " + ", ".join(valid)

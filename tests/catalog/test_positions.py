@@ -134,3 +134,18 @@ def test_a_yaml_error_in_one_file_does_not_hide_model_errors_in_another(tmp_path
         {"a.yaml": HEAD + SERVICE.replace("objective: 99.9", "objective: 0"), "b.yaml": broken},
     )
     assert [check for *_, check in found] == ["catalog/out-of-range", "yaml/syntax"]
+
+
+def test_a_hint_never_names_a_field_that_is_refused_as_a_literal_secret(tmp_path: Path) -> None:
+    # pagerduty keeps `routing_key` and `service_key` only to refuse them with a pointer to the
+    # file field: listed as valid fields, they sent the user from one error to the next.
+    from tests.support import load_catalog_document
+
+    document = {
+        "apiVersion": "lgtmgen/v1",
+        "teams": [{"name": "ops", "notify": {"pagerduty": {"routing_key_file": "/etc/pd", "escalation": "x"}}}],
+        "tenants": [{"name": "prod"}],
+    }
+    _, diagnostics = load_catalog_document(tmp_path, document)
+    [unknown] = [d for d in diagnostics if d.check == "catalog/unknown-field"]
+    assert unknown.hint == "valid fields: routing_key_file"
