@@ -36,6 +36,7 @@ from typing import Any
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.burn_windows import burn_can_fire
 from lgtmgen.catalog.models.base import format_duration
+from lgtmgen.catalog.models.slo import EventsSLI, ProbeSLI
 from lgtmgen.generators.slo.alerts import (
     ABSENT_ALERT,
     BURN_ALERT,
@@ -49,6 +50,7 @@ from lgtmgen.generators.slo.alerts import (
 )
 from lgtmgen.generators.slo.feeds import Layout, Traffic, feed_layout
 from lgtmgen.generators.slo.groups import slo_rule_group_names, slo_rule_groups
+from lgtmgen.generators.slo.labels import selector_matchers
 from lgtmgen.generators.slo.model import Verdict
 from lgtmgen.generators.slo.records import fast_pair
 from lgtmgen.generators.slo.scenarios import (
@@ -79,8 +81,24 @@ Test = dict[str, Any]
 
 
 def series_labels(plan: SLOPlan, cluster: str = TEST_CLUSTER) -> dict[str, str]:
-    extra = {label: "test" for label in plan.group_by if label != "cluster"}
+    """The labels a test's series and alerts carry: the cluster, and each `group_by` label at the
+    value the SLI's selectors pin it to (`job` grouped on a `job="api"` service is "api"), else "test"."""
+    pinned = _pinned_labels(plan)
+    extra = {label: pinned.get(label, "test") for label in plan.group_by if label != "cluster"}
     return {"cluster": cluster, **extra}
+
+
+def _pinned_labels(plan: SLOPlan) -> dict[str, str]:
+    """Labels the SLI's selectors fix with an equality matcher (a custom query's are unknown)."""
+    pinned = dict(plan.metrics.selector)
+    sli = plan.slo.sli
+    selectors = [sli.total, sli.good, sli.bad] if isinstance(sli, EventsSLI) else []
+    selectors += [sli.selector] if isinstance(sli, ProbeSLI) else []
+    for selector in filter(None, selectors):
+        for m in selector_matchers(selector) or ():
+            if m.op == "=" and m.label != "__name__":
+                pinned.setdefault(m.label, m.value)
+    return pinned
 
 
 def _expect(alert: dict[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:

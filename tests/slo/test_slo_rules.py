@@ -424,3 +424,16 @@ def test_an_evaluation_interval_that_does_not_divide_five_minutes_gets_windows_i
     plan = plan_of([catalog])
     _slo_tests_pass(plan, tmp_path)
     assert plan.slos[0].base_window == 360  # 6m: whole evaluations, and whole minutes
+
+
+def test_grouping_by_a_label_the_selector_pins_gives_tests_promtool_passes(tmp_path: Path) -> None:
+    # The selectors pin job="api": the test series carry it, so the expected alerts must too
+    # (they expected job="test" and every test of the file failed).
+    catalog = _one_slo_catalog(
+        tmp_path,
+        "      - {name: availability, objective: 99.9, group_by: [job], sli: {kind: availability}}\n"
+        "      - name: jobs\n        objective: 99.5\n        group_by: [job]\n"
+        """        sli: {kind: events, bad: 'jobs_total{job="api",result="failed"}', total: 'jobs_total{job="api"}'}\n""",
+    )
+    tests = _slo_tests_pass(plan_of([catalog]), tmp_path)
+    assert 'job="api"' in yaml.safe_dump([a.data for a in tests])
