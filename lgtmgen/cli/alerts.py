@@ -114,7 +114,7 @@ def _review(
 ) -> None:
     from lgtmgen.cli.app import OutputFormat, _finish, _valid_plan, err, out, state
     from lgtmgen.cli.report import json_report, print_human
-    from lgtmgen.review import HistoryError, generated_alert_rules, read_history, review_alerts
+    from lgtmgen.review import UnreadableHistory, generated_alert_rules, read_history, review_alerts
     from lgtmgen.review.report import review_json
 
     command = "alerts review"
@@ -123,10 +123,12 @@ def _review(
     plan, diagnostics = _valid_plan(command, catalog)
     try:
         history = read_history(files, since, until)
-    except HistoryError as exc:
-        where = Location(exc.path, exc.line, exc.column)
-        problem = Diagnostic("review/unreadable-history", exc.message, location=where, path=exc.where)
-        _finish(command, [*diagnostics, problem], "", failed=True)
+    except UnreadableHistory as exc:
+        problems = [
+            Diagnostic("review/unreadable-history", p.message, location=Location(p.path, p.line, p.column), path=p.where)
+            for p in exc.problems
+        ]
+        _finish(command, [*diagnostics, *problems], "", failed=True)
     anomalies = {s.name: s.anomaly for s in plan.catalog.services if s.anomaly is not None}
     review = review_alerts(generated_alert_rules(plan), history, thresholds, plan.slos, anomalies)
     failing = {kind: len(review.findings(kind)) for kind in kinds if review.findings(kind)}

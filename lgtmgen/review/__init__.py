@@ -13,7 +13,7 @@ from lgtmgen.review.findings import (
     Thresholds,
     review_alerts,
 )
-from lgtmgen.review.history import Firing, History, HistoryError, read_history
+from lgtmgen.review.history import Firing, History, HistoryError, UnreadableHistory, read_history
 from lgtmgen.review.rules import AlertRule, generated_alert_rules
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "HistoryError",
     "Review",
     "Thresholds",
+    "UnreadableHistory",
     "generated_alert_rules",
     "read_history",
     "review_alerts",

@@ -118,18 +118,44 @@ class History:
         return max(self.end - self.start, 0.0)
 
 
+class UnreadableHistory(Exception):
+    """Every problem of the history files of one review, each a HistoryError."""
+
+    def __init__(self, problems: list[HistoryError]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
 def read_history(paths: Sequence[Path], since: float | None = None, until: float | None = None) -> History:
-    """Every file of `paths`; raises HistoryError for the first one that cannot be read.
+    """Every file of `paths`; raises UnreadableHistory with every file that cannot be read, or
+    when no file holds an alert and no --since and --until give the span: a review over no
+    time at all would judge nothing.
 
     The span is `since`..`until` where given, else where the files' data begins and ends.
     """
-    files = tuple(read_history_file(path) for path in paths)
+    read, problems = [], []
+    for path in paths:
+        try:
+            read.append(read_history_file(path))
+        except HistoryError as problem:
+            problems.append(problem)
+    if problems:
+        raise UnreadableHistory(problems)
+    files = tuple(read)
     starts = [f.start for f in files if f.start is not None]
     ends = [f.end for f in files if f.end is not None]
     start = since if since is not None else min(starts, default=None)
     end = until if until is not None else max(ends, default=None)
-    if start is None or end is None:  # no alert in any file and no span given
-        start = end = start if start is not None else end if end is not None else 0.0
+    if start is None or end is None:  # no alert in any file, and the span not given in full
+        raise UnreadableHistory(
+            [
+                HistoryError(
+                    ", ".join(str(p) for p in paths),
+                    "holds no alert, so the span it covers is unknown: give --since and --until "
+                    "(the span the history was exported for)",
+                )
+            ]
+        )
     firings = []
     for file in files:
         # A notification log ends where its file does: an alert it never saw resolve fires to the

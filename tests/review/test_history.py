@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from lgtmgen.review.history import Firing, HistoryError, read_history, read_history_file
+from lgtmgen.review.history import (
+    Firing,
+    HistoryError,
+    UnreadableHistory,
+    read_history,
+    read_history_file,
+)
 
 FIRING = {"__name__": "ALERTS", "alertname": "HighErrors", "alertstate": "firing", "service": "api"}
 LABELS = (("alertname", "HighErrors"), ("service", "api"))
@@ -132,3 +138,26 @@ def test_non_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
     with pytest.raises(HistoryError) as caught:
         read_history_file(path)
     assert (caught.value.message, caught.value.line) == ("not UTF-8 text (byte 0xff)", 2)
+
+
+def test_every_unreadable_file_is_reported_at_once(tmp_path: Path) -> None:
+    good = _write(tmp_path, "good.json", matrix((FIRING, [60.0, 120.0])))
+    with pytest.raises(UnreadableHistory) as caught:
+        read_history([tmp_path / "gone.json", good, _write(tmp_path, "bad.json", "{oops")])
+    assert [(Path(p.path).name, p.message.split(":")[0]) for p in caught.value.problems] == [
+        ("gone.json", "cannot be read"),
+        ("bad.json", "not valid JSON"),
+    ]
+
+
+def test_a_history_without_alerts_needs_the_span_it_was_exported_for(tmp_path: Path) -> None:
+    # An empty answer is what a quiet week gives: reviewed over "no time at all" (1970, 0 s) it
+    # judged nothing and passed; with --since and --until it is that quiet week.
+    empty = _write(tmp_path, "empty.json", [])
+    with pytest.raises(UnreadableHistory) as caught:
+        read_history([empty])
+    assert "give --since and --until" in caught.value.problems[0].message
+    with pytest.raises(UnreadableHistory):
+        read_history([empty], since=1000.0)
+    quiet = read_history([empty], since=1000.0, until=1000.0 + 7 * 86400)
+    assert quiet.seconds == 7 * 86400 and quiet.firings == ()
