@@ -205,6 +205,18 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
     merged.keys_at, merged.values_at = {}, {}
     origin: dict[str, SourceMap] = {}
     for doc in documents:
+        if "apiVersion" not in doc and len(documents) > 1:
+            # One file names it for all when merged, but the JSON Schema, which editors hold
+            # each file to, requires it in every one: a file that passes here would be marked.
+            diagnostics.append(
+                Diagnostic(
+                    "catalog/missing-field",
+                    "missing required field 'apiVersion'",
+                    location=Location(doc.file, *doc.start),
+                    path="apiVersion",
+                    hint="every file of a catalog starts with apiVersion: lgtmgen/v1",
+                )
+            )
         for key, value in doc.items():
             if key not in merged:
                 if isinstance(value, SourceList):
