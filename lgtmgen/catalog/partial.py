@@ -6,7 +6,9 @@ The broken parts are left out of a copy of the document and the rest is validate
 
 - an unknown key is dropped from its mapping (it means nothing, so nothing else breaks);
 - a broken SLO is dropped from its service (nothing refers to an SLO by name);
-- a bad scalar setting (`defaults.slo_period: 30 days`) is dropped, its default used;
+- a bad scalar setting (`defaults.slo_period: 30 days`) is dropped, its default used, and so
+  is a bad scalar field of a list entry (a service's `tier: one`), so that the entry's
+  references are still checked;
 - any other broken entry of a list section is dropped whole, its name still counted as
   known so that references to it are not reported twice.
 
@@ -67,6 +69,23 @@ def _setting_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | s
         and not isinstance(_node(document, loc), dict | list)
     ):
         return loc[:1], loc[1]
+    return None
+
+
+def _entry_field_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | str] | None:
+    """A bad scalar field of a list entry (`services[0].tier`): without it the entry takes the
+    field's default, or misses a required one, which only the coarse copy then handles."""
+    loc = tuple(error["loc"])
+    if (
+        len(loc) == 3
+        and isinstance(loc[0], str)
+        and isinstance(loc[1], int)
+        and isinstance(loc[2], str)
+        and isinstance(_node(document, loc[:2]), SourceMap)
+        and _node(document, loc) is not None
+        and not isinstance(_node(document, loc), dict | list)
+    ):
+        return loc[:2], loc[2]
     return None
 
 
@@ -137,7 +156,7 @@ def check_what_is_valid(
         if whole is None:
             return []
         coarse.add(whole)
-        fine.add(_unknown_key_cut(error, document) or _slo_cut(error) or whole)
+        fine.add(_unknown_key_cut(error, document) or _slo_cut(error) or _entry_field_cut(error, document) or whole)
     found = _checked(document, fine, lines)
     if found is None:
         found = _checked(document, coarse, lines)
