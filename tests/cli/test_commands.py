@@ -299,6 +299,16 @@ def test_version_prints_the_package_version() -> None:
     assert result.exit_code == 0 and result.stdout == f"lgtmgen {__version__}\n"
 
 
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    import subprocess
+    import sys
+
+    from lgtmgen import __version__
+
+    run = subprocess.run([sys.executable, "-m", "lgtmgen", "--version"], capture_output=True, text=True, check=False)
+    assert (run.returncode, run.stdout) == (0, f"lgtmgen {__version__}\n"), run.stderr
+
+
 def test_build_refuses_to_replace_a_directory_that_is_not_a_bundle(catalog: Path) -> None:
     own = catalog.parent / "docs"
     own.mkdir()
