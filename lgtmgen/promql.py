@@ -220,6 +220,54 @@ def counter_reads(expr: str) -> CounterReads:
     return CounterReads(frozenset(functions), frozenset(unrated))
 
 
+_KEEPING_AGGREGATIONS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
+"""Aggregations that select series, keeping their labels, instead of merging them."""
+_LABELLESS_FUNCTIONS = frozenset({"vector", "absent", "absent_over_time"})
+_SCALAR_FUNCTIONS = frozenset({"scalar", "time", "pi"})
+
+
+def keeps_label(expr: str, label: str) -> bool | None:
+    """Whether the series `expr` (valid PromQL) returns still carry `label` of the series it read:
+    False when an aggregation drops it (`sum(...)`, `sum by (job) (...)`), None for a scalar.
+
+    Follows the side whose labels a result takes (the left of `or`, `and`, `unless` and of
+    one-to-one or many-to-one matching; the right of `group_right`) and a function's vector
+    argument; raw selectors carry every label.
+    """
+    return _keeps(promql_parser.parse(expr), label)
+
+
+def _keeps(node: Any, label: str) -> bool | None:
+    if isinstance(node, promql_parser.VectorSelector | promql_parser.MatrixSelector):
+        return True
+    if isinstance(node, promql_parser.NumberLiteral | promql_parser.StringLiteral):
+        return None
+    if isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
+        return _keeps(node.expr, label)
+    if isinstance(node, promql_parser.AggregateExpr):
+        if str(node.op) in _KEEPING_AGGREGATIONS:
+            return _keeps(node.expr, label)
+        modifier = node.modifier
+        if modifier is None:
+            return False
+        listed = label in modifier.labels
+        return listed if modifier.type == promql_parser.AggModifierType.By else not listed
+    if isinstance(node, promql_parser.Call):
+        if node.func.name in _LABELLESS_FUNCTIONS:
+            return False
+        if node.func.name in _SCALAR_FUNCTIONS:
+            return None
+        kept = [k for k in (_keeps(arg, label) for arg in node.args) if k is not None]
+        return kept[0] if kept else None
+    if isinstance(node, promql_parser.BinaryExpr):
+        left, right = _keeps(node.lhs, label), _keeps(node.rhs, label)
+        if left is None or right is None:
+            return right if left is None else left
+        card = node.modifier.card if node.modifier is not None else None
+        return right if card == promql_parser.VectorMatchCardinality.OneToMany else left
+    return None
+
+
 def _vector_selectors(root: Any) -> list[Any]:
     """The vector selectors below `root`, found by following each node kind's children.
 

@@ -9,9 +9,16 @@ from typing import Any
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER, Catalog, CustomSLI, EventsSLI
 from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
 from lgtmgen.diagnostics import Diagnostic, Severity
-from lgtmgen.promql import PROMETHEUS_RELEASE, selector_error, syntax_error, unsupported_calls
+from lgtmgen.promql import (
+    PROMETHEUS_RELEASE,
+    keeps_label,
+    selector_error,
+    syntax_error,
+    unsupported_calls,
+)
 
 PROMQL_SYNTAX = "catalog/promql-syntax"
+CUSTOM_WITHOUT_CLUSTER = "catalog/custom-sli-without-cluster"
 PROMQL_EXPERIMENTAL = "catalog/promql-experimental"
 PROMQL_UNKNOWN_FUNCTION = "catalog/promql-unknown-function"
 
@@ -211,5 +218,16 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> N
             query = text.replace(WINDOW_PLACEHOLDER, "5m")
             if problem := syntax_error(query):
                 report.add(PROMQL_SYNTAX, f"{field}: {problem}", [*path, field])
-            else:
-                report_unsupported_calls(report, query, [*path, field], field)
+                continue
+            report_unsupported_calls(report, query, [*path, field], field)
+            if keeps_label(query, "cluster") is False:
+                # Sloth's and OpenSLO's queries are `sum(rate(...))`: imported, they merge every cluster.
+                report.add(
+                    CUSTOM_WITHOUT_CLUSTER,
+                    f"{field}: the query's result has no `cluster` label: the SLO is measured over every "
+                    "cluster at once, so one cluster's outage is diluted by the others, and the absent "
+                    "ticket and min_events cannot tell clusters apart",
+                    [*path, field],
+                    severity=Severity.WARNING,
+                    hint="aggregate by cluster, e.g. sum by (cluster) (increase(x_total[{{window}}]))",
+                )

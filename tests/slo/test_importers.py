@@ -253,9 +253,22 @@ def test_entries_that_would_not_validate_are_reported_at_their_spec_and_not_writ
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["ok"] is False
-    assert [(d["check"], d["path"]) for d in report["diagnostics"]] == found
+    errors_found = [(d["check"], d["path"]) for d in report["diagnostics"] if d["severity"] == "error"]
+    assert errors_found == found
     assert {d["file"] for d in report["diagnostics"]} == {str(source)}
     assert not out.exists()
+
+
+def test_a_sloth_query_without_cluster_imports_with_a_warning(tmp_path: Path) -> None:
+    # Sloth's queries are `sum(rate(...))`: the SLO would merge every cluster. It still imports.
+    source = tmp_path / "spec.yaml"
+    source.write_text(ONE_SLO.replace("OBJECTIVE", "99").replace("ERRORS", "sum(rate(e[{{.window}}]))"), encoding="utf-8")
+    args = ["--output", "json", "import", "sloth", str(source), "--team", "web", "--tenant", "prod"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    warned = {(d["check"], d["path"]) for d in report["diagnostics"] if d["severity"] == "warning"}
+    assert ("catalog/custom-sli-without-cluster", "services[0].slos[0].sli.bad_query") in warned
 
 
 def test_an_entry_after_a_broken_one_is_named_as_itself(tmp_path: Path) -> None:
