@@ -164,18 +164,9 @@ def unsupported_calls(expr: str) -> tuple[UnsupportedCall, ...]:
             name = node.func.name
             if name in EXPERIMENTAL_FUNCTIONS or name in LATER_FUNCTIONS:
                 found[name] = UnsupportedCall(name, False, name in EXPERIMENTAL_FUNCTIONS)
-            todo += node.args
-        elif isinstance(node, promql_parser.AggregateExpr):
-            name = str(node.op)
-            if name in EXPERIMENTAL_AGGREGATIONS:
-                found[name] = UnsupportedCall(name, True, True)
-            todo += [child for child in (node.expr, node.param) if isinstance(child, promql_parser.Expr)]
-        elif isinstance(node, promql_parser.MatrixSelector):
-            todo.append(node.vector_selector)
-        elif isinstance(node, promql_parser.BinaryExpr):
-            todo += (node.lhs, node.rhs)
-        elif isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
-            todo.append(node.expr)
+        elif isinstance(node, promql_parser.AggregateExpr) and str(node.op) in EXPERIMENTAL_AGGREGATIONS:
+            found[str(node.op)] = UnsupportedCall(str(node.op), True, True)
+        todo += _children(node)
     return tuple(found[name] for name in sorted(found))
 
 
@@ -201,22 +192,16 @@ def counter_reads(expr: str) -> CounterReads:
     while todo:
         node, rated = todo.pop()
         if isinstance(node, promql_parser.Call):
-            name = node.func.name
-            if name in RATE_FUNCTIONS:
-                functions.add(name)
-            todo += [(arg, name in RATE_FUNCTIONS) for arg in node.args]
+            rated = node.func.name in RATE_FUNCTIONS  # of its arguments
+            if rated:
+                functions.add(node.func.name)
         elif isinstance(node, promql_parser.VectorSelector):
             name = node.name or ""
             if ":" not in name and name.endswith(COUNTER_SUFFIXES) and not rated:
                 unrated.add(name)
-        elif isinstance(node, promql_parser.MatrixSelector):
-            todo.append((node.vector_selector, rated))
-        elif isinstance(node, promql_parser.BinaryExpr):
-            todo += [(node.lhs, False), (node.rhs, False)]
-        elif isinstance(node, promql_parser.AggregateExpr):
-            todo += [(child, False) for child in (node.expr, node.param) if isinstance(child, promql_parser.Expr)]
-        elif isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
-            todo.append((node.expr, False))
+        elif not isinstance(node, promql_parser.MatrixSelector):  # a range passes its call's rating on
+            rated = False
+        todo += [(child, rated) for child in _children(node)]
     return CounterReads(frozenset(functions), frozenset(unrated))
 
 
@@ -279,14 +264,21 @@ def _vector_selectors(root: Any) -> list[Any]:
         node = todo.pop()
         if isinstance(node, promql_parser.VectorSelector):
             found.append(node)
-        elif isinstance(node, promql_parser.MatrixSelector):
-            todo.append(node.vector_selector)
-        elif isinstance(node, promql_parser.BinaryExpr):
-            todo += (node.lhs, node.rhs)
-        elif isinstance(node, promql_parser.Call):
-            todo += node.args
-        elif isinstance(node, promql_parser.AggregateExpr):
-            todo += [child for child in (node.expr, node.param) if isinstance(child, promql_parser.Expr)]
-        elif isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
-            todo.append(node.expr)
+        todo += _children(node)
     return found
+
+
+def _children(node: Any) -> list[Any]:
+    """The sub-expressions of one node of promql_parser's tree, by node kind: the one place the
+    walks of this module (selected metrics, counter reads, unsupported calls) learn its shape."""
+    if isinstance(node, promql_parser.MatrixSelector):
+        return [node.vector_selector]
+    if isinstance(node, promql_parser.BinaryExpr):
+        return [node.lhs, node.rhs]
+    if isinstance(node, promql_parser.Call):
+        return list(node.args)
+    if isinstance(node, promql_parser.AggregateExpr):
+        return [child for child in (node.expr, node.param) if isinstance(child, promql_parser.Expr)]
+    if isinstance(node, promql_parser.ParenExpr | promql_parser.SubqueryExpr | promql_parser.UnaryExpr):
+        return [node.expr]
+    return []
