@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from lgtmgen.catalog.models import API_VERSION, Catalog
 from lgtmgen.catalog.partial import check_what_is_valid
 from lgtmgen.catalog.positions import locate, source_line
 from lgtmgen.catalog.semantics import check_catalog
+from lgtmgen.catalog.source import SourceMap
 from lgtmgen.diagnostics import Diagnostic, has_errors, sorted_diagnostics
 
 
@@ -42,6 +43,19 @@ def _api_version_problem(document: dict[str, object], lines: dict[str, list[str]
     ]
 
 
+def validate_document(
+    document: SourceMap, lines: Mapping[str, list[str]]
+) -> tuple[Catalog | None, list[Diagnostic]]:
+    """The models of a positioned document and its semantic findings; without a catalog, the
+    schema errors and the findings of the parts that did validate (`check_what_is_valid`)."""
+    try:
+        catalog = Catalog.model_validate(document, by_alias=True)
+    except ValidationError as exc:
+        found = diagnostics_from_validation(exc, document, Catalog, lines)
+        return None, found + check_what_is_valid(exc, document, lines)
+    return catalog, check_catalog(catalog, document, lines)
+
+
 def load_catalog(paths: Sequence[Path]) -> LoadedCatalog:
     """Read, merge, validate and check the catalog at `paths`; never raises for bad input."""
     lines: dict[str, list[str]] = {}
@@ -51,13 +65,8 @@ def load_catalog(paths: Sequence[Path]) -> LoadedCatalog:
     version_problems = _api_version_problem(document, lines)
     if version_problems:
         return LoadedCatalog(None, sorted_diagnostics(diagnostics + version_problems), lines)
-    try:
-        catalog = Catalog.model_validate(document, by_alias=True)
-    except ValidationError as exc:
-        diagnostics.extend(diagnostics_from_validation(exc, document, Catalog, lines))
-        diagnostics.extend(check_what_is_valid(exc, document, lines))
-        return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
-    diagnostics.extend(check_catalog(catalog, document, lines))
-    if has_errors(diagnostics):
+    catalog, found = validate_document(document, lines)
+    diagnostics.extend(found)
+    if catalog is None or has_errors(diagnostics):
         return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
     return LoadedCatalog(catalog, sorted_diagnostics(diagnostics), lines)

@@ -17,12 +17,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from pydantic import ValidationError
-
-from lgtmgen.catalog.errors import diagnostics_from_validation
-from lgtmgen.catalog.models import Catalog
-from lgtmgen.catalog.partial import check_what_is_valid
-from lgtmgen.catalog.semantics import check_catalog
+from lgtmgen.catalog import validate_document
 from lgtmgen.catalog.source import SourceList, SourceMap, parse_yaml
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.importers import Imported
@@ -40,14 +35,8 @@ def check_imported(result: Imported) -> list[Diagnostic]:
     text = dump_yaml(result.catalog())
     lines = {IMPORTED: text.splitlines()}
     document, found = parse_yaml(text, IMPORTED)
-    if document is not None:
-        try:
-            catalog = Catalog.model_validate(document, by_alias=True)
-        except ValidationError as exc:
-            found += diagnostics_from_validation(exc, document, Catalog, lines)
-            found += check_what_is_valid(exc, document, lines)
-        else:
-            found += check_catalog(catalog, document, lines)
+    if isinstance(document, SourceMap):
+        found += validate_document(document, lines)[1]
     return [_at_spec(d, document, result) for d in found if not _declared_elsewhere(d)]
 
 
