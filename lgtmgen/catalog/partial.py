@@ -59,34 +59,25 @@ def _slo_cut(error: ErrorDetails) -> tuple[Loc, int | str] | None:
     return None
 
 
-def _setting_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | str] | None:
-    loc = tuple(error["loc"])
-    if (
-        len(loc) == 2
-        and isinstance(loc[1], str)
-        and isinstance(_node(document, loc[:1]), SourceMap)
-        and _node(document, loc) is not None
-        and not isinstance(_node(document, loc), dict | list)
-    ):
-        return loc[:1], loc[1]
+def _scalar_field_cut(loc: Loc, document: SourceMap) -> tuple[Loc, int | str] | None:
+    """`loc` names a scalar value of a mapping: that key, cut from its mapping."""
+    node = _node(document, loc)
+    if isinstance(loc[-1], str) and isinstance(_node(document, loc[:-1]), SourceMap) and node is not None:
+        return None if isinstance(node, dict | list) else (loc[:-1], loc[-1])
     return None
+
+
+def _setting_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | str] | None:
+    """A bad scalar setting of a section (`defaults.slo_period`)."""
+    loc = tuple(error["loc"])
+    return _scalar_field_cut(loc, document) if len(loc) == 2 else None
 
 
 def _entry_field_cut(error: ErrorDetails, document: SourceMap) -> tuple[Loc, int | str] | None:
     """A bad scalar field of a list entry (`services[0].tier`): without it the entry takes the
     field's default, or misses a required one, which only the coarse copy then handles."""
     loc = tuple(error["loc"])
-    if (
-        len(loc) == 3
-        and isinstance(loc[0], str)
-        and isinstance(loc[1], int)
-        and isinstance(loc[2], str)
-        and isinstance(_node(document, loc[:2]), SourceMap)
-        and _node(document, loc) is not None
-        and not isinstance(_node(document, loc), dict | list)
-    ):
-        return loc[:2], loc[2]
-    return None
+    return _scalar_field_cut(loc, document) if len(loc) == 3 and isinstance(loc[1], int) else None
 
 
 def _entry_cut(error: ErrorDetails) -> tuple[Loc, int | str] | None:
