@@ -111,6 +111,11 @@ class Plan:
         """The services that run in `cluster` (a service that names no cluster runs in all), in catalog order."""
         return [s for s in self.catalog.services if not s.clusters or cluster in s.clusters]
 
+    def team_tenant(self, team: str) -> str | None:
+        """The tenant a team's dashboards open on (and whose Mimir their forecasts read): its first
+        service's, in catalog order; None for a team that owns no service."""
+        return next((s.tenant for s in self.catalog.services if s.team == team), None)
+
     def slos_of(self, service: str) -> list[SLOPlan]:
         """The SLOs of one service, in catalog order (indexed once, not scanned per call)."""
         index = self.__dict__.get("_slos_by_service")

@@ -89,7 +89,7 @@ def capacity_reads(plan: Plan) -> dict[str, SelectedMetrics]:
     (with a colon) are the user's rules' or lgtmgen's, never sent."""
     reads: dict[str, SelectedMetrics] = {}
     for signal in plan.catalog.grafana.capacity:
-        tenant = next((s.tenant for s in plan.catalog.services if s.team == signal.team), None)
+        tenant = plan.team_tenant(signal.team)
         if tenant is None:
             continue
         for expr in signal.queries():
@@ -159,10 +159,16 @@ def service_reads(plan: Plan) -> dict[str, ServiceReads]:
 
 
 def cluster_config(
-    plan: Plan, cluster: Cluster, replica: int | None, reads: dict[str, ServiceReads] | None = None
+    plan: Plan,
+    cluster: Cluster,
+    replica: int | None,
+    reads: dict[str, ServiceReads] | None = None,
+    capacity: dict[str, SelectedMetrics] | None = None,
 ) -> dict[str, Any]:
-    """The prometheus.yml of one cluster (and replica, for HA pairs)."""
+    """The prometheus.yml of one cluster (and replica, for HA pairs); `reads` and `capacity`, the
+    same for every cluster, are worked out once by the caller that has many."""
     reads = service_reads(plan) if reads is None else reads
+    capacity = capacity_reads(plan) if capacity is None else capacity
     defaults = plan.catalog.defaults
     labels = {"cluster": cluster.name, "environment": cluster.environment}
     if cluster.region:
@@ -174,7 +180,6 @@ def cluster_config(
     if cluster.tenant:
         by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
     native: set[str] = set()
-    capacity = capacity_reads(plan)
     for service in services:
         by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | reads[service.name].metrics
         if reads[service.name].native_histograms:
@@ -255,7 +260,7 @@ class PrometheusConfig:
     name = "prometheus-config"
 
     def generate(self, plan: Plan) -> Iterable[Artifact]:
-        reads = service_reads(plan)
+        reads, capacity = service_reads(plan), capacity_reads(plan)
         for cluster in plan.catalog.clusters:
             replicas = cluster.prometheus.replicas if cluster.prometheus else 1
             for replica in range(replicas) if replicas > 1 else [None]:
@@ -263,7 +268,7 @@ class PrometheusConfig:
                 yield Artifact(
                     path=f"{CONFIG_DIR}/{slug(cluster.name)}/prometheus{suffix}.yml",
                     role=Role.PROMETHEUS_AGENT_CONFIG if cluster.rules_from() == "none" else Role.PROMETHEUS_CONFIG,
-                    data=cluster_config(plan, cluster, replica, reads),
+                    data=cluster_config(plan, cluster, replica, reads, capacity),
                     comment=f"Prometheus of cluster {cluster.name!r} ({cluster.environment}).{_rules_note(cluster)}",
                 )
         if plan.catalog.metrics.federation:

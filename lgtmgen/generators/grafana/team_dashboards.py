@@ -147,7 +147,7 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
         )
     journey_tenants = _journeys(grid, plan, team)
     _traffic(grid, plan, services)
-    tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
+    tenant = plan.team_tenant(team.name)
     links = [dashboard_link(f"Service {name}", dashboard_url(grafana_url, service_uid(name))) for name in services]
     data = dashboard(
         uid=team_uid(team.name),
@@ -207,7 +207,7 @@ def capacity_dashboard(plan: Plan, team: Team) -> Artifact | None:
     grid.section("Capacity forecasts")
     for signal in sorted(signals, key=lambda s: s.name):
         _capacity_panels(grid, signal)
-    tenant = next((s.tenant for s in plan.catalog.services if s.team == team.name), None)
+    tenant = plan.team_tenant(team.name)
     grafana_url = plan.catalog.defaults.grafana_url
     team_link = dashboard_link(f"Team {team.name}", dashboard_url(grafana_url, team_uid(team.name)))
     links = [team_link] if has_team_dashboard(plan, team.name) else []
