@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lgtmgen.artifacts import Artifact
+from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
 from lgtmgen.plan import Plan
 from lgtmgen.sli import error_ratio
@@ -79,13 +79,18 @@ def test_the_shop_uses_every_sli_kind() -> None:
     assert natives == {True, False}
 
 
+def _unit_tests(artifacts: list[Artifact]) -> list[Artifact]:
+    """The promtool test files, not the rule files some of them load (an SLO tested alone)."""
+    return [a for a in artifacts if a.role is Role.PROMETHEUS_RULE_TESTS]
+
+
 def _run_promtool(bundle: Path, tests: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([_promtool(), "test", "rules", *tests], cwd=bundle, capture_output=True, text=True, check=False)
 
 
 def test_generated_promtool_tests_pass_and_cover_every_scenario(tmp_path: Path) -> None:
     artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
-    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = _unit_tests(artifacts)
     names = [t["name"] for a in tests for t in a.data["tests"]]
     names += [f"{service}/{slo}: {what}" for n in names for service, slo, what in scenarios_of(n)]
     assert any("availability: full outage from" in n and "pages within 51.84s" in n for n in names)
@@ -105,7 +110,7 @@ def test_a_page_slower_than_the_workbook_fails_the_generated_tests(tmp_path: Pat
     rules = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
     path = tmp_path / "bundle" / rules.path
     path.write_text(path.read_text(encoding="utf-8").replace("(14.4 * 0.001)", "(20.0 * 0.001)"), encoding="utf-8")
-    tests = [a.path for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = [a.path for a in _unit_tests(artifacts)]
     run = subprocess.run([_promtool(), "test", "rules", *tests], cwd=tmp_path / "bundle", capture_output=True, text=True, check=False)
     assert run.returncode != 0
     assert "full outage" in run.stdout + run.stderr
@@ -115,7 +120,7 @@ def test_an_alert_reading_a_sibling_slo_fails_the_staggered_outage_test(tmp_path
     """A service's full outages run in one test, one SLO after the other, so an alert that read another
     SLO's records would fire at that SLO's outage: the test, which expects it at its own, fails."""
     artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
-    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = _unit_tests(artifacts)
     staggered = [t["name"] for a in tests for t in a.data["tests"] if "one SLO after the other" in t["name"]]
     assert len(staggered) == 1 and all(f"; {slo} from " in staggered[0] for slo in ("probe", "tied")), staggered
     rules = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
@@ -268,7 +273,7 @@ def test_a_cluster_that_stops_is_missed_by_absent_alone(tmp_path: Path) -> None:
             if rule.get("alert") == "SLOMetricsAbsent":
                 rule["expr"] = rule["expr"].split("\nor\n", 1)[1]
     (tmp_path / "bundle" / rules.path).write_text(yaml.safe_dump(data), encoding="utf-8")
-    tests = [a.path for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = [a.path for a in _unit_tests(artifacts)]
     run = _run_promtool(tmp_path / "bundle", tests)
     assert run.returncode != 0
     assert "a cluster that stops reporting" in run.stdout + run.stderr
@@ -286,7 +291,7 @@ def _one_slo_catalog(tmp_path: Path, slos_yaml: str) -> Path:
 def _slo_tests_pass(plan: Plan, tmp_path: Path) -> list[Artifact]:
     """Writes the plan's SLO rules and tests, runs promtool on the tests, returns the test artifacts."""
     artifacts = write_slo_files(plan, tmp_path / "bundle")
-    tests = [a for a in artifacts if a.path.startswith("prometheus/tests/")]
+    tests = _unit_tests(artifacts)
     run = _run_promtool(tmp_path / "bundle", [a.path for a in tests])
     assert run.returncode == 0, run.stdout + run.stderr
     return tests
@@ -354,7 +359,7 @@ def test_an_evaluation_interval_as_long_as_the_shortest_window_stretches_the_win
     plan = plan_of([catalog.parent])
     assert plan.slos[0].base_window == shortest
     artifacts = write_slo_files(plan, tmp_path / "bundle")
-    run = _run_promtool(tmp_path / "bundle", [a.path for a in artifacts if a.path.startswith("prometheus/tests/")])
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in _unit_tests(artifacts)])
     assert run.returncode == 0, run.stdout + run.stderr
 
 
