@@ -50,7 +50,7 @@ from lgtmgen.generators.slo.alerts import (
 )
 from lgtmgen.generators.slo.feeds import Layout, Traffic, feed_layout
 from lgtmgen.generators.slo.groups import slo_rule_group_names, slo_rule_groups
-from lgtmgen.generators.slo.labels import selector_matchers
+from lgtmgen.generators.slo.labels import Matcher, label_set, selector_matchers
 from lgtmgen.generators.slo.model import Verdict
 from lgtmgen.generators.slo.records import fast_pair
 from lgtmgen.generators.slo.scenarios import (
@@ -81,24 +81,26 @@ Test = dict[str, Any]
 
 
 def series_labels(plan: SLOPlan, cluster: str = TEST_CLUSTER) -> dict[str, str]:
-    """The labels a test's series and alerts carry: the cluster, and each `group_by` label at the
-    value the SLI's selectors pin it to (`job` grouped on a `job="api"` service is "api"), else "test"."""
-    pinned = _pinned_labels(plan)
-    extra = {label: pinned.get(label, "test") for label in plan.group_by if label != "cluster"}
-    return {"cluster": cluster, **extra}
+    """The labels a test's series and alerts carry: the cluster, and each `group_by` label at a
+    value the SLI's selectors accept (`job` grouped on a `job="api"` service is "api"), else "test"."""
+    return {"cluster": cluster, **_grouped_values(plan)}
 
 
-def _pinned_labels(plan: SLOPlan) -> dict[str, str]:
-    """Labels the SLI's selectors fix with an equality matcher (a custom query's are unknown)."""
-    pinned = dict(plan.metrics.selector)
+def _grouped_values(plan: SLOPlan) -> dict[str, str]:
+    """The `group_by` labels at values the SLI's selectors match, found as the input series' labels
+    are (`label_set`): the series then carry the values their alerts are expected with. A custom
+    query's selectors are unknown: its labels stay "test"."""
+    grouped = {label: "test" for label in plan.group_by if label != "cluster"}
+    if not grouped:
+        return {}
     sli = plan.slo.sli
-    selectors = [sli.total, sli.good, sli.bad] if isinstance(sli, EventsSLI) else []
-    selectors += [sli.selector] if isinstance(sli, ProbeSLI) else []
-    for selector in filter(None, selectors):
-        for m in selector_matchers(selector) or ():
-            if m.op == "=" and m.label != "__name__":
-                pinned.setdefault(m.label, m.value)
-    return pinned
+    texts = [sli.total, sli.good, sli.bad] if isinstance(sli, EventsSLI) else []
+    texts += [sli.selector] if isinstance(sli, ProbeSLI) else []
+    selectors = [tuple(Matcher(k, "=", v) for k, v in plan.metrics.selector.items())]
+    selectors += [found for text in texts if text and (found := selector_matchers(text)) is not None]
+    on_grouped = [tuple(m for m in sel if m.label in grouped) for sel in selectors]
+    resolved = label_set(grouped, [sel for sel in on_grouped if sel], []) or grouped
+    return {label: resolved[label] for label in grouped}
 
 
 def _expect(alert: dict[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:

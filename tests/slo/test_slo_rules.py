@@ -438,7 +438,10 @@ def test_grouping_by_a_label_the_selector_pins_gives_tests_promtool_passes(tmp_p
         tmp_path,
         "      - {name: availability, objective: 99.9, group_by: [job], sli: {kind: availability}}\n"
         "      - name: jobs\n        objective: 99.5\n        group_by: [job]\n"
-        """        sli: {kind: events, bad: 'jobs_total{job="api",result="failed"}', total: 'jobs_total{job="api"}'}\n""",
+        """        sli: {kind: events, bad: 'jobs_total{job="api",result="failed"}', total: 'jobs_total{job="api"}'}\n"""
+        # pinned by a regex: the value is found as the input series' labels are
+        "      - name: queues\n        objective: 99.5\n        group_by: [queue]\n"
+        """        sli: {kind: events, bad: 'jobs_total{queue=~"mail|sms",result="failed"}', total: 'jobs_total{queue=~"mail|sms"}'}\n""",
     )
     tests = _slo_tests_pass(plan_of([catalog]), tmp_path)
     assert 'job="api"' in yaml.safe_dump([a.data for a in tests])
