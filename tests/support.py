@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,46 @@ def error_loader(directory: Path) -> Loader:
     return load
 
 
+def one_service_catalog(slo: dict[str, Any], metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A production cluster `eu`, team `web` (Slack by file), tenant `prod`, and service `api`
+    (selected by job="api" unless `metrics` says otherwise) with the one SLO `slo`."""
+    return {
+        "apiVersion": "lgtmgen/v1",
+        "teams": [{"name": "web", "notify": {"slack": {"channel": "#web", "api_url_file": "/etc/am/slack.url"}}}],
+        "tenants": [{"name": "prod"}],
+        "environments": [{"name": "production", "production": True}],
+        "clusters": [{"name": "eu", "environment": "production", "region": "eu-west-1", "tenant": "prod"}],
+        "services": [
+            {
+                "name": "api",
+                "team": "web",
+                "tenant": "prod",
+                "metrics": metrics or {"selector": {"job": "api"}},
+                "slos": [slo],
+            }
+        ],
+    }
+
+
+def errors_of(directory: Path, document: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    """The check, path and message of each error `document` gets from `lgtmgen validate`."""
+    _, diagnostics = load_catalog_document(directory, document)
+    return [(d.check, d.path, d.message) for d in diagnostics if d.is_error]
+
+
+def promtool_test(directory: Path, tests: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    """Write the promtool unit-test document `tests` as tests.yaml in `directory` (its rule files
+    relative to it) and run the real `promtool test rules` there."""
+    from lgtmgen.toolchain.locate import locate_tools
+
+    (directory / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
+    promtool = locate_tools().promtool
+    assert promtool is not None, "run scripts/bootstrap: promtool is required"
+    return subprocess.run(
+        [str(promtool.path), "test", "rules", "tests.yaml"], cwd=directory, capture_output=True, text=True, check=False
+    )
+
+
 def assert_promtool_evaluates(
     directory: Path,
     series: list[dict[str, str]],
@@ -50,10 +91,6 @@ def assert_promtool_evaluates(
 
     `rule_files` are paths below `directory`; without any, the expressions read the series alone.
     """
-    import subprocess
-
-    from lgtmgen.toolchain.locate import locate_tools
-
     if not rule_files:
         (directory / "empty.yaml").write_text("groups: []\n", encoding="utf-8")
         rule_files = ["empty.yaml"]
@@ -62,10 +99,5 @@ def assert_promtool_evaluates(
         "evaluation_interval": "1m",
         "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": cases}],
     }
-    (directory / "tests.yaml").write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
-    promtool = locate_tools().promtool
-    assert promtool is not None, "run scripts/bootstrap: promtool is required"
-    run = subprocess.run(
-        [str(promtool.path), "test", "rules", "tests.yaml"], cwd=directory, capture_output=True, text=True, check=False
-    )
+    run = promtool_test(directory, tests)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -8,6 +8,7 @@ from typing import Any
 from lgtmgen.artifacts import Role
 from lgtmgen.generators.mimir import MimirGenerator
 from tests.alerting.catalogs import catalog, plan_of
+from tests.support import promtool_test
 
 CLUSTERS = [
     {"name": "eu-1", "environment": "production", "tenant": "infra"},
@@ -62,11 +63,7 @@ def test_without_escalating_teams_or_outage_the_ruler_gets_neither(tmp_path: Pat
 def test_a_cluster_whose_metrics_stop_reaching_mimir_pages_as_an_outage(tmp_path: Path) -> None:
     # A lost region sends no failing targets, only silence: the ruler, outside the cluster,
     # pages for the cluster whose `up` stopped arriving, and only for that one.
-    import subprocess
-
     import yaml
-
-    from lgtmgen.toolchain.locate import locate_tools
 
     [namespace] = [
         a
@@ -116,8 +113,5 @@ def test_a_cluster_whose_metrics_stop_reaching_mimir_pages_as_an_outage(tmp_path
             }
         ],
     }
-    (tmp_path / "tests.yaml").write_text(yaml.safe_dump(tests), encoding="utf-8")
-    promtool = locate_tools().promtool
-    assert promtool is not None, "run scripts/bootstrap: promtool is required"
-    run = subprocess.run([str(promtool.path), "test", "rules", "tests.yaml"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    run = promtool_test(tmp_path, tests)
     assert run.returncode == 0, run.stdout + run.stderr

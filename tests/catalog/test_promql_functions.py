@@ -25,7 +25,7 @@ from lgtmgen.promql import (
     unsupported_calls,
 )
 from lgtmgen.toolchain.locate import locate_tool
-from tests.support import load_catalog_document
+from tests.support import errors_of, load_catalog_document, one_service_catalog
 
 EXAMPLES = {
     "double_exponential_smoothing": "double_exponential_smoothing(x[5m], 0.5, 0.5)",
@@ -153,29 +153,9 @@ def test_promtool_accepts_the_stable_functions(promtool: Path, tmp_path: Path, e
 
 
 def catalog(**extra: Any) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "apiVersion": "lgtmgen/v1",
-        "teams": [{"name": "web", "notify": {"slack": {"channel": "#web", "api_url_file": "/etc/am/slack.url"}}}],
-        "tenants": [{"name": "prod"}],
-        "environments": [{"name": "production", "production": True}],
-        "clusters": [{"name": "eu", "environment": "production", "region": "eu-west-1", "tenant": "prod"}],
-        "services": [
-            {
-                "name": "api",
-                "team": "web",
-                "tenant": "prod",
-                "metrics": {"selector": {"job": "api"}},
-                "slos": [{"name": "availability", "objective": 99.9, "sli": {"kind": "availability"}}],
-            }
-        ],
-    }
+    document = one_service_catalog({"name": "availability", "objective": 99.9, "sli": {"kind": "availability"}})
     document.update(extra)
     return document
-
-
-def errors(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, str | None, str]]:
-    _, diagnostics = load_catalog_document(tmp_path, document)
-    return [(d.check, d.path, d.message) for d in diagnostics if d.is_error]
 
 
 EXPERIMENTAL_INFO = (
@@ -217,7 +197,7 @@ def test_each_unsupported_call_of_a_query_is_reported(tmp_path: Path) -> None:
         "--enable-feature=promql-experimental-functions, which the generated Prometheus and Mimir configuration "
         "does not enable"
     )
-    assert sorted(errors(tmp_path, document)) == [
+    assert sorted(errors_of(tmp_path, document)) == [
         ("catalog/promql-experimental", path, f"good_query: {experimental}"),
         ("catalog/promql-unknown-function", path, f"good_query: {unknown}"),
     ]
@@ -232,7 +212,7 @@ def test_a_cluster_outage_expression_and_capacity_queries_are_held_to_the_same_f
             ]
         },
     )
-    assert [(check, path) for check, path, _ in errors(tmp_path, document)] == [
+    assert [(check, path) for check, path, _ in errors_of(tmp_path, document)] == [
         ("catalog/promql-experimental", "alerting.cluster_outage.expr"),
         ("catalog/promql-experimental", "grafana.capacity[0].usage"),
     ]
@@ -248,4 +228,4 @@ def test_stable_functions_in_every_query_validate(tmp_path: Path) -> None:
         "bad_query": "sum by (cluster) (increase(errors_total[{{window}}]))",
         "total_query": "sum by (cluster) (histogram_count(rate(x[{{window}}])) * 0 + increase(y_total[{{window}}]))",
     }
-    assert errors(tmp_path, document) == []
+    assert errors_of(tmp_path, document) == []

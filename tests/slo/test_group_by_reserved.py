@@ -16,7 +16,7 @@ from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.slo import RESERVED_GROUP_BY_LABELS, SLO_ALERT_LABELS, SLO_SERIES_LABELS
 from lgtmgen.generators.slo.groups import slo_rule_groups
 from lgtmgen.plan import build_plan
-from tests.support import load_catalog_document
+from tests.support import errors_of, load_catalog_document, one_service_catalog
 
 RESERVED_MESSAGE = (
     "(reserved: alertname, le, long_window, service, severity, short_window, sli_kind, slo, team, tenant, tier, "
@@ -25,35 +25,14 @@ RESERVED_MESSAGE = (
 
 
 def catalog(group_by: list[str], sli: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "apiVersion": "lgtmgen/v1",
-        "teams": [{"name": "web", "notify": {"slack": {"channel": "#web", "api_url_file": "/etc/am/slack.url"}}}],
-        "tenants": [{"name": "prod"}],
-        "environments": [{"name": "production", "production": True}],
-        "clusters": [{"name": "eu", "environment": "production", "region": "eu-west-1", "tenant": "prod"}],
-        "services": [
-            {
-                "name": "api",
-                "team": "web",
-                "tenant": "prod",
-                "metrics": {"selector": {"job": "api"}, "duration_metric": "http_request_duration_seconds"},
-                "slos": [
-                    {
-                        "name": "latency",
-                        "objective": 99.9,
-                        "sli": sli or {"kind": "latency", "threshold": 0.5, "buckets": [0.1, 0.5, 1]},
-                        "group_by": group_by,
-                        "alerting": {"min_events": 10},
-                    }
-                ],
-            }
-        ],
+    slo = {
+        "name": "latency",
+        "objective": 99.9,
+        "sli": sli or {"kind": "latency", "threshold": 0.5, "buckets": [0.1, 0.5, 1]},
+        "group_by": group_by,
+        "alerting": {"min_events": 10},
     }
-
-
-def errors(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, str | None, str]]:
-    _, diagnostics = load_catalog_document(tmp_path, document)
-    return [(d.check, d.path, d.message) for d in diagnostics if d.is_error]
+    return one_service_catalog(slo, {"selector": {"job": "api"}, "duration_metric": "http_request_duration_seconds"})
 
 
 @pytest.mark.parametrize(
@@ -61,7 +40,7 @@ def errors(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, str | No
     ["service", "slo", "severity", "team", "tier", "tenant", "sli_kind", "long_window", "short_window", "le", "alertname"],
 )
 def test_a_label_the_slo_rules_set_or_rely_on_is_refused_where_it_is_listed(tmp_path: Path, label: str) -> None:
-    assert errors(tmp_path, catalog(["route", label])) == [
+    assert errors_of(tmp_path, catalog(["route", label])) == [
         (
             "catalog/slo-group-by-reserved",
             "services[0].slos[0].group_by[1]",
@@ -72,7 +51,7 @@ def test_a_label_the_slo_rules_set_or_rely_on_is_refused_where_it_is_listed(tmp_
 
 @pytest.mark.parametrize("label", ["__name__", "__replica__"])
 def test_a_label_prometheus_reserves_is_refused(tmp_path: Path, label: str) -> None:
-    assert errors(tmp_path, catalog([label])) == [
+    assert errors_of(tmp_path, catalog([label])) == [
         (
             "catalog/slo-group-by-reserved",
             "services[0].slos[0].group_by[0]",
@@ -93,7 +72,7 @@ def test_the_diagnostic_points_at_the_label_in_the_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("group_by", [["route"], ["cluster"], ["route", "cluster", "code"], ["job_name", "service_name"]])
 def test_labels_of_the_series_and_cluster_may_be_listed(tmp_path: Path, group_by: list[str]) -> None:
-    assert errors(tmp_path, catalog(group_by)) == []
+    assert errors_of(tmp_path, catalog(group_by)) == []
 
 
 def test_the_reserved_labels_are_every_label_the_slo_rules_set_and_the_two_they_rely_on(tmp_path: Path) -> None:

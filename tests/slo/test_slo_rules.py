@@ -16,6 +16,7 @@ from lgtmgen.plan import Plan
 from lgtmgen.sli import error_ratio
 from lgtmgen.toolchain.locate import locate_tools
 from tests.slo.slo_bundle import plan_of, scenarios_of, write_slo_files
+from tests.support import promtool_test
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 
@@ -408,8 +409,7 @@ def test_a_custom_sli_whose_error_series_appears_with_the_first_errors_counts_th
             }
         ],
     }
-    (tmp_path / "bundle" / "blip.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
-    run = _run_promtool(tmp_path / "bundle", ["blip.yaml"])
+    run = promtool_test(tmp_path / "bundle", test)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
