@@ -7,11 +7,18 @@ Exit codes: 0 ok; 1 findings (invalid catalog, failing check, drift);
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import sys
 import traceback
+from typing import NoReturn
 
-from lgtmgen.cli.app import app, state
+import typer
+from typer import rich_utils
+
+from lgtmgen.cli.app import OutputFormat, app, state
+from lgtmgen.cli.report import json_report
+from lgtmgen.cli.usage import UsageProblem
 
 # A run allocates millions of short-lived objects and hardly any reference cycles; with the
 # default threshold (700) the young generation is collected so often that a build of 1,000
@@ -19,7 +26,7 @@ from lgtmgen.cli.app import app, state
 GC_THRESHOLD = (100_000, 20, 20)
 
 
-def _hard_exit(code: int) -> None:
+def _hard_exit(code: int) -> NoReturn:
     """End without tearing down the interpreter's heap (a build's plan, up to a second):
     everything worth keeping is written and flushed by now."""
     for stream in (sys.stdout, sys.stderr):
@@ -30,26 +37,62 @@ def _hard_exit(code: int) -> None:
     os._exit(code)
 
 
+def _command_of(args: list[str]) -> str:
+    """The command `args` name (the first word that is no option nor the global --output's value)."""
+    words = iter(args)
+    for word in words:
+        if word == "--output":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return "lgtmgen"
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether `args` ask for JSON, read from the words themselves: a usage error can stop the
+    parsing before `--output` is stored."""
+    if state.output is OutputFormat.json:
+        return True
+    return "--output=json" in args or any(pair == ("--output", "json") for pair in itertools.pairwise(args))
+
+
+def _fail(args: list[str], code: int, failure: str) -> NoReturn:
+    """End a run that stopped before its command could report: the JSON report too when asked for,
+    so a CI job that parses standard output always has one."""
+    if _wants_json(args):
+        print(json_report(_command_of(args), False, [], failure, exit_code=code))
+    sys.exit(code)
+
+
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLD)
+    args = sys.argv[1:]
     try:
-        app(standalone_mode=True)
+        code = app(args=args, standalone_mode=False)
+    except typer.TyperException as exc:  # a usage error: the parser's, or a command's own (UsageProblem)
+        if isinstance(exc, UsageProblem):
+            print(f"lgtmgen: {exc.message}", file=sys.stderr)
+        else:
+            rich_utils.rich_format_error(exc)  # type: ignore[arg-type]  # the parser's errors are click's
+        _fail(args, exc.exit_code, f"usage error: {exc.format_message()}")
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        _fail(args, 1, "aborted")
+    except KeyboardInterrupt:
+        print("lgtmgen: interrupted", file=sys.stderr)
+        sys.exit(130)
     except SystemExit as exc:
         if exc.code is None or isinstance(exc.code, int):
             _hard_exit(exc.code or 0)
         raise
-    except KeyboardInterrupt:
-        print("lgtmgen: interrupted", file=sys.stderr)
-        sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the one place an unexpected error becomes exit code 3
+        message = f"internal error: {type(exc).__name__}: {exc}"
         if state.debug:
             traceback.print_exc()
         else:
-            print(
-                f"lgtmgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-                file=sys.stderr,
-            )
-        sys.exit(3)
+            print(f"lgtmgen: {message} (rerun with --debug for the traceback)", file=sys.stderr)
+        _fail(args, 3, message)
+    _hard_exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["app", "main"]

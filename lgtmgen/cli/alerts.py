@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.cli.usage import UsageProblem
 from lgtmgen.diagnostics import Diagnostic, Location
 
 if TYPE_CHECKING:
@@ -39,11 +40,8 @@ TimeOption = Annotated[str | None, typer.Option(help="RFC 3339 time or Unix seco
 DurationOption = Annotated[str, typer.Option(help="A Prometheus duration.")]
 
 
-def _usage(message: str) -> typer.Exit:
-    from lgtmgen.cli.app import err
-
-    err.print(f"lgtmgen: {message}", markup=False)
-    return typer.Exit(2)
+def _usage(message: str) -> UsageProblem:
+    return UsageProblem(message)
 
 
 def _time(option: str, value: str | None) -> float | None:

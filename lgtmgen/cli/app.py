@@ -20,6 +20,7 @@ from lgtmgen.cli.alerts import alerts_app
 from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
+from lgtmgen.cli.usage import UsageProblem
 from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import validate
 from lgtmgen.writer import (
@@ -52,6 +53,7 @@ class State:
 
 
 state = State()
+
 app = typer.Typer(
     name="lgtmgen",
     help="Compile a service catalog into a checked configuration bundle for the Grafana LGTM stack.",
@@ -140,8 +142,7 @@ def _toolbox() -> Toolbox:
     try:
         return locate_tools()
     except ToolOverrideError as exc:
-        err.print(f"lgtmgen: {exc}", markup=False)
-        raise typer.Exit(2) from exc
+        raise UsageProblem(str(exc)) from exc
 
 
 def _valid_plan(command: str, catalog: list[Path]) -> tuple[Plan, list[Diagnostic]]:
@@ -321,8 +322,7 @@ def check(
 
     unknown = sorted(set(only or ()) - set(check_names()))
     if unknown:  # a misspelt --only would otherwise run nothing and pass
-        err.print(f"lgtmgen: unknown check {', '.join(unknown)}; the checks: {', '.join(check_names())}", markup=False)
-        raise typer.Exit(2)
+        raise UsageProblem(f"unknown check {', '.join(unknown)}; the checks: {', '.join(check_names())}")
     tools = _toolbox()
     used = {
         name: {"path": str(t.path), "version": t.version}
@@ -433,8 +433,7 @@ def write_text_or_exit(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        err.print(f"lgtmgen: cannot write {path}: {exc.strerror or exc}", markup=False)
-        raise typer.Exit(2) from exc
+        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 @app.command()
@@ -451,8 +450,7 @@ def schema(
     from lgtmgen.catalog.schema import catalog_json_schema
 
     if format_ not in ("json", "markdown"):
-        err.print("lgtmgen: --format is json or markdown", markup=False)
-        raise typer.Exit(2)
+        raise UsageProblem("--format is json or markdown")
     text = catalog_json_schema() if format_ == "json" else catalog_reference_markdown()
     if write is None:
         sys.stdout.write(text)

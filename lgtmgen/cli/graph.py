@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from lgtmgen.cli.report import json_report, print_human, summary
+from lgtmgen.cli.usage import UsageProblem
 from lgtmgen.diagnostics import has_errors
 from lgtmgen.graph import (
     blast_radius,
@@ -74,8 +75,7 @@ def graph_command(
         raise typer.Exit(1)
     if impact is not None and impact not in plan.services:
         known = ", ".join(sorted(plan.services))
-        typer.echo(f"lgtmgen: unknown service {impact!r} (known: {known})", err=True)
-        raise typer.Exit(2)
+        raise UsageProblem(f"unknown service {impact!r} (known: {known})")
     if as_json:
         print(json_report("graph", True, diagnostics, **graph_data(plan, impact)))
     elif impact is not None:

@@ -123,6 +123,33 @@ def test_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
     result = lgtmgen(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+USAGE_ERRORS_WITH_JSON = [
+    (["validate"], "validate", "Missing argument 'catalog'."),
+    (["build", "x.yaml", "--no-such-option"], "build", "No such option: --no-such-option"),
+    (["no-such-command"], "no-such-command", "No such command 'no-such-command'."),
+    (["schema", "--format", "xml"], "schema", "--format is json or markdown"),
+    (["check", ".", "--only", "promtool"], "check", "unknown check promtool"),
+    (["alerts", "review", ".", "--history", "h.json", "--since", "yesterday"], "alerts", "--since 'yesterday' is neither"),
+]
+
+
+@pytest.mark.parametrize(("args", "command", "message"), USAGE_ERRORS_WITH_JSON, ids=[c[1] for c in USAGE_ERRORS_WITH_JSON])
+def test_usage_errors_answer_a_json_report_when_one_is_asked_for(
+    args: list[str], command: str, message: str, tmp_path: Path
+) -> None:
+    """A CI job parsing standard output gets a report for every exit code, 2 included."""
+    (tmp_path / "catalog.yaml").write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    for flag in (["--output", "json"], ["--output=json"]):
+        result = lgtmgen(*flag, *args, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        report = json.loads(result.stdout)
+        assert report["command"] == command and report["ok"] is False and report["exit_code"] == 2
+        assert report["summary"].startswith(f"usage error: {message}"), report["summary"]
+        assert report["diagnostics"] == []
+        assert message.split(" ")[0] in result.stderr  # people still read it on standard error
 
 
 def _explode(*args: object) -> tuple[object, list[object]]:
@@ -156,6 +183,29 @@ def test_an_internal_error_exits_three_with_one_line_and_the_traceback_only_with
                 "lgtmgen: internal error: RuntimeError: generator exploded (rerun with --debug for the traceback)"
             ]
     assert not (catalog.parent / "out").exists()
+
+
+def test_an_internal_error_answers_a_json_report_when_one_is_asked_for(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lgtmgen.cli import main
+    from lgtmgen.cli.app import OutputFormat, state
+
+    monkeypatch.setattr(bundle_module, "stage_bundle", _explode)
+    monkeypatch.setattr(state, "output", OutputFormat.human)  # main's callback sets it for the run
+    monkeypatch.setattr(sys, "argv", ["lgtmgen", "--output", "json", "build", str(catalog), "-o", str(catalog.parent / "out")])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 3
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {
+        "command": "build",
+        "ok": False,
+        "summary": "internal error: RuntimeError: generator exploded",
+        "diagnostics": [],
+        "exit_code": 3,
+    }
+    assert "internal error" in captured.err and "Traceback" not in captured.err
 
 
 def test_build_writes_the_bundle_and_reports_it_in_json(catalog: Path) -> None:
