@@ -19,7 +19,9 @@ fails, no semantic finding is reported.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,6 +33,8 @@ from lgtmgen.catalog.source import SourceList, SourceMap
 from lgtmgen.diagnostics import Diagnostic
 
 Loc = tuple[int | str, ...]
+Kept = dict[Loc, list[int]]
+"""The original indexes of the items a cut list kept, by the list's path."""
 
 
 def _node(document: Any, loc: Loc) -> Any:
@@ -87,9 +91,11 @@ def _entry_cut(error: ErrorDetails) -> tuple[Loc, int | str] | None:
     return None
 
 
-def _without(document: SourceMap, cuts: set[tuple[Loc, int | str]]) -> SourceMap | None:
-    """A copy of `document` without the cut keys and items (positions kept)."""
+def _without(document: SourceMap, cuts: set[tuple[Loc, int | str]]) -> tuple[SourceMap, Kept] | None:
+    """A copy of `document` without the cut keys and items (positions kept), and the original
+    indexes of the items each cut list kept."""
     pruned: SourceMap = copy.deepcopy(document)
+    kept: Kept = {}
     by_container: dict[Loc, set[int | str]] = {}
     for container, key in cuts:
         by_container.setdefault(container, set()).add(key)
@@ -105,9 +111,32 @@ def _without(document: SourceMap, cuts: set[tuple[Loc, int | str]]) -> SourceMap
             positions = [node.items_at[i] for i in keep]
             node[:] = [node[i] for i in keep]
             node.items_at, node.item_files = positions, files
+            kept[container] = keep
         else:
             return None
-    return pruned
+    return pruned, kept
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _original_path(path: str, kept: Kept) -> str:
+    """`path` of the pruned copy (``services[2].slos[0]``) in the document's own indexes: an item
+    after a cut one moved up in its list. The lists cut are sections and SLO lists, below keys
+    without dots, so splitting the names at dots is enough to find them."""
+    out: list[str] = []
+    loc: list[int | str] = []
+    last = 0
+    for match in _INDEX.finditer(path):
+        loc += [name for name in path[last : match.start()].split(".") if name]
+        index = int(match.group(1))
+        keep = kept.get(tuple(loc))
+        if keep is not None and index < len(keep):
+            index = keep[index]
+        out.append(f"{path[last : match.start()]}[{index}]")
+        loc.append(index)
+        last = match.end()
+    return "".join(out) + path[last:]
 
 
 def _names_of_dropped_entries(
@@ -125,14 +154,16 @@ def _names_of_dropped_entries(
 def _checked(
     document: SourceMap, cuts: set[tuple[Loc, int | str]], lines: Mapping[str, list[str]]
 ) -> list[Diagnostic] | None:
-    pruned = _without(document, cuts)
-    if pruned is None:
+    copied = _without(document, cuts)
+    if copied is None:
         return None
+    pruned, kept = copied
     try:
         catalog = Catalog.model_validate(pruned, by_alias=True)
     except ValidationError:
         return None
-    return check_catalog(catalog, pruned, lines, _names_of_dropped_entries(document, cuts))
+    found = check_catalog(catalog, pruned, lines, _names_of_dropped_entries(document, cuts))
+    return [replace(d, path=_original_path(d.path, kept)) if d.path else d for d in found]
 
 
 def check_what_is_valid(
