@@ -71,7 +71,7 @@ def main() -> None:
         code = app(args=args, standalone_mode=False)
     except typer.TyperException as exc:  # a usage error: the parser's, or a command's own (UsageProblem)
         if isinstance(exc, UsageProblem):
-            print(f"lgtmgen: {exc.message}", file=sys.stderr)
+            exc.show()
         else:
             rich_utils.rich_format_error(exc)  # type: ignore[arg-type]  # the parser's errors are click's
         _fail(args, exc.exit_code, f"usage error: {exc.format_message()}")
