@@ -6,8 +6,8 @@ sampler judges whole traces.
 Policies, each derived from the catalog (a trace is kept when any policy samples it):
 
 - ``keep-errors``: every trace with a span in status ERROR;
-- ``keep-slow-<service>``: the service's traces longer than its tightest latency-SLO
-  threshold;
+- ``keep-slow-<service>``: every trace with a span of the service that lasted longer than its
+  tightest latency-SLO threshold (the span's own duration, an OTTL condition);
 - ``keep-critical-routes-<service>``: every trace of a declared business-critical route;
 - ``baseline-<service>``: a probabilistic share (the service tier's percentage or the
   service's own), followed by a rate limit of the tier's ``max_spans_per_second`` that caps
@@ -80,16 +80,34 @@ def errors_policy() -> dict[str, Any]:
     return {"name": "keep-errors", "type": "status_code", "status_code": {"status_codes": ["ERROR"]}}
 
 
+def ottl_string(value: str) -> str:
+    """An OTTL string literal holding `value` exactly (OTTL unquotes its strings as Go does)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def slow_condition(service: Service, threshold: float) -> str:
+    """The OTTL span condition of a span of `service` that lasted longer than `threshold` seconds.
+
+    A span's own duration: the `latency` policy measures the whole trace, so a downstream
+    service's tight threshold would keep nearly every trace that crosses it, uncapped.
+    """
+    nanoseconds = round(threshold * 1_000_000_000)
+    return (
+        f"resource.attributes[{ottl_string(SERVICE_ATTRIBUTE)}] == {ottl_string(service.name)}"
+        f" and end_time_unix_nano - start_time_unix_nano > {nanoseconds}"
+    )
+
+
 def slow_policy(service: Service) -> dict[str, Any] | None:
     threshold = latency_threshold(service)
     if threshold is None:
         return None
-    latency = {
-        "name": "slower-than-slo",
-        "type": "latency",
-        "latency": {"threshold_ms": round(threshold * 1000)},
+    return {
+        "name": f"keep-slow-{slug(service.name)}",
+        "type": "ottl_condition",
+        # A span whose condition cannot be evaluated counts as not slow, instead of failing the trace's decision.
+        "ottl_condition": {"error_mode": "ignore", "span": [slow_condition(service, threshold)]},
     }
-    return _and(f"keep-slow-{slug(service.name)}", _service_match(service), latency)
 
 
 def route_attribute(service: Service) -> str:

@@ -11,7 +11,7 @@ from lgtmgen.artifacts import Role
 from lgtmgen.checks.otelcol import validate_collector
 from lgtmgen.checks.reference import validate_tail_sampling
 from lgtmgen.diagnostics import Diagnostic
-from lgtmgen.generators.tail_sampling import TailSampling
+from lgtmgen.generators.tail_sampling import TailSampling, ottl_string
 from lgtmgen.plan import Plan
 from tests.support import load_catalog_document
 from tests.traces.traces_catalog import CatalogLoader, base_catalog
@@ -43,11 +43,25 @@ def test_every_trace_with_an_error_is_kept_by_the_first_policy(plan: Plan) -> No
     assert first == {"name": "keep-errors", "type": "status_code", "status_code": {"status_codes": ["ERROR"]}}
 
 
-def test_slow_traces_are_kept_above_the_tightest_latency_slo_threshold_of_the_service(plan: Plan) -> None:
-    subs = _subs(_policy(plan, "keep-slow-web"))
-    assert subs[0]["string_attribute"] == {"key": "service.name", "values": ["web"]}
-    assert subs[1]["type"] == "latency"
-    assert subs[1]["latency"] == {"threshold_ms": 250}
+def test_slow_traces_are_kept_when_a_span_of_the_service_outlasts_its_tightest_latency_slo_threshold(plan: Plan) -> None:
+    # The span's own duration, not the trace's (the `latency` policy's): a trace that only
+    # passes through a fast service is not kept for that service's tight threshold.
+    assert _policy(plan, "keep-slow-web") == {
+        "name": "keep-slow-web",
+        "type": "ottl_condition",
+        "ottl_condition": {
+            "error_mode": "ignore",
+            "span": ['resource.attributes["service.name"] == "web" and end_time_unix_nano - start_time_unix_nano > 250000000'],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "literal"),
+    [("web", '"web"'), ('say "hi"', '"say \\"hi\\""'), ("back\\slash", '"back\\\\slash"'), ("café", '"café"')],
+)
+def test_service_names_are_exact_ottl_string_literals(name: str, literal: str) -> None:
+    assert ottl_string(name) == literal
 
 
 def test_a_service_without_a_latency_slo_has_no_slow_policy(plan: Plan) -> None:
@@ -131,8 +145,8 @@ def test_a_slow_slo_cannot_make_the_sampler_hold_every_trace_longer_than_the_cei
     sampler = _prod_sampler(plan)
     assert sampler["decision_wait"] == "1m"
     assert sampler["num_traces"] == 96060  # (700 + 100.5) traces/s × 60 s × 2
-    slow = _subs(_policy(plan, "keep-slow-auth"))
-    assert slow[1]["latency"] == {"threshold_ms": 7200000}
+    slow = _policy(plan, "keep-slow-auth")["ottl_condition"]["span"]
+    assert slow == ['resource.attributes["service.name"] == "auth" and end_time_unix_nano - start_time_unix_nano > 7200000000000']
 
 
 def test_the_ceiling_of_the_wait_is_a_catalog_setting(load: CatalogLoader) -> None:
@@ -211,7 +225,7 @@ def test_every_policy_and_sub_policy_name_is_unique(plan: Plan) -> None:
     names = [p["name"] for p in policies]
     names += [sub["name"] for p in policies if p["type"] == "and" for sub in _subs(p)]
     assert len(names) == len(set(names))
-    assert "keep-slow-web/service" in names
+    assert "keep-critical-routes-web/service" in names
 
 
 def test_every_generated_sampler_passes_the_pinned_tail_sampling_reference(plan: Plan) -> None:
