@@ -8,6 +8,8 @@ from typing import Any
 
 import promql_parser
 
+from lgtmgen.regex import re2_escape
+
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -90,6 +92,34 @@ def selected_metrics(expr: str) -> SelectedMetrics:
                 elif matcher.op == promql_parser.MatchOp.Re:
                     patterns.add(matcher.value)
     return SelectedMetrics(frozenset(names), frozenset(patterns))
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesMatch:
+    """The series one vector selector can read, as relabelling tests them: per label name (sorted,
+    ``__name__`` included), an RE2 regex its value must match whole. Only the positive matchers
+    (``=``, ``=~``) are kept, so it matches every series the selector reads, and maybe more."""
+
+    labels: tuple[tuple[str, str], ...]
+
+
+def series_matches(expr: str) -> list[SeriesMatch]:
+    """A `SeriesMatch` per vector selector of `expr` (valid PromQL), one per alternative of ``or`` matchers."""
+    found: list[SeriesMatch] = []
+    for selector in _vector_selectors(promql_parser.parse(expr)):
+        matchers = selector.matchers
+        # `{a="x" or b="y"}` keeps its alternatives in or_matchers (and none in matchers).
+        for alternative in matchers.or_matchers or [matchers.matchers]:
+            labels: dict[str, str] = {"__name__": re2_escape(selector.name)} if selector.name else {}
+            for matcher in alternative:
+                if matcher.name in labels:  # a second matcher of one label: the first alone matches more
+                    continue
+                if matcher.op == promql_parser.MatchOp.Equal:
+                    labels[matcher.name] = re2_escape(matcher.value)
+                elif matcher.op == promql_parser.MatchOp.Re:
+                    labels[matcher.name] = matcher.value
+            found.append(SeriesMatch(tuple(sorted(labels.items()))))
+    return found
 
 
 PROMETHEUS_RELEASE = "3.5"

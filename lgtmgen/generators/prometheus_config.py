@@ -5,7 +5,10 @@ federation and local dashboards; it has no `alerting` block, so alerts come from
 Mimir's ruler alone; an agent evaluates none, and an operator-run Prometheus gets
 them as PrometheusRule objects) and remote-writes to Mimir, once per tenant, only the raw series that Mimir's ruler
 and the declared `keep_metrics` need (recorded series are re-recorded by the
-ruler, so sending them too would double them).
+ruler, so sending them too would double them). In a cluster running services of several
+tenants, each tenant's keep-list also marks its services' series by their selectors and keeps
+the names they expose only when marked (`write_relabel_configs`), so no tenant receives
+another's series by a shared name.
 
 Queue sizing follows Prometheus' remote-write tuning guidance: throughput is
 about shards × max_samples_per_send / send latency, and capacity should be a
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lgtmgen.artifacts import Artifact, Role
-from lgtmgen.catalog.models import CustomSLI, LatencySLI, Service
+from lgtmgen.catalog.models import AvailabilitySLI, CustomSLI, LatencySLI, Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.org import Cluster
 from lgtmgen.generators.kubernetes import set_dir
@@ -34,7 +37,7 @@ from lgtmgen.generators.remote_write import credentials
 from lgtmgen.generators.slo.groups import record_names
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
-from lgtmgen.promql import SelectedMetrics, matchers, selected_metrics
+from lgtmgen.promql import SelectedMetrics, SeriesMatch, matchers, selected_metrics, series_matches
 from lgtmgen.regex import re2_escape
 from lgtmgen.sli import classic_histogram, event_counts
 
@@ -59,28 +62,54 @@ def queue_config(expected_series: int, scrape_interval: float) -> dict[str, int]
     }
 
 
-def raw_metrics(plan: Plan, service: Service) -> SelectedMetrics:
+@dataclass(frozen=True)
+class RawReads:
+    """The raw series a service's rules read in Mimir.
+
+    `owned` are names whose series the service's own targets expose (its convention's metrics,
+    `up`, the metrics of its SLI queries): in a cluster shared by tenants each tenant is sent
+    only those of its services, told apart by `marks`, the selectors they are read with. `by_name`
+    are read whoever exposes them (KPIs read by name, the platform's resource and security
+    metrics) and are sent by name.
+    """
+
+    owned: SelectedMetrics
+    marks: tuple[SeriesMatch, ...]
+    by_name: SelectedMetrics
+
+    @property
+    def names(self) -> SelectedMetrics:
+        return self.owned | self.by_name
+
+
+def raw_metrics(plan: Plan, service: Service) -> RawReads:
     """Raw metrics the service's rules read in Mimir; the SLIs' from their parsed PromQL."""
     settings = plan.catalog.metrics
     m = resolve_metrics(service)
-    names = {n for n in (m.requests,) if n}
+    owned = {n for n in (m.requests,) if n}
     if m.duration:
-        names |= {m.duration} if m.native_histograms else {f"{m.duration}_{s}" for s in ("bucket", "count", "sum")}
-    names |= {k.metric for k in service.kpis}
+        owned |= {m.duration} if m.native_histograms else {f"{m.duration}_{s}" for s in ("bucket", "count", "sum")}
+    by_name = {k.metric for k in service.kpis}
     if service.resources is not None:
         r = settings.resource_metrics
-        names |= {r.cpu_usage, r.memory_usage, r.requests}
+        by_name |= {r.cpu_usage, r.memory_usage, r.requests}
         if "cert-manager" in settings.security.exporters:
-            names.add(settings.security.certificate_expiry_metric)
+            by_name.add(settings.security.certificate_expiry_metric)
         if "trivy-operator" in settings.security.exporters:
-            names.add(settings.security.vulnerability_metric)
-    selected = SelectedMetrics(frozenset(names))
+            by_name.add(settings.security.vulnerability_metric)
+    selector = SeriesMatch(tuple(sorted((label, re2_escape(value)) for label, value in m.selector.items())))
+    marks = [selector]
+    selected = SelectedMetrics(frozenset(owned))
     for slo in plan.slos_of(service.name):
         counts = event_counts(slo, "5m")
         selected |= selected_metrics(counts.errors)
         if isinstance(slo.slo.sli, CustomSLI):  # the other kinds' error count reads its total count
             selected |= selected_metrics(counts.total)
-    return selected
+        if not isinstance(slo.slo.sli, AvailabilitySLI | LatencySLI):  # the others read with the selector
+            marks += series_matches(counts.errors) + series_matches(counts.total)
+    if not selector.labels:  # nothing tells the service's series apart from others'
+        return RawReads(SelectedMetrics(), (), selected | SelectedMetrics(frozenset(by_name)))
+    return RawReads(selected, tuple(sorted(set(marks), key=lambda match: match.labels)), SelectedMetrics(frozenset(by_name)))
 
 
 def capacity_reads(plan: Plan) -> dict[str, SelectedMetrics]:
@@ -99,10 +128,51 @@ def capacity_reads(plan: Plan) -> dict[str, SelectedMetrics]:
     return reads
 
 
-def keep_regex(selected: SelectedMetrics) -> str:
-    """The write-relabel `keep` regex: exact names escaped, `__name__=~` patterns grouped."""
-    exact = sorted(re2_escape(n) for n in selected.names | {"up"})
+def keep_regex(selected: SelectedMetrics, up: bool = True) -> str:
+    """The write-relabel `keep` regex: exact names escaped (and `up`), `__name__=~` patterns grouped."""
+    exact = sorted(re2_escape(n) for n in selected.names | ({"up"} if up else set()))
     return "|".join(exact + sorted(f"(?:{p})" for p in selected.patterns))
+
+
+SELF_JOB = "prometheus"
+"""The job of the cluster Prometheus' scrape of itself."""
+OWNER_LABEL = "__tmp_lgtmgen_tenant_series"
+"""The temporary label that marks, in a cluster shared by tenants, the series of one tenant's services."""
+
+
+def _mark_rules(marks: Iterable[SeriesMatch]) -> list[dict[str, Any]]:
+    """One `replace` per set of label names, marking every series one of `marks` matches."""
+    by_labels: dict[tuple[str, ...], set[str]] = {}
+    for match in marks:
+        names = tuple(label for label, _ in match.labels)
+        # Each value's regex grouped when it has alternatives, so `;` and `|` between them bind as meant.
+        by_labels.setdefault(names, set()).add(";".join(f"(?:{r})" if "|" in r else r for _, r in match.labels))
+    return [
+        {
+            "source_labels": list(names),
+            "separator": ";",
+            "regex": "|".join(sorted(values)),
+            "target_label": OWNER_LABEL,
+            "replacement": "yes",
+            "action": "replace",
+        }
+        for names, values in sorted(by_labels.items())
+    ]
+
+
+def write_relabel_configs(owned: SelectedMetrics, marks: Iterable[SeriesMatch], by_name: SelectedMetrics, shared: bool) -> list[dict[str, Any]]:
+    """What one tenant's remote write keeps: the names its rules read, and in a cluster `shared` with
+    other tenants' services only the series of its own services among the names they own."""
+    if not shared:
+        return [{"source_labels": ["__name__"], "regex": keep_regex(owned | by_name), "action": "keep"}]
+    alternatives = [f"yes;(?:{keep_regex(owned)})"]
+    if by_name.names or by_name.patterns:
+        alternatives.append(f"(?:yes)?;(?:{keep_regex(by_name, up=False)})")
+    return [
+        *_mark_rules(marks),
+        {"source_labels": [OWNER_LABEL, "__name__"], "separator": ";", "regex": "|".join(alternatives), "action": "keep"},
+        {"regex": OWNER_LABEL, "action": "labeldrop"},
+    ]
 
 
 def reads_native_histograms(plan: Plan, service: Service) -> bool:
@@ -115,7 +185,7 @@ def reads_native_histograms(plan: Plan, service: Service) -> bool:
 
 
 def remote_write(
-    plan: Plan, cluster: Cluster, tenant: str, selected: SelectedMetrics, native_histograms: bool = False
+    plan: Plan, cluster: Cluster, tenant: str, relabel: list[dict[str, Any]], native_histograms: bool = False
 ) -> dict[str, Any]:
     settings = plan.catalog.metrics
     scrape = parse_duration(plan.catalog.defaults.scrape_interval)
@@ -130,9 +200,7 @@ def remote_write(
         # Remote write 1.0 drops native histogram samples unless told to send them.
         entry["send_native_histograms"] = True
     entry["queue_config"] = queue_config(expected, scrape)
-    entry["write_relabel_configs"] = [
-        {"source_labels": ["__name__"], "regex": keep_regex(selected), "action": "keep"}
-    ]
+    entry["write_relabel_configs"] = relabel
     return entry
 
 
@@ -140,7 +208,7 @@ def remote_write(
 class ServiceReads:
     """What each cluster's configuration needs of a service, worked out once for every cluster and replica."""
 
-    metrics: SelectedMetrics
+    metrics: RawReads
     slo_rules: bool
     metric_rules: bool
     native_histograms: bool
@@ -176,16 +244,30 @@ def cluster_config(
     if replica is not None:
         labels[HA_REPLICA_LABEL] = f"{cluster.name}-{replica}"
     services = plan.services_in(cluster.name)
-    by_tenant: dict[str, SelectedMetrics] = {}
+    owned: dict[str, SelectedMetrics] = {}
+    marks: dict[str, set[SeriesMatch]] = {}
+    by_name: dict[str, SelectedMetrics] = {}
     if cluster.tenant:
-        by_tenant[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
+        by_name[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
+        # The Mimir ruler's cluster-silence alert, in the cluster's tenant, needs an `up` of the
+        # cluster even when none of its services run here: Prometheus' own.
+        marks[cluster.tenant] = {SeriesMatch((("__name__", "up"), ("job", re2_escape(SELF_JOB))))}
     native: set[str] = set()
     for service in services:
-        by_tenant[service.tenant] = by_tenant.get(service.tenant, SelectedMetrics()) | reads[service.name].metrics
+        read = reads[service.name].metrics
+        owned[service.tenant] = owned.get(service.tenant, SelectedMetrics()) | read.owned
+        marks.setdefault(service.tenant, set()).update(read.marks)
+        by_name[service.tenant] = by_name.get(service.tenant, SelectedMetrics()) | read.by_name
         if reads[service.name].native_histograms:
             native.add(service.tenant)
-    for tenant in by_tenant:
-        by_tenant[tenant] |= capacity.get(tenant, SelectedMetrics())
+    for tenant in by_name.keys() | owned.keys():
+        by_name[tenant] = by_name.get(tenant, SelectedMetrics()) | capacity.get(tenant, SelectedMetrics())
+    # Services of several tenants here: one tenant's series must not reach another's by a shared name.
+    shared = len({service.tenant for service in services}) > 1
+    relabel = {
+        tenant: write_relabel_configs(owned.get(tenant, SelectedMetrics()), marks.get(tenant, set()), by_name[tenant], shared)
+        for tenant in by_name
+    }
     config: dict[str, Any] = {
         "global": {
             "scrape_interval": defaults.scrape_interval,
@@ -195,8 +277,8 @@ def cluster_config(
     }
     if cluster.rules_from() == "files":
         config["rule_files"] = rule_files(services, reads)
-    config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
-    config["remote_write"] = [remote_write(plan, cluster, t, n, t in native) for t, n in sorted(by_tenant.items())]
+    config["scrape_configs"] = [{"job_name": SELF_JOB, "static_configs": [{"targets": ["localhost:9090"]}]}]
+    config["remote_write"] = [remote_write(plan, cluster, t, r, t in native) for t, r in sorted(relabel.items())]
     return config
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,12 @@ import pytest
 
 from lgtmgen.artifacts import Role
 from lgtmgen.bundle import compile_bundle
-from lgtmgen.generators.prometheus_config import GLOBAL_CONFIG, PrometheusConfig, queue_config
+from lgtmgen.generators.prometheus_config import (
+    GLOBAL_CONFIG,
+    OWNER_LABEL,
+    PrometheusConfig,
+    queue_config,
+)
 from lgtmgen.plan import Plan
 from lgtmgen.toolchain.locate import locate_tools
 from lgtmgen.writer import write_bundle
@@ -19,6 +25,38 @@ from tests.metrics.conftest import Loader, base_catalog
 
 def _configs(plan: Plan) -> dict[str, dict[str, Any]]:
     return {a.path: a.data for a in PrometheusConfig().generate(plan)}
+
+
+def _kept(write: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The names a remote write's keep rule keeps only when marked as its tenant's series, and by
+    name alone (a cluster of one tenant marks nothing). Exact names only."""
+    keep = next(rule for rule in write["write_relabel_configs"] if rule["action"] == "keep")
+    if keep["source_labels"] == ["__name__"]:
+        return set(), set(keep["regex"].split("|"))
+    marked, by_name = set(), set()
+    for alternative in re.findall(r"(\(\?:yes\)\?|yes);\(\?:([^()]*)\)", keep["regex"]):
+        (marked if alternative[0] == "yes" else by_name).update(alternative[1].split("|"))
+    return marked, by_name
+
+
+def test_a_shared_cluster_marks_each_tenants_series_and_keeps_its_own_names_only_when_marked(plan: Plan) -> None:
+    stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
+    writes = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"] for w in stage["remote_write"]}
+    assert writes["stage"][:2] == [
+        # eu-stage's own tenant evaluates the cluster-silence alert: Prometheus' own `up` is its
+        {"source_labels": ["__name__", "job"], "separator": ";", "regex": "up;prometheus",
+         "target_label": OWNER_LABEL, "replacement": "yes", "action": "replace"},
+        {"source_labels": ["job"], "separator": ";", "regex": "worker",
+         "target_label": OWNER_LABEL, "replacement": "yes", "action": "replace"},
+    ]
+    assert [rule["regex"] for rule in writes["prod"] if rule["action"] == "replace"] == ["api"]
+    assert [rule["action"] for rule in writes["stage"]] == ["replace", "replace", "keep", "labeldrop"]
+    assert writes["stage"][-1] == {"regex": OWNER_LABEL, "action": "labeldrop"}
+    marked, by_name = _kept({"write_relabel_configs": writes["prod"]})
+    assert {"http_requests_total", "up"} <= marked and "orders_total" in by_name  # a KPI is read by name
+    # The production cluster runs prod's services alone: one rule, by name.
+    prod = _configs(plan)["prometheus/clusters/eu-prod/prometheus-0.yml"]
+    assert [len(w["write_relabel_configs"]) for w in prod["remote_write"]] == [1]
 
 
 def test_queue_sizing_follows_the_documented_formula() -> None:
@@ -50,11 +88,10 @@ def test_each_tenant_gets_its_own_remote_write_with_a_file_secret(plan: Plan) ->
     for write in writes.values():
         assert write["authorization"] == {"type": "Bearer", "credentials_file": "/etc/prometheus/mimir.token"}
         assert "credentials" not in write["authorization"]
-    keep = writes["stage"]["write_relabel_configs"][0]
-    assert keep["action"] == "keep"
-    assert "grpc_server_handled_total" in keep["regex"].split("|")
-    assert "orders_total" not in keep["regex"].split("|")
-    assert "orders_total" in writes["prod"]["write_relabel_configs"][0]["regex"].split("|")
+    stage_names, prod_names = (set.union(*_kept(writes[t])) for t in ("stage", "prod"))
+    assert "grpc_server_handled_total" in stage_names
+    assert "orders_total" not in stage_names
+    assert "orders_total" in prod_names
 
 
 def test_the_keep_list_holds_every_metric_the_slis_read_even_bare_or_by_name_matcher(
@@ -143,7 +180,7 @@ def test_the_capacity_forecasts_metrics_reach_the_tenant_their_dashboard_opens_o
     plan, errors = load(document)
     assert plan is not None and [d for d in errors if d.is_error] == [], [str(d) for d in errors]
     stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
-    keep = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"][0]["regex"].split("|") for w in stage["remote_write"]}
+    keep = {w["headers"]["X-Scope-OrgID"]: set.union(*_kept(w)) for w in stage["remote_write"]}
     # shop's dashboard opens on api's tenant, prod; ops' on worker's, stage, whose signal reads a
     # recorded series only: recorded series are never sent
     assert {"kubelet_volume_stats_used_bytes", "kubelet_volume_stats_capacity_bytes"} <= set(keep["prod"])

@@ -10,7 +10,7 @@ import pytest
 
 from lgtmgen.catalog import load_catalog
 from lgtmgen.plan import build_plan
-from lgtmgen.promql import SelectedMetrics, _vector_selectors, selected_metrics
+from lgtmgen.promql import SelectedMetrics, _vector_selectors, selected_metrics, series_matches
 from lgtmgen.sli import event_counts
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
@@ -75,3 +75,18 @@ def test_the_error_count_of_every_built_in_sli_kind_reads_what_its_total_reads()
         total = selected_metrics(counts.total)
         assert total.names and total.names <= selected_metrics(counts.errors).names, slo.slo.name
         assert total.patterns <= selected_metrics(counts.errors).patterns
+
+
+@pytest.mark.parametrize(
+    ("expr", "matches"),
+    [
+        ('x{job="a.b"}', [(("__name__", "x"), ("job", "a\\.b"))]),
+        ('rate(x{q=~"m|n", z!="3", y!~"4"}[5m])', [(("__name__", "x"), ("q", "m|n"))]),
+        ('x{a="1" or b="2"}', [(("__name__", "x"), ("a", "1")), (("__name__", "x"), ("b", "2"))]),
+        ('{__name__=~"x.*", job="j"}', [(("__name__", "x.*"), ("job", "j"))]),
+        ('x{a="1", a=~"1|2"}', [(("__name__", "x"), ("a", "1"))]),
+    ],
+    ids=["equality escaped", "regex kept, negatives dropped", "or alternatives", "name pattern", "one label twice"],
+)
+def test_series_matches_keep_the_positive_matchers_of_each_selector(expr: str, matches: list[tuple[tuple[str, str], ...]]) -> None:
+    assert sorted(m.labels for m in series_matches(expr)) == sorted(matches)
