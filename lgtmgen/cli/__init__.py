@@ -38,14 +38,25 @@ def _hard_exit(code: int) -> NoReturn:
 
 
 def _command_of(args: list[str]) -> str:
-    """The command `args` name (the first word that is no option nor the global --output's value)."""
+    """The command path `args` name (``alerts review``), as the reports of successful runs say it:
+    the words that name a command, skipping options and the global --output's value."""
+    from typer.main import get_command
+
+    command: object = get_command(app)
+    path: list[str] = []
     words = iter(args)
     for word in words:
         if word == "--output":
             next(words, None)
         elif not word.startswith("-"):
-            return word
-    return "lgtmgen"
+            commands = getattr(command, "commands", None)
+            if commands is None:  # an argument of the command
+                break
+            path.append(word)
+            command = commands.get(word)
+            if command is None:  # an unknown command: named as given
+                break
+    return " ".join(path) or "lgtmgen"
 
 
 def _wants_json(args: list[str]) -> bool:
@@ -58,9 +69,12 @@ def _wants_json(args: list[str]) -> bool:
 
 def _fail(args: list[str], code: int, failure: str) -> NoReturn:
     """End a run that stopped before its command could report: the JSON report too when asked for,
-    so a CI job that parses standard output always has one."""
+    so a CI job that parses standard output has one."""
     if _wants_json(args):
-        print(json_report(_command_of(args), False, [], failure, exit_code=code))
+        try:
+            print(json_report(_command_of(args), False, [], failure, exit_code=code), flush=True)
+        except OSError:  # the reader went away (`| head`): the exit code still says what happened
+            _hard_exit(code)
     sys.exit(code)
 
 
@@ -74,7 +88,7 @@ def main() -> None:
             exc.show()
         else:
             rich_utils.rich_format_error(exc)  # type: ignore[arg-type]  # the parser's errors are click's
-        _fail(args, exc.exit_code, f"usage error: {exc.format_message()}")
+        _fail(args, exc.exit_code, f"{'usage error' if exc.exit_code == 2 else 'error'}: {exc.format_message()}")
     except typer.Abort:
         print("Aborted!", file=sys.stderr)
         _fail(args, 1, "aborted")

@@ -69,7 +69,7 @@ def read_documents(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _run(
-    importer: Callable[..., Imported], files: list[Path], team: str, tenant: str, out: Path | None, force: bool
+    command: str, importer: Callable[..., Imported], files: list[Path], team: str, tenant: str, out: Path | None, force: bool
 ) -> None:
     """Import `files`; write the entries to `out` (else standard output) only when every one validates.
 
@@ -79,15 +79,15 @@ def _run(
     from lgtmgen.render.yaml_emitter import dump_yaml  # not on the path of `lgtmgen validate`
 
     if out is not None and out.exists() and not force:  # as `lgtmgen init`: never lose a file
-        _fail([Diagnostic("import/output-exists", f"{out} exists; use --force to overwrite")])
+        _fail(command, [Diagnostic("import/output-exists", f"{out} exists; use --force to overwrite")])
     try:
         documents = read_documents(files)
     except UnreadableSpec as exc:
-        _fail([Diagnostic("import/unreadable-spec", str(exc))])
+        _fail(command, [Diagnostic("import/unreadable-spec", str(exc))])
     result = importer(documents, team, tenant)
     diagnostics = _problems(result)
     if has_errors(diagnostics):
-        _fail(diagnostics, result)
+        _fail(command, diagnostics, result)
     if out is not None:
         from lgtmgen.cli.app import write_text_or_exit  # the app imports this module
 
@@ -95,7 +95,7 @@ def _run(
     count = result.slo_count()
     if _as_json():
         written: dict[str, object] = {"out": str(out)} if out is not None else {"catalog": result.catalog()}
-        print(json_report("import", True, diagnostics, **_counts(result), **written))
+        print(json_report(command, True, diagnostics, **_counts(result), **written))
         return
     if out is None:
         sys.stdout.write(dump_yaml(result.catalog()))
@@ -130,15 +130,15 @@ def _print_human(diagnostics: list[Diagnostic], result: Imported | None) -> None
         print(f"not carried over: {line}", file=sys.stderr)
 
 
-def _fail(diagnostics: list[Diagnostic], result: Imported | None = None) -> NoReturn:
+def _fail(command: str, diagnostics: list[Diagnostic], result: Imported | None = None) -> NoReturn:
     """Report `diagnostics` (and what did not carry over), write nothing, exit 1."""
     if _as_json():
-        print(json_report("import", False, diagnostics, **(_counts(result) if result is not None else {})))
+        print(json_report(command, False, diagnostics, **(_counts(result) if result is not None else {})))
     else:
         from lgtmgen.cli.app import err  # the app imports this module
 
         _print_human(diagnostics, result)
-        err.print(f"[bold red]✗[/] import: {summary(diagnostics)}; nothing written")
+        err.print(f"[bold red]✗[/] {command}: {summary(diagnostics)}; nothing written")
     raise typer.Exit(1)
 
 
@@ -153,7 +153,7 @@ def sloth_command(
     files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None, force: ForceOption = False
 ) -> None:
     """Sloth `prometheus/v1` specs and Kubernetes `PrometheusServiceLevel` objects."""
-    _run(import_sloth, files, team, tenant, out, force)
+    _run("import sloth", import_sloth, files, team, tenant, out, force)
 
 
 @import_app.command("openslo")
@@ -161,7 +161,7 @@ def openslo_command(
     files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None, force: ForceOption = False
 ) -> None:
     """OpenSLO v1 `SLO` documents (with their `SLI` documents): ratio and threshold metrics."""
-    _run(import_openslo, files, team, tenant, out, force)
+    _run("import openslo", import_openslo, files, team, tenant, out, force)
 
 
 @import_app.command("pyrra")
@@ -169,4 +169,4 @@ def pyrra_command(
     files: FilesArg, team: TeamOption, tenant: TenantOption, out: OutOption = None, force: ForceOption = False
 ) -> None:
     """Pyrra `ServiceLevelObjective` objects: ratio, latency, native latency and bool-gauge indicators."""
-    _run(import_pyrra, files, team, tenant, out, force)
+    _run("import pyrra", import_pyrra, files, team, tenant, out, force)

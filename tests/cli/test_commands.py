@@ -132,11 +132,12 @@ USAGE_ERRORS_WITH_JSON = [
     (["no-such-command"], "no-such-command", "No such command 'no-such-command'."),
     (["schema", "--format", "xml"], "schema", "--format is json or markdown"),
     (["check", ".", "--only", "promtool"], "check", "unknown check promtool"),
-    (["alerts", "review", ".", "--history", "h.json", "--since", "yesterday"], "alerts", "--since 'yesterday' is neither"),
+    (["alerts", "review", ".", "--history", "h.json", "--since", "yesterday"], "alerts review", "--since 'yesterday' is neither"),
+    (["import", "sloth"], "import sloth", "Missing argument"),
 ]
 
 
-@pytest.mark.parametrize(("args", "command", "message"), USAGE_ERRORS_WITH_JSON, ids=[c[1] for c in USAGE_ERRORS_WITH_JSON])
+@pytest.mark.parametrize(("args", "command", "message"), USAGE_ERRORS_WITH_JSON, ids=[c[1].replace(" ", "-") for c in USAGE_ERRORS_WITH_JSON])
 def test_usage_errors_answer_a_json_report_when_one_is_asked_for(
     args: list[str], command: str, message: str, tmp_path: Path
 ) -> None:
