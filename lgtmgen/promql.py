@@ -103,8 +103,9 @@ class SeriesMatch:
     labels: tuple[tuple[str, str], ...]
 
 
-def series_matches(expr: str) -> list[SeriesMatch]:
-    """A `SeriesMatch` per vector selector of `expr` (valid PromQL), one per alternative of ``or`` matchers."""
+def series_matches(expr: str, regexes: bool = True) -> list[SeriesMatch]:
+    """A `SeriesMatch` per vector selector of `expr` (valid PromQL), one per alternative of ``or``
+    matchers; without `regexes`, of its equality matchers only (a match of more series)."""
     found: list[SeriesMatch] = []
     for selector in _vector_selectors(promql_parser.parse(expr)):
         matchers = selector.matchers
@@ -116,7 +117,7 @@ def series_matches(expr: str) -> list[SeriesMatch]:
                     continue
                 if matcher.op == promql_parser.MatchOp.Equal:
                     labels[matcher.name] = re2_escape(matcher.value)
-                elif matcher.op == promql_parser.MatchOp.Re:
+                elif matcher.op == promql_parser.MatchOp.Re and regexes:
                     labels[matcher.name] = matcher.value
             found.append(SeriesMatch(tuple(sorted(labels.items()))))
     return found

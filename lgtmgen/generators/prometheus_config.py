@@ -106,7 +106,10 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
         if isinstance(slo.slo.sli, CustomSLI):  # the other kinds' error count reads its total count
             selected |= selected_metrics(counts.total)
         if not isinstance(slo.slo.sli, AvailabilitySLI | LatencySLI):  # the others read with the selector
-            marks += series_matches(counts.errors) + series_matches(counts.total)
+            # Equality matchers only: a user's `=~` can hold anchors or flags that would not survive
+            # being joined with other labels' values in one relabel regex. Without it a mark matches
+            # more series, never fewer, so nothing a rule reads is dropped.
+            marks += series_matches(counts.errors, regexes=False) + series_matches(counts.total, regexes=False)
     if not selector.labels:  # nothing tells the service's series apart from others'
         return RawReads(SelectedMetrics(), (), selected | SelectedMetrics(frozenset(by_name)))
     return RawReads(selected, tuple(sorted(set(marks), key=lambda match: match.labels)), SelectedMetrics(frozenset(by_name)))
@@ -134,8 +137,6 @@ def keep_regex(selected: SelectedMetrics, up: bool = True) -> str:
     return "|".join(exact + sorted(f"(?:{p})" for p in selected.patterns))
 
 
-SELF_JOB = "prometheus"
-"""The job of the cluster Prometheus' scrape of itself."""
 OWNER_LABEL = "__tmp_lgtmgen_tenant_series"
 """The temporary label that marks, in a cluster shared by tenants, the series of one tenant's services."""
 
@@ -145,8 +146,9 @@ def _mark_rules(marks: Iterable[SeriesMatch]) -> list[dict[str, Any]]:
     by_labels: dict[tuple[str, ...], set[str]] = {}
     for match in marks:
         names = tuple(label for label, _ in match.labels)
-        # Each value's regex grouped when it has alternatives, so `;` and `|` between them bind as meant.
-        by_labels.setdefault(names, set()).add(";".join(f"(?:{r})" if "|" in r else r for _, r in match.labels))
+        by_labels.setdefault(names, set()).add(";".join(regex for _, regex in match.labels))
+    if () in by_labels:  # a selector of a name pattern alone: every series may be the tenant's
+        return [{"target_label": OWNER_LABEL, "replacement": "yes", "action": "replace"}]
     return [
         {
             "source_labels": list(names),
@@ -165,9 +167,10 @@ def write_relabel_configs(owned: SelectedMetrics, marks: Iterable[SeriesMatch], 
     other tenants' services only the series of its own services among the names they own."""
     if not shared:
         return [{"source_labels": ["__name__"], "regex": keep_regex(owned | by_name), "action": "keep"}]
-    alternatives = [f"yes;(?:{keep_regex(owned)})"]
-    if by_name.names or by_name.patterns:
-        alternatives.append(f"(?:yes)?;(?:{keep_regex(by_name, up=False)})")
+    # `up` by name: the cluster-outage and cluster-silence alerts read it for jobs of no service
+    # (`critical_jobs`), in whichever tenant evaluates them.
+    alternatives = [f"yes;(?:{keep_regex(owned, up=False)})"] if owned.names or owned.patterns else []
+    alternatives.append(f"(?:yes)?;(?:{keep_regex(by_name)})")
     return [
         *_mark_rules(marks),
         {"source_labels": [OWNER_LABEL, "__name__"], "separator": ";", "regex": "|".join(alternatives), "action": "keep"},
@@ -249,9 +252,6 @@ def cluster_config(
     by_name: dict[str, SelectedMetrics] = {}
     if cluster.tenant:
         by_name[cluster.tenant] = SelectedMetrics(frozenset(plan.catalog.metrics.keep_metrics))
-        # The Mimir ruler's cluster-silence alert, in the cluster's tenant, needs an `up` of the
-        # cluster even when none of its services run here: Prometheus' own.
-        marks[cluster.tenant] = {SeriesMatch((("__name__", "up"), ("job", re2_escape(SELF_JOB))))}
     native: set[str] = set()
     for service in services:
         read = reads[service.name].metrics
@@ -277,7 +277,7 @@ def cluster_config(
     }
     if cluster.rules_from() == "files":
         config["rule_files"] = rule_files(services, reads)
-    config["scrape_configs"] = [{"job_name": SELF_JOB, "static_configs": [{"targets": ["localhost:9090"]}]}]
+    config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
     config["remote_write"] = [remote_write(plan, cluster, t, r, t in native) for t, r in sorted(relabel.items())]
     return config
 

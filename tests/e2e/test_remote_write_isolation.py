@@ -56,8 +56,11 @@ unread_total{job="shop"} 13
 EXPECTED = {
     ("red", "http_requests_total", "job=shop"),
     ("red", "orders_total", "job=shop"),
-    # The cluster's own tenant evaluates the cluster-silence alert: it gets Prometheus' own `up`.
+    # `up` by name, to every tenant: the outage alerts read it for jobs of no service.
     ("red", "up", "job=prometheus"),
+    ("red", "up", "job=target"),
+    ("blue", "up", "job=prometheus"),
+    ("blue", "up", "job=target"),
     ("blue", "http_requests_total", "job=bank"),
     # Read by the SLI's own selector: the series carry no job of the service's (the scrape's).
     ("blue", "jobs_total", "job=target,queue=mail"),
@@ -135,7 +138,6 @@ def test_each_tenant_receives_only_its_own_services_series_from_a_shared_cluster
             tmp_path / "sender.log", f"{sender}/-/ready",
         ))
         wait_for(lambda: _received(receiver) >= EXPECTED, 60, f"the series {sorted(EXPECTED)}")
-        # A few more scrapes and sends: nothing else arrives (the target's own `up`, job="target",
-        # is no service's, so no tenant gets it).
+        # A few more scrapes and sends: nothing else arrives.
         time.sleep(4)
         assert _received(receiver) == EXPECTED
