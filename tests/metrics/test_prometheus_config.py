@@ -15,9 +15,11 @@ from lgtmgen.generators.prometheus_config import (
     GLOBAL_CONFIG,
     OWNER_LABEL,
     PrometheusConfig,
+    _mark_rules,
     queue_config,
 )
 from lgtmgen.plan import Plan
+from lgtmgen.promql import series_matches
 from lgtmgen.toolchain.locate import locate_tools
 from lgtmgen.writer import write_bundle
 from tests.metrics.conftest import Loader, base_catalog
@@ -323,3 +325,10 @@ def test_an_sli_selector_marks_by_its_equality_matchers_only(load: Loader) -> No
     rules = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"] for w in stage["remote_write"]}["stage"]
     marks = {tuple(rule["source_labels"]): rule["regex"] for rule in rules if rule["action"] == "replace"}
     assert marks == {("__name__",): "jobs_total", ("__name__", "env"): "jobs_failed_total;prod", ("job",): "worker"}
+
+
+def test_a_selector_of_a_name_pattern_alone_marks_every_series() -> None:
+    # No label to tell its series apart: a rule without source labels would be refused, and a
+    # rule that marked none would drop what the SLI reads.
+    marks = series_matches('{__name__=~"x_.*"}', regexes=False) + series_matches('y{a="1"}')
+    assert _mark_rules(marks) == [{"target_label": OWNER_LABEL, "replacement": "yes", "action": "replace"}]
