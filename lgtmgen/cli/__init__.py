@@ -14,7 +14,6 @@ import traceback
 from typing import NoReturn
 
 import typer
-from typer import rich_utils
 
 from lgtmgen.cli.app import OutputFormat, app, state
 from lgtmgen.cli.report import json_report
@@ -87,6 +86,8 @@ def main() -> None:
         if isinstance(exc, UsageProblem):
             exc.show()
         else:
+            from typer import rich_utils  # costs 0.15 s to import: only for an error
+
             rich_utils.rich_format_error(exc)  # type: ignore[arg-type]  # the parser's errors are click's
         _fail(args, exc.exit_code, f"{'usage error' if exc.exit_code == 2 else 'error'}: {exc.format_message()}")
     except typer.Abort:
