@@ -89,7 +89,8 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
     owned = {n for n in (m.requests,) if n}
     if m.duration:
         owned |= {m.duration} if m.native_histograms else {f"{m.duration}_{s}" for s in ("bucket", "count", "sum")}
-    by_name = {k.metric for k in service.kpis}
+    kpis = [(kpi.metric, kpi.selector_of(m.selector)) for kpi in service.kpis]
+    by_name = {metric for metric, labels in kpis if not labels}  # a KPI of every series of its metric
     if service.resources is not None:
         r = settings.resource_metrics
         by_name |= {r.cpu_usage, r.memory_usage, r.requests}
@@ -99,6 +100,11 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
             by_name.add(settings.security.vulnerability_metric)
     selector = SeriesMatch(tuple(sorted((label, re2_escape(value)) for label, value in m.selector.items())))
     marks = [selector]
+    for metric, labels in kpis:
+        if labels:
+            owned.add(metric)
+        if labels and dict(labels) != dict(m.selector):
+            marks.append(SeriesMatch(tuple(sorted((k, re2_escape(v)) for k, v in {"__name__": metric, **labels}.items()))))
     selected = SelectedMetrics(frozenset(owned))
     for slo in plan.slos_of(service.name):
         counts = event_counts(slo, "5m")

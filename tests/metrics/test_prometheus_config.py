@@ -55,7 +55,7 @@ def test_a_shared_cluster_marks_each_tenants_series_and_keeps_its_own_names_only
     assert [rule["action"] for rule in writes["stage"]] == ["replace", "keep", "labeldrop"]
     assert writes["stage"][-1] == {"regex": OWNER_LABEL, "action": "labeldrop"}
     marked, by_name = _kept({"write_relabel_configs": writes["prod"]})
-    assert "http_requests_total" in marked and "orders_total" in by_name  # a KPI is read by name
+    assert {"http_requests_total", "orders_total"} <= marked  # a KPI is the service's series
     # `up` by name: the outage alerts read it for jobs of no service (kube-apiserver, coredns).
     assert "up" in by_name and "up" not in marked
     # The production cluster runs prod's services alone: one rule, by name.
@@ -332,3 +332,24 @@ def test_a_selector_of_a_name_pattern_alone_marks_every_series() -> None:
     # rule that marked none would drop what the SLI reads.
     marks = series_matches('{__name__=~"x_.*"}', regexes=False) + series_matches('y{a="1"}')
     assert _mark_rules(marks) == [{"target_label": OWNER_LABEL, "replacement": "yes", "action": "replace"}]
+
+
+@pytest.mark.parametrize(
+    ("selector", "mark", "kept_by_name"),
+    [(None, None, False), ({"job": "orders-exporter"}, "orders_total;orders-exporter", False), ({}, None, True)],
+    ids=["the service's selector", "its own selector", "every series"],
+)
+def test_a_kpi_is_sent_by_the_selector_it_is_read_with(
+    load: Loader, selector: dict[str, str] | None, mark: str | None, kept_by_name: bool
+) -> None:
+    document = base_catalog()
+    if selector is not None:
+        document["services"][0]["kpis"][0]["selector"] = selector
+    plan, errors = load(document)
+    assert plan is not None, [str(e) for e in errors]
+    stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
+    (prod,) = [w for w in stage["remote_write"] if w["headers"]["X-Scope-OrgID"] == "prod"]
+    marks = {tuple(r["source_labels"]): r["regex"] for r in prod["write_relabel_configs"] if r["action"] == "replace"}
+    assert marks.get(("__name__", "job")) == mark
+    marked, by_name = _kept(prod)
+    assert ("orders_total" in by_name) is kept_by_name and ("orders_total" in marked) is not kept_by_name

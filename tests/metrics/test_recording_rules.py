@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from lgtmgen.generators.recording_rules import RecordingRules, service_groups
 from lgtmgen.generators.recording_rules.service_families import quantile_label
 from lgtmgen.plan import Plan
@@ -54,8 +56,23 @@ def test_each_family_can_be_switched_off(load: Loader) -> None:
 
 def test_a_counter_kpi_is_rated_and_keeps_its_dimensions(plan: Plan) -> None:
     (rule,) = _records(plan)["service:orders:sum_rate5m"]
-    assert rule["expr"] == "sum by (cluster, environment, result) (rate(orders_total[5m]))"
+    # The service's series only: another service exposing orders_total is not this KPI.
+    assert rule["expr"] == 'sum by (cluster, environment, result) (rate(orders_total{job="api"}[5m]))'
     assert rule["labels"] == {"service": "api", "team": "shop", "kpi": "orders"}
+
+
+@pytest.mark.parametrize(
+    ("selector", "series"),
+    [({}, "orders_total"), ({"job": "orders-exporter"}, 'orders_total{job="orders-exporter"}')],
+    ids=["every series", "its own selector"],
+)
+def test_a_kpi_can_read_series_another_job_exposes(load: Loader, selector: dict[str, str], series: str) -> None:
+    doc = base_catalog()
+    doc["services"][0]["kpis"][0]["selector"] = selector
+    plan, errors = load(doc)
+    assert plan is not None, [str(e) for e in errors]
+    (rule,) = _records(plan)["service:orders:sum_rate5m"]
+    assert rule["expr"] == f"sum by (cluster, environment, result) (rate({series}[5m]))"
 
 
 def test_native_histograms_are_read_without_the_bucket_suffix(load: Loader) -> None:

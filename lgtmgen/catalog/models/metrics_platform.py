@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import Field, PositiveInt, field_validator
@@ -169,6 +170,17 @@ class KPI(Strict):
     aggregation: Literal["sum", "avg", "max", "min"] = Field(default="sum", description="Aggregation operator.")
     dimensions: list[LabelName] = Field(default_factory=list, description="Labels kept besides cluster.")
     window: Duration = Field(default="5m", description="Rate window of counters.")
+    selector: dict[LabelName, str] | None = Field(
+        default=None,
+        description=(
+            "Label equalities that select the KPI's series; default: the service's `metrics.selector`. "
+            "`{}` reads every series of the metric (a metric another job exposes for the service)."
+        ),
+    )
+
+    def selector_of(self, service_selector: Mapping[str, str]) -> Mapping[str, str]:
+        """The labels the KPI's series are selected by, for a service selected by `service_selector`."""
+        return service_selector if self.selector is None else self.selector
 
 
 KUBERNETES_LABEL_KEY_PATTERN = (

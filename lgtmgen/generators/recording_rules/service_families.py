@@ -83,13 +83,17 @@ def kpi_name(name: str) -> str:
 def kpis(service: Service) -> list[Rule]:
     """One record per KPI: its aggregation by cluster and the declared dimensions."""
     rules = []
+    selector = resolve_metrics(service).selector
     for kpi in service.kpis:
         by = ", ".join([PLACEMENT, *kpi.dimensions])
+        # Only the service's series: another service exposing the same metric is not this KPI.
+        labels = kpi.selector_of(selector)
+        series = f"{kpi.metric}{{{matchers(labels)}}}" if labels else kpi.metric
         if kpi.kind == "counter":
-            expr = f"{kpi.aggregation} by ({by}) (rate({kpi.metric}[{kpi.window}]))"
+            expr = f"{kpi.aggregation} by ({by}) (rate({series}[{kpi.window}]))"
             op = f"{kpi.aggregation}_rate{kpi.window}"
         else:
-            expr = f"{kpi.aggregation} by ({by}) ({kpi.metric})"
+            expr = f"{kpi.aggregation} by ({by}) ({series})"
             op = kpi.aggregation
         rules.append(_record(f"service:{kpi_name(kpi.name)}:{op}", expr, service, kpi=kpi.name))
     return rules
