@@ -10,6 +10,16 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 
+def send_metrics(handler: BaseHTTPRequestHandler, text: str) -> None:
+    """Answer with `text` in Prometheus' text exposition format."""
+    body = text.encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/plain; version=0.0.4")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def exporter_handler(
     error_ratios: dict[str, float], requests_per_second: float = 100.0
 ) -> type[BaseHTTPRequestHandler]:
@@ -24,16 +34,12 @@ def exporter_handler(
                 return
             total = (time.monotonic() - started + 1) * requests_per_second
             errors = total * error_ratios[job]
-            body = (
+            send_metrics(
+                self,
                 "# TYPE http_requests_total counter\n"
                 f'http_requests_total{{code="200"}} {total - errors:.3f}\n'
-                f'http_requests_total{{code="500"}} {errors:.3f}\n'
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+                f'http_requests_total{{code="500"}} {errors:.3f}\n',
+            )
 
         def log_message(self, format: str, *args: Any) -> None:
             return

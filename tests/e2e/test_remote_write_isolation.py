@@ -21,6 +21,7 @@ import pytest
 from lgtmgen.generators.prometheus_config import OWNER_LABEL, PrometheusConfig
 from lgtmgen.render import dump_yaml
 from lgtmgen.toolchain.locate import locate_tools
+from tests.e2e.fakes import send_metrics
 from tests.e2e.loopback import HOST, free_port, get_json, http_thread, server_process, wait_for
 from tests.support import load_catalog_document
 
@@ -73,12 +74,7 @@ SENT = quote('{via=~".+"}')
 
 class Target(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = EXPOSED.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_metrics(self, EXPOSED)
 
     def log_message(self, format: str, *args: Any) -> None:
         return
