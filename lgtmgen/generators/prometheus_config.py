@@ -67,19 +67,15 @@ class RawReads:
     """The raw series a service's rules read in Mimir.
 
     `owned` are names whose series the service's own targets expose (its convention's metrics,
-    `up`, the metrics of its SLI queries): in a cluster shared by tenants each tenant is sent
+    its KPIs', the metrics of its SLI queries): in a cluster shared by tenants each tenant is sent
     only those of its services, told apart by `marks`, the selectors they are read with. `by_name`
-    are read whoever exposes them (KPIs read by name, the platform's resource and security
-    metrics) and are sent by name.
+    are read whoever exposes them (a KPI with `selector: {}`, the platform's resource and security
+    metrics) and are sent by name, as `up` is (`keep_regex`).
     """
 
     owned: SelectedMetrics
     marks: tuple[SeriesMatch, ...]
     by_name: SelectedMetrics
-
-    @property
-    def names(self) -> SelectedMetrics:
-        return self.owned | self.by_name
 
 
 def raw_metrics(plan: Plan, service: Service) -> RawReads:
