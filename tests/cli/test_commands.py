@@ -539,3 +539,15 @@ def test_the_schema_shows_the_defaults_fields_make_with_a_factory() -> None:
     assert definitions["BusinessHours"]["properties"]["times"]["default"] == [{"start": "09:00", "end": "17:00"}]
     assert definitions["MetricsSettings"]["properties"]["percentiles"]["default"] == [0.5, 0.9, 0.95, 0.99]
     assert definitions["MetricsSettings"]["properties"]["keep_metrics"]["default"] == []
+
+
+def test_a_usage_error_report_to_a_reader_that_went_away_keeps_its_exit_code(tmp_path: Path) -> None:
+    """`lgtmgen --output json ... | head -c0`: no traceback, and still exit 2, not 1."""
+    process = subprocess.Popen(
+        [LGTMGEN, "--output", "json", "validate"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command has started writing
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 2, err
+    assert "Traceback" not in err and "BrokenPipeError" not in err
