@@ -12,8 +12,9 @@ The broken parts are left out of a copy of the document and the rest is validate
 - any other broken entry of a list section is dropped whole, its name still counted as
   known so that references to it are not reported twice.
 
-When that finer copy does not validate, only whole entries are dropped; when even that
-fails, no semantic finding is reported.
+When that finer copy does not validate (a field cut from an entry that requires it), the entries
+its errors are in are dropped whole as well, the others keeping their finer cuts; failing that,
+every entry with an error is dropped whole; when even that fails, no semantic finding is reported.
 """
 
 from __future__ import annotations
@@ -151,19 +152,39 @@ def _names_of_dropped_entries(
     return known
 
 
-def _checked(
-    document: SourceMap, cuts: set[tuple[Loc, int | str]], lines: Mapping[str, list[str]]
-) -> list[Diagnostic] | None:
+Cuts = set[tuple[Loc, int | str]]
+
+
+def _checked(document: SourceMap, cuts: Cuts, lines: Mapping[str, list[str]]) -> list[Diagnostic] | Cuts | None:
+    """The semantic findings of the copy of `document` without `cuts`; when that copy does not
+    validate, the whole entries its errors are in, in the document's own indexes (a field cut from
+    an entry that needs it); None when an error is outside every entry."""
     copied = _without(document, cuts)
     if copied is None:
         return None
     pruned, kept = copied
     try:
         catalog = Catalog.model_validate(pruned, by_alias=True)
-    except ValidationError:
-        return None
+    except ValidationError as exc:
+        return _entries_of(exc, kept)
     found = check_catalog(catalog, pruned, lines, _names_of_dropped_entries(document, cuts))
     return [replace(d, path=_original_path(d.path, kept)) if d.path else d for d in found]
+
+
+def _entries_of(exc: ValidationError, kept: Kept) -> Cuts | None:
+    entries: Cuts = set()
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        if not (len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int)):
+            return None
+        keep = kept.get(loc[:1])
+        entries.add((loc[:1], keep[loc[1]] if keep is not None and loc[1] < len(keep) else loc[1]))
+    return entries
+
+
+REFINING_ROUNDS = 3
+"""Copies tried with more whole entries left out before falling back to leaving out every entry
+with an error (each round leaves out at least one more)."""
 
 
 def check_what_is_valid(
@@ -171,15 +192,23 @@ def check_what_is_valid(
 ) -> list[Diagnostic]:
     """The semantic findings of the parts of `document` that validated (see the module's docstring)."""
     errors = exc.errors()
-    fine: set[tuple[Loc, int | str]] = set()
-    coarse: set[tuple[Loc, int | str]] = set()
+    fine: Cuts = set()
+    coarse: Cuts = set()
     for error in errors:
         whole = _setting_cut(error, document) or _entry_cut(error)
         if whole is None:
             return []
         coarse.add(whole)
         fine.add(_unknown_key_cut(error, document) or _slo_cut(error) or _entry_field_cut(error, document) or whole)
-    found = _checked(document, fine, lines)
-    if found is None:
-        found = _checked(document, coarse, lines)
-    return found or []
+    # A field cut from an entry that requires it (a service's `team: 5`) fails the fine copy: that
+    # entry alone is then left out whole, and every other entry keeps its finer cuts.
+    cuts = fine
+    for _ in range(REFINING_ROUNDS):
+        found = _checked(document, cuts, lines)
+        if isinstance(found, list):
+            return found
+        if found is None or found <= cuts:
+            break
+        cuts = cuts | found
+    found = _checked(document, coarse, lines)
+    return found if isinstance(found, list) else []

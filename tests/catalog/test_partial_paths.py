@@ -30,3 +30,17 @@ def test_a_finding_after_a_dropped_service_keeps_its_index(tmp_path: Path) -> No
     errors = errors_of(tmp_path, document)
     assert ("catalog/unknown-reference", "services[1].team") in [(check, path) for check, path, _ in errors]
     assert all(path is None or not path.startswith("services[0].team") for _, path, _ in errors)
+
+
+def test_a_broken_required_field_hides_only_its_own_service(tmp_path: Path) -> None:
+    """`team: 5` leaves `web-api` without a team, so it is left out of the semantic checks whole;
+    `api`, which has only an unknown key besides, keeps its own reference checked."""
+    document = one_service_catalog(AVAILABILITY)
+    api = document["services"][0]
+    document["services"] = [
+        {**api, "team": "wbe", "tierr": 1},  # unknown key and unknown team
+        {**api, "name": "web-api", "team": 5},  # a required field of the wrong type
+    ]
+    errors = [(check, path) for check, path, _ in errors_of(tmp_path, document)]
+    assert ("catalog/unknown-reference", "services[0].team") in errors, errors
+    assert ("catalog/unknown-field", "services[0].tierr") in errors and ("catalog/wrong-type", "services[1].team") in errors
