@@ -34,6 +34,8 @@ from lgtmgen.catalog.source import SourceList, SourceMap
 from lgtmgen.diagnostics import Diagnostic
 
 Loc = tuple[int | str, ...]
+Cuts = set[tuple[Loc, int | str]]
+"""Keys and items left out of a copy of the document: (the container's path, the key or index)."""
 Kept = dict[Loc, list[int]]
 """The original indexes of the items a cut list kept, by the list's path."""
 
@@ -92,7 +94,7 @@ def _entry_cut(error: ErrorDetails) -> tuple[Loc, int | str] | None:
     return None
 
 
-def _without(document: SourceMap, cuts: set[tuple[Loc, int | str]]) -> tuple[SourceMap, Kept] | None:
+def _without(document: SourceMap, cuts: Cuts) -> tuple[SourceMap, Kept] | None:
     """A copy of `document` without the cut keys and items (positions kept), and the original
     indexes of the items each cut list kept."""
     pruned: SourceMap = copy.deepcopy(document)
@@ -130,19 +132,20 @@ def _original_path(path: str, kept: Kept) -> str:
     last = 0
     for match in _INDEX.finditer(path):
         loc += [name for name in path[last : match.start()].split(".") if name]
-        index = int(match.group(1))
-        keep = kept.get(tuple(loc))
-        if keep is not None and index < len(keep):
-            index = keep[index]
+        index = _original_index(kept, tuple(loc), int(match.group(1)))
         out.append(f"{path[last : match.start()]}[{index}]")
         loc.append(index)
         last = match.end()
     return "".join(out) + path[last:]
 
 
-def _names_of_dropped_entries(
-    document: SourceMap, cuts: set[tuple[Loc, int | str]]
-) -> dict[str, set[str]]:
+def _original_index(kept: Kept, container: Loc, index: int) -> int:
+    """The document's own index of the item at `index` of the pruned list at `container`."""
+    keep = kept.get(container)
+    return keep[index] if keep is not None and index < len(keep) else index
+
+
+def _names_of_dropped_entries(document: SourceMap, cuts: Cuts) -> dict[str, set[str]]:
     known: dict[str, set[str]] = {}
     for container, key in cuts:
         if len(container) == 1 and isinstance(key, int):
@@ -151,8 +154,6 @@ def _names_of_dropped_entries(
                 known.setdefault(str(container[0]), set()).add(str(entry["name"]))
     return known
 
-
-Cuts = set[tuple[Loc, int | str]]
 
 
 def _checked(document: SourceMap, cuts: Cuts, lines: Mapping[str, list[str]]) -> list[Diagnostic] | Cuts | None:
@@ -177,8 +178,7 @@ def _entries_of(exc: ValidationError, kept: Kept) -> Cuts | None:
         loc = tuple(error["loc"])
         if not (len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int)):
             return None
-        keep = kept.get(loc[:1])
-        entries.add((loc[:1], keep[loc[1]] if keep is not None and loc[1] < len(keep) else loc[1]))
+        entries.add((loc[:1], _original_index(kept, loc[:1], loc[1])))
     return entries
 
 
