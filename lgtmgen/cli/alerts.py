@@ -40,10 +40,6 @@ TimeOption = Annotated[str | None, typer.Option(help="RFC 3339 time or Unix seco
 DurationOption = Annotated[str, typer.Option(help="A Prometheus duration.")]
 
 
-def _usage(message: str) -> UsageProblem:
-    return UsageProblem(message)
-
-
 def _time(option: str, value: str | None) -> float | None:
     if value is None:
         return None
@@ -54,9 +50,9 @@ def _time(option: str, value: str | None) -> float | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _usage(f"{option} {value!r} is neither an RFC 3339 time nor Unix seconds") from None
+        raise UsageProblem(f"{option} {value!r} is neither an RFC 3339 time nor Unix seconds") from None
     if moment.tzinfo is None:
-        raise _usage(f"{option} {value!r} needs a time zone (e.g. Z)")
+        raise UsageProblem(f"{option} {value!r} needs a time zone (e.g. Z)")
     return moment.timestamp()
 
 
@@ -64,7 +60,7 @@ def _seconds(option: str, value: str) -> float:
     try:
         return parse_duration(value)
     except ValueError as exc:
-        raise _usage(f"{option}: {exc}") from None
+        raise UsageProblem(f"{option}: {exc}") from None
 
 
 @alerts_app.command("review")
@@ -88,10 +84,10 @@ def review_command(
     kinds = tuple(fail_on) if fail_on is not None else DEFAULT_FAIL_ON
     unknown = sorted(set(kinds) - set(FINDING_KINDS))
     if unknown:
-        raise _usage(f"unknown finding kind {', '.join(unknown)}; the kinds: {', '.join(FINDING_KINDS)}")
+        raise UsageProblem(f"unknown finding kind {', '.join(unknown)}; the kinds: {', '.join(FINDING_KINDS)}")
     start, end = _time("--since", since), _time("--until", until)
     if start is not None and end is not None and start >= end:
-        raise _usage("--since must be before --until")
+        raise UsageProblem("--since must be before --until")
     thresholds = Thresholds(
         noisy_per_week=noisy_per_week,
         short_firing=_seconds("--short-firing", short_firing),
@@ -117,7 +113,7 @@ def _review(
 
     command = "alerts review"
     if not files:
-        raise _usage("give the exported history with --history FILE")
+        raise UsageProblem("give the exported history with --history FILE")
     plan, diagnostics = _valid_plan(command, catalog)
     try:
         history = read_history(files, since, until)

@@ -53,7 +53,6 @@ class State:
 
 
 state = State()
-
 app = typer.Typer(
     name="lgtmgen",
     help="Compile a service catalog into a checked configuration bundle for the Grafana LGTM stack.",
