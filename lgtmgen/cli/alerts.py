@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
     from lgtmgen.review import AlertReview, Review, Thresholds
 
-alerts_app = typer.Typer(
-    help="Review how the catalog's alerts behaved in exported alert history.", no_args_is_help=True
-)
+# Without no_args_is_help: `lgtmgen alerts` alone is the usage error "Missing command." (exit 2, on
+# standard error), where typer's help would have gone to standard output ahead of a JSON report.
+alerts_app = typer.Typer(help="Review how the catalog's alerts behaved in exported alert history.")
 
 DEFAULT_FAIL_ON = ("noisy", "flapping")
 

@@ -22,7 +22,6 @@ import_app = typer.Typer(
     "`lgtmgen validate` would check them (whether their teams and tenants are declared is left to the catalog "
     "they join): when one would not validate, or nothing was imported, the problems are reported, nothing is written, and the "
     "exit code is 1.",
-    no_args_is_help=True,
 )
 
 FilesArg = Annotated[
