@@ -3,13 +3,15 @@
 
 The directory is `--cache-dir`, else `$LGTMGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lgtmgen`
 (`~/.cache/lgtmgen`); `--no-cache` turns it off. Each entry is a file named by its digest,
-empty or holding a short note (a count, a list of names), touched on every hit: entries unused
-for a month can go
-(`find DIR -type f -mtime +30 -delete`). A cache that cannot be read or written is an empty one.
+empty or holding a short note (a count, a list of names), touched on every hit. Entries unused
+for 30 days are deleted by the first command that opens the cache after a day without pruning
+(`prune_unused`), so a CI cache or a laptop's does not grow without end; only files laid out as
+entries are ever deleted. A cache that cannot be read or written is an empty one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -17,6 +19,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -141,4 +144,65 @@ class PassedRuns:
             return
 
 
-__all__ = ["PassedRuns", "code_identity", "default_cache_dir", "package_digest", "runtime_libraries"]
+UNUSED_FOR_S = 30 * 86_400
+"""An entry not read or written for this long is deleted."""
+PRUNE_EVERY_S = 86_400
+"""Pruning walks every entry: at most once a day, remembered by the mtime of `PRUNED_MARK`."""
+PRUNED_MARK = ".pruned"
+_ENTRY = re.compile(r"[0-9a-f]{64}")
+_PARTIAL = re.compile(r"\.([0-9a-f]{64})\..+")
+"""A note being written (`remember_note`) whose process died before renaming it."""
+_SHARD = re.compile(r"[0-9a-f]{2}")
+
+
+def _digest_of(name: str) -> str | None:
+    """The digest an entry's file name (or its partial note's) holds; None for any other file."""
+    if _ENTRY.fullmatch(name):
+        return name
+    partial = _PARTIAL.fullmatch(name)
+    return partial.group(1) if partial else None
+
+
+def prune_unused(directory: Path, now: float | None = None) -> int:
+    """Delete the entries below `directory` unused for `UNUSED_FOR_S`, unless it was pruned within
+    `PRUNE_EVERY_S`; the number deleted. Only `<kind>/<xx>/<digest>` files (and their interrupted
+    partial notes) are touched, so a cache directory pointed at the wrong place loses nothing else."""
+    now = time.time() if now is None else now
+    mark = directory / PRUNED_MARK
+    try:
+        if now - mark.stat().st_mtime < PRUNE_EVERY_S:
+            return 0
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return 0
+    removed = 0
+    try:
+        for kind in [k for k in os.scandir(directory) if k.is_dir(follow_symlinks=False)]:
+            for shard in os.scandir(kind.path):
+                if not (_SHARD.fullmatch(shard.name) and shard.is_dir(follow_symlinks=False)):
+                    continue
+                for entry in os.scandir(shard.path):
+                    digest = _digest_of(entry.name)
+                    if digest is None or digest[:2] != shard.name or not entry.is_file(follow_symlinks=False):
+                        continue
+                    if now - entry.stat(follow_symlinks=False).st_mtime > UNUSED_FOR_S:
+                        os.unlink(entry.path)
+                        removed += 1
+                with contextlib.suppress(OSError):  # not empty: still in use
+                    os.rmdir(shard.path)
+        mark.touch()
+        os.utime(mark, (now, now))
+    except OSError:  # a cache that cannot be pruned now is pruned by a later command
+        pass
+    return removed
+
+
+__all__ = [
+    "PassedRuns",
+    "code_identity",
+    "default_cache_dir",
+    "package_digest",
+    "prune_unused",
+    "runtime_libraries",
+]

@@ -179,9 +179,13 @@ NoCacheOption = Annotated[
 
 
 def _cache_dir(cache_dir: Path | None, no_cache: bool) -> Path | None:
-    from lgtmgen.cache import default_cache_dir
+    """The cache directory of a command, pruned of long-unused entries (once a day); None: none."""
+    from lgtmgen.cache import default_cache_dir, prune_unused
 
-    return None if no_cache else (cache_dir or default_cache_dir())
+    directory = None if no_cache else (cache_dir or default_cache_dir())
+    if directory is not None:
+        prune_unused(directory)
+    return directory
 
 
 def _built_bundles(cache_dir: Path | None) -> BuiltBundles | None:
