@@ -11,6 +11,7 @@ from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
 from lgtmgen.diagnostics import Diagnostic, Severity
 from lgtmgen.promql import (
     PROMETHEUS_RELEASE,
+    counter_reads,
     keeps_label,
     selector_error,
     syntax_error,
@@ -19,6 +20,8 @@ from lgtmgen.promql import (
 
 PROMQL_SYNTAX = "catalog/promql-syntax"
 CUSTOM_WITHOUT_CLUSTER = "catalog/custom-sli-without-cluster"
+CUSTOM_RATE = "catalog/custom-sli-rate"
+PER_SECOND_FUNCTIONS = frozenset({"rate", "irate"})
 PROMQL_EXPERIMENTAL = "catalog/promql-experimental"
 PROMQL_UNKNOWN_FUNCTION = "catalog/promql-unknown-function"
 
@@ -69,6 +72,29 @@ def report_unsupported_calls(report: Reporter, expr: str, path: list[PathStep], 
             path,
             hint=f"write the query with the functions Prometheus {PROMETHEUS_RELEASE} has without feature flags",
         )
+
+
+def _report_per_second(report: Reporter, field: str, functions: list[str], path: list[PathStep], min_events: int) -> None:
+    """A custom SLI counted with rate(): its ratio (and so every burn alert) is right, but the SLO's
+    event records (`slo:sli_events:increase5m`) hold per-second rates, so whatever reads them as
+    counts (a runbook's query, a user's) is off by the window's seconds; `min_events` most of all, which then holds back every
+    burn alert until the rate reaches the floor (an error)."""
+    calls = " and ".join(f"{name}()" for name in functions)
+    if min_events:
+        consequence = (
+            f"min_events: {min_events} is compared with that rate, so no burn-rate alert fires below "
+            f"{min_events} events a second"
+        )
+    else:
+        consequence = "the ratio and burn alerts are right, but the event records hold rates, not counts"
+    report.add(
+        CUSTOM_RATE,
+        f"{field}: the query counts with {calls}, a per-second rate, where the SLO's records hold event "
+        f"counts over the window: {consequence}",
+        path,
+        severity=Severity.ERROR if min_events else Severity.WARNING,
+        hint=f"count the events with increase(...[{WINDOW_PLACEHOLDER}]) instead",
+    )
 
 
 DomainCheck = Callable[[Catalog, "Reporter"], None]
@@ -188,7 +214,7 @@ def check_catalog(
                     [*slo_path, "name"],
                 )
             slo_names.setdefault(slo.name, n)
-            _check_sli_queries(report, slo.sli, [*slo_path, "sli"])
+            _check_sli_queries(report, slo.sli, [*slo_path, "sli"], slo.alerting.min_events)
     from lgtmgen.catalog.area_checks import AREA_CHECKS
 
     for area_check in AREA_CHECKS:
@@ -196,7 +222,7 @@ def check_catalog(
     return report.found
 
 
-def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> None:
+def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep], min_events: int) -> None:
     if isinstance(sli, EventsSLI):
         for field in ("good", "bad", "total"):
             text = getattr(sli, field)
@@ -212,7 +238,7 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> N
                     "catalog/missing-window-placeholder",
                     f"{field}: the query has no {WINDOW_PLACEHOLDER} placeholder for the range",
                     [*path, field],
-                    hint=f"write the range as [{WINDOW_PLACEHOLDER}], e.g. rate(x_total[{WINDOW_PLACEHOLDER}])",
+                    hint=f"write the range as [{WINDOW_PLACEHOLDER}], e.g. increase(x_total[{WINDOW_PLACEHOLDER}])",
                 )
                 continue
             query = text.replace(WINDOW_PLACEHOLDER, "5m")
@@ -231,3 +257,5 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep]) -> N
                     severity=Severity.WARNING,
                     hint="aggregate by cluster, e.g. sum by (cluster) (increase(x_total[{{window}}]))",
                 )
+            if per_second := sorted(counter_reads(query).rate_functions & PER_SECOND_FUNCTIONS):
+                _report_per_second(report, field, per_second, [*path, field], min_events)
