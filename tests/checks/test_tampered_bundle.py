@@ -1,0 +1,55 @@
+"""`lgtmgen check` of a bundle someone changed by hand reports what changed; it never crashes.
+
+Every file of the starter bundle is removed in turn, and replaced in turn by bytes no reader
+parses: each time the check must name that file (`bundle/missing-file`, `bundle/modified`) and
+finish its other checks, where it used to stop with an internal error (exit 3).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lgtmgen.checks import run_checks
+from lgtmgen.toolchain.locate import locate_tools
+from lgtmgen.writer import MANIFEST
+
+STARTER_BUNDLE = Path(__file__).resolve().parents[2] / "generated" / "starter"
+LISTED = sorted(json.loads((STARTER_BUNDLE / MANIFEST).read_text(encoding="utf-8"))["files"])
+GARBAGE = b"{{{: [\x00\xff not yaml, not json\n"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the module: what passed in one tampered copy is not checked again in the next."""
+    return tmp_path_factory.mktemp("check-cache")
+
+
+def _copy(tmp_path: Path) -> Path:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(STARTER_BUNDLE, bundle)
+    return bundle
+
+
+def test_the_starter_bundle_lists_files_of_every_kind() -> None:
+    assert len(LISTED) > 20
+    assert {path.rsplit(".", 1)[-1] for path in LISTED} >= {"yaml", "json", "md"}
+
+
+@pytest.mark.parametrize("path", LISTED)
+def test_a_missing_file_is_reported_and_the_other_checks_run(path: str, tmp_path: Path, cache_dir: Path) -> None:
+    bundle = _copy(tmp_path)
+    (bundle / path).unlink()
+    found = run_checks(bundle, locate_tools(), cache_dir=cache_dir)
+    assert ("bundle/missing-file", path) in {(d.check, d.location.file if d.location else None) for d in found}
+
+
+@pytest.mark.parametrize("path", LISTED)
+def test_a_file_replaced_by_garbage_is_reported(path: str, tmp_path: Path, cache_dir: Path) -> None:
+    bundle = _copy(tmp_path)
+    (bundle / path).write_bytes(GARBAGE)
+    found = run_checks(bundle, locate_tools(), cache_dir=cache_dir)
+    assert ("bundle/modified", path) in {(d.check, d.location.file if d.location else None) for d in found}
