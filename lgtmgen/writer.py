@@ -77,8 +77,13 @@ def file_writer(root: Path, previous: Path | None = None) -> Callable[[str, byte
             made.add(target.parent)
         if previous is not None and _link_if_same(previous / path, target, content):
             return
-        with open(target, "wb") as handle:
-            handle.write(content)
+        try:
+            with open(target, "wb") as handle:
+                handle.write(content)
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc  # a failed write names no file
 
     return put
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
 import os
 import sys
 import time
@@ -153,12 +154,24 @@ def _valid_plan(command: str, catalog: list[Path]) -> tuple[Plan, list[Diagnosti
 
 
 def _stage(
-    command: str, plan: Plan, diagnostics: list[Diagnostic], root: Path, jobs: int, previous: Path | None = None
+    command: str,
+    plan: Plan,
+    diagnostics: list[Diagnostic],
+    root: Path,
+    jobs: int,
+    out_dir: Path,
+    previous: Path | None = None,
 ) -> list[str]:
-    """Write the plan's bundle into `root` and return its paths; ends the command when it cannot."""
+    """Write the plan's bundle into `root` (the staging tree of `out_dir`) and return its paths; ends
+    the command when it cannot (`out_dir` is then what the diagnostic names)."""
     from lgtmgen.bundle import default_jobs, stage_bundle
 
-    staged, problems = stage_bundle(plan, root, jobs or default_jobs(plan), previous)
+    try:
+        staged, problems = stage_bundle(plan, root, jobs or default_jobs(plan), previous)
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        _finish(command, [*diagnostics, _cannot_write(out_dir, exc)], "")
     diagnostics += problems
     if staged is None:
         _finish(command, diagnostics, "", failed=True)
@@ -231,11 +244,16 @@ def build(
         )
     with contextlib.ExitStack() as stack:
         staging = _staging("build", out_dir, stack)
-        staged = _stage("build", plan, diagnostics, staging, jobs, previous=out_dir)
+        staged = _stage("build", plan, diagnostics, staging, jobs, out_dir, previous=out_dir)
         if check:
             diagnostics += _checked(staging, cache)
         manifest = (staging / MANIFEST).read_bytes()
-        swap_in(staging, out_dir)
+        try:
+            swap_in(staging, out_dir)
+        except OSError as exc:
+            if exc.errno not in WRITE_ERRORS:
+                raise
+            _finish("build", [*diagnostics, _cannot_write(out_dir, exc)], "")
     if bundles:
         bundles.remember(plan.catalog_digest, manifest)
     count = len(staged)
@@ -271,19 +289,28 @@ def _staging(command: str, out_dir: Path, stack: contextlib.ExitStack) -> Path:
         _finish(command, [_cannot_write(out_dir, exc)], "")
 
 
+WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO})
+"""What the system answers a write that the machine, not lgtmgen, is in the way of: a full disk or
+quota, a file-size limit, a read-only or failing file system, no permission."""
+
+
 def _cannot_write(out_dir: Path, exc: OSError) -> Diagnostic:
     """The path, the system's reason and the name it gave, and the file in the way if there is one."""
     reason = exc.strerror or type(exc).__name__
     named = f" ({exc.filename})" if exc.filename else ""
     in_the_way = _file_in_the_way(out_dir)
+    beside = f"a build stages the new bundle beside {out_dir.name}, in {out_dir.absolute().parent}"
+    if in_the_way:
+        hint = f"{in_the_way} is not a directory: choose another --out"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        hint = f"{beside}, before the old one goes: that file system needs room for both"
+    else:
+        hint = f"{beside}: that folder must be writable"
     return Diagnostic(
         "bundle/cannot-write",
         f"cannot write the bundle to {out_dir}: {reason}{named}",
         location=Location(str(out_dir)),
-        hint=f"{in_the_way} is not a directory: choose another --out"
-        if in_the_way
-        else f"a build stages the new bundle beside {out_dir.name}, in {out_dir.absolute().parent}: "
-        "that folder must be writable",
+        hint=hint,
     )
 
 
@@ -381,7 +408,7 @@ def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int
     # they are then neither written nor read to be compared.
     with contextlib.ExitStack() as stack:
         scratch, previous = _diff_scratch(stack, out_dir)
-        staged = _stage("diff", plan, diagnostics, scratch, jobs, previous)
+        staged = _stage("diff", plan, diagnostics, scratch, jobs, out_dir, previous)
         old = tree_paths(out_dir)
         for path in sorted(set(staged) | old):
             if path in staged and path in old and os.path.samefile(out_dir / path, scratch / path):

@@ -419,6 +419,41 @@ def test_build_to_an_out_path_that_cannot_be_made_names_it_and_the_reason(
     assert sorted(p.name for p in catalog.parent.rglob("*")) == before
 
 
+def _file_size_limit(limit: int) -> None:
+    """In the child: a write past `limit` bytes fails with EFBIG (the signal that would kill it ignored),
+    as a write to a full disk fails with ENOSPC."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_build_the_system_stops_writing_is_reported_and_the_old_bundle_stays(catalog: Path) -> None:
+    """A full disk (here: a file-size limit, which the kernel enforces the same way) is the
+    machine's problem, not an internal error: exit 1, the reason, and the previous bundle intact."""
+    out = catalog.parent / "out"
+    assert lgtmgen("build", catalog.name, "-o", "out", "--no-cache", cwd=catalog.parent).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("99.9", "99.5"), encoding="utf-8")
+    result = subprocess.run(
+        [LGTMGEN, "--output", "json", "build", catalog.name, "-o", "out", "--no-cache"],
+        cwd=catalog.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: _file_size_limit(16_384),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    (diagnostic,) = json.loads(result.stdout)["diagnostics"]
+    assert diagnostic["check"] == "bundle/cannot-write" and diagnostic["file"] == "out"
+    assert diagnostic["message"].startswith("cannot write the bundle to out: File too large (")
+    assert "needs room for both" in diagnostic["hint"]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in catalog.parent.iterdir()) == ["catalog.yaml", "out"]  # no staging left
+
+
 def test_a_catalog_of_teams_and_tenants_before_any_service_builds(tmp_path: Path) -> None:
     # The first step of adopting lgtmgen: who exists, before what they run. The overview dashboards
     # then have no tenant to preselect.
