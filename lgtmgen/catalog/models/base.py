@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 DURATION_PATTERN = r"^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$"
 _DURATION = re.compile(DURATION_PATTERN)
 _UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _PART = re.compile(r"([0-9]+)(ms|y|w|d|h|m|s)")
+
+
+def _not_a_boolean(value: Any) -> Any:
+    # Literal[1, 2, 3] takes YAML's `true` as 1: Python's True equals 1, even in strict mode.
+    if isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be 1, 2 or 3", {"expected": "1, 2 or 3"})
+    return value
+
+
+Tier = Annotated[Literal[1, 2, 3], BeforeValidator(_not_a_boolean)]
+"""Business impact, 1 (highest) to 3; a boolean is refused."""
 
 
 class Strict(BaseModel):

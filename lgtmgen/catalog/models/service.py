@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from lgtmgen.catalog.models.anomaly import AnomalyDetection
-from lgtmgen.catalog.models.base import Identifier, LabelName, MetricName, Name, Strict
+from lgtmgen.catalog.models.base import Identifier, LabelName, MetricName, Name, Strict, Tier
 from lgtmgen.catalog.models.logs import ServiceLogs
 from lgtmgen.catalog.models.metrics_platform import KPI, ResourceHints
 from lgtmgen.catalog.models.slo import SLO
@@ -44,7 +44,7 @@ class Service(Strict):
     name: Name = Field(description="Service name, the `service` label.")
     description: str = ""
     team: Identifier = Field(description="Owning team.")
-    tier: Literal[1, 2, 3] = Field(
+    tier: Tier = Field(
         default=2, description="Business impact: 1 pages at any hour, 2 and 3 in business hours."
     )
     tenant: Identifier = Field(description="Tenant whose data the service's rules read.")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict
+from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict, Tier
 
 
 class TempoTier(Strict):
@@ -271,7 +271,7 @@ class Journey(Strict):
     name: Identifier = Field(description="Journey name, the `journey` label.")
     description: str = Field(default="", description="What the user achieves.")
     team: Identifier = Field(description="Team that owns the journey and receives its alerts.")
-    tier: Literal[1, 2, 3] = Field(default=1, description="Business impact of the journey, as for services.")
+    tier: Tier = Field(default=1, description="Business impact of the journey, as for services.")
     steps: list[JourneyStep] = Field(min_length=1, description="Ordered steps.")
     value: float = Field(ge=0, description="Value of one completed journey, in `currency`.")
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")
