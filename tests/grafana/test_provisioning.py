@@ -16,6 +16,7 @@ from lgtmgen.generators.loki import LokiGenerator
 from lgtmgen.generators.mimir import MimirGenerator
 from lgtmgen.generators.slo_rules import SLORules
 from lgtmgen.generators.tempo import TempoConfig
+from lgtmgen.generators.tempo.config import tempo_overrides
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
 from lgtmgen.render.serialise import render_artifact
@@ -184,3 +185,23 @@ def test_what_leaves_the_catalog_leaves_grafana(small_plan: Plan) -> None:
     provider = next(a for a in artifacts if "/dashboards/" in a.path).data["providers"][0]
     # Deletion of removed dashboards is safe only because nobody can save UI edits to them.
     assert provider["disableDeletion"] is False and provider["allowUiUpdates"] is False
+
+
+def test_tempo_links_to_the_metrics_its_tenant_tier_generates(shop_plan: Plan) -> None:
+    """A bronze tenant has no span metrics: a 'Request rate' link from its spans would open an empty panel."""
+    processors = {
+        tenant: set(entry["metrics_generator"]["processors"])
+        for tenant, entry in tempo_overrides(shop_plan)["overrides"].items()
+    }
+    files = [a for a in GrafanaProvisioning().generate(shop_plan) if "/datasources/" in a.path]
+    tempo = {d["uid"]: d["jsonData"] for a in files for d in a.data["datasources"] if d["type"] == "tempo"}
+    seen = set()
+    for tenant, generated in processors.items():
+        uid = datasource_uid("tempo", tenant)
+        if uid not in tempo:  # a roll-up tenant holds no traces
+            continue
+        seen.add(tenant)
+        assert ("tracesToMetrics" in tempo[uid]) == ("span-metrics" in generated), tenant
+        assert ("serviceMap" in tempo[uid]) == ("service-graphs" in generated), tenant
+    assert {t for t in seen if "span-metrics" not in processors[t]}, "the shop has a tenant without span metrics"
+    assert {t for t in seen if "span-metrics" in processors[t]}

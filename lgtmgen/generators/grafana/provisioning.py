@@ -6,7 +6,7 @@ label to that service's logs and traces in Explore. The header value is read by 
 from an environment variable or a file, never written here. Correlations:
 exemplars on Mimir open the trace in Tempo; derived fields on Loki turn the
 `trace_id` structured metadata (or a trace id in the line) into a Tempo link; Tempo links spans to logs and to
-span metrics and draws the service map from Mimir. `$` is doubled where
+span metrics and draws the service map from Mimir, where the tenant's tier generates them. `$` is doubled where
 Grafana must keep it literally (provisioning expands `$NAME`). Each datasource
 waits as long as its backend lets the tenant's queries run (`query_timeouts`).
 
@@ -30,6 +30,7 @@ from lgtmgen.catalog.models.grafana import GrafanaSettings
 from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.generators.grafana.query_timeouts import loki_timeout, mimir_timeout, tempo_timeout
 from lgtmgen.generators.loki.common import SERVICE_LABEL, TRACE_ID_METADATA
+from lgtmgen.generators.tempo.tiers import tier_of
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
 
@@ -152,6 +153,26 @@ def _tempo(plan: Plan, tenant: Tenant) -> dict[str, Any]:
     shift = {"spanStartTimeShift": f"-{SPAN_TIME_SHIFT}", "spanEndTimeShift": SPAN_TIME_SHIFT}
     logs_tag = [{"key": "service.name", "value": SERVICE_LABEL}]
     metrics_tag = [{"key": "service.name", "value": "service"}]
+    # Links to metrics only where the tenant's tier has Tempo's metrics generator write them: a
+    # link to series never written opens an empty panel.
+    tier = tier_of(plan.catalog.traces, tenant)
+    to_metrics: dict[str, Any] = {}
+    if tier.span_metrics:
+        to_metrics["tracesToMetrics"] = {
+            "datasourceUid": datasource_uid("mimir", tenant.name),
+            "tags": metrics_tag,
+            "queries": [
+                {"name": "Request rate", "query": "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))"},
+                {
+                    "name": "p99 latency",
+                    "query": "histogram_quantile(0.99, sum by (le) "
+                    "(rate(traces_spanmetrics_latency_bucket{$$__tags}[5m])))",
+                },
+            ],
+            **shift,
+        }
+    if tier.service_graphs:
+        to_metrics["serviceMap"] = {"datasourceUid": datasource_uid("mimir", tenant.name)}
     json_data.update(
         timeout=tempo_timeout(),
         tracesToLogsV2={
@@ -161,23 +182,7 @@ def _tempo(plan: Plan, tenant: Tenant) -> dict[str, Any]:
             "filterBySpanID": False,
             **shift,
         },
-        tracesToMetrics={
-            "datasourceUid": datasource_uid("mimir", tenant.name),
-            "tags": metrics_tag,
-            "queries": [
-                {
-                    "name": "Request rate",
-                    "query": "sum(rate(traces_spanmetrics_calls_total{$$__tags}[5m]))",
-                },
-                {
-                    "name": "p99 latency",
-                    "query": "histogram_quantile(0.99, sum by (le) "
-                    "(rate(traces_spanmetrics_latency_bucket{$$__tags}[5m])))",
-                },
-            ],
-            **shift,
-        },
-        serviceMap={"datasourceUid": datasource_uid("mimir", tenant.name)},
+        **to_metrics,
         nodeGraph={"enabled": True},
         lokiSearch={"datasourceUid": datasource_uid("loki", tenant.name)},
         search={"hide": False},
