@@ -29,6 +29,7 @@ DUPLICATE_GROUP_BY = "catalog/duplicate-group-by"
 OUTAGE_SERVICE = "catalog/cluster-outage-service"
 NO_PRODUCTION = "catalog/no-production-environment"
 CHAT_ON_PAGER = "catalog/chat-falls-back-to-pagerduty"
+UNSIGNALLED_OUTAGE = "catalog/dependency-outage-not-paged"
 OLDEST_VERSION = (0, 27)
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 JIRA_NATIVE_VERSION = (0, 28)
@@ -256,3 +257,33 @@ def quiet_pages_stay_quiet(catalog: Catalog, report: Reporter) -> None:
                 hint="add a Slack or e-mail target, or set the PagerDuty service to dynamic notifications by severity",
                 severity=Severity.WARNING,
             )
+
+
+def dependencies_page_their_outages(catalog: Catalog, report: Reporter) -> None:
+    """Warn when a service others call pages, but no page of it says it is down.
+
+    A dependency's outage page holds back its callers' alerts (`alerting.inhibits_callers`, by
+    default availability and probe SLIs). A dependency that pages only through SLIs of other kinds
+    (a custom ratio, events) holds back nothing: during its outage every caller pages as well.
+    Not warned when the catalog decided (`inhibits_callers: false`).
+    """
+    callers: dict[str, list[str]] = {}
+    for service in catalog.services:
+        for dependency in service.depends_on:
+            callers.setdefault(dependency, []).append(service.name)
+    for index, service in enumerate(catalog.services):
+        paging = [slo for slo in service.slos if slo.alerting.page]
+        if service.name not in callers or not paging or any(slo.pages_outages() for slo in paging):
+            continue
+        if any(slo.alerting.inhibits_callers is False for slo in paging):
+            continue
+        kinds = ", ".join(f"{slo.name} ({slo.sli.kind})" for slo in paging)
+        report.add(
+            UNSIGNALLED_OUTAGE,
+            f"{service.name} pages through {kinds}, none of which says it is down: during its outage "
+            f"the alerts of its callers ({', '.join(sorted(callers[service.name]))}) fire too, instead of "
+            "being held back as symptoms",
+            ["services", index, "slos"],
+            hint="set alerting.inhibits_callers: true on the SLO whose page means the service is down",
+            severity=Severity.WARNING,
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lgtmgen.catalog.alerting_checks import (
     alerting_owners_exist,
     business_hours_are_valid,
+    dependencies_page_their_outages,
     production_is_declared,
     quiet_pages_stay_quiet,
     receivers_can_be_built,
@@ -65,7 +66,7 @@ AREA_CHECKS += [
     dimensions_are_distinct,
 ]
 AREA_CHECKS += [secrets_are_files, business_hours_are_valid, receivers_can_be_built, alerting_owners_exist]
-AREA_CHECKS += [timings_can_be_kept, production_is_declared, quiet_pages_stay_quiet]
+AREA_CHECKS += [timings_can_be_kept, production_is_declared, quiet_pages_stay_quiet, dependencies_page_their_outages]
 AREA_CHECKS += [logs_tiers_are_declared, logs_storage_is_usable, service_logs_are_valid, logs_retention_is_at_least_a_day]
 AREA_CHECKS += [mimir_storage_is_instant, mimir_tiers_are_declared, rollup_is_declared, metrics_settings_are_consistent]
 AREA_CHECKS += [cluster_prometheus_is_consistent, autoscaling_is_complete, team_names_leave_ruler_namespaces_free]

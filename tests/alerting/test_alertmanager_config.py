@@ -189,7 +189,7 @@ def test_inhibition_follows_severity_dependencies_and_cluster_outage_and_says_wh
     assert db_down["source_matchers"] == [
         'service="db"',
         'severity="page"',
-        'sli_kind="availability"',
+        'slo="availability"',
     ]
     assert db_down["target_matchers"] == ['service=~"api"']
     # api is tier 2: its page reaches a pager in business hours only, so it holds back only

@@ -235,3 +235,37 @@ def test_a_label_grouped_by_twice_is_refused_as_alertmanager_refuses_it(tmp_path
     assert amtool is not None, "run scripts/bootstrap: amtool is required"
     run = subprocess.run([str(amtool.path), "check-config", str(config)], capture_output=True, text=True, check=False)
     assert run.returncode != 0 and 'duplicated label "team" in group_by' in run.stdout + run.stderr
+
+
+CUSTOM_SLI = {
+    "kind": "custom",
+    "bad_query": "sum by (cluster) (increase(writes_failed_total[{{window}}]))",
+    "total_query": "sum by (cluster) (increase(writes_total[{{window}}]))",
+}
+
+
+def test_a_dependency_whose_pages_say_nothing_of_an_outage_is_warned_about(tmp_path: Path) -> None:
+    """db is called by api; a db paging only through a custom ratio would never hold back api's pages."""
+    for alerting, warned in [
+        ({}, True),
+        ({"inhibits_callers": True}, False),
+        ({"inhibits_callers": False}, False),  # decided: no warning
+        ({"page": False}, False),  # pages nothing: there is nothing to hold back with
+    ]:
+        services = catalog()["services"]
+        services[0]["slos"] = [{"name": "writes", "objective": 99.9, "sli": CUSTOM_SLI, "alerting": alerting}]
+        found = [d for d in load(tmp_path, catalog(services=services)).diagnostics]
+        outages = [d for d in found if d.check == "catalog/dependency-outage-not-paged"]
+        assert bool(outages) is warned, alerting
+        if warned:
+            [warning] = outages
+            assert warning.severity.value == "warning" and warning.path == "services[0].slos"
+            assert "db pages through writes (custom)" in warning.message and "(api)" in warning.message
+            assert warning.hint is not None and "inhibits_callers: true" in warning.hint
+
+
+def test_web_called_by_nobody_or_paging_through_availability_is_not_warned_about(tmp_path: Path) -> None:
+    services = catalog()["services"]
+    services[2]["slos"] = [{"name": "writes", "objective": 99.9, "sli": CUSTOM_SLI}]  # nobody calls web
+    found = [d.check for d in load(tmp_path, catalog(services=services)).diagnostics]
+    assert "catalog/dependency-outage-not-paged" not in found  # db and api page through availability

@@ -194,3 +194,48 @@ def test_a_page_of_one_group_by_value_leaves_the_tickets_of_the_others(tmp_path:
         assert am.state("suppressed", service="db", severity="ticket", route="/pay") == "suppressed"
         assert am.state("suppressed", service="solo", severity="ticket") == "suppressed"
         assert am.state("active", service="db", severity="ticket", route="/refund") == "active"
+
+
+CUSTOM_SLI = {
+    "kind": "custom",
+    "bad_query": "sum by (cluster) (increase(orders_failed_total[{{window}}]))",
+    "total_query": "sum by (cluster) (increase(orders_total[{{window}}]))",
+}
+
+
+def _slo_page(service: str, slo: str, sli_kind: str) -> dict[str, str]:
+    return {**_availability_page(service, "payments", "1"), "slo": slo, "sli_kind": sli_kind}
+
+
+def test_a_custom_slo_marked_as_the_outage_signal_holds_back_the_callers(tmp_path: Path) -> None:
+    # db pages through a custom SLI marked inhibits_callers; api pages through a custom SLI that is
+    # not (a slow checkout is no outage), so api's page holds back nothing and db's reaches past it.
+    services = catalog()["services"]
+    services[0]["slos"] = [{"name": "writes", "objective": 99.9, "sli": CUSTOM_SLI, "alerting": {"inhibits_callers": True}}]
+    services[1]["slos"] = [{"name": "orders", "objective": 99.9, "sli": CUSTOM_SLI}]
+    services[1]["tier"] = services[2]["tier"] = 1
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    api, web = _slo_page("api", "orders", "custom"), {**_slo_page("web", "orders", "custom"), "team": "search"}
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(api, web)
+        assert am.state("active", service="web") == "active"
+        am.post(_slo_page("db", "writes", "custom"))
+        assert am.state("suppressed", service="api") == "suppressed"
+        assert am.state("suppressed", service="web") == "suppressed"
+        assert am.state("active", service="db") == "active"
+
+
+def test_a_failing_probe_holds_back_the_callers_and_a_custom_ratio_does_not(tmp_path: Path) -> None:
+    services = catalog()["services"]
+    services[0]["slos"] = [
+        {"name": "probe", "objective": 99.9, "sli": {"kind": "probe", "selector": 'probe_success{job="db"}'}},
+        {"name": "writes", "objective": 99.9, "sli": CUSTOM_SLI},
+    ]
+    services[1]["tier"] = 1
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services))
+    api = _availability_page("api", "payments", "1")
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(api, _slo_page("db", "writes", "custom"))
+        assert am.state("active", service="api") == "active"
+        am.post(_slo_page("db", "probe", "probe"))
+        assert am.state("suppressed", service="api") == "suppressed"

@@ -154,6 +154,16 @@ class AlertSettings(Strict):
         default=None,
         description="Burn-rate windows and factors replacing the ones derived from the period.",
     )
+    inhibits_callers: bool | None = Field(
+        default=None,
+        description="Whether this SLO's page means the service is down, so that it holds back the alerts "
+        "of the services that call it in the same cluster (default: availability and probe SLIs).",
+    )
+
+
+OUTAGE_SLI_KINDS = frozenset({"availability", "probe"})
+"""SLIs whose page means the service is down: failed requests, failed probes (not slow ones, nor
+custom counts, unless `alerting.inhibits_callers` says so)."""
 
 
 class SLO(Strict):
@@ -177,3 +187,12 @@ class SLO(Strict):
         ),
     )
     alerting: AlertSettings = AlertSettings()
+
+    def pages_outages(self) -> bool:
+        """Whether this SLO's page says its service is down (and holds back its callers' alerts):
+        `alerting.inhibits_callers`, by default an availability or probe SLI that pages."""
+        if not self.alerting.page:
+            return False
+        if self.alerting.inhibits_callers is not None:
+            return self.alerting.inhibits_callers
+        return self.sli.kind in OUTAGE_SLI_KINDS

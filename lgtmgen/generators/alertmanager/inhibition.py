@@ -31,9 +31,9 @@ def inhibited_callers(
     pages: set[str],
     cycles: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """The callers whose alerts an availability page of `service` inhibits.
+    """The callers whose alerts an outage page (`SLO.pages_outages`) of `service` inhibits.
 
-    Direct callers, and through every caller that has no availability page of
+    Direct callers, and through every caller that has no outage page of
     its own, that caller's callers. A caller that does page is not passed
     through: its own (inhibited, still firing) page inhibits the next hop, as
     Alertmanager lets an inhibited alert act as a source. This keeps the
@@ -120,9 +120,11 @@ def _watches_drops_with_absent_tickets(plan: Plan) -> bool:
 
 def _dependency_rules(plan: Plan) -> list[Commented]:
     rules = []
-    pages = {
-        s.service.name for s in plan.slos if s.slo.sli.kind == "availability" and s.slo.alerting.page
-    }
+    outage_slos: dict[str, list[str]] = {}
+    for s in plan.slos:
+        if s.slo.pages_outages():
+            outage_slos.setdefault(s.service.name, []).append(s.slo.name)
+    pages = set(outage_slos)
     cycles = cycle_groups(plan.dependents)
     for service in sorted(plan.services):
         callers = inhibited_callers(plan.dependents, service, pages, cycles)
@@ -134,7 +136,7 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
         why = (
             f"why: {', '.join(callers)} depend{'s' if one else ''} on {service}; while {service} is unavailable "
             f"in a cluster, {'its' if one else 'their'} alerts there are symptoms of it (callers further up "
-            f"are inhibited by {whose} own availability pages)"
+            f"are inhibited by {whose} own outage pages)"
         )
         if str(plan.services[service].tier) in LOWER_TIERS:
             # Its page reaches a pager in business hours only: at night it must not hold back a
@@ -150,7 +152,7 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
                     "source_matchers": [
                         matcher("service", "=", service),
                         matcher("severity", "=", "page"),
-                        matcher("sli_kind", "=", "availability"),
+                        _slo_matcher(sorted(outage_slos[service])),
                     ],
                     "target_matchers": targets,
                     "equal": ["cluster"],
@@ -159,6 +161,11 @@ def _dependency_rules(plan: Plan) -> list[Commented]:
             )
         )
     return rules
+
+
+def _slo_matcher(names: list[str]) -> str:
+    """The SLOs whose page says the service is down (`SLO.pages_outages`)."""
+    return matcher("slo", "=", names[0]) if len(names) == 1 else matcher("slo", "=~", alternation(names))
 
 
 def _cluster_outage_rule() -> Commented:
