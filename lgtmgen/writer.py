@@ -107,6 +107,14 @@ def _write_tree(root: Path, bundle: Bundle) -> None:
         put(path, content)
 
 
+def followed(out: Path) -> Path:
+    """`out`, or the directory it is a symbolic link to: the bundle a build replaces is the folder the
+    link names (staged beside it), and the link stays as the user made it."""
+    if out.is_symlink() and out.is_dir():
+        return out.resolve()
+    return out
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -127,7 +135,9 @@ def replace_refusal(out: Path) -> str | None:
     """
     if not out.exists() and not out.is_symlink():
         return None
-    if out.is_symlink() or not out.is_dir():
+    if out.is_symlink():
+        return f"{out} is a symbolic link to {os.readlink(out)}, which is not a directory; refusing to replace it"
+    if not out.is_dir():
         return f"{out} exists and is not a directory; refusing to replace it"
     if not any(out.iterdir()):
         return None

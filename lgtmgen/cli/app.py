@@ -26,6 +26,7 @@ from lgtmgen.diagnostics import Diagnostic, Location, has_errors
 from lgtmgen.pipeline import validate
 from lgtmgen.writer import (
     MANIFEST,
+    followed,
     remove_dead_staging,
     replace_refusal,
     staging_for,
@@ -224,6 +225,7 @@ def build(
     before is left as it is (see --cache-dir and --no-cache).
     """
     started = time.perf_counter()
+    out_dir = followed(out_dir)
     _refuse_what_is_not_a_bundle("build", out_dir)
     plan, diagnostics = _valid_plan("build", catalog)
     cache = _cache_dir(cache_dir, no_cache)
@@ -380,6 +382,7 @@ def diff(
     up to date without compiling the catalog again (see --cache-dir and --no-cache). A directory
     that build would refuse to replace is refused here too.
     """
+    out_dir = followed(out_dir)
     _refuse_what_is_not_a_bundle("diff", out_dir)
     plan, diagnostics = _valid_plan("diff", catalog)
     bundles = _built_bundles(_cache_dir(cache_dir, no_cache))

@@ -372,6 +372,30 @@ def test_build_refuses_to_replace_a_directory_that_is_not_a_bundle(catalog: Path
     assert [p.name for p in own.iterdir()] == ["notes.md"]
 
 
+def test_an_out_path_that_is_a_link_to_a_bundle_builds_into_the_bundle_and_keeps_the_link(catalog: Path) -> None:
+    """`generated -> /srv/bundles/shop`: the bundle the link names is replaced, the link stays a link."""
+    assert lgtmgen("build", catalog.name, "-o", "real", "--no-cache", cwd=catalog.parent).returncode == 0
+    (catalog.parent / "link").symlink_to("real")
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace("99.9", "99.5"), encoding="utf-8")
+    diff = lgtmgen("--output", "json", "diff", catalog.name, "-o", "link", "--no-cache", cwd=catalog.parent)
+    assert diff.returncode == 1 and json.loads(diff.stdout)["changes"], diff.stdout + diff.stderr
+    build = lgtmgen("build", catalog.name, "-o", "link", "--no-cache", cwd=catalog.parent)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert (catalog.parent / "link").is_symlink() and (catalog.parent / "link").readlink() == Path("real")
+    assert sorted(p.name for p in catalog.parent.iterdir()) == ["catalog.yaml", "link", "real"]
+    again = lgtmgen("diff", catalog.name, "-o", "link", "--no-cache", cwd=catalog.parent)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_an_out_path_that_is_a_dangling_link_is_refused_by_what_it_points_to(catalog: Path) -> None:
+    (catalog.parent / "link").symlink_to("gone")
+    result = lgtmgen("--output", "json", "build", catalog.name, "-o", "link", cwd=catalog.parent)
+    assert result.returncode == 1
+    [refusal] = json.loads(result.stdout)["diagnostics"]
+    assert refusal["check"] == "bundle/not-a-bundle"
+    assert refusal["message"].endswith("link is a symbolic link to gone, which is not a directory; refusing to replace it")
+
+
 @pytest.mark.parametrize("kind", ["folder of other files", "regular file"])
 def test_diff_refuses_what_build_refuses_to_replace(catalog: Path, kind: str) -> None:
     target = catalog.parent / "target"
