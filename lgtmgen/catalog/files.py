@@ -66,12 +66,24 @@ def _catalog_files(directory: Path) -> list[Path]:
 
     Hidden names are skipped (`.git`, an editor's `.#catalog.yaml` lock, a build's staging
     tree), and so is a bundle built into the catalog's folder: its YAML is output, and read as
-    catalog it would give every section twice.
+    catalog it would give every section twice. A folder that is a symbolic link is read like any
+    other (`services -> ../shared/services`), each real folder once; a link to the catalog folder
+    itself or above it is skipped, as reading it would loop or leave the catalog.
     """
     found: list[Path] = []
-    for root, folders, names in os.walk(directory):
+    top = os.path.realpath(directory)
+    seen = {top}
+    for root, folders, names in os.walk(directory, followlinks=True):
         here = Path(root)
-        folders[:] = [f for f in folders if not f.startswith(".") and not _is_bundle(here / f)]
+        kept = []
+        for folder in sorted(folders):
+            real = os.path.realpath(here / folder)
+            above = top == real or top.startswith(real.rstrip(os.sep) + os.sep)  # a link up the tree
+            if folder.startswith(".") or real in seen or above or _is_bundle(here / folder):
+                continue
+            seen.add(real)
+            kept.append(folder)
+        folders[:] = kept
         found += [
             here / n
             for n in names

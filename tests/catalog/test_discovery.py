@@ -102,3 +102,22 @@ def test_a_bundle_built_into_the_catalog_directory_is_not_read_as_catalog(tmp_pa
     files, diagnostics = discover([tmp_path])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["catalog.yaml", "teams/web.yaml"]
     assert diagnostics == []
+
+
+def test_a_folder_that_is_a_symbolic_link_is_read_once_and_links_up_the_tree_are_not(tmp_path: Path) -> None:
+    """`services -> ../shared/services` is read like a folder; a link back up would loop or leave the catalog."""
+    shared = tmp_path / "shared" / "services"
+    shared.mkdir(parents=True)
+    (shared / "api.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "shared" / "outside.yaml").write_text(GOOD, encoding="utf-8")
+    catalog = tmp_path / "catalog"
+    (catalog / "more").mkdir(parents=True)
+    (catalog / "catalog.yaml").write_text(GOOD, encoding="utf-8")
+    (catalog / "services").symlink_to("../shared/services")
+    (catalog / "more" / "again").symlink_to("../services")  # the same real folder, through a second link
+    (catalog / "up").symlink_to("..")  # would read tmp_path, then catalog again, forever
+    (catalog / "here").symlink_to(".")
+    (shared / "back").symlink_to("../../catalog")
+    files, diagnostics = discover([catalog])
+    assert diagnostics == []
+    assert [f.relative_to(catalog).as_posix() for f in files] == ["catalog.yaml", "services/api.yaml"]
