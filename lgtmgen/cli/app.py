@@ -497,7 +497,7 @@ def init(
     path: Annotated[
         Path, typer.Argument(help="The starter catalog's file, or a folder to write catalog.yaml into.")
     ] = Path("catalog.yaml"),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the files if they exist.")] = False,
 ) -> None:
     """Write a commented starter catalog, and its JSON Schema beside it for editors."""
     from lgtmgen.catalog.schema import catalog_json_schema
@@ -506,12 +506,23 @@ def init(
     if path.is_dir() or path.suffix not in (".yaml", ".yml"):  # `lgtmgen init catalog/`
         path = path / "catalog.yaml"
     schema_path = path.parent / "catalog.schema.json"
-    if path.exists() and not force:
-        err.print(f"lgtmgen: {path} exists; use --force to overwrite", markup=False)
+    schema = catalog_json_schema()
+    # The schema beside it may be the one an earlier init wrote, unchanged: that is no conflict.
+    in_the_way = [p for p in (path, schema_path) if p.exists() and not (p == schema_path and _holds(p, schema))]
+    if in_the_way and not force:
+        named = " and ".join(str(p) for p in in_the_way)
+        err.print(f"lgtmgen: {named} exist{'s' if len(in_the_way) == 1 else ''}; use --force to overwrite", markup=False)
         raise typer.Exit(1)
     write_text_or_exit(path, starter_catalog(f"./{schema_path.name}"))
-    write_text_or_exit(schema_path, catalog_json_schema())
+    write_text_or_exit(schema_path, schema)
     err.print(f"wrote {path} and {schema_path}; next: lgtmgen validate {path}", markup=False)
+
+
+def _holds(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 app.command("graph")(graph_command)

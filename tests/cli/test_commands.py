@@ -328,6 +328,20 @@ def test_init_refuses_to_overwrite_an_existing_file_unless_forced(tmp_path: Path
     assert target.read_text(encoding="utf-8") != "mine\n"
 
 
+def test_init_keeps_a_schema_file_it_did_not_write_unless_forced(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(tmp_path / "catalog.yaml")]).exit_code == 0
+    # a second catalog file beside the first: the schema there is the one init writes, no conflict
+    assert runner.invoke(app, ["init", str(tmp_path / "teams.yaml")]).exit_code == 0
+    schema = tmp_path / "catalog.schema.json"
+    schema.write_text('{"mine": true}\n', encoding="utf-8")
+    refused = runner.invoke(app, ["init", str(tmp_path / "more.yaml")])
+    assert refused.exit_code == 1 and "catalog.schema.json exists" in refused.output
+    assert schema.read_text(encoding="utf-8") == '{"mine": true}\n' and not (tmp_path / "more.yaml").exists()
+    assert runner.invoke(app, ["init", str(tmp_path / "more.yaml"), "--force"]).exit_code == 0
+    assert "services" in json.loads(schema.read_text(encoding="utf-8"))["properties"]
+
+
 def test_the_example_starter_is_the_starter_that_init_writes() -> None:
     assert STARTER.read_text(encoding="utf-8") == starter_catalog("../../specs/catalog.schema.json")
 
