@@ -78,7 +78,10 @@ def graph_command(
         raise UsageProblem(f"unknown service {impact!r} (known: {known})")
     if as_json:
         print(json_report("graph", True, diagnostics, **graph_data(plan, impact)))
-    elif impact is not None:
+        return
+    if diagnostics:  # the catalog's warnings, on standard error: standard output is the graph
+        print_human(Console(stderr=True, highlight=False, soft_wrap=True), diagnostics)
+    if impact is not None:
         sys.stdout.write(impact_text(plan, impact))
     else:
         sys.stdout.write(RENDERERS[format_](plan))

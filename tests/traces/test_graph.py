@@ -116,3 +116,25 @@ def test_the_graph_command_fails_on_an_invalid_catalog(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["graph", str(path)])
     assert result.exit_code == 1
     assert "catalog/unknown-reference" in result.output
+
+
+def test_the_graph_command_shows_the_catalog_warnings_on_standard_error(tmp_path: Path, plan: Plan) -> None:
+    """Standard output stays the graph (piped into dot); the warnings are not lost."""
+    document = base_catalog()
+    document["services"][0]["slos"] = [
+        {
+            "name": "orders",
+            "objective": 99,
+            "sli": {
+                "kind": "custom",
+                "bad_query": "sum by (cluster) (rate(failed_total[{{window}}]))",
+                "total_query": "sum by (cluster) (increase(orders_total[{{window}}]))",
+            },
+        }
+    ]
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(app, ["graph", str(path), "--format", "dot"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == dot_text(plan)
+    assert "catalog/custom-sli-rate warning" in result.stderr
