@@ -12,7 +12,8 @@ The broken parts are left out of a copy of the document and the rest is validate
 - any other broken entry of a list section is dropped whole, its name still counted as
   known so that references to it are not reported twice.
 
-When that finer copy does not validate (a field cut from an entry that requires it), the entries
+A warning about what was left out, or about what holds it, is not reported: it may only say
+that the part is missing. When that finer copy does not validate (a field cut from an entry that requires it), the entries
 its errors are in are dropped whole as well, the others keeping their finer cuts; failing that,
 every entry with an error is dropped whole; when even that fails, no semantic finding is reported.
 """
@@ -29,9 +30,10 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from lgtmgen.catalog.models import Catalog
+from lgtmgen.catalog.positions import format_path
 from lgtmgen.catalog.semantics import check_catalog
 from lgtmgen.catalog.source import SourceList, SourceMap
-from lgtmgen.diagnostics import Diagnostic
+from lgtmgen.diagnostics import Diagnostic, Severity
 
 Loc = tuple[int | str, ...]
 Cuts = set[tuple[Loc, int | str]]
@@ -169,7 +171,20 @@ def _checked(document: SourceMap, cuts: Cuts, lines: Mapping[str, list[str]]) ->
     except ValidationError as exc:
         return _entries_of(exc, kept)
     found = check_catalog(catalog, pruned, lines, _names_of_dropped_entries(document, cuts))
-    return [replace(d, path=_original_path(d.path, kept)) if d.path else d for d in found]
+    mapped = [replace(d, path=_original_path(d.path, kept)) if d.path else d for d in found]
+    return [d for d in mapped if d.severity is not Severity.WARNING or not _near_a_cut(d.path, cuts)]
+
+
+def _near_a_cut(path: str | None, cuts: Cuts) -> bool:
+    """Whether `path` is in, or holds, something left out: a warning there may only say that it
+    is missing (`production: yes` cut from an environment: "no environment is marked production")."""
+    if not path:
+        return False
+    for container, key in cuts:
+        cut = format_path([*container, key])
+        if path == cut or path.startswith((f"{cut}.", f"{cut}[")) or cut.startswith((f"{path}.", f"{path}[")):
+            return True
+    return False
 
 
 def _entries_of(exc: ValidationError, kept: Kept) -> Cuts | None:
