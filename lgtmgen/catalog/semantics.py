@@ -115,7 +115,7 @@ def _unique(report: Reporter, section: str, names: list[str], what: str) -> None
         if name in first:
             report.add(
                 "catalog/duplicate-name",
-                f"{what} {name!r} is declared twice (first at {report.where([section, first[name]])})",
+                f"{what} {name!r} is declared twice (first at {report.where([section, first[name], 'name'])})",
                 [section, index, "name"],
             )
         else:
@@ -210,7 +210,7 @@ def check_catalog(
                 report.add(
                     "catalog/duplicate-name",
                     f"SLO {slo.name!r} is declared twice in service {service.name!r} "
-                    f"(first at {report.where([*base, 'slos', slo_names[slo.name]])})",
+                    f"(first at {report.where([*base, 'slos', slo_names[slo.name], 'name'])})",
                     [*slo_path, "name"],
                 )
             slo_names.setdefault(slo.name, n)
