@@ -22,7 +22,7 @@ from lgtmgen.cli.graph import graph_command
 from lgtmgen.cli.importers import import_app
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.cli.usage import UsageProblem
-from lgtmgen.diagnostics import Diagnostic, Location, has_errors
+from lgtmgen.diagnostics import Diagnostic, Location, Severity, has_errors
 from lgtmgen.pipeline import validate
 from lgtmgen.writer import (
     MANIFEST,
@@ -385,6 +385,16 @@ def diff(
     out_dir = followed(out_dir)
     _refuse_what_is_not_a_bundle("diff", out_dir)
     plan, diagnostics = _valid_plan("diff", catalog)
+    if in_the_way := _file_in_the_way(out_dir):  # the dry run itself stages elsewhere
+        diagnostics.append(
+            Diagnostic(
+                "bundle/cannot-write",
+                f"a build could not write the bundle to {out_dir}: {in_the_way} is not a directory",
+                location=Location(str(out_dir)),
+                severity=Severity.WARNING,
+                hint="choose another --out",
+            )
+        )
     bundles = _built_bundles(_cache_dir(cache_dir, no_cache))
     reused = bundles is not None and bundles.current(plan.catalog_digest, out_dir) is not None
     changed, manifest = ({}, None) if reused else _changes(plan, diagnostics, out_dir, jobs)

@@ -492,6 +492,16 @@ def test_a_build_the_system_stops_writing_is_reported_and_the_old_bundle_stays(c
     assert sorted(p.name for p in catalog.parent.iterdir()) == ["catalog.yaml", "out"]  # no staging left
 
 
+def test_diff_to_an_out_path_below_a_file_warns_that_a_build_could_not_write_there(catalog: Path) -> None:
+    result = lgtmgen("--output", "json", "diff", catalog.name, "-o", "catalog.yaml/out", cwd=catalog.parent)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    [warning] = report["diagnostics"]
+    assert (warning["check"], warning["severity"], warning["file"]) == ("bundle/cannot-write", "warning", "catalog.yaml/out")
+    assert warning["message"].endswith(f"{catalog} is not a directory")
+    assert set(report["changes"].values()) == {"added"}  # still the dry run's answer
+
+
 def test_a_catalog_of_teams_and_tenants_before_any_service_builds(tmp_path: Path) -> None:
     # The first step of adopting lgtmgen: who exists, before what they run. The overview dashboards
     # then have no tenant to preselect.
