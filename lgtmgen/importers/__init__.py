@@ -6,8 +6,11 @@ over; nothing is dropped silently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 
 
 @dataclass
@@ -68,3 +71,69 @@ def number(value: object) -> float | None:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+_RATE_CALL = re.compile(r"(?<![A-Za-z0-9_:])rate\s*\(")
+
+
+def _closing_paren(text: str, start: int) -> int | None:
+    """The index of the parenthesis closing the one before `start`, skipping string literals."""
+    depth, index, quote = 1, start, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    return None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+
+
+def _rate_calls(query: str) -> list[re.Match[str]]:
+    """The `rate(` calls of `query`, not the words inside its string literals (`{reason="rate(x)"}`)."""
+    strings = [m.span() for m in _STRING.finditer(query)]
+    return [m for m in _RATE_CALL.finditer(query) if not any(a <= m.start() < b for a, b in strings)]
+
+
+def _window_rates_only(query: str) -> bool:
+    """Whether every rate() of `query` ranges over the window placeholder."""
+    placeholder = f"[{WINDOW_PLACEHOLDER}]"
+    for call in _rate_calls(query):
+        end = _closing_paren(query, call.end())
+        if end is None or not query[call.end() : end].rstrip().endswith(placeholder):
+            return False
+    return True
+
+
+def _as_increase(query: str) -> str:
+    out, last = [], 0
+    for call in _rate_calls(query):
+        out += [query[last : call.start()], "increase("]
+        last = call.end()
+    return "".join([*out, query[last:]])
+
+
+def counted(queries: list[str]) -> list[str]:
+    """The queries of one SLI with every `rate(x[{{window}}])` written as `increase(x[{{window}}])`,
+    or all of them unchanged.
+
+    Sloth and OpenSLO specs count events per second; the catalog's SLO records are event counts
+    over each window (`min_events` compares with them). increase is rate times the range: the same
+    factor on both sides of the ratio, which stays exact, so every query is rewritten or none (a
+    fixed range such as rate(x[5m]) keeps them as written, and `catalog/custom-sli-rate` warns).
+    """
+    if not all(_window_rates_only(q) for q in queries):
+        return queries
+    return [_as_increase(q) for q in queries]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
-from lgtmgen.importers import Imported, mapping, number, percent
+from lgtmgen.importers import Imported, counted, mapping, number, percent
 from lgtmgen.promql import selector_error
 
 CARRIED_SPEC_KEYS = {"service", "indicator", "indicatorRef", "timeWindow", "objectives", "description", "budgetingMethod"}
@@ -40,7 +40,8 @@ def _ratio_sli(ratio: dict[str, Any]) -> dict[str, Any] | None:
     if all(selector_error(q) is None for q in queries.values()):
         return {"kind": "events", **queries}
     if all(WINDOW_PLACEHOLDER in q for q in queries.values()):
-        return {"kind": "custom", f"{side}_query": queries[side], "total_query": queries["total"]}
+        part, total = counted([queries[side], queries["total"]])
+        return {"kind": "custom", f"{side}_query": part, "total_query": total}
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
-from lgtmgen.importers import Imported, mapping, number
+from lgtmgen.importers import Imported, counted, mapping, number
 
 SLOTH_WINDOW = "{{.window}}"
 CARRIED_SLO_KEYS = {"name", "objective", "description", "sli", "alerting"}
@@ -83,11 +83,8 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             sli = mapping(slo.get("sli"))
             events = mapping(sli.get("events"))
             if isinstance(events.get("error_query"), str) and isinstance(events.get("total_query"), str):
-                entry["sli"] = {
-                    "kind": "custom",
-                    "bad_query": _query(events["error_query"]),
-                    "total_query": _query(events["total_query"]),
-                }
+                bad, total = counted([_query(events["error_query"]), _query(events["total_query"])])
+                entry["sli"] = {"kind": "custom", "bad_query": bad, "total_query": total}
             elif "events" in sli:
                 result.not_carried.append(f"{where}: sli.events without both error_query and total_query")
                 continue

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from lgtmgen.cli.app import app
+from lgtmgen.importers.sloth import import_sloth
 from tests.slo.slo_bundle import plan_of
 
 SLOTH = """\
@@ -103,7 +104,8 @@ def test_a_sloth_round_trip_keeps_objectives_queries_and_lists_what_it_drops(tmp
     by_name = {(s.service.name, s.slo.name): s for s in plan.slos}
     availability = by_name[("myservice", "requests-availability")]
     assert availability.objective == 0.999 and availability.period == 30 * 86400
-    assert availability.slo.sli.bad_query == 'sum(rate(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{window}}]))'
+    # rates over the window become counts over it (the ratio is the same; min_events counts events)
+    assert availability.slo.sli.bad_query == 'sum(increase(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{window}}]))'
     assert availability.slo.alerting.ticket is False and availability.slo.alerting.page is True
     assert ("other", "latency") in by_name
     assert "raw-ratio" in output and "sli.raw" in output
@@ -147,7 +149,7 @@ def test_a_kubernetes_sloth_object_is_read_in_its_own_camel_case_spelling(tmp_pa
     catalog, output = _import(tmp_path, "sloth", SLOTH_KUBERNETES)
     (slo,) = plan_of([catalog]).slos
     assert slo.objective == 0.9995 and slo.slo.sli.kind == "custom"
-    assert slo.slo.sli.bad_query == 'sum(rate(http_requests_total{service="example",code=~"5.."}[{{window}}]))'
+    assert slo.slo.sli.bad_query == 'sum(increase(http_requests_total{service="example",code=~"5.."}[{{window}}]))'
     assert slo.slo.alerting.ticket is False and slo.slo.alerting.page is True
     assert "alerting.page_alert.labels" in output
 
@@ -422,3 +424,25 @@ def test_a_pyrra_grouping_by_a_label_lgtmgen_sets_is_listed_not_carried(tmp_path
     # A native latency SLI is grouped inside its custom queries: they keep cluster and route only.
     assert latency.slo.sli.kind == "custom" and latency.slo.sli.total_query.startswith("sum by (cluster, route) (")
     assert "'api-latency': grouping by slo (the SLO's rules and alerts set or rely on it)" in output
+
+
+@pytest.mark.parametrize(
+    ("error", "total", "imported"),
+    [
+        ("sum(rate(e[{{.window}}]))", "sum(rate(t[{{.window}}]))", ("sum(increase(e[{{window}}]))", "sum(increase(t[{{window}}]))")),
+        # a fixed range on one side: rewriting only the other would change the ratio, so neither is
+        ("sum(rate(e[{{.window}}]))", "sum(rate(t[5m]))", ("sum(rate(e[{{window}}]))", "sum(rate(t[5m]))")),
+        ("sum(irate(e[{{.window}}]))", "sum(increase(t[{{.window}}]))", ("sum(irate(e[{{window}}]))", "sum(increase(t[{{window}}]))")),
+        (
+            'sum(rate(e{reason="rate(x)"}[{{.window}}]))',
+            "sum(rate(t[{{.window}}]))",
+            ('sum(increase(e{reason="rate(x)"}[{{window}}]))', "sum(increase(t[{{window}}]))"),
+        ),
+    ],
+    ids=["window rates", "a fixed range", "irate", "rate( in a label value"],
+)
+def test_sloth_rates_over_the_window_import_as_counts(error: str, total: str, imported: tuple[str, str]) -> None:
+    spec = {"version": "prometheus/v1", "service": "s", "slos": [{"name": "a", "objective": 99, "sli": {"events": {"error_query": error, "total_query": total}}}]}
+    result = import_sloth([("spec.yaml", spec)], "t", "p")
+    sli = result.services[0]["slos"][0]["sli"]
+    assert (sli["bad_query"], sli["total_query"]) == imported
