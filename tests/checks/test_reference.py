@@ -105,6 +105,31 @@ def test_a_wrong_duration_is_reported(value: object) -> None:
     assert "duration" in diag.message
 
 
+@pytest.mark.parametrize(
+    ("reference", "path", "value", "refused"),
+    [
+        ("mimir-3.0/config", "frontend.split_queries_by_interval", "1d", True),  # time.Duration: start-up fails
+        ("mimir-3.0/config", "frontend.split_queries_by_interval", "24h", False),
+        ("mimir-3.0/config", "ruler.evaluation_interval", "1w", True),
+        ("mimir-3.0/config", "limits.compactor_blocks_retention_period", "30d", False),  # model.Duration
+        ("loki-3.7/config", "compactor.retention_delete_delay", "1d", True),
+        ("loki-3.7/config", "limits_config.retention_period", "30d", False),
+        ("mimir-3.0/runtime", "overrides.t.compactor_blocks_retention_period", "1y", False),
+    ],
+)
+def test_main_config_durations_are_go_durations_and_tenant_limits_are_not(
+    reference: str, path: str, value: str, refused: bool
+) -> None:
+    *blocks, leaf = path.split(".")
+    doc: dict[str, object] = {leaf: value}
+    for block in reversed(blocks):
+        doc = {block: doc}
+    found = validate_document(doc, load_reference(reference), file="c.yaml")
+    assert [(d.check, d.path) for d in found] == ([("reference/wrong-type", path)] if refused else [])
+    if refused:
+        assert "no d, w or y unit" in found[0].message
+
+
 def test_a_list_where_a_block_belongs() -> None:
     assert findings("mimir-3.0/config", "compactor: [data_dir, /data]") == [
         ("reference/not-a-block", "compactor")

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from lgtmgen.checks.reference.values import GO_DURATION
 from lgtmgen.resources import SPECS_DIR
 
 SPECS_ENV = "LGTMGEN_SPECS_DIR"
@@ -144,6 +145,23 @@ def build_tree(keys: dict[str, dict[str, Any]]) -> KeyNode:
     return root
 
 
+GO_DURATION_CONFIGS = {"mimir": "limits", "loki": "limits_config"}
+"""Main configs whose durations are Go `time.Duration`s (no `d` unit) except in the named block,
+the tenant limits' defaults, which are Prometheus `model.Duration`s (`retention_period: 30d`)."""
+
+
+def _go_durations(node: KeyNode, skip: str | None) -> None:
+    """Mark the `duration` keys below `node` as Go durations, except below its child `skip`."""
+    if node.type == "duration":
+        node.type = GO_DURATION
+    for name, child in node.children.items():
+        if name != skip:
+            _go_durations(child, None)
+    for inner in (node.item, node.value):
+        if inner is not None:
+            _go_durations(inner, None)
+
+
 def _read(rel: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((specs_dir() / rel).read_text(encoding="utf-8"))
     return data
@@ -208,6 +226,10 @@ def load_reference(name: str) -> KeyReference:
     main_root = build_tree(main["keys"])
     if kind == "config":
         flavour = "tempo-config" if project == "tempo" else "config"
+        if project in GO_DURATION_CONFIGS:
+            checked = build_tree(main["keys"])  # a copy: the runtime reference shares main_root's blocks
+            _go_durations(checked, GO_DURATION_CONFIGS[project])
+            return KeyReference(name, main["header"], checked, flavour)
         return KeyReference(name, main["header"], main_root, flavour)
     if kind == "runtime" and project in ("mimir", "loki"):
         limits = _read(f"{folder}/tenant-limits-keys.json")

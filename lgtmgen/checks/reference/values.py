@@ -11,6 +11,10 @@ _PROM_DURATION = re.compile(
 )
 _BYTES = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:[kKmMgGtTpPeE]i?[bB]?|[bB])?)+")
 
+GO_DURATION = "go-duration"
+"""A `time.Duration` field: the references type it `duration` like Prometheus' model.Duration, but
+Go's decoder refuses `1d` there (see `model.GO_DURATION_CONFIGS`)."""
+
 # Types of the tail-sampling reference, folded onto the key references' names.
 _ALIASES = {
     "bool": "boolean",
@@ -32,6 +36,15 @@ def is_duration(value: object) -> bool:
     if value == "0":
         return True
     return bool(_GO_DURATION.fullmatch(value) or _PROM_DURATION.fullmatch(value))
+
+
+def is_go_duration(value: object) -> bool:
+    """A duration Go's `time.ParseDuration` takes: no day, week or year unit (`24h`, not `1d`)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value == 0
+    return isinstance(value, str) and (value == "0" or bool(_GO_DURATION.fullmatch(value)))
 
 
 def describe(value: object) -> str:
@@ -77,6 +90,10 @@ def scalar_problem(value: object, type_name: str) -> str | None:
         if is_duration(value):
             return None
         return f"expected a duration such as 30s, 1h30m or 0, got {shown}"
+    if kind == GO_DURATION:
+        if is_go_duration(value):
+            return None
+        return f"expected a Go duration such as 30s, 1h30m or 24h (no d, w or y unit), got {shown}"
     if kind == "bytes":
         # flagext.ByteSize and friends take a plain number of bytes or a humanised size.
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lgtmgen.catalog.models.base import format_duration, parse_duration
+from lgtmgen.catalog.models.base import go_duration
 from lgtmgen.catalog.models.metrics_platform import MimirSettings, MimirStorage
 
 RULER_RULE_PATH = "/data/ruler"
@@ -57,7 +57,9 @@ def main_config(
             "deletion_delay": "12h",
         },
         "frontend": {
-            "split_queries_by_interval": format_duration(parse_duration(settings.split_queries_by_interval)),
+            # Go durations (time.Duration, no day unit): Mimir refuses `1d` here at start-up, where
+            # the per-tenant limits (model.Duration) take it.
+            "split_queries_by_interval": go_duration(settings.split_queries_by_interval),
             "parallelize_shardable_queries": True,
             "cache_results": True,
             "results_cache": {
@@ -68,7 +70,7 @@ def main_config(
         "ruler": {
             "rule_path": RULER_RULE_PATH,
             "alertmanager_url": settings.alertmanager_url,
-            "evaluation_interval": format_duration(parse_duration(evaluation_interval)),
+            "evaluation_interval": go_duration(evaluation_interval),
             "enable_api": True,
             "tenant_federation": {"enabled": federated},
         },
