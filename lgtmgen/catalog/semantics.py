@@ -21,6 +21,7 @@ from lgtmgen.promql import (
 PROMQL_SYNTAX = "catalog/promql-syntax"
 CUSTOM_WITHOUT_CLUSTER = "catalog/custom-sli-without-cluster"
 CUSTOM_RATE = "catalog/custom-sli-rate"
+CUSTOM_CLUSTER_MISMATCH = "catalog/custom-sli-cluster-mismatch"
 PER_SECOND_FUNCTIONS = frozenset({"rate", "irate"})
 PROMQL_EXPERIMENTAL = "catalog/promql-experimental"
 PROMQL_UNKNOWN_FUNCTION = "catalog/promql-unknown-function"
@@ -72,6 +73,36 @@ def report_unsupported_calls(report: Reporter, expr: str, path: list[PathStep], 
             path,
             hint=f"write the query with the functions Prometheus {PROMETHEUS_RELEASE} has without feature flags",
         )
+
+
+def _report_clusters(report: Reporter, clustered: dict[str, bool], path: list[PathStep]) -> None:
+    """A custom SLI's queries keep `cluster` all, or none (a warning), never some: the SLO's ratios
+    divide series of equal labels, so a count without `cluster` matches no count with it, and every
+    cluster's ratio stays 0 (errors alone: `or 0 * total`) or is never computed: no alert can fire."""
+    with_cluster = [field for field, kept in clustered.items() if kept]
+    for field, kept in clustered.items():
+        if kept:
+            continue
+        if with_cluster:
+            report.add(
+                CUSTOM_CLUSTER_MISMATCH,
+                f"{field}: the query's result has no `cluster` label but {' and '.join(with_cluster)}'s has: the "
+                "SLO divides series of the same labels, so these counts match none of the others and no "
+                "burn-rate alert can fire",
+                [*path, field],
+                hint="aggregate every query of the SLI by cluster, e.g. sum by (cluster) (increase(x_total[{{window}}]))",
+            )
+        else:
+            # Sloth's and OpenSLO's queries are `sum(rate(...))`: imported, they merge every cluster.
+            report.add(
+                CUSTOM_WITHOUT_CLUSTER,
+                f"{field}: the query's result has no `cluster` label: the SLO is measured over every "
+                "cluster at once, so one cluster's outage is diluted by the others, and the absent "
+                "ticket and min_events cannot tell clusters apart",
+                [*path, field],
+                severity=Severity.WARNING,
+                hint="aggregate by cluster, e.g. sum by (cluster) (increase(x_total[{{window}}]))",
+            )
 
 
 def _report_per_second(report: Reporter, field: str, functions: list[str], path: list[PathStep], min_events: int) -> None:
@@ -229,6 +260,7 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep], min_
             if text is not None and (problem := selector_error(text)):
                 report.add(PROMQL_SYNTAX, f"{field}: {problem}", [*path, field])
     elif isinstance(sli, CustomSLI):
+        clustered: dict[str, bool] = {}
         for field in ("good_query", "bad_query", "total_query"):
             text = getattr(sli, field)
             if text is None:
@@ -246,16 +278,8 @@ def _check_sli_queries(report: Reporter, sli: object, path: list[PathStep], min_
                 report.add(PROMQL_SYNTAX, f"{field}: {problem}", [*path, field])
                 continue
             report_unsupported_calls(report, query, [*path, field], field)
-            if keeps_label(query, "cluster") is False:
-                # Sloth's and OpenSLO's queries are `sum(rate(...))`: imported, they merge every cluster.
-                report.add(
-                    CUSTOM_WITHOUT_CLUSTER,
-                    f"{field}: the query's result has no `cluster` label: the SLO is measured over every "
-                    "cluster at once, so one cluster's outage is diluted by the others, and the absent "
-                    "ticket and min_events cannot tell clusters apart",
-                    [*path, field],
-                    severity=Severity.WARNING,
-                    hint="aggregate by cluster, e.g. sum by (cluster) (increase(x_total[{{window}}]))",
-                )
+            if (kept := keeps_label(query, "cluster")) is not None:
+                clustered[field] = kept
             if per_second := sorted(counter_reads(query).rate_functions & PER_SECOND_FUNCTIONS):
                 _report_per_second(report, field, per_second, [*path, field], min_events)
+        _report_clusters(report, clustered, path)

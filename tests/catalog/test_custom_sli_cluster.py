@@ -50,7 +50,7 @@ def test_a_custom_sli_that_merges_clusters_is_warned_about_and_still_valid(tmp_p
                         "sli": {
                             "kind": "custom",
                             "bad_query": "sum(increase(errors_total[{{window}}]))",
-                            "total_query": "sum by (cluster) (increase(requests_total[{{window}}]))",
+                            "total_query": "sum(increase(requests_total[{{window}}]))",
                         },
                     }
                 ],
@@ -60,7 +60,10 @@ def test_a_custom_sli_that_merges_clusters_is_warned_about_and_still_valid(tmp_p
     plan, diagnostics = load_catalog_document(tmp_path, document)
     assert plan is not None
     found = [(d.check, d.severity.value, d.path) for d in diagnostics]
-    assert found == [("catalog/custom-sli-without-cluster", "warning", "services[0].slos[0].sli.bad_query")]
+    assert found == [
+        ("catalog/custom-sli-without-cluster", "warning", "services[0].slos[0].sli.bad_query"),
+        ("catalog/custom-sli-without-cluster", "warning", "services[0].slos[0].sli.total_query"),
+    ]
 
 
 def _custom_slo_catalog(bad_query: str, total_query: str, min_events: int = 0) -> dict[str, object]:
@@ -117,3 +120,25 @@ def test_rate_with_min_events_is_an_error(tmp_path: Path) -> None:
         "services[0].slos[0].sli.bad_query",
     )
     assert "200 events a second" in error.message and "increase" in (error.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("bad_query", "total_query", "unclustered"),
+    [
+        ("sum(increase(failed_total[{{window}}]))", COUNTED, "bad_query"),
+        ("sum by (cluster) (increase(failed_total[{{window}}]))", "sum(increase(orders_total[{{window}}]))", "total_query"),
+    ],
+)
+def test_a_custom_sli_whose_queries_disagree_on_cluster_is_refused(
+    bad_query: str, total_query: str, unclustered: str, tmp_path: Path
+) -> None:
+    """errors{} / total{cluster="c1"} match nothing: every cluster's ratio is 0 or absent, nothing pages."""
+    plan, diagnostics = load_catalog_document(tmp_path, _custom_slo_catalog(bad_query, total_query))
+    assert plan is None
+    [error] = diagnostics
+    assert (error.check, error.severity.value, error.path) == (
+        "catalog/custom-sli-cluster-mismatch",
+        "error",
+        f"services[0].slos[0].sli.{unclustered}",
+    )
+    assert "no burn-rate alert can fire" in error.message
