@@ -39,6 +39,34 @@ def test_the_rollup_tenant_keeps_its_own_long_retention(load: Loader) -> None:
     assert overrides["longterm"]["compactor_blocks_retention_period"] == "1825d"  # 5y written in days
 
 
+def test_every_tenant_keeps_exemplars_and_trace_links_name_them_as_tempo_writes_them(load: Loader) -> None:
+    """Mimir keeps no exemplar by default, and Tempo labels its own `traceID`: either way the
+    metric-to-trace links of Grafana would open nothing."""
+    from lgtmgen.generators.grafana import GrafanaProvisioning
+    from lgtmgen.generators.tempo.config import tempo_overrides
+
+    for setting, kept in ((None, 100_000), (5_000, 5_000), (0, None)):
+        doc = base_catalog()
+        if setting is not None:
+            doc["mimir"]["max_exemplars_per_tenant"] = setting
+        plan, errors = load(doc)
+        assert plan is not None and errors == []
+        overrides = _artifacts(plan)["mimir/runtime.yaml"]["overrides"]  # type: ignore[index]
+        assert {t: o.get("max_global_exemplars_per_user") for t, o in overrides.items()} == dict.fromkeys(overrides, kept)
+        tempo_labels = {e["metrics_generator"]["trace_id_label_name"] for e in tempo_overrides(plan)["overrides"].values()}
+        links = [
+            destination["name"]
+            for artifact in GrafanaProvisioning().generate(plan)
+            if "/datasources/" in artifact.path
+            for source in artifact.data["datasources"]
+            for destination in source["jsonData"].get("exemplarTraceIdDestinations", [])
+        ]
+        if kept:
+            assert links and set(links) == tempo_labels == {"trace_id"}
+        else:
+            assert links == []  # no link to exemplars Mimir drops
+
+
 def test_generated_mimir_files_pass_the_reference_strictly(plan: Plan) -> None:
     artifacts = _artifacts(plan)
     for path, ref in (("mimir/mimir.yaml", "mimir-3.0/config"), ("mimir/runtime.yaml", "mimir-3.0/runtime")):
@@ -277,6 +305,7 @@ def test_a_tenant_without_a_declared_tier_still_gets_ha_deduplication_and_the_gr
         "ha_cluster_label": "cluster",
         "ha_replica_label": "__replica__",
         "ruler_max_rule_groups_per_tenant": ruler_layout(plan).group_count("prod"),
+        "max_global_exemplars_per_user": 100_000,
     }
     assert overrides["prod"]["ruler_max_rule_groups_per_tenant"] > 70
     assert validate_document(runtime, load_reference("mimir-3.0/runtime"), file="mimir/runtime.yaml") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, NonNegativeInt, PositiveInt, field_validator
 
 from lgtmgen.catalog.models.base import (
     Duration,
@@ -158,6 +158,12 @@ class MimirSettings(Strict):
     max_rule_groups_per_tenant: PositiveInt = Field(
         default=70,
         description="Ruler limit of groups per tenant; raised for a tenant whose generated rules need more.",
+    )
+    max_exemplars_per_tenant: NonNegativeInt = Field(
+        default=100_000,
+        description="Exemplars each tenant keeps in the ingesters' memory (max_global_exemplars_per_user): "
+        "Mimir's default, 0, drops every exemplar, and with them the metric-to-trace links of Grafana; "
+        "0 turns them off.",
     )
 
 

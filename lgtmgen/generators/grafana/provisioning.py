@@ -30,6 +30,7 @@ from lgtmgen.catalog.models.grafana import GrafanaSettings
 from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.generators.grafana.query_timeouts import loki_timeout, mimir_timeout, tempo_timeout
 from lgtmgen.generators.loki.common import SERVICE_LABEL, TRACE_ID_METADATA
+from lgtmgen.generators.tempo.config import EXEMPLAR_TRACE_ID
 from lgtmgen.generators.tempo.tiers import tier_of
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
@@ -68,8 +69,10 @@ def _mimir(plan: Plan, tenant: Tenant, linked: bool = True) -> dict[str, Any]:
         timeInterval=format_duration(parse_duration(plan.catalog.defaults.scrape_interval)),
         timeout=mimir_timeout(),
     )
-    if linked:
-        json_data["exemplarTraceIdDestinations"] = [{"name": "trace_id", "datasourceUid": datasource_uid("tempo", tenant.name)}]
+    if linked and plan.catalog.mimir.max_exemplars_per_tenant:  # Mimir keeps no exemplars at 0
+        json_data["exemplarTraceIdDestinations"] = [
+            {"name": EXEMPLAR_TRACE_ID, "datasourceUid": datasource_uid("tempo", tenant.name)}
+        ]
     source: dict[str, Any] = {
         "name": f"Mimir {tenant.name}",
         "type": "prometheus",

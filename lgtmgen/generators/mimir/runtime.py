@@ -17,9 +17,10 @@ HA_DEDUPLICATION = {"accept_ha_samples": True, "ha_cluster_label": HA_CLUSTER_LA
 """HA pairs are deduplicated on cluster and `__replica__` (the distributor's tracker is per tenant)."""
 
 
-def tenant_limits(tier: MimirTier | None, max_rule_groups: int) -> dict[str, Any]:
+def tenant_limits(tier: MimirTier | None, max_rule_groups: int, max_exemplars: int = 0) -> dict[str, Any]:
     """The override entry of one tenant: its tier's limits (Mimir's defaults without a declared
-    tier), HA deduplication, and a ruler group limit that holds the bundle's groups."""
+    tier), HA deduplication, a ruler group limit that holds the bundle's groups, and the exemplars
+    it keeps (Mimir keeps none by default)."""
     limits: dict[str, Any] = {}
     if tier is not None:
         limits = {
@@ -31,7 +32,8 @@ def tenant_limits(tier: MimirTier | None, max_rule_groups: int) -> dict[str, Any
             "query_sharding_total_shards": tier.query_sharding_total_shards,
             "results_cache_ttl": format_duration(parse_duration(tier.results_cache_ttl)),
         }
-    return {**limits, **HA_DEDUPLICATION, "ruler_max_rule_groups_per_tenant": max_rule_groups}
+    exemplars = {"max_global_exemplars_per_user": max_exemplars} if max_exemplars else {}
+    return {**limits, **HA_DEDUPLICATION, "ruler_max_rule_groups_per_tenant": max_rule_groups, **exemplars}
 
 
 def runtime_overrides(plan: Plan, rule_groups: Mapping[str, int] | None = None) -> dict[str, Any]:
@@ -46,7 +48,11 @@ def runtime_overrides(plan: Plan, rule_groups: Mapping[str, int] | None = None) 
     mimir = plan.catalog.mimir
     needed = rule_groups or {}
     overrides = {
-        name: tenant_limits(mimir.tiers.get(tenant.tier), max(mimir.max_rule_groups_per_tenant, needed.get(name, 0)))
+        name: tenant_limits(
+            mimir.tiers.get(tenant.tier),
+            max(mimir.max_rule_groups_per_tenant, needed.get(name, 0)),
+            mimir.max_exemplars_per_tenant,
+        )
         for name, tenant in sorted(plan.tenants.items())
     }
     if mimir.rollup is not None and mimir.rollup.tenant in overrides:

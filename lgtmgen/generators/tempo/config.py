@@ -21,6 +21,8 @@ from lgtmgen.plan import Plan
 
 CONFIG_PATH = "tempo/tempo.yaml"
 OVERRIDES_PATH = "tempo/overrides.yaml"
+EXEMPLAR_TRACE_ID = "trace_id"
+"""The exemplar label holding the trace id (`exemplarTraceIdDestinations` of the Mimir datasources)."""
 OVERRIDES_MOUNT = "/etc/tempo/overrides.yaml"
 
 
@@ -92,7 +94,9 @@ def tenant_limits(tier: TempoTier, retention: str | None = None) -> dict[str, An
         },
         "global": {"max_bytes_per_trace": tier.max_bytes_per_trace},
         "compaction": {"block_retention": go_duration(retention or tier.retention)},
-        "metrics_generator": {"processors": processors(tier)},
+        # Exemplars named as the applications' (OpenTelemetry, Prometheus clients) and as Grafana's
+        # Mimir datasource links them: Tempo's own default is `traceID`.
+        "metrics_generator": {"processors": processors(tier), "trace_id_label_name": EXEMPLAR_TRACE_ID},
     }
 
 
