@@ -204,6 +204,10 @@ def remote_write(
     if native_histograms:
         # Remote write 1.0 drops native histogram samples unless told to send them.
         entry["send_native_histograms"] = True
+    if plan.catalog.mimir.max_exemplars_per_tenant:
+        # The applications' exemplars (trace ids on histogram buckets), which the Mimir datasources
+        # link to Tempo; not sent unless asked, and kept by Mimir only within that limit.
+        entry["send_exemplars"] = True
     entry["queue_config"] = queue_config(expected, scrape)
     entry["write_relabel_configs"] = relabel
     return entry

@@ -353,3 +353,16 @@ def test_a_kpi_is_sent_by_the_selector_it_is_read_with(
     assert marks.get(("__name__", "job")) == mark
     marked, by_name = _kept(prod)
     assert ("orders_total" in by_name) is kept_by_name and ("orders_total" in marked) is not kept_by_name
+
+
+@pytest.mark.parametrize(("kept", "sent"), [(None, True), (0, False)], ids=["default", "exemplars off"])
+def test_remote_write_sends_exemplars_while_mimir_keeps_them(load: Loader, kept: int | None, sent: bool) -> None:
+    """Prometheus sends no exemplar unless asked: the Mimir datasources' trace links would find none."""
+    document = base_catalog()
+    if kept is not None:
+        document.setdefault("mimir", {})["max_exemplars_per_tenant"] = kept
+    plan, errors = load(document)
+    assert plan is not None and [d for d in errors if d.is_error] == []
+    writes = [w for config in _configs(plan).values() for w in config.get("remote_write", [])]
+    assert len(writes) > 1
+    assert {w.get("send_exemplars", False) for w in writes} == {sent}
