@@ -101,10 +101,43 @@ def test_a_service_that_stops_logging_is_a_low_volume_anomaly(plan: Plan) -> Non
     # Without a line in the last hour Loki gives no series; the rule reads it as 0, so a
     # service (or its log pipeline) that went silent fires as long as it logged last week.
     low = next(r for r in all_rules(plan) if r.get("alert") == "LogVolumeLow")
-    now = 'sum by (k8s_cluster_name) (rate({service_name="checkout"}[1h]))'
-    week = 'sum by (k8s_cluster_name) (rate({service_name="checkout"}[1h] offset 1w))'
+    # checkout keeps debug lines 7d: last week's hour (7d1h ago) holds none of them, so they are left out
+    now = 'sum by (k8s_cluster_name) (rate({service_name="checkout", level!~"debug"}[1h]))'
+    week = 'sum by (k8s_cluster_name) (rate({service_name="checkout", level!~"debug"}[1h] offset 1w))'
     assert low["expr"] == f"(({now}) or (0 * ({week}))) < (0.5 * ({week}))"
     assert logql_problem(low["expr"]) is None
+
+
+def _volume_selectors(plan: Plan) -> dict[str, set[str]]:
+    """The stream selector of each service's volume alerts, by service."""
+    found: dict[str, set[str]] = {}
+    for rule in all_rules(plan):
+        if rule.get("alert") in ("LogVolumeHigh", "LogVolumeLow"):
+            selector = rule["expr"].split("rate(", 1)[1].split("[", 1)[0]
+            found.setdefault(rule["labels"]["service"], set()).add(selector)
+    return found
+
+
+def test_volume_alerts_compare_only_what_retention_kept_a_week_ago(load: Loader) -> None:
+    """A level deleted before last week's hour would read as a surge this hour; a tenant that keeps
+    less than a week and an hour has no last week to compare with."""
+    doc = base_catalog()
+    doc["services"][0]["logs"]["retention"] = [
+        {"level": "debug", "period": "48h"},
+        {"level": "trace", "period": "7d1h"},  # kept just long enough
+        {"level": "info", "period": "3d", "priority": 9},
+        {"level": "warn", "period": "30d"},
+    ]
+    doc["logs"]["tiers"]["bronze"]["retention"] = "7d"
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    selectors = _volume_selectors(plan)
+    assert selectors["checkout"] == {'{service_name="checkout", level!~"debug|info"}'}
+    assert selectors["identity"] == {'{service_name="identity"}'}
+    assert "mailer" not in selectors  # its tenant keeps 7d: no last week's hour
+    doc["logs"]["tiers"]["bronze"]["retention"] = "8d"
+    plan, _ = load(doc)
+    assert plan is not None and _volume_selectors(plan)["mailer"] == {'{service_name="mailer"}'}
 
 
 def test_recurring_errors_filter_with_the_pattern_as_loki_accepts_it(plan: Plan) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lgtmgen.artifacts import Artifact, Role
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.generators.loki.common import tier_of
 from lgtmgen.generators.loki.config import CONFIG_PATH, loki_config
 from lgtmgen.generators.loki.rules import rules_path, tenant_rule_groups
 from lgtmgen.generators.loki.runtime import RUNTIME_PATH, runtime_overrides
@@ -42,6 +44,7 @@ class LokiGenerator:
                 [s for s in services if s.tenant == tenant],
                 settings.rules,
                 plan.catalog.defaults.runbook_base_url,
+                parse_duration(tier_of(settings, plan.tenants[tenant]).retention),
             )
             if groups:
                 artifacts.append(

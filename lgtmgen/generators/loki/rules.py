@@ -11,6 +11,7 @@ pager, and one cluster's errors are not diluted by the others' traffic.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from lgtmgen.catalog.models.base import parse_duration
@@ -32,6 +33,7 @@ from lgtmgen.logql import (
     Matcher,
     Number,
     RangeAggregation,
+    StreamSelector,
     VectorAggregation,
     error_lines,
     line_pattern,
@@ -39,6 +41,7 @@ from lgtmgen.logql import (
     sum_rate,
 )
 from lgtmgen.naming import slug
+from lgtmgen.regex import alternation
 from lgtmgen.runbook_links import service_runbook_url
 from lgtmgen.templating import go_text
 
@@ -123,10 +126,28 @@ def error_spike(service: Service, logs: ServiceLogs, thresholds: LogsRules) -> d
     }
 
 
+VOLUME_HISTORY = WEEK + BASELINE_WINDOW
+"""How old the lines are that the volume alerts compare with: the same hour a week ago."""
+
+
+def short_lived_levels(logs: ServiceLogs) -> list[str]:
+    """The levels whose stream Loki deletes before the volume alerts read last week's hour (a level
+    has one retention rule, `catalog/logs-duplicate-retention`); sorted."""
+    return sorted(rule.level for rule in logs.retention if parse_duration(rule.period) < VOLUME_HISTORY)
+
+
 def volume_anomalies(
-    service: Service, logs: ServiceLogs, thresholds: LogsRules
+    service: Service, logs: ServiceLogs, thresholds: LogsRules, tenant_retention: float = math.inf
 ) -> list[dict[str, Any]]:
-    lines = LogQuery(service_selector(service, logs))
+    """Log volume against the same hour last week, of the streams kept that long: none when the
+    tenant keeps less than that, and without the levels whose own retention is shorter (last
+    week's debug lines are gone while this hour's count: the alert would read a deletion as a surge)."""
+    if tenant_retention < VOLUME_HISTORY:
+        return []
+    selector = service_selector(service, logs)
+    if gone := short_lived_levels(logs):
+        selector = StreamSelector((*selector.matchers, Matcher(LEVEL_LABEL, "!~", alternation(gone))))
+    lines = LogQuery(selector)
     now = sum_rate(lines, BASELINE_WINDOW, by=PER_CLUSTER)
     last_week = sum_rate(lines, BASELINE_WINDOW, offset=WEEK, by=PER_CLUSTER)
     # No line in the last hour gives no series: read as 0, so that a service (or its log
@@ -207,15 +228,15 @@ def runbook_url(service: Service, alert: str, runbook_base_url: str) -> str:
 
 
 def tenant_rule_groups(
-    services: list[Service], thresholds: LogsRules, runbook_base_url: str
+    services: list[Service], thresholds: LogsRules, runbook_base_url: str, retention: float = math.inf
 ) -> list[dict[str, Any]]:
-    """One group per service that declares its logs, in catalog order."""
+    """One group per service that declares its logs, in catalog order; `retention`: the tenant's, in seconds."""
     groups = []
     for service, logs in logging_services(services):
         rules = [
             *recording_rules(service, logs),
             error_spike(service, logs, thresholds),
-            *volume_anomalies(service, logs, thresholds),
+            *volume_anomalies(service, logs, thresholds, retention),
             *recurring_errors(service, logs),
             *security_alerts(service, logs, thresholds),
         ]
