@@ -7,7 +7,8 @@ no later than the Workbook detection time plus one evaluation interval and the
 page resolves within its short window, every other condition as the model
 computes it (`lgtmgen.generators.slo.model`); a steady 0.9x burn raises nothing;
 a steady 2x burn raises the tickets with a smaller factor and exhausts the
-budget; with low-traffic protection, an outage below the event floor does not
+budget; steady burns 5% below and above every condition's factor raise exactly
+the conditions under them (a threshold written 5% off fails); with low-traffic protection, an outage below the event floor does not
 page. Per service: absent metrics, and one cluster that stops reporting, raise
 their ticket.
 
@@ -431,14 +432,38 @@ def covering_burn(plan: SLOPlan) -> float | None:
     return min(ABOVE * max(rest), (max(rest) + 1 / plan.error_budget) / 2)
 
 
+BRACKET = 1.05
+"""How far below and above each condition's factor a bracketing burn runs: a factor written 5% or
+more off fails a test (a burn the model expects quiet fires, or one it expects firing does not)."""
+
+
+def bracketing_burns(plan: SLOPlan) -> list[float]:
+    """Steady burns just below and just above the factor of every enabled condition, in order.
+
+    Under a steady burn every window reads the same ratio, so the burns pin the thresholds (not
+    the windows' lengths, which the outages time); the quiet and slow burns alone left a factor
+    free to move anywhere between them.
+    """
+    alerting = plan.slo.alerting
+    factors = sorted(
+        {b.factor for b in plan.windows if (alerting.page if b.severity == "page" else alerting.ticket)}
+    )
+    return [burn for factor in factors for burn in (factor / BRACKET, factor * BRACKET)]
+
+
 def steady_burns(contexts: list[_Context]) -> list[Test]:
-    """A quiet burn, a slow burn and each SLO's covering burn: one test each, every SLO at once."""
-    levels: list[list[SteadyBurn]] = [[], [], []]
+    """A quiet burn, a slow burn, burns bracketing each factor and, where the highest bracket cannot
+    fire, each SLO's covering burn: one test per level, every SLO of the file at once."""
+    levels: list[list[SteadyBurn]] = []
     for ctx in contexts:
-        burns = (QUIET_BURN, SLOW_BURN, covering_burn(ctx.plan))
-        for level, burn in zip(levels, burns, strict=True):
-            if burn is not None and (part := steady_burn(ctx, burn)) is not None:
-                level.append(part)
+        brackets = [(burn, steady_burn(ctx, burn)) for burn in bracketing_burns(ctx.plan)]
+        parts = [steady_burn(ctx, QUIET_BURN), steady_burn(ctx, SLOW_BURN), *(part for _, part in brackets)]
+        if brackets and brackets[-1][1] is None and (covering := covering_burn(ctx.plan)) is not None:
+            parts.append(steady_burn(ctx, covering))
+        kept = [part for part in parts if part is not None]
+        levels += [[] for _ in range(len(kept) - len(levels))]
+        for level, part in zip(levels, kept, strict=False):
+            level.append(part)
     return [steady_test(level) for level in levels if level]
 
 

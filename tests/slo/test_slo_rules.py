@@ -117,6 +117,23 @@ def test_a_page_slower_than_the_workbook_fails_the_generated_tests(tmp_path: Pat
     assert "full outage" in run.stdout + run.stderr
 
 
+@pytest.mark.parametrize(
+    ("factor", "moved"),
+    [("14.4", "13.4"), ("6.0", "6.4"), ("3.0", "2.8"), ("1.0", "0.93")],
+)
+def test_a_factor_moved_by_seven_percent_fails_the_generated_tests(factor: str, moved: str, tmp_path: Path) -> None:
+    """Steady burns 5% below and above every factor pin the thresholds; the outages alone, with a
+    quiet and a slow burn, let a factor drift anywhere between those burns."""
+    artifacts = write_slo_files(plan_of([_small(tmp_path)]), tmp_path / "bundle")
+    rules = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    path = tmp_path / "bundle" / rules.path
+    text = path.read_text(encoding="utf-8")
+    assert f"({factor} * 0.001)" in text
+    path.write_text(text.replace(f"({factor} * 0.001)", f"({moved} * 0.001)"), encoding="utf-8")
+    run = _run_promtool(tmp_path / "bundle", [a.path for a in _unit_tests(artifacts)])
+    assert run.returncode != 0, f"{factor} -> {moved} went unnoticed"
+
+
 def test_an_alert_reading_a_sibling_slo_fails_the_staggered_outage_test(tmp_path: Path) -> None:
     """A service's full outages run in one test, one SLO after the other, so an alert that read another
     SLO's records would fire at that SLO's outage: the test, which expects it at its own, fails."""
