@@ -279,14 +279,25 @@ def _emit_fresh(value: Any, indent: int, out: list[str], prefix: str) -> None:
     out.append(prefix + scalar(value))
 
 
+_FLAT_SEEN: dict[tuple[int, int], tuple[dict[Any, Any], list[str] | None]] = {}
+"""`_flat`'s answers during one `dump_yaml`, by the mapping's identity and indent: generators reuse
+one labels or annotations mapping many times in a file (an expected alert at every check that
+expects it). The mapping is kept with its answer, so its id cannot be reused meanwhile."""
+
+
 def _flat(mapping: dict[Any, Any], indent: int) -> list[str] | None:
     """The lines of a mapping of one-line strings to one-line strings; None for any other mapping."""
+    seen = _FLAT_SEEN.get((id(mapping), indent))
+    if seen is not None and seen[0] is mapping:
+        return seen[1]
     pad = " " * indent
-    lines = []
+    lines: list[str] = []
     for key, item in mapping.items():
         if type(key) is not str or type(item) is not str or "\n" in item:
+            _FLAT_SEEN[(id(mapping), indent)] = (mapping, None)
             return None
         lines.append(f"{pad}{_string(key)}: {_string(item)}")
+    _FLAT_SEEN[(id(mapping), indent)] = (mapping, lines)
     return lines
 
 
@@ -305,5 +316,8 @@ def _emit_entry(head: str, item: Any, indent: int, out: list[str]) -> None:
 def dump_yaml(data: Any) -> str:
     """Serialise plain data (dict, list, str, int, float, bool, None) as YAML."""
     out: list[str] = []
-    _emit(data, 0, out, "")
+    try:
+        _emit(data, 0, out, "")
+    finally:
+        _FLAT_SEEN.clear()
     return "\n".join(out) + "\n"

@@ -167,6 +167,21 @@ def test_a_shared_value_renders_the_same_bytes_at_every_depth(shared: Any) -> No
     assert first == expected and again == expected
 
 
+@given(st.dictionaries(STRINGS, STRINGS, min_size=1, max_size=5))
+def test_one_mapping_embedded_many_times_renders_as_its_copies_would(labels: dict[str, str]) -> None:
+    """The emitter remembers a mapping's lines by identity within one dump (an expected alert at
+    every check of a test file): at every depth, and in the next dump, the bytes are the copies'."""
+    import copy
+
+    def document(value: dict[str, str]) -> Any:
+        return {"a": value, "b": [{"exp_labels": value, "n": 1}, value], "c": {"d": {"e": value}}, "f": [[value]]}
+
+    expected = dump_yaml(copy.deepcopy(document(labels)))
+    assert dump_yaml(document(labels)) == expected
+    labels[next(iter(labels))] = "changed between dumps"
+    assert dump_yaml(document(labels)) == dump_yaml(copy.deepcopy(document(labels)))
+
+
 @given(st.lists(DATA, min_size=1, max_size=3))
 def test_a_shared_value_kept_compressed_renders_the_same_bytes(shared: list[Any]) -> None:
     import lgtmgen.render.yaml_emitter as emitter
