@@ -184,3 +184,18 @@ def test_series_recorded_once_an_hour_show_all_hour_long(shop_plan: Plan, tmp_pa
             at_55m(_target(executive, "SLOs within budget")["expr"], [("", 1)]),
         ],
     )
+
+
+@pytest.mark.tools
+def test_slos_within_budget_counts_slos_not_their_series(shop_plan: Plan, tmp_path: Path) -> None:
+    """An SLO run in two clusters (or split by route) is one SLO: within budget only while its worst
+    series is. Counting series would give 2/3 here, as if two of three SLOs were fine."""
+    executive = _dashboard(shop_plan, "grafana/dashboards/overview/executive.json")
+    expr = _target(executive, "SLOs within budget")["expr"]
+    other = 'service="search",slo="availability"'
+    series = [
+        _series("slo:error_budget_remaining:ratio", EU, -0.2),  # spent in one cluster
+        _series("slo:error_budget_remaining:ratio", US, 0.9),
+        _series("slo:error_budget_remaining:ratio", f'cluster="eu-prod",{other}', 0.4),
+    ]
+    assert_promtool_evaluates(tmp_path, series, [_case(expr, [("", 0.5)])])

@@ -49,14 +49,17 @@ def _default_tenant(plan: Plan) -> str | None:
 
 def _slo_compliance(grid: Grid) -> None:
     grid.section("SLO compliance")
+    worst = f"min by (service, slo) ({q.hourly(q.BUDGET_REMAINING)})"
     grid.add(
         stat(
             "SLOs within budget",
             # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
             # exactly when every budget is spent.
-            [prom(f"(count({q.hourly(q.BUDGET_REMAINING)} >= 0) or vector(0))\n/\ncount({q.hourly(q.BUDGET_REMAINING)})", instant=True)],
+            # Per SLO, by its worst series: a budget is recorded per cluster (and `group_by` value),
+            # and counting series would weigh an SLO by how many clusters it runs in.
+            [prom(f"(count({worst} >= 0) or vector(0))\n/\ncount({worst})", instant=True)],
             "percentunit",
-            "Share of the SLOs' recorded series (one per SLO and cluster) whose error budget is not exhausted this period.",
+            "Share of the SLOs whose error budget is not exhausted this period in any cluster.",
             thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
             colorMode="background",
         ),
