@@ -69,7 +69,14 @@ CatalogArg = Annotated[
     list[Path],
     typer.Argument(help="Catalog file(s) or directory(ies); directories are searched recursively for *.yaml and *.yml, skipping hidden names and bundles built inside them."),
 ]
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Bundle directory.")]
+def _out_path(text: str) -> Path:
+    # `--out ""` would otherwise be Path("."): the working directory, never what was meant.
+    if not text.strip():
+        raise typer.BadParameter("is empty; name the bundle directory, such as generated")
+    return Path(text)
+
+
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Bundle directory.", parser=_out_path)]
 JobsOption = Annotated[
     int,
     typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU for large catalogs, else one."),

@@ -134,6 +134,7 @@ USAGE_ERRORS_WITH_JSON = [
     (["check", ".", "--only", "promtool"], "check", "unknown check promtool"),
     (["alerts", "review", ".", "--history", "h.json", "--since", "yesterday"], "alerts review", "--since 'yesterday' is neither"),
     (["import", "sloth"], "import sloth", "Missing argument"),
+    (["build", "catalog.yaml", "--out", ""], "build", "Invalid value for '--out' / '-o': is empty"),
     (["alerts"], "alerts", "Missing command."),
     (["import"], "import", "Missing command."),
 ]
