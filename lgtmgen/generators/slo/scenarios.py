@@ -154,7 +154,9 @@ def steady_outcome(plan: SLOPlan, layout: Layout, burn: float) -> tuple[Traffic,
     found = _STEADY.get(key)
     if found is None:
         e = plan.evaluation_interval
-        per_step = per_step_events(plan)
+        # Every long window holds only the STEADY_CHECK of traffic there is: twice the event floor in
+        # that time, so that a burn high enough to page is never a tie with `min_events`.
+        per_step = max(per_step_events(plan), math.ceil(2 * plan.slo.alerting.min_events * e / STEADY_CHECK))
         traffic = traffic_of(e, [(STEADY_CHECK // e, per_step, per_step * burn * plan.error_budget)])
         found = _STEADY[key] = (traffic, RuleModel(plan, traffic, layout.shape).verdict(STEADY_CHECK // e))
     return found
