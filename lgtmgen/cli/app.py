@@ -69,8 +69,11 @@ CatalogArg = Annotated[
     list[Path],
     typer.Argument(help="Catalog file(s) or directory(ies); directories are searched recursively for *.yaml and *.yml, skipping hidden names and bundles built inside them."),
 ]
-def _out_path(text: str) -> Path:
-    # `--out ""` would otherwise be Path("."): the working directory, never what was meant.
+def _out_path(text: str | Path) -> Path:
+    # `--out ""` would otherwise be Path("."): the working directory, never what was meant. (The
+    # default, `generated`, arrives as a Path.)
+    if isinstance(text, Path):
+        return text
     if not text.strip():
         raise typer.BadParameter("is empty; name the bundle directory, such as generated")
     return Path(text)
