@@ -84,6 +84,11 @@ class SLOPlan:
     def error_budget(self) -> float:
         return round(1 - self.objective, 12)
 
+    def raises(self, burn: BurnWindow) -> bool:
+        """Whether the SLO raises `burn`'s alert: the switch of its severity (`alerting.page`, `.ticket`)."""
+        alerting = self.slo.alerting
+        return alerting.page if burn.severity == "page" else alerting.ticket
+
     @property
     def identity(self) -> dict[str, str]:
         """Labels that identify the SLO's recorded series (`SLO_SERIES_LABELS`, which an SLO may not be grouped by)."""

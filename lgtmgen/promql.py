@@ -236,6 +236,20 @@ def counter_reads(expr: str) -> CounterReads:
     return CounterReads(frozenset(functions), frozenset(unrated))
 
 
+def rate_ranges(expr: str) -> list[float | None]:
+    """The range in seconds of every `rate()` call of `expr` (valid PromQL), in no order; None for a
+    rate() over a subquery."""
+    found: list[float | None] = []
+    todo = [promql_parser.parse(expr)]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, promql_parser.Call) and node.func.name == "rate":
+            arg = node.args[0] if node.args else None
+            found.append(arg.range.total_seconds() if isinstance(arg, promql_parser.MatrixSelector) else None)
+        todo += _children(node)
+    return found
+
+
 _KEEPING_AGGREGATIONS = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
 """Aggregations that select series, keeping their labels, instead of merging them."""
 _LABELLESS_FUNCTIONS = frozenset({"vector", "absent", "absent_over_time"})

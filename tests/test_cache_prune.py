@@ -90,7 +90,7 @@ def test_partial_notes_of_dead_writers_go_but_nothing_else_is_touched(tmp_path: 
     assert (tmp_path / "kind" / "empty-folder").is_dir()
 
 
-def test_a_missing_or_unwritable_cache_is_no_error(tmp_path: Path) -> None:
+def test_a_cache_directory_that_does_not_exist_is_no_error_and_is_not_made(tmp_path: Path) -> None:
     assert prune_unused(tmp_path / "nowhere") == 0
     assert not (tmp_path / "nowhere").exists()
 

@@ -13,9 +13,10 @@ The broken parts are left out of a copy of the document and the rest is validate
   known so that references to it are not reported twice.
 
 A warning about what was left out, or about what holds it, is not reported: it may only say
-that the part is missing. When that finer copy does not validate (a field cut from an entry that requires it), the entries
-its errors are in are dropped whole as well, the others keeping their finer cuts; failing that,
-every entry with an error is dropped whole; when even that fails, no semantic finding is reported.
+that the part is missing. When that finer copy does not validate (a field cut from an entry that
+requires it), the entries its errors are in are dropped whole as well, the others keeping their
+finer cuts; failing that, every entry with an error is dropped whole; when even that fails, no
+semantic finding is reported.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ page resolves within its short window, every other condition as the model
 computes it (`lgtmgen.generators.slo.model`); a steady 0.9x burn raises nothing;
 a steady 2x burn raises the tickets with a smaller factor and exhausts the
 budget; steady burns 5% below and above every condition's factor raise exactly
-the conditions under them (a threshold written 5% off fails); with low-traffic protection, an outage below the event floor does not
-page. Per service: absent metrics, and one cluster that stops reporting, raise
+the conditions under them (a threshold written 5% off fails); with low-traffic
+protection, an outage below the event floor does not page. Per service: absent metrics, and one cluster that stops reporting, raise
 their ticket.
 
 promtool evaluates every rule of the file at every step of every test, so the
@@ -419,13 +419,8 @@ def covering_burn(plan: SLOPlan) -> float | None:
     1d ticket; at low objectives also a fastest page no outage can fire, which `steady_burn`
     skips when even every event failing is not enough). None when no condition is left.
     """
-    alerting = plan.slo.alerting
     pair = fast_pair(plan)
-    rest = [
-        b.factor
-        for b in plan.windows
-        if (alerting.page if b.severity == "page" else alerting.ticket) and b != pair and b.factor >= SLOW_BURN
-    ]
+    rest = [b.factor for b in plan.windows if plan.raises(b) and b != pair and b.factor >= SLOW_BURN]
     if not rest:
         return None
     # Below 100% errors: halfway to it when 1.2 times the factor would need more.
@@ -444,10 +439,7 @@ def bracketing_burns(plan: SLOPlan) -> list[float]:
     the windows' lengths, which the outages time); the quiet and slow burns alone left a factor
     free to move anywhere between them.
     """
-    alerting = plan.slo.alerting
-    factors = sorted(
-        {b.factor for b in plan.windows if (alerting.page if b.severity == "page" else alerting.ticket)}
-    )
+    factors = sorted({b.factor for b in plan.windows if plan.raises(b)})
     return [burn for factor in factors for burn in (factor / BRACKET, factor * BRACKET)]
 
 
@@ -456,9 +448,9 @@ def steady_burns(contexts: list[_Context]) -> list[Test]:
     fire, each SLO's covering burn: one test per level, every SLO of the file at once."""
     levels: list[list[SteadyBurn]] = []
     for ctx in contexts:
-        brackets = [(burn, steady_burn(ctx, burn)) for burn in bracketing_burns(ctx.plan)]
-        parts = [steady_burn(ctx, QUIET_BURN), steady_burn(ctx, SLOW_BURN), *(part for _, part in brackets)]
-        if brackets and brackets[-1][1] is None and (covering := covering_burn(ctx.plan)) is not None:
+        brackets = [steady_burn(ctx, burn) for burn in bracketing_burns(ctx.plan)]
+        parts = [steady_burn(ctx, QUIET_BURN), steady_burn(ctx, SLOW_BURN), *brackets]
+        if brackets and brackets[-1] is None and (covering := covering_burn(ctx.plan)) is not None:
             parts.append(steady_burn(ctx, covering))
         kept = [part for part in parts if part is not None]
         levels += [[] for _ in range(len(kept) - len(levels))]

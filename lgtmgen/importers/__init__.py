@@ -6,11 +6,14 @@ over; nothing is dropped silently.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
+from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.promql import rate_ranges, syntax_error
 
 
 @dataclass
@@ -74,47 +77,26 @@ def number(value: object) -> float | None:
 
 
 _RATE_CALL = re.compile(r"(?<![A-Za-z0-9_:])rate\s*\(")
-
-
-def _closing_paren(text: str, start: int) -> int | None:
-    """The index of the parenthesis closing the one before `start`, skipping string literals."""
-    depth, index, quote = 1, start, ""
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    return None
-
-
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_WINDOW_MARK = "987654321ms"
+"""A range no spec writes, standing in for the window placeholder while the query is parsed."""
 
 
 def _rate_calls(query: str) -> list[re.Match[str]]:
-    """The `rate(` calls of `query`, not the words inside its string literals (`{reason="rate(x)"}`)."""
+    """Where `rate(` is written in `query`, not inside its string literals (`{reason="rate(x)"}`)."""
     strings = [m.span() for m in _STRING.finditer(query)]
     return [m for m in _RATE_CALL.finditer(query) if not any(a <= m.start() < b for a, b in strings)]
 
 
 def _window_rates_only(query: str) -> bool:
-    """Whether every rate() of `query` ranges over the window placeholder."""
-    placeholder = f"[{WINDOW_PLACEHOLDER}]"
-    for call in _rate_calls(query):
-        end = _closing_paren(query, call.end())
-        if end is None or not query[call.end() : end].rstrip().endswith(placeholder):
-            return False
-    return True
+    """Whether every rate() of `query` ranges over the window placeholder, as parsed, and is the
+    rate( written at each place `_rate_calls` finds."""
+    parsed = query.replace(WINDOW_PLACEHOLDER, _WINDOW_MARK)
+    if syntax_error(parsed) is not None:
+        return False
+    ranges = rate_ranges(parsed)
+    window = parse_duration(_WINDOW_MARK)
+    return len(ranges) == len(_rate_calls(query)) and all(r is not None and math.isclose(r, window) for r in ranges)
 
 
 def _as_increase(query: str) -> str:

@@ -438,8 +438,13 @@ def test_a_pyrra_grouping_by_a_label_lgtmgen_sets_is_listed_not_carried(tmp_path
             "sum(rate(t[{{.window}}]))",
             ('sum(increase(e{reason="rate(x)"}[{{window}}]))', "sum(increase(t[{{window}}]))"),
         ),
+        (
+            "max_over_time(rate(e[5m])[{{.window}}:]) * 0 + sum(rate(e[{{.window}}]))",
+            "sum(rate(t[{{.window}}]))",
+            ("max_over_time(rate(e[5m])[{{window}}:]) * 0 + sum(rate(e[{{window}}]))", "sum(rate(t[{{window}}]))"),
+        ),
     ],
-    ids=["window rates", "a fixed range", "irate", "rate( in a label value"],
+    ids=["window rates", "a fixed range", "irate", "rate( in a label value", "a window rate beside a fixed one"],
 )
 def test_sloth_rates_over_the_window_import_as_counts(error: str, total: str, imported: tuple[str, str]) -> None:
     spec = {"version": "prometheus/v1", "service": "s", "slos": [{"name": "a", "objective": 99, "sli": {"events": {"error_query": error, "total_query": total}}}]}

@@ -226,10 +226,8 @@ def load_reference(name: str) -> KeyReference:
     main_root = build_tree(main["keys"])
     if kind == "config":
         flavour = "tempo-config" if project == "tempo" else "config"
-        if project in GO_DURATION_CONFIGS:
-            checked = build_tree(main["keys"])  # a copy: the runtime reference shares main_root's blocks
-            _go_durations(checked, GO_DURATION_CONFIGS[project])
-            return KeyReference(name, main["header"], checked, flavour)
+        if project in GO_DURATION_CONFIGS:  # this call's own tree: the runtime reference builds another
+            _go_durations(main_root, GO_DURATION_CONFIGS[project])
         return KeyReference(name, main["header"], main_root, flavour)
     if kind == "runtime" and project in ("mimir", "loki"):
         limits = _read(f"{folder}/tenant-limits-keys.json")

@@ -11,7 +11,6 @@ pager, and one cluster's errors are not diluted by the others' traffic.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from lgtmgen.catalog.models.base import parse_duration
@@ -137,7 +136,7 @@ def short_lived_levels(logs: ServiceLogs) -> list[str]:
 
 
 def volume_anomalies(
-    service: Service, logs: ServiceLogs, thresholds: LogsRules, tenant_retention: float = math.inf
+    service: Service, logs: ServiceLogs, thresholds: LogsRules, tenant_retention: float
 ) -> list[dict[str, Any]]:
     """Log volume against the same hour last week, of the streams kept that long: none when the
     tenant keeps less than that, and without the levels whose own retention is shorter (last
@@ -228,7 +227,7 @@ def runbook_url(service: Service, alert: str, runbook_base_url: str) -> str:
 
 
 def tenant_rule_groups(
-    services: list[Service], thresholds: LogsRules, runbook_base_url: str, retention: float = math.inf
+    services: list[Service], thresholds: LogsRules, runbook_base_url: str, retention: float
 ) -> list[dict[str, Any]]:
     """One group per service that declares its logs, in catalog order; `retention`: the tenant's, in seconds."""
     groups = []

@@ -60,8 +60,7 @@ def slow_rules(plan: SLOPlan, grafana_url: str) -> list[Rule]:
     rules = [_record(ratio_record(w), ratio, labels) for w, ratio in window_ratios(plan, windows.slow)]
     alerting = plan.slo.alerting
     for burn in plan.windows:
-        wanted = alerting.page if burn.severity == "page" else alerting.ticket
-        if wanted and burn != windows.pair:
+        if plan.raises(burn) and burn != windows.pair:
             rules.append(burn_alert(plan, burn, grafana_url))
     if alerting.absent:
         rules.append(absent_alert(plan, grafana_url))

@@ -115,7 +115,7 @@ class RuleModel:
         ties: list[str] = []
 
         for burn in plan.windows:
-            if not (alerting.page if burn.severity == "page" else alerting.ticket):
+            if not plan.raises(burn):
                 continue
             threshold = burn.factor * plan.error_budget
             name = f"{burn.severity} {format_duration(burn.long)}/{format_duration(burn.short)}"
