@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.cli.usage import UsageProblem
@@ -64,13 +63,15 @@ def graph_command(
     ] = None,
 ) -> None:
     """Print the service dependency graph, or with --impact the blast radius of one service."""
+    from lgtmgen.cli.app import err  # the app imports this module
+
     as_json = ctx.find_root().params.get("output") == "json"
     plan, diagnostics = validate(catalog)
     if plan is None or has_errors(diagnostics):
         if as_json:
             print(json_report("graph", False, diagnostics))
         else:
-            print_human(Console(stderr=True, highlight=False, soft_wrap=True), diagnostics)
+            print_human(err, diagnostics)
             typer.echo(f"✗ graph: {summary(diagnostics)}", err=True)
         raise typer.Exit(1)
     if impact is not None and impact not in plan.services:
@@ -80,7 +81,7 @@ def graph_command(
         print(json_report("graph", True, diagnostics, **graph_data(plan, impact)))
         return
     if diagnostics:  # the catalog's warnings, on standard error: standard output is the graph
-        print_human(Console(stderr=True, highlight=False, soft_wrap=True), diagnostics)
+        print_human(err, diagnostics)
     if impact is not None:
         sys.stdout.write(impact_text(plan, impact))
     else:
