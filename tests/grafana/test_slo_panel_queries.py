@@ -199,3 +199,28 @@ def test_slos_within_budget_counts_slos_not_their_series(shop_plan: Plan, tmp_pa
         _series("slo:error_budget_remaining:ratio", f'cluster="eu-prod",{other}', 0.4),
     ]
     assert_promtool_evaluates(tmp_path, series, [_case(expr, [("", 0.5)])])
+
+
+@pytest.mark.tools
+def test_log_rule_panels_show_the_selected_cluster_only(shop_plan: Plan, tmp_path: Path) -> None:
+    # The Loki ruler records a service's log rates per cluster (`k8s_cluster_name`): a production
+    # tenant may also receive the service's staging streams, which must stay off the production view.
+    service = _dashboard(shop_plan, "grafana/dashboards/checkout/service-checkout.json")
+    ratio = _target(service, "Error log ratio")["expr"].replace("$cluster", "eu-prod")
+    classes = _target(service, "Error lines by class")["expr"].replace("$cluster", "eu-prod")
+    prod = 'k8s_cluster_name="eu-prod",service="checkout",team="checkout"'
+    staging = 'k8s_cluster_name="eu-staging",service="checkout",team="checkout"'
+    series = [
+        _series("service:log_error_ratio:rate5m", prod, 0.01),
+        _series("service:log_error_ratio:rate5m", staging, 0.5),
+        _series("service_error_class:log_error_lines:rate5m", f'{prod},error_class="timeout"', 2),
+        _series("service_error_class:log_error_lines:rate5m", f'{staging},error_class="timeout"', 40),
+    ]
+    assert_promtool_evaluates(
+        tmp_path,
+        series,
+        [
+            _case(ratio, [(f'__name__="service:log_error_ratio:rate5m",{prod}', 0.01)]),
+            _case(classes, [('error_class="timeout"', 2)]),
+        ],
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,8 @@ def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan)
     records = {
         (r["labels"]["service"], r["record"]): r["expr"] for r in all_rules(plan) if "record" in r
     }
-    errors = 'sum(rate({service_name="checkout", level=~"error|fatal"}[5m]))'
-    lines = 'sum(rate({service_name="checkout"}[5m]))'
+    errors = 'sum by (k8s_cluster_name) (rate({service_name="checkout", level=~"error|fatal"}[5m]))'
+    lines = 'sum by (k8s_cluster_name) (rate({service_name="checkout"}[5m]))'
     # No error line in the window gives no series in Loki: the records fall back to 0 while
     # the service logs at all, so a healthy service reads 0, not "no data".
     assert records[("checkout", "service:log_error_lines:rate5m")] == (
@@ -69,6 +70,17 @@ def test_error_rates_select_the_declared_error_levels_of_the_service(plan: Plan)
     )
     assert ("checkout", "service_error_class:log_error_lines:rate5m") in records
     assert ("mailer", "service_error_class:log_error_lines:rate5m") not in records
+
+
+def test_every_record_keeps_the_streams_of_each_cluster_apart(plan: Plan) -> None:
+    # A tenant can receive a service's streams from several clusters (its staging cluster among
+    # them): a record summed over clusters would mix staging errors into production's ratio.
+    records = [r for r in all_rules(plan) if "record" in r]
+    assert records
+    for rule in records:
+        aggregations = re.findall(r"sum(?: by \(([^)]*)\))? \(", rule["expr"]) + re.findall(r"sum\(", rule["expr"])
+        assert aggregations, rule
+        assert all("k8s_cluster_name" in grouping for grouping in aggregations), rule
 
 
 def test_alerts_carry_the_routing_labels(plan: Plan) -> None:

@@ -40,7 +40,7 @@ from lgtmgen.generators.grafana.layout import (
 )
 from lgtmgen.generators.grafana.panel_skeletons import deferred
 from lgtmgen.generators.grafana.platform_panels import kpi_panel, resource_panels, security_panels
-from lgtmgen.generators.loki.common import LEVEL_LABEL, SERVICE_LABEL, stream_labels
+from lgtmgen.generators.loki.common import CLUSTER_LABEL, LEVEL_LABEL, SERVICE_LABEL, stream_labels
 from lgtmgen.generators.loki.rules import ERROR_CLASS_RATE, ERROR_RATIO
 from lgtmgen.naming import grafana_uid, slug
 from lgtmgen.plan import Plan, SLOPlan, resolve_metrics
@@ -219,13 +219,13 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
 
 def _log_rules(grid: Grid, service: Service) -> None:
     """Series the Loki ruler records for the service (the logs area's rules)."""
-    sel = "{" + matchers({"service": service.name}) + "}"
+    sel = "{" + matchers({"service": service.name}) + f', {CLUSTER_LABEL}=~"$cluster"' + "}"
     grid.add(
         timeseries(
             "Error log ratio",
-            [prom(f"{ERROR_RATIO}{sel}", "error lines")],
+            [prom(f"{ERROR_RATIO}{sel}", f"{{{{{CLUSTER_LABEL}}}}}")],
             "percentunit",
-            "Error-level log lines over all log lines, recorded by the Loki ruler.",
+            "Error-level log lines over all log lines, per cluster, recorded by the Loki ruler.",
         ),
         width=12,
     )
@@ -233,7 +233,7 @@ def _log_rules(grid: Grid, service: Service) -> None:
         grid.add(
             timeseries(
                 "Error lines by class",
-                [prom(f"{ERROR_CLASS_RATE}{sel}", "{{error_class}}")],
+                [prom(f"sum by (error_class) ({ERROR_CLASS_RATE}{sel})", "{{error_class}}")],
                 "suffix: lines/s",
                 "Error log lines per second by the error class the collector assigned.",
                 stacking=STACKED,

@@ -6,7 +6,9 @@ read Mimir) and carry the routing labels team, service, severity and tier, and
 `cluster`: they aggregate per cluster (`k8s_cluster_name`, which each cluster's
 collector sets), so that a cluster's outage and dependency inhibitions
 (`equal: [cluster]`) cover them, pages of non-production clusters stay off the
-pager, and one cluster's errors are not diluted by the others' traffic.
+pager, and one cluster's errors are not diluted by the others' traffic. The
+recording rules keep the cluster too, as `k8s_cluster_name` (a recording rule's
+labels are not templates, so it cannot be renamed to `cluster` there).
 """
 
 from __future__ import annotations
@@ -80,13 +82,18 @@ def _error_lines(service: Service, logs: ServiceLogs) -> LogQuery:
 
 
 def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]:
+    """Rates of the service's log lines per cluster: a tenant may receive the streams of several
+    clusters (a production tenant's service that also runs in staging), and one cluster's errors
+    must not be diluted by, or leak into, another's ratio."""
     lines = LogQuery(service_selector(service, logs))
     errors = _error_lines(service, logs)
     identity = {"service": service.name, "team": service.team}
-    lines_rate = sum_rate(lines, RATE_WINDOW)
+    lines_rate = sum_rate(lines, RATE_WINDOW, by=PER_CLUSTER)
     # Loki returns no series for a window without error lines; 0 while the service logs at
     # all, so that a healthy service reads 0 rather than "no data".
-    errors_rate = Binary(sum_rate(errors, RATE_WINDOW), "or", Binary(Number(0), "*", lines_rate))
+    errors_rate = Binary(
+        sum_rate(errors, RATE_WINDOW, by=PER_CLUSTER), "or", Binary(Number(0), "*", lines_rate)
+    )
     rules = [
         {"record": LINES_RATE, "expr": str(lines_rate), "labels": identity},
         {"record": ERROR_LINES_RATE, "expr": str(errors_rate), "labels": identity},
@@ -95,7 +102,7 @@ def recording_rules(service: Service, logs: ServiceLogs) -> list[dict[str, Any]]
     if logs.error_classes:
         classified = errors.then(LabelFilter(Matcher(ERROR_CLASS_METADATA, "!=", "")))
         by_class = VectorAggregation(
-            "sum", RangeAggregation("rate", classified, RATE_WINDOW), (ERROR_CLASS_METADATA,)
+            "sum", RangeAggregation("rate", classified, RATE_WINDOW), (*PER_CLUSTER, ERROR_CLASS_METADATA)
         )
         rules.append({"record": ERROR_CLASS_RATE, "expr": str(by_class), "labels": identity})
     return rules
