@@ -38,7 +38,7 @@ from lgtmgen.generators.slo.groups import record_names
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan, resolve_metrics
 from lgtmgen.promql import SelectedMetrics, SeriesMatch, matchers, selected_metrics, series_matches
-from lgtmgen.regex import re2_escape
+from lgtmgen.regex import alternation, re2_escape
 from lgtmgen.sli import classic_histogram, event_counts
 
 MAX_SAMPLES_PER_SEND = 2000
@@ -87,15 +87,23 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
         owned |= {m.duration} if m.native_histograms else {f"{m.duration}_{s}" for s in ("bucket", "count", "sum")}
     kpis = [(kpi.metric, kpi.selector_of(m.selector)) for kpi in service.kpis]
     by_name = {metric for metric, labels in kpis if not labels}  # a KPI of every series of its metric
-    if service.resources is not None:
-        r = settings.resource_metrics
-        by_name |= {r.cpu_usage, r.memory_usage, r.requests}
-        if "cert-manager" in settings.security.exporters:
-            by_name.add(settings.security.certificate_expiry_metric)
-        if "trivy-operator" in settings.security.exporters:
-            by_name.add(settings.security.vulnerability_metric)
     selector = SeriesMatch(tuple(sorted((label, re2_escape(value)) for label, value in m.selector.items())))
     marks = [selector]
+    if service.resources is not None:
+        # The platform's container and security series, read by the service's namespace (and
+        # container): marked by those, not sent by name to every tenant of a shared cluster.
+        r, security = settings.resource_metrics, settings.security
+        namespace = service.resources.namespace
+        containers = [r.cpu_usage, r.memory_usage, r.requests]
+        in_namespace = [
+            *([security.certificate_expiry_metric] if "cert-manager" in security.exporters else []),
+            *([security.vulnerability_metric] if "trivy-operator" in security.exporters else []),
+        ]
+        owned |= {*containers, *in_namespace}
+        container = {"container": re2_escape(service.resources.container or service.name)}
+        marks.append(_series_match({"__name__": f"(?:{alternation(containers)})", "namespace": re2_escape(namespace), **container}))
+        if in_namespace:
+            marks.append(_series_match({"__name__": f"(?:{alternation(in_namespace)})", "namespace": re2_escape(namespace)}))
     for metric, labels in kpis:
         if labels:
             owned.add(metric)
@@ -115,6 +123,11 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
     if not selector.labels:  # nothing tells the service's series apart from others'
         return RawReads(SelectedMetrics(), (), selected | SelectedMetrics(frozenset(by_name)))
     return RawReads(selected, tuple(sorted(set(marks), key=lambda match: match.labels)), SelectedMetrics(frozenset(by_name)))
+
+
+def _series_match(regexes: dict[str, str]) -> SeriesMatch:
+    """A mark of the series whose labels match these RE2 regexes (label names sorted, as marks are)."""
+    return SeriesMatch(tuple(sorted(regexes.items())))
 
 
 def capacity_reads(plan: Plan) -> dict[str, SelectedMetrics]:
@@ -164,17 +177,35 @@ def _mark_rules(marks: Iterable[SeriesMatch]) -> list[dict[str, Any]]:
     ]
 
 
-def write_relabel_configs(owned: SelectedMetrics, marks: Iterable[SeriesMatch], by_name: SelectedMetrics, shared: bool) -> list[dict[str, Any]]:
+SELF_JOB = "prometheus"
+"""The scrape job of each cluster's Prometheus itself: its `up` tells Mimir the cluster is writing."""
+
+
+def platform_up(plan: Plan) -> SeriesMatch:
+    """`up` of the jobs no tenant owns and every tenant's alerts read: the cluster outage's
+    `critical_jobs`, and Prometheus' own, which the cluster-silence alert needs (`absent_over_time(up)`)."""
+    outage = plan.catalog.alerting.cluster_outage
+    jobs = [SELF_JOB, *(outage.critical_jobs if outage is not None else [])]
+    return _series_match({"__name__": "up", "job": f"(?:{alternation(jobs)})"})
+
+
+def write_relabel_configs(
+    owned: SelectedMetrics, marks: Iterable[SeriesMatch], by_name: SelectedMetrics, shared: SeriesMatch | None
+) -> list[dict[str, Any]]:
     """What one tenant's remote write keeps: the names its rules read, and in a cluster `shared` with
-    other tenants' services only the series of its own services among the names they own."""
-    if not shared:
+    other tenants' services only the series of its own services among the names they own.
+
+    In a shared cluster `up` is the tenant's own services' (marked by their selectors) and the
+    platform's (`shared`: the `platform_up` mark), not every target's by name.
+    """
+    if shared is None:
         return [{"source_labels": ["__name__"], "regex": keep_regex(owned | by_name), "action": "keep"}]
-    # `up` by name: the cluster-outage and cluster-silence alerts read it for jobs of no service
-    # (`critical_jobs`), in whichever tenant evaluates them.
-    alternatives = [f"yes;(?:{keep_regex(owned, up=False)})"] if owned.names or owned.patterns else []
-    alternatives.append(f"(?:yes)?;(?:{keep_regex(by_name)})")
+    owned |= SelectedMetrics(frozenset({"up"}))
+    alternatives = [f"yes;(?:{keep_regex(owned, up=False)})"]
+    if by_name.names or by_name.patterns:
+        alternatives.append(f"(?:yes)?;(?:{keep_regex(by_name, up=False)})")
     return [
-        *_mark_rules(marks),
+        *_mark_rules([*marks, shared]),
         {"source_labels": [OWNER_LABEL, "__name__"], "separator": ";", "regex": "|".join(alternatives), "action": "keep"},
         {"regex": OWNER_LABEL, "action": "labeldrop"},
     ]
@@ -269,7 +300,7 @@ def cluster_config(
     for tenant in by_name.keys() | owned.keys():
         by_name[tenant] = by_name.get(tenant, SelectedMetrics()) | capacity.get(tenant, SelectedMetrics())
     # Services of several tenants here: one tenant's series must not reach another's by a shared name.
-    shared = len({service.tenant for service in services}) > 1
+    shared = platform_up(plan) if len({service.tenant for service in services}) > 1 else None
     relabel = {
         tenant: write_relabel_configs(owned.get(tenant, SelectedMetrics()), marks.get(tenant, set()), by_name[tenant], shared)
         for tenant in by_name
@@ -283,7 +314,7 @@ def cluster_config(
     }
     if cluster.rules_from() == "files":
         config["rule_files"] = rule_files(services, reads)
-    config["scrape_configs"] = [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]}]
+    config["scrape_configs"] = [{"job_name": SELF_JOB, "static_configs": [{"targets": ["localhost:9090"]}]}]
     config["remote_write"] = [remote_write(plan, cluster, t, r, t in native) for t, r in sorted(relabel.items())]
     return config
 

@@ -1,8 +1,8 @@
 """End to end: in a cluster running services of two tenants, a real Prometheus 3.5 remote-writes
 with the generated `write_relabel_configs`, and each tenant receives its own services' series only.
 
-Both tenants read `http_requests_total`: keeping it by name alone sent each tenant's series to
-the other. A second Prometheus, a remote-write receiver, stands in for Mimir; each remote write
+Both tenants read `http_requests_total`, the containers' resource series and `up`: keeping them by
+name alone sent each tenant's series to the other. A second Prometheus, a remote-write receiver, stands in for Mimir; each remote write
 of the generated config keeps its relabelling as generated, with one rule appended that labels
 what it sent with its tenant (`via`).
 """
@@ -37,9 +37,10 @@ CATALOG: dict[str, Any] = {
     "clusters": [{"name": "shared", "environment": "production", "tenant": "red"}],
     "services": [
         {"name": "shop", "team": "web", "tenant": "red", "metrics": {**HTTP, "selector": {"job": "shop"}},
-         "kpis": [{"name": "orders", "metric": "orders_total", "kind": "counter"}], "slos": [AVAILABILITY]},
+         "kpis": [{"name": "orders", "metric": "orders_total", "kind": "counter"}], "slos": [AVAILABILITY],
+         "resources": {"namespace": "shop"}},
         {"name": "bank", "team": "web", "tenant": "blue", "metrics": {**HTTP, "selector": {"job": "bank"}},
-         "slos": [AVAILABILITY]},
+         "slos": [AVAILABILITY], "resources": {"namespace": "money", "container": "api"}},
         {"name": "mailer", "team": "web", "tenant": "blue", "metrics": {"selector": {"job": "mailer"}},
          "slos": [{"name": "sent", "objective": 99, "sli": {
              "kind": "events", "bad": 'jobs_failed_total{queue="mail"}', "total": 'jobs_total{queue="mail"}'}}]},
@@ -53,16 +54,22 @@ jobs_failed_total{queue="mail"} 1
 jobs_total{queue="sms"} 2
 orders_total{job="shop"} 11
 unread_total{job="shop"} 13
+container_memory_working_set_bytes{namespace="shop",container="shop"} 17
+container_memory_working_set_bytes{namespace="money",container="api"} 19
+container_memory_working_set_bytes{namespace="money",container="sidecar"} 23
+container_memory_working_set_bytes{namespace="kube-system",container="coredns"} 29
 """
 EXPECTED = {
     ("red", "http_requests_total", "job=shop"),
     ("red", "orders_total", "job=shop"),
-    # `up` by name, to every tenant: the outage alerts read it for jobs of no service.
+    ("red", "container_memory_working_set_bytes", "container=shop,job=target,namespace=shop"),
+    # `up` of Prometheus itself to every tenant (the cluster-silence alert reads it); of a
+    # service's own scrape job to its tenant; of a target no service owns (`job=target`) to none.
     ("red", "up", "job=prometheus"),
-    ("red", "up", "job=target"),
+    ("red", "up", "job=shop"),
     ("blue", "up", "job=prometheus"),
-    ("blue", "up", "job=target"),
     ("blue", "http_requests_total", "job=bank"),
+    ("blue", "container_memory_working_set_bytes", "container=api,job=target,namespace=money"),
     # Read by the SLI's own selector: the series carry no job of the service's (the scrape's).
     ("blue", "jobs_total", "job=target,queue=mail"),
     ("blue", "jobs_failed_total", "job=target,queue=mail"),
@@ -74,7 +81,7 @@ SENT = quote('{via=~".+"}')
 
 class Target(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        send_metrics(self, EXPOSED)
+        send_metrics(self, EXPOSED if self.path == "/metrics" else "")
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -123,6 +130,8 @@ def test_each_tenant_receives_only_its_own_services_series_from_a_shared_cluster
             "global": {"scrape_interval": "1s"},
             "scrape_configs": [
                 {"job_name": "target", "honor_labels": True, "static_configs": [{"targets": [target.removeprefix("http://")]}]},
+                # A scrape of the shop's own (its `up` carries its selector), exposing nothing.
+                {"job_name": "shop", "metrics_path": "/shop", "static_configs": [{"targets": [target.removeprefix("http://")]}]},
                 {"job_name": "prometheus", "static_configs": [{"targets": [sender.removeprefix("http://")]}]},
             ],
             "remote_write": _remote_writes(tmp_path, receiver),

@@ -47,17 +47,29 @@ def _kept(write: dict[str, Any]) -> tuple[set[str], set[str]]:
 def test_a_shared_cluster_marks_each_tenants_series_and_keeps_its_own_names_only_when_marked(plan: Plan) -> None:
     stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
     writes = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"] for w in stage["remote_write"]}
-    assert writes["stage"][0] == {
+    assert writes["stage"][1] == {
         "source_labels": ["job"], "separator": ";", "regex": "worker",
         "target_label": OWNER_LABEL, "replacement": "yes", "action": "replace",
     }
-    assert [rule["regex"] for rule in writes["prod"] if rule["action"] == "replace"] == ["api"]
-    assert [rule["action"] for rule in writes["stage"]] == ["replace", "keep", "labeldrop"]
+    # `up` of the platform's jobs (Prometheus itself, which the cluster-silence alert reads) for
+    # every tenant; of a service's targets for its own tenant only (its selector marks them).
+    platform_up = {
+        "source_labels": ["__name__", "job"], "separator": ";", "regex": "up;(?:prometheus)",
+        "target_label": OWNER_LABEL, "replacement": "yes", "action": "replace",
+    }
+    assert platform_up in writes["stage"] and platform_up in writes["prod"]
+    assert [rule["regex"] for rule in writes["prod"] if rule["action"] == "replace"] == [
+        # its containers' resource series and its namespace's security series, by where they run
+        "(?:container_cpu_usage_seconds_total|container_memory_working_set_bytes|kube_pod_container_resource_requests);api;shop",
+        "up;(?:prometheus)",
+        "(?:certmanager_certificate_expiration_timestamp_seconds|trivy_image_vulnerabilities);shop",
+        "api",
+    ]
+    assert [rule["action"] for rule in writes["stage"]] == ["replace", "replace", "keep", "labeldrop"]
     assert writes["stage"][-1] == {"regex": OWNER_LABEL, "action": "labeldrop"}
     marked, by_name = _kept({"write_relabel_configs": writes["prod"]})
-    assert {"http_requests_total", "orders_total"} <= marked  # a KPI is the service's series
-    # `up` by name: the outage alerts read it for jobs of no service (kube-apiserver, coredns).
-    assert "up" in by_name and "up" not in marked
+    assert {"http_requests_total", "orders_total", "up"} <= marked  # a KPI is the service's series
+    assert "up" not in by_name
     # The production cluster runs prod's services alone: one rule, by name.
     prod = _configs(plan)["prometheus/clusters/eu-prod/prometheus-0.yml"]
     assert [len(w["write_relabel_configs"]) for w in prod["remote_write"]] == [1]
@@ -324,7 +336,10 @@ def test_an_sli_selector_marks_by_its_equality_matchers_only(load: Loader) -> No
     stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
     rules = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"] for w in stage["remote_write"]}["stage"]
     marks = {tuple(rule["source_labels"]): rule["regex"] for rule in rules if rule["action"] == "replace"}
-    assert marks == {("__name__",): "jobs_total", ("__name__", "env"): "jobs_failed_total;prod", ("job",): "worker"}
+    assert marks == {
+        ("__name__",): "jobs_total", ("__name__", "env"): "jobs_failed_total;prod", ("job",): "worker",
+        ("__name__", "job"): "up;(?:prometheus)",
+    }
 
 
 def test_a_selector_of_a_name_pattern_alone_marks_every_series() -> None:
@@ -350,7 +365,8 @@ def test_a_kpi_is_sent_by_the_selector_it_is_read_with(
     stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
     (prod,) = [w for w in stage["remote_write"] if w["headers"]["X-Scope-OrgID"] == "prod"]
     marks = {tuple(r["source_labels"]): r["regex"] for r in prod["write_relabel_configs"] if r["action"] == "replace"}
-    assert marks.get(("__name__", "job")) == mark
+    # The platform's `up` is marked by the same label names, in the same rule.
+    assert marks.get(("__name__", "job")) == "|".join(sorted(m for m in (mark, "up;(?:prometheus)") if m))
     marked, by_name = _kept(prod)
     assert ("orders_total" in by_name) is kept_by_name and ("orders_total" in marked) is not kept_by_name
 

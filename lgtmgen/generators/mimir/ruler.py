@@ -134,7 +134,7 @@ def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
 
 def _outage_tenants(plan: Plan) -> dict[str, list[str]]:
     """The tenants each cluster writes its `up` to (its own, else its services': every remote
-    write of a cluster keeps `up`, by name), with the clusters that write to each; every tenant
+    write of a cluster keeps the `up` of its Prometheus, `platform_up`), with the clusters that write to each; every tenant
     with services, and no cluster, when no cluster is declared."""
     tenants: dict[str, set[str]] = {}
     for cluster in plan.catalog.clusters:
