@@ -12,7 +12,7 @@ import yaml
 
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, has_errors
-from lgtmgen.importers import Imported
+from lgtmgen.importers import Imported, load_spec_documents
 from lgtmgen.importers.openslo import import_openslo
 from lgtmgen.importers.pyrra import import_pyrra
 from lgtmgen.importers.sloth import import_sloth
@@ -58,7 +58,7 @@ def read_documents(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     for path in files:
         try:
-            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+            documents = load_spec_documents(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise UnreadableSpec(_yaml_problem(path, exc)) from exc
         except (OSError, UnicodeDecodeError) as exc:

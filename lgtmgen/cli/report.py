@@ -29,7 +29,8 @@ def print_human(console: Console, diagnostics: Sequence[Diagnostic]) -> None:
         head.append(f" {d.severity.value}: " if d.severity is not Severity.ERROR else ": ")
         head.append(d.message)
         console.print(head, soft_wrap=True)
-        if d.path and (d.location is None or d.location.line == 0):
+        if d.path and (d.location is None or d.location.line == 0 or d.source_line is None):
+            # Where the line shown does not say it: no line, or the line of the entry (an import).
             console.print(Text(f"    at {d.path}", style="dim"), soft_wrap=True)
         if d.source_line is not None and d.location is not None and d.location.line > 0:
             number = str(d.location.line)

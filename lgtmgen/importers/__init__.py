@@ -9,11 +9,56 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+import yaml
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
+from lgtmgen.diagnostics import Location
 from lgtmgen.promql import rate_ranges, syntax_error
+
+
+class SpecMapping(dict[str, Any]):
+    """A mapping read from a spec file, with the 1-based line and column where it starts."""
+
+    line = 0
+    column = 0
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, its mappings `SpecMapping`s: an entry that does not import or validate
+    is reported at its line of the spec."""
+
+
+def _spec_mapping(loader: _SpecLoader, node: yaml.MappingNode) -> Any:
+    data = SpecMapping()
+    data.line, data.column = node.start_mark.line + 1, node.start_mark.column + 1
+    yield data
+    data.update(cast("dict[str, Any]", loader.construct_mapping(node)))
+
+
+_SpecLoader.add_constructor("tag:yaml.org,2002:map", _spec_mapping)
+
+
+def load_spec_documents(text: str) -> list[Any]:
+    """Every YAML document of a spec file's `text` (raises `yaml.YAMLError`)."""
+    return list(yaml.load_all(text, Loader=_SpecLoader))
+
+
+def spec_location(source: str, node: object) -> Location:
+    """Where `node` (a mapping read by `load_spec_documents`) starts in the spec file `source`."""
+    if isinstance(node, SpecMapping) and node.line > 0:
+        return Location(source, node.line, node.column)
+    return Location(source)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecOrigin:
+    """Where an imported SLO came from: its own entry, and the document that names its service."""
+
+    slo: Location
+    document: Location
 
 
 @dataclass
@@ -22,9 +67,9 @@ class Imported:
 
     services: list[dict[str, Any]] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
-    # The spec file of every SLO of `services`, by service name, in the order of its `slos`: an
-    # entry that does not validate is reported at the file that has to be fixed.
-    sources: dict[str, list[str]] = field(default_factory=dict)
+    # Where every SLO of `services` came from, by service name, in the order of its `slos`: an
+    # entry that does not validate is reported at the spec line that has to be fixed.
+    sources: dict[str, list[SpecOrigin]] = field(default_factory=dict)
 
     def service(self, name: str, team: str, tenant: str) -> dict[str, Any]:
         """The entry of service `name`, created on first use."""
@@ -35,18 +80,21 @@ class Imported:
         self.services.append(entry)
         return entry
 
-    def add_slo(self, service: dict[str, Any], entry: dict[str, Any], source: str) -> None:
-        """Append the SLO `entry` to `service` (an entry of `services`), remembering its spec file."""
+    def add_slo(self, service: dict[str, Any], entry: dict[str, Any], origin: SpecOrigin) -> None:
+        """Append the SLO `entry` to `service` (an entry of `services`), remembering where it came from."""
         service["slos"].append(entry)
-        self.sources.setdefault(service["name"], []).append(source)
+        self.sources.setdefault(service["name"], []).append(origin)
 
-    def source_of(self, service: int, slo: int | None = None) -> str | None:
-        """The spec file of SLO `slo` of the `service`-th entry (of its first SLO when None)."""
+    def source_of(self, service: int, slo: int | None = None) -> Location | None:
+        """Where SLO `slo` of the `service`-th entry starts in its spec; for the service itself
+        (`slo` None), the document of its first SLO."""
         if not 0 <= service < len(self.services):
             return None
-        files = self.sources.get(self.services[service]["name"], [])
+        origins = self.sources.get(self.services[service]["name"], [])
         index = 0 if slo is None else slo
-        return files[index] if 0 <= index < len(files) else None
+        if not 0 <= index < len(origins):
+            return None
+        return origins[index].document if slo is None else origins[index].slo
 
     def slo_count(self) -> int:
         """How many SLOs carried over: with none there is nothing to write."""

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
-from lgtmgen.importers import Imported, counted, mapping, number, percent
+from lgtmgen.importers import Imported, SpecOrigin, counted, mapping, number, percent, spec_location
 from lgtmgen.promql import selector_error
 
 CARRIED_SPEC_KEYS = {"service", "indicator", "indicatorRef", "timeWindow", "objectives", "description", "budgetingMethod"}
@@ -89,7 +89,8 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             continue
         spec = mapping(document.get("spec"))
         name = _name(document)
-        where = f"{source}: SLO {name!r}"
+        origin = SpecOrigin(spec_location(source, document), spec_location(source, document))
+        where = f"{origin.slo}: SLO {name!r}"
         if name is None or not isinstance(spec.get("service"), str | int):
             result.not_carried.append(f"{where}: an SLO needs metadata.name and spec.service")
             continue
@@ -142,5 +143,5 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             else:
                 result.not_carried.append(f"{where}: indicator without ratioMetric or thresholdMetric")
                 continue
-            result.add_slo(service, entry, source)
+            result.add_slo(service, entry, SpecOrigin(spec_location(source, objective), origin.document))
     return result

@@ -14,7 +14,7 @@ import promql_parser
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.slo import reserved_label_reason
-from lgtmgen.importers import Imported, mapping, number
+from lgtmgen.importers import Imported, SpecOrigin, mapping, number, spec_location
 from lgtmgen.promql import selector_error
 
 API_VERSION = "pyrra.dev/v1alpha1"
@@ -142,7 +142,8 @@ def import_pyrra(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             continue
         metadata = mapping(document.get("metadata"))
         spec = mapping(document.get("spec"))
-        where = f"{source}: slo {metadata.get('name')!r}"
+        origin = SpecOrigin(spec_location(source, document), spec_location(source, document))
+        where = f"{origin.slo}: slo {metadata.get('name')!r}"
         objective = number(spec.get("target"))
         if not metadata.get("name") or objective is None:
             result.not_carried.append(f"{where}: an objective needs metadata.name and a numeric spec.target")
@@ -176,5 +177,5 @@ def import_pyrra(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             result.not_carried.append(f"{where}: label {label} (lgtmgen labels its rules itself)")
         for annotation in sorted(mapping(metadata.get("annotations"))):
             result.not_carried.append(f"{where}: annotation {annotation}")
-        result.add_slo(service, entry, source)
+        result.add_slo(service, entry, origin)
     return result

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
-from lgtmgen.importers import Imported, counted, mapping, number
+from lgtmgen.importers import (
+    Imported,
+    SpecMapping,
+    SpecOrigin,
+    counted,
+    mapping,
+    number,
+    spec_location,
+)
 
 SLOTH_WINDOW = "{{.window}}"
 CARRIED_SLO_KEYS = {"name", "objective", "description", "sli", "alerting"}
@@ -21,9 +29,13 @@ CRD_KEYS = {
 
 
 def _snake_keys(value: Any) -> Any:
-    """`value` with the Kubernetes form's camelCase keys renamed to the `prometheus/v1` spelling."""
+    """`value` with the Kubernetes form's camelCase keys renamed to the `prometheus/v1` spelling
+    (a mapping keeps where it starts in the spec)."""
     if isinstance(value, dict):
-        return {CRD_KEYS.get(key, key): _snake_keys(item) for key, item in value.items()}
+        pairs: dict[Any, Any] = {CRD_KEYS.get(key, key): _snake_keys(item) for key, item in value.items()}
+        renamed = SpecMapping(pairs)
+        renamed.line, renamed.column = getattr(value, "line", 0), getattr(value, "column", 0)
+        return renamed
     if isinstance(value, list):
         return [_snake_keys(item) for item in value]
     return value
@@ -72,7 +84,8 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             result.not_carried.append(f"{source}: {key} (service-wide labels are not part of the catalog)")
         for slo in spec["slos"]:
             slo = mapping(slo)
-            where = f"{source}: slo {slo.get('name')!r}"
+            origin = SpecOrigin(spec_location(source, slo), spec_location(source, document))
+            where = f"{origin.slo}: slo {slo.get('name')!r}"
             objective = number(slo.get("objective"))
             if slo.get("name") is None or objective is None:
                 result.not_carried.append(f"{where}: an SLO needs a name and a numeric objective")
@@ -97,5 +110,5 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
                 entry["alerting"] = alerting
             for extra in sorted(set(slo) - CARRIED_SLO_KEYS):
                 result.not_carried.append(f"{where}: {extra}")
-            result.add_slo(service, entry, source)
+            result.add_slo(service, entry, origin)
     return result

@@ -19,7 +19,7 @@ from typing import Any
 
 from lgtmgen.catalog import validate_document
 from lgtmgen.catalog.source import SourceList, SourceMap, parse_yaml
-from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.importers import Imported
 from lgtmgen.render.yaml_emitter import dump_yaml
 
@@ -46,8 +46,8 @@ def _declared_elsewhere(diagnostic: Diagnostic) -> bool:
 
 
 def _at_spec(diagnostic: Diagnostic, document: Any, result: Imported) -> Diagnostic:
-    """`diagnostic` placed at the spec file of its entry and naming it: the imported text is never
-    shown (it is not written), and its line numbers would point nowhere."""
+    """`diagnostic` placed where its entry starts in the spec and naming it: the imported text is
+    never shown (it is not written), and its line numbers would point nowhere."""
     entry = _entry_of(diagnostic, document)
     if entry is None:
         return replace(diagnostic, location=None, source_line=None)
@@ -55,11 +55,10 @@ def _at_spec(diagnostic: Diagnostic, document: Any, result: Imported) -> Diagnos
     named = f"service {result.services[service]['name']!r}"
     if slo is not None:
         named += f", SLO {result.services[service]['slos'][slo]['name']!r}"
-    source = result.source_of(service, slo)
     return replace(
         diagnostic,
         message=f"{named}: {diagnostic.message}",
-        location=Location(source) if source is not None else None,
+        location=result.source_of(service, slo),
         path=_path_of(diagnostic.path, service, slo),
         source_line=None,
     )

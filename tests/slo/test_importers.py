@@ -238,14 +238,15 @@ slos:
 @pytest.mark.parametrize(
     ("objective", "errors", "team", "found"),
     [
-        ("200", "sum(rate(e[{{.window}}]))", "web", [("catalog/out-of-range", "services[0].slos[1].objective")]),
-        ("99", "sum(rate(e[{{.window}}])", "web", [("catalog/promql-syntax", "services[0].slos[1].sli.bad_query")]),
-        ("99", "sum(rate(e[{{.window}}]))", "Web Team", [("catalog/invalid-format", "services[0].team")]),
+        # at the line and column where the SLO's entry starts in the spec; a service's, its document's
+        ("200", "sum(rate(e[{{.window}}]))", "web", [("catalog/out-of-range", "services[0].slos[1].objective", 7, 5)]),
+        ("99", "sum(rate(e[{{.window}}])", "web", [("catalog/promql-syntax", "services[0].slos[1].sli.bad_query", 7, 5)]),
+        ("99", "sum(rate(e[{{.window}}]))", "Web Team", [("catalog/invalid-format", "services[0].team", 1, 1)]),
     ],
     ids=["objective out of range", "unbalanced query", "invalid team name"],
 )
 def test_entries_that_would_not_validate_are_reported_at_their_spec_and_not_written(
-    tmp_path: Path, objective: str, errors: str, team: str, found: list[tuple[str, str]]
+    tmp_path: Path, objective: str, errors: str, team: str, found: list[tuple[str, str, int, int]]
 ) -> None:
     source = tmp_path / "spec.yaml"
     source.write_text(ONE_SLO.replace("OBJECTIVE", objective).replace("ERRORS", errors), encoding="utf-8")
@@ -255,7 +256,7 @@ def test_entries_that_would_not_validate_are_reported_at_their_spec_and_not_writ
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     assert report["ok"] is False
-    errors_found = [(d["check"], d["path"]) for d in report["diagnostics"] if d["severity"] == "error"]
+    errors_found = [(d["check"], d["path"], d["line"], d["column"]) for d in report["diagnostics"] if d["severity"] == "error"]
     assert errors_found == found
     assert {d["file"] for d in report["diagnostics"]} == {str(source)}
     assert not out.exists()
@@ -451,3 +452,60 @@ def test_sloth_rates_over_the_window_import_as_counts(error: str, total: str, im
     result = import_sloth([("spec.yaml", spec)], "t", "p")
     sli = result.services[0]["slos"][0]["sli"]
     assert (sli["bad_query"], sli["total_query"]) == imported
+
+
+OPENSLO_ONE_SLO = """\
+# an SLO whose target is a percentage where OpenSLO takes a ratio
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: search-availability}
+spec:
+  service: search
+  indicator:
+    metadata: {name: errors}
+    spec:
+      ratioMetric:
+        counter: true
+        bad: {metricSource: {type: Prometheus, spec: {query: 'search_requests_total{code=~"5.."}'}}}
+        total: {metricSource: {type: Prometheus, spec: {query: 'search_requests_total'}}}
+  objectives:
+    - target: 99.5
+"""
+
+PYRRA_ONE_SLO = """\
+# an objective out of range
+---
+apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata: {name: api-errors, labels: {pyrra.dev/service: api}}
+spec:
+  target: "150"
+  window: 2w
+  indicator:
+    ratio:
+      errors: {metric: 'http_requests_total{job="api",code=~"5.."}'}
+      total: {metric: 'http_requests_total{job="api"}'}
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "spec", "line", "column"),
+    [
+        ("sloth", SLOTH_KUBERNETES.replace("objective: 99.95", "objective: 300"), 7, 7),
+        ("openslo", OPENSLO_ONE_SLO, 16, 7),
+        ("pyrra", PYRRA_ONE_SLO, 3, 1),
+    ],
+    ids=["sloth kubernetes form: its slos entry", "openslo: its objective", "pyrra: its document"],
+)
+def test_an_entry_that_would_not_validate_is_reported_at_its_line_of_the_spec(
+    tmp_path: Path, command: str, spec: str, line: int, column: int
+) -> None:
+    source = tmp_path / "spec.yaml"
+    source.write_text(spec, encoding="utf-8")
+    result = CliRunner().invoke(app, ["--output", "json", "import", command, str(source), "--team", "web", "--tenant", "prod"])
+    assert result.exit_code == 1, result.output
+    errors = [d for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert [(d["check"], d["file"], d["line"], d["column"]) for d in errors] == [
+        ("catalog/out-of-range", str(source), line, column)
+    ]
