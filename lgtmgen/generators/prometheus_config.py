@@ -87,7 +87,7 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
         owned |= {m.duration} if m.native_histograms else {f"{m.duration}_{s}" for s in ("bucket", "count", "sum")}
     kpis = [(kpi.metric, kpi.selector_of(m.selector)) for kpi in service.kpis]
     by_name = {metric for metric, labels in kpis if not labels}  # a KPI of every series of its metric
-    selector = SeriesMatch(tuple(sorted((label, re2_escape(value)) for label, value in m.selector.items())))
+    selector = _series_match({label: re2_escape(value) for label, value in m.selector.items()})
     marks = [selector]
     if service.resources is not None:
         # The platform's container and security series, read by the service's namespace (and
@@ -108,7 +108,7 @@ def raw_metrics(plan: Plan, service: Service) -> RawReads:
         if labels:
             owned.add(metric)
         if labels and dict(labels) != dict(m.selector):
-            marks.append(SeriesMatch(tuple(sorted((k, re2_escape(v)) for k, v in {"__name__": metric, **labels}.items()))))
+            marks.append(_series_match({k: re2_escape(v) for k, v in {"__name__": metric, **labels}.items()}))
     selected = SelectedMetrics(frozenset(owned))
     for slo in plan.slos_of(service.name):
         counts = event_counts(slo, "5m")
@@ -190,22 +190,23 @@ def platform_up(plan: Plan) -> SeriesMatch:
 
 
 def write_relabel_configs(
-    owned: SelectedMetrics, marks: Iterable[SeriesMatch], by_name: SelectedMetrics, shared: SeriesMatch | None
+    owned: SelectedMetrics, marks: Iterable[SeriesMatch], by_name: SelectedMetrics, shared_up: SeriesMatch | None
 ) -> list[dict[str, Any]]:
-    """What one tenant's remote write keeps: the names its rules read, and in a cluster `shared` with
+    """What one tenant's remote write keeps: the names its rules read, and in a cluster shared with
     other tenants' services only the series of its own services among the names they own.
 
-    In a shared cluster `up` is the tenant's own services' (marked by their selectors) and the
-    platform's (`shared`: the `platform_up` mark), not every target's by name.
+    `shared_up` is None in a cluster of one tenant; in a shared one, the `platform_up` mark: there
+    `up` is the tenant's own services' (marked by their selectors) and the platform's, not every
+    target's by name.
     """
-    if shared is None:
+    if shared_up is None:
         return [{"source_labels": ["__name__"], "regex": keep_regex(owned | by_name), "action": "keep"}]
     owned |= SelectedMetrics(frozenset({"up"}))
     alternatives = [f"yes;(?:{keep_regex(owned, up=False)})"]
     if by_name.names or by_name.patterns:
         alternatives.append(f"(?:yes)?;(?:{keep_regex(by_name, up=False)})")
     return [
-        *_mark_rules([*marks, shared]),
+        *_mark_rules([*marks, shared_up]),
         {"source_labels": [OWNER_LABEL, "__name__"], "separator": ";", "regex": "|".join(alternatives), "action": "keep"},
         {"regex": OWNER_LABEL, "action": "labeldrop"},
     ]
@@ -300,9 +301,9 @@ def cluster_config(
     for tenant in by_name.keys() | owned.keys():
         by_name[tenant] = by_name.get(tenant, SelectedMetrics()) | capacity.get(tenant, SelectedMetrics())
     # Services of several tenants here: one tenant's series must not reach another's by a shared name.
-    shared = platform_up(plan) if len({service.tenant for service in services}) > 1 else None
+    shared_up = platform_up(plan) if len({service.tenant for service in services}) > 1 else None
     relabel = {
-        tenant: write_relabel_configs(owned.get(tenant, SelectedMetrics()), marks.get(tenant, set()), by_name[tenant], shared)
+        tenant: write_relabel_configs(owned.get(tenant, SelectedMetrics()), marks.get(tenant, set()), by_name[tenant], shared_up)
         for tenant in by_name
     }
     config: dict[str, Any] = {

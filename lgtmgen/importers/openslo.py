@@ -89,8 +89,8 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             continue
         spec = mapping(document.get("spec"))
         name = _name(document)
-        origin = SpecOrigin(spec_location(source, document), spec_location(source, document))
-        where = f"{origin.slo}: SLO {name!r}"
+        at = spec_location(source, document)
+        where = f"{at}: SLO {name!r}"
         if name is None or not isinstance(spec.get("service"), str | int):
             result.not_carried.append(f"{where}: an SLO needs metadata.name and spec.service")
             continue
@@ -143,5 +143,5 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             else:
                 result.not_carried.append(f"{where}: indicator without ratioMetric or thresholdMetric")
                 continue
-            result.add_slo(service, entry, SpecOrigin(spec_location(source, objective), origin.document))
+            result.add_slo(service, entry, SpecOrigin(spec_location(source, objective), at))
     return result

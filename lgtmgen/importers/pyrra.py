@@ -142,8 +142,8 @@ def import_pyrra(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             continue
         metadata = mapping(document.get("metadata"))
         spec = mapping(document.get("spec"))
-        origin = SpecOrigin(spec_location(source, document), spec_location(source, document))
-        where = f"{origin.slo}: slo {metadata.get('name')!r}"
+        at = spec_location(source, document)  # an object is one SLO: its document is its entry
+        where = f"{at}: slo {metadata.get('name')!r}"
         objective = number(spec.get("target"))
         if not metadata.get("name") or objective is None:
             result.not_carried.append(f"{where}: an objective needs metadata.name and a numeric spec.target")
@@ -177,5 +177,5 @@ def import_pyrra(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             result.not_carried.append(f"{where}: label {label} (lgtmgen labels its rules itself)")
         for annotation in sorted(mapping(metadata.get("annotations"))):
             result.not_carried.append(f"{where}: annotation {annotation}")
-        result.add_slo(service, entry, origin)
+        result.add_slo(service, entry, SpecOrigin(at, at))
     return result

@@ -462,16 +462,11 @@ kind: SLO
 metadata: {name: search-availability}
 spec:
   service: search
-  indicator:
-    metadata: {name: errors}
-    spec:
-      ratioMetric:
-        counter: true
-        bad: {metricSource: {type: Prometheus, spec: {query: 'search_requests_total{code=~"5.."}'}}}
-        total: {metricSource: {type: Prometheus, spec: {query: 'search_requests_total'}}}
+  indicatorRef: search-errors
   objectives:
     - target: 99.5
-"""
+---
+""" + OPENSLO.split("---\n")[0]  # its SLI
 
 PYRRA_ONE_SLO = """\
 # an objective out of range
@@ -493,7 +488,7 @@ spec:
     ("command", "spec", "line", "column"),
     [
         ("sloth", SLOTH_KUBERNETES.replace("objective: 99.95", "objective: 300"), 7, 7),
-        ("openslo", OPENSLO_ONE_SLO, 16, 7),
+        ("openslo", OPENSLO_ONE_SLO, 10, 7),
         ("pyrra", PYRRA_ONE_SLO, 3, 1),
     ],
     ids=["sloth kubernetes form: its slos entry", "openslo: its objective", "pyrra: its document"],

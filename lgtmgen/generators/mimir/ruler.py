@@ -134,8 +134,8 @@ def _add_service_graph(plan: Plan, layout: RulerLayout) -> None:
 
 def _outage_tenants(plan: Plan) -> dict[str, list[str]]:
     """The tenants each cluster writes its `up` to (its own, else its services': every remote
-    write of a cluster keeps the `up` of its Prometheus, `platform_up`), with the clusters that write to each; every tenant
-    with services, and no cluster, when no cluster is declared."""
+    write of a cluster keeps the `up` of its Prometheus, `platform_up`), with the clusters that
+    write to each; every tenant with services, and no cluster, when no cluster is declared."""
     tenants: dict[str, set[str]] = {}
     for cluster in plan.catalog.clusters:
         written = {cluster.tenant} if cluster.tenant is not None else {s.tenant for s in plan.services_in(cluster.name)}
