@@ -454,19 +454,10 @@ def test_sloth_rates_over_the_window_import_as_counts(error: str, total: str, im
     assert (sli["bad_query"], sli["total_query"]) == imported
 
 
-OPENSLO_ONE_SLO = """\
-# an SLO whose target is a percentage where OpenSLO takes a ratio
----
-apiVersion: openslo/v1
-kind: SLO
-metadata: {name: search-availability}
-spec:
-  service: search
-  indicatorRef: search-errors
-  objectives:
-    - target: 99.5
----
-""" + OPENSLO.split("---\n")[0]  # its SLI
+# The SLI and the first SLO of OPENSLO, its target a percentage where OpenSLO takes a ratio.
+OPENSLO_ONE_SLO = "---\n".join(OPENSLO.split("---\n")[:2]).replace(
+    "  objectives: [{target: 0.995}]\n", "  objectives:\n    - target: 99.5\n"
+)
 
 PYRRA_ONE_SLO = """\
 # an objective out of range
@@ -488,7 +479,7 @@ spec:
     ("command", "spec", "line", "column"),
     [
         ("sloth", SLOTH_KUBERNETES.replace("objective: 99.95", "objective: 300"), 7, 7),
-        ("openslo", OPENSLO_ONE_SLO, 10, 7),
+        ("openslo", OPENSLO_ONE_SLO, 19, 7),
         ("pyrra", PYRRA_ONE_SLO, 3, 1),
     ],
     ids=["sloth kubernetes form: its slos entry", "openslo: its objective", "pyrra: its document"],
