@@ -31,7 +31,7 @@ def _api_version_problem(document: dict[str, object], lines: dict[str, list[str]
     version = document.get("apiVersion")
     if version is None or version == API_VERSION:
         return []
-    location, _ = locate(document, ["apiVersion"], key=False)
+    location = locate(document, ["apiVersion"], key=False).location
     return [
         Diagnostic(
             "catalog/api-version",

@@ -265,13 +265,14 @@ def diagnostics_from_validation(
     for error in exc.errors():
         raw_path = [p for p in error["loc"] if isinstance(p, (str, int))]
         at_value = error["type"] not in ("extra_forbidden", "missing")
-        location, _ = locate(document, raw_path, key=not at_value)
+        place = locate(document, raw_path, key=not at_value)
+        location = place.location
         path = _strip_tags(raw_path, document)
         check, message, hint = _message(error, root, raw_path, path)
         out.append(
             Diagnostic(
                 check,
-                message,
+                message + place.note(),
                 location=location,
                 path=format_path(path),
                 source_line=source_line(lines, location),

@@ -214,7 +214,7 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
     diagnostics: list[Diagnostic] = []
     merged = SourceMap()
     merged.file, merged.start = documents[0].file, documents[0].start
-    merged.keys_at, merged.values_at = {}, {}
+    merged.keys_at, merged.values_at, merged.aliases = {}, {}, None
     origin: dict[str, SourceMap] = {}
     for doc in documents:
         if "apiVersion" not in doc and len(documents) > 1:
@@ -239,11 +239,14 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
                         list(value.items_at),
                     )
                     copy.item_files = [value.file] * len(value)
+                    copy.aliases = dict(value.aliases) if value.aliases else None
                     merged[key] = copy
                 else:
                     merged[key] = value
                 merged.keys_at[key] = doc.keys_at[key]
                 merged.values_at[key] = doc.values_at[key]
+                if doc.aliases and key in doc.aliases:
+                    merged.aliases = {**(merged.aliases or {}), key: doc.aliases[key]}
                 origin[key] = doc
                 continue
             first = merged[key]
@@ -258,6 +261,9 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
                         )
                     )
             elif isinstance(first, SourceList) and isinstance(value, SourceList):
+                if value.aliases:
+                    shifted = {len(first) + index: alias for index, alias in value.aliases.items()}
+                    first.aliases = {**(first.aliases or {}), **shifted}
                 first.extend(value)
                 first.items_at.extend(value.items_at)
                 first.item_files = (first.item_files or []) + [value.file] * len(value)

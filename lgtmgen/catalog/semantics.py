@@ -36,7 +36,7 @@ class Reporter:
         self.found: list[Diagnostic] = []
 
     def where(self, path: list[PathStep], *, key: bool = False) -> str:
-        location, _ = locate(self.document, path, key=key)
+        location = locate(self.document, path, key=key).location
         return str(location) if location else format_path(path)
 
     def add(
@@ -49,11 +49,12 @@ class Reporter:
         severity: Severity = Severity.ERROR,
         key: bool = False,
     ) -> None:
-        location, _ = locate(self.document, path, key=key)
+        place = locate(self.document, path, key=key)
+        location = place.location
         self.found.append(
             Diagnostic(
                 check,
-                message,
+                message + place.note(),
                 severity=severity,
                 location=location,
                 path=format_path(path),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -28,6 +28,14 @@ MAX_NODES = 2_000_000
 
 Pos = tuple[int, int]
 
+
+class Alias(NamedTuple):
+    """A value written once under an anchor (``&name``) and given again as ``*name``."""
+
+    anchor: str
+    written_at: Pos
+    """Where the anchored value starts."""
+
 # What `_UntaggedLoader` gives every node without an explicit tag: not a YAML tag, so an
 # explicit `!!str` stays distinguishable from a plain scalar that merely resolves to a string.
 _UNTAGGED_SCALAR = "lgtmgen:untagged-scalar"
@@ -37,26 +45,33 @@ _COLLECTION_TAGS = frozenset({_UNTAGGED_COLLECTION, _CORE + "seq", _CORE + "map"
 
 
 class SourceMap(dict[str, Any]):
-    """A mapping from a catalog file; `keys_at[key]` and `values_at[key]` are (line, column)."""
+    """A mapping from a catalog file; `keys_at[key]` and `values_at[key]` are (line, column).
 
-    __slots__ = ("file", "keys_at", "start", "values_at")
+    A value given through an alias (``key: *defaults``) has `values_at[key]` at the alias and
+    `aliases[key]` naming its anchor; the positions inside the value are those of the anchored text.
+    """
+
+    __slots__ = ("aliases", "file", "keys_at", "start", "values_at")
     file: str
     start: Pos
     keys_at: dict[str, Pos]
     values_at: dict[str, Pos]
+    aliases: dict[str, Alias] | None
 
 
 class SourceList(list[Any]):
     """A sequence from a catalog file; `items_at[i]` is (line, column).
 
-    `item_files` is set when sections of several files were merged into one list.
+    `item_files` is set when sections of several files were merged into one list. An item given
+    through an alias has `items_at[i]` at the alias and `aliases[i]` naming its anchor.
     """
 
-    __slots__ = ("file", "item_files", "items_at", "start")
+    __slots__ = ("aliases", "file", "item_files", "items_at", "start")
     file: str
     start: Pos
     items_at: list[Pos]
     item_files: list[str] | None
+    aliases: dict[int, Alias] | None
 
     def file_of(self, index: int) -> str:
         return self.item_files[index] if self.item_files else self.file
@@ -104,7 +119,17 @@ def resolve_plain(text: str) -> Any:
 
 @dataclass
 class _Budget:
+    """What converting one document has spent and seen."""
+
     nodes: int = 0
+    aliases: list[tuple[str, Pos]] | None = None
+    """Every alias of the document (anchor name, where it is written), in document order; None
+    when the text has no anchor."""
+    next_alias: int = 0
+    seen: set[int] | None = None
+    """The nodes converted so far, when the document has aliases: libyaml gives an alias the
+    anchored node itself, so a node met again outside an alias's expansion is the next alias."""
+    expanding: int = 0
 
 
 class YamlProblem(Exception):
@@ -185,6 +210,33 @@ def _too_large(node: Node) -> YamlProblem:
     )
 
 
+def _alias_of(node: Node, budget: _Budget) -> tuple[str, Pos] | None:
+    """The alias this occurrence of `node` is written as (its anchor's name and the alias's position),
+    or None where the node is written out."""
+    if budget.seen is None or budget.expanding:
+        return None
+    if id(node) not in budget.seen:
+        budget.seen.add(id(node))
+        return None
+    assert budget.aliases is not None
+    if budget.next_alias >= len(budget.aliases):
+        return None
+    budget.next_alias += 1
+    return budget.aliases[budget.next_alias - 1]
+
+
+def _convert_item(node: Node, file: str, depth: int, budget: _Budget) -> tuple[Any, Pos, Alias | None]:
+    """A mapping value or sequence item: its data, its position, and the anchor it is an alias of."""
+    alias = _alias_of(node, budget)
+    if alias is None:
+        return _convert(node, file, depth, budget), _pos(node), None
+    budget.expanding += 1
+    try:
+        return _convert(node, file, depth, budget), alias[1], Alias(alias[0], _pos(node))
+    finally:
+        budget.expanding -= 1
+
+
 def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
     budget.nodes += 1
     if budget.nodes > MAX_NODES:
@@ -200,15 +252,19 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
         raise _unsupported_tag(node)
     if isinstance(node, SequenceNode):
         seq = SourceList()
-        seq.file, seq.start, seq.items_at, seq.item_files = file, _pos(node), [], None
+        seq.file, seq.start, seq.items_at, seq.item_files, seq.aliases = file, _pos(node), [], None, None
         for item in node.value:
-            seq.items_at.append(_pos(item))
-            seq.append(_convert(item, file, depth + 1, budget))
+            data, at, anchor = _convert_item(item, file, depth + 1, budget)
+            if anchor is not None:
+                seq.aliases = seq.aliases or {}
+                seq.aliases[len(seq)] = anchor
+            seq.items_at.append(at)
+            seq.append(data)
         return seq
     if isinstance(node, MappingNode):
         mapping = SourceMap()
         mapping.file, mapping.start = file, _pos(node)
-        mapping.keys_at, mapping.values_at = {}, {}
+        mapping.keys_at, mapping.values_at, mapping.aliases = {}, {}, None
         for key_node, value_node in node.value:
             if key_node.value == "<<" and isinstance(key_node, ScalarNode) and not key_node.style:
                 line, col = _pos(key_node)
@@ -223,6 +279,7 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                 raise YamlProblem(
                     "yaml/complex-key", "mapping keys must be plain strings", line, col
                 )
+            _alias_of(key_node, budget)  # an alias written as a key takes its place in the order of aliases
             key = key_node.value
             if key in mapping:
                 line, col = _pos(key_node)
@@ -234,8 +291,10 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                     col,
                 )
             mapping.keys_at[key] = _pos(key_node)
-            mapping.values_at[key] = _pos(value_node)
-            mapping[key] = _convert(value_node, file, depth + 1, budget)
+            mapping[key], mapping.values_at[key], anchor = _convert_item(value_node, file, depth + 1, budget)
+            if anchor is not None:
+                mapping.aliases = mapping.aliases or {}
+                mapping.aliases[key] = anchor
         return mapping
     raise YamlProblem("yaml/syntax", "unsupported node", *_pos(node))
 
@@ -269,6 +328,15 @@ def _largest_section(root: Node, memo: dict[int, int]) -> Node:
         return root
     values: list[Node] = [value for _, value in root.value]
     return max(values, key=lambda value: memo.get(id(value), 0))
+
+
+def _aliases(text: str) -> list[tuple[str, Pos]]:
+    """Every alias of a document that composed without error: its anchor's name and its position."""
+    found: list[tuple[str, Pos]] = []
+    for event in yaml.parse(text, Loader=_UntaggedLoader):
+        if isinstance(event, yaml.AliasEvent) and event.anchor is not None and event.start_mark is not None:
+            found.append((event.anchor, (event.start_mark.line + 1, event.start_mark.column + 1)))
+    return found
 
 
 def _problem_from_yaml_error(exc: yaml.YAMLError, lines: list[str]) -> tuple[str, str, int, int]:
@@ -308,9 +376,13 @@ def parse_yaml(text: str, file: str) -> tuple[Any, list[Diagnostic]]:
     try:
         memo: dict[int, int] = {}
         # Without an anchor there is no alias, and the size is the text's own.
-        if "&" in text and _expanded_size(nodes[0], memo) > MAX_NODES:
-            raise _too_large(_largest_section(nodes[0], memo))
-        return _convert(nodes[0], file, 0, _Budget()), []
+        budget = _Budget()
+        if "&" in text:
+            if _expanded_size(nodes[0], memo) > MAX_NODES:
+                raise _too_large(_largest_section(nodes[0], memo))
+            budget.aliases = _aliases(text)
+            budget.seen = {id(nodes[0])} if budget.aliases else None
+        return _convert(nodes[0], file, 0, budget), []
     except YamlProblem as problem:
         return None, [diag(problem.check, problem.message, problem.line, problem.column)]
     except RecursionError:

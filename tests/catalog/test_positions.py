@@ -149,3 +149,70 @@ def test_a_hint_never_names_a_field_that_is_refused_as_a_literal_secret(tmp_path
     _, diagnostics = load_catalog_document(tmp_path, document)
     [unknown] = [d for d in diagnostics if d.check == "catalog/unknown-field"]
     assert unknown.hint == "valid fields: routing_key_file"
+
+
+ALIASED = HEAD + """services:
+  - name: api
+    team: web
+    tenant: prod
+    depends_on: &to-api [api]
+    slos:
+      - &availability
+        name: availability
+        objective: 99.9
+        sli: {kind: availability}
+      - *availability
+"""
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_a_finding_inside_an_alias_points_at_the_alias_and_names_the_anchored_text(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(ALIASED, encoding="utf-8")
+    found = {d.check: d for d in load_catalog([tmp_path / "c.yaml"]).diagnostics}
+    duplicate = found["catalog/duplicate-name"]
+    assert duplicate.location is not None
+    assert (duplicate.location.line, duplicate.location.column) == (line_of(ALIASED, "- *availability"), 9)
+    assert duplicate.message.endswith(f"(in the value of alias *availability, written at {tmp_path / 'c.yaml'}:{line_of(ALIASED, '        name: availability')}:15)")
+    # The anchored text itself is reported where it is written, without a note.
+    itself = found["catalog/self-dependency"]
+    assert itself.location is not None and itself.location.line == line_of(ALIASED, "&to-api")
+    assert "alias" not in itself.message
+
+
+def test_an_alias_written_as_a_key_keeps_the_later_aliases_in_place(tmp_path: Path) -> None:
+    text = ALIASED.replace("    team: web\n", "    team: &web web\n", 1).replace(
+        "    tenant: prod\n    depends_on", "    tenant: prod\n    labels: {*web : owner}\n    depends_on", 1
+    )
+    found = where(tmp_path, {"c.yaml": text})
+    assert ("c.yaml", line_of(text, "- *availability"), 9, "catalog/duplicate-name") in found
+
+
+def test_an_alias_in_the_second_file_of_a_merged_list_points_into_that_file(tmp_path: Path) -> None:
+    other = """apiVersion: lgtmgen/v1
+services:
+  - &web
+    name: web
+    team: web
+    tenant: prod
+  - *web
+"""
+    found = where(tmp_path, {"a.yaml": HEAD + SERVICE, "b.yaml": other})
+    assert found == [("b.yaml", line_of(other, "- *web"), 5, "catalog/duplicate-name")]
+    (duplicate,) = [d for d in load_catalog([tmp_path]).diagnostics if d.is_error]
+    assert duplicate.message.endswith(f"(in the value of alias *web, written at {tmp_path / 'b.yaml'}:4:11)")
+
+
+def test_an_alias_after_a_broken_item_still_names_its_anchor(tmp_path: Path) -> None:
+    """The semantic checks run on a copy without the broken SLO (`lgtmgen.catalog.partial`)."""
+    text = ALIASED.replace(
+        "    slos:\n", "    slos:\n      - name: broken\n        objective: high\n        sli: {kind: availability}\n", 1
+    )
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    found = {d.check: d for d in load_catalog([tmp_path / "c.yaml"]).diagnostics}
+    assert set(found) >= {"catalog/wrong-type", "catalog/duplicate-name"}
+    duplicate = found["catalog/duplicate-name"]
+    assert duplicate.location is not None and duplicate.location.line == line_of(text, "- *availability")
+    assert "(in the value of alias *availability" in duplicate.message
