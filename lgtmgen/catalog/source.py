@@ -254,6 +254,10 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
         seq = SourceList()
         seq.file, seq.start, seq.items_at, seq.item_files, seq.aliases = file, _pos(node), [], None, None
         for item in node.value:
+            if budget.seen is None:  # no alias in the text: the usual case, kept cheap
+                seq.items_at.append(_pos(item))
+                seq.append(_convert(item, file, depth + 1, budget))
+                continue
             data, at, anchor = _convert_item(item, file, depth + 1, budget)
             if anchor is not None:
                 seq.aliases = seq.aliases or {}
@@ -279,7 +283,8 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                 raise YamlProblem(
                     "yaml/complex-key", "mapping keys must be plain strings", line, col
                 )
-            _alias_of(key_node, budget)  # an alias written as a key takes its place in the order of aliases
+            if budget.seen is not None:
+                _alias_of(key_node, budget)  # an alias written as a key takes its place in the order of aliases
             key = key_node.value
             if key in mapping:
                 line, col = _pos(key_node)
@@ -291,6 +296,10 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                     col,
                 )
             mapping.keys_at[key] = _pos(key_node)
+            if budget.seen is None:
+                mapping.values_at[key] = _pos(value_node)
+                mapping[key] = _convert(value_node, file, depth + 1, budget)
+                continue
             mapping[key], mapping.values_at[key], anchor = _convert_item(value_node, file, depth + 1, budget)
             if anchor is not None:
                 mapping.aliases = mapping.aliases or {}
