@@ -239,3 +239,38 @@ def test_a_failing_probe_holds_back_the_callers_and_a_custom_ratio_does_not(tmp_
         assert am.state("active", service="api") == "active"
         am.post(_slo_page("db", "probe", "probe"))
         assert am.state("suppressed", service="api") == "suppressed"
+
+
+def _journey_burn(severity: str, cluster: str) -> dict[str, str]:
+    """A `JourneySLOBurn` as the journey rules label it: no `slo`, the journey and its cluster."""
+    return {
+        "alertname": "JourneySLOBurn",
+        "severity": severity,
+        "team": "payments",
+        "service": "api",
+        "tier": "1",
+        "journey": "pay",
+        "cluster": cluster,
+    }
+
+
+def test_a_journey_page_inhibits_the_ticket_of_that_journey_in_its_cluster_only(tmp_path: Path) -> None:
+    services = catalog()["services"]
+    services[1]["metrics"] = {"convention": "http", "selector": {"job": "api"}}
+    journey = {
+        "name": "pay",
+        "team": "payments",
+        "tier": 1,
+        "steps": [{"service": "api", "route": "/pay"}],
+        "value": 30,
+        "currency": "EUR",
+        "slo": {"objective": 99},
+    }
+    bundle, _ = alertmanager_bundle(tmp_path, catalog(services=services, journeys=[journey]))
+    other_journey = {**_journey_burn("ticket", CLUSTER), "journey": "refund"}
+    with live_alertmanager(bundle / "alertmanager/alertmanager.yml", tmp_path) as am:
+        am.post(_journey_burn("page", CLUSTER), _journey_burn("ticket", CLUSTER), _journey_burn("ticket", "us-1"), other_journey)
+        assert am.state("suppressed", journey="pay", severity="ticket", cluster=CLUSTER) == "suppressed"
+        assert am.state("active", journey="pay", severity="ticket", cluster="us-1") == "active"
+        assert am.state("active", journey="refund") == "active"
+        assert am.state("active", journey="pay", severity="page") == "active"

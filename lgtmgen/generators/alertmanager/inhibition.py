@@ -18,6 +18,7 @@ from lgtmgen.generators.alertmanager.names import (
 )
 from lgtmgen.generators.alertmanager.routing import LOWER_TIER
 from lgtmgen.generators.anomaly.rules import ALERT as ANOMALY_ALERT
+from lgtmgen.generators.journeys import SLO_ALERT as JOURNEY_ALERT
 from lgtmgen.generators.slo.alerts import ABSENT_ALERT
 from lgtmgen.matchers import matcher
 from lgtmgen.plan import Plan
@@ -76,6 +77,20 @@ def _page_inhibits_ticket(plan: Plan) -> Commented:
             "equal": ["service", "slo", "cluster", *split],
         },
         why,
+    )
+
+
+def _journey_page_inhibits_ticket() -> Commented:
+    # Journey burn alerts carry `journey` and the cluster of their recorded ratios, no `slo`:
+    # the SLO rule above never matches them.
+    return Commented(
+        {
+            "source_matchers": [matcher("alertname", "=", JOURNEY_ALERT), matcher("severity", "=", "page")],
+            "target_matchers": [matcher("alertname", "=", JOURNEY_ALERT), matcher("severity", "=", "ticket")],
+            "equal": ["journey", "cluster"],
+        },
+        "why: a page of a user journey already demands action; its slower ticket of the same journey and "
+        "cluster adds nothing",
     )
 
 
@@ -187,6 +202,8 @@ def _cluster_outage_rule() -> Commented:
 def inhibit_rules(plan: Plan) -> list[Commented]:
     """All inhibition rules, in a stable order."""
     rules = [_page_inhibits_ticket(plan)]
+    if plan.catalog.journeys:
+        rules.append(_journey_page_inhibits_ticket())
     if any(service.anomaly is not None for service in plan.catalog.services):
         rules.append(_slo_page_inhibits_anomaly())
     if _watches_drops_with_absent_tickets(plan):
