@@ -38,6 +38,11 @@ def test_the_panels_compare_environments_split_by_owner(shop_plan: Plan) -> None
     exprs = {t["expr"] for p in doc["panels"] for t in p.get("targets", [])}
     assert "sum by (service, environment) (environment_service_team:requests:rate5m)" in exprs
     assert "sum by (team, environment, currency) (currency_environment_team:resource_cost:currency_per_hour)" in exprs
+    # A KPI's dimensions stay apart: the shop's order values per currency, its orders per result.
+    assert (
+        "sum by (service, environment, currency) (currency_environment_service_team:order_value:sum_rate5m)" in exprs
+    )
+    assert "sum by (service, environment, result) (environment_result_service_team:orders:sum_rate5m)" in exprs
 
 
 def test_without_a_rollup_tier_there_is_no_long_term_dashboard(small_plan: Plan) -> None:

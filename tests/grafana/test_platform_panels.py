@@ -24,6 +24,8 @@ services:
     resources: {namespace: web}
     kpis:
       - {name: baskets, metric: baskets_created_total, kind: counter}
+      - {name: basket-value, metric: basket_value_total, kind: counter, dimensions: [currency]}
+      - {name: open-baskets, metric: open_baskets, kind: gauge, aggregation: max}
 clusters:
   - name: eu-2
     environment: production
@@ -68,7 +70,13 @@ def test_priced_clusters_give_the_cost_dashboard_a_resource_cost_panel(
 def test_the_executive_view_lists_every_recorded_kpi(platform_plan: Plan) -> None:
     executive = by_path(platform_plan)["grafana/dashboards/overview/executive.json"]
     kpis = next(p for p in executive["panels"] if p["title"] == "KPIs")
-    assert [t["legendFormat"] for t in kpis["targets"]] == ["basket baskets"]
+    assert [(t["legendFormat"], t["expr"]) for t in kpis["targets"]] == [
+        ("basket baskets", 'sum(service:baskets:sum_rate5m{service="basket"})'),
+        # one series per currency: amounts in different currencies do not add up
+        ("basket basket-value {{currency}}", 'sum by (currency) (service:basket_value:sum_rate5m{service="basket"})'),
+        # across clusters by the KPI's own aggregation: the largest of the clusters' maxima
+        ("basket open-baskets", 'max(service:open_baskets:max{service="basket"})'),
+    ]
 
 
 def test_every_platform_series_a_dashboard_reads_is_recorded(platform_plan: Plan, tmp_path: Path) -> None:

@@ -69,6 +69,21 @@ def test_a_declared_rollup_alone_reads_its_source_tenants(load: Loader) -> None:
     assert config["ruler"]["tenant_federation"] == {"enabled": True}
 
 
+def test_a_rollup_keeps_the_dimensions_of_every_kpi_recorded_under_a_name(load: Loader) -> None:
+    """Order values in EUR and USD, or failed and placed orders, do not add up: the roll-up keeps
+    a KPI's dimensions, those of every service that records the same name."""
+    doc = base_catalog()
+    doc["services"][1]["kpis"] = [{"name": "orders", "metric": "jobs_total", "kind": "counter", "dimensions": ["channel"]}]
+    doc["mimir"]["rollup"] = {"tenant": "longterm", "source_tenants": ["prod", "stage"], "keep_labels": ["service", "team"]}
+    plan, errors = load(doc)
+    assert plan is not None and errors == []
+    records = {r["record"]: r["expr"] for g in ruler_layout(plan).federated["longterm"]["rollup"] for r in g["rules"]}
+    assert records["channel_result_service_team:orders:sum_rate5m"] == (
+        "sum by (channel, result, service, team) (service:orders:sum_rate5m)"
+    )
+    assert records["service_team:requests:rate5m"] == "sum by (service, team) (service:requests:rate5m)"
+
+
 def test_a_rollup_of_an_undeclared_tenant_is_reported(load: Loader) -> None:
     doc = base_catalog()
     doc["mimir"]["rollup"] = {"tenant": "longterm", "source_tenants": ["prod", "nowhere", "longterm"]}

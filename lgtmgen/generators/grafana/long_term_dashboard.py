@@ -43,12 +43,14 @@ def rollup_records(plan: Plan) -> list[tuple[str, list[str]]]:
     return records
 
 
-def _panel(record: str, kept: list[str]) -> tuple[str, str, str, str]:
+def _panel(record: str, kept: list[str], keep_labels: list[str]) -> tuple[str, str, str, str]:
     """Title, PromQL, legend and unit of one record's panel."""
     _, metric, operation = record.split(":")
-    # The finest owner label, then what the roll-up exists to compare: environments (and currencies).
+    # The finest owner label, then what the roll-up exists to compare: environments (and currencies),
+    # and what a record keeps besides the tier's labels (a KPI's dimensions): those never add up.
     owners = [label for label in kept if label in OWNER_LABELS]
-    split = sorted(owners, key=OWNER_LABELS.index)[:1] + [label for label in COMPARED_LABELS if label in kept]
+    own = sorted(label for label in kept if label not in {*keep_labels, *OWNER_LABELS, *COMPARED_LABELS})
+    split = sorted(owners, key=OWNER_LABELS.index)[:1] + [label for label in COMPARED_LABELS if label in kept] + own
     by = f" by ({', '.join(split)})" if split else ""
     legend = " ".join(f"{{{{{label}}}}}" for label in split)
     unit = UNITS.get(operation, "short" if "rate" not in operation else "suffix: /s")
@@ -64,7 +66,7 @@ def long_term_dashboard(plan: Plan) -> Artifact | None:
     grid = Grid()
     grid.section(f"Roll-ups of {', '.join(sorted(rollup.source_tenants))}")
     for record, kept in records:
-        title, expr, legend, unit = _panel(record, kept)
+        title, expr, legend, unit = _panel(record, kept, rollup.keep_labels)
         grid.add(timeseries(title, [prom(expr, legend)], unit, f"`{record}` from the roll-up tenant {rollup.tenant!r}."), width=12)
     # Months of data move slowly: an hourly refresh spares the querier a 90-day query every minute.
     settings = plan.catalog.grafana.model_copy(update={"time_range": TIME_RANGE, "refresh": REFRESH})

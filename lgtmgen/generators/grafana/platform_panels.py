@@ -79,12 +79,16 @@ def resource_panels(grid: Grid, plan: Plan, service: Service) -> None:
 
 
 def kpi_targets(plan: Plan, services: list[Service]) -> Iterator[tuple[str, str]]:
-    """(legend, PromQL) of every KPI the metrics platform records for `services`."""
+    """(legend, PromQL) of every KPI the metrics platform records for `services`: across clusters
+    by the KPI's own aggregation, one series per value of its dimensions."""
     for service in services:
+        declared = {kpi.name: kpi for kpi in service.kpis}
         for rule in _family(plan, service, "kpis"):
-            kpi = rule["labels"].get("kpi", rule["record"])
+            kpi = declared[rule["labels"]["kpi"]]
             sel = "{" + matchers({"service": service.name}) + "}"
-            yield f"{service.name} {kpi}", f"sum({rule['record']}{sel})"
+            by = f" by ({', '.join(kpi.dimensions)}) " if kpi.dimensions else ""
+            legend = " ".join([service.name, kpi.name, *(f"{{{{{label}}}}}" for label in kpi.dimensions)])
+            yield legend, f"{kpi.aggregation}{by}({rule['record']}{sel})"
 
 
 def kpi_panel(grid: Grid, plan: Plan, services: list[Service], title: str) -> None:

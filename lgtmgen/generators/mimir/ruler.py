@@ -24,6 +24,7 @@ from lgtmgen.generators.alertmanager.alert_rules import (
 )
 from lgtmgen.generators.journeys import journey_rules
 from lgtmgen.generators.recording_rules import chunked, cost_groups, costed_teams, service_groups
+from lgtmgen.generators.recording_rules.service_families import kpi_dimensions
 from lgtmgen.generators.recording_rules.tenant_families import additive_records, rollup_rules
 from lgtmgen.generators.service_graph import known_service_groups
 from lgtmgen.generators.service_graph import service_groups as graph_groups
@@ -200,7 +201,8 @@ def ruler_layout(plan: Plan) -> RulerLayout:
             for group in groups
             for name in additive_records(group["rules"])
         }
-        rules = rollup_rules(rollup.keep_labels, records)
+        dimensions = kpi_dimensions(s for s in plan.catalog.services if s.tenant in sources)
+        rules = rollup_rules(rollup.keep_labels, records, dimensions)
         if sources and rules:
             layout.add_federated(
                 rollup.tenant,

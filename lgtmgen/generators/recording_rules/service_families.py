@@ -6,11 +6,11 @@ Every record is named ``level:metric:operation``; every series carries the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from lgtmgen.catalog.models import Service
-from lgtmgen.catalog.models.metrics_platform import MetricsSettings
+from lgtmgen.catalog.models.metrics_platform import KPI, MetricsSettings
 from lgtmgen.plan import RequestMetrics, resolve_metrics
 from lgtmgen.promql import matchers, string_literal
 
@@ -80,6 +80,12 @@ def kpi_name(name: str) -> str:
     return name.replace("-", "_")
 
 
+def kpi_record(kpi: KPI) -> str:
+    """The name of a KPI's record: ``service:<kpi>:<aggregation>`` (counters: ``..._rate<window>``)."""
+    op = f"{kpi.aggregation}_rate{kpi.window}" if kpi.kind == "counter" else kpi.aggregation
+    return f"service:{kpi_name(kpi.name)}:{op}"
+
+
 def kpis(service: Service) -> list[Rule]:
     """One record per KPI: its aggregation by cluster and the declared dimensions."""
     rules = []
@@ -89,14 +95,19 @@ def kpis(service: Service) -> list[Rule]:
         # Only the service's series: another service exposing the same metric is not this KPI.
         labels = kpi.selector_of(selector)
         series = f"{kpi.metric}{{{matchers(labels)}}}" if labels else kpi.metric
-        if kpi.kind == "counter":
-            expr = f"{kpi.aggregation} by ({by}) (rate({series}[{kpi.window}]))"
-            op = f"{kpi.aggregation}_rate{kpi.window}"
-        else:
-            expr = f"{kpi.aggregation} by ({by}) ({series})"
-            op = kpi.aggregation
-        rules.append(_record(f"service:{kpi_name(kpi.name)}:{op}", expr, service, kpi=kpi.name))
+        rated = f"rate({series}[{kpi.window}])" if kpi.kind == "counter" else series
+        rules.append(_record(kpi_record(kpi), f"{kpi.aggregation} by ({by}) ({rated})", service, kpi=kpi.name))
     return rules
+
+
+def kpi_dimensions(services: Iterable[Service]) -> dict[str, set[str]]:
+    """The dimensions each KPI record of `services` keeps, by record name (a name two services
+    share keeps the labels of both)."""
+    kept: dict[str, set[str]] = {}
+    for service in services:
+        for kpi in service.kpis:
+            kept.setdefault(kpi_record(kpi), set()).update(kpi.dimensions)
+    return kept
 
 
 def resource_selector(service: Service) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from lgtmgen.catalog.models import Service
 from lgtmgen.generators.recording_rules.service_families import Rule
 from lgtmgen.plan import Plan, resolve_metrics
@@ -90,12 +92,14 @@ def additive_records(rules: list[Rule]) -> set[str]:
     return out
 
 
-def rollup_rules(keep_labels: list[str], record_names: set[str]) -> list[Rule]:
-    """Aggregate each additive record of the source tenants down to the kept labels."""
+def rollup_rules(keep_labels: list[str], record_names: set[str], dimensions: Mapping[str, Collection[str]]) -> list[Rule]:
+    """Aggregate each additive record of the source tenants down to the kept labels; a KPI's record
+    keeps its `dimensions` too (order values in EUR and in USD do not add up, nor do failed and
+    placed orders)."""
     keep = sorted(set(keep_labels))
     rules = []
     for name in sorted(record_names):
-        by = sorted({*keep, "currency"} - {"service"}) if name == TEAM_COST else keep
+        by = sorted({*keep, "currency"} - {"service"}) if name == TEAM_COST else sorted({*keep, *dimensions.get(name, ())})
         _, metric, op = name.split(":")
         rules.append({"record": f"{rollup_level(by)}:{metric}:{op}", "expr": f"sum by ({', '.join(by)}) ({name})"})
     return rules
