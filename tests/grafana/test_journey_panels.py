@@ -112,7 +112,7 @@ def test_a_panel_over_journeys_of_two_tenants_is_mixed_with_a_query_per_tenant(p
     assert sorted(_datasource_of(doc, t) for t in panel["targets"]) == sorted(
         datasource_uid("mimir", t) for t in ("lab", "prod")
     )
-    variables = [v for v in doc["templating"]["list"] if v["name"].startswith("journeys_")]
+    variables = [v for v in doc["templating"]["list"] if v["name"].startswith("mimir_")]
     assert all(v["hide"] == 2 for v in variables)
     assert [v["regex"] for v in variables] == [r"/^Mimir lab$/", r"/^Mimir prod$/"]
 
@@ -149,7 +149,7 @@ def test_a_journey_variable_names_one_tenant_on_every_dashboard(plan: Plan) -> N
 
     def held(path: str) -> dict[str, str]:
         doc = _dashboard(plan, path)
-        return {v["name"]: v["current"]["value"] for v in doc["templating"]["list"] if v["name"].startswith("journeys_")}
+        return {v["name"]: v["current"]["value"] for v in doc["templating"]["list"] if v["name"].startswith("mimir_")}
 
     executive = held("grafana/dashboards/overview/executive.json")
     core = held("grafana/dashboards/core/team-slos.json")

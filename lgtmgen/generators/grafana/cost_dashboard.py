@@ -10,9 +10,16 @@ from __future__ import annotations
 from lgtmgen.artifacts import Artifact
 from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.dashboard import artifact, dashboard, dashboard_url, variables
-from lgtmgen.generators.grafana.layout import STACKED, Grid, dashboard_link, prom, refs, timeseries
+from lgtmgen.generators.grafana.layout import STACKED, Grid, dashboard_link, timeseries
 from lgtmgen.generators.grafana.platform_panels import cost_panels
 from lgtmgen.generators.grafana.team_dashboards import team_uid
+from lgtmgen.generators.grafana.tenant_sources import (
+    held_variables,
+    others,
+    panel_source,
+    per_tenant,
+    services_by_tenant,
+)
 from lgtmgen.generators.loki.rules import LINES_RATE
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
@@ -32,31 +39,43 @@ def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
     cost_panels(grid, plan)
     grid.section("Telemetry volume by team")
     owned = _services_by_team(plan)
+    # Tempo's span metrics and the Loki ruler's records land in the tenant of each service.
+    tenants = sorted({s.tenant for s in plan.catalog.services})
+    several = len(tenants) > 1
     spans = [
-        (team, f"sum(rate({SPAN_CALLS}{{service=~{q.regex_of(services)}}}[{q.RATE}]))")
+        (tenant, f"sum(rate({SPAN_CALLS}{{service=~{q.regex_of(names)}}}[{q.RATE}]))", f"{team} ({tenant})" if several else team)
         for team, services in owned.items()
+        for tenant, names in services_by_tenant(plan, services).items()
     ]
     grid.add(
         timeseries(
             "Spans per team",
-            [prom(expr, team, ref) for (team, expr), ref in zip(spans, refs(len(spans)), strict=True)],
+            per_tenant(spans, default_tenant),
             "suffix: spans/s",
-            "Spans per second of each team's services, from Tempo's span metrics.",
+            "Spans per second of each team's services, from Tempo's span metrics"
+            + (" of each service's tenant." if several else "."),
             stacking=STACKED,
+            datasource=panel_source(tenants, default_tenant),
         ),
         width=12,
     )
-    if any(s.logs for s in plan.catalog.services):
+    logged = sorted({s.tenant for s in plan.catalog.services if s.logs})
+    if logged:
+        legend = "{{team}}"
+        lines = [(tenant, f"sum by (team) ({LINES_RATE})", f"{legend} ({tenant})" if several else legend) for tenant in logged]
         grid.add(
             timeseries(
                 "Log lines per team",
-                [prom(f"sum by (team) ({LINES_RATE})", "{{team}}")],
+                per_tenant(lines, default_tenant),
                 "suffix: lines/s",
-                "Log lines per second of each team's services, recorded by the Loki ruler.",
+                "Log lines per second of each team's services, recorded by the Loki ruler"
+                + (" of each service's tenant." if several else "."),
                 stacking=STACKED,
+                datasource=panel_source(logged, default_tenant),
             ),
             width=12,
         )
+    held = others([*tenants, *logged], default_tenant)
     grafana_url = plan.catalog.defaults.grafana_url
     data = dashboard(
         uid=grafana_uid("overview", "cost"),
@@ -64,7 +83,7 @@ def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
         tags=["lgtmgen", "overview", "cost"],
         grid=grid,
         settings=plan.catalog.grafana,
-        templates=variables(default_tenant),
+        templates=variables(default_tenant, *held_variables(held)),
         links=[dashboard_link(f"Team {team}", dashboard_url(grafana_url, team_uid(team))) for team in owned],
         description="What each team's services send to Tempo and Loki: the drivers of the observability bill.",
     )

@@ -11,7 +11,6 @@ several tenants is a Mixed panel with one query per tenant.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,16 +20,11 @@ import grafanalib.core as g  # type: ignore[import-untyped]
 from lgtmgen.catalog.journey_tenancy import journey_tenant
 from lgtmgen.catalog.models.traces import Journey
 from lgtmgen.generators.grafana import queries as q
-from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.generators.grafana.grafanalib_extensions import DatasourceVariable
 from lgtmgen.generators.grafana.layout import prom, refs
-from lgtmgen.generators.grafana.panel_skeletons import Deferred, deferred
+from lgtmgen.generators.grafana.panel_skeletons import Deferred
+from lgtmgen.generators.grafana.tenant_sources import MIXED, held_variables, tenant_variable
 from lgtmgen.plan import Plan
-
-MIXED = {"type": "datasource", "uid": "-- Mixed --"}
-"""Grafana's Mixed datasource: each query of the panel names its own."""
-
-HIDE_VARIABLE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,37 +55,13 @@ def journey_sources(plan: Plan, journeys: Iterable[Journey]) -> list[JourneySour
 
 
 def journey_variable(tenant: str) -> DatasourceVariable:
-    """The variable of one tenant's journeys, named the same on every dashboard.
-
-    Dashboard links carry every variable (`includeVars`), so one name must mean one
-    tenant everywhere. The name derives from the tenant's datasource uid (unique per
-    tenant, by its hash), with `-` made `_`: a variable name is letters, digits and `_`.
-    """
-    name = "journeys_" + re.sub(r"\W", "_", datasource_uid("mimir", tenant))
-    return DatasourceVariable(name, "prometheus", f"Journeys (Mimir tenant {tenant})")
-
-
-@deferred
-def _held_datasource(name: str, label: str, uid: str, regex: str) -> g.Template:
-    return g.Template(
-        name=name, query="prometheus", label=label, type="datasource", default=uid, regex=regex, hide=HIDE_VARIABLE
-    )
-
-
-def _js_regex_escape(text: str) -> str:
-    """`text` as a JavaScript regex matching it literally (Grafana tests datasource names in the browser)."""
-    return re.sub(r"[\\^$.*+?()[\]{}|/-]", lambda m: "\\" + m.group(0), text)
+    """The variable reading the journeys one tenant evaluates: that tenant's hidden Mimir variable."""
+    return tenant_variable(tenant)
 
 
 def journey_variables(sources: Sequence[JourneySource]) -> list[Deferred[g.Template]]:
     """One hidden datasource variable per evaluating tenant, offering only that tenant's Mimir."""
-    # The regex matches datasource names, which provisioning writes as "Mimir <tenant>".
-    return [
-        _held_datasource(
-            s.variable.name, s.variable.label, datasource_uid("mimir", s.tenant), f"/^{_js_regex_escape(f'Mimir {s.tenant}')}$/"
-        )
-        for s in sources
-    ]
+    return held_variables(s.tenant for s in sources)
 
 
 def panel_datasource(sources: Sequence[JourneySource]) -> dict[str, str]:

@@ -121,11 +121,18 @@ def stat(
 
 
 @deferred
-def bargauge(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.BarGauge:
+def bargauge(
+    title: str,
+    targets: Sequence[Any],
+    unit: str,
+    description: str = "",
+    datasource: dict[str, str] | None = None,
+    **extra: Any,
+) -> g.BarGauge:
     return g.BarGauge(
         title=title,
         description=description,
-        dataSource=METRICS.ref,
+        dataSource=datasource or METRICS.ref,
         targets=list(targets),
         format=unit,
         calc="lastNotNull",
@@ -149,9 +156,21 @@ def budget_bargauge(title: str, targets: Sequence[Any], description: str, **extr
 
 
 @deferred
-def table(title: str, targets: Sequence[Any], unit: str, description: str = "", **extra: Any) -> g.Table:
+def table(
+    title: str,
+    targets: Sequence[Any],
+    unit: str,
+    description: str = "",
+    datasource: dict[str, str] | None = None,
+    **extra: Any,
+) -> g.Table:
     return g.Table(
-        title=title, description=description, dataSource=METRICS.ref, targets=list(targets), unit=unit, **extra
+        title=title,
+        description=description,
+        dataSource=datasource or METRICS.ref,
+        targets=list(targets),
+        unit=unit,
+        **extra,
     )
 
 
@@ -229,6 +248,10 @@ def dashboard_link(title: str, url: str, tooltip: str = "") -> g.DashboardLink:
 PANEL_LINK_CONTEXT = "?var-metrics=${metrics}&var-logs=${logs}&var-traces=${traces}&from=${__from}&to=${__to}"
 """Query of a panel link to a service dashboard: panel links have no `includeVars`, so the tenant's
 datasources and the time range are written as Grafana variables, which it fills in when clicked."""
+
+TIME_LINK_CONTEXT = "?from=${__from}&to=${__to}"
+"""Query of a panel link to the dashboard of a service of another tenant: the time range only, so
+that dashboard opens on its own tenant's datasources."""
 
 
 @deferred

@@ -13,7 +13,6 @@ from lgtmgen.generators.grafana.journey_panels import (
     JourneySource,
     journey_sources,
     journey_targets,
-    journey_variables,
     panel_datasource,
 )
 from lgtmgen.generators.grafana.layout import (
@@ -30,6 +29,12 @@ from lgtmgen.generators.grafana.layout import (
 from lgtmgen.generators.grafana.long_term_dashboard import long_term_dashboard
 from lgtmgen.generators.grafana.platform_panels import kpi_panel
 from lgtmgen.generators.grafana.team_dashboards import has_team_dashboard, team_uid
+from lgtmgen.generators.grafana.tenant_sources import (
+    held_variables,
+    others,
+    services_by_tenant,
+    source_of,
+)
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
 from lgtmgen.generators.service_graph import DECLARED, REQUESTS
@@ -47,33 +52,44 @@ def _default_tenant(plan: Plan) -> str | None:
     return min(counts, key=lambda t: (-counts[t], t)) if counts else None
 
 
-def _slo_compliance(grid: Grid) -> None:
+def _slo_compliance(grid: Grid, plan: Plan, own: str | None) -> list[str]:
+    """The share of SLOs within budget and the lowest budgets, one pair per tenant holding SLO records
+    (titled by the tenant when it is not the dashboard's); returns the other tenants they read."""
+    by_tenant = services_by_tenant(plan, [s.name for s in plan.catalog.services if plan.slos_of(s.name)])
+    if not by_tenant:
+        return []
     grid.section("SLO compliance")
     worst = f"min by (service, slo) ({q.hourly(q.BUDGET_REMAINING)})"
-    grid.add(
-        stat(
-            "SLOs within budget",
-            # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
-            # exactly when every budget is spent.
-            # Per SLO, by its worst series: a budget is recorded per cluster (and `group_by` value),
-            # and counting series would weigh an SLO by how many clusters it runs in.
-            [prom(f"(count({worst} >= 0) or vector(0))\n/\ncount({worst})", instant=True)],
-            "percentunit",
-            "Share of the SLOs whose error budget is not exhausted this period in any cluster.",
-            thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
-            colorMode="background",
-        ),
-        width=6,
-    )
-    grid.add(
-        budget_bargauge(
-            "Error budget left, lowest first",
-            [prom(f"sort(min by (service) ({q.hourly(q.BUDGET_REMAINING)}))", "{{service}}", instant=True)],
-            "The lowest error budget left of each service's SLOs.",
-        ),
-        width=18,
-        height=10,
-    )
+    for tenant in by_tenant:
+        source = source_of(tenant, own)
+        suffix = "" if tenant == own else f" (tenant {tenant})"
+        grid.add(
+            stat(
+                "SLOs within budget" + suffix,
+                # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
+                # exactly when every budget is spent.
+                # Per SLO, by its worst series: a budget is recorded per cluster (and `group_by` value),
+                # and counting series would weigh an SLO by how many clusters it runs in.
+                [prom(f"(count({worst} >= 0) or vector(0))\n/\ncount({worst})", instant=True, datasource=source)],
+                "percentunit",
+                "Share of the SLOs whose error budget is not exhausted this period in any cluster.",
+                datasource=source,
+                thresholds=[{"color": "red", "value": None}, {"color": "orange", "value": 0.9}, {"color": "green", "value": 1.0}],
+                colorMode="background",
+            ),
+            width=6,
+        )
+        grid.add(
+            budget_bargauge(
+                "Error budget left, lowest first" + suffix,
+                [prom(f"sort(min by (service) ({q.hourly(q.BUDGET_REMAINING)}))", "{{service}}", instant=True, datasource=source)],
+                "The lowest error budget left of each service's SLOs.",
+                datasource=source,
+            ),
+            width=18,
+            height=10,
+        )
+    return others(by_tenant, own)
 
 
 def _revenue_per_hour(code: str) -> Callable[[str], str]:
@@ -131,10 +147,10 @@ def _journeys(grid: Grid, plan: Plan) -> list[JourneySource]:
 
 def executive_dashboard(plan: Plan) -> Artifact:
     grid = Grid()
-    if plan.slos:  # without any, the panels would read series no rule records
-        _slo_compliance(grid)
+    own = _default_tenant(plan)
+    held = _slo_compliance(grid, plan, own)
     journey_tenants = _journeys(grid, plan)
-    kpi_panel(grid, plan, list(plan.catalog.services), "Business KPIs")
+    held += kpi_panel(grid, plan, list(plan.catalog.services), "Business KPIs", own)
     grafana_url = plan.catalog.defaults.grafana_url
     links = [
         dashboard_link(f"Team {t.name}", dashboard_url(grafana_url, team_uid(t.name)))
@@ -149,7 +165,7 @@ def executive_dashboard(plan: Plan) -> Artifact:
         tags=["lgtmgen", "overview"],
         grid=grid,
         settings=plan.catalog.grafana,
-        templates=variables(_default_tenant(plan), *journey_variables(journey_tenants)),
+        templates=variables(own, *held_variables([*held, *(source.tenant for source in journey_tenants)])),
         links=links,
         description="Journeys, SLO compliance and revenue at risk across the organisation.",
     )

@@ -21,6 +21,7 @@ from lgtmgen.generators.grafana.layout import (
     stat,
     timeseries,
 )
+from lgtmgen.generators.grafana.tenant_sources import others, panel_source, per_tenant
 from lgtmgen.generators.recording_rules import cost_groups, costed_teams
 from lgtmgen.generators.recording_rules.service_families import service_rules
 from lgtmgen.generators.recording_rules.tenant_families import TEAM_COST
@@ -78,9 +79,9 @@ def resource_panels(grid: Grid, plan: Plan, service: Service) -> None:
         )
 
 
-def kpi_targets(plan: Plan, services: list[Service]) -> Iterator[tuple[str, str]]:
-    """(legend, PromQL) of every KPI the metrics platform records for `services`: across clusters
-    by the KPI's own aggregation, one series per value of its dimensions."""
+def kpi_targets(plan: Plan, services: list[Service]) -> Iterator[tuple[str, str, str]]:
+    """(tenant, PromQL, legend) of every KPI the metrics platform records for `services`: across
+    clusters by the KPI's own aggregation, one series per value of its dimensions."""
     for service in services:
         declared = {kpi.name: kpi for kpi in service.kpis}
         for rule in _family(plan, service, "kpis"):
@@ -88,23 +89,28 @@ def kpi_targets(plan: Plan, services: list[Service]) -> Iterator[tuple[str, str]
             sel = "{" + matchers({"service": service.name}) + "}"
             by = f" by ({', '.join(kpi.dimensions)}) " if kpi.dimensions else ""
             legend = " ".join([service.name, kpi.name, *(f"{{{{{label}}}}}" for label in kpi.dimensions)])
-            yield legend, f"{kpi.aggregation}{by}({rule['record']}{sel})"
+            yield service.tenant, f"{kpi.aggregation}{by}({rule['record']}{sel})", legend
 
 
-def kpi_panel(grid: Grid, plan: Plan, services: list[Service], title: str) -> None:
-    targets = list(kpi_targets(plan, services))
-    if not targets:
-        return
+def kpi_panel(grid: Grid, plan: Plan, services: list[Service], title: str, own: str | None) -> list[str]:
+    """The KPIs of `services`, each read from its service's tenant on a dashboard reading `own`;
+    returns the other tenants the panel reads."""
+    queries = list(kpi_targets(plan, services))
+    if not queries:
+        return []
+    tenants = sorted({tenant for tenant, _, _ in queries})
     grid.section(title)
     grid.add(
         timeseries(
             "KPIs",
-            [prom(expr, legend, ref) for (legend, expr), ref in zip(targets, refs(len(targets)), strict=True)],
+            per_tenant(queries, own),
             "short",
             "Business KPIs recorded by the metrics platform (rates per second for counters).",
+            datasource=panel_source(tenants, own),
         ),
         width=24,
     )
+    return others(tenants, own)
 
 
 def security_panels(grid: Grid, plan: Plan, service: Service) -> None:

@@ -23,6 +23,7 @@ from lgtmgen.generators.grafana.dashboard import (
 from lgtmgen.generators.grafana.layout import (
     PANEL_LINK_CONTEXT,
     STACKED,
+    TIME_LINK_CONTEXT,
     Grid,
     budget_bargauge,
     dashboard_link,
@@ -40,6 +41,13 @@ from lgtmgen.generators.grafana.layout import (
 )
 from lgtmgen.generators.grafana.panel_skeletons import deferred
 from lgtmgen.generators.grafana.platform_panels import kpi_panel, resource_panels, security_panels
+from lgtmgen.generators.grafana.tenant_sources import (
+    held_variables,
+    others,
+    panel_source,
+    per_tenant,
+    services_by_tenant,
+)
 from lgtmgen.generators.loki.common import CLUSTER_LABEL, LEVEL_LABEL, SERVICE_LABEL, stream_labels
 from lgtmgen.generators.loki.rules import ERROR_CLASS_RATE, ERROR_RATIO
 from lgtmgen.naming import grafana_uid, slug
@@ -179,22 +187,36 @@ def _red_section(grid: Grid, service: Service) -> None:
         )
 
 
-def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: str) -> None:
+def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: str) -> list[str]:
+    """The dependencies' error budgets and traced calls; returns the other tenants the panels read."""
     callees = sorted(service.depends_on)
     callers = sorted(plan.dependents.get(service.name, ()))
     grid.section("Dependencies")
+    # A service of another tenant opens on its own tenant: this dashboard's datasources would show it empty.
     links = [
-        panel_link(f"{name} ({role})", dashboard_url(grafana_url, service_uid(name)) + PANEL_LINK_CONTEXT)
+        panel_link(
+            f"{name} ({role})",
+            dashboard_url(grafana_url, service_uid(name))
+            + (PANEL_LINK_CONTEXT if plan.services[name].tenant == service.tenant else TIME_LINK_CONTEXT),
+        )
         for names, role in ((callees, "dependency"), (callers, "dependent"))
         for name in names
     ]
-    if callees and any(plan.slos_of(name) for name in callees):
+    budgeted = services_by_tenant(plan, [name for name in callees if plan.slos_of(name)])
+    held = others(budgeted, service.tenant)
+    if budgeted:
+        queries = [
+            (tenant, f"min by (service, slo) ({q.budget_remaining(names)})", "{{service}} {{slo}}")
+            for tenant, names in budgeted.items()
+        ]
         grid.add(
             budget_bargauge(
                 "Error budget left of dependencies",
-                [prom(f"min by (service, slo) ({q.budget_remaining(callees)})", "{{service}} {{slo}}", instant=True)],
+                per_tenant(queries, service.tenant, instant=True),
                 "An outage of a dependency shows here first; its alerts inhibit this service's symptoms. "
-                "One bar per SLO: the cluster furthest from its objective.",
+                "One bar per SLO: the cluster furthest from its objective"
+                + (", read from the Mimir tenant of each dependency." if held else "."),
+                datasource=panel_source(list(budgeted), service.tenant),
                 links=links,
             ),
             width=8,
@@ -215,6 +237,7 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
     ]
     for title, expr, unit, description in traced:
         grid.add(timeseries(title, [prom(expr, "{{server}}")], unit, description, links=links), width=8)
+    return held
 
 
 def _log_rules(grid: Grid, service: Service) -> None:
@@ -277,9 +300,9 @@ def service_dashboard(plan: Plan, service: Service) -> Artifact:
     _red_section(grid, service)
     anomaly_panels(grid, plan, service)
     resource_panels(grid, plan, service)
-    kpi_panel(grid, plan, [service], "Business KPIs")
+    kpi_panel(grid, plan, [service], "Business KPIs", service.tenant)
     security_panels(grid, plan, service)
-    _dependency_section(grid, plan, service, grafana_url)
+    held = _dependency_section(grid, plan, service, grafana_url)
     _logs_and_traces(grid, service)
     runbooks = sorted({s.runbook_url.split("#", 1)[0] for s in slos})
     links = [
@@ -298,6 +321,7 @@ def service_dashboard(plan: Plan, service: Service) -> Artifact:
             service.tenant,
             query_variable("cluster", "Cluster", q.cluster_values(metrics)),
             textbox_variable("trace_id", "Trace id"),
+            *held_variables(held),
             logs=True,
             traces=True,
         ),

@@ -14,7 +14,6 @@ from lgtmgen.generators.grafana.journey_panels import (
     JourneySource,
     journey_sources,
     journey_targets,
-    journey_variables,
     panel_datasource,
 )
 from lgtmgen.generators.grafana.layout import (
@@ -22,12 +21,19 @@ from lgtmgen.generators.grafana.layout import (
     budget_bargauge,
     dashboard_link,
     prom,
-    refs,
     stat,
     table,
     timeseries,
 )
 from lgtmgen.generators.grafana.service_dashboard import service_uid
+from lgtmgen.generators.grafana.tenant_sources import (
+    held_variables,
+    others,
+    panel_source,
+    per_tenant,
+    services_by_tenant,
+    source_of,
+)
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
 from lgtmgen.naming import grafana_uid, slug
@@ -47,7 +53,7 @@ def has_team_dashboard(plan: Plan, team: str) -> bool:
     return any(s.team == team for s in plan.catalog.services)
 
 
-def _slo_table(services: list[str]) -> Any:
+def _slo_table(services: list[str], title: str, source: dict[str, str]) -> Any:
     """One row per SLO: the SLO rules record per cluster (and group), so the worst of those is shown.
 
     Every query is aggregated `by (service, slo)`: the merge joins rows on equal label
@@ -56,15 +62,16 @@ def _slo_table(services: list[str]) -> Any:
     sel = f"{{service=~{q.regex_of(services)}}}"
     spent = f"(1 - {q.hourly(q.BUDGET_REMAINING + sel)}) * on (service, slo) group_left {q.hourly(q.ERROR_BUDGET + sel)}"
     return table(
-        "SLOs",
+        title,
         [
-            prom(f"max by (service, slo) ({q.hourly(q.OBJECTIVE + sel)})", ref="A", instant=True, table=True),
-            prom(f"min by (service, slo) (1 - {spent})", ref="B", instant=True, table=True),
-            prom(f"min by (service, slo) ({q.hourly(q.BUDGET_REMAINING + sel)})", ref="C", instant=True, table=True),
+            prom(f"max by (service, slo) ({q.hourly(q.OBJECTIVE + sel)})", ref="A", instant=True, table=True, datasource=source),
+            prom(f"min by (service, slo) (1 - {spent})", ref="B", instant=True, table=True, datasource=source),
+            prom(f"min by (service, slo) ({q.hourly(q.BUDGET_REMAINING + sel)})", ref="C", instant=True, table=True, datasource=source),
         ],
         "percentunit",
         "Objective, compliance over each SLO's period and error budget left, of the cluster (or group) "
         "furthest from the objective; one row per SLO.",
+        datasource=source,
         transformations=[
             {"id": "merge", "options": {}},
             {
@@ -83,21 +90,49 @@ def _slo_table(services: list[str]) -> Any:
     )
 
 
-def _traffic(grid: Grid, plan: Plan, services: list[str]) -> None:
+def _traffic(grid: Grid, plan: Plan, services: list[str], own: str | None) -> list[str]:
+    """Requests of each service, from its own tenant; returns the other tenants the panel reads."""
     measured = [(name, q.request_rate(resolve_metrics(plan.services[name]), by_cluster=False)) for name in services]
-    targets = [(name, expr) for name, expr in measured if expr]
-    if not targets:
-        return
+    queries = [(plan.services[name].tenant, expr, name) for name, expr in measured if expr]
+    if not queries:
+        return []
+    tenants = sorted({tenant for tenant, _, _ in queries})
     grid.section("Traffic")
     grid.add(
         timeseries(
             "Requests by service",
-            [prom(expr, name, ref) for (name, expr), ref in zip(targets, refs(len(targets)))],
+            per_tenant(queries, own),
             "reqps",
             "Requests per second of each service of the team.",
+            datasource=panel_source(tenants, own),
         ),
         width=24,
     )
+    return others(tenants, own)
+
+
+def _slo_sections(grid: Grid, plan: Plan, services: list[str], own: str | None) -> list[str]:
+    """The SLO table and budgets, one pair per tenant holding the records (titled by the tenant
+    when it is not the dashboard's); returns the other tenants they read."""
+    by_tenant = services_by_tenant(plan, services)
+    if not by_tenant:
+        return []
+    grid.section("Service level objectives")
+    for tenant, names in by_tenant.items():
+        source = source_of(tenant, own)
+        suffix = "" if tenant == own else f" (tenant {tenant})"
+        grid.add(_slo_table(names, "SLOs" + suffix, source), width=16, height=10)
+        grid.add(
+            budget_bargauge(
+                "Error budget left by service" + suffix,
+                [prom(f"min by (service) ({q.budget_remaining(names)})", "{{service}}", instant=True, datasource=source)],
+                "The lowest error budget left among each service's SLOs.",
+                datasource=source,
+            ),
+            width=8,
+            height=10,
+        )
+    return others(by_tenant, own)
 
 
 def _journeys(grid: Grid, plan: Plan, team: Team) -> list[JourneySource]:
@@ -131,23 +166,11 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
         return None
     services = [s.name for s in plan.catalog.services if s.team == team.name]
     grafana_url = plan.catalog.defaults.grafana_url
-    with_slos = [name for name in services if plan.slos_of(name)]
-    grid = Grid()
-    if with_slos:
-        grid.section("Service level objectives")
-        grid.add(_slo_table(with_slos), width=16, height=10)
-        grid.add(
-            budget_bargauge(
-                "Error budget left by service",
-                [prom(f"min by (service) ({q.budget_remaining(with_slos)})", "{{service}}", instant=True)],
-                "The lowest error budget left among each service's SLOs.",
-            ),
-            width=8,
-            height=10,
-        )
-    journey_tenants = _journeys(grid, plan, team)
-    _traffic(grid, plan, services)
     tenant = plan.team_tenant(team.name)
+    grid = Grid()
+    held = _slo_sections(grid, plan, [name for name in services if plan.slos_of(name)], tenant)
+    journey_tenants = _journeys(grid, plan, team)
+    held += _traffic(grid, plan, services, tenant)
     links = [dashboard_link(f"Service {name}", dashboard_url(grafana_url, service_uid(name))) for name in services]
     data = dashboard(
         uid=team_uid(team.name),
@@ -156,7 +179,7 @@ def team_dashboard(plan: Plan, team: Team) -> Artifact | None:
         tags=["lgtmgen", "team", f"team:{team.name}"],
         grid=grid,
         settings=plan.catalog.grafana,
-        templates=variables(tenant, *journey_variables(journey_tenants)),
+        templates=variables(tenant, *held_variables([*held, *(source.tenant for source in journey_tenants)])),
         links=links,
     )
     return artifact(slug(team.name), "team-slos", data)
