@@ -36,6 +36,7 @@ class Alias(NamedTuple):
     written_at: Pos
     """Where the anchored value starts."""
 
+
 # What `_UntaggedLoader` gives every node without an explicit tag: not a YAML tag, so an
 # explicit `!!str` stays distinguishable from a plain scalar that merely resolves to a string.
 _UNTAGGED_SCALAR = "lgtmgen:untagged-scalar"
