@@ -15,6 +15,7 @@ from lgtmgen.generators.grafana import GrafanaDashboards
 from lgtmgen.generators.grafana.dashboard import datasource_uid
 from lgtmgen.plan import Plan
 from lgtmgen.promql import series_matches
+from tests.grafana.test_journey_panels import _datasource_of as read_uid
 from tests.grafana.test_journey_panels import grafana_findings, written
 
 # A second tenant: refunds (team payments, like checkout and ledger of tenant prod) calls checkout.
@@ -46,15 +47,6 @@ def plan(plan_with_extra: Callable[[str], Plan]) -> Plan:
 
 def dashboards(plan: Plan) -> dict[str, dict[str, Any]]:
     return {a.path: a.data for a in GrafanaDashboards().generate(plan)}
-
-
-def read_uid(doc: dict[str, Any], target: dict[str, Any]) -> str:
-    """The datasource uid a target reads by default, through the dashboard's variable if it names one."""
-    uid = str(target["datasource"]["uid"])
-    if not uid.startswith("${"):
-        return uid
-    variable = next(v for v in doc["templating"]["list"] if v["name"] == uid[2:-1])
-    return str(variable["current"]["value"])
 
 
 def services_read(expr: str) -> set[str]:

@@ -34,6 +34,7 @@ from lgtmgen.generators.grafana.tenant_sources import (
     others,
     services_by_tenant,
     source_of,
+    titled,
 )
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
@@ -62,10 +63,9 @@ def _slo_compliance(grid: Grid, plan: Plan, own: str | None) -> list[str]:
     worst = f"min by (service, slo) ({q.hourly(q.BUDGET_REMAINING)})"
     for tenant in by_tenant:
         source = source_of(tenant, own)
-        suffix = "" if tenant == own else f" (tenant {tenant})"
         grid.add(
             stat(
-                "SLOs within budget" + suffix,
+                titled("SLOs within budget", tenant, own),
                 # `count` of nothing is no value, not 0: without `or vector(0)` the panel would go blank
                 # exactly when every budget is spent.
                 # Per SLO, by its worst series: a budget is recorded per cluster (and `group_by` value),
@@ -81,7 +81,7 @@ def _slo_compliance(grid: Grid, plan: Plan, own: str | None) -> list[str]:
         )
         grid.add(
             budget_bargauge(
-                "Error budget left, lowest first" + suffix,
+                titled("Error budget left, lowest first", tenant, own),
                 [prom(f"sort(min by (service) ({q.hourly(q.BUDGET_REMAINING)}))", "{{service}}", instant=True, datasource=source)],
                 "The lowest error budget left of each service's SLOs.",
                 datasource=source,

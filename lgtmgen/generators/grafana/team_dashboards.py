@@ -33,6 +33,7 @@ from lgtmgen.generators.grafana.tenant_sources import (
     per_tenant,
     services_by_tenant,
     source_of,
+    titled,
 )
 from lgtmgen.generators.journeys import RATE_WINDOW as JOURNEY_RATE_WINDOW
 from lgtmgen.generators.journeys import success_record
@@ -120,11 +121,10 @@ def _slo_sections(grid: Grid, plan: Plan, services: list[str], own: str | None) 
     grid.section("Service level objectives")
     for tenant, names in by_tenant.items():
         source = source_of(tenant, own)
-        suffix = "" if tenant == own else f" (tenant {tenant})"
-        grid.add(_slo_table(names, "SLOs" + suffix, source), width=16, height=10)
+        grid.add(_slo_table(names, titled("SLOs", tenant, own), source), width=16, height=10)
         grid.add(
             budget_bargauge(
-                "Error budget left by service" + suffix,
+                titled("Error budget left by service", tenant, own),
                 [prom(f"min by (service) ({q.budget_remaining(names)})", "{{service}}", instant=True, datasource=source)],
                 "The lowest error budget left among each service's SLOs.",
                 datasource=source,

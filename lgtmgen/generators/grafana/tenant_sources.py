@@ -79,6 +79,11 @@ def panel_source(tenants: Sequence[str], own: str | None) -> dict[str, str]:
     return source_of(tenants[0], own) if len(tenants) == 1 else MIXED
 
 
+def titled(title: str, tenant: str, own: str | None) -> str:
+    """A panel's title, naming the tenant it reads when that is not the dashboard's."""
+    return title if tenant == own else f"{title} (tenant {tenant})"
+
+
 def others(tenants: Iterable[str], own: str | None) -> list[str]:
     """The tenants of `tenants` a dashboard reading `own` needs a hidden variable for."""
     return sorted({t for t in tenants if t != own})
