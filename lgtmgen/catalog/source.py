@@ -284,8 +284,9 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                 raise YamlProblem(
                     "yaml/complex-key", "mapping keys must be plain strings", line, col
                 )
-            if budget.seen is not None:
-                _alias_of(key_node, budget)  # an alias written as a key takes its place in the order of aliases
+            # A key written as an alias (`*name: ...`) is where the alias is, and takes its place in
+            # the order of aliases.
+            key_alias = _alias_of(key_node, budget) if budget.seen is not None else None
             key = key_node.value
             if key in mapping:
                 line, col = _pos(key_node)
@@ -296,7 +297,7 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
                     line,
                     col,
                 )
-            mapping.keys_at[key] = _pos(key_node)
+            mapping.keys_at[key] = key_alias[1] if key_alias is not None else _pos(key_node)
             if budget.seen is None:
                 mapping.values_at[key] = _pos(value_node)
                 mapping[key] = _convert(value_node, file, depth + 1, budget)

@@ -190,6 +190,12 @@ def test_an_alias_written_as_a_key_keeps_the_later_aliases_in_place(tmp_path: Pa
     assert ("c.yaml", line_of(text, "- *availability"), 9, "catalog/duplicate-name") in found
 
 
+def test_an_unknown_key_written_as_an_alias_points_at_the_alias(tmp_path: Path) -> None:
+    text = ALIASED.replace("    team: web\n", "    team: &web web\n    *web : owner\n", 1)
+    found = where(tmp_path, {"c.yaml": text})
+    assert ("c.yaml", line_of(text, "*web : owner"), 5, "catalog/unknown-field") in found
+
+
 def test_an_alias_in_the_second_file_of_a_merged_list_points_into_that_file(tmp_path: Path) -> None:
     other = """apiVersion: lgtmgen/v1
 services:
