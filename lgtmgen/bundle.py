@@ -213,7 +213,9 @@ def _produce(plan: Plan, put: Put, root: Path | None, jobs: int, previous: Path 
         outputs = [by_name[name] for name in names]
         alerts = [a for o in outputs for a in o.alerts]
         return [*outputs, _run_runbooks(plan, alerts, list(plan.services), put)]
-    names, tasks = _schedule(jobs)
+    # Sharded generators split by service, and a worker without a task would only cost its start.
+    names, tasks = _schedule(min(jobs, len(plan.services)))
+    jobs = min(jobs, len(tasks))
     _WORKER = (plan, root, previous)
     # The plan's objects leave the collector's generations: the workers' collections never
     # walk them, so their pages stay shared with this process instead of being copied.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from lgtmgen.bundle import Bundle
@@ -127,7 +128,18 @@ class NotABundleError(Exception):
     """The output path holds something other than an lgtmgen bundle; it is never replaced."""
 
 
-def replace_refusal(out: Path) -> str | None:
+NOT_A_BUNDLE = "bundle/not-a-bundle"
+FOREIGN_FILES = "bundle/foreign-files"
+
+
+class Refusal(NamedTuple):
+    """Why a folder must not be replaced by a bundle: a check id and the message."""
+
+    check: str
+    message: str
+
+
+def replace_refusal(out: Path) -> Refusal | None:
     """Why `out` must not be replaced by a bundle, or None when it may.
 
     Only a missing path, an empty directory or a directory whose manifest.json
@@ -136,9 +148,9 @@ def replace_refusal(out: Path) -> str | None:
     if not out.exists() and not out.is_symlink():
         return None
     if out.is_symlink():
-        return f"{out} is a symbolic link to {os.readlink(out)}, which is not a directory; refusing to replace it"
+        return Refusal(NOT_A_BUNDLE, f"{out} is a symbolic link to {os.readlink(out)}, which is not a directory; refusing to replace it")
     if not out.is_dir():
-        return f"{out} exists and is not a directory; refusing to replace it"
+        return Refusal(NOT_A_BUNDLE, f"{out} exists and is not a directory; refusing to replace it")
     if not any(out.iterdir()):
         return None
     manifest = out / MANIFEST
@@ -146,47 +158,95 @@ def replace_refusal(out: Path) -> str | None:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = None
-    if isinstance(data, dict) and data.get("generator") == "lgtmgen":
-        return None
-    return f"{out} is not an lgtmgen bundle (no lgtmgen manifest.json); refusing to replace it"
+    if not (isinstance(data, dict) and data.get("generator") == "lgtmgen"):
+        return Refusal(NOT_A_BUNDLE, f"{out} is not an lgtmgen bundle (no lgtmgen manifest.json); refusing to replace it")
+    listed = data.get("files")
+    foreign = _unlisted_files(out, set(listed) if isinstance(listed, dict) else set())
+    if foreign:
+        shown = ", ".join(foreign[:FOREIGN_SHOWN]) + (", ..." if len(foreign) > FOREIGN_SHOWN else "")
+        return Refusal(
+            FOREIGN_FILES,
+            f"{out} holds {len(foreign)} file(s) its manifest.json does not list ({shown}); the build "
+            "replaces the folder whole, so move them out of it (or delete them) first; refusing to replace it",
+        )
+    return None
 
 
-def _alive(pid: int) -> bool:
+FOREIGN_SHOWN = 5
+
+
+def _unlisted_files(root: Path, listed: set[str]) -> list[str]:
+    """Files (and links and other entries that are not folders) below `root` that neither `listed`
+    nor the manifest names, sorted: a user's notes, a `.git` folder."""
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder).relative_to(root)
+        dirs.sort()
+        # os.walk lists a link to a folder among the folders; it is not followed, and it is not the bundle's.
+        entries = files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        for name in entries:
+            path = (base / name).as_posix()
+            if path != MANIFEST and path not in listed:
+                found.append(path)
+    return sorted(found)
+
+
+def _locked(path: Path) -> int | None:
+    """An open descriptor of the directory `path` holding its exclusive lock, or None when another
+    process holds it (or it is gone)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def remove_dead_staging(out: Path) -> None:
-    """Staging trees of builds that were killed: named after their process, removed once it is gone."""
+    """Staging trees of builds that were killed: a live build holds its tree's lock (a lock, not a
+    process id, which another PID namespace, such as a container sharing the folder, cannot see)."""
     for leftover in out.parent.glob(f".{out.name}.new-*"):
-        pid_text = leftover.name.removeprefix(f".{out.name}.new-").split("-", 1)[0]
-        if pid_text.isdigit() and not _alive(int(pid_text)) and leftover.is_dir():
+        fd = _locked(leftover)
+        if fd is None:
+            continue
+        try:
             shutil.rmtree(leftover, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 @contextmanager
 def staging_for(out: Path) -> Iterator[Path]:
     """An empty directory beside `out` to write the next bundle into; gone afterwards unless swapped in.
 
-    Raises NotABundleError, before making anything, when `out` holds anything but a previous bundle.
+    The build holds the directory's lock until it ends, so no other build takes it for the tree of a
+    killed one. Raises NotABundleError, before making anything, when `out` holds anything but a
+    previous bundle.
     """
     out = out.absolute()
     refusal = replace_refusal(out)
     if refusal is not None:
-        raise NotABundleError(refusal)
+        raise NotABundleError(refusal.message)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_dead_staging(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    # Made under another name and locked before it takes the name the clean-up looks for.
+    made = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    fd = _locked(made)
+    if fd is None:
+        raise OSError(errno.EWOULDBLOCK, "cannot lock the staging directory", str(made))
+    staging = made.with_name(made.name.replace(".tmp-", ".new-", 1))
     try:
+        os.rename(made, staging)
         yield staging
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        for path in (made, staging):
+            if path.exists():
+                shutil.rmtree(path, ignore_errors=True)
+        os.close(fd)
 
 
 def swap_in(staging: Path, out: Path) -> None:
@@ -200,8 +260,15 @@ def swap_in(staging: Path, out: Path) -> None:
     os.sync()
     os.chmod(staging, 0o755)
     if not out.exists():
-        os.rename(staging, out)
-    elif _exchange(staging, out):
+        try:
+            os.rename(staging, out)
+            _fsync_dir(out.parent)
+            return
+        except OSError as exc:
+            # Another build of the same new folder swapped its bundle in meanwhile: replace it.
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+    if _exchange(staging, out):
         shutil.rmtree(staging)
     else:
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

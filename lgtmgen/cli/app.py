@@ -79,10 +79,19 @@ def _out_path(text: str | Path) -> Path:
     return Path(text)
 
 
+MAX_JOBS = 256
+"""More workers than this is a typing slip: each is a process holding a copy-on-write image of the plan."""
+
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Bundle directory.", parser=_out_path)]
 JobsOption = Annotated[
     int,
-    typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per CPU for large catalogs, else one."),
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        max=MAX_JOBS,
+        help="Worker processes, at most one per service or task; 0: one per CPU for large catalogs, else one.",
+    ),
 ]
 
 
@@ -288,7 +297,7 @@ def _refuse_what_is_not_a_bundle(command: str, out_dir: Path) -> None:
     refusal = replace_refusal(out_dir.absolute())
     if refusal is not None:
         where = Location(str(out_dir))
-        _finish(command, [Diagnostic("bundle/not-a-bundle", refusal, location=where)], "")
+        _finish(command, [Diagnostic(refusal.check, refusal.message, location=where)], "")
 
 
 def _staging(command: str, out_dir: Path, stack: contextlib.ExitStack) -> Path:

@@ -135,6 +135,7 @@ USAGE_ERRORS_WITH_JSON = [
     (["alerts", "review", ".", "--history", "h.json", "--since", "yesterday"], "alerts review", "--since 'yesterday' is neither"),
     (["import", "sloth"], "import sloth", "Missing argument"),
     (["build", "catalog.yaml", "--out", ""], "build", "Invalid value for '--out' / '-o': is empty"),
+    (["build", "catalog.yaml", "--jobs", "100000"], "build", "Invalid value for '--jobs' / '-j'"),
     (["alerts"], "alerts", "Missing command."),
     (["import"], "import", "Missing command."),
 ]
@@ -242,7 +243,6 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
         "reused": True,
     }
     out = cwd / "out"
-    (out / "stale.yaml").write_text("old: true\n", encoding="utf-8")
     rules = min((out / "prometheus" / "rules").rglob("*.yaml"))
     rules.write_text(rules.read_text() + "# hand edit\n", encoding="utf-8")
     catalog.write_text(
@@ -252,12 +252,13 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     stale = lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd)
     assert stale.returncode == 1
     changes = json.loads(stale.stdout)["changes"]
-    assert changes["stale.yaml"] == "removed"
+    # api's files go (it is backend now), backend's come
+    assert changes["prometheus/rules/slo/api.yaml"] == "removed"
     assert changes[rules.relative_to(out).as_posix()] in ("changed", "removed")
     assert "added" in changes.values()
     text = lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd)
     assert text.returncode == 1
-    assert "--- a/stale.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-old: true\n" in text.stdout
+    assert "--- a/prometheus/rules/slo/api.yaml\n+++ /dev/null\n" in text.stdout
     assert "-# hand edit\n" in text.stdout
     assert any(line.startswith("--- /dev/null") for line in text.stdout.splitlines())
     assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
