@@ -32,7 +32,7 @@ def digests(root: Path) -> dict[str, str]:
 def test_a_staging_tree_a_live_build_holds_is_left_alone_whatever_its_name(tmp_path: Path) -> None:
     """A build in another PID namespace (a container sharing the folder) has a process id this one
     cannot see; its lock on its staging tree is what keeps the tree."""
-    live = tmp_path / ".out.new-1-elsewhere"
+    live = tmp_path / f".out.new-{2**31 - 1}-elsewhere"  # a process id no process here has
     (live / "prometheus").mkdir(parents=True)
     fd = os.open(live, os.O_RDONLY | os.O_DIRECTORY)
     fcntl.flock(fd, fcntl.LOCK_EX)
