@@ -87,7 +87,7 @@ def _catalog_files(directory: Path) -> list[Path]:
         found += [
             here / n
             for n in names
-            if not n.startswith(".") and Path(n).suffix in CATALOG_SUFFIXES and not (here / n).is_dir()
+            if not n.startswith(".") and Path(n).suffix.lower() in CATALOG_SUFFIXES and not (here / n).is_dir()
         ]
     return sorted(found)
 

@@ -94,6 +94,8 @@ def tenant_variables_are_distinct(catalog: Catalog, report: Reporter) -> None:
     first: dict[str, str] = {}
     for index, tenant in enumerate(catalog.tenants):
         variable = header.variable(tenant.name)
+        if first.get(variable) == tenant.name:
+            continue  # the same tenant declared twice: catalog/duplicate-name says so
         if variable in first:
             report.add(
                 TENANT_VARIABLE_CLASH,

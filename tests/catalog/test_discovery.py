@@ -59,6 +59,14 @@ def test_directories_named_like_catalog_files_are_searched_not_read(tmp_path: Pa
     assert diagnostics == []
 
 
+def test_catalog_suffixes_are_found_in_any_case(tmp_path: Path) -> None:
+    """A file named as some editors and Windows tools save it, `teams.YML`, is as much catalog."""
+    for name in ("a.YML", "b.Yaml", "c.yaml", "d.txt"):
+        (tmp_path / name).write_text(GOOD, encoding="utf-8")
+    files, diagnostics = discover([tmp_path])
+    assert [f.name for f in files] == ["a.YML", "b.Yaml", "c.yaml"] and diagnostics == []
+
+
 def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
     files, diagnostics = discover([tmp_path / "a.yaml", tmp_path, tmp_path / "." / "a.yaml"])

@@ -64,7 +64,7 @@ def copy_case(case: Path, scratch: Path) -> Path:
 
 def old_bundle(root: Path) -> dict[str, bytes]:
     files = {
-        "manifest.json": b'{"generator": "lgtmgen", "files": {}}\n',
+        "manifest.json": b'{"generator": "lgtmgen", "files": {"prometheus/rules/slo/old.yaml": {}}}\n',
         "prometheus/rules/slo/old.yaml": b"groups: []\n",
     }
     for rel, content in files.items():
