@@ -495,7 +495,10 @@ def write_text_or_exit(path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
+        # mkdir's "File exists" for `a-file/catalog.yaml` would name neither the file nor the trouble.
+        blocking = next((p for p in reversed(path.parents) if p.exists() and not p.is_dir()), None)
+        reason = f"{blocking} is a file, not a folder" if blocking is not None else exc.strerror or str(exc)
+        raise UsageProblem(f"cannot write {path}: {reason}") from exc
 
 
 @app.command()

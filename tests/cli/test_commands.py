@@ -319,6 +319,13 @@ def test_init_given_a_folder_writes_catalog_yaml_into_it(tmp_path: Path, existin
     assert CliRunner().invoke(app, ["validate", str(folder)]).exit_code == 0
 
 
+def test_a_file_in_the_way_of_a_written_path_is_named(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x\n", encoding="utf-8")
+    result = lgtmgen("init", "a-file/catalog.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "cannot write a-file/catalog.yaml: a-file is a file, not a folder" in result.stderr
+
+
 def test_init_refuses_to_overwrite_an_existing_file_unless_forced(tmp_path: Path) -> None:
     runner = CliRunner()
     target = tmp_path / "catalog.yaml"
