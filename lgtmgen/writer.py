@@ -143,7 +143,8 @@ def replace_refusal(out: Path) -> Refusal | None:
     """Why `out` must not be replaced by a bundle, or None when it may.
 
     Only a missing path, an empty directory or a directory whose manifest.json
-    says lgtmgen wrote it may be replaced: the swap discards the old tree whole.
+    says lgtmgen wrote it, holding no file that manifest does not list, may be
+    replaced: the swap discards the old tree whole.
     """
     if not out.exists() and not out.is_symlink():
         return None
@@ -237,6 +238,7 @@ def staging_for(out: Path) -> Iterator[Path]:
     made = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     fd = _locked(made)
     if fd is None:
+        shutil.rmtree(made, ignore_errors=True)
         raise OSError(errno.EWOULDBLOCK, "cannot lock the staging directory", str(made))
     staging = made.with_name(made.name.replace(".tmp-", ".new-", 1))
     try:
