@@ -23,7 +23,7 @@ from lgtmgen.generators.grafana import queries as q
 from lgtmgen.generators.grafana.grafanalib_extensions import DatasourceVariable
 from lgtmgen.generators.grafana.layout import prom, refs
 from lgtmgen.generators.grafana.panel_skeletons import Deferred
-from lgtmgen.generators.grafana.tenant_sources import MIXED, held_variables, tenant_variable
+from lgtmgen.generators.grafana.tenant_sources import panel_source, tenant_variable
 from lgtmgen.plan import Plan
 
 
@@ -32,8 +32,13 @@ class JourneySource:
     """The journeys one tenant's ruler evaluates, and the dashboard variable reading that tenant."""
 
     tenant: str
-    variable: DatasourceVariable
     journeys: tuple[str, ...]
+
+    @property
+    def variable(self) -> DatasourceVariable:
+        """The tenant's hidden Mimir variable (`tenant_sources`), even where it is the dashboard's own:
+        switching `${metrics}` never empties a journey panel."""
+        return tenant_variable(self.tenant)
 
     @property
     def selector(self) -> str:
@@ -49,24 +54,14 @@ def journey_sources(plan: Plan, journeys: Iterable[Journey]) -> list[JourneySour
         if tenant is not None:
             by_tenant.setdefault(tenant, []).append(journey.name)
     return [
-        JourneySource(tenant, journey_variable(tenant), tuple(sorted(names)))
+        JourneySource(tenant, tuple(sorted(names)))
         for tenant, names in sorted(by_tenant.items())
     ]
 
 
-def journey_variable(tenant: str) -> DatasourceVariable:
-    """The variable reading the journeys one tenant evaluates: that tenant's hidden Mimir variable."""
-    return tenant_variable(tenant)
-
-
-def journey_variables(sources: Sequence[JourneySource]) -> list[Deferred[g.Template]]:
-    """One hidden datasource variable per evaluating tenant, offering only that tenant's Mimir."""
-    return held_variables(s.tenant for s in sources)
-
-
 def panel_datasource(sources: Sequence[JourneySource]) -> dict[str, str]:
-    """The panel's datasource: the one tenant's variable, else Mixed."""
-    return sources[0].variable.ref if len(sources) == 1 else MIXED
+    """The panel's datasource: the one tenant's variable, else Mixed (no tenant is the dashboard's own)."""
+    return panel_source([s.tenant for s in sources], own=None)
 
 
 def journey_targets(

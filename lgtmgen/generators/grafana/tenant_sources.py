@@ -53,12 +53,12 @@ def _js_regex_escape(text: str) -> str:
 def held_variables(tenants: Iterable[str]) -> list[Deferred[g.Template]]:
     """One hidden datasource variable per tenant (sorted), offering only that tenant's Mimir."""
     # The regex matches datasource names, which provisioning writes as "Mimir <tenant>".
-    return [
-        _held_datasource(
-            tenant_variable(t).name, tenant_variable(t).label, datasource_uid("mimir", t), f"/^{_js_regex_escape(f'Mimir {t}')}$/"
-        )
-        for t in sorted(set(tenants))
-    ]
+    held = []
+    for tenant in sorted(set(tenants)):
+        variable = tenant_variable(tenant)
+        regex = f"/^{_js_regex_escape(f'Mimir {tenant}')}$/"
+        held.append(_held_datasource(variable.name, variable.label, datasource_uid("mimir", tenant), regex))
+    return held
 
 
 def services_by_tenant(plan: Plan, names: Iterable[str]) -> dict[str, list[str]]:
