@@ -232,14 +232,8 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
         for key, value in doc.items():
             if key not in merged:
                 if isinstance(value, SourceList):
-                    copy = SourceList(value)
-                    copy.file, copy.start, copy.items_at = (
-                        value.file,
-                        value.start,
-                        list(value.items_at),
-                    )
-                    copy.item_files = [value.file] * len(value)
-                    copy.aliases = dict(value.aliases) if value.aliases else None
+                    copy = SourceList.at(value.file, value.start)
+                    copy.extend_items(value)
                     merged[key] = copy
                 else:
                     merged[key] = value
@@ -261,12 +255,7 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
                         )
                     )
             elif isinstance(first, SourceList) and isinstance(value, SourceList):
-                if value.aliases:
-                    shifted = {len(first) + index: alias for index, alias in value.aliases.items()}
-                    first.aliases = {**(first.aliases or {}), **shifted}
-                first.extend(value)
-                first.items_at.extend(value.items_at)
-                first.item_files = (first.item_files or []) + [value.file] * len(value)
+                first.extend_items(value)
             else:
                 diagnostics.append(
                     Diagnostic(

@@ -113,12 +113,7 @@ def _without(document: SourceMap, cuts: Cuts) -> tuple[SourceMap, Kept] | None:
                 node.pop(str(key), None)
         elif isinstance(node, SourceList):
             keep = [i for i in range(len(node)) if i not in keys]
-            files = [node.file_of(i) for i in keep]
-            positions = [node.items_at[i] for i in keep]
-            aliases = node.aliases or {}
-            node[:] = [node[i] for i in keep]
-            node.items_at, node.item_files = positions, files
-            node.aliases = {new: aliases[old] for new, old in enumerate(keep) if old in aliases} or None
+            node.keep_only(keep)
             kept[container] = keep
         else:
             return None

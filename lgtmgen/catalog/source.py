@@ -74,8 +74,34 @@ class SourceList(list[Any]):
     item_files: list[str] | None
     aliases: dict[int, Alias] | None
 
+    @classmethod
+    def at(cls, file: str, start: Pos) -> SourceList:
+        """An empty sequence that starts at `start` of `file`."""
+        made = cls()
+        made.file, made.start, made.items_at, made.item_files, made.aliases = file, start, [], None, None
+        return made
+
     def file_of(self, index: int) -> str:
         return self.item_files[index] if self.item_files else self.file
+
+    def extend_items(self, other: SourceList) -> None:
+        """Append the items of `other` (another file's, perhaps) with their positions, files and aliases."""
+        if self.item_files is None:
+            self.item_files = [self.file] * len(self)
+        self.item_files += [other.file_of(i) for i in range(len(other))]  # appended: one file at a time stays linear
+        if other.aliases:
+            self.aliases = {**(self.aliases or {}), **{len(self) + i: alias for i, alias in other.aliases.items()}}
+        self.extend(other)
+        self.items_at.extend(other.items_at)
+
+    def keep_only(self, indexes: list[int]) -> None:
+        """Keep the items at `indexes`, in that order, with their positions, files and aliases."""
+        files = [self.file_of(i) for i in indexes]
+        aliases = self.aliases or {}
+        self[:] = [self[i] for i in indexes]
+        self.items_at = [self.items_at[i] for i in indexes]
+        self.item_files = files
+        self.aliases = {new: aliases[old] for new, old in enumerate(indexes) if old in aliases} or None
 
 
 _NULL = re.compile(r"~|null|Null|NULL|")
@@ -252,8 +278,7 @@ def _convert(node: Node, file: str, depth: int, budget: _Budget) -> Any:
     if node.tag not in _COLLECTION_TAGS:
         raise _unsupported_tag(node)
     if isinstance(node, SequenceNode):
-        seq = SourceList()
-        seq.file, seq.start, seq.items_at, seq.item_files, seq.aliases = file, _pos(node), [], None, None
+        seq = SourceList.at(file, _pos(node))
         for item in node.value:
             if budget.seen is None:  # no alias in the text: the usual case, kept cheap
                 seq.items_at.append(_pos(item))
