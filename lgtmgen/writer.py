@@ -182,7 +182,6 @@ def _unlisted_files(root: Path, listed: set[str]) -> list[str]:
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         base = Path(folder).relative_to(root)
-        dirs.sort()
         # os.walk lists a link to a folder among the folders; it is not followed, and it is not the bundle's.
         entries = files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]
         for name in entries:

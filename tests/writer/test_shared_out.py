@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -13,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
-from lgtmgen.writer import swap_in
+from lgtmgen.writer import read_tree, swap_in
 
 STARTER = Path(__file__).resolve().parents[2] / "examples" / "starter" / "catalog.yaml"
 
@@ -21,12 +20,6 @@ STARTER = Path(__file__).resolve().parents[2] / "examples" / "starter" / "catalo
 def run(*args: str) -> tuple[int, dict[str, object]]:
     result = CliRunner().invoke(app, ["--output", "json", *args])
     return result.exit_code, json.loads(result.stdout)
-
-
-def digests(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()
-    }
 
 
 def test_a_staging_tree_a_live_build_holds_is_left_alone_whatever_its_name(tmp_path: Path) -> None:
@@ -70,13 +63,13 @@ def test_files_the_manifest_does_not_list_stop_the_build_and_are_kept(tmp_path: 
     assert run("build", str(STARTER), "--out", str(out))[0] == 0
     (out / foreign).parent.mkdir(parents=True, exist_ok=True)
     (out / foreign).write_text("the user's\n", encoding="utf-8")
-    before = digests(out)
+    before = read_tree(out)
     for command in ("build", "diff"):
         code, report = run(command, str(STARTER), "--out", str(out), "--no-cache")
         assert code == 1
         [finding] = report["diagnostics"]  # type: ignore[misc]
         assert finding["check"] == "bundle/foreign-files"
         assert foreign in finding["message"]
-    assert digests(out) == before
+    assert read_tree(out) == before
     shutil.rmtree(out / foreign.split("/")[0]) if "/" in foreign else (out / foreign).unlink()
     assert run("build", str(STARTER), "--out", str(out), "--no-cache")[0] == 0
