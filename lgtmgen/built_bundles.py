@@ -40,9 +40,12 @@ def _listed_files(manifest: bytes) -> dict[str, str] | None:
 
 def _files_below(root: Path) -> set[str] | None:
     """Every entry below `root` that is not a directory, by POSIX relative path; None when
-    something there is neither a regular file nor a directory (a link, a FIFO: never read)."""
+    something there is neither a regular file nor a directory (a link, a FIFO: never read), or
+    when a folder holds nothing at all (a bundle has no empty folder; a build removes it)."""
     found: set[str] = set()
     for directory, dirs, files in os.walk(root):
+        if not dirs and not files and directory != str(root):
+            return None
         for name in dirs:
             if os.path.islink(os.path.join(directory, name)):
                 return None

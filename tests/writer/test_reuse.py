@@ -70,7 +70,7 @@ def test_a_diff_that_compiled_and_found_nothing_remembers_it(catalog: Path, tmp_
     assert run("diff", str(catalog), "-o", str(out))["reused"] is True
 
 
-@pytest.mark.parametrize("change", ["edit", "remove", "symlink"])
+@pytest.mark.parametrize("change", ["edit", "remove", "symlink", "empty folder"])
 def test_a_bundle_changed_by_hand_is_compiled_again_and_mended(catalog: Path, tmp_path: Path, change: str) -> None:
     out = tmp_path / "out"
     run("build", str(catalog), "-o", str(out))
@@ -80,23 +80,27 @@ def test_a_bundle_changed_by_hand_is_compiled_again_and_mended(catalog: Path, tm
         rules.write_bytes(rules.read_bytes().replace(b"expr:", b"expr: ", 1))
     elif change == "remove":
         rules.unlink()
-    else:  # same bytes, but through a link to a file outside the bundle
+    elif change == "symlink":  # same bytes, but through a link to a file outside the bundle
         outside = tmp_path / "elsewhere.yaml"
         outside.write_bytes(rules.read_bytes())
         rules.unlink()
         rules.symlink_to(outside)
+    else:  # holds no file to lose, so it does not stop the build; the new tree has no such folder
+        (out / "prometheus" / "notes" / "later").mkdir(parents=True)
     diffed = run("diff", str(catalog), "-o", str(out))
     assert diffed["reused"] is False
     expected = {
         "edit": {rules.relative_to(out).as_posix(): "changed"},
         "remove": {rules.relative_to(out).as_posix(): "added"},
         "symlink": {},  # the same bytes: nothing to show, but compiled to know it
+        "empty folder": {},
     }
     assert diffed["changes"] == expected[change]
     rebuilt = run("build", str(catalog), "-o", str(out))
     assert rebuilt["reused"] is False
     assert read_tree(out) == built
     assert not rules.is_symlink()
+    assert not (out / "prometheus" / "notes").exists()
 
 
 def test_a_file_added_to_a_bundle_by_hand_stops_diff_and_build_until_it_is_moved(catalog: Path, tmp_path: Path) -> None:
