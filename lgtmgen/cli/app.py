@@ -531,7 +531,8 @@ def init(
     ] = Path("catalog.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite the files if they exist.")] = False,
 ) -> None:
-    """Write a commented starter catalog, and its JSON Schema beside it for editors."""
+    """Write a commented starter catalog, and its JSON Schema beside it for editors (missing folders
+    are made)."""
     from lgtmgen.catalog.schema import catalog_json_schema
     from lgtmgen.starter import starter_catalog
 
@@ -543,11 +544,18 @@ def init(
     in_the_way = [p for p in (path, schema_path) if p.exists() and not (p == schema_path and _holds(p, schema))]
     if in_the_way and not force:
         named = " and ".join(str(p) for p in in_the_way)
-        err.print(f"lgtmgen: {named} exist{'s' if len(in_the_way) == 1 else ''}; use --force to overwrite", markup=False)
+        refusal = f"{named} exist{'s' if len(in_the_way) == 1 else ''}; use --force to overwrite"
+        if state.output is OutputFormat.json:
+            print(json_report("init", False, [], refusal, existing=[str(p) for p in in_the_way]))
+        err.print(f"lgtmgen: {refusal}", markup=False)
         raise typer.Exit(1)
+    made = [str(folder) for folder in (*reversed(path.parent.parents), path.parent) if not folder.exists()]
     write_text_or_exit(path, starter_catalog(f"./{schema_path.name}"))
     write_text_or_exit(schema_path, schema)
-    err.print(f"wrote {path} and {schema_path}; next: lgtmgen validate {path}", markup=False)
+    if state.output is OutputFormat.json:
+        print(json_report("init", True, [], written=[str(path), str(schema_path)], folders_made=made))
+    made_note = f" (made {made[-1]})" if made else ""
+    err.print(f"wrote {path} and {schema_path}{made_note}; next: lgtmgen validate {path}", markup=False)
 
 
 def _holds(path: Path, text: str) -> bool:

@@ -337,6 +337,22 @@ def test_init_refuses_to_overwrite_an_existing_file_unless_forced(tmp_path: Path
     assert target.read_text(encoding="utf-8") != "mine\n"
 
 
+def test_init_answers_a_json_report_naming_what_it_wrote_or_what_is_in_the_way(tmp_path: Path) -> None:
+    runner = CliRunner()
+    target = tmp_path / "new" / "team" / "catalog.yaml"
+    written = runner.invoke(app, ["--output", "json", "init", str(target)])
+    assert written.exit_code == 0, written.output
+    report = json.loads(written.stdout)
+    assert (report["command"], report["ok"], report["diagnostics"]) == ("init", True, [])
+    assert report["written"] == [str(target), str(target.parent / "catalog.schema.json")]
+    assert report["folders_made"] == [str(tmp_path / "new"), str(tmp_path / "new" / "team")]
+    refused = runner.invoke(app, ["--output", "json", "init", str(target)])
+    assert refused.exit_code == 1
+    report = json.loads(refused.stdout)
+    assert (report["ok"], report["existing"]) == (False, [str(target)])
+    assert report["summary"] == f"{target} exists; use --force to overwrite"
+
+
 def test_init_keeps_a_schema_file_it_did_not_write_unless_forced(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["init", str(tmp_path / "catalog.yaml")]).exit_code == 0
