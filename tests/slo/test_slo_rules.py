@@ -192,6 +192,88 @@ def test_cheap_windows_stay_within_a_bound_of_the_raw_form_on_synthetic_traffic(
     assert "WARNING" not in run.stdout + run.stderr
 
 
+LONG_BOUNDS = {"6h": 0.0002, "1d": 0.0005, "3d": 0.0002}
+"""The same comparison for the windows longer than the data above, over three and a half days of
+traffic: the largest difference measured plus a little. Each bound is below the difference a window
+10% short gives (6h: 0.0013, 1d: 0.0008, 3d: 0.0006), which the test after it proves.
+(promtool evaluates the hourly records every 5 minutes here, so the 1d record averages overlapping
+hours and strays most.)"""
+
+SHORTENED = {
+    "6h": ("[5h55m] offset 5m) * 71", "[5h25m] offset 5m) * 65"),
+    "1d": ("[1d]) * 24", "[22h]) * 22"),
+    "3d": ("[3d]) * 72", "[66h]) * 66"),
+}
+
+
+def _counter(segments: list[tuple[float, int]]) -> str:
+    """promtool's expanding notation for a counter growing by `step` for `count` samples, per segment."""
+    parts, value = [], 0.0
+    for step, count in segments:
+        parts.append(f"{value:.12g}+{step:.12g}x{count}")
+        value += step * (count + 1)
+    return " ".join(parts)
+
+
+def _long_windows_test(tmp_path: Path, shorten: str | None = None) -> subprocess.CompletedProcess[str]:
+    """promtool comparing the 6h, 1d and 3d records of an availability SLO with the raw form from
+    the third day on; `shorten` cuts that window's record by 10% first."""
+    one_slo = SMALL_CATALOG.split("      - name: probe")[0]
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(one_slo, encoding="utf-8")
+    plan = plan_of([catalog.parent])
+    slo = next(s for s in plan.slos if s.slo.name == "availability")
+    artifacts = write_slo_files(plan, tmp_path / "bundle")
+    rules_file = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    if shorten is not None:
+        path = tmp_path / "bundle" / rules_file.path
+        written, cut = SHORTENED[shorten]
+        text = path.read_text(encoding="utf-8")
+        assert text.count(written) >= 2  # errors and events of the record, and the alert's min_events
+        path.write_text(text.replace(written, cut), encoding="utf-8")
+    # Every minute; the error rate changes every 7 hours, the load every 11: no window sees a period.
+    good = _counter([(600, 659), (1200, 659)] * 4)
+    bad = _counter([(0.6, 419), (12, 419), (3, 419)] * 4)
+    series = [
+        {"series": 'http_requests_total{job="api",code="200",route="/a",cluster="c"}', "values": good},
+        {"series": 'http_requests_total{job="api",code="500",route="/a",cluster="c"}', "values": bad},
+    ]
+    times = [f"{minutes}m" for minutes in range(72 * 60 + 5, 84 * 60, 55)]
+    checks = []
+    for window, bound in LONG_BOUNDS.items():
+        raw = error_ratio(slo, window).replace("\n", " ")
+        difference = f'slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})'
+        checks += [{"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []} for t in times]
+        checks += [
+            {"expr": f"count({difference})", "eval_time": t, "exp_samples": [{"labels": "{}", "value": 1}]}
+            for t in times[::4]
+        ]
+    test = {
+        "rule_files": [rules_file.path.removeprefix("prometheus/")],
+        "evaluation_interval": "5m",
+        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
+        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": checks}],
+    }
+    (tmp_path / "bundle" / "prometheus" / "long.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
+    return _run_promtool(tmp_path / "bundle", ["prometheus/long.yaml"])
+
+
+def test_the_windows_longer_than_hours_stay_within_a_bound_of_the_raw_form_over_days(tmp_path: Path) -> None:
+    run = _long_windows_test(tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "WARNING" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("window", sorted(SHORTENED))
+def test_a_long_window_ten_percent_short_breaks_its_bound(window: str, tmp_path: Path) -> None:
+    """Only data longer than a window tells its length; the outage tests, two hours long, cannot."""
+    run = _long_windows_test(tmp_path, shorten=window)
+    assert run.returncode != 0
+    failed = {line.split("ratio_rate", 1)[1].split("{", 1)[0] for line in run.stderr.splitlines() if "ratio_rate" in line}
+    assert failed == {window}, run.stderr
+
+
 GENERATED_SHOP = Path(__file__).resolve().parents[2] / "generated" / "shop" / "prometheus"
 
 
