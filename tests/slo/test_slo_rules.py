@@ -274,6 +274,80 @@ def test_a_long_window_ten_percent_short_breaks_its_bound(window: str, tmp_path:
     assert failed == {window}, run.stderr
 
 
+NO_SERIES_CATALOG = """\
+apiVersion: lgtmgen/v1
+defaults: {scrape_interval: 15s, evaluation_interval: 30s}
+teams: [{name: web, notify: {slack: {channel: "#web", api_url_file: /etc/am/slack}}}]
+tenants: [{name: prod}]
+services:
+  - name: api
+    team: web
+    tenant: prod
+    metrics: {convention: http, selector: {job: api}}
+    slos:
+      - {name: requests, objective: 99.9, sli: {kind: availability}}
+      - name: bad-jobs
+        objective: 99
+        sli: {kind: events, bad: 'jobs_total{job="api",result="fail"}', total: 'jobs_total{job="api"}'}
+      - name: good-jobs
+        objective: 99
+        sli: {kind: events, good: 'jobs_total{job="api",result="ok"}', total: 'jobs_total{job="api"}'}
+      - name: bad-custom
+        objective: 99
+        sli:
+          kind: custom
+          bad_query: 'sum by (cluster) (increase(tasks_total{job="api",state="lost"}[{{window}}]))'
+          total_query: 'sum by (cluster) (increase(tasks_total{job="api"}[{{window}}]))'
+      - name: good-custom
+        objective: 99
+        sli:
+          kind: custom
+          good_query: 'sum by (cluster) (increase(tasks_total{job="api",state="done"}[{{window}}]))'
+          total_query: 'sum by (cluster) (increase(tasks_total{job="api"}[{{window}}]))'
+"""
+
+
+def test_a_count_whose_series_does_not_exist_yet_is_zero_not_absent(tmp_path: Path) -> None:
+    """Error series often appear with the first error, good series with the first success. Until
+    then every ratio record is 0 where nothing failed and 1 where nothing succeeded: absent, a
+    service failing from its first request would never page, and the long windows would average
+    only the slices that had the series."""
+    catalog = tmp_path / "catalog" / "catalog.yaml"
+    catalog.parent.mkdir()
+    catalog.write_text(NO_SERIES_CATALOG, encoding="utf-8")
+    artifacts = write_slo_files(plan_of([catalog.parent]), tmp_path / "bundle")
+    rules_file = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
+    windows = sorted(
+        {rule["record"].removeprefix("slo:sli_error:ratio_rate") for group in rules_file.data["groups"]
+         for rule in group["rules"] if rule.get("record", "").startswith("slo:sli_error:ratio_rate")}
+    )
+    assert {"5m", "1h", "6h", "1d", "3d", "30d"} <= set(windows)
+    series = [  # no error, bad or lost series; the jobs and tasks never succeed
+        {"series": 'http_requests_total{job="api",code="200",cluster="c"}', "values": "0+60x300"},
+        {"series": 'jobs_total{job="api",result="timeout",cluster="c"}', "values": "0+60x300"},
+        {"series": 'tasks_total{job="api",state="retried",cluster="c"}', "values": "0+60x300"},
+    ]
+    expected = {"requests": 0, "bad-jobs": 0, "bad-custom": 0, "good-jobs": 1, "good-custom": 1}
+    checks = [
+        {
+            "expr": f'count(slo:sli_error:ratio_rate{window}{{slo="{slo}"}} == {value})',
+            "eval_time": "2h",
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        }
+        for slo, value in expected.items()
+        for window in windows
+    ]
+    test = {
+        "rule_files": [rules_file.path.removeprefix("prometheus/")],
+        "evaluation_interval": "30s",
+        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
+        "tests": [{"interval": "30s", "input_series": series, "promql_expr_test": checks}],
+    }
+    (tmp_path / "bundle" / "prometheus" / "absent.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
+    run = _run_promtool(tmp_path / "bundle", ["prometheus/absent.yaml"])
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 GENERATED_SHOP = Path(__file__).resolve().parents[2] / "generated" / "shop" / "prometheus"
 
 
