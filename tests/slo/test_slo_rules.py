@@ -12,7 +12,7 @@ import yaml
 
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.generators.slo.groups import MAX_RULES_PER_GROUP, slo_rule_groups
-from lgtmgen.plan import Plan
+from lgtmgen.plan import Plan, SLOPlan
 from lgtmgen.sli import error_ratio
 from lgtmgen.toolchain.locate import locate_tools
 from tests.slo.slo_bundle import plan_of, scenarios_of, write_slo_files
@@ -158,36 +158,48 @@ ACCURACY_BOUNDS = {"30m": 0.008, "1h": 0.004, "2h": 0.0035, "6h": 0.006, "1d": 0
 (ratios from 0.25% to 10%), every 5 minutes from 70m to 6h35m, plus a little; docs/slo.md quotes them."""
 
 
+def _run_expr_tests(
+    bundle: Path, rules_file: Artifact, series: list[dict[str, str]], checks: list[dict[str, object]],
+    every: str = "30s", samples_every: str = "30s",
+) -> subprocess.CompletedProcess[str]:
+    """promtool running `checks` (promql_expr_test entries) against `rules_file` fed with `series`."""
+    test = {
+        "rule_files": [rules_file.path.removeprefix("prometheus/")],
+        "evaluation_interval": every,
+        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
+        "tests": [{"interval": samples_every, "input_series": series, "promql_expr_test": checks}],
+    }
+    (bundle / "prometheus" / "expr-tests.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
+    return _run_promtool(bundle, ["prometheus/expr-tests.yaml"])
+
+
+def _within_bounds_of_the_raw_form(slo: SLOPlan, bounds: dict[str, float], times: list[str]) -> list[dict[str, object]]:
+    """Checks that each window's recorded error ratio stays within its bound of the `increase` form."""
+    checks: list[dict[str, object]] = []
+    for window, bound in bounds.items():
+        raw = error_ratio(slo, window).replace("\n", " ")
+        difference = f'slo:sli_error:ratio_rate{window}{{slo="{slo.slo.name}"}} - on(cluster, route) ({raw})'
+        checks += [{"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []} for t in times]
+        # Without this, a record that is missing or whose labels do not match would pass the bound above.
+        checks += [
+            {"expr": f"count({difference})", "eval_time": t, "exp_samples": [{"labels": "{}", "value": 1}]}
+            for t in times[::4]
+        ]
+    return checks
+
+
 def test_cheap_windows_stay_within_a_bound_of_the_raw_form_on_synthetic_traffic(tmp_path: Path) -> None:
     plan = plan_of([_small(tmp_path)])
     slo = next(s for s in plan.slos if s.slo.name == "availability")
     artifacts = write_slo_files(plan, tmp_path / "bundle")
     rules_file = next(a for a in artifacts if a.path.startswith("prometheus/rules/slo/"))
-    rules = rules_file.path.removeprefix("prometheus/")
     # Traffic that changes: errors come and go in bursts, total load follows a ramp.
     series = [
         {"series": 'http_requests_total{job="api",code="200",route="/a",cluster="c"}', "values": "0+600x400 240000+1200x400"},
         {"series": 'http_requests_total{job="api",code="500",route="/a",cluster="c"}', "values": "0+6x150 900+60x60 4500+3x590"},
     ]
     times = [f"{minutes}m" for minutes in range(70, 400, 5)]
-    checks = []
-    for window, bound in ACCURACY_BOUNDS.items():
-        raw = error_ratio(slo, window).replace("\n", " ")
-        difference = f'slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})'
-        checks += [{"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []} for t in times]
-        # Without this, a record that is missing or whose labels do not match would pass the bound above.
-        checks += [
-            {"expr": f"count({difference})", "eval_time": t, "exp_samples": [{"labels": "{}", "value": 1}]}
-            for t in times[::6]
-        ]
-    test = {
-        "rule_files": [rules],
-        "evaluation_interval": "30s",
-        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
-        "tests": [{"interval": "30s", "input_series": series, "promql_expr_test": checks}],
-    }
-    (tmp_path / "bundle" / "prometheus" / "accuracy.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
-    run = _run_promtool(tmp_path / "bundle", ["prometheus/accuracy.yaml"])
+    run = _run_expr_tests(tmp_path / "bundle", rules_file, series, _within_bounds_of_the_raw_form(slo, ACCURACY_BOUNDS, times))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "WARNING" not in run.stdout + run.stderr
 
@@ -240,23 +252,8 @@ def _long_windows_test(tmp_path: Path, shorten: str | None = None) -> subprocess
         {"series": 'http_requests_total{job="api",code="500",route="/a",cluster="c"}', "values": bad},
     ]
     times = [f"{minutes}m" for minutes in range(72 * 60 + 5, 84 * 60, 55)]
-    checks = []
-    for window, bound in LONG_BOUNDS.items():
-        raw = error_ratio(slo, window).replace("\n", " ")
-        difference = f'slo:sli_error:ratio_rate{window}{{slo="availability"}} - on(cluster, route) ({raw})'
-        checks += [{"expr": f"abs({difference}) > {bound}", "eval_time": t, "exp_samples": []} for t in times]
-        checks += [
-            {"expr": f"count({difference})", "eval_time": t, "exp_samples": [{"labels": "{}", "value": 1}]}
-            for t in times[::4]
-        ]
-    test = {
-        "rule_files": [rules_file.path.removeprefix("prometheus/")],
-        "evaluation_interval": "5m",
-        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
-        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": checks}],
-    }
-    (tmp_path / "bundle" / "prometheus" / "long.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
-    return _run_promtool(tmp_path / "bundle", ["prometheus/long.yaml"])
+    checks = _within_bounds_of_the_raw_form(slo, LONG_BOUNDS, times)
+    return _run_expr_tests(tmp_path / "bundle", rules_file, series, checks, every="5m", samples_every="1m")
 
 
 def test_the_windows_longer_than_hours_stay_within_a_bound_of_the_raw_form_over_days(tmp_path: Path) -> None:
@@ -337,14 +334,7 @@ def test_a_count_whose_series_does_not_exist_yet_is_zero_not_absent(tmp_path: Pa
         for slo, value in expected.items()
         for window in windows
     ]
-    test = {
-        "rule_files": [rules_file.path.removeprefix("prometheus/")],
-        "evaluation_interval": "30s",
-        "group_eval_order": [g["name"] for g in rules_file.data["groups"]],
-        "tests": [{"interval": "30s", "input_series": series, "promql_expr_test": checks}],
-    }
-    (tmp_path / "bundle" / "prometheus" / "absent.yaml").write_text(yaml.safe_dump(test), encoding="utf-8")
-    run = _run_promtool(tmp_path / "bundle", ["prometheus/absent.yaml"])
+    run = _run_expr_tests(tmp_path / "bundle", rules_file, series, checks)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
