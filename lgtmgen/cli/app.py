@@ -359,7 +359,7 @@ def check(
         "generated"
     ),
     only: Annotated[
-        list[str] | None, typer.Option("--only", help="Run only the named check(s).")
+        list[str] | None, typer.Option("--only", help="Run only this check (repeat for more); an unknown name lists them all.")
     ] = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,

@@ -34,3 +34,12 @@ def test_the_readme_error_example_is_what_validate_prints(tmp_path: Path) -> Non
     )
     assert run.returncode == 1
     assert shown in run.stdout + run.stderr
+
+
+def test_the_readme_names_every_check_that_check_only_selects() -> None:
+    from lgtmgen.checks import check_names
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"`lgtmgen check --only NAME` \(repeatable\) runs some checks: (.*?)\.\n", readme, re.DOTALL)
+    assert found is not None
+    assert re.findall(r"`([a-z-]+)`", found.group(1)) == check_names()
