@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -43,3 +44,19 @@ def test_the_readme_names_every_check_that_check_only_selects() -> None:
     found = re.search(r"`lgtmgen check --only NAME` \(repeatable\) runs some checks: (.*?)\.\n", readme, re.DOTALL)
     assert found is not None
     assert re.findall(r"`([a-z-]+)`", found.group(1)) == check_names()
+
+
+def test_the_deployment_guide_places_every_part_of_the_shop_bundle() -> None:
+    """Every file and folder two levels down in the shop's bundle is named in docs/deploying.md
+    (tenant names written `<tenant>`), deployed somewhere or listed as not deployed."""
+    guide = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
+    bundle = ROOT / "generated" / "shop"
+    tenants = json.loads((bundle / "mimir" / "rules" / "tenants.json").read_text(encoding="utf-8"))["may_read"]
+    unnamed = []
+    for path in sorted(p.relative_to(bundle).as_posix() for p in bundle.glob("*/*")):
+        for tenant in tenants:
+            path = path.replace(f"-{tenant}.", "-<tenant>.")
+        if f"`{path}" not in guide:
+            unnamed.append(path)
+    assert unnamed == []
+    assert "manifest.json" in guide
