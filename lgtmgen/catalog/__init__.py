@@ -9,10 +9,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from lgtmgen.catalog.errors import diagnostics_from_validation
-from lgtmgen.catalog.files import load_document
-from lgtmgen.catalog.models import API_VERSION, Catalog
+from lgtmgen.catalog.files import API_VERSION_CHECK, load_document
+from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.partial import check_what_is_valid
-from lgtmgen.catalog.positions import locate, source_line
 from lgtmgen.catalog.semantics import check_catalog
 from lgtmgen.catalog.source import SourceMap
 from lgtmgen.diagnostics import Diagnostic, has_errors, sorted_diagnostics
@@ -25,22 +24,6 @@ class LoadedCatalog:
     catalog: Catalog | None
     diagnostics: list[Diagnostic]
     lines: dict[str, list[str]] = field(default_factory=dict)
-
-
-def _api_version_problem(document: dict[str, object], lines: dict[str, list[str]]) -> list[Diagnostic]:
-    version = document.get("apiVersion")
-    if version is None or version == API_VERSION:
-        return []
-    location = locate(document, ["apiVersion"], key=False).location
-    return [
-        Diagnostic(
-            "catalog/api-version",
-            f"unsupported apiVersion {version!r}; this lgtmgen reads {API_VERSION!r}",
-            location=location,
-            path="apiVersion",
-            source_line=source_line(lines, location),
-        )
-    ]
 
 
 def validate_document(
@@ -62,9 +45,8 @@ def load_catalog(paths: Sequence[Path]) -> LoadedCatalog:
     document, diagnostics = load_document(paths, lines)
     if document is None:
         return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
-    version_problems = _api_version_problem(document, lines)
-    if version_problems:
-        return LoadedCatalog(None, sorted_diagnostics(diagnostics + version_problems), lines)
+    if any(d.check == API_VERSION_CHECK for d in diagnostics):  # another format: read no further
+        return LoadedCatalog(None, sorted_diagnostics(diagnostics), lines)
     catalog, found = validate_document(document, lines)
     diagnostics.extend(found)
     if catalog is None or has_errors(diagnostics):

@@ -13,6 +13,8 @@ import stat
 from collections.abc import Sequence
 from pathlib import Path
 
+from lgtmgen.catalog.models import API_VERSION
+from lgtmgen.catalog.positions import source_line
 from lgtmgen.catalog.source import SourceList, SourceMap, parse_yaml
 from lgtmgen.diagnostics import Diagnostic, Location
 
@@ -200,7 +202,7 @@ def load_document(
         documents.append(data)
     if not documents:
         return None, diagnostics
-    merged, problems = merge_documents(documents)
+    merged, problems = merge_documents(documents, lines)
     return merged, diagnostics + problems
 
 
@@ -209,14 +211,36 @@ def _location(doc: SourceMap, key: str) -> Location:
     return Location(doc.file, line, column)
 
 
-def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnostic]]:
-    """Concatenate list sections, refuse a mapping section given twice."""
+API_VERSION_CHECK = "catalog/api-version"
+
+
+def _unsupported_version(doc: SourceMap, lines: dict[str, list[str]]) -> Diagnostic | None:
+    """A file's apiVersion that this lgtmgen does not read, at that file's value."""
+    version = doc.get("apiVersion")
+    if version is None or version == API_VERSION:
+        return None
+    line, column = doc.values_at.get("apiVersion", doc.start)
+    location = Location(doc.file, line, column)
+    return Diagnostic(
+        API_VERSION_CHECK,
+        f"unsupported apiVersion {version!r}; this lgtmgen reads {API_VERSION!r}",
+        location=location,
+        path="apiVersion",
+        source_line=source_line(lines, location),
+    )
+
+
+def merge_documents(documents: list[SourceMap], lines: dict[str, list[str]]) -> tuple[SourceMap, list[Diagnostic]]:
+    """Concatenate list sections, refuse a mapping section given twice; each file's apiVersion is
+    checked where it is written."""
     diagnostics: list[Diagnostic] = []
     merged = SourceMap()
     merged.file, merged.start = documents[0].file, documents[0].start
     merged.keys_at, merged.values_at, merged.aliases = {}, {}, None
     origin: dict[str, SourceMap] = {}
     for doc in documents:
+        if (unsupported := _unsupported_version(doc, lines)) is not None:
+            diagnostics.append(unsupported)
         if "apiVersion" not in doc and len(documents) > 1:
             # One file names it for all when merged, but the JSON Schema, which editors hold
             # each file to, requires it in every one: a file that passes here would be marked.
@@ -245,16 +269,8 @@ def merge_documents(documents: list[SourceMap]) -> tuple[SourceMap, list[Diagnos
                 continue
             first = merged[key]
             if key == "apiVersion":
-                if value != first:
-                    diagnostics.append(
-                        Diagnostic(
-                            "catalog/api-version-mismatch",
-                            f"apiVersion {value!r} differs from {first!r} in {origin[key].file}",
-                            location=_location(doc, key),
-                            path=key,
-                        )
-                    )
-            elif isinstance(first, SourceList) and isinstance(value, SourceList):
+                continue  # every file's own was checked above
+            if isinstance(first, SourceList) and isinstance(value, SourceList):
                 first.extend_items(value)
             else:
                 diagnostics.append(
