@@ -300,8 +300,9 @@ def cluster_config(
             native.add(service.tenant)
     for tenant in by_name.keys() | owned.keys():
         by_name[tenant] = by_name.get(tenant, SelectedMetrics()) | capacity.get(tenant, SelectedMetrics())
-    # Services of several tenants here: one tenant's series must not reach another's by a shared name.
-    shared_up = platform_up(plan) if len({service.tenant for service in services}) > 1 else None
+    # Writes to several tenants here (services of several, or a cluster tenant other than its services'):
+    # one tenant's series must not reach another's by a shared name, `up` included.
+    shared_up = platform_up(plan) if len(by_name) > 1 else None
     relabel = {
         tenant: write_relabel_configs(owned.get(tenant, SelectedMetrics()), marks.get(tenant, set()), by_name[tenant], shared_up)
         for tenant in by_name

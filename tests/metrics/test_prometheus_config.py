@@ -75,6 +75,25 @@ def test_a_shared_cluster_marks_each_tenants_series_and_keeps_its_own_names_only
     assert [len(w["write_relabel_configs"]) for w in prod["remote_write"]] == [1]
 
 
+def test_a_cluster_tenant_without_services_there_receives_only_the_platforms_up(load: Loader) -> None:
+    """eu-stage's tenant is stage, but only prod's api runs there: keeping `up` by name sent the `up`
+    of api's targets to stage too. Two tenants written to is a shared cluster, services or not."""
+    document = base_catalog()
+    document["services"] = [s for s in document["services"] if s["name"] != "worker"]
+    plan, errors = load(document)
+    assert plan is not None and errors == [], [str(d) for d in errors]
+    stage = _configs(plan)["prometheus/clusters/eu-stage/prometheus.yml"]
+    writes = {w["headers"]["X-Scope-OrgID"]: w["write_relabel_configs"] for w in stage["remote_write"]}
+    assert set(writes) == {"stage", "prod"}
+    assert [rule for rule in writes["stage"] if rule["action"] == "replace"] == [{
+        "source_labels": ["__name__", "job"], "separator": ";", "regex": "up;(?:prometheus)",
+        "target_label": OWNER_LABEL, "replacement": "yes", "action": "replace",
+    }]
+    assert _kept({"write_relabel_configs": writes["stage"]}) == ({"up"}, set())
+    marked, by_name = _kept({"write_relabel_configs": writes["prod"]})
+    assert "up" in marked and "up" not in by_name
+
+
 def test_queue_sizing_follows_the_documented_formula() -> None:
     # 1.2M series every 15s = 80,000 samples/s; 2,000 a send at 1s a send needs 40 shards.
     assert queue_config(1_200_000, 15) == {"capacity": 10000, "max_samples_per_send": 2000, "min_shards": 40, "max_shards": 120}
