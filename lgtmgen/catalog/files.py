@@ -106,6 +106,15 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
                     "catalog/not-found", "no such file or directory", location=Location(shown)
                 )
             )
+        elif path.is_dir() and _is_bundle(path):
+            diagnostics.append(
+                Diagnostic(
+                    "catalog/is-a-bundle",
+                    "this folder is a bundle lgtmgen built (its manifest.json says so), not a catalog",
+                    location=Location(shown),
+                    hint="give the catalog's file or folder, the one the bundle was built from",
+                )
+            )
         elif path.is_dir():
             candidates = _catalog_files(path)
             if not candidates:
