@@ -77,9 +77,28 @@ def _fail(args: list[str], code: int, failure: str) -> NoReturn:
     sys.exit(code)
 
 
+def _global_options_first(args: list[str]) -> list[str]:
+    """lgtmgen's own options (`--output`, `--debug`) moved before the command wherever they were
+    written (up to a `--`): `lgtmgen validate --output json .` is `lgtmgen --output json validate .`.
+    No command has an option of those names."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+        elif word == "--debug" or word.startswith("--output="):
+            hoisted.append(word)
+        elif word == "--output":
+            hoisted += [word, *itertools.islice(words, 1)]
+        else:
+            rest.append(word)
+    return hoisted + rest
+
+
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLD)
-    args = sys.argv[1:]
+    args = _global_options_first(sys.argv[1:])
     try:
         code = app(args=args, standalone_mode=False)
     except typer.TyperException as exc:  # a usage error: the parser's, or a command's own (UsageProblem)

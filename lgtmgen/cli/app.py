@@ -145,8 +145,9 @@ def validate_command(catalog: CatalogArg) -> None:
     # The plan adds nothing to check: every finding comes from loading (schema and semantics).
     loaded = load_catalog(catalog)
     diagnostics = loaded.diagnostics
-    services = len(loaded.catalog.services) if loaded.catalog else 0
-    slos = sum(len(s.slos) for s in loaded.catalog.services) if loaded.catalog else 0
+    # Counted from a valid catalog only (null in JSON otherwise): 0 would read as an empty catalog.
+    services = len(loaded.catalog.services) if loaded.catalog else None
+    slos = sum(len(s.slos) for s in loaded.catalog.services) if loaded.catalog else None
     _finish(
         "validate",
         diagnostics,

@@ -55,6 +55,7 @@ def test_a_bad_catalog_exits_one_with_diagnostics_in_json(catalog: Path) -> None
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["summary"] == "1 error"
+    assert (report["services"], report["slos"]) == (None, None)  # not counted: not 0 services
     (diagnostic,) = report["diagnostics"]
     assert set(diagnostic) == {
         "check",
@@ -155,6 +156,28 @@ def test_usage_errors_answer_a_json_report_when_one_is_asked_for(
         assert report["summary"].startswith(f"usage error: {message}"), report["summary"]
         assert report["diagnostics"] == []
         assert message.split(" ")[0] in result.stderr  # people still read it on standard error
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--output", "json", "catalog.yaml"],
+        ["validate", "catalog.yaml", "--output=json", "--debug"],
+        ["--debug", "validate", "catalog.yaml", "--output", "json"],
+    ],
+)
+def test_the_global_options_may_follow_the_command(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    result = lgtmgen(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["command"] == "validate"
+
+
+def test_after_a_double_dash_output_is_an_argument(tmp_path: Path) -> None:
+    result = lgtmgen("--output", "json", "validate", "--", "--output", cwd=tmp_path)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert [(d["file"], d["check"]) for d in report["diagnostics"]] == [("--output", "catalog/not-found")]
 
 
 def _explode(*args: object) -> tuple[object, list[object]]:
