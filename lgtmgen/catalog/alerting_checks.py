@@ -11,7 +11,7 @@ from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.teams import JiraTarget, SecretAware
 from lgtmgen.catalog.positions import PathStep
-from lgtmgen.catalog.semantics import Reporter, report_unsupported_calls
+from lgtmgen.catalog.semantics import Reporter, reference_hint, report_unsupported_calls
 from lgtmgen.diagnostics import Severity
 from lgtmgen.promql import syntax_error
 
@@ -182,13 +182,14 @@ def alerting_owners_exist(catalog: Catalog, report: Reporter) -> None:
             UNKNOWN_TEAM,
             f"unknown team {alerting.catch_all_team!r}",
             ["alerting", "catch_all_team"],
+            hint=reference_hint(alerting.catch_all_team, teams, "team"),
         )
     outage = alerting.cluster_outage
     if outage is None:
         return
     base: list[PathStep] = ["alerting", "cluster_outage"]
     if outage.team not in teams:
-        report.add(UNKNOWN_TEAM, f"unknown team {outage.team!r}", [*base, "team"])
+        report.add(UNKNOWN_TEAM, f"unknown team {outage.team!r}", [*base, "team"], hint=reference_hint(outage.team, teams, "team"))
     if outage.service in {s.name for s in catalog.services}:
         # The outage alert would pass for that service's alert: the pages of the service's
         # dependencies inhibit their callers' alerts, so they would suppress the outage itself.

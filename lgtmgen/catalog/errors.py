@@ -148,6 +148,12 @@ def _objective_message(value: object) -> tuple[str, str, str]:
             f"objective: {_describe(value)} is a ratio, but objectives are percentages",
             f"write {as_percent} for {as_percent} %",
         )
+    if isinstance(value, int | float) and _is_number(value) and value == 100:
+        return (
+            "catalog/out-of-range",
+            f"objective: {_describe(value)} leaves no error budget; an objective is a percentage below 100",
+            "no service meets 100%: write what its users need, such as 99.9 (43 minutes a month)",
+        )
     return (
         "catalog/out-of-range",
         f"objective: {_describe(value)} is not a percentage from 1 to below 100",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.positions import PathStep
-from lgtmgen.catalog.semantics import Reporter, report_unsupported_calls
+from lgtmgen.catalog.semantics import Reporter, reference_hint, report_unsupported_calls
 from lgtmgen.naming import slug
 from lgtmgen.promql import counter_reads, syntax_error
 
@@ -27,6 +27,7 @@ def capacity_signals_are_valid(catalog: Catalog, report: Reporter) -> None:
                 UNKNOWN_TEAM,
                 f"capacity signal {signal.name!r} names team {signal.team!r}, which is not declared",
                 [*base, "team"],
+                hint=reference_hint(signal.team, teams, "team"),
             )
         if (signal.team, signal.name) in seen:
             report.add(

@@ -7,7 +7,7 @@ import re
 from lgtmgen.catalog.models import Catalog
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.positions import PathStep
-from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.catalog.semantics import Reporter, reference_hint
 from lgtmgen.diagnostics import Severity
 from lgtmgen.regex import re2_problem
 
@@ -118,11 +118,17 @@ def rollup_is_declared(catalog: Catalog, report: Reporter) -> None:
         return
     tenants = {t.name for t in catalog.tenants}
     if rollup.tenant not in tenants:
-        report.add(ROLLUP_UNKNOWN_TENANT, f"roll-up tenant {rollup.tenant!r} is not declared", ["mimir", "rollup", "tenant"])
+        report.add(
+            ROLLUP_UNKNOWN_TENANT, f"roll-up tenant {rollup.tenant!r} is not declared", ["mimir", "rollup", "tenant"],
+            hint=reference_hint(rollup.tenant, tenants, "tenant"),
+        )
     for index, source in enumerate(rollup.source_tenants):
         path: list[PathStep] = ["mimir", "rollup", "source_tenants", index]
         if source not in tenants:
-            report.add(ROLLUP_UNKNOWN_TENANT, f"source tenant {source!r} is not declared", path)
+            report.add(
+                ROLLUP_UNKNOWN_TENANT, f"source tenant {source!r} is not declared", path,
+                hint=reference_hint(source, tenants, "tenant"),
+            )
         elif source == rollup.tenant:
             report.add(ROLLUP_READS_ITSELF, f"the roll-up tenant {source!r} cannot be its own source", path)
 
@@ -144,7 +150,11 @@ def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
     if "comparison" in catalog.metrics.model_fields_set:
         for field in ("target", "baseline"):
             if getattr(comparison, field) not in environments:
-                report.add(UNKNOWN_ENVIRONMENT, f"environment {getattr(comparison, field)!r} is not declared", ["metrics", "comparison", field])
+                name = getattr(comparison, field)
+                report.add(
+                    UNKNOWN_ENVIRONMENT, f"environment {name!r} is not declared", ["metrics", "comparison", field],
+                    hint=reference_hint(name, environments, "environment"),
+                )
     auth = catalog.metrics.remote_write_auth
     if auth is not None and (auth.username is None) != (auth.password_file is None):
         report.add(REMOTE_WRITE_AUTH, "basic auth needs both `username` and `password_file`", ["metrics", "remote_write_auth"])

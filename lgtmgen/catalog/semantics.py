@@ -162,8 +162,14 @@ def _reference(
             "catalog/unknown-reference",
             f"unknown {what} {name!r}",
             path,
-            hint=_suggest(name, known) or _declared(known, what),
+            hint=reference_hint(name, known, what),
         )
+
+
+def reference_hint(name: str, known: Iterable[str], what: str) -> str:
+    """The hint of a name that refers to nothing: the nearest declared name, else the declared ones."""
+    known = set(known)
+    return _suggest(name, known) or _declared(known, what)
 
 
 def _declared(known: set[str], what: str) -> str:

@@ -10,7 +10,7 @@ from lgtmgen.catalog.models import Catalog, LatencySLI, Service
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.traces import endpoint_scheme
 from lgtmgen.catalog.positions import PathStep
-from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.catalog.semantics import Reporter, reference_hint
 from lgtmgen.diagnostics import Severity
 
 UNKNOWN_TIER = "catalog/traces-unknown-tier"
@@ -66,7 +66,10 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
             )
         seen.add(journey.name)
         if journey.team not in teams:
-            report.add(JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"])
+            report.add(
+                JOURNEY_UNKNOWN_TEAM, f"unknown team {journey.team!r}", [*base, "team"],
+                hint=reference_hint(journey.team, teams, "team"),
+            )
         tenants = step_tenants(journey, services)
         if len(tenants) > 1:
             where = (
@@ -94,6 +97,7 @@ def journeys_are_consistent(catalog: Catalog, report: Reporter) -> None:
                     JOURNEY_UNKNOWN_SERVICE,
                     f"journey {journey.name!r} step {n + 1} names unknown service {step.service!r}",
                     [*base, "steps", n, "service"],
+                    hint=reference_hint(step.service, services, "service"),
                 )
                 continue
             metrics = resolve_metrics(service)

@@ -126,6 +126,9 @@ def test_unknown_owner_teams_and_a_signalless_outage_alert_are_reported(tmp_path
         ("catalog/unknown-reference", "alerting.catch_all_team"),
         ("catalog/unknown-reference", "alerting.cluster_outage.team"),
     ]
+    teams = [t["name"] for t in catalog()["teams"]]
+    hints = {d.path: d.hint for d in load(tmp_path, catalog(alerting={"catch_all_team": teams[0][:-1]})).diagnostics}
+    assert hints == {"alerting.catch_all_team": f"did you mean {teams[0]!r}?"}
 
 
 def test_a_declared_outage_expression_must_parse(tmp_path: Path) -> None:

@@ -250,10 +250,13 @@ def test_promtool_keeps_journeys_apart_by_cluster_and_alerts_carry_it(
 
 def test_a_step_naming_an_unknown_service_is_reported_at_the_step(load: CatalogLoader) -> None:
     document = base_catalog()
-    document["journeys"] = [{**BUY, "steps": [{"service": "nope", "route": "/"}]}]
+    document["journeys"] = [{**BUY, "steps": [{"service": "nope", "route": "/"}, {"service": "order", "route": "/"}]}]
     plan, diagnostics = load(document)
     assert plan is None
-    assert [(d.check, d.path) for d in diagnostics] == [("catalog/journey-unknown-service", "journeys[0].steps[0].service")]
+    assert [(d.check, d.path, d.hint) for d in diagnostics] == [
+        ("catalog/journey-unknown-service", "journeys[0].steps[0].service", "declared services: auth, lab-job, orders, web"),
+        ("catalog/journey-unknown-service", "journeys[0].steps[1].service", "did you mean 'orders'?"),
+    ]
 
 
 def test_a_journey_whose_steps_run_in_no_common_cluster_is_refused(load: CatalogLoader) -> None:
