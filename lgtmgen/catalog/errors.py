@@ -19,6 +19,7 @@ from lgtmgen.catalog.models.base import (
     METRIC_NAME_PATTERN,
     SECRET_FILE_PATTERN,
     Duration,
+    parse_duration,
 )
 from lgtmgen.catalog.positions import PathStep, format_path, locate, source_line
 from lgtmgen.diagnostics import Diagnostic
@@ -139,6 +140,27 @@ def _is_duration(root: type[BaseModel], path: list[PathStep]) -> bool:
     return False
 
 
+def _field_description(root: type[BaseModel], path: list[PathStep]) -> str | None:
+    """The description of the field at `path` (the catalog reference's words for it)."""
+    model = model_at(root, path[:-1]) if path else None
+    if model is None:
+        return None
+    for name, info in model.model_fields.items():
+        if path[-1] in (name, info.alias):
+            return info.description
+    return None
+
+
+def _seconds_of(value: object) -> str | None:
+    """A duration written where a number of seconds belongs (`300ms`, `2s`), as that number."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return f"{parse_duration(value.strip()):g}"
+    except ValueError:
+        return None
+
+
 def _objective_message(value: object) -> tuple[str, str, str]:
     """An objective out of range; a ratio such as 0.999 is named as one, with its percentage."""
     if isinstance(value, int | float) and _is_number(value) and 0 < value < 1:
@@ -203,16 +225,21 @@ def _message(
         hint = None
         if name == "objective" and isinstance(value, str) and value.strip().endswith("%"):
             hint = f"write the percentage without its sign: {value.strip().removesuffix('%').strip()}"
+        elif kind in ("float_type", "float_parsing") and (seconds := _seconds_of(value)) is not None:
+            hint = f"a number of seconds, without a unit: {seconds} for {value}"
         return "catalog/wrong-type", f"{name}: expected {_TYPE_NAMES[kind]}, got {_describe(value)}", hint
     if kind in ("greater_than", "less_than", "greater_than_equal", "less_than_equal"):
         if name == "objective":
             return _objective_message(error["input"])
         return "catalog/out-of-range", f"{name}: {error['msg'].replace('Input', 'value')}", None
     if kind in ("string_pattern_mismatch", "string_too_short", "string_too_long"):
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        # A pattern without words of its own is explained by its field's description (`09:00`).
+        described = _field_description(root, path) if pattern and pattern not in _PATTERN_WORDS else None
         return (
             "catalog/invalid-format",
             f"{name}: {_describe(error['input'])} {_pattern_text(error)}",
-            None,
+            described,
         )
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
