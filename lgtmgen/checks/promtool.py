@@ -231,15 +231,20 @@ def _test_failures(run: ToolRun, report: Path, files: list[str]) -> list[Diagnos
     """Failures by file from promtool's JUnit report (its text output does not say which file failed)."""
     try:
         suites = ElementTree.parse(report).getroot().iter("testsuite")
+        # One failure text in several cases of a file (a rule file that does not load) is one finding.
+        cases: dict[tuple[str, str], list[str]] = {}
+        for suite in suites:
+            for case in suite.iter("testcase"):
+                for failure in [*case.iter("failure"), *case.iter("error")]:
+                    key = (suite.get("name") or files[0], (failure.text or "").strip())
+                    cases.setdefault(key, []).append(case.get("name", ""))
         found = [
             Diagnostic(
                 "promtool/tests",
-                f"{case.get('name', '')}: {(failure.text or '').strip()}",
-                location=Location(suite.get("name") or files[0]),
+                f"{names[0]}{f' (and {len(names) - 1} more test cases)' if len(names) > 1 else ''}: {text}",
+                location=Location(file),
             )
-            for suite in suites
-            for case in suite.iter("testcase")
-            for failure in [*case.iter("failure"), *case.iter("error")]
+            for (file, text), names in cases.items()
         ]
     except (OSError, ElementTree.ParseError):
         found = []

@@ -138,3 +138,23 @@ def test_a_rule_file_that_does_not_load_is_reported_at_that_file(tmp_path: Path)
     files = tuple(BundleFile(n, Role.PROMETHEUS_RULES, tmp_path / n) for n in names)
     found = PromtoolRules().run(CheckContext(tmp_path, files, locate_tools()))
     assert [(d.check, d.location.file if d.location else None) for d in found] == [("promtool/rules", "bad.yaml")]
+
+
+def test_test_cases_failing_alike_on_a_rule_file_that_does_not_load_are_one_finding(tmp_path: Path) -> None:
+    """Every case of a file fails with the same load error: one finding naming how many, not one a case.
+    Cases failing each its own way stay apart."""
+    broken = {"groups": [{"name": "x", "rules": [{"record": "a", "expr": "sum("}]}]}
+    (tmp_path / "bad-rules.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
+    on_broken = _test_file("first", 1)
+    on_broken["rule_files"] = ["bad-rules.yaml"]
+    on_broken["tests"] = [{**case, "name": name} for case in on_broken["tests"] for name in ("first", "second", "third")]  # type: ignore[attr-defined]
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(on_broken), encoding="utf-8")
+    two_ways = _test_file("off by one", 2)
+    two_ways["tests"] += _test_file("off by two", 3)["tests"]  # type: ignore[operator]
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(two_ways), encoding="utf-8")
+    files = tuple(BundleFile(n, Role.PROMETHEUS_RULE_TESTS, tmp_path / n) for n in ("a.yaml", "b.yaml"))
+    found = PromtoolUnitTests().run(CheckContext(tmp_path, files, locate_tools()))
+    by_file = sorted((d.location.file if d.location else "", d.message) for d in found)
+    assert [file for file, _ in by_file] == ["a.yaml", "b.yaml", "b.yaml"]
+    assert by_file[0][1].startswith("first (and 2 more test cases): ") and "bad-rules.yaml" in by_file[0][1]
