@@ -174,6 +174,17 @@ def _valid_plan(command: str, catalog: list[Path]) -> tuple[Plan, list[Diagnosti
     return plan, diagnostics
 
 
+def _linked_to(staging: Path, out_dir: Path, staged: list[str]) -> int:
+    """How many staged files are the previous bundle's own, linked because their bytes did not change."""
+    kept = 0
+    for path in staged:
+        try:
+            kept += os.path.samefile(staging / path, out_dir / path)
+        except OSError:  # not in the previous bundle
+            continue
+    return kept
+
+
 def _stage(
     command: str,
     plan: Plan,
@@ -270,6 +281,7 @@ def build(
         if check:
             diagnostics += _checked(staging, cache)
         manifest = (staging / MANIFEST).read_bytes()
+        kept = _linked_to(staging, out_dir, staged)
         try:
             swap_in(staging, out_dir)
         except OSError as exc:
@@ -279,10 +291,11 @@ def build(
     if bundles:
         bundles.remember(plan.catalog_digest, manifest)
     count = len(staged)
+    unchanged = f": {count - kept} new or changed, {kept} unchanged" if kept else ""
     _finish(
         "build",
         diagnostics,
-        f"wrote {count} files to {out_dir} ({time.perf_counter() - started:.2f} s)",
+        f"wrote {count} files to {out_dir}{unchanged} ({time.perf_counter() - started:.2f} s)",
         out=str(out_dir),
         files=count,
         reused=False,
@@ -395,6 +408,9 @@ def diff(
     jobs: JobsOption = 0,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    stat: Annotated[
+        bool, typer.Option("--stat", help="One line a file (added, changed or removed, lines + and -) instead of the diff.")
+    ] = False,
 ) -> None:
     """Dry run: show what a build would add, change or remove; exit 1 when anything differs.
 
@@ -417,7 +433,7 @@ def diff(
         )
     bundles = _built_bundles(_cache_dir(cache_dir, no_cache))
     reused = bundles is not None and bundles.current(plan.catalog_digest, out_dir) is not None
-    changed, manifest = ({}, None) if reused else _changes(plan, diagnostics, out_dir, jobs)
+    changed, manifest = ({}, None) if reused else _changes(plan, diagnostics, out_dir, jobs, stat)
     if bundles and not changed and manifest is not None:
         bundles.remember(plan.catalog_digest, manifest)
     pending = f"{len(changed)} file(s) would change in {out_dir}" if changed else None
@@ -432,9 +448,11 @@ def diff(
     err.print(f"[green]✓[/] {out_dir} is up to date{how}")
 
 
-def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int) -> tuple[dict[str, str], bytes]:
+def _changes(
+    plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int, stat: bool = False
+) -> tuple[dict[str, str], bytes]:
     """Every file a build would add, change or remove in `out_dir`, printed as a unified diff
-    (in human output), and the would-be bundle's manifest."""
+    (in human output; with `stat`, one line a file), and the would-be bundle's manifest."""
     changed: dict[str, str] = {}
     # The would-be bundle is staged on disk like a build's, then compared file by file. Beside a
     # previous bundle it is staged as a build would be, its unchanged files linked to the bundle's:
@@ -452,7 +470,8 @@ def _changes(plan: Plan, diagnostics: list[Diagnostic], out_dir: Path, jobs: int
                 continue
             changed[path] = "added" if before is None else "removed" if after is None else "changed"
             if state.output is OutputFormat.human:
-                sys.stdout.write("".join(_unified(path, before, after)))
+                unified = _unified(path, before, after)
+                sys.stdout.write(_stat_line(changed[path], path, unified) if stat else "".join(unified))
         manifest = (scratch / MANIFEST).read_bytes()
     return changed, manifest
 
@@ -471,6 +490,13 @@ def _diff_scratch(stack: contextlib.ExitStack, out_dir: Path) -> tuple[Path, Pat
         except OSError:
             pass
     return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lgtmgen-diff-"))), None
+
+
+def _stat_line(change: str, path: str, unified: list[str]) -> str:
+    """`changed  prometheus/rules/slo/cart.yaml  +3 -1`: a file's change and its lines added and removed."""
+    added = sum(1 for line in unified if line.startswith("+") and not line.startswith("+++"))
+    removed = sum(1 for line in unified if line.startswith("-") and not line.startswith("---"))
+    return f"{change:<8} {path}  +{added} -{removed}\n"
 
 
 def _unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:

@@ -284,10 +284,27 @@ def test_diff_reports_added_changed_and_removed_files_and_exits_one_until_the_bu
     assert "--- a/prometheus/rules/slo/api.yaml\n+++ /dev/null\n" in text.stdout
     assert "-# hand edit\n" in text.stdout
     assert any(line.startswith("--- /dev/null") for line in text.stdout.splitlines())
+    stat = lgtmgen("diff", catalog.name, "-o", "out", "--stat", cwd=cwd)
+    assert stat.returncode == 1
+    listed = {line.split()[1]: line.split()[0] for line in stat.stdout.splitlines()}
+    assert listed == changes  # one line a file, saying what the JSON says
+    edited = next(line for line in stat.stdout.splitlines() if line.split()[1] == rules.relative_to(out).as_posix())
+    assert edited.endswith(" -1") or edited.split()[0] == "removed"  # the hand edit's line goes
     assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
     assert lgtmgen("diff", catalog.name, "-o", "out", "--no-cache", cwd=cwd).returncode == 0
     # The would-be bundle was staged beside the bundle (its unchanged files linked) and is gone.
     assert sorted(p.name for p in cwd.iterdir()) == sorted([catalog.name, "out"])
+
+
+def test_a_rebuild_says_how_many_files_changed_and_how_many_it_kept(catalog: Path) -> None:
+    cwd = catalog.parent
+    first = lgtmgen("build", catalog.name, "-o", "out", cwd=cwd)
+    assert "new or changed" not in first.stderr  # nothing to compare with
+    catalog.write_text(catalog.read_text().replace("objective: 99.9 ", "objective: 99.5 "), encoding="utf-8")
+    changed = json.loads(lgtmgen("--output", "json", "diff", catalog.name, "-o", "out", cwd=cwd).stdout)["changes"]
+    second = lgtmgen("build", catalog.name, "-o", "out", cwd=cwd)
+    total = sum(1 for p in (cwd / "out").rglob("*") if p.is_file())
+    assert f"wrote {total} files to out: {len(changed)} new or changed, {total - len(changed)} unchanged" in second.stderr
 
 
 def test_diff_in_json_summarises_the_pending_changes_as_the_human_output_does(catalog: Path) -> None:
