@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import errno
+import inspect
 import os
 import sys
 import time
@@ -595,3 +596,21 @@ def _holds(path: Path, text: str) -> bool:
 app.command("graph")(graph_command)
 app.add_typer(import_app, name="import")
 app.add_typer(alerts_app, name="alerts")
+
+
+def _reflowed(doc: str) -> str:
+    """A docstring's paragraphs each on one line: typer's help keeps the line breaks of every
+    paragraph after the first, which a narrow terminal then wraps again mid-sentence."""
+    return "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
+
+
+def _reflow_help(typer_app: typer.Typer) -> None:
+    for info in typer_app.registered_commands:
+        if info.help is None and info.callback is not None and info.callback.__doc__:
+            info.help = _reflowed(info.callback.__doc__)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _reflow_help(group.typer_instance)
+
+
+_reflow_help(app)

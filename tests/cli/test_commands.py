@@ -701,3 +701,20 @@ def test_a_usage_error_report_to_a_reader_that_went_away_keeps_its_exit_code(tmp
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 2, err
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_no_command_help_breaks_a_line_inside_a_paragraph() -> None:
+    """Typer keeps a docstring's line breaks after its first paragraph; a narrow terminal then wrapped
+    those lines again mid-sentence."""
+    import typer as typer_module
+
+    def helps(typer_app: typer_module.Typer) -> list[str]:
+        found = [info.help or "" for info in typer_app.registered_commands]
+        for group in typer_app.registered_groups:
+            assert group.typer_instance is not None
+            found += helps(group.typer_instance)
+        return found
+
+    texts = helps(app)
+    assert len(texts) >= 8 and all(texts)
+    assert [t for t in texts if "\n" in t.replace("\n\n", "")] == []
