@@ -259,7 +259,7 @@ def _tempo_exporter(load: CatalogLoader, sampling: dict[str, Any]) -> dict[str, 
 def test_the_in_cluster_tempo_is_reached_over_plain_grpc_spelled_out(plan: Plan) -> None:
     # The collector's gRPC exporter defaults to TLS; a plain in-cluster distributor needs insecure.
     exporter = _collectors(plan)["otelcol/tail-sampling-prod.yaml"]["exporters"]["otlp_grpc/tempo"]
-    assert exporter["endpoint"] == "tempo-distributor:4317"
+    assert exporter["endpoint"] == "tempo-distributor.tempo.svc:4317"
     assert exporter["tls"] == {"insecure": True}
 
 

@@ -13,12 +13,12 @@ class DatasourceEndpoints(Strict):
     """Where Grafana reaches the query paths of Mimir, Loki and Tempo (one datasource each per tenant)."""
 
     mimir_url: str = Field(
-        default="http://mimir-query-frontend:8080/prometheus",
+        default="http://mimir-query-frontend.mimir.svc:8080/prometheus",
         min_length=1,
         description="Prometheus-compatible query URL of Mimir.",
     )
-    loki_url: str = Field(default="http://loki-query-frontend:3100", min_length=1, description="Loki query URL.")
-    tempo_url: str = Field(default="http://tempo-query-frontend:3200", min_length=1, description="Tempo query URL.")
+    loki_url: str = Field(default="http://loki-query-frontend.loki.svc:3100", min_length=1, description="Loki query URL.")
+    tempo_url: str = Field(default="http://tempo-query-frontend.tempo.svc:3200", min_length=1, description="Tempo query URL.")
 
 
 class TenantHeader(Strict):

@@ -128,10 +128,10 @@ class LogsSettings(Strict):
         ),
     )
     alertmanager_url: str = Field(
-        default="http://alertmanager:9093", description="Alertmanager of the ruler's alerts."
+        default="http://alertmanager.monitoring.svc:9093", description="Alertmanager of the ruler's alerts."
     )
     otlp_endpoint: str = Field(
-        default="http://loki-gateway:3100/otlp",
+        default="http://loki-gateway.loki.svc/otlp",
         description="Loki OTLP endpoint the collector exports to.",
     )
     rules: LogsRules = Field(default=LogsRules(), description="Log-based alert thresholds.")

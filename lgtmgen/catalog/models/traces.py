@@ -158,7 +158,7 @@ class SamplingSettings(Strict):
         default=BaselineByTier(), description="Probabilistic baseline and its cost cap per service tier."
     )
     tempo_endpoint: str = Field(
-        default="tempo-distributor:4317", min_length=1, description="OTLP gRPC endpoint of Tempo."
+        default="tempo-distributor.tempo.svc:4317", min_length=1, description="OTLP gRPC endpoint of Tempo."
     )
     tempo_tls: TempoExportTls = Field(
         default=TempoExportTls(),
