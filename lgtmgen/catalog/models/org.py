@@ -43,7 +43,10 @@ class Cluster(Strict):
     region: str = Field(default="", description="Cloud region, the `region` external label.")
     tenant: Identifier | None = Field(
         default=None,
-        description="Default tenant for metrics of this cluster; services may override.",
+        description=(
+            "Tenant of the cluster's own series (its Prometheus' `up`, `keep_metrics`); a service's "
+            "series go to the service's tenant wherever it runs."
+        ),
     )
     prometheus: ClusterPrometheus | None = None
 
