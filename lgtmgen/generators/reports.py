@@ -117,8 +117,13 @@ def _service_gaps(service: Service, plan: Plan, teams: dict[str, Team]) -> Itera
     if not plan.slos_of(service.name):
         yield ("service", service.name, service.team, "no SLO: no burn-rate alert pages or tickets for it")
     team = teams.get(service.team)
-    if service.tier == 1 and plan.slos_of(service.name) and not _pagers(team):
-        yield ("service", service.name, service.team, "tier 1, but its team has no PagerDuty or Pushover: pages go to chat")
+    pages = any(_windows(s, "page") for s in plan.slos_of(service.name))
+    if pages and not _pagers(team):
+        when = "at any hour" if service.tier == 1 else "in business hours"
+        yield (
+            "service", service.name, service.team,
+            f"tier {service.tier}, pages {when}, but its team has no PagerDuty or Pushover: pages go to chat",
+        )
     if service.tier == 1 and team is not None and team.escalate_to is None:
         yield ("service", service.name, service.team, "tier 1, but its team has no escalate_to: unanswered pages stay with it")
 

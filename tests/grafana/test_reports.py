@@ -54,13 +54,22 @@ services:
     metrics: {convention: http, selector: {job: batch}}
     slos:
       - {name: availability, objective: 99, sli: {kind: availability}, alerting: {page: false}}
+  - name: refunds
+    team: payments
+    tier: 2
+    tenant: prod
+    metrics: {convention: http, selector: {job: refunds}}
+    slos:
+      - {name: availability, objective: 99, sli: {kind: availability}}
 """
     )
     coverage = {r[0]: r[3:] for r in alert_coverage(plan).rows}
     assert coverage["batch"] == ("1", "0", "2", "nothing pages")
     assert coverage["checkout"] == ("2", "4", "4", "chat fallback")
     gaps = ownership_gaps(plan).rows
-    assert ("service", "checkout", "payments", "tier 1, but its team has no PagerDuty or Pushover: pages go to chat") in gaps
+    assert ("service", "checkout", "payments", "tier 1, pages at any hour, but its team has no PagerDuty or Pushover: pages go to chat") in gaps
+    # a lower tier pages too, in business hours
+    assert ("service", "refunds", "payments", "tier 2, pages in business hours, but its team has no PagerDuty or Pushover: pages go to chat") in gaps
     assert ("service", "frontend", "web", "no SLO: no burn-rate alert pages or tickets for it") in gaps
     assert not any(r[1] == "batch" and "PagerDuty" in r[3] for r in gaps)
 
