@@ -10,6 +10,11 @@ most a year matches the longest retention tiers.
 
 Check id: ``catalog/slo-period-range``, at the key that sets the period.
 
+Short periods stretch the windows to their minimum, where the fastest page's long and short
+windows can coincide (a 1d period at 30s scrapes: 2m and 2m). Such a condition is a single window:
+it pages on a burst as short as that window, which the long window exists to ignore. A warning
+names the shortest period that keeps them apart (``catalog/slo-period-windows-coincide``).
+
 An SLO's rules read its tenant's series over the whole period: a period longer than the
 tenant's metrics retention (its Mimir tier's, or the roll-up's) computes the budget from the
 part still kept and stretches it to the period (``catalog/slo-period-beyond-retention``).
@@ -17,12 +22,15 @@ part still kept and stretches it to the period (``catalog/slo-period-beyond-rete
 
 from __future__ import annotations
 
-from lgtmgen.catalog.models import Catalog
+from lgtmgen.burn_windows import derived_windows
+from lgtmgen.catalog.models import Catalog, Defaults
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter
+from lgtmgen.diagnostics import Severity
 
 PERIOD_RANGE = "catalog/slo-period-range"
+WINDOWS_COINCIDE = "catalog/slo-period-windows-coincide"
 BEYOND_RETENTION = "catalog/slo-period-beyond-retention"
 MIN_PERIOD = 3600.0
 MAX_PERIOD = 365 * 86400.0
@@ -42,16 +50,58 @@ def _check(period: str, path: list[PathStep], report: Reporter) -> None:
     )
 
 
+def _coinciding(period: float, defaults: Defaults) -> bool:
+    return any(w.long == w.short for w in derived_windows(period, defaults))
+
+
+def _shortest_apart(period: float, defaults: Defaults) -> float:
+    """The shortest whole number of hours from `period` whose derived windows are all apart."""
+    hours = max(1, int(period // 3600))
+    while hours < MAX_PERIOD // 3600 and _coinciding(hours * 3600.0, defaults):
+        hours += 1
+    return hours * 3600.0
+
+
+def _check_windows(period: str, path: list[PathStep], defaults: Defaults, report: Reporter) -> None:
+    seconds = parse_duration(period)
+    if not MIN_PERIOD <= seconds <= MAX_PERIOD or not _coinciding(seconds, defaults):
+        return
+    same = next(w for w in derived_windows(seconds, defaults) if w.long == w.short)
+    report.add(
+        WINDOWS_COINCIDE,
+        f"an SLO period of {period} stretches the {same.severity}'s windows to {format_duration(same.long)} "
+        f"and {format_duration(same.short)} at these scrape and evaluation intervals: a single window, "
+        "which pages on a burst that short",
+        path,
+        severity=Severity.WARNING,
+        hint=f"use a period of at least {format_duration(_shortest_apart(seconds, defaults))}, "
+        "or declare alerting.windows",
+    )
+
+
 def slo_periods_are_sane(catalog: Catalog, report: Reporter) -> None:
-    """The default period, each SLO's and each journey's lie between 1h and 1y."""
-    _check(catalog.defaults.slo_period, ["defaults", "slo_period"], report)
+    """The default period, each SLO's and each journey's lie between 1h and 1y, and keep their
+    derived windows apart (SLOs that declare their windows are their own judge)."""
+    defaults = catalog.defaults
+    _check(defaults.slo_period, ["defaults", "slo_period"], report)
+    default_windows_used = False
     for s, service in enumerate(catalog.services):
         for n, slo in enumerate(service.slos):
             if slo.period is not None:
                 _check(slo.period, ["services", s, "slos", n, "period"], report)
+            if slo.alerting.windows is None:
+                if slo.period is not None:
+                    _check_windows(slo.period, ["services", s, "slos", n, "period"], defaults, report)
+                else:
+                    default_windows_used = True
     for j, journey in enumerate(catalog.journeys):
         if journey.slo.period is not None:
             _check(journey.slo.period, ["journeys", j, "slo", "period"], report)
+            _check_windows(journey.slo.period, ["journeys", j, "slo", "period"], defaults, report)
+        else:
+            default_windows_used = True
+    if default_windows_used:
+        _check_windows(defaults.slo_period, ["defaults", "slo_period"], defaults, report)
 
 
 def _metrics_retention(catalog: Catalog, tenant: str) -> float | None:

@@ -199,3 +199,28 @@ def test_a_declared_short_window_below_two_evaluation_intervals_is_refused_at_it
     ]
     document["services"][0]["slos"][0]["alerting"]["windows"][0]["short"] = "10m"
     assert _errors(tmp_path, document) == []
+
+
+def _warnings(tmp_path: Path, document: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
+    _, diagnostics = load_catalog_document(tmp_path, document)
+    return [(d.check, d.path, d.hint) for d in diagnostics if not d.is_error]
+
+
+def test_a_period_so_short_that_a_pages_windows_coincide_is_warned_with_the_shortest_that_keeps_them_apart(
+    tmp_path: Path,
+) -> None:
+    """At 30s scrapes the fastest page of a 1d period has both windows at the 2m minimum: a single
+    window. 31h is the first whole number of hours whose windows stay apart (4m and 2m)."""
+    document = base_catalog()
+    document["defaults"] = {"scrape_interval": "30s", "evaluation_interval": "30s"}
+    document["services"][0]["slos"][0]["period"] = "1d"
+    assert [w for w in burn_windows(86400.0, 120.0, 30) if w.long == w.short]
+    assert [w for w in burn_windows(30 * 3600.0, 120.0, 30) if w.long == w.short]
+    assert not [w for w in burn_windows(31 * 3600.0, 120.0, 30) if w.long == w.short]
+    found = [w for w in _warnings(tmp_path, document) if w[0] == "catalog/slo-period-windows-coincide"]
+    assert found == [
+        ("catalog/slo-period-windows-coincide", "services[0].slos[0].period",
+         "use a period of at least 1d7h, or declare alerting.windows"),
+    ]
+    document["services"][0]["slos"][0]["period"] = "7d"
+    assert not [w for w in _warnings(tmp_path, document) if w[0] == "catalog/slo-period-windows-coincide"]
