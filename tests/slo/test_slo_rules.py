@@ -271,11 +271,7 @@ def test_a_long_window_ten_percent_short_breaks_its_bound(window: str, tmp_path:
     assert failed == {window}, run.stderr
 
 
-NO_SERIES_CATALOG = """\
-apiVersion: lgtmgen/v1
-defaults: {scrape_interval: 15s, evaluation_interval: 30s}
-teams: [{name: web, notify: {slack: {channel: "#web", api_url_file: /etc/am/slack}}}]
-tenants: [{name: prod}]
+NO_SERIES_CATALOG = SMALL_CATALOG[: SMALL_CATALOG.index("services:")] + """\
 services:
   - name: api
     team: web
