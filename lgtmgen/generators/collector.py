@@ -13,3 +13,18 @@ def memory_limiter() -> dict[str, Any]:
 
 
 MEMORY_LIMITER = "memory_limiter"
+
+
+def literal_dollars(config: Any) -> Any:
+    """`config` with every `$` of its text written `$$`: the collector expands `${env:X}`,
+    `${file:/path}` (and more providers) anywhere in its configuration when it starts, so a
+    service name or regex from the catalog holding `${env:AWS_SECRET_ACCESS_KEY}` would put that
+    secret into every log line's labels. `$$` is the collector's literal `$`; the bundle's collector
+    files reference no variable of their own."""
+    if isinstance(config, str):
+        return config.replace("$", "$$")
+    if isinstance(config, dict):
+        return {literal_dollars(key): literal_dollars(value) for key, value in config.items()}
+    if isinstance(config, list):
+        return [literal_dollars(item) for item in config]
+    return config

@@ -22,7 +22,7 @@ from typing import Any
 from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models.logs import LogsSettings, ServiceLogs
 from lgtmgen.catalog.models.service import Service
-from lgtmgen.generators.collector import MEMORY_LIMITER, memory_limiter
+from lgtmgen.generators.collector import MEMORY_LIMITER, literal_dollars, memory_limiter
 from lgtmgen.generators.loki.common import (
     CLUSTER_ATTRIBUTE,
     ERROR_CLASS_ATTRIBUTE,
@@ -227,7 +227,7 @@ class LogPipelines:
                 yield Artifact(
                     PIPELINES_PATH,
                     Role.OTELCOL_CONFIG,
-                    collector_config(services, plan.catalog.logs),
+                    literal_dollars(collector_config(services, plan.catalog.logs)),
                     comment=f"Log collector: {purpose}",
                 )
             return
@@ -237,6 +237,6 @@ class LogPipelines:
                 yield Artifact(
                     cluster_pipelines_path(cluster.name),
                     Role.OTELCOL_CONFIG,
-                    collector_config(here, plan.catalog.logs, cluster.name),
+                    literal_dollars(collector_config(here, plan.catalog.logs, cluster.name)),
                     comment=f"Log collector of cluster {cluster.name}: {purpose}",
                 )

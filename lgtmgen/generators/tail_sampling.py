@@ -28,7 +28,7 @@ from lgtmgen.artifacts import Artifact, Role
 from lgtmgen.catalog.models import LatencySLI, Service
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.models.traces import SamplingSettings
-from lgtmgen.generators.collector import MEMORY_LIMITER, memory_limiter
+from lgtmgen.generators.collector import MEMORY_LIMITER, literal_dollars, memory_limiter
 from lgtmgen.generators.trace_routing import otlp_receiver, routing_collector_config
 from lgtmgen.naming import slug
 from lgtmgen.plan import Plan
@@ -223,7 +223,7 @@ class TailSampling:
             yield Artifact(
                 path=f"otelcol/trace-routing-{slug(tenant)}.yaml",
                 role=Role.OTELCOL_CONFIG,
-                data=routing_collector_config(settings.routing, slug(tenant)),
+                data=literal_dollars(routing_collector_config(settings.routing, slug(tenant))),
                 comment=(
                     f"Trace router of tenant {tenant!r}: applications send here; every span of a "
                     "trace goes to the same sampler replica."
@@ -232,7 +232,7 @@ class TailSampling:
             yield Artifact(
                 path=f"otelcol/tail-sampling-{slug(tenant)}.yaml",
                 role=Role.OTELCOL_CONFIG,
-                data=collector_config(tenant, services, settings),
+                data=literal_dollars(collector_config(tenant, services, settings)),
                 comment=(
                     f"Trace sampler of tenant {tenant!r}: receives from its routers; tail sampling "
                     "derived from the catalog."

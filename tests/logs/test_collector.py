@@ -44,7 +44,7 @@ def test_each_declared_format_gets_its_parser(plan: Plan) -> None:
         "parse_from": "body",
         "parse_to": "attributes",
         "on_error": "send_quiet",
-        "regex": "^(?P<level>[A-Z]+) (?P<msg>.*)$",
+        "regex": "^(?P<level>[A-Z]+) (?P<msg>.*)$$",  # the collector reads `$$` as `$`
     }
     assert "filelog/no-logs" not in receivers
 
@@ -115,6 +115,20 @@ def test_a_component_in_a_pipeline_of_a_signal_it_does_not_handle_is_reported(pl
     }
     found = [(d.check, d.path) for d in validate_collector(doc, "c.yaml")]
     assert ("otelcol/unsupported-signal", "service.pipelines.traces.receivers") in found
+
+
+def test_catalog_text_reaches_the_collector_with_every_dollar_literal(load: Loader) -> None:
+    """The collector expands `${env:...}` and `${file:...}` anywhere in its configuration: a service
+    name holding one would put a secret of the collector's environment into every log line."""
+    doc = base_catalog()
+    doc["services"][0]["name"] = "checkout${env:AWS_SECRET_ACCESS_KEY}"
+    doc["services"][0]["logs"]["workload"] = "checkout"  # a name no pod can have
+    plan, diagnostics = load(doc)
+    assert plan is not None, [str(d) for d in diagnostics]
+    text = "\n".join(render_artifact(a).decode("utf-8") for a in LogPipelines().generate(plan))
+    text += "\n".join(render_artifact(a).decode("utf-8") for a in TailSampling().generate(plan))
+    assert "$${env:AWS_SECRET_ACCESS_KEY}" in text
+    assert "${env:" not in text.replace("$${env:", "")
 
 
 def test_no_collector_is_emitted_without_service_logs(load: Loader) -> None:
