@@ -18,6 +18,7 @@ from lgtmgen.catalog.models.base import (
     LABEL_NAME_PATTERN,
     METRIC_NAME_PATTERN,
     SECRET_FILE_PATTERN,
+    WEB_URL_PATTERN,
     Duration,
     parse_duration,
 )
@@ -273,6 +274,7 @@ _PATTERN_WORDS = {
     LABEL_NAME_PATTERN: "is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     METRIC_NAME_PATTERN: "is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     SECRET_FILE_PATTERN: "is not an absolute file path (secrets are referenced by file)",
+    WEB_URL_PATTERN: "is not an http(s) URL without user or password, spaces, '$', braces or quotes",
 }
 
 

@@ -89,14 +89,13 @@ def test_the_text_carries_burn_rate_runbook_and_dashboard_links(tmp_path: Path) 
     assert "Started: 2026-01-05 10:00 UTC" in text
 
 
-def test_an_alert_without_links_falls_back_to_the_catalog_bases_printed_literally(
-    tmp_path: Path,
-) -> None:
-    document = catalog(defaults={"grafana_url": "https://grafana.example.com/{{ .Status }}"})
+def test_an_alert_without_links_falls_back_to_the_catalog_bases(tmp_path: Path) -> None:
+    """The bases are printed as written (a URL holds no braces: the catalog refuses them)."""
+    document = catalog(defaults={"grafana_url": "https://grafana.example.com/base?orgId=1"})
     bundle, _ = alertmanager_bundle(tmp_path, document)
     bare = {**ALERT, "annotations": {}}
     text = _render(tmp_path, bundle, '{{ template "lgtmgen.text" . }}', [bare])
-    assert "Dashboard: https://grafana.example.com/{{ .Status }}" in text
+    assert "Dashboard: https://grafana.example.com/base?orgId=1" in text
     assert "Runbook: https://runbooks.example.com" in text
     assert text.startswith("SLOErrorBudgetBurn\n")
 

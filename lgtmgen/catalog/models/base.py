@@ -122,6 +122,31 @@ SecretFile = Annotated[
 ]
 """An absolute path of a file that holds a secret at run time; the secret never enters the catalog."""
 
+WEB_URL_PATTERN = r"^https?://[A-Za-z0-9.:_~%\[\]-]+([/?#][^\s${}\\`<>\"]*)?$"
+"""http(s), a host (and port) without user or password, and no character that a config file's
+reader would expand or execute: `$` (environment references of the collector, Grafana
+provisioning and `-config.expand-env`), braces (Go templates in alert annotations), quotes."""
+
+_CREDENTIAL_QUERY = re.compile(
+    r"[?&](token|access_token|auth|auth_token|api_?key|apikey|key|password|passwd|pwd|secret|sig|signature)=", re.IGNORECASE
+)
+
+
+def _check_web_url(text: str) -> str:
+    if found := _CREDENTIAL_QUERY.search(text):
+        raise ValueError(
+            f"the URL carries a credential ({found.group(1)}=); secrets stay out of the catalog and the bundle"
+        )
+    return text
+
+
+WebUrl = Annotated[
+    str,
+    Field(pattern=WEB_URL_PATTERN, examples=["https://grafana.example.com", "http://mimir-distributor.mimir.svc:8080/api/v1/push"]),
+    AfterValidator(_check_web_url),
+]
+"""An http(s) URL written into the bundle: no credentials, nothing a reader would expand."""
+
 KUBERNETES_NAME_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 KubernetesName = Annotated[str, Field(pattern=KUBERNETES_NAME_PATTERN)]
 """A Kubernetes RFC 1123 label: a namespace, a container, and what the pods of a workload are named after."""

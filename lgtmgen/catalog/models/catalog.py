@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from lgtmgen.catalog.models.alerting import AlertingSettings
-from lgtmgen.catalog.models.base import Duration, Strict
+from lgtmgen.catalog.models.base import Duration, Strict, WebUrl
 from lgtmgen.catalog.models.grafana import GrafanaSettings
 from lgtmgen.catalog.models.logs import LogsSettings
 from lgtmgen.catalog.models.metrics_platform import MetricsSettings, MimirSettings
@@ -27,11 +27,11 @@ class Defaults(Strict):
         default="30s", description="Rule evaluation interval; burn-rate windows are at least two of these."
     )
     scrape_interval: Duration = Field(default="30s", description="Scrape interval of the clusters.")
-    runbook_base_url: str = Field(
+    runbook_base_url: WebUrl = Field(
         default="https://runbooks.example.com",
         description="Base of runbook links; the bundle's docs/runbooks pages are published there.",
     )
-    grafana_url: str = Field(
+    grafana_url: WebUrl = Field(
         default="https://grafana.example.com", description="Base of dashboard links."
     )
 

@@ -6,19 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictFloat, StrictInt
 
-from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict
+from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict, WebUrl
 
 
 class DatasourceEndpoints(Strict):
     """Where Grafana reaches the query paths of Mimir, Loki and Tempo (one datasource each per tenant)."""
 
-    mimir_url: str = Field(
+    mimir_url: WebUrl = Field(
         default="http://mimir-query-frontend.mimir.svc:8080/prometheus",
         min_length=1,
         description="Prometheus-compatible query URL of Mimir.",
     )
-    loki_url: str = Field(default="http://loki-query-frontend.loki.svc:3100", min_length=1, description="Loki query URL.")
-    tempo_url: str = Field(default="http://tempo-query-frontend.tempo.svc:3200", min_length=1, description="Tempo query URL.")
+    loki_url: WebUrl = Field(default="http://loki-query-frontend.loki.svc:3100", min_length=1, description="Loki query URL.")
+    tempo_url: WebUrl = Field(default="http://tempo-query-frontend.tempo.svc:3200", min_length=1, description="Tempo query URL.")
 
 
 class TenantHeader(Strict):

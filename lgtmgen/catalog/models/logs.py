@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from lgtmgen.catalog.models.base import Duration, Identifier, KubernetesName, LabelName, Strict
+from lgtmgen.catalog.models.base import (
+    Duration,
+    Identifier,
+    KubernetesName,
+    LabelName,
+    Strict,
+    WebUrl,
+)
 
 LogLevel = Literal["trace", "debug", "info", "warn", "error", "fatal", "audit"]
 
@@ -120,17 +127,17 @@ class LogsSettings(Strict):
     memcached_chunks: str = Field(
         default="", description="Memcached address of the chunk cache; empty: off."
     )
-    mimir_remote_write_url: str | None = Field(
+    mimir_remote_write_url: WebUrl | None = Field(
         default=None,
         description=(
             "Where the ruler writes log-derived metrics (per tenant, X-Scope-OrgID); default: "
             "`metrics.remote_write_url`, with `metrics.remote_write_auth`."
         ),
     )
-    alertmanager_url: str = Field(
+    alertmanager_url: WebUrl = Field(
         default="http://alertmanager.monitoring.svc:9093", description="Alertmanager of the ruler's alerts."
     )
-    otlp_endpoint: str = Field(
+    otlp_endpoint: WebUrl = Field(
         default="http://loki-gateway.loki.svc/otlp",
         description="Loki OTLP endpoint the collector exports to.",
     )

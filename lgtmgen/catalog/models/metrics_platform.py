@@ -15,6 +15,7 @@ from lgtmgen.catalog.models.base import (
     MetricName,
     SecretFile,
     Strict,
+    WebUrl,
 )
 
 
@@ -80,7 +81,7 @@ class MetricsSettings(Strict):
     resource_metrics: ResourceMetricNames = Field(default=ResourceMetricNames(), description="Overridable names.")
     security: SecurityExporters = Field(default=SecurityExporters(), description="Declared security exporters.")
     comparison: EnvironmentComparison = Field(default=EnvironmentComparison(), description="Environments compared.")
-    remote_write_url: str = Field(
+    remote_write_url: WebUrl = Field(
         default="http://mimir-distributor.mimir.svc:8080/api/v1/push", description="Mimir push endpoint."
     )
     remote_write_auth: RemoteWriteAuth | None = Field(default=None, description="Remote-write credentials.")
@@ -154,7 +155,7 @@ class MimirSettings(Strict):
         default="dns+memcached.mimir.svc:11211", description="Results-cache memcached addresses."
     )
     split_queries_by_interval: Duration = Field(default="24h", description="Query-frontend split interval.")
-    alertmanager_url: str = Field(default="http://alertmanager.monitoring.svc:9093", description="Ruler target.")
+    alertmanager_url: WebUrl = Field(default="http://alertmanager.monitoring.svc:9093", description="Ruler target.")
     max_rule_groups_per_tenant: PositiveInt = Field(
         default=70,
         description="Ruler limit of groups per tenant; raised for a tenant whose generated rules need more.",

@@ -7,7 +7,15 @@ from typing import Literal
 from pydantic import Field
 
 from lgtmgen.catalog.models.anomaly import AnomalyDetection
-from lgtmgen.catalog.models.base import Identifier, LabelName, MetricName, Name, Strict, Tier
+from lgtmgen.catalog.models.base import (
+    Identifier,
+    LabelName,
+    MetricName,
+    Name,
+    Strict,
+    Tier,
+    WebUrl,
+)
 from lgtmgen.catalog.models.logs import ServiceLogs
 from lgtmgen.catalog.models.metrics_platform import KPI, ResourceHints
 from lgtmgen.catalog.models.slo import SLO
@@ -54,7 +62,7 @@ class Service(Strict):
     depends_on: list[Name] = Field(default_factory=list, description="Services this one calls.")
     metrics: MetricConventions = MetricConventions()
     slos: list[SLO] = Field(default_factory=list)
-    runbook_url: str | None = Field(default=None, description="Overrides the generated runbook link.")
+    runbook_url: WebUrl | None = Field(default=None, description="Overrides the generated runbook link.")
     kpis: list[KPI] = Field(default_factory=list, description="Business KPIs recorded for this service.")
     resources: ResourceHints | None = None
     logs: ServiceLogs | None = None

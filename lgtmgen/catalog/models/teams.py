@@ -62,7 +62,8 @@ class SlackTarget(SecretAware):
 
     LITERAL_SECRETS: ClassVar[dict[str, str]] = {"api_url": "api_url_file"}
 
-    channel: str = Field(pattern=r"^[#@][^\s]+$", description="Channel such as `#payments-alerts`.")
+    # No braces or `$`: Alertmanager reads the field as a Go template.
+    channel: str = Field(pattern=r"^[#@][^\s{}$]+$", description="Channel such as `#payments-alerts`.")
     api_url_file: SecretFile = Field(description="File holding the Slack webhook URL.")
     api_url: SkipJsonSchema[Any] = _literal()
 
@@ -83,7 +84,7 @@ class PagerDutyTarget(SecretAware):
 class EmailTarget(Strict):
     """An e-mail address for ticket and info notifications (needs `alerting.smtp`)."""
 
-    to: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="Recipient address.")
+    to: str = Field(pattern=r"^[^@\s{}$]+@[^@\s{}$]+$", description="Recipient address.")
 
 
 class WebhookTarget(SecretAware):
@@ -125,11 +126,11 @@ class JiraTarget(SecretAware):
         pattern=r"^[A-Z][A-Z0-9_]*$", description="Jira project key such as `OPS`."
     )
     issue_type: str = Field(
-        default="Bug", min_length=1, description="Issue type of created tickets."
+        default="Bug", min_length=1, pattern=r"^[^{}$\n]+$", description="Issue type of created tickets."
     )
     server_url: str | None = Field(
         default=None,
-        pattern=r"^https://[^\s@/]+(/[^\s@]*)?$",
+        pattern=r"^https://[^\s@/${}]+(/[^\s@${}\\`<>\"]*)?$",
         description="Base URL of the Jira server (not a secret; credentials are by file).",
     )
     username: str | None = Field(default=None, description="Jira user the tickets are created as.")

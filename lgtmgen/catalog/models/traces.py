@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict, Tier
+from lgtmgen.catalog.models.base import Duration, Identifier, Name, Strict, Tier, WebUrl
 
 
 class TempoTier(Strict):
@@ -203,7 +203,7 @@ class TracesSettings(Strict):
         default="336h", description="Retention of tenants without an override entry."
     )
     storage: TempoStorage = Field(default=TempoStorage(), description="Object storage of trace blocks.")
-    mimir_remote_write_url: str | None = Field(
+    mimir_remote_write_url: WebUrl | None = Field(
         default=None,
         min_length=1,
         description=(
