@@ -292,10 +292,32 @@ def write_bundle(bundle: Bundle, out: Path) -> None:
 
 
 def tree_paths(root: Path) -> set[str]:
-    """The POSIX relative path of every file below `root` (none when it is not a directory)."""
+    """The POSIX relative path of every entry below `root` that is not a folder (files, and links,
+    never followed); none when `root` is not a directory."""
     if not root.is_dir():
         return set()
-    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()}
+    found: set[str] = set()
+    for folder, dirs, files in os.walk(root):
+        base = Path(folder).relative_to(root)
+        found.update((base / name).as_posix() for name in files)
+        found.update((base / name).as_posix() for name in dirs if os.path.islink(os.path.join(folder, name)))
+    return found
+
+
+LINK_NOT_READ = b"(a symbolic link: lgtmgen does not read through it; the build replaces it with a file)\n"
+
+
+def read_own(root: Path, path: str) -> bytes:
+    """The bytes of the file `path` below `root`, never through a symbolic link: a committed bundle
+    is a pull request's to shape, and a link to a secret file would be printed by `diff`."""
+    try:
+        fd = os.open(root / path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return LINK_NOT_READ
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
 
 
 def read_tree(root: Path) -> dict[str, bytes]:

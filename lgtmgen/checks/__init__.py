@@ -61,18 +61,39 @@ def read_bundle_files(
         ]
     files = []
     problems = []
+    unsafe_paths = set()
     for path, entry in sorted(listed.items()):
+        if (unsafe := _unsafe_path(bundle_dir, path)) is not None:
+            problems.append(unsafe)
+            unsafe_paths.add(path)
+            continue
         try:
             role = Role(entry["role"])
         except (ValueError, KeyError, TypeError):
             problems.append(Diagnostic("bundle/unknown-role", f"unknown role {entry!r}", location=Location(path)))
             continue
         files.append(BundleFile(path, role, bundle_dir / path))
-    hashes = {path: str(entry.get("sha256", "")) for path, entry in listed.items()}
+    hashes = {path: str(entry.get("sha256", "")) for path, entry in listed.items() if path not in unsafe_paths}
     # A bundle written before the manifest listed them declares none: every name is lgtmgen's.
     declared = manifest.get("declared_series", [])
     names = frozenset(str(n) for n in declared) if isinstance(declared, list) else frozenset()
     return tuple(files), hashes, names, problems
+
+
+def _unsafe_path(bundle_dir: Path, path: str) -> Diagnostic | None:
+    """Why a manifest's `path` must not be read or handed to a tool: a committed bundle is a pull
+    request's to shape. Outside the bundle (absolute, `..`, through a link), a link itself (whose
+    target a tool would print in its errors), or a name a tool would take for a flag."""
+    parts = path.split("/")
+    if not path or path.startswith(("/", "-")) or "\\" in path or "\0" in path or ".." in parts or "" in parts:
+        return Diagnostic("bundle/unsafe-path", f"the manifest lists {path!r}, which is no path inside the bundle", location=Location(MANIFEST))
+    if any(bundle_dir.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) + 1)):
+        return Diagnostic(
+            "bundle/symlink",
+            "a symbolic link: lgtmgen reads no bundle file through a link (a build writes files)",
+            location=Location(path),
+        )
+    return None
 
 
 def check_names() -> list[str]:

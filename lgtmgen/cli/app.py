@@ -28,6 +28,7 @@ from lgtmgen.pipeline import validate
 from lgtmgen.writer import (
     MANIFEST,
     followed,
+    read_own,
     remove_dead_staging,
     replace_refusal,
     staging_for,
@@ -175,15 +176,17 @@ def _valid_plan(command: str, catalog: list[Path]) -> tuple[Plan, list[Diagnosti
     return plan, diagnostics
 
 
+def _linked(old: Path, new: Path) -> bool:
+    """Whether the staged file `new` is the previous bundle's `old` itself (a link, never followed)."""
+    try:
+        return not old.is_symlink() and os.path.samefile(old, new)
+    except OSError:
+        return False
+
+
 def _linked_to(staging: Path, out_dir: Path, staged: list[str]) -> int:
     """How many staged files are the previous bundle's own, linked because their bytes did not change."""
-    kept = 0
-    for path in staged:
-        try:
-            kept += os.path.samefile(staging / path, out_dir / path)
-        except OSError:  # not in the previous bundle
-            continue
-    return kept
+    return sum(_linked(out_dir / path, staging / path) for path in staged)
 
 
 def _stage(
@@ -463,9 +466,9 @@ def _changes(
         staged = _stage("diff", plan, diagnostics, scratch, jobs, out_dir, previous)
         old = tree_paths(out_dir)
         for path in sorted(set(staged) | old):
-            if path in staged and path in old and os.path.samefile(out_dir / path, scratch / path):
+            if path in staged and path in old and _linked(out_dir / path, scratch / path):
                 continue
-            before = (out_dir / path).read_bytes() if path in old else None
+            before = read_own(out_dir, path) if path in old else None
             after = (scratch / path).read_bytes() if path in staged else None
             if before == after:
                 continue

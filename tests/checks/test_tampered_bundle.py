@@ -53,3 +53,29 @@ def test_a_file_replaced_by_garbage_is_reported(path: str, tmp_path: Path, cache
     (bundle / path).write_bytes(GARBAGE)
     found = run_checks(bundle, locate_tools(), cache_dir=cache_dir)
     assert ("bundle/modified", path) in {(d.check, d.location.file if d.location else None) for d in found}
+
+
+SECRET = b"https://ci-bot:not-a-real-token@git.example.com\n"
+
+
+def test_a_committed_bundle_cannot_make_check_read_outside_it_or_pass_a_flag_to_a_tool(tmp_path: Path) -> None:
+    """A pull request shapes the committed bundle: a listed link to a secret file, a path out of the
+    bundle, a name promtool or amtool would take for a flag. None is read or handed to a tool."""
+    bundle = _copy(tmp_path)
+    secret = tmp_path / "credentials"
+    secret.write_bytes(SECRET)
+    manifest = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+    rules = next(p for p in manifest["files"] if p.startswith("prometheus/rules/slo/"))
+    (bundle / rules).unlink()
+    (bundle / rules).symlink_to(secret)
+    entry = manifest["files"]["alertmanager/alertmanager.yml"]
+    for listed in ("--help", "../credentials", "/etc/hostname"):
+        manifest["files"][listed] = entry
+    (bundle / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    found = run_checks(bundle, locate_tools())
+    reported = {(d.check, d.location.file if d.location else None) for d in found}
+    assert ("bundle/symlink", rules) in reported
+    assert {d.message for d in found if d.check == "bundle/unsafe-path"} == {
+        f"the manifest lists {listed!r}, which is no path inside the bundle" for listed in ("--help", "../credentials", "/etc/hostname")
+    }
+    assert not any("not-a-real-token" in d.message for d in found)

@@ -307,6 +307,22 @@ def test_a_rebuild_says_how_many_files_changed_and_how_many_it_kept(catalog: Pat
     assert f"wrote {total} files to out: {len(changed)} new or changed, {total - len(changed)} unchanged" in second.stderr
 
 
+def test_diff_never_prints_what_a_link_in_the_bundle_points_at(catalog: Path) -> None:
+    """CI runs diff on the pull request's committed bundle: a listed file replaced by a link to a
+    secret of the runner must show as changed, without its target's bytes."""
+    cwd = catalog.parent
+    assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    secret = cwd / "credentials"
+    secret.write_text("https://ci-bot:not-a-real-token@git.example.com\n", encoding="utf-8")
+    rules = min((cwd / "out" / "prometheus" / "rules").rglob("*.yaml"))
+    rules.unlink()
+    rules.symlink_to(secret)
+    result = lgtmgen("diff", catalog.name, "-o", "out", "--no-cache", cwd=cwd)
+    assert result.returncode == 1
+    assert "not-a-real-token" not in result.stdout + result.stderr
+    assert "-(a symbolic link: lgtmgen does not read through it" in result.stdout
+
+
 def test_diff_in_json_summarises_the_pending_changes_as_the_human_output_does(catalog: Path) -> None:
     cwd = catalog.parent
     human = lgtmgen("diff", catalog.name, "-o", "out", cwd=cwd)
