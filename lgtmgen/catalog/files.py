@@ -63,8 +63,24 @@ def _is_bundle(directory: Path) -> bool:
     return b'"generator": "lgtmgen"' in head
 
 
-def _catalog_files(directory: Path) -> list[Path]:
-    """The *.yaml and *.yml files below `directory`, in sorted order.
+def link_boundary(directory: Path) -> str:
+    """How far a symbolic link inside the catalog folder may lead: the repository holding the folder
+    (its nearest ancestor with a `.git`), else the folder's parent. A pull request can commit a link
+    to `/proc/self/environ` or `~/.git-credentials`, and diagnostics print the lines they read."""
+    real = Path(os.path.realpath(directory))
+    for folder in (real, *real.parents):
+        if (folder / ".git").exists():
+            return str(folder)
+    return str(real.parent)
+
+
+def _inside(real: str, boundary: str) -> bool:
+    return real == boundary or real.startswith(boundary.rstrip(os.sep) + os.sep)
+
+
+def _catalog_files(directory: Path, outside: list[Path] | None = None) -> list[Path]:
+    """The *.yaml and *.yml files below `directory`, in sorted order; links that lead outside its
+    `link_boundary` are not followed but appended to `outside`.
 
     Hidden names are skipped (`.git`, an editor's `.#catalog.yaml` lock, a build's staging
     tree), and so is a bundle built into the catalog's folder: its YAML is output, and read as
@@ -74,6 +90,7 @@ def _catalog_files(directory: Path) -> list[Path]:
     """
     found: list[Path] = []
     top = os.path.realpath(directory)
+    boundary = link_boundary(directory)
     seen = {top}
     for root, folders, names in os.walk(directory, followlinks=True):
         here = Path(root)
@@ -83,14 +100,22 @@ def _catalog_files(directory: Path) -> list[Path]:
             above = top == real or top.startswith(real.rstrip(os.sep) + os.sep)  # a link up the tree
             if folder.startswith(".") or real in seen or above or _is_bundle(here / folder):
                 continue
+            if not _inside(real, boundary):
+                if outside is not None:
+                    outside.append(here / folder)
+                continue
             seen.add(real)
             kept.append(folder)
         folders[:] = kept
-        found += [
-            here / n
-            for n in names
-            if not n.startswith(".") and Path(n).suffix.lower() in CATALOG_SUFFIXES and not (here / n).is_dir()
-        ]
+        for name in names:
+            path = here / name
+            if name.startswith(".") or Path(name).suffix.lower() not in CATALOG_SUFFIXES or path.is_dir():
+                continue
+            if path.is_symlink() and not _inside(os.path.realpath(path), boundary):
+                if outside is not None:
+                    outside.append(path)
+                continue
+            found.append(path)
     return sorted(found)
 
 
@@ -116,7 +141,17 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
                 )
             )
         elif path.is_dir():
-            candidates = _catalog_files(path)
+            outside: list[Path] = []
+            candidates = _catalog_files(path, outside)
+            diagnostics += [
+                Diagnostic(
+                    "catalog/link-outside",
+                    f"a symbolic link that leads outside the repository ({link_boundary(path)}): not read",
+                    location=Location(display_path(link)),
+                    hint="link only to folders and files of the repository, or name the target on the command line",
+                )
+                for link in outside
+            ]
             if not candidates:
                 diagnostics.append(
                     Diagnostic(

@@ -129,3 +129,29 @@ def test_a_folder_that_is_a_symbolic_link_is_read_once_and_links_up_the_tree_are
     files, diagnostics = discover([catalog])
     assert diagnostics == []
     assert [f.relative_to(catalog).as_posix() for f in files] == ["catalog.yaml", "services/api.yaml"]
+
+
+def test_links_that_lead_outside_the_repository_are_reported_and_not_read(tmp_path: Path) -> None:
+    """A pull request can commit a link to a runner's secret file; diagnostics print the lines of
+    what they read. Links inside the repository (a shared services folder) are read as before."""
+    outside = tmp_path / "runner"
+    outside.mkdir()
+    (outside / "credentials.yaml").write_text("token: not-a-real-token\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    catalog = repo / "catalog"
+    shared = repo / "shared"
+    catalog.mkdir(parents=True)
+    shared.mkdir()
+    (repo / ".git").mkdir()
+    (catalog / "catalog.yaml").write_text("apiVersion: lgtmgen/v1\n", encoding="utf-8")
+    (shared / "teams.yaml").write_text("apiVersion: lgtmgen/v1\n", encoding="utf-8")
+    (catalog / "teams.yaml").symlink_to(shared / "teams.yaml")
+    (catalog / "leak.yaml").symlink_to(outside / "credentials.yaml")
+    (catalog / "runner").symlink_to(outside)
+    files, diagnostics = discover([catalog])
+    assert sorted(f.name for f in files) == ["catalog.yaml", "teams.yaml"]
+    assert sorted((d.check, Path(d.location.file).name) for d in diagnostics if d.location) == [
+        ("catalog/link-outside", "leak.yaml"),
+        ("catalog/link-outside", "runner"),
+    ]
+    assert all(str(repo) in d.message for d in diagnostics)
