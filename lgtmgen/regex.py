@@ -50,6 +50,15 @@ def re2_problem(pattern: str) -> str | None:
     return None
 
 
+def re2_fullmatch(pattern: str, text: str) -> bool | None:
+    """Whether `pattern` matches all of `text`, by RE2 as Prometheus matches labels (linear time,
+    where Python's `re` takes exponential time on a pattern such as `(a+)+`); None when invalid."""
+    try:
+        return _compiled(pattern).fullmatch(text) is not None
+    except re2.error:
+        return None
+
+
 def re2_group_names(pattern: str) -> frozenset[str]:
     """The named capture groups of a pattern RE2 accepts."""
     return frozenset(_compiled(pattern).groupindex)

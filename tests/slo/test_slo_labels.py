@@ -52,3 +52,14 @@ def test_labels_no_selector_names_follow_the_base_in_order() -> None:
 @pytest.mark.parametrize("op", ["=~", "!~"])
 def test_an_invalid_regex_matches_nothing_whatever_the_operator(op: str) -> None:
     assert not Matcher("code", op, "5(").matches({"code": "500"})
+
+
+def test_label_values_are_matched_by_re2_as_prometheus_matches_them() -> None:
+    """Python's `re` takes exponential time on `(a+)+` against 'aaa…b' (a catalog regex built into
+    the SLO tests ran for minutes); RE2, Prometheus' engine, is linear and refuses what Go refuses,
+    such as a backreference."""
+    from lgtmgen.generators.slo.labels import _fullmatch
+
+    assert _fullmatch(r"(a)\1", "aa") is None  # first: Python's re matches it, and would hang below
+    assert _fullmatch("(a+)+", "a" * 64 + "b") is False
+    assert _fullmatch("(a+)+", "a" * 64) is True

@@ -4,7 +4,7 @@ A test series must be matched by the selectors the rules read (`total`) and
 must or must not be matched by others (`bad`, `good`). Values are picked from
 the selectors' own literals and a few common label values, and every choice is
 verified against the matchers (Prometheus anchors regular expressions, hence
-`re.fullmatch`); when no choice satisfies them, the caller falls back.
+a full match, by RE2 as Prometheus matches); when no choice satisfies them, the caller falls back.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import promql_parser
+
+from lgtmgen.regex import re2_fullmatch
 
 COMMON_VALUES = ("200", "500", "OK", "Unavailable", "ok", "error", "success", "failed", "2xx", "5xx", "x", "test")
 
@@ -38,10 +40,7 @@ class Matcher:
 @functools.lru_cache(maxsize=4096)
 def _fullmatch(pattern: str, text: str) -> bool | None:
     """Whether `pattern` matches all of `text`; None for an invalid pattern (a few pairs, tried for every service)."""
-    try:
-        return re.fullmatch(pattern, text) is not None
-    except re.error:
-        return None
+    return re2_fullmatch(pattern, text)
 
 
 _OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
