@@ -26,10 +26,48 @@ def matchers(labels: Mapping[str, str], extra: str = "") -> str:
     return ",".join(parts)
 
 
+MAX_NESTING = 500
+"""Deepest nesting of brackets `parse` hands to the parser: it recurses per level and overflows
+its stack (the process dies) at some thousands; written PromQL nests a few dozen at most."""
+
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}")
+
+
+def _nesting(expr: str) -> int:
+    """The deepest bracket nesting of `expr` outside string literals."""
+    depth = deepest = 0
+    quote: str | None = None
+    escaped = False
+    for ch in expr:
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif ch == "\\" and quote != "`":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'`":
+            quote = ch
+        elif ch in _OPENING:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in _CLOSING:
+            depth -= 1
+    return deepest
+
+
+def parse(expr: str) -> Any:
+    """`promql_parser.parse`, refusing (ValueError) an expression nested deeper than `MAX_NESTING`."""
+    if expr.count("(") + expr.count("[") + expr.count("{") > MAX_NESTING and _nesting(expr) > MAX_NESTING:
+        raise ValueError(f"the expression nests brackets deeper than {MAX_NESTING} levels")
+    return promql_parser.parse(expr)
+
+
 def syntax_error(expr: str) -> str | None:
     """The parser's message when `expr` is not valid PromQL, else None."""
     try:
-        promql_parser.parse(expr)
+        parse(expr)
     except ValueError as exc:
         return str(exc)
     return None
@@ -38,7 +76,7 @@ def syntax_error(expr: str) -> str | None:
 def selector_error(expr: str) -> str | None:
     """The reason `expr` is not a plain vector selector (``metric{l="v"}``), else None."""
     try:
-        parsed = promql_parser.parse(expr)
+        parsed = parse(expr)
     except ValueError as exc:
         return str(exc)
     if not isinstance(parsed, promql_parser.VectorSelector):
@@ -78,7 +116,7 @@ def selected_metrics(expr: str) -> SelectedMetrics:
     """Every metric name the vector selectors of `expr` (valid PromQL) read, from its AST."""
     names: set[str] = set()
     patterns: set[str] = set()
-    for selector in _vector_selectors(promql_parser.parse(expr)):
+    for selector in _vector_selectors(parse(expr)):
         if selector.name:
             names.add(selector.name)
         matchers = selector.matchers
@@ -107,7 +145,7 @@ def series_matches(expr: str, regexes: bool = True) -> list[SeriesMatch]:
     """A `SeriesMatch` per vector selector of `expr` (valid PromQL), one per alternative of ``or``
     matchers; without `regexes`, of its equality matchers only (a match of more series)."""
     found: list[SeriesMatch] = []
-    for selector in _vector_selectors(promql_parser.parse(expr)):
+    for selector in _vector_selectors(parse(expr)):
         matchers = selector.matchers
         # `{a="x" or b="y"}` keeps its alternatives in or_matchers (and none in matchers).
         for alternative in matchers.or_matchers or [matchers.matchers]:
@@ -188,7 +226,7 @@ class UnsupportedCall:
 def unsupported_calls(expr: str) -> tuple[UnsupportedCall, ...]:
     """The calls of `expr` (valid PromQL) that Prometheus 3.5 refuses as the bundle runs it, by name."""
     found: dict[str, UnsupportedCall] = {}
-    todo: list[Any] = [promql_parser.parse(expr)]
+    todo: list[Any] = [parse(expr)]
     while todo:
         node = todo.pop()
         if isinstance(node, promql_parser.Call):
@@ -219,7 +257,7 @@ def counter_reads(expr: str) -> CounterReads:
     """The rate-like calls of `expr` (valid PromQL) and the counters it reads without one."""
     functions: set[str] = set()
     unrated: set[str] = set()
-    todo: list[tuple[Any, bool]] = [(promql_parser.parse(expr), False)]
+    todo: list[tuple[Any, bool]] = [(parse(expr), False)]
     while todo:
         node, rated = todo.pop()
         if isinstance(node, promql_parser.Call):
@@ -240,7 +278,7 @@ def rate_ranges(expr: str) -> list[float | None]:
     """The range in seconds of every `rate()` call of `expr` (valid PromQL), in no order; None for a
     rate() over a subquery."""
     found: list[float | None] = []
-    todo = [promql_parser.parse(expr)]
+    todo = [parse(expr)]
     while todo:
         node = todo.pop()
         if isinstance(node, promql_parser.Call) and node.func.name == "rate":
@@ -264,7 +302,7 @@ def keeps_label(expr: str, label: str) -> bool | None:
     one-to-one or many-to-one matching; the right of `group_right`) and a function's vector
     argument; raw selectors carry every label.
     """
-    return _keeps(promql_parser.parse(expr), label)
+    return _keeps(parse(expr), label)
 
 
 def _keeps(node: Any, label: str) -> bool | None:

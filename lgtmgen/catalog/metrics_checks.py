@@ -9,6 +9,7 @@ from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter, reference_hint
 from lgtmgen.diagnostics import Severity
+from lgtmgen.promql import string_literal, syntax_error
 from lgtmgen.regex import re2_problem
 
 ARCHIVE_STORAGE_CLASS = "catalog/archive-storage-class"
@@ -133,11 +134,17 @@ def rollup_is_declared(catalog: Catalog, report: Reporter) -> None:
             report.add(ROLLUP_READS_ITSELF, f"the roll-up tenant {source!r} cannot be its own source", path)
 
 
+def _matcher_regex_problem(regex: str) -> str | None:
+    """Why `regex` cannot be a PromQL `=~` matcher: RE2 refuses it, or the PromQL parser does
+    (`x{{.A}}` compiles in RE2, braces read literally, but the parser's engine refuses it)."""
+    return re2_problem(regex) or syntax_error(f"up{{code=~{string_literal(regex)}}}")
+
+
 def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
     """KPI names unique per service, status regexes RE2, compared environments declared, credentials complete."""
     for s_index, service in enumerate(catalog.services):
         status_regex = service.metrics.error_status_regex
-        if status_regex is not None and (problem := re2_problem(status_regex)) is not None:
+        if status_regex is not None and (problem := _matcher_regex_problem(status_regex)) is not None:
             # Prometheus reads it as an RE2 `=~` matcher; promtool would only find out at check time.
             report.add(INVALID_REGEX, f"invalid regex: {problem}", ["services", s_index, "metrics", "error_status_regex"])
         seen: set[str] = set()

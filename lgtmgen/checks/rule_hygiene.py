@@ -21,6 +21,7 @@ from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.promql import parse as parse_promql
 
 METADATA_PATH = RULES_METADATA_PATH
 RECORDING_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
@@ -54,7 +55,7 @@ def rule_findings(rule: dict[str, Any], where: str, file: str, min_range: float 
     location = Location(file)
     expr = str(rule.get("expr", ""))
     try:
-        parsed = promql_parser.parse(expr)
+        parsed = parse_promql(expr)
     except ValueError as exc:
         return [Diagnostic("rules/promql-syntax", f"{where}: {exc}", location=location, path=where)]
     if "record" in rule:

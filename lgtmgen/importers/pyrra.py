@@ -15,6 +15,7 @@ from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.slo import reserved_label_reason
 from lgtmgen.importers import Imported, SpecOrigin, mapping, number, spec_location
+from lgtmgen.promql import parse as parse_promql
 from lgtmgen.promql import selector_error
 
 API_VERSION = "pyrra.dev/v1alpha1"
@@ -36,7 +37,7 @@ def _metric(query: object) -> str:
 def _exact_job(selector: str) -> str | None:
     """The value of an exact `job="..."` matcher of a vector selector, if it has one."""
     try:
-        parsed = promql_parser.parse(selector)
+        parsed = parse_promql(selector)
     except ValueError:
         return None
     if not isinstance(parsed, promql_parser.VectorSelector):

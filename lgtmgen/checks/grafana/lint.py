@@ -22,6 +22,7 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.schema import MODERN_PANELS, panels_of
 from lgtmgen.promql import COUNTER_SUFFIXES, RATE_FUNCTIONS
+from lgtmgen.promql import parse as parse_promql
 
 UNITLESS_PANELS = frozenset({"text", "logs", "traces"})
 RANGE_FUNCTIONS = RATE_FUNCTIONS
@@ -67,7 +68,7 @@ def promql_problems(
     declares) is the user's to record elsewhere: an `EXTERNAL_SERIES` finding, a warning.
     """
     try:
-        parsed = promql_parser.parse(substitute_variables(expr))
+        parsed = parse_promql(substitute_variables(expr))
     except ValueError as exc:
         return [(PROMQL_SYNTAX, f"PromQL does not parse: {exc}")]
     found = []

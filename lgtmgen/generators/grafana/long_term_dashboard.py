@@ -17,6 +17,7 @@ from lgtmgen.generators.grafana.layout import Grid, dashboard_link, prom, timese
 from lgtmgen.generators.mimir.ruler import ROLLUP_NAMESPACE, ruler_layout
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
+from lgtmgen.promql import parse as parse_promql
 
 TIME_RANGE = "90d"
 REFRESH = "1h"
@@ -36,7 +37,7 @@ def rollup_records(plan: Plan) -> list[tuple[str, list[str]]]:
     for group in groups:
         for rule in group["rules"]:
             # Each roll-up rule is `sum by (<kept labels>) (<source record>)`.
-            parsed = promql_parser.parse(str(rule["expr"]))
+            parsed = parse_promql(str(rule["expr"]))
             assert isinstance(parsed, promql_parser.AggregateExpr), rule["expr"]
             modifier = parsed.modifier
             records.append((str(rule["record"]), list(modifier.labels) if modifier is not None else []))

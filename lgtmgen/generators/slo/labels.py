@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import promql_parser
 
+from lgtmgen.promql import parse as parse_promql
 from lgtmgen.regex import re2_fullmatch
 
 COMMON_VALUES = ("200", "500", "OK", "Unavailable", "ok", "error", "success", "failed", "2xx", "5xx", "x", "test")
@@ -50,7 +51,7 @@ _OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
 def selector_matchers(selector: str) -> tuple[Matcher, ...] | None:
     """The matchers of a plain vector selector (None for anything else, e.g. with `or` matchers)."""
     try:
-        parsed = promql_parser.parse(selector)
+        parsed = parse_promql(selector)
     except (ValueError, RuntimeError):
         return None
     if not isinstance(parsed, promql_parser.VectorSelector) or parsed.matchers.or_matchers:
