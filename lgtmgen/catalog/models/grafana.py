@@ -34,7 +34,7 @@ class TenantHeader(Strict):
         default="GRAFANA_TENANT_", pattern=r"^[A-Z_][A-Z0-9_]*$", description="Prefix of the variable names."
     )
     file_dir: str = Field(
-        default="/etc/grafana/tenants", pattern=r"^/", description="Directory holding one file per tenant."
+        default="/etc/grafana/tenants", pattern=r"^/[^\s${}]*$", description="Directory holding one file per tenant."
     )
 
     def variable(self, tenant: str) -> str:
@@ -77,7 +77,7 @@ class GrafanaSettings(Strict):
     tenant_header: TenantHeader = TenantHeader()
     dashboards_path: str = Field(
         default="/var/lib/grafana/dashboards",
-        pattern=r"^/",
+        pattern=r"^/[^\s${}]*$",
         description="Where the bundle's grafana/dashboards tree is mounted in Grafana.",
     )
     overview_folder: Identifier = Field(
