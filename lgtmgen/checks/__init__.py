@@ -21,6 +21,7 @@ from lgtmgen.checks.promtool import (
     PromtoolUnitTests,
 )
 from lgtmgen.checks.reference_check import ReferenceCheck
+from lgtmgen.checks.rule_copies import RuleCopies
 from lgtmgen.checks.rule_hygiene import RuleHygiene
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.toolchain.locate import Toolbox
@@ -37,6 +38,7 @@ CHECKS: tuple[Check, ...] = (
     LokiRulesCheck(),
     OtelcolCheck(),
     RuleHygiene(),
+    RuleCopies(),
     GrafanaDashboardCheck(),
     MimirRulerCheck(),
     KubernetesObjects(),
