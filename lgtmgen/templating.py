@@ -8,6 +8,8 @@ StrictUndefined, so a missing variable is an error, never an empty string.
 
 from __future__ import annotations
 
+import re
+
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -27,6 +29,24 @@ def literal_text(template: str) -> str:
     return template.replace(GO_LITERAL_BRACES, "{{")
 
 
+def markdown_text(text: object) -> str:
+    """Catalog text as Markdown prose that stays text: `&`, `<` and `>` as HTML entities, so a
+    service named `<img src=x onerror=...>` is not markup on a site that renders the runbooks
+    (MkDocs and others pass HTML through), and `|` escaped, so it ends no table cell. Both render
+    as the characters. Code spans (`...`) are left as they are: Markdown shows them literally,
+    entities included, and reads no HTML in them; code blocks are not given this filter."""
+    parts = _CODE_SPAN.split(str(text))
+    # split() with one group: text, code span, text, ...; the spans sit at odd positions.
+    return "".join(part if n % 2 else _prose(part) for n, part in enumerate(parts))
+
+
+_CODE_SPAN = re.compile(r"(`+[^`]*?`+)")
+
+
+def _prose(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
 def jinja_environment() -> SandboxedEnvironment:
     """The one jinja2 environment: sandboxed, strict, with Go-template-safe delimiters.
 
@@ -36,7 +56,7 @@ def jinja_environment() -> SandboxedEnvironment:
     """
     from jinja2 import FileSystemLoader
 
-    return SandboxedEnvironment(
+    environment = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=StrictUndefined,
         autoescape=False,
@@ -50,3 +70,5 @@ def jinja_environment() -> SandboxedEnvironment:
         comment_start_string="[#",
         comment_end_string="#]",
     )
+    environment.filters["text"] = markdown_text
+    return environment

@@ -16,7 +16,7 @@ from lgtmgen.generators.grafana.dashboard import dashboard_url
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan, SLOPlan
 from lgtmgen.render import DO_NOT_EDIT
-from lgtmgen.templating import jinja_environment
+from lgtmgen.templating import jinja_environment, markdown_text
 
 REPORTS_DIR = "docs/reports"
 PAGER_TARGETS = ("pagerduty", "pushover")
@@ -149,8 +149,8 @@ def ownership_gaps(plan: Plan) -> Report:
 
 
 def _cell(text: str) -> str:
-    # A `|` would end the Markdown cell; catalog names cannot hold one, URLs could.
-    return text.replace("|", "\\|")
+    # A `|` would end the Markdown cell; `<`, `>` and `&` of a free-text name stay text.
+    return markdown_text(text)
 
 
 def render(report: Report) -> Artifact:

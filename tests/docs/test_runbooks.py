@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -52,3 +53,23 @@ def test_runbooks_list_dependents_for_the_blast_radius_and_show_no_template_acti
     page = files["docs/runbooks/api.md"].decode()
     assert '| Depended on by | quoted "{{name}}" |' in page
     assert "$value" not in page
+
+
+def test_catalog_text_stays_text_in_runbooks_and_reports_while_code_spans_are_kept(tmp_path: Path) -> None:
+    """A site that renders the runbooks (MkDocs passes HTML through) must not run markup from a
+    service name; a `|` must not end a table cell. Code spans show their text as written."""
+    catalog = CATALOG.replace('name: "quoted \\"{{name}}\\""', 'name: "<img src=x onerror=alert(1)> | x"')
+    catalog = catalog.replace("    depends_on: [api]\n", "    depends_on: [api]\n    description: 'reads `<_> a | b` & more'\n")
+    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
+    compiled = compile_catalog([tmp_path / "c.yaml"])
+    assert compiled.bundle is not None, compiled.diagnostics
+    files = compiled.bundle.contents()
+    pages = {p: files[p].decode() for p in files if p.startswith(("docs/runbooks/", "docs/reports/"))}
+    prose = {p: re.sub(r"`+[^`]*?`+", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL)) for p, text in pages.items()}
+    assert not [p for p, text in prose.items() if "<img" in text]  # in code it is shown, not run
+    api = pages["docs/runbooks/api.md"]
+    assert "| Depended on by | &lt;img src=x onerror=alert(1)&gt; \\| x |" in api
+    other = next(text for p, text in pages.items() if p.startswith("docs/runbooks/") and p != "docs/runbooks/api.md")
+    assert "reads `<_> a | b` &amp; more" in other
+    inventory = pages["docs/reports/alert-coverage.md"]
+    assert "&lt;img src=x onerror=alert(1)&gt; \\| x" in inventory
