@@ -91,8 +91,9 @@ def file_writer(root: Path, previous: Path | None = None) -> Callable[[str, byte
 
 def _link_if_same(old: Path, target: Path, content: bytes) -> bool:
     try:
-        # O_NOFOLLOW: a symlink put into the old bundle is never carried into the new one.
-        with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW), "rb") as handle:
+        # O_NOFOLLOW: a symlink put into the old bundle is never carried into the new one;
+        # O_NONBLOCK: a FIFO put there would block the open until someone writes to it.
+        with open(os.open(old, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode) or status.st_size != len(content) or handle.read() != content:
                 return False
@@ -305,18 +306,22 @@ def tree_paths(root: Path) -> set[str]:
 
 
 LINK_NOT_READ = b"(a symbolic link: lgtmgen does not read through it; the build replaces it with a file)\n"
+SPECIAL_NOT_READ = b"(not a regular file: lgtmgen does not read it; the build replaces it with a file)\n"
 
 
 def read_own(root: Path, path: str) -> bytes:
-    """The bytes of the file `path` below `root`, never through a symbolic link: a committed bundle
-    is a pull request's to shape, and a link to a secret file would be printed by `diff`."""
+    """The bytes of the file `path` below `root`, never through a symbolic link nor from a FIFO or
+    device: a committed bundle is a pull request's to shape, a link to a secret file would be
+    printed by `diff`, and a FIFO would block it for ever."""
     try:
-        fd = os.open(root / path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(root / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return LINK_NOT_READ
         raise
     with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return SPECIAL_NOT_READ
         return handle.read()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -321,6 +322,21 @@ def test_diff_never_prints_what_a_link_in_the_bundle_points_at(catalog: Path) ->
     assert result.returncode == 1
     assert "not-a-real-token" not in result.stdout + result.stderr
     assert "-(a symbolic link: lgtmgen does not read through it" in result.stdout
+
+
+def test_a_fifo_in_place_of_a_bundle_file_blocks_neither_diff_nor_build(catalog: Path) -> None:
+    """Opening a FIFO for reading waits for a writer: diff (and build, comparing the previous
+    bundle's bytes) would hang in CI for ever."""
+    cwd = catalog.parent
+    assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    rules = min((cwd / "out" / "prometheus" / "rules").rglob("*.yaml"))
+    rules.unlink()
+    os.mkfifo(rules)
+    for command in ("diff", "build"):
+        result = lgtmgen("--output", "json", command, catalog.name, "-o", "out", "--no-cache", cwd=cwd)  # 120 s at most
+        report = json.loads(result.stdout)
+        assert report["ok"] is (command == "build"), result.stdout + result.stderr
+    assert rules.is_file() and not rules.is_fifo()
 
 
 def test_diff_in_json_summarises_the_pending_changes_as_the_human_output_does(catalog: Path) -> None:
