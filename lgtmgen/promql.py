@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,21 +27,27 @@ def matchers(labels: Mapping[str, str], extra: str = "") -> str:
     return ",".join(parts)
 
 
-MAX_NESTING = 500
-"""Deepest nesting of brackets `parse` hands to the parser: it recurses per level and overflows
-its stack (the process dies) at some thousands; written PromQL nests a few dozen at most."""
+MAX_NESTING = 1000
+"""Deepest nesting `parse` hands to the parser, counted in brackets and in binary operators (a
+chain `a + b + ...` nests one level an operator): the parser recurses per level and overflows its
+stack (the process dies) at some thousands. Written PromQL nests a few dozen at most; lgtmgen's
+longest generated expressions (window sums from slices) hold about a hundred operators."""
 
 _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
+_OPERATOR_CHARACTERS = frozenset("+-*/%^<>=!")
+_KEYWORD_OPERATOR = re.compile(r"\b(?:and|or|unless|atan2)\b")
 
 
-def _nesting(expr: str) -> int:
-    """The deepest bracket nesting of `expr` outside string literals."""
-    depth = deepest = 0
+def _code(expr: str) -> str:
+    """`expr` without its string literals and `#` comments, where no bracket or operator counts."""
+    kept: list[str] = []
     quote: str | None = None
-    escaped = False
+    escaped = comment = False
     for ch in expr:
-        if quote is not None:
+        if comment:
+            comment = ch != "\n"
+        elif quote is not None:
             if escaped:
                 escaped = False
             elif ch == "\\" and quote != "`":
@@ -49,18 +56,31 @@ def _nesting(expr: str) -> int:
                 quote = None
         elif ch in "\"'`":
             quote = ch
-        elif ch in _OPENING:
+        elif ch == "#":
+            comment = True
+        else:
+            kept.append(ch)
+    return "".join(kept)
+
+
+def _nesting(expr: str) -> int:
+    """How deep `expr` nests: its deepest brackets plus its binary operators, outside strings and comments."""
+    code = _code(expr)
+    depth = deepest = 0
+    for ch in code:
+        if ch in _OPENING:
             depth += 1
             deepest = max(deepest, depth)
         elif ch in _CLOSING:
             depth -= 1
-    return deepest
+    operators = sum(ch in _OPERATOR_CHARACTERS for ch in code) + len(_KEYWORD_OPERATOR.findall(code))
+    return deepest + operators
 
 
 def parse(expr: str) -> Any:
-    """`promql_parser.parse`, refusing (ValueError) an expression nested deeper than `MAX_NESTING`."""
-    if expr.count("(") + expr.count("[") + expr.count("{") > MAX_NESTING and _nesting(expr) > MAX_NESTING:
-        raise ValueError(f"the expression nests brackets deeper than {MAX_NESTING} levels")
+    """`promql_parser.parse`, refusing (ValueError) an expression that nests deeper than `MAX_NESTING`."""
+    if len(expr) > MAX_NESTING and _nesting(expr) > MAX_NESTING:
+        raise ValueError(f"the expression nests deeper than {MAX_NESTING} levels (brackets and operators)")
     return promql_parser.parse(expr)
 
 
