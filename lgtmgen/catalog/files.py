@@ -75,7 +75,21 @@ def link_boundary(directory: Path) -> str:
 
 
 def _inside(real: str, boundary: str) -> bool:
-    return real == boundary or real.startswith(boundary.rstrip(os.sep) + os.sep)
+    """Whether the real path `real` lies in `boundary`, and not in a hidden folder of it (a link to
+    `.git/config` would print the checkout's remote)."""
+    if real == boundary:
+        return True
+    prefix = boundary.rstrip(os.sep) + os.sep
+    return real.startswith(prefix) and not any(part.startswith(".") for part in real[len(prefix):].split(os.sep))
+
+
+def _link_outside(link: Path, boundary: str) -> Diagnostic:
+    return Diagnostic(
+        "catalog/link-outside",
+        f"a symbolic link that leads outside the repository ({boundary}) or into a hidden folder: not read",
+        location=Location(display_path(link)),
+        hint="link only to folders and files of the repository, or name the target itself",
+    )
 
 
 def _catalog_files(directory: Path, outside: list[Path] | None = None) -> list[Path]:
@@ -125,7 +139,10 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     for path in paths:
         shown = display_path(path)
-        if not path.exists() and not path.is_symlink():
+        if path.is_symlink() and not _inside(os.path.realpath(path), link_boundary(path.absolute().parent)):
+            # Named on the command line, but committed by whoever shaped the repository.
+            diagnostics.append(_link_outside(path, link_boundary(path.absolute().parent)))
+        elif not path.exists() and not path.is_symlink():
             diagnostics.append(
                 Diagnostic(
                     "catalog/not-found", "no such file or directory", location=Location(shown)
@@ -143,15 +160,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
         elif path.is_dir():
             outside: list[Path] = []
             candidates = _catalog_files(path, outside)
-            diagnostics += [
-                Diagnostic(
-                    "catalog/link-outside",
-                    f"a symbolic link that leads outside the repository ({link_boundary(path)}): not read",
-                    location=Location(display_path(link)),
-                    hint="link only to folders and files of the repository, or name the target on the command line",
-                )
-                for link in outside
-            ]
+            diagnostics += [_link_outside(link, link_boundary(path)) for link in outside]
             if not candidates:
                 diagnostics.append(
                     Diagnostic(

@@ -155,3 +155,27 @@ def test_links_that_lead_outside_the_repository_are_reported_and_not_read(tmp_pa
         ("catalog/link-outside", "runner"),
     ]
     assert all(str(repo) in d.message for d in diagnostics)
+
+
+def test_a_link_named_on_the_command_line_or_into_a_hidden_folder_is_held_to_the_same_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "runner"
+    outside.mkdir()
+    (outside / "credentials.yaml").write_text("token: not-a-real-token\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".git" / "config").write_text("[remote]\n", encoding="utf-8")
+    (repo / "env.yaml").symlink_to(outside / "credentials.yaml")
+    (repo / "linked").symlink_to(outside)
+    (repo / "catalog").mkdir()
+    (repo / "catalog" / "git.yaml").symlink_to(repo / ".git" / "config")
+    (repo / "catalog" / "catalog.yaml").write_text("apiVersion: lgtmgen/v1\n", encoding="utf-8")
+    monkeypatch.chdir(repo)
+    files, diagnostics = discover([Path("env.yaml"), Path("linked"), Path("catalog")])
+    assert [f.name for f in files] == ["catalog.yaml"]
+    assert sorted((d.check, d.location.file) for d in diagnostics if d.location) == [
+        ("catalog/link-outside", "catalog/git.yaml"),
+        ("catalog/link-outside", "env.yaml"),
+        ("catalog/link-outside", "linked"),
+    ]
