@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -462,3 +464,11 @@ def test_a_field_newer_than_the_pinned_collector_is_a_warning() -> None:
     [diag] = validate_tail_sampling(doc, file="c.yaml")
     assert diag.check == "reference/version-dependent"
     assert diag.severity is Severity.WARNING
+
+
+def test_a_byte_size_of_many_digits_is_refused_at_once() -> None:
+    """A committed bundle's `"1111…1x"` byte size made Python's `re` backtrack for hours; in a
+    child process so that a regression fails on its timeout instead of holding the test run."""
+    code = "from lgtmgen.checks.reference.values import scalar_problem; print(scalar_problem('1' * 60 + 'x', 'bytes'))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=False)
+    assert run.stdout.startswith("expected a byte size"), run.stdout + run.stderr

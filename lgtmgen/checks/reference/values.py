@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from lgtmgen.regex import re2_fullmatch
+
 _GO_DURATION = re.compile(r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+")
 _PROM_DURATION = re.compile(
     r"(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?"
 )
-_BYTES = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:[kKmMgGtTpPeE]i?[bB]?|[bB])?)+")
+_BYTES = r"(?:\d+(?:\.\d+)?\s*(?:[kKmMgGtTpPeE]i?[bB]?|[bB])?)+"
+"""Matched by RE2: in Python's `re` the optional unit lets a run of digits split every way, and a
+bundle's `"1111…1x"` took hours to refuse."""
 
 GO_DURATION = "go-duration"
 """A `time.Duration` field: the references type it `duration` like Prometheus' model.Duration, but
@@ -98,7 +102,7 @@ def scalar_problem(value: object, type_name: str) -> str | None:
         # flagext.ByteSize and friends take a plain number of bytes or a humanised size.
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return None
-        if isinstance(value, str) and _BYTES.fullmatch(value.strip()):
+        if isinstance(value, str) and re2_fullmatch(_BYTES, value.strip()):
             return None
         return f"expected a byte size such as 1048576 or 64MiB, got {shown}"
     if kind == "time":
