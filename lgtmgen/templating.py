@@ -35,12 +35,34 @@ def markdown_text(text: object) -> str:
     (MkDocs and others pass HTML through), and `|` escaped, so it ends no table cell. Both render
     as the characters. Code spans (`...`) are left as they are: Markdown shows them literally,
     entities included, and reads no HTML in them; code blocks are not given this filter."""
-    parts = _CODE_SPAN.split(str(text))
-    # split() with one group: text, code span, text, ...; the spans sit at odd positions.
-    return "".join(part if n % 2 else _prose(part) for n, part in enumerate(parts))
+    out: list[str] = []
+    rest = str(text)
+    while (span := _CODE_SPAN.search(rest)) is not None:
+        out += [_prose(rest[: span.start()]), span.group(1)]
+        rest = rest[span.end() :]
+    return "".join([*out, _prose(rest)])
 
 
-_CODE_SPAN = re.compile(r"(`+[^`]*?`+)")
+_CODE_SPAN = re.compile(r"((?<!`)(`+)(?!`).*?(?<!`)\2(?!`))", re.DOTALL)
+"""A code span as CommonMark reads one: a run of backticks, up to the next run of the same length."""
+
+
+def _backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def markdown_code(text: object) -> str:
+    """`text` as one Markdown code span, whatever backticks it holds: fenced by a longer run (and
+    padded where it starts or ends with one), so a name holding a backtick cannot close the span."""
+    value = str(text)
+    fence = "`" * (_backtick_run(value) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def markdown_fence(text: object) -> str:
+    """The backtick fence of a code block that `text` cannot close: three, or longer than its longest run."""
+    return "`" * max(3, _backtick_run(str(text)) + 1)
 
 
 def _prose(text: str) -> str:
@@ -71,4 +93,6 @@ def jinja_environment() -> SandboxedEnvironment:
         comment_end_string="#]",
     )
     environment.filters["text"] = markdown_text
+    environment.filters["code"] = markdown_code
+    environment.filters["fence"] = markdown_fence
     return environment

@@ -73,3 +73,19 @@ def test_catalog_text_stays_text_in_runbooks_and_reports_while_code_spans_are_ke
     assert "reads `<_> a | b` &amp; more" in other
     inventory = pages["docs/reports/alert-coverage.md"]
     assert "&lt;img src=x onerror=alert(1)&gt; \\| x" in inventory
+
+
+def test_a_backtick_in_catalog_text_closes_no_code_span_of_the_page(tmp_path: Path) -> None:
+    """The page puts a rule group (holding the service name) in a code span: a name with a backtick
+    closed it and the rest became markup; unpaired backticks in a description are prose."""
+    catalog = CATALOG.replace('name: "quoted \\"{{name}}\\""', "name: 'front`<img src=x onerror=alert(1)>`end'")
+    catalog = catalog.replace("    depends_on: [api]\n", "    depends_on: [api]\n    description: '``<script>alert(2)</script>`'\n")
+    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
+    compiled = compile_catalog([tmp_path / "c.yaml"])
+    assert compiled.bundle is not None, compiled.diagnostics
+    files = compiled.bundle.contents()
+    page = next(files[p].decode() for p in files if p.startswith("docs/runbooks/front"))
+    assert "``<script>" not in page and "``&lt;script&gt;alert(2)&lt;/script&gt;`" in page
+    groups = [line for line in page.splitlines() if line.startswith("Rule group ")]
+    assert groups
+    assert all(line.startswith("Rule group ``service-graph:front`<img src=x onerror=alert(1)>`end`` in `") for line in groups), groups

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lgtmgen.catalog.models.alerting import AlertingSettings
 from lgtmgen.generators.alertmanager.alert_rules import outage_expr
-from lgtmgen.templating import jinja_environment
+from lgtmgen.templating import jinja_environment, markdown_code
 
 TEMPLATE = "alertmanager/runbook.md.j2"
 
@@ -24,6 +24,6 @@ def alerting_runbook(
             escalation_after=settings.escalation.after if escalating_teams else "",
             outage_team=outage.team if outage else "",
             outage_for=outage.for_ if outage else "",
-            outage_signal=f"`{outage_expr(outage)}`" if outage else "",
+            outage_signal=markdown_code(outage_expr(outage)) if outage else "",
         )
     )
