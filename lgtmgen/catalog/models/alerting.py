@@ -114,7 +114,8 @@ class Smtp(SecretAware):
     LITERAL_SECRETS: ClassVar[dict[str, str]] = {"auth_password": "auth_password_file"}
 
     smarthost: str = Field(pattern=r"^[^\s:]+:[0-9]+$", description="Relay as `host:port`.")
-    from_: str = Field(alias="from", pattern=r"^[^@\s]+@[^@\s]+$", description="Sender address.")
+    # No braces or `$`: Alertmanager runs each e-mail's `from` as a Go template.
+    from_: str = Field(alias="from", pattern=r"^[^@\s{}$]+@[^@\s{}$]+$", description="Sender address.")
     auth_username: str | None = Field(default=None, description="User for SMTP authentication.")
     auth_password_file: SecretFile | None = Field(
         default=None, description="File holding the SMTP password."

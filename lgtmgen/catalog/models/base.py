@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -127,16 +128,29 @@ WEB_URL_PATTERN = r"^https?://[A-Za-z0-9.:_~%\[\]-]+([/?#][^\s${}\\`<>\"]*)?$"
 reader would expand or execute: `$` (environment references of the collector, Grafana
 provisioning and `-config.expand-env`), braces (Go templates in alert annotations), quotes."""
 
-_CREDENTIAL_QUERY = re.compile(
-    r"[?&](token|access_token|auth|auth_token|api_?key|apikey|key|password|passwd|pwd|secret|sig|signature)=", re.IGNORECASE
+_PARAMETER = re.compile(r"[?&;]([^=&;#/?]+)=")
+_CREDENTIAL_WORDS = frozenset(
+    {"key", "apikey", "accesskey", "secretkey", "pwd", "sig", "auth", "session", "sessionid", "jsessionid", "sid"}
 )
+_CREDENTIAL_PARTS = ("token", "secret", "passw", "signature", "credential")
+
+
+def _credential_name(name: str) -> bool:
+    """Whether a URL parameter's name says it carries a credential: `token`, `client_secret`,
+    `X-Amz-Signature`, `api_key`, `apiKey`, `jsessionid` (not `keyword` or `monkey`)."""
+    lowered = name.lower()
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)}
+    return any(part in lowered for part in _CREDENTIAL_PARTS) or bool(words & _CREDENTIAL_WORDS)
 
 
 def _check_web_url(text: str) -> str:
-    if found := _CREDENTIAL_QUERY.search(text):
-        raise ValueError(
-            f"the URL carries a credential ({found.group(1)}=); secrets stay out of the catalog and the bundle"
-        )
+    """Refuse a query or path parameter whose name says it carries a credential (`?token=`,
+    `?X-Amz-Signature=`, `;jsessionid=`), its name percent-decoded first."""
+    for name in _PARAMETER.findall(text):
+        if _credential_name(unquote(name)):
+            raise ValueError(
+                f"the URL carries a credential ({unquote(name)}=); secrets stay out of the catalog and the bundle"
+            )
     return text
 
 
