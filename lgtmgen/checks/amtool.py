@@ -13,7 +13,7 @@ import yaml
 
 from lgtmgen.artifacts import Role
 from lgtmgen.cache import code_identity
-from lgtmgen.checks.base import BundleFile, CheckContext
+from lgtmgen.checks.base import BundleFile, CheckContext, leaves_bundle, outside_reference
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_runs import PassedRuns, tool_identity, unpassed
 from lgtmgen.checks.run_tool import (
@@ -42,10 +42,26 @@ class AmtoolConfig:
             return []
         if ctx.tools.amtool is None:
             return [missing_tool("amtool", self.name)]
+        # amtool reads the templates a configuration names, relative to it: only the bundle's.
+        outside = [(f, t) for f in files for t in _templates(ctx.bundle_dir / f) if leaves_bundle(ctx.bundle_dir, ctx.bundle_dir / f, t)]
+        found = [outside_reference(f, t) for f, t in outside]
+        files = [f for f in files if f not in {path for path, _ in outside}]
+        if not files:
+            return found
         run = run_tool(ctx.tools.amtool, ["check-config", *files], ctx.bundle_dir)
-        return diagnostics_from_failures(
+        return found + diagnostics_from_failures(
             "amtool/config", failures_by_file(run.output), run, files[0]
         )
+
+
+def _templates(config: Path) -> list[str]:
+    """The template files (globs) an Alertmanager configuration names; none when it cannot be read."""
+    try:
+        document = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    templates = document.get("templates") if isinstance(document, dict) else None
+    return [str(t) for t in templates] if isinstance(templates, list) else []
 
 
 def label_matcher(name: str, value: str) -> str:

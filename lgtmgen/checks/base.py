@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from lgtmgen.artifacts import Role
 from lgtmgen.cache import PassedRuns
-from lgtmgen.diagnostics import Diagnostic
+from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.toolchain.locate import Toolbox
 
 
@@ -50,3 +51,22 @@ class Check(Protocol):
     name: str
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]: ...
+
+
+def leaves_bundle(bundle_dir: Path, referring: Path, reference: str) -> bool:
+    """Whether a file name (or glob) that `referring` gives for a tool to read, relative to its own
+    folder, lies outside the bundle: absolute, or climbing out with `..`. A committed bundle is a
+    pull request's to shape, and a tool prints lines of what it failed to read."""
+    if os.path.isabs(reference):
+        return True
+    root = os.path.normpath(os.path.abspath(bundle_dir))
+    target = os.path.normpath(os.path.join(os.path.abspath(referring.parent), reference))
+    return not (target == root or target.startswith(root + os.sep))
+
+
+def outside_reference(path: str, reference: str) -> Diagnostic:
+    return Diagnostic(
+        "bundle/unsafe-path",
+        f"names {reference!r} for a tool to read, which is outside the bundle: the file is not checked",
+        location=Location(path),
+    )

@@ -15,7 +15,7 @@ import yaml
 
 from lgtmgen.artifacts import PROMTOOL_RULE_ROLES, Role
 from lgtmgen.catalog.models.base import parse_duration
-from lgtmgen.checks.base import CheckContext
+from lgtmgen.checks.base import CheckContext, leaves_bundle, outside_reference
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_runs import (
     PassedRuns,
@@ -148,6 +148,10 @@ class PromtoolUnitTests:
         # run need not parse the test files (18 s at 1,000 services).
         known = ctx.remembered(TEST_RULE_FILES_KIND)
         plans = {f: _test_plan(ctx.bundle_dir / f, identity, known) for f in files}
+        outside = [
+            (f, name) for f in files for name in plans[f].rule_files if leaves_bundle(ctx.bundle_dir, ctx.bundle_dir / f, name)
+        ]
+        files = [f for f in files if f not in {path for path, _ in outside}]
         todo, found = unpassed(
             passed,
             files,
@@ -155,6 +159,7 @@ class PromtoolUnitTests:
             "promtool/tests-passed-before",
             f"unit-test files passed {promtool.name} {promtool.version} test rules (with their rule files)",
         )
+        found = [*(outside_reference(f, name) for f, name in outside), *found]
         if not todo:
             return found
         cpus = available_cpus()

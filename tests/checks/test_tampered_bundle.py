@@ -79,3 +79,25 @@ def test_a_committed_bundle_cannot_make_check_read_outside_it_or_pass_a_flag_to_
         f"the manifest lists {listed!r}, which is no path inside the bundle" for listed in ("--help", "../credentials", "/etc/hostname")
     }
     assert not any("not-a-real-token" in d.message for d in found)
+
+
+def test_no_tool_reads_outside_the_bundle_by_a_reference_or_a_link_the_bundle_holds(tmp_path: Path) -> None:
+    """A unit-test file naming /etc/hostname as a rule file, an Alertmanager configuration whose
+    templates climb out with `..`, an unlisted link among the templates: promtool and amtool would
+    read them and print lines of what they failed to parse."""
+    bundle = _copy(tmp_path)
+    (tmp_path / "secret.tmpl").write_bytes(SECRET)
+    tests = next(p for p in LISTED if p.startswith("prometheus/tests/slo/"))
+    test_file = bundle / tests
+    test_file.write_text(test_file.read_text(encoding="utf-8").replace("rule_files:\n", "rule_files:\n  - /etc/hostname\n", 1), encoding="utf-8")
+    config = bundle / "alertmanager" / "alertmanager.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace('  - "templates/*.tmpl"', '  - "../../secret.tmpl"', 1), encoding="utf-8")
+    found = run_checks(bundle, locate_tools(), only={"promtool-tests", "amtool-config"})
+    assert sorted((d.check, d.location.file if d.location else None) for d in found) == [
+        ("bundle/unsafe-path", "alertmanager/alertmanager.yml"),
+        ("bundle/unsafe-path", tests),
+    ]
+    (bundle / "alertmanager" / "templates" / "more.tmpl").symlink_to(tmp_path / "secret.tmpl")
+    found = run_checks(bundle, locate_tools(), only={"amtool-config", "promtool-rules"})
+    assert [(d.check, d.location.file if d.location else None) for d in found] == [("bundle/symlink", "alertmanager/templates/more.tmpl")]
+    assert not any("not-a-real-token" in d.message for d in found)
