@@ -21,6 +21,7 @@ from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location
+from lgtmgen.promql import nodes
 from lgtmgen.promql import parse as parse_promql
 
 METADATA_PATH = RULES_METADATA_PATH
@@ -37,15 +38,13 @@ def short_ranges(parsed: Any, min_range: float) -> list[tuple[str, float]]:
     in the parsed expression (`promql_parser.parse`)."""
     found: list[tuple[str, float]] = []
 
-    def visit(node: Any) -> None:
+    for node in nodes(parsed):
         if isinstance(node, promql_parser.Call) and node.func.name in RATE_FUNCTIONS:
             for arg in node.args:
                 if isinstance(arg, promql_parser.MatrixSelector):
                     seconds = arg.range.total_seconds()
                     if seconds < min_range:
                         found.append((node.func.name, seconds))
-
-    promql_parser.walk(parsed, visit)
     return found
 
 
