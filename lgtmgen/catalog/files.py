@@ -74,13 +74,17 @@ def link_boundary(directory: Path) -> str:
     return str(real.parent)
 
 
-def _inside(real: str, boundary: str) -> bool:
-    """Whether the real path `real` lies in `boundary`, and not in a hidden folder of it (a link to
-    `.git/config` would print the checkout's remote)."""
+def _inside(real: str, boundary: str, home: str | None = None) -> bool:
+    """Whether a link's target `real` lies in `boundary`, and not in a hidden folder of it (a link to
+    `.git/config` would print the checkout's remote) other than those of `home`, the real path of
+    the catalog folder or of the link's own folder (a catalog may live in `.lgtm/catalog`)."""
     if real == boundary:
         return True
     prefix = boundary.rstrip(os.sep) + os.sep
-    return real.startswith(prefix) and not any(part.startswith(".") for part in real[len(prefix):].split(os.sep))
+    if not real.startswith(prefix):
+        return False
+    own = set(home[len(prefix):].split(os.sep)) if home is not None and home.startswith(prefix) else set()
+    return not any(part.startswith(".") and part not in own for part in real[len(prefix):].split(os.sep))
 
 
 def _link_outside(link: Path, boundary: str) -> Diagnostic:
@@ -114,7 +118,7 @@ def _catalog_files(directory: Path, outside: list[Path] | None = None) -> list[P
             above = top == real or top.startswith(real.rstrip(os.sep) + os.sep)  # a link up the tree
             if folder.startswith(".") or real in seen or above or _is_bundle(here / folder):
                 continue
-            if not _inside(real, boundary):
+            if os.path.islink(here / folder) and not _inside(real, boundary, top):
                 if outside is not None:
                     outside.append(here / folder)
                 continue
@@ -125,7 +129,7 @@ def _catalog_files(directory: Path, outside: list[Path] | None = None) -> list[P
             path = here / name
             if name.startswith(".") or Path(name).suffix.lower() not in CATALOG_SUFFIXES or path.is_dir():
                 continue
-            if path.is_symlink() and not _inside(os.path.realpath(path), boundary):
+            if path.is_symlink() and not _inside(os.path.realpath(path), boundary, top):
                 if outside is not None:
                     outside.append(path)
                 continue
@@ -139,7 +143,8 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     for path in paths:
         shown = display_path(path)
-        if path.is_symlink() and not _inside(os.path.realpath(path), link_boundary(path.absolute().parent)):
+        parent = path.absolute().parent
+        if path.is_symlink() and not _inside(os.path.realpath(path), link_boundary(parent), os.path.realpath(parent)):
             # Named on the command line, but committed by whoever shaped the repository.
             diagnostics.append(_link_outside(path, link_boundary(path.absolute().parent)))
         elif not path.exists() and not path.is_symlink():

@@ -179,3 +179,21 @@ def test_a_link_named_on_the_command_line_or_into_a_hidden_folder_is_held_to_the
         ("catalog/link-outside", "env.yaml"),
         ("catalog/link-outside", "linked"),
     ]
+
+
+def test_a_catalog_inside_a_hidden_folder_of_the_repository_reads_its_folders_and_links(tmp_path: Path) -> None:
+    """Only links are held to the repository, and a hidden folder the catalog itself lives in is
+    no secret: `repo/.lgtm/catalog/services/` is read, and so is a link to `repo/.lgtm/shared`."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    catalog = repo / ".lgtm" / "catalog"
+    (catalog / "services").mkdir(parents=True)
+    (repo / ".lgtm" / "shared").mkdir()
+    (catalog / "catalog.yaml").write_text("apiVersion: lgtmgen/v1\n", encoding="utf-8")
+    (catalog / "services" / "api.yaml").write_text("apiVersion: lgtmgen/v1\n", encoding="utf-8")
+    (repo / ".lgtm" / "shared" / "teams.yaml").write_text("apiVersion: lgtmgen/v1\n", encoding="utf-8")
+    (catalog / "shared").symlink_to(repo / ".lgtm" / "shared")
+    (catalog / "git.yaml").symlink_to(repo / ".git" / "config")
+    files, diagnostics = discover([catalog])
+    assert sorted(f.name for f in files) == ["api.yaml", "catalog.yaml", "teams.yaml"]
+    assert [(d.check, Path(d.location.file).name) for d in diagnostics if d.location] == [("catalog/link-outside", "git.yaml")]
