@@ -43,9 +43,19 @@ class AmtoolConfig:
         if ctx.tools.amtool is None:
             return [missing_tool("amtool", self.name)]
         # amtool reads the templates a configuration names, relative to it: only the bundle's.
-        outside = [(f, t) for f in files for t in _templates(ctx.bundle_dir / f) if leaves_bundle(ctx.bundle_dir, ctx.bundle_dir / f, t)]
-        found = [outside_reference(f, t) for f, t in outside]
-        files = [f for f in files if f not in {path for path, _ in outside}]
+        templates = {f: _templates(ctx.bundle_dir / f) for f in files}
+        outside = [(f, t) for f in files for t in templates[f] or [] if leaves_bundle(ctx.bundle_dir, ctx.bundle_dir / f, t)]
+        unread = [f for f in files if templates[f] is None]
+        found = [outside_reference(f, t) for f, t in outside] + [
+            Diagnostic(
+                "amtool/config",
+                "not checked: lgtmgen cannot read it as one YAML document with a list of templates, so it "
+                "cannot tell which files amtool would read for it",
+                location=Location(f),
+            )
+            for f in unread
+        ]
+        files = [f for f in files if f not in {path for path, _ in outside} and f not in unread]
         if not files:
             return found
         run = run_tool(ctx.tools.amtool, ["check-config", *files], ctx.bundle_dir)
@@ -54,14 +64,18 @@ class AmtoolConfig:
         )
 
 
-def _templates(config: Path) -> list[str]:
-    """The template files (globs) an Alertmanager configuration names; none when it cannot be read."""
+def _templates(config: Path) -> list[str] | None:
+    """The template files (globs) an Alertmanager configuration names; None when lgtmgen cannot
+    read it as one YAML document whose `templates` is a list of names (Go's reader may take what
+    PyYAML refuses, such as a second document)."""
     try:
         document = yaml.safe_load(config.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    templates = document.get("templates") if isinstance(document, dict) else None
-    return [str(t) for t in templates] if isinstance(templates, list) else []
+        return None
+    templates = document.get("templates", []) if isinstance(document, dict) else None
+    if not isinstance(templates, list) or not all(isinstance(t, str) for t in templates):
+        return None
+    return templates
 
 
 def label_matcher(name: str, value: str) -> str:

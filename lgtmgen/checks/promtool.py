@@ -151,7 +151,8 @@ class PromtoolUnitTests:
         outside = [
             (f, name) for f in files for name in plans[f].rule_files if leaves_bundle(ctx.bundle_dir, ctx.bundle_dir / f, name)
         ]
-        files = [f for f in files if f not in {path for path, _ in outside}]
+        unread = [f for f in files if not plans[f].readable]
+        files = [f for f in files if f not in {path for path, _ in outside} and f not in unread]
         todo, found = unpassed(
             passed,
             files,
@@ -159,7 +160,7 @@ class PromtoolUnitTests:
             "promtool/tests-passed-before",
             f"unit-test files passed {promtool.name} {promtool.version} test rules (with their rule files)",
         )
-        found = [*(outside_reference(f, name) for f, name in outside), *found]
+        found = [*(outside_reference(f, name) for f, name in outside), *map(_unread_test, unread), *found]
         if not todo:
             return found
         cpus = available_cpus()
@@ -182,6 +183,15 @@ class PromtoolUnitTests:
         return found
 
 
+def _unread_test(path: str) -> Diagnostic:
+    return Diagnostic(
+        "promtool/tests",
+        "not run: lgtmgen cannot read the file as one YAML test file with a list of rule_files, so it "
+        "cannot tell which files promtool would read for it",
+        location=Location(path),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _TestPlan:
     digest: str | None
@@ -189,6 +199,9 @@ class _TestPlan:
     rule_files: tuple[str, ...] = ()
     cost: int | None = None
     """Rule evaluations (see `unit_test_cost`), when the file was parsed to plan it."""
+    readable: bool = True
+    """Whether lgtmgen could read the file's `rule_files`: unread, it could name any file, and
+    promtool (whose YAML reader may take what lgtmgen's refused) is not given it."""
 
 
 def _test_plan(path: Path, tool: str | None, known: PassedRuns | None) -> _TestPlan:
@@ -197,7 +210,7 @@ def _test_plan(path: Path, tool: str | None, known: PassedRuns | None) -> _TestP
     try:
         data = path.read_bytes()
     except OSError:
-        return _TestPlan(None, cost=1)
+        return _TestPlan(None, cost=1, readable=False)
     key = lint_digest(data, TEST_RULE_FILES_KIND) if known is not None else None
     note = known.recall(key) if known is not None and key is not None else None
     names = _noted_names(note)
@@ -206,11 +219,11 @@ def _test_plan(path: Path, tool: str | None, known: PassedRuns | None) -> _TestP
         try:
             doc = safe_load(data.decode("utf-8"))
         except (UnicodeDecodeError, yaml.YAMLError):
-            return _TestPlan(None, cost=1)
+            return _TestPlan(None, cost=1, readable=False)
         cost = _unit_test_cost(path, doc)
         names = _names(doc.get("rule_files", []) if isinstance(doc, dict) else [])
         if names is None:
-            return _TestPlan(None, cost=cost)
+            return _TestPlan(None, cost=cost, readable=False)
         if known is not None and key is not None:
             known.remember_note(key, json.dumps(names))
     digest = inputs_digest(path, names, tool) if tool is not None else None

@@ -101,3 +101,20 @@ def test_no_tool_reads_outside_the_bundle_by_a_reference_or_a_link_the_bundle_ho
     found = run_checks(bundle, locate_tools(), only={"amtool-config", "promtool-rules"})
     assert [(d.check, d.location.file if d.location else None) for d in found] == [("bundle/symlink", "alertmanager/templates/more.tmpl")]
     assert not any("not-a-real-token" in d.message for d in found)
+
+
+def test_a_file_lgtmgen_cannot_read_is_not_handed_to_the_tool_that_might(tmp_path: Path) -> None:
+    """A rule_files list with a number among the names, an Alertmanager configuration followed by a
+    second YAML document: PyYAML refuses what Go's reader takes (the first document), so lgtmgen
+    could not see the outside files they name."""
+    bundle = _copy(tmp_path)
+    tests = next(p for p in LISTED if p.startswith("prometheus/tests/slo/"))
+    test_file = bundle / tests
+    test_file.write_text(test_file.read_text(encoding="utf-8").replace("rule_files:\n", "rule_files:\n  - 1\n  - /etc/hostname\n", 1), encoding="utf-8")
+    config = bundle / "alertmanager" / "alertmanager.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "---\nx: 1\n", encoding="utf-8")
+    found = run_checks(bundle, locate_tools(), only={"promtool-tests", "amtool-config"})
+    assert sorted((d.check, d.location.file if d.location else None, d.message.split(":")[0]) for d in found) == [
+        ("amtool/config", "alertmanager/alertmanager.yml", "not checked"),
+        ("promtool/tests", tests, "not run"),
+    ]
