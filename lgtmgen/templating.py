@@ -38,13 +38,17 @@ def markdown_text(text: object) -> str:
     out: list[str] = []
     rest = str(text)
     while (span := _CODE_SPAN.search(rest)) is not None:
-        out += [_prose(rest[: span.start()]), span.group(1)]
+        # A `|` ends a table cell even inside a code span (tables are split first): escaped too.
+        out += [_prose(rest[: span.start()]), span.group(1).replace("|", "\\|")]
         rest = rest[span.end() :]
     return "".join([*out, _prose(rest)])
 
 
-_CODE_SPAN = re.compile(r"((?<!`)(`+)(?!`).*?(?<!`)\2(?!`))", re.DOTALL)
-"""A code span as CommonMark reads one: a run of backticks, up to the next run of the same length."""
+_CODE_SPAN = re.compile(r"((?<![`\\])(`+)(?!`)[^\n`]*(?:(?!\2)`+[^\n`]*)*?(?<!`)\2(?!`))")
+"""A code span as CommonMark reads one, within one line: a run of backticks not escaped by a
+backslash, up to the next run of the same length. Across lines Markdown reads the blocks first (a
+line starting with `<script>` is an HTML block whatever backticks surround it), so a span never
+spans lines here."""
 
 
 def _backtick_run(text: str) -> int:

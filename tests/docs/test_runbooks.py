@@ -89,3 +89,14 @@ def test_a_backtick_in_catalog_text_closes_no_code_span_of_the_page(tmp_path: Pa
     groups = [line for line in page.splitlines() if line.startswith("Rule group ")]
     assert groups
     assert all(line.startswith("Rule group ``service-graph:front`<img src=x onerror=alert(1)>`end`` in `") for line in groups), groups
+
+
+def test_markdown_text_leaves_no_markup_that_commonmark_would_read_as_html() -> None:
+    """Spans that CommonMark does not read as code (an escaped opener, a span across lines) are
+    prose and escaped; a `|` is escaped even in a span, as tables split cells first."""
+    from lgtmgen.templating import markdown_text
+
+    assert markdown_text("\\`<img src=x onerror=alert(1)>`") == "\\`&lt;img src=x onerror=alert(1)&gt;`"
+    assert markdown_text("`a\n<script>alert(1)</script>\n`") == "`a\n&lt;script&gt;alert(1)&lt;/script&gt;\n`"
+    assert markdown_text("`x|y`") == "`x\\|y`"
+    assert markdown_text("matching `<_> timed out` in 10m & more") == "matching `<_> timed out` in 10m &amp; more"
