@@ -70,7 +70,7 @@ def test_catalog_text_stays_text_in_runbooks_and_reports_while_code_spans_are_ke
     api = pages["docs/runbooks/api.md"]
     assert "| Depended on by | &lt;img src=x onerror=alert(1)&gt; \\| x |" in api
     other = next(text for p, text in pages.items() if p.startswith("docs/runbooks/") and p != "docs/runbooks/api.md")
-    assert "reads `<_> a | b` &amp; more" in other
+    assert "reads `<_> a \\| b` &amp; more" in other  # a | is escaped even in a span (table cells)
     inventory = pages["docs/reports/alert-coverage.md"]
     assert "&lt;img src=x onerror=alert(1)&gt; \\| x" in inventory
 
