@@ -22,6 +22,8 @@ part still kept and stretches it to the period (``catalog/slo-period-beyond-rete
 
 from __future__ import annotations
 
+import functools
+
 from lgtmgen.burn_windows import derived_windows
 from lgtmgen.catalog.models import Catalog, Defaults
 from lgtmgen.catalog.models.base import format_duration, parse_duration
@@ -54,19 +56,29 @@ def _coinciding(period: float, defaults: Defaults) -> bool:
     return any(w.long == w.short for w in derived_windows(period, defaults))
 
 
-def _shortest_apart(period: float, defaults: Defaults) -> float:
-    """The shortest whole number of hours from `period` whose derived windows are all apart."""
+@functools.lru_cache(maxsize=256)
+def _shortest_apart(period: float, scrape_interval: str, evaluation_interval: str) -> float | None:
+    """The shortest whole number of hours from `period` whose derived windows are all apart; None
+    when even a year's are not. Remembered: every SLO of a catalog may ask for the same period."""
+    defaults = Defaults(scrape_interval=scrape_interval, evaluation_interval=evaluation_interval)
     hours = max(1, int(period // 3600))
-    while hours < MAX_PERIOD // 3600 and _coinciding(hours * 3600.0, defaults):
+    while hours <= MAX_PERIOD // 3600:
+        if not _coinciding(hours * 3600.0, defaults):
+            return hours * 3600.0
         hours += 1
-    return hours * 3600.0
+    return None
 
 
-def _check_windows(period: str, path: list[PathStep], defaults: Defaults, report: Reporter) -> None:
+def _check_windows(
+    period: str, path: list[PathStep], defaults: Defaults, report: Reporter, declarable: bool = True
+) -> None:
     seconds = parse_duration(period)
     if not MIN_PERIOD <= seconds <= MAX_PERIOD or not _coinciding(seconds, defaults):
         return
     same = next(w for w in derived_windows(seconds, defaults) if w.long == w.short)
+    apart = _shortest_apart(seconds, defaults.scrape_interval, defaults.evaluation_interval)
+    ways = [f"use a period of at least {format_duration(apart)}"] if apart is not None else []
+    ways += ["declare alerting.windows"] if declarable else []
     report.add(
         WINDOWS_COINCIDE,
         f"an SLO period of {period} stretches the {same.severity}'s windows to {format_duration(same.long)} "
@@ -74,8 +86,7 @@ def _check_windows(period: str, path: list[PathStep], defaults: Defaults, report
         "which pages on a burst that short",
         path,
         severity=Severity.WARNING,
-        hint=f"use a period of at least {format_duration(_shortest_apart(seconds, defaults))}, "
-        "or declare alerting.windows",
+        hint=", or ".join(ways) if ways else "shorten the scrape and evaluation intervals",
     )
 
 
@@ -97,7 +108,7 @@ def slo_periods_are_sane(catalog: Catalog, report: Reporter) -> None:
     for j, journey in enumerate(catalog.journeys):
         if journey.slo.period is not None:
             _check(journey.slo.period, ["journeys", j, "slo", "period"], report)
-            _check_windows(journey.slo.period, ["journeys", j, "slo", "period"], defaults, report)
+            _check_windows(journey.slo.period, ["journeys", j, "slo", "period"], defaults, report, declarable=False)
         else:
             default_windows_used = True
     if default_windows_used:
