@@ -70,13 +70,14 @@ def file_writer(root: Path, previous: Path | None = None) -> Callable[[str, byte
     place, by lgtmgen or by git, so sharing the inode is safe.
     """
     made: set[Path] = set()
+    real_previous = os.path.realpath(previous) if previous is not None else ""
 
     def put(path: str, content: bytes) -> None:
         target = root / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        if previous is not None and _link_if_same(previous / path, target, content):
+        if previous is not None and _link_if_same(previous / path, os.path.join(real_previous, path), target, content):
             return
         try:
             with open(target, "wb") as handle:
@@ -89,7 +90,11 @@ def file_writer(root: Path, previous: Path | None = None) -> Callable[[str, byte
     return put
 
 
-def _link_if_same(old: Path, target: Path, content: bytes) -> bool:
+def _link_if_same(old: Path, real_old: str, target: Path, content: bytes) -> bool:
+    # O_NOFOLLOW guards the last part only: a folder of the old bundle replaced by a link would
+    # have a file from elsewhere linked into the new bundle (`real_old`: where `old` must really be).
+    if os.path.realpath(old) != real_old:
+        return False
     try:
         # O_NOFOLLOW: a symlink put into the old bundle is never carried into the new one;
         # O_NONBLOCK: a FIFO put there would block the open until someone writes to it.
@@ -318,6 +323,8 @@ def read_own(root: Path, path: str) -> bytes:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return LINK_NOT_READ
+        if exc.errno in (errno.ENXIO, errno.EACCES, errno.EPERM):  # a socket; a file it may not read
+            return SPECIAL_NOT_READ
         raise
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):

@@ -17,6 +17,9 @@ REFUSED = [
     "https://g.example.com/?apiKey=abc",
     "https://g.example.com/?orgId=1&api_key=abc",
     "https://g.example.com/?password=abc",
+    "https://g.example.com/#access_token=abc",  # an OAuth implicit grant's fragment
+    "https://g.example.com/?pass=abc",
+    "https://g.example.com/?jwt=abc",
 ]
 KEPT = [
     "https://g.example.com/d/x?orgId=1&var-tenant=a",

@@ -243,3 +243,21 @@ def test_an_unreadable_file_in_the_package_is_part_of_its_digest_not_a_crash(tmp
     first = package_digest(tmp_path)
     (tmp_path / ".#module.py").symlink_to(tmp_path / "gone")  # an editor's lock file
     assert package_digest(tmp_path) != first
+
+
+def test_a_rebuild_links_no_file_reached_through_a_folder_link_of_the_old_bundle(catalog: Path, tmp_path: Path) -> None:
+    """Unchanged files are hard-linked from the previous bundle; a folder of it replaced by a link
+    (listed in the manifest, so the build does not refuse) must not bring a file from elsewhere."""
+    out = tmp_path / "out"
+    run("build", str(catalog), "-o", str(out), "--no-cache")
+    elsewhere = tmp_path / "elsewhere"
+    (out / "prometheus").rename(elsewhere)
+    (out / "prometheus").symlink_to(elsewhere)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["prometheus"] = {"sha256": "0" * 64, "role": "doc"}
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rules = min(p.relative_to(elsewhere) for p in (elsewhere / "rules").rglob("*.yaml"))
+    assert run("build", str(catalog), "-o", str(out), "--no-cache")["ok"] is True
+    built = out / "prometheus" / rules
+    assert not (out / "prometheus").is_symlink() and built.is_file()
+    assert built.stat().st_ino != (elsewhere / rules).stat().st_ino

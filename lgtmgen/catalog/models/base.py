@@ -128,16 +128,16 @@ WEB_URL_PATTERN = r"^https?://[A-Za-z0-9.:_~%\[\]-]+([/?#][^\s${}\\`<>\"]*)?$"
 reader would expand or execute: `$` (environment references of the collector, Grafana
 provisioning and `-config.expand-env`), braces (Go templates in alert annotations), quotes."""
 
-_PARAMETER = re.compile(r"[?&;]([^=&;#/?]+)=")
+_PARAMETER = re.compile(r"[?&;#]([^=&;#/?]+)=")
 _CREDENTIAL_WORDS = frozenset(
-    {"key", "apikey", "accesskey", "secretkey", "pwd", "sig", "auth", "session", "sessionid", "jsessionid", "sid"}
+    {"key", "apikey", "accesskey", "secretkey", "pwd", "pass", "sig", "auth", "session", "sessionid", "jsessionid", "sid", "jwt", "bearer"}
 )
 _CREDENTIAL_PARTS = ("token", "secret", "passw", "signature", "credential")
 
 
 def _credential_name(name: str) -> bool:
     """Whether a URL parameter's name says it carries a credential: `token`, `client_secret`,
-    `X-Amz-Signature`, `api_key`, `apiKey`, `jsessionid` (not `keyword` or `monkey`)."""
+    `X-Amz-Signature`, `api_key`, `apiKey`, `jsessionid`, `#access_token` (not `keyword` or `monkey`)."""
     lowered = name.lower()
     words = {w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)}
     return any(part in lowered for part in _CREDENTIAL_PARTS) or bool(words & _CREDENTIAL_WORDS)
