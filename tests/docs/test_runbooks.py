@@ -100,3 +100,12 @@ def test_markdown_text_leaves_no_markup_that_commonmark_would_read_as_html() -> 
     assert markdown_text("`a\n<script>alert(1)</script>\n`") == "`a\n&lt;script&gt;alert(1)&lt;/script&gt;\n`"
     assert markdown_text("`x|y`") == "`x\\|y`"
     assert markdown_text("matching `<_> timed out` in 10m & more") == "matching `<_> timed out` in 10m &amp; more"
+
+
+def test_a_dashboard_address_holding_a_pipe_stays_in_its_table_cell(tmp_path: Path) -> None:
+    catalog = "apiVersion: lgtmgen/v1\ndefaults: {grafana_url: 'https://grafana.example.com/a|b'}\n" + CATALOG.removeprefix("apiVersion: lgtmgen/v1\n")
+    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
+    compiled = compile_catalog([tmp_path / "c.yaml"])
+    assert compiled.bundle is not None, compiled.diagnostics
+    page = compiled.bundle.contents()["docs/runbooks/api.md"].decode()
+    assert "| Dashboard | https://grafana.example.com/a\\|b/d/" in page
