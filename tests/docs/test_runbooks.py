@@ -26,8 +26,8 @@ services:
 """
 
 
-def _bundle(tmp_path: Path) -> dict[str, bytes]:
-    (tmp_path / "c.yaml").write_text(CATALOG, encoding="utf-8")
+def _bundle(tmp_path: Path, catalog: str = CATALOG) -> dict[str, bytes]:
+    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
     compiled = compile_catalog([tmp_path / "c.yaml"])
     assert compiled.bundle is not None, compiled.diagnostics
     return compiled.bundle.contents()
@@ -60,10 +60,7 @@ def test_catalog_text_stays_text_in_runbooks_and_reports_while_code_spans_are_ke
     service name; a `|` must not end a table cell. Code spans show their text as written."""
     catalog = CATALOG.replace('name: "quoted \\"{{name}}\\""', 'name: "<img src=x onerror=alert(1)> | x"')
     catalog = catalog.replace("    depends_on: [api]\n", "    depends_on: [api]\n    description: 'reads `<_> a | b` & more'\n")
-    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
-    compiled = compile_catalog([tmp_path / "c.yaml"])
-    assert compiled.bundle is not None, compiled.diagnostics
-    files = compiled.bundle.contents()
+    files = _bundle(tmp_path, catalog)
     pages = {p: files[p].decode() for p in files if p.startswith(("docs/runbooks/", "docs/reports/"))}
     prose = {p: re.sub(r"`+[^`]*?`+", "", re.sub(r"```.*?```", "", text, flags=re.DOTALL)) for p, text in pages.items()}
     assert not [p for p, text in prose.items() if "<img" in text]  # in code it is shown, not run
@@ -80,10 +77,7 @@ def test_a_backtick_in_catalog_text_closes_no_code_span_of_the_page(tmp_path: Pa
     closed it and the rest became markup; unpaired backticks in a description are prose."""
     catalog = CATALOG.replace('name: "quoted \\"{{name}}\\""', "name: 'front`<img src=x onerror=alert(1)>`end'")
     catalog = catalog.replace("    depends_on: [api]\n", "    depends_on: [api]\n    description: '``<script>alert(2)</script>`'\n")
-    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
-    compiled = compile_catalog([tmp_path / "c.yaml"])
-    assert compiled.bundle is not None, compiled.diagnostics
-    files = compiled.bundle.contents()
+    files = _bundle(tmp_path, catalog)
     page = next(files[p].decode() for p in files if p.startswith("docs/runbooks/front"))
     assert "``<script>" not in page and "``&lt;script&gt;alert(2)&lt;/script&gt;`" in page
     groups = [line for line in page.splitlines() if line.startswith("Rule group ")]
@@ -104,8 +98,5 @@ def test_markdown_text_leaves_no_markup_that_commonmark_would_read_as_html() -> 
 
 def test_a_dashboard_address_holding_a_pipe_stays_in_its_table_cell(tmp_path: Path) -> None:
     catalog = "apiVersion: lgtmgen/v1\ndefaults: {grafana_url: 'https://grafana.example.com/a|b'}\n" + CATALOG.removeprefix("apiVersion: lgtmgen/v1\n")
-    (tmp_path / "c.yaml").write_text(catalog, encoding="utf-8")
-    compiled = compile_catalog([tmp_path / "c.yaml"])
-    assert compiled.bundle is not None, compiled.diagnostics
-    page = compiled.bundle.contents()["docs/runbooks/api.md"].decode()
+    page = _bundle(tmp_path, catalog)["docs/runbooks/api.md"].decode()
     assert "| Dashboard | https://grafana.example.com/a\\|b/d/" in page
