@@ -47,9 +47,11 @@ CHECKS: tuple[Check, ...] = (
 
 
 def read_bundle_files(
-    bundle_dir: Path,
+    bundle_dir: Path, links: frozenset[str] = frozenset()
 ) -> tuple[tuple[BundleFile, ...], dict[str, str], frozenset[str], list[Diagnostic]]:
-    """The manifest's files, their hashes, its declared series, and what is wrong with it."""
+    """The manifest's files, their hashes, its declared series, and what is wrong with it. A file
+    at or below one of the bundle's `links` (`_links`, reported by the caller) is left out: no
+    check reads through a link."""
     manifest_path = bundle_dir / MANIFEST
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -66,9 +68,12 @@ def read_bundle_files(
     problems = []
     unsafe_paths = set()
     for path, entry in sorted(listed.items()):
-        if (unsafe := _unsafe_path(bundle_dir, path)) is not None:
+        if (unsafe := _unsafe_path(path)) is not None:
             problems.append(unsafe)
             unsafe_paths.add(path)
+            continue
+        parts = path.split("/")
+        if any("/".join(parts[:depth]) in links for depth in range(1, len(parts) + 1)):
             continue
         try:
             role = Role(entry["role"])
@@ -83,19 +88,12 @@ def read_bundle_files(
     return tuple(files), hashes, names, problems
 
 
-def _unsafe_path(bundle_dir: Path, path: str) -> Diagnostic | None:
+def _unsafe_path(path: str) -> Diagnostic | None:
     """Why a manifest's `path` must not be read or handed to a tool: a committed bundle is a pull
-    request's to shape. Outside the bundle (absolute, `..`, through a link), a link itself (whose
-    target a tool would print in its errors), or a name a tool would take for a flag."""
+    request's to shape. Outside the bundle (absolute, `..`), or a name a tool would take for a flag."""
     parts = path.split("/")
     if not path or path.startswith(("/", "-")) or "\\" in path or "\0" in path or ".." in parts or "" in parts:
         return Diagnostic("bundle/unsafe-path", f"the manifest lists {path!r}, which is no path inside the bundle", location=Location(MANIFEST))
-    if any(bundle_dir.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) + 1)):
-        return Diagnostic(
-            "bundle/symlink",
-            "a symbolic link: lgtmgen reads no bundle file through a link (a build writes files)",
-            location=Location(path),
-        )
     return None
 
 
@@ -109,7 +107,11 @@ def run_checks(
 ) -> list[Diagnostic]:
     """Run every registered check (or the named ones) on the bundle at `bundle_dir`; with a
     `cache_dir`, unit-test files that passed before with the same bytes are not run again."""
-    files, hashes, declared, problems = read_bundle_files(bundle_dir)
+    # A tool follows links (a template glob, a rule file of a test) and prints what it failed to
+    # read: a bundle holding any is checked by lgtmgen alone, and no file is read through one.
+    links = _links(bundle_dir)
+    files, hashes, declared, problems = read_bundle_files(bundle_dir, frozenset(links))
+    problems += [_link(path) for path in links]
     if problems and not files:
         return problems
     # A listed file that is gone is the manifest check's finding; the others check what is there.
@@ -117,11 +119,6 @@ def run_checks(
     ctx = CheckContext(bundle_dir=bundle_dir, files=present, tools=tools, declared_series=declared, cache_dir=cache_dir)
     tampered = ManifestIntegrity(hashes).run(ctx)
     found = [*problems, *(tampered if only is None or ManifestIntegrity.name in only else [])]
-    # A tool follows links (a template glob, a rule file of a test) and prints what it failed to
-    # read: a bundle holding any is checked by lgtmgen alone.
-    links = _links(bundle_dir)
-    reported = {d.location.file for d in problems if d.check == "bundle/symlink" and d.location}
-    found += [_link(path) for path in links if path not in reported]
     for check in CHECKS:
         if links and check.name.startswith(TOOL_CHECK_PREFIXES):
             continue
