@@ -1,7 +1,8 @@
 """Offline rule hygiene of every Prometheus and Mimir rule file of the bundle.
 
 Recording rules are named ``level:metric:operation``; every alert carries the
-labels and annotations routing and runbooks need; a rate-like function never
+labels and annotations routing and runbooks need, and the two windows of each
+burn-rate condition one threshold and one SLI (`burn_conditions`); a rate-like function never
 looks at fewer than four scrape intervals; every expression parses. The scrape
 interval comes from the bundle's rule metadata file, written by the SLO rules
 generator from the catalog defaults.
@@ -19,6 +20,7 @@ from lgtmgen.artifacts import PROMQL_RULE_ROLES, RULES_METADATA_PATH, Role
 from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
+from lgtmgen.checks.burn_conditions import burn_findings
 from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.promql import nodes
@@ -81,6 +83,7 @@ def rule_findings(rule: dict[str, Any], where: str, file: str, min_range: float 
                     path=where,
                 )
             )
+        found += burn_findings(rule, parsed, where, file)
     if min_range is not None:
         for function, seconds in short_ranges(parsed, min_range):
             found.append(
@@ -113,7 +116,7 @@ def scrape_interval(bundle_dir: Path) -> float | None:
 
 
 class RuleHygiene:
-    """Names, alert metadata, rate windows and syntax of every rule file and PrometheusRule object, offline."""
+    """Names, alert metadata, burn conditions, rate windows and syntax of every rule file and PrometheusRule object, offline."""
 
     name = "rule-hygiene"
 
