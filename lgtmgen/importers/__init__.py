@@ -1,7 +1,7 @@
 """Importers of existing SLO specifications (Sloth, OpenSLO, Pyrra) into catalog entries.
 
-An importer returns catalog data and the list of what it could not carry
-over; nothing is dropped silently.
+An importer returns catalog data, the SLOs it could not import at all (`skipped`) and the
+details of imported ones it could not carry over (`not_carried`); nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import promql_parser
 import yaml
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.diagnostics import Location
-from lgtmgen.promql import rate_ranges, syntax_error
+from lgtmgen.promql import nodes, rate_ranges, syntax_error
+from lgtmgen.promql import parse as parse_promql
 
 
 class SpecMapping(dict[str, Any]):
@@ -63,9 +65,11 @@ class SpecOrigin:
 
 @dataclass
 class Imported:
-    """Catalog `services` entries, and one line per thing that did not carry over."""
+    """Catalog `services` entries; one line per SLO (or spec) that could not be imported at all,
+    and one per detail of an imported SLO that did not carry over."""
 
     services: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     not_carried: list[str] = field(default_factory=list)
     # Where every SLO of `services` came from, by service name, in the order of its `slos`: an
     # entry that does not validate is reported at the spec line that has to be fixed.
@@ -79,6 +83,10 @@ class Imported:
         entry = {"name": name, "team": team, "tenant": tenant, "slos": []}
         self.services.append(entry)
         return entry
+
+    def skip(self, why: str) -> None:
+        """Record an SLO, or a spec of SLOs, that is not imported at all, and why."""
+        self.skipped.append(why)
 
     def add_slo(self, service: dict[str, Any], entry: dict[str, Any], origin: SpecOrigin) -> None:
         """Append the SLO `entry` to `service` (an entry of `services`), remembering where it came from."""
@@ -144,7 +152,42 @@ def _window_rates_only(query: str) -> bool:
         return False
     ranges = rate_ranges(parsed)
     window = parse_duration(_WINDOW_MARK)
-    return len(ranges) == len(_rate_calls(query)) and all(r is not None and math.isclose(r, window) for r in ranges)
+    over_window = len(ranges) == len(_rate_calls(query)) and all(r is not None and math.isclose(r, window) for r in ranges)
+    return over_window and _scales_with_its_rates(parsed)
+
+
+_COMPARISONS = frozenset({">", "<", ">=", "<=", "==", "!="})
+_SCALE_FREE_ARGUMENTS = frozenset({"histogram_quantile", "histogram_fraction"})
+"""Functions whose number arguments (a quantile, bucket bounds) do not change when every rate they
+read is scaled alike."""
+
+
+def _scales_with_its_rates(query: str) -> bool:
+    """Whether `query` (valid PromQL) changes by the factor its rates change by: numbers only multiply
+    or divide, or are the 0 of a comparison. `sum(rate(x[w])) > 10` does not (an increase over an
+    hour passes 10 long before its rate does), `sum(rate(x[w])) * 60 > 0` does."""
+    for node in nodes(parse_promql(query)):
+        if isinstance(node, promql_parser.BinaryExpr):
+            for side in (node.lhs, node.rhs):
+                literal = _number(side)
+                if literal is None:
+                    continue
+                op = str(node.op)
+                if op not in ("*", "/") and not (op in _COMPARISONS and literal == 0):
+                    return False
+        elif (
+            isinstance(node, promql_parser.Call)
+            and node.func.name not in _SCALE_FREE_ARGUMENTS
+            and any(_number(arg) not in (None, 0) for arg in node.args)
+        ):
+            return False
+    return True
+
+
+def _number(node: Any) -> float | None:
+    while isinstance(node, promql_parser.ParenExpr):
+        node = node.expr
+    return float(node.val) if isinstance(node, promql_parser.NumberLiteral) else None
 
 
 def _as_increase(query: str) -> str:
@@ -162,7 +205,8 @@ def counted(queries: list[str]) -> list[str]:
     Sloth and OpenSLO specs count events per second; the catalog's SLO records are event counts
     over each window (`min_events` compares with them). increase is rate times the range: the same
     factor on both sides of the ratio, which stays exact, so every query is rewritten or none (a
-    fixed range such as rate(x[5m]) keeps them as written, and `catalog/custom-sli-rate` warns).
+    fixed range such as rate(x[5m]), or a number a rate is added to or compared with, keeps them as
+    written, and `catalog/custom-sli-rate` warns).
     """
     if not all(_window_rates_only(q) for q in queries):
         return queries

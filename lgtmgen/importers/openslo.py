@@ -92,11 +92,11 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
         at = spec_location(source, document)
         where = f"{at}: SLO {name!r}"
         if name is None or not isinstance(spec.get("service"), str | int):
-            result.not_carried.append(f"{where}: an SLO needs metadata.name and spec.service")
+            result.skip(f"{where}: an SLO needs metadata.name and spec.service")
             continue
         indicator = mapping(spec.get("indicator")).get("spec") or indicators.get(str(spec.get("indicatorRef")))
         if not isinstance(indicator, dict):
-            result.not_carried.append(f"{where}: indicator {spec.get('indicatorRef')!r} not found")
+            result.skip(f"{where}: indicator {spec.get('indicatorRef')!r} not found")
             continue
         for extra in sorted(set(spec) - CARRIED_SPEC_KEYS):
             result.not_carried.append(f"{where}: spec.{extra}")
@@ -117,7 +117,7 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             slo_name = name if len(objectives) == 1 else f"{name}-{objective.get('displayName') or n + 1}"
             target = _target(objective)
             if target is None:
-                result.not_carried.append(f"{where}: objective {slo_name!r} without a numeric target")
+                result.skip(f"{where}: objective {slo_name!r} without a numeric target")
                 continue
             for extra in sorted(set(objective) - CARRIED_OBJECTIVE_KEYS):
                 result.not_carried.append(f"{where}: objectives[{n}].{extra}")
@@ -129,19 +129,17 @@ def import_openslo(documents: list[tuple[str, dict[str, Any]]], team: str, tenan
             if "ratioMetric" in indicator:
                 sli = _ratio_sli(mapping(indicator["ratioMetric"]))
                 if sli is None:
-                    result.not_carried.append(
-                        f"{where}: ratio queries that are neither counter selectors nor use {WINDOW_PLACEHOLDER}"
-                    )
+                    result.skip(f"{where}: ratio queries that are neither counter selectors nor use {WINDOW_PLACEHOLDER}")
                     continue
                 entry["sli"] = sli
             elif "thresholdMetric" in indicator:
                 threshold = _threshold_sli(mapping(indicator["thresholdMetric"]), objective)
                 if threshold is None:
-                    result.not_carried.append(f"{where}: threshold metric without a query, an op or a value")
+                    result.skip(f"{where}: threshold metric without a query, an op or a value")
                     continue
                 entry["sli"] = threshold
             else:
-                result.not_carried.append(f"{where}: indicator without ratioMetric or thresholdMetric")
+                result.skip(f"{where}: indicator without ratioMetric or thresholdMetric")
                 continue
             result.add_slo(service, entry, SpecOrigin(spec_location(source, objective), at))
     return result

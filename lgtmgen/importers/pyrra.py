@@ -16,7 +16,7 @@ from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.slo import reserved_label_reason
 from lgtmgen.importers import Imported, SpecOrigin, mapping, number, spec_location
 from lgtmgen.promql import parse as parse_promql
-from lgtmgen.promql import selector_error
+from lgtmgen.promql import selector_error, string_literal
 
 API_VERSION = "pyrra.dev/v1alpha1"
 KIND = "ServiceLevelObjective"
@@ -66,12 +66,12 @@ def _native_latency(indicator: dict[str, Any], where: str, result: Imported) -> 
     try:
         threshold = parse_duration(str(indicator.get("latency", "")))
     except ValueError:
-        result.not_carried.append(f"{where}: indicator.latencyNative.latency is not a duration")
+        result.skip(f"{where}: indicator.latencyNative.latency is not a duration")
         return None
     if selector_error(selector) is not None:
-        result.not_carried.append(f"{where}: indicator.latencyNative.total.metric is not a vector selector")
+        result.skip(f"{where}: indicator.latencyNative.total.metric is not a vector selector")
         return None
-    by = ", ".join([PLACEMENT, *_grouping(indicator, where, result)])
+    by = ", ".join(dict.fromkeys([PLACEMENT, *_grouping(indicator, where, result)]))
     histogram = f"increase({selector}[{WINDOW_PLACEHOLDER}])"
     return {
         "kind": "custom",
@@ -86,10 +86,10 @@ def _sli(indicator: dict[str, Any], where: str, result: Imported) -> tuple[dict[
     for extra in sorted(set(indicator) - set(INDICATORS)):
         result.not_carried.append(f"{where}: indicator.{extra}")
     if not present:
-        result.not_carried.append(f"{where}: no ratio, latency, latencyNative or bool_gauge indicator")
+        result.skip(f"{where}: no ratio, latency, latencyNative or bool_gauge indicator")
         return None, []
     if len(present) > 1:
-        result.not_carried.append(f"{where}: indicator has {' and '.join(present)}; Pyrra refuses more than one")
+        result.skip(f"{where}: indicator has {' and '.join(present)}; Pyrra refuses more than one")
         return None, []
     kind = present[0]
     body = mapping(indicator[kind])
@@ -100,20 +100,49 @@ def _sli(indicator: dict[str, Any], where: str, result: Imported) -> tuple[dict[
     elif kind == "ratio":
         sli = {"kind": "events", "bad": _metric(body.get("errors")), "total": _metric(body.get("total"))}
     else:
-        sli = {"kind": "events", "good": _metric(body.get("success")), "total": _metric(body.get("total"))}
+        sli = {"kind": "events", "good": _bucket_of_any_prometheus(_metric(body.get("success"))), "total": _metric(body.get("total"))}
     broken = sorted(key for key, value in sli.items() if key != "kind" and selector_error(value) is not None)
     if broken:
-        result.not_carried.append(f"{where}: indicator.{kind} {', '.join(broken)} is not a vector selector")
+        result.skip(f"{where}: indicator.{kind} {', '.join(broken)} is not a vector selector")
         return None, []
     return sli, _grouping(body, where, result)
+
+
+def _bucket_of_any_prometheus(selector: str) -> str:
+    """`selector` with an exact `le` matcher of a whole number (`le="1"`) also matching `1.0`.
+
+    Prometheus 3 writes a classic histogram's whole-number bounds as `1.0`, Prometheus 2 as the
+    target exposed them; a bucket selector that matched nothing would count every request as
+    slow (Pyrra rewrites these matchers the same way). Any other selector is returned unchanged.
+    """
+    try:
+        parsed = parse_promql(selector)
+    except ValueError:
+        return selector
+    if not isinstance(parsed, promql_parser.VectorSelector) or not parsed.name or parsed.matchers.or_matchers:
+        return selector
+    rendered, changed = [], False
+    for matcher in parsed.matchers.matchers:
+        value = str(matcher.value)
+        whole = value.removesuffix(".0")
+        if matcher.name == "le" and matcher.op == promql_parser.MatchOp.Equal and whole.isdigit():
+            rendered.append(f"le=~{string_literal(whole + '|' + whole + chr(92) + '.0')}")
+            changed = True
+        else:
+            rendered.append(f"{matcher.name}{_OPERATORS[str(matcher.op)]}{string_literal(value)}")
+    return f"{parsed.name}{{{','.join(rendered)}}}" if changed else selector
+
+
+_OPERATORS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
 
 def _alerting(spec: dict[str, Any], where: str, result: Imported) -> dict[str, Any]:
     alerting = mapping(spec.get("alerting"))
     out: dict[str, Any] = {}
     if alerting.get("disabled") is True or alerting.get("burnrates") is False:
-        out["page"] = out["ticket"] = False
-    if alerting.get("absent") is False:
+        # Pyrra has no budget-exhausted alert: without burn-rate alerts, no ticket of that kind either.
+        out["page"] = out["ticket"] = out["budget_exhausted"] = False
+    if alerting.get("absent") is False or alerting.get("disabled") is True:
         out["absent"] = False
     for extra in sorted(set(alerting) - CARRIED_ALERTING_KEYS):
         result.not_carried.append(f"{where}: alerting.{extra} (lgtmgen names its alerts itself)")
@@ -147,13 +176,11 @@ def import_pyrra(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
         where = f"{at}: slo {metadata.get('name')!r}"
         objective = number(spec.get("target"))
         if not metadata.get("name") or objective is None:
-            result.not_carried.append(f"{where}: an objective needs metadata.name and a numeric spec.target")
+            result.skip(f"{where}: an objective needs metadata.name and a numeric spec.target")
             continue
         service_name = _service_of(metadata, spec)
         if service_name is None:
-            result.not_carried.append(
-                f"{where}: no service (a {SERVICE_LABEL} label, an exact job matcher, or a namespace)"
-            )
+            result.skip(f"{where}: no service (a {SERVICE_LABEL} label, an exact job matcher, or a namespace)")
             continue
         sli, grouping = _sli(mapping(spec.get("indicator")), where, result)
         if sli is None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import promql_parser
 
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.importers import (
@@ -14,8 +17,11 @@ from lgtmgen.importers import (
     number,
     spec_location,
 )
+from lgtmgen.promql import parse as parse_promql
 
-SLOTH_WINDOW = "{{.window}}"
+SLOTH_WINDOW = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
+"""Sloth renders its queries with Go's text/template: `{{.window}}`, `{{ .window }}`, `{{- .window -}}`."""
+_NO_TRAFFIC_FILTER = re.compile(r"^(?P<query>.*\S)\s*>\s*0+(?:\.0*)?\s*$", re.DOTALL)
 CARRIED_SLO_KEYS = {"name", "objective", "description", "sli", "alerting"}
 CARRIED_ALERTING_KEYS = {"page_alert", "ticket_alert"}
 # The Kubernetes form (`PrometheusServiceLevel`) spells the spec's keys in camelCase.
@@ -42,7 +48,29 @@ def _snake_keys(value: Any) -> Any:
 
 
 def _query(text: str) -> str:
-    return text.replace(SLOTH_WINDOW, WINDOW_PLACEHOLDER)
+    return SLOTH_WINDOW.sub(WINDOW_PLACEHOLDER, text)
+
+
+def _without_no_traffic_filter(query: str) -> str | None:
+    """`query` without a final `> 0` that applies to all of it, else None.
+
+    Sloth's advice for quiet services filters the total to keep its ratio from dividing by zero;
+    lgtmgen's ratios stay 0 without traffic, and its absent-metrics ticket would take the
+    filtered, vanished total for missing metrics.
+    """
+    found = _NO_TRAFFIC_FILTER.match(query)
+    if found is None:
+        return None
+    mark = WINDOW_PLACEHOLDER
+    try:
+        whole = parse_promql(query.replace(mark, "5m"))
+        parse_promql(found["query"].replace(mark, "5m"))
+    except ValueError:
+        return None
+    comparison = isinstance(whole, promql_parser.BinaryExpr) and str(whole.op) == ">"
+    if not comparison or (whole.modifier is not None and whole.modifier.return_bool):
+        return None
+    return str(found["query"])
 
 
 def _spec(document: dict[str, Any], source: str, result: Imported) -> dict[str, Any] | None:
@@ -62,6 +90,9 @@ def _alerting(slo: dict[str, Any], where: str, result: Imported) -> dict[str, An
         alert = mapping(alerting.get(sloth_key))
         if alert.get("disable"):
             out[ours] = False
+            if ours == "ticket":
+                # lgtmgen's absent-metrics and budget-exhausted alerts are tickets too; Sloth has neither.
+                out["absent"] = out["budget_exhausted"] = False
         for extra in sorted(set(alert) - {"disable"}):
             result.not_carried.append(f"{where}: alerting.{sloth_key}.{extra} (lgtmgen derives alert labels and annotations)")
     for extra in sorted(set(alerting) - CARRIED_ALERTING_KEYS):
@@ -77,7 +108,7 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
         if spec is None:
             continue
         if not isinstance(spec.get("service"), str | int) or not isinstance(spec.get("slos"), list):
-            result.not_carried.append(f"{source}: a Sloth spec needs a service name and a list of slos")
+            result.skip(f"{source}: a Sloth spec needs a service name and a list of slos")
             continue
         service = result.service(str(spec["service"]), team, tenant)
         for key in sorted(set(spec) - {"version", "service", "slos"}):
@@ -88,7 +119,7 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             where = f"{origin.slo}: slo {slo.get('name')!r}"
             objective = number(slo.get("objective"))
             if slo.get("name") is None or objective is None:
-                result.not_carried.append(f"{where}: an SLO needs a name and a numeric objective")
+                result.skip(f"{where}: an SLO needs a name and a numeric objective")
                 continue
             entry: dict[str, Any] = {"name": str(slo["name"]), "objective": objective}
             if slo.get("description"):
@@ -96,14 +127,21 @@ def import_sloth(documents: list[tuple[str, dict[str, Any]]], team: str, tenant:
             sli = mapping(slo.get("sli"))
             events = mapping(sli.get("events"))
             if isinstance(events.get("error_query"), str) and isinstance(events.get("total_query"), str):
-                bad, total = counted([_query(events["error_query"]), _query(events["total_query"])])
+                total_query = _query(events["total_query"])
+                if (unfiltered := _without_no_traffic_filter(total_query)) is not None:
+                    total_query = unfiltered
+                    result.not_carried.append(
+                        f"{where}: the total_query's final `> 0` (a ratio stays 0 without traffic here, and the "
+                        "filtered total would raise the absent-metrics ticket)"
+                    )
+                bad, total = counted([_query(events["error_query"]), total_query])
                 entry["sli"] = {"kind": "custom", "bad_query": bad, "total_query": total}
             elif "events" in sli:
-                result.not_carried.append(f"{where}: sli.events without both error_query and total_query")
+                result.skip(f"{where}: sli.events without both error_query and total_query")
                 continue
             else:
                 kind = next(iter(sli), "none")
-                result.not_carried.append(f"{where}: sli.{kind} (only event queries give the counts lgtmgen records)")
+                result.skip(f"{where}: sli.{kind} (only event queries give the counts lgtmgen records)")
                 continue
             alerting = _alerting(slo, where, result)
             if alerting:

@@ -680,7 +680,7 @@ def test_import_in_json_holds_the_catalog_and_what_was_not_carried_over(tmp_path
     result = lgtmgen("--output", "json", "import", "sloth", spec.name, "--team", "w", "--tenant", "p", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == SHARED_JSON_KEYS | {"services", "slos", "not_carried", "catalog"}
+    assert set(report) == SHARED_JSON_KEYS | {"services", "slos", "not_imported", "not_carried", "catalog"}
     assert (report["services"], report["slos"]) == (1, 1)
     assert report["catalog"]["services"][0]["slos"][0]["sli"]["bad_query"] == "e[{{window}}]"
     assert report["not_carried"] == ["sloth.yaml: labels (service-wide labels are not part of the catalog)"]

@@ -87,19 +87,20 @@ tenants: [{name: prod}]
 """
 
 
-def _import(tmp_path: Path, kind: str, spec: str) -> tuple[Path, str]:
+def _import(tmp_path: Path, kind: str, spec: str, *options: str) -> tuple[Path, str]:
     source = tmp_path / "spec.yaml"
     source.write_text(spec, encoding="utf-8")
     (tmp_path / "catalog").mkdir()
     (tmp_path / "catalog" / "head.yaml").write_text(HEAD, encoding="utf-8")
     out = tmp_path / "catalog" / "imported.yaml"
-    result = CliRunner().invoke(app, ["import", kind, str(source), "--team", "web", "--tenant", "prod", "-o", str(out)])
+    args = ["import", kind, str(source), "--team", "web", "--tenant", "prod", "-o", str(out), *options]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     return out.parent, result.output
 
 
 def test_a_sloth_round_trip_keeps_objectives_queries_and_lists_what_it_drops(tmp_path: Path) -> None:
-    catalog, output = _import(tmp_path, "sloth", SLOTH)
+    catalog, output = _import(tmp_path, "sloth", SLOTH, "--partial")
     plan = plan_of([catalog])
     by_name = {(s.service.name, s.slo.name): s for s in plan.slos}
     availability = by_name[("myservice", "requests-availability")]
@@ -108,7 +109,8 @@ def test_a_sloth_round_trip_keeps_objectives_queries_and_lists_what_it_drops(tmp
     assert availability.slo.sli.bad_query == 'sum(increase(http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}[{{window}}]))'
     assert availability.slo.alerting.ticket is False and availability.slo.alerting.page is True
     assert ("other", "latency") in by_name
-    assert "raw-ratio" in output and "sli.raw" in output
+    assert "not imported: " in output and "slo 'raw-ratio': sli.raw" in output
+    assert "imported 2 SLOs of 2 services; 1 not imported, every service as tier 1" in output
     assert "alerting.name" in output and "page_alert.labels" in output and "labels" in output
 
 
@@ -358,7 +360,7 @@ spec:
 
 
 def test_a_pyrra_round_trip_keeps_every_indicator_kind_and_lists_what_it_drops(tmp_path: Path) -> None:
-    catalog, output = _import(tmp_path, "pyrra", PYRRA)
+    catalog, output = _import(tmp_path, "pyrra", PYRRA, "--partial")
     plan = plan_of([catalog])
     by_name = {(s.service.name, s.slo.name): s for s in plan.slos}
     # The service is the pyrra.dev/service label, else the exact job matcher, else the namespace.
@@ -375,12 +377,12 @@ def test_a_pyrra_round_trip_keeps_every_indicator_kind_and_lists_what_it_drops(t
     assert native.slo.alerting.page is False and native.slo.alerting.ticket is False
     assert by_name[("blackbox", "probe")].slo.sli.kind == "probe"
     assert "alerting.name" in output and "label prometheus" in output
-    assert "indicator has ratio and latency" in output
+    assert "not imported: " in output and "indicator has ratio and latency" in output
 
 
 @pytest.mark.tools
 def test_imported_pyrra_objectives_build_into_rules_and_tests_promtool_passes(tmp_path: Path) -> None:
-    catalog, _ = _import(tmp_path, "pyrra", PYRRA)
+    catalog, _ = _import(tmp_path, "pyrra", PYRRA, "--partial")
     out = tmp_path / "bundle"
     built = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out)])
     assert built.exit_code == 0, built.output
@@ -444,8 +446,21 @@ def test_a_pyrra_grouping_by_a_label_lgtmgen_sets_is_listed_not_carried(tmp_path
             "sum(rate(t[{{.window}}]))",
             ("max_over_time(rate(e[5m])[{{window}}:]) * 0 + sum(rate(e[{{window}}]))", "sum(rate(t[{{window}}]))"),
         ),
+        # a number added to or compared with a rate does not scale with it: increase would change the SLI
+        ("sum(rate(e[{{.window}}])) + 1", "sum(rate(t[{{.window}}]))", ("sum(rate(e[{{window}}])) + 1", "sum(rate(t[{{window}}]))")),
+        ("sum(rate(e[{{.window}}]))", "sum(rate(t[{{.window}}])) >= 10", ("sum(rate(e[{{window}}]))", "sum(rate(t[{{window}}])) >= 10")),
+        ("clamp_min(sum(rate(e[{{.window}}])), 1)", "sum(rate(t[{{.window}}]))", ("clamp_min(sum(rate(e[{{window}}])), 1)", "sum(rate(t[{{window}}]))")),
+        # scaling and the 0 of a comparison do
+        (
+            "sum(rate(e[{{.window}}])) * 60",
+            "sum(rate(t[{{.window}}]) > 0)",
+            ("sum(increase(e[{{window}}])) * 60", "sum(increase(t[{{window}}]) > 0)"),
+        ),
     ],
-    ids=["window rates", "a fixed range", "irate", "rate( in a label value", "a window rate beside a fixed one"],
+    ids=[
+        "window rates", "a fixed range", "irate", "rate( in a label value", "a window rate beside a fixed one",
+        "a number added", "compared with a number", "clamped", "scaled and compared with 0",
+    ],
 )
 def test_sloth_rates_over_the_window_import_as_counts(error: str, total: str, imported: tuple[str, str]) -> None:
     spec = {"version": "prometheus/v1", "service": "s", "slos": [{"name": "a", "objective": 99, "sli": {"events": {"error_query": error, "total_query": total}}}]}
