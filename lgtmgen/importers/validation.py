@@ -57,11 +57,26 @@ def _at_spec(diagnostic: Diagnostic, document: Any, result: Imported) -> Diagnos
         named += f", SLO {result.services[service]['slos'][slo]['name']!r}"
     return replace(
         diagnostic,
-        message=f"{named}: {diagnostic.message}",
+        message=f"{named}: {_spec_places(diagnostic.message, document, result)}",
         location=result.source_of(service, slo),
         path=_path_of(diagnostic.path, service, slo),
         source_line=None,
     )
+
+
+_IMPORTED_PLACE = re.compile(re.escape(IMPORTED) + r":(\d+):\d+")
+
+
+def _spec_places(message: str, document: Any, result: Imported) -> str:
+    """`message` with each place in the rendered entries (`first at (imported catalog):8:15`)
+    named by the spec entry that holds it."""
+
+    def spec_place(found: re.Match[str]) -> str:
+        entry = _entry_at(document, int(found[1])) if isinstance(document, SourceMap) else None
+        location = result.source_of(*entry) if entry is not None else None
+        return str(location) if location is not None else "another imported entry"
+
+    return _IMPORTED_PLACE.sub(spec_place, message)
 
 
 def _path_of(path: str | None, service: int, slo: int | None) -> str | None:

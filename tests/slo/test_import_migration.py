@@ -230,3 +230,13 @@ spec:
     )
     sli = import_pyrra([("slo.yaml", document)], "web", "prod").services[0]["slos"][0]["sli"]
     assert sli["total_query"].startswith("sum by (cluster, route) (")
+
+
+def test_a_name_declared_twice_across_specs_points_at_both_spec_entries(tmp_path: Path) -> None:
+    one = "version: prometheus/v1\nservice: x\nslos:\n  - name: a\n    objective: 99\n    sli: {events: {error_query: 'sum(rate(e[{{.window}}]))', total_query: 'sum(rate(t[{{.window}}]))'}}\n"
+    out, result = _run(tmp_path, "sloth", one + "---\n" + one.replace("objective: 99", "objective: 99.5"))
+    assert result.exit_code == 1
+    source = tmp_path / "spec.yaml"
+    assert f"{source}:11:5 catalog/duplicate-name" in result.output
+    assert f"(first at {source}:4:5)" in result.output and "(imported catalog)" not in result.output
+    assert not out.exists()
