@@ -101,6 +101,23 @@ def test_each_tenant_gets_the_limits_of_its_tier(plan: Plan) -> None:
     assert runtime["overrides"]["staging"]["ingestion_rate_mb"] == 2
 
 
+def test_query_parallelism_is_written_where_the_tsdb_index_reads_it(load: Loader) -> None:
+    # Loki's frontend weighs tsdb_max_query_parallelism for TSDB periods, max_query_parallelism for
+    # the others: with only TSDB periods, a tier's value in the latter alone would change nothing.
+    document = base_catalog()
+    document["logs"]["max_query_parallelism"] = 24
+    document["logs"]["tiers"]["gold"]["max_query_parallelism"] = 64
+    plan, _ = load(document)
+    assert plan is not None
+    files = rendered(plan)
+    _, main = files["loki/loki.yaml"]
+    assert {period["store"] for period in main["schema_config"]["configs"]} == {"tsdb"}
+    assert main["limits_config"]["tsdb_max_query_parallelism"] == main["limits_config"]["max_query_parallelism"] == 24
+    _, runtime = files["loki/runtime.yaml"]
+    assert runtime["overrides"]["prod"]["tsdb_max_query_parallelism"] == 64
+    assert runtime["overrides"]["staging"]["tsdb_max_query_parallelism"] == 32
+
+
 def test_a_misspelled_key_in_a_tenant_override_is_caught_with_its_path(plan: Plan) -> None:
     _, runtime = rendered(plan)["loki/runtime.yaml"]
     runtime["overrides"]["prod"]["retention_perod"] = runtime["overrides"]["prod"].pop(

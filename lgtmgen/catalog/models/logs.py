@@ -31,7 +31,12 @@ class LokiTier(Strict):
     max_query_series: int = Field(
         default=500, gt=0, description="Series a metric query may return."
     )
-    max_query_parallelism: int = Field(default=32, gt=0, description="Parallel sub-queries.")
+    max_query_parallelism: int = Field(
+        default=32,
+        gt=0,
+        description="Parallel sub-queries of a query (Loki's `tsdb_max_query_parallelism`, which TSDB "
+        "periods read, and `max_query_parallelism`).",
+    )
     query_timeout: Duration = Field(default="1m", description="Longest a query may run.")
 
 
@@ -119,7 +124,12 @@ class LogsSettings(Strict):
         default_factory=dict, description="Tenant tiers by name (`tenants[].tier`)."
     )
     split_queries_by_interval: Duration = Field(default="1h", description="Query splitting.")
-    max_query_parallelism: int = Field(default=32, gt=0, description="Default query parallelism.")
+    max_query_parallelism: int = Field(
+        default=32,
+        gt=0,
+        description="Default parallel sub-queries of a query (Loki's `tsdb_max_query_parallelism`, which "
+        "TSDB periods read, and `max_query_parallelism`).",
+    )
     memcached_results: str = Field(
         default="",
         description="Memcached address of the results cache (dns+host:port); empty: off.",

@@ -60,7 +60,10 @@ def default_limits(settings: LogsSettings, extra_labels: Iterable[str] = ()) -> 
     return {
         "retention_period": go_duration(settings.default_retention),
         "split_queries_by_interval": go_duration(settings.split_queries_by_interval),
+        # The frontend reads tsdb_max_query_parallelism for TSDB periods (every period here) and
+        # max_query_parallelism for the others: both hold the catalog's value.
         "max_query_parallelism": settings.max_query_parallelism,
+        "tsdb_max_query_parallelism": settings.max_query_parallelism,
         "allow_structured_metadata": True,
         "volume_enabled": True,
         # The collector promotes the normalised level and the declared stream labels to

@@ -55,6 +55,7 @@ def tenant_limits(tier: LokiTier) -> dict[str, Any]:
         "max_global_streams_per_user": tier.max_global_streams_per_user,
         "max_query_series": tier.max_query_series,
         "max_query_parallelism": tier.max_query_parallelism,
+        "tsdb_max_query_parallelism": tier.max_query_parallelism,
         "query_timeout": go_duration(tier.query_timeout),
     }
 
