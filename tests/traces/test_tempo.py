@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,8 @@ from lgtmgen.checks.reference import load_reference, validate_document
 from lgtmgen.generators.tempo import TempoConfig
 from lgtmgen.plan import Plan
 from tests.traces.traces_catalog import CatalogLoader, base_catalog
+
+UPSTREAM = Path(__file__).resolve().parents[3] / "shared" / "upstream"
 
 
 def _files(plan: Plan) -> dict[str, Any]:
@@ -145,6 +149,18 @@ def test_a_catalog_without_a_traces_section_uses_the_default_tier_for_every_tena
     assert plan is not None and diagnostics == []
     overrides = _files(plan)["tempo/overrides.yaml"].data["overrides"]
     assert overrides["prod"]["compaction"] == {"block_retention": "336h"}
+    # "Tempo's default limits": the ones the pinned Tempo 3.0 reference lists as its defaults.
+    reference = json.loads((UPSTREAM / "tempo-3.0" / "tenant-overrides-keys.json").read_text(encoding="utf-8"))["keys"]
+    for key in ("rate_limit_bytes", "burst_size_bytes", "max_traces_per_user"):
+        assert overrides["prod"]["ingestion"][key] == reference[f"ingestion.{key}"]["default"], key
+
+
+def test_the_ingestion_limit_is_the_tenants_across_distributors(plan: Plan) -> None:
+    # Tempo's default `local` strategy holds each distributor to the limit: N of them admit N times it.
+    overrides = _files(plan)["tempo/overrides.yaml"].data["overrides"]
+    defaults = _files(plan)["tempo/tempo.yaml"].data["overrides"]["defaults"]
+    for entry in (*overrides.values(), defaults):
+        assert entry["ingestion"]["rate_strategy"] == "global"
 
 
 @pytest.mark.parametrize(

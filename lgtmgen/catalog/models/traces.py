@@ -14,10 +14,13 @@ class TempoTier(Strict):
 
     retention: Duration = Field(default="336h", description="Trace block retention of the tenant.")
     ingestion_rate_limit_bytes: int = Field(
-        default=15_000_000, gt=0, description="Ingested bytes per second per tenant."
+        default=30_000_000,
+        gt=0,
+        description="Ingested bytes per second per tenant, across all distributors (Tempo's `global` "
+        "rate strategy). The default is Tempo 3.0's.",
     )
     ingestion_burst_size_bytes: int = Field(
-        default=20_000_000, gt=0, description="Burst of ingested bytes above the rate."
+        default=30_000_000, gt=0, description="Burst of ingested bytes above the rate. The default is Tempo 3.0's."
     )
     max_traces_per_user: int = Field(default=10_000, gt=0, description="Live traces per tenant.")
     max_bytes_per_trace: int = Field(default=5_000_000, gt=0, description="Largest trace accepted.")

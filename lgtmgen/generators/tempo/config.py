@@ -88,6 +88,9 @@ def tenant_limits(tier: TempoTier, retention: str | None = None) -> dict[str, An
     """One complete scoped overrides entry for a tier."""
     return {
         "ingestion": {
+            # The catalog's limit is the tenant's: Tempo's default `local` strategy would hold
+            # each distributor to it, so N distributors would admit N times as much.
+            "rate_strategy": "global",
             "rate_limit_bytes": tier.ingestion_rate_limit_bytes,
             "burst_size_bytes": tier.ingestion_burst_size_bytes,
             "max_traces_per_user": tier.max_traces_per_user,
