@@ -21,6 +21,7 @@ from lgtmgen.generators.grafana.tenant_sources import (
     services_by_tenant,
 )
 from lgtmgen.generators.loki.rules import LINES_RATE
+from lgtmgen.generators.tempo.tiers import tier_of
 from lgtmgen.naming import grafana_uid
 from lgtmgen.plan import Plan
 
@@ -39,26 +40,38 @@ def cost_dashboard(plan: Plan, default_tenant: str | None) -> Artifact:
     cost_panels(grid, plan)
     grid.section("Telemetry volume by team")
     owned = _services_by_team(plan)
-    # Tempo's span metrics and the Loki ruler's records land in the tenant of each service.
-    tenants = sorted({s.tenant for s in plan.catalog.services})
-    several = len(tenants) > 1
+    # Tempo's span metrics and the Loki ruler's records land in the tenant of each service; span
+    # metrics only where the tenant's trace tier runs that processor (a query elsewhere reads nothing).
+    measured = {
+        s.tenant for s in plan.catalog.services if tier_of(plan.catalog.traces, plan.tenants[s.tenant]).span_metrics
+    }
+    tenants = sorted(measured)
+    several = len({s.tenant for s in plan.catalog.services}) > 1
     spans = [
         (tenant, f"sum(rate({SPAN_CALLS}{{service=~{q.regex_of(names)}}}[{q.RATE}]))", f"{team} ({tenant})" if several else team)
         for team, services in owned.items()
         for tenant, names in services_by_tenant(plan, services).items()
+        if tenant in measured
     ]
-    grid.add(
-        timeseries(
-            "Spans per team",
-            per_tenant(spans, default_tenant),
-            "suffix: spans/s",
-            "Spans per second of each team's services, from Tempo's span metrics"
-            + (" of each service's tenant." if several else "."),
-            stacking=STACKED,
-            datasource=panel_source(tenants, default_tenant),
-        ),
-        width=12,
-    )
+    unmeasured = sorted({s.tenant for s in plan.catalog.services} - measured)
+    if spans:
+        grid.add(
+            timeseries(
+                "Spans per team",
+                per_tenant(spans, default_tenant),
+                "suffix: spans/s",
+                "Spans per second of each team's services, from Tempo's span metrics"
+                + (" of each service's tenant." if several else ".")
+                + (
+                    f" Not counted: the services of {', '.join(unmeasured)}, whose trace tier runs no span metrics."
+                    if unmeasured
+                    else ""
+                ),
+                stacking=STACKED,
+                datasource=panel_source(tenants, default_tenant),
+            ),
+            width=12,
+        )
     logged = sorted({s.tenant for s in plan.catalog.services if s.logs})
     if logged:
         legend = "{{team}}"

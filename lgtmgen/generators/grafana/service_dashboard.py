@@ -223,16 +223,23 @@ def _dependency_section(grid: Grid, plan: Plan, service: Service, grafana_url: s
         )
     traced = [
         (
-            "Calls to dependencies (traced)",
+            "Calls to dependencies (sampled traces)",
             q.dependency_calls(service.name),
             "reqps",
-            "Requests from this service to each server, from Tempo's service-graph metrics.",
+            (
+                "Requests from this service to each server in the traces tail sampling kept, from Tempo's "
+                "service-graph metrics: a share of all requests, larger for failing and slow ones."
+            ),
         ),
         (
             "Failed calls to dependencies (traced)",
             q.dependency_failures(service.name),
-            "percentunit",
-            "Share of failed requests from this service to each server.",
+            "reqps",
+            (
+                "Failed requests per second from this service to each server. Tail sampling keeps every "
+                "trace with an error, so these are all of them; the calls beside them are sampled, so no "
+                "share of the two is shown (it would read several times too high)."
+            ),
         ),
     ]
     for title, expr, unit, description in traced:
