@@ -180,6 +180,13 @@ def tempo_exporter_tls(settings: SamplingSettings) -> dict[str, Any]:
     return {"insecure": False} if tls.ca_file is None else {"insecure": False, "ca_file": tls.ca_file}
 
 
+SPANS_PER_BATCH = 1024
+"""Spans of one export to Tempo. Tempo receives OTLP with the collector's gRPC server, which refuses
+messages over 4 MiB by default, and the exporter drops a refused batch for good: the batch
+processor's own 8,192 spans, with no upper bound, pass that at 512 bytes a span, where 1,024 spans
+of 4 KiB still fit. A decision releases a whole trace at once, so the bound matters here."""
+
+
 def collector_config(tenant: str, services: list[Service], settings: SamplingSettings) -> dict[str, Any]:
     """The sampler of one tenant: OTLP from its routers, a memory limit, tail sampling and batching,
     OTLP to Tempo."""
@@ -188,7 +195,7 @@ def collector_config(tenant: str, services: list[Service], settings: SamplingSet
         "processors": {
             MEMORY_LIMITER: memory_limiter(),
             "tail_sampling": tail_sampling_block(services, settings),
-            "batch": {},
+            "batch": {"send_batch_size": SPANS_PER_BATCH, "send_batch_max_size": SPANS_PER_BATCH},
         },
         "exporters": {
             "otlp_grpc/tempo": {

@@ -220,6 +220,14 @@ def test_each_tenant_gets_a_collector_exporting_to_tempo_with_its_tenant_header(
     assert lab_services == {"keep-errors", "baseline-lab-job"}
 
 
+def test_a_batch_to_tempo_stays_under_the_grpc_receivers_message_limit(plan: Plan) -> None:
+    # Tempo's OTLP gRPC receiver refuses messages over 4 MiB by default, and the exporter drops a
+    # refused batch: with spans of up to 4 KiB (many attributes), a batch must stay under it.
+    batch = _collectors(plan)["otelcol/tail-sampling-prod.yaml"]["processors"]["batch"]
+    assert 0 < batch["send_batch_size"] <= batch["send_batch_max_size"]
+    assert batch["send_batch_max_size"] * 4 * 1024 <= 4 * 1024 * 1024
+
+
 def test_every_policy_and_sub_policy_name_is_unique(plan: Plan) -> None:
     policies = _prod_sampler(plan)["policies"]
     names = [p["name"] for p in policies]
