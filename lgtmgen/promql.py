@@ -19,6 +19,15 @@ def string_literal(value: str) -> str:
     return '"' + value.translate(_ESCAPES) + '"'
 
 
+def quantile_label(q: float) -> str:
+    """``0.99`` → ``"0.99"``: the `quantile` label value of a latency percentile's record.
+
+    The recording families label their series with it and the catalog check of distinct
+    percentiles compares these labels, so both share this one function.
+    """
+    return format(q, "g")
+
+
 def matchers(labels: Mapping[str, str], extra: str = "") -> str:
     """Render equality matchers ``a="x",b="y"``, with `extra` raw matchers appended."""
     parts = [f"{name}={string_literal(value)}" for name, value in labels.items()]

@@ -9,7 +9,7 @@ from lgtmgen.catalog.models.base import format_duration, parse_duration
 from lgtmgen.catalog.positions import PathStep
 from lgtmgen.catalog.semantics import Reporter, reference_hint
 from lgtmgen.diagnostics import Severity
-from lgtmgen.promql import string_literal, syntax_error
+from lgtmgen.promql import quantile_label, string_literal, syntax_error
 from lgtmgen.regex import re2_problem
 
 ARCHIVE_STORAGE_CLASS = "catalog/archive-storage-class"
@@ -172,9 +172,9 @@ def metrics_settings_are_consistent(catalog: Catalog, report: Reporter) -> None:
 def percentiles_are_distinct_quantiles(catalog: Catalog, report: Reporter) -> None:
     """Each latency percentile is a quantile between 0 and 1, and no two share a `quantile` label.
 
-    The label is the shortest general format of the number (`quantile_label` of the recording
-    families, which a test holds equal), so 0.5 and 0.50000001 are one series recorded twice, which
-    promtool refuses as duplicate rules. Outside 0..1, histogram_quantile returns ±Inf.
+    The label is `quantile_label`, the one the recording families write (the shortest general
+    format of the number), so 0.5 and 0.50000001 are one series recorded twice, which promtool
+    refuses as duplicate rules. Outside 0..1, histogram_quantile returns ±Inf.
     """
     seen: dict[str, int] = {}
     for index, q in enumerate(catalog.metrics.percentiles):
@@ -182,7 +182,7 @@ def percentiles_are_distinct_quantiles(catalog: Catalog, report: Reporter) -> No
         if not 0 <= q <= 1:
             report.add(PERCENTILE, f"percentile {q:g} is not a quantile between 0 and 1", path, hint="write p99 as 0.99")
             continue
-        label = format(q, "g")
+        label = quantile_label(q)
         if label in seen:
             report.add(
                 PERCENTILE,

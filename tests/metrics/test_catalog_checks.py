@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from lgtmgen.diagnostics import Severity
-from lgtmgen.generators.recording_rules.service_families import quantile_label
+from lgtmgen.generators.recording_rules.service_families import service_rules
+from lgtmgen.plan import Plan
 from tests.metrics.conftest import Loader, base_catalog
 from tests.support import load_catalog_document
 
@@ -99,9 +100,32 @@ def test_a_plain_text_remote_write_password_is_not_a_catalog_field(load: Loader)
     assert [e.check for e in errors] == ["catalog/unknown-field"]
 
 
-def test_the_percentile_check_labels_quantiles_as_the_recording_rules_do() -> None:
-    for q in (0.5, 0.50000001, 0.999, 0.9999999, 1e-05, 1.0):
-        assert quantile_label(q) == format(q, "g")
+# Neighbours that share a `quantile` label, and neighbours that do not, at several magnitudes.
+NEAR_PERCENTILES = [0.5, 0.9, 0.9000001, 0.90001, 0.50000001, 0.99, 0.999, 0.9999999, 0.99999991, 1e-05, 1.000001e-05, 1.0]
+
+
+def _recorded_quantile_labels(plan: Plan, percentiles: list[float]) -> list[str]:
+    """The `quantile` label of each percentile's latency record, as the recording families write it."""
+    service = plan.catalog.services[0]
+    settings = plan.catalog.metrics.model_copy(update={"percentiles": percentiles})
+    (family,) = [rules for name, rules in service_rules(service, settings, only=["latency"])]
+    return [str(rule["labels"]["quantile"]) for rule in family]
+
+
+def test_the_percentile_check_refuses_exactly_the_percentiles_whose_records_share_a_quantile_label(
+    plan: Plan, load: Loader
+) -> None:
+    # The labels come from the records the generator builds, not from a copy of its formatting:
+    # a check that labelled 0.9000001 otherwise than the records (".7g") let promtool find the
+    # duplicate rules later.
+    labels = _recorded_quantile_labels(plan, NEAR_PERCENTILES)
+    assert len(labels) == len(NEAR_PERCENTILES)
+    collide = [f"metrics.percentiles[{i}]" for i, label in enumerate(labels) if label in labels[:i]]
+    assert len(collide) >= 3 and len(set(labels)) >= 6, labels
+    doc = base_catalog()
+    doc["metrics"]["percentiles"] = NEAR_PERCENTILES
+    _, errors = load(doc)
+    assert [(e.check, e.path) for e in errors] == [("catalog/percentile-invalid", path) for path in collide]
 
 
 @pytest.mark.parametrize(("interval", "warned"), [("1s", True), ("5s", True), ("10s", False), ("30s", False)])

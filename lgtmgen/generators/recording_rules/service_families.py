@@ -12,7 +12,7 @@ from typing import Any
 from lgtmgen.catalog.models import Service
 from lgtmgen.catalog.models.metrics_platform import KPI, MetricsSettings
 from lgtmgen.plan import RequestMetrics, resolve_metrics
-from lgtmgen.promql import matchers, string_literal
+from lgtmgen.promql import matchers, quantile_label, string_literal
 
 Rule = dict[str, Any]
 RATE_WINDOW = "5m"
@@ -27,11 +27,6 @@ def _identity(service: Service) -> dict[str, str]:
 
 def _record(name: str, expr: str, service: Service, **labels: str) -> Rule:
     return {"record": name, "expr": expr, "labels": {**_identity(service), **labels}}
-
-
-def quantile_label(q: float) -> str:
-    """``0.99`` → ``"0.99"``: the `quantile` label value of a percentile record."""
-    return format(q, "g")
 
 
 def latency_percentiles(service: Service, metrics: RequestMetrics, settings: MetricsSettings) -> list[Rule]:
