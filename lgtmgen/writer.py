@@ -2,9 +2,11 @@
 
 The new tree is written into a temporary sibling directory, flushed, and then
 exchanged with the old one in a single ``renameat2(RENAME_EXCHANGE)`` call
-where the kernel offers it (Linux 3.15+), else by two renames. A crash or
-kill at any moment leaves either the old bundle or the new one in place;
-stale files vanish with the old tree.
+where the kernel offers it (Linux 3.15+). A crash or kill at any moment then
+leaves either the old bundle or the new one in place; stale files vanish with
+the old tree. Where it does not (a file system without RENAME_EXCHANGE), two
+renames do it, between which the path is missing and the old tree lies whole
+beside it as ``.NAME.old-*``.
 """
 
 from __future__ import annotations

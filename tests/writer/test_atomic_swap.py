@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from lgtmgen import writer
 from lgtmgen.artifacts import Role
 from lgtmgen.bundle import Bundle, RenderedFile
 from lgtmgen.writer import NotABundleError, read_tree, write_bundle
@@ -94,7 +98,8 @@ def test_killing_builds_at_many_moments_never_leaves_a_partial_bundle(
     build(large, tmp_path / "reference")
     full_build = time.perf_counter() - started
     new = read_tree(tmp_path / "reference")
-    outcomes: set[str] = set()
+    # The kill times are guesses (whether one lands in the swap is chance): the swap itself is
+    # proved step by step by the tests of swap_in below; this one kills a real build process.
     for step in range(6):
         delay = full_build * (0.4 + 0.12 * step)
         child = subprocess.Popen(
@@ -108,16 +113,100 @@ def test_killing_builds_at_many_moments_never_leaves_a_partial_bundle(
         tree = read_tree(out)
         assert_complete(tree)
         assert catalog_digest(tree) in (catalog_digest(old), catalog_digest(new))
-        outcomes.add(catalog_digest(tree))
         if catalog_digest(tree) == catalog_digest(new):
             build(small, out)
-    assert outcomes
     build(large, out)
     rebuilt = read_tree(out)
     assert_complete(rebuilt)
     assert catalog_digest(rebuilt) == catalog_digest(new)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".bundle.")]
     assert len(leftovers) <= 6  # staging trees of killed builds; never mistaken for the bundle
+
+
+OLD_FILES = {"a.yaml": b"a: 1\n", "same/b.yaml": b"b: 2\n", "stale/c.yaml": b"c: 3\n", "stale/deep/d.yaml": b"d\n"}
+NEW_FILES = {"a.yaml": b"a: 10\n", "same/b.yaml": b"b: 2\n", "fresh/e.yaml": b"e: 5\n"}
+# Every call that changes what a path names: a swap done by any mix of them is watched step by step
+# (shutil.rmtree removes through os.unlink and os.rmdir, one entry a call).
+CHANGING_CALLS = ("rename", "replace", "rmdir", "unlink", "remove", "link", "symlink", "mkdir")
+
+
+class Watcher:
+    """After every call that changes the file system during a build, which bundle `out` names."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.old = read_tree(out)
+        self.new = bundle_of(NEW_FILES).contents()
+        self.states: list[str] = []
+        self.busy = False
+
+    def look(self, step: str) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        try:
+            tree = read_tree(self.out)
+            if tree == self.old:
+                self.states.append("old")
+            elif tree == self.new:
+                self.states.append("new")
+            elif not self.out.exists() and self._old_kept_aside():
+                self.states.append("aside")
+            else:
+                self.states.append(f"partial after {step}: {sorted(tree)}")
+        finally:
+            self.busy = False
+
+    def _old_kept_aside(self) -> bool:
+        return any(read_tree(p) == self.old for p in self.out.parent.glob(f".{self.out.name}.old-*"))
+
+    def wrap(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def watched(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            self.look(f"{name}{args!r}")
+            return result
+
+        return watched
+
+
+def watched_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool) -> list[str]:
+    out = tmp_path / "bundle"
+    write_bundle(bundle_of(OLD_FILES), out)
+    watcher = Watcher(out)
+    if not exchange:
+        monkeypatch.setattr(writer, "_libc_renameat2", lambda: None)  # a system without renameat2
+    for name in CHANGING_CALLS:
+        monkeypatch.setattr(os, name, watcher.wrap(name, getattr(os, name)))
+    monkeypatch.setattr(writer, "_exchange", watcher.wrap("_exchange", writer._exchange))
+    write_bundle(bundle_of(NEW_FILES), out)
+    monkeypatch.undo()
+    assert read_tree(out) == watcher.new
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+    return watcher.states
+
+
+def _runs(states: list[str]) -> list[str]:
+    return [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
+
+
+def test_at_every_step_of_a_rebuild_the_output_names_the_whole_old_or_the_whole_new_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A kill lands between two of these calls; what the path names then is what a reader or the
+    # next build finds. Old throughout the writing, new from one call on, never a mix or nothing.
+    states = watched_rebuild(tmp_path, monkeypatch, exchange=True)
+    assert _runs(states) == ["old", "new"], states
+    # The removal of the old tree, file by file, was watched too.
+    assert states.count("new") > len(OLD_FILES) + 1, states
+
+
+def test_without_renameat2_the_old_bundle_is_whole_at_every_step_even_while_out_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two renames cannot swap atomically: between them the output path is missing for one call,
+    # and the old bundle is whole beside it (`.bundle.old-*`), never half removed.
+    states = watched_rebuild(tmp_path, monkeypatch, exchange=False)
+    assert _runs(states) == ["old", "aside", "new"], states
 
 
 def test_a_directory_that_is_not_a_bundle_is_never_replaced(tmp_path: Path) -> None:
