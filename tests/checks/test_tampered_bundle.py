@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import lgtmgen.checks
 from lgtmgen.checks import run_checks
+from lgtmgen.checks.base import Check, CheckContext
+from lgtmgen.diagnostics import Diagnostic
 from lgtmgen.toolchain.locate import locate_tools
 from lgtmgen.writer import MANIFEST
 
@@ -28,6 +31,39 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("check-cache")
 
 
+class Recorded:
+    """A registered check, run for real, that notes what it returned."""
+
+    def __init__(self, check: Check, findings: dict[str, list[Diagnostic]]) -> None:
+        self.name = check.name
+        self._check = check
+        self._findings = findings
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        self._findings[self.name] = []  # a check stopped by the change is reported as it stopped
+        found = self._check.run(ctx)
+        self._findings[self.name] = found
+        return found
+
+
+@pytest.fixture
+def later_findings(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Diagnostic]]:
+    """What each check after the manifest's returned, by name, in the run_checks calls of a test
+    (nothing for one that raised).
+
+    No later check has a finding for every file a test removes (a missing runbook breaks no
+    rule), so the tests see the checks run through the registry rather than through a finding."""
+    findings: dict[str, list[Diagnostic]] = {}
+    monkeypatch.setattr(lgtmgen.checks, "CHECKS", tuple(Recorded(c, findings) for c in lgtmgen.checks.CHECKS))
+    return findings
+
+
+def assert_every_later_check_ran(found: list[Diagnostic], later: dict[str, list[Diagnostic]]) -> None:
+    """Every registered check ran after the manifest's found the change, and what each found is reported."""
+    assert sorted(later) == sorted(lgtmgen.checks.check_names()[1:])
+    assert all(d in found for findings in later.values() for d in findings)
+
+
 def _copy(tmp_path: Path) -> Path:
     bundle = tmp_path / "bundle"
     shutil.copytree(STARTER_BUNDLE, bundle)
@@ -40,19 +76,39 @@ def test_the_starter_bundle_lists_files_of_every_kind() -> None:
 
 
 @pytest.mark.parametrize("path", LISTED)
-def test_a_missing_file_is_reported_and_the_other_checks_run(path: str, tmp_path: Path, cache_dir: Path) -> None:
+def test_a_missing_file_is_reported_and_the_other_checks_run(
+    path: str, tmp_path: Path, cache_dir: Path, later_findings: dict[str, list[Diagnostic]]
+) -> None:
     bundle = _copy(tmp_path)
     (bundle / path).unlink()
     found = run_checks(bundle, locate_tools(), cache_dir=cache_dir)
     assert ("bundle/missing-file", path) in {(d.check, d.location.file if d.location else None) for d in found}
+    assert_every_later_check_ran(found, later_findings)
 
 
 @pytest.mark.parametrize("path", LISTED)
-def test_a_file_replaced_by_garbage_is_reported(path: str, tmp_path: Path, cache_dir: Path) -> None:
+def test_a_file_replaced_by_garbage_is_reported_and_the_other_checks_run(
+    path: str, tmp_path: Path, cache_dir: Path, later_findings: dict[str, list[Diagnostic]]
+) -> None:
     bundle = _copy(tmp_path)
     (bundle / path).write_bytes(GARBAGE)
     found = run_checks(bundle, locate_tools(), cache_dir=cache_dir)
     assert ("bundle/modified", path) in {(d.check, d.location.file if d.location else None) for d in found}
+    assert_every_later_check_ran(found, later_findings)
+
+
+def test_a_tampered_bundle_still_gets_the_findings_of_the_tool_checks(tmp_path: Path, cache_dir: Path) -> None:
+    """A finding only a later check makes: promtool refuses a garbage rule file, amtool a garbage
+    configuration, beside the manifest check's `bundle/modified` of each."""
+    bundle = _copy(tmp_path)
+    rules = next(p for p in LISTED if p.startswith("prometheus/rules/"))
+    for path in (rules, "alertmanager/alertmanager.yml"):
+        (bundle / path).write_bytes(GARBAGE)
+    found = run_checks(bundle, locate_tools(), cache_dir=cache_dir)
+    reported = {(d.check, d.location.file if d.location else None) for d in found}
+    assert {("bundle/modified", rules), ("bundle/modified", "alertmanager/alertmanager.yml")} <= reported
+    assert ("promtool/rules", rules) in reported
+    assert ("amtool/config", "alertmanager/alertmanager.yml") in reported
 
 
 SECRET = b"https://ci-bot:not-a-real-token@git.example.com\n"
