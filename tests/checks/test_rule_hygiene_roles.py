@@ -6,9 +6,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import promql_parser
+import pytest
 import yaml
 
+import lgtmgen.promql
 from lgtmgen.checks import run_checks
+from lgtmgen.checks.rule_hygiene import rule_findings
 from lgtmgen.pipeline import compile_catalog
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import write_bundle
@@ -57,15 +61,42 @@ def test_a_roll_up_that_keeps_no_label_is_still_named_level_metric_operation(
     assert _hygiene(bundle) == []
 
 
-def test_a_long_chain_of_additions_is_walked_in_linear_time() -> None:
-    """promql_parser.walk took 18 s on a 400-term chain; in a child process, so that a regression
-    fails on its timeout instead of holding the test run."""
-    import subprocess
-    import sys
+def _chain(terms: int) -> str:
+    """`terms` rates added up, the first (the deepest node of the left-leaning tree) over 30s."""
+    return " + ".join(["rate(up[30s])", *["rate(up[5m])"] * (terms - 1)])
 
-    code = (
-        "from lgtmgen.checks.rule_hygiene import rule_findings; "
-        "print(rule_findings({'record': 'a:b:c', 'expr': ' + '.join(['rate(up[1m])'] * 390)}, 'g', 'f', 60.0))"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20, check=False)
-    assert run.stdout.strip() == "[]", run.stdout + run.stderr
+
+def _chain_nodes(terms: int) -> int:
+    """Each term is a call, a matrix selector and a vector selector; n terms need n - 1 additions."""
+    return 3 * terms + terms - 1
+
+
+def test_rule_hygiene_walks_a_parsed_rule_without_promql_parser_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """promql_parser.walk converts every subtree it visits into Python objects again, which grows with
+    the square of a chain's length (18 s at 400 terms); rule hygiene must not call it at all."""
+    walked: list[str] = []  # not the tree: its repr at 390 terms takes pytest half a minute
+    monkeypatch.setattr(promql_parser, "walk", lambda tree, visit: walked.append(type(tree).__name__))
+    found = rule_findings({"record": "a:b:c", "expr": _chain(390)}, "g", "f", 60.0)
+    assert walked == []
+    assert [d.message for d in found] == ["g: rate over 30s sees fewer than 4 scrapes (window at least 1m)"]
+
+
+def test_rule_hygiene_visits_each_node_of_a_long_chain_a_fixed_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linear time, counted rather than timed: every walk of lgtmgen.promql descends through
+    `_children`, once a node visited; the timing lives in benchmarks/promql_walk.py."""
+    visits = [0]
+    children = lgtmgen.promql._children
+
+    def counted(node: object) -> list[object]:
+        visits[0] += 1
+        return children(node)
+
+    monkeypatch.setattr(lgtmgen.promql, "_children", counted)
+    per_node: int | None = None
+    for terms in (1, 95, 190, 390):  # growing: a walk that is not lgtmgen's fails on the smallest
+        visits[0] = 0
+        found = rule_findings({"record": "a:b:c", "expr": _chain(terms)}, "g", "f", 60.0)
+        assert [d.check for d in found] == ["rules/rate-window"]
+        assert visits[0] > 0 and visits[0] % _chain_nodes(terms) == 0, (terms, visits[0])
+        per_node = per_node or visits[0] // _chain_nodes(terms)
+        assert visits[0] == per_node * _chain_nodes(terms), (terms, visits[0], per_node)
