@@ -15,7 +15,6 @@ from lgtmgen.artifacts import Role
 from lgtmgen.checks.amtool import AmtoolConfig, AmtoolRouteTests
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.generators.alertmanager import Alertmanager
-from lgtmgen.render import render_artifact
 from lgtmgen.toolchain.locate import Toolbox, locate_tools
 from tests.alerting.catalogs import SECRETS, alertmanager_bundle, catalog, plan_of
 
@@ -286,13 +285,6 @@ def test_names_with_quotes_and_regex_characters_survive_matchers(
         assert re.fullmatch(pattern, name)
     for other in ("aXb", "c", "a.b"):
         assert not re.fullmatch(pattern, other)
-
-
-def test_the_same_catalog_gives_the_same_bytes(tmp_path: Path) -> None:
-    plan = plan_of(tmp_path, catalog())
-    first = [render_artifact(a) for a in Alertmanager().generate(plan)]
-    second = [render_artifact(a) for a in Alertmanager().generate(plan)]
-    assert first == second
 
 
 def test_a_catalog_without_teams_has_no_alertmanager_files(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from generate_catalog import write_catalog
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
+LGTMGEN = str(Path(sys.executable).parent / "lgtmgen")
 
 
 def build(catalog: Path, out: Path) -> dict[str, bytes]:
@@ -24,11 +27,26 @@ def build(catalog: Path, out: Path) -> dict[str, bytes]:
     return read_tree(out)
 
 
-def test_building_the_shop_twice_gives_byte_identical_trees(tmp_path: Path) -> None:
-    first = build(SHOP, tmp_path / "one")
-    second = build(SHOP, tmp_path / "two")
-    assert len(first) > 20
-    assert first == second
+HASH_SEEDS = ("1", "2", "3")
+"""Three processes, each with its own string hashing: a set or hash order that reaches the output
+(receivers ordered by hash(name)) differs between them. In one process every build hashes alike."""
+
+
+def build_in_a_process(catalog: Path, out: Path, hash_seed: str) -> dict[str, bytes]:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    done = subprocess.run(
+        [LGTMGEN, "build", str(catalog), "--out", str(out), "--no-cache"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return read_tree(out)
+
+
+def test_processes_with_different_hash_seeds_build_byte_identical_bundles(tmp_path: Path) -> None:
+    first, *others = [build_in_a_process(SHOP, tmp_path / f"seed-{seed}", seed) for seed in HASH_SEEDS]
+    assert len(first) > 100
+    for other in others:
+        assert sorted(other) == sorted(first)
+        assert [path for path in first if other[path] != first[path]] == []
 
 
 def test_a_copy_of_the_catalog_elsewhere_builds_the_same_bundle(tmp_path: Path) -> None:
