@@ -6,10 +6,8 @@ import re2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lgtmgen.checks.amtool import label_matcher
 from lgtmgen.generators.grafana.queries import regex_of
 from lgtmgen.logql import any_of
-from lgtmgen.matchers import matcher
 from lgtmgen.promql import string_literal
 from lgtmgen.regex import alternation, re2_escape
 
@@ -34,7 +32,3 @@ def test_logql_promql_and_alertmanager_regexes_share_one_alternation() -> None:
     assert any_of(values) == alternation(values) == "a b|v1\\.2|x-y"
     assert regex_of(values) == string_literal(alternation(values))
 
-
-def test_amtool_route_tests_quote_labels_like_the_routes() -> None:
-    for value in ['plain', 'quote " and \\ backslash', "new\nline"]:
-        assert label_matcher("team", value) == matcher("team", "=", value)
