@@ -13,8 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from lgtmgen import bundle as bundle_module
+from lgtmgen import checks as check_registry
+from lgtmgen.checks.base import CheckContext
 from lgtmgen.cli.app import app
+from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.starter import starter_catalog
+from lgtmgen.writer import MANIFEST, read_tree
 
 REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / "examples" / "starter" / "catalog.yaml"
@@ -707,6 +711,55 @@ def test_check_reuses_passed_unit_tests_from_its_cache_dir_unless_told_not_to(ca
     built = lgtmgen("build", catalog.name, "-o", "out", "--check", "--cache-dir", "other", cwd=cwd)
     assert built.returncode == 0, built.stdout + built.stderr
     assert [m.split(" unit-test")[0] for m in reused("--cache-dir", "other")] == [f"{tests} of {tests}"]
+
+
+class RefusingCheck:
+    """A check in lgtmgen's own registry that refuses every bundle it is shown (no tool is faked:
+    the checks that run tools are left out of the registry for these builds)."""
+
+    name = "refuses-every-bundle"
+
+    def __init__(self) -> None:
+        self.shown: list[Path] = []
+
+    def run(self, ctx: CheckContext) -> list[Diagnostic]:
+        self.shown.append(ctx.bundle_dir)
+        return [Diagnostic("test/refused", "this bundle is refused", location=Location(MANIFEST))]
+
+
+def test_build_check_that_refuses_the_bundle_exits_one_and_leaves_the_previous_bundle_untouched(
+    catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cwd = catalog.parent
+    out = cwd / "out"
+    assert lgtmgen("build", catalog.name, "-o", "out", cwd=cwd).returncode == 0
+    previous = read_tree(out)
+    catalog.write_text(catalog.read_text().replace("objective: 99.9 ", "objective: 99.5 "), encoding="utf-8")
+
+    def build_checked() -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out), "--check"])
+        return result.exit_code, result.output
+
+    refusing = RefusingCheck()
+    monkeypatch.setattr(check_registry, "CHECKS", (refusing,))
+    code, output = build_checked()
+    assert (code, "test/refused" in output) == (1, True), output
+    assert refusing.shown and refusing.shown[0].name.startswith(".out.new-")  # the staged bundle
+    assert read_tree(out) == previous
+    assert sorted(p.name for p in cwd.iterdir()) == sorted([catalog.name, "out"])
+
+    # The same build with nothing refusing it swaps the new bundle in: the refusal alone kept it out.
+    monkeypatch.setattr(check_registry, "CHECKS", ())
+    assert build_checked()[0] == 0
+    rebuilt = read_tree(out)
+    assert rebuilt != previous
+
+    # A build that finds its bundle already in place checks that one, and refuses it the same way.
+    monkeypatch.setattr(check_registry, "CHECKS", (refusing,))
+    code, output = build_checked()
+    assert (code, "test/refused" in output) == (1, True), output
+    assert refusing.shown[-1] == out
+    assert read_tree(out) == rebuilt
 
 
 def test_the_schema_shows_the_defaults_fields_make_with_a_factory() -> None:
