@@ -4,9 +4,10 @@ The new tree is written into a temporary sibling directory, flushed, and then
 exchanged with the old one in a single ``renameat2(RENAME_EXCHANGE)`` call
 where the kernel offers it (Linux 3.15+). A crash or kill at any moment then
 leaves either the old bundle or the new one in place; stale files vanish with
-the old tree. Where it does not (a file system without RENAME_EXCHANGE), two
-renames do it, between which the path is missing and the old tree lies whole
-beside it as ``.NAME.old-*``.
+the old tree. Where it does not (a file system without RENAME_EXCHANGE, such as
+NFS), two renames do it, between which the path is missing and the old tree lies
+whole beside it as ``.NAME.old-*``, locked by the build swapping it; the next
+build puts an unlocked one back, or removes it when the swap had finished.
 """
 
 from __future__ import annotations
@@ -214,6 +215,33 @@ def _locked(path: Path) -> int | None:
     return fd
 
 
+def restore_interrupted_swap(out: Path) -> None:
+    """Finish what a build killed between the two renames of `swap_in`'s fallback left: the
+    previous bundle beside `out` as ``.NAME.old-*`` goes back in place when `out` is missing
+    (the newest, should there be several), and is removed when `out` is there. A swap still
+    running holds its old tree's lock, and its tree is left alone."""
+    leftovers = sorted(out.parent.glob(f".{out.name}.old-*"), key=_mtime, reverse=True)
+    for leftover in leftovers:
+        fd = _locked(leftover)
+        if fd is None:
+            continue
+        try:
+            if not os.path.lexists(out):
+                os.rename(leftover, out)
+                _fsync_dir(out.parent)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+        finally:
+            os.close(fd)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def remove_dead_staging(out: Path) -> None:
     """Staging trees of builds that were killed: a live build holds its tree's lock (a lock, not a
     process id, which another PID namespace, such as a container sharing the folder, cannot see)."""
@@ -240,6 +268,7 @@ def staging_for(out: Path) -> Iterator[Path]:
     if refusal is not None:
         raise NotABundleError(refusal.message)
     out.parent.mkdir(parents=True, exist_ok=True)
+    restore_interrupted_swap(out)
     remove_dead_staging(out)
     # Made under another name and locked before it takes the name the clean-up looks for.
     made = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -280,11 +309,18 @@ def swap_in(staging: Path, out: Path) -> None:
     if _exchange(staging, out):
         shutil.rmtree(staging)
     else:
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.rmdir(old)
-        os.rename(out, old)
-        os.rename(staging, out)
-        shutil.rmtree(old)
+        # The old tree is locked before it leaves its name (the lock moves with the directory), so
+        # another build's `restore_interrupted_swap` leaves it alone while this one swaps.
+        held = _locked(out)
+        try:
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)
+            os.rename(out, old)
+            os.rename(staging, out)
+            shutil.rmtree(old)
+        finally:
+            if held is not None:
+                os.close(held)
     _fsync_dir(out.parent)
 
 

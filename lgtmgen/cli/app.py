@@ -31,6 +31,7 @@ from lgtmgen.writer import (
     read_own,
     remove_dead_staging,
     replace_refusal,
+    restore_interrupted_swap,
     staging_for,
     swap_in,
     tree_paths,
@@ -267,7 +268,8 @@ def build(
     bundles = _built_bundles(cache)
     current = bundles.current(plan.catalog_digest, out_dir) if bundles else None
     if current is not None:
-        remove_dead_staging(out_dir.absolute())  # as a compiling build would
+        restore_interrupted_swap(out_dir.absolute())  # as a compiling build would
+        remove_dead_staging(out_dir.absolute())
         if check:
             diagnostics += _checked(out_dir, cache)
         _finish(

@@ -209,6 +209,49 @@ def test_without_renameat2_the_old_bundle_is_whole_at_every_step_even_while_out_
     assert _runs(states) == ["old", "aside", "new"], states
 
 
+def _killed_between_the_two_renames(tmp_path: Path) -> tuple[Path, Path]:
+    """The state a build killed after `swap_in`'s first fallback rename leaves: no bundle at the
+    path, the previous one whole beside it, unlocked (its build is gone)."""
+    out = tmp_path / "bundle"
+    write_bundle(bundle_of(OLD_FILES), out)
+    aside = tmp_path / ".bundle.old-killed"
+    os.rename(out, aside)
+    return out, aside
+
+
+def test_the_next_build_puts_back_a_bundle_a_killed_swap_left_aside(tmp_path: Path) -> None:
+    out, aside = _killed_between_the_two_renames(tmp_path)
+    writer.restore_interrupted_swap(out)
+    assert without_manifest(read_tree(out)) == OLD_FILES
+    assert not aside.exists()
+    # and a whole build from that state ends with the new bundle and nothing left beside it
+    out, aside = _killed_between_the_two_renames(tmp_path / "again")
+    write_bundle(bundle_of(NEW_FILES), out)
+    assert without_manifest(read_tree(out)) == NEW_FILES
+    assert sorted(p.name for p in out.parent.iterdir()) == ["bundle"]
+
+
+def test_an_old_tree_left_after_a_finished_swap_is_removed(tmp_path: Path) -> None:
+    out = tmp_path / "bundle"
+    write_bundle(bundle_of(NEW_FILES), out)
+    leftover = tmp_path / ".bundle.old-killed"
+    write_bundle(bundle_of(OLD_FILES), leftover)
+    write_bundle(bundle_of(NEW_FILES), out)
+    assert without_manifest(read_tree(out)) == NEW_FILES
+    assert not leftover.exists()
+
+
+def test_an_old_tree_a_running_swap_holds_is_left_alone(tmp_path: Path) -> None:
+    out, aside = _killed_between_the_two_renames(tmp_path)
+    held = writer._locked(aside)  # as `swap_in` holds it between its two renames
+    assert held is not None
+    try:
+        writer.restore_interrupted_swap(out)
+        assert not out.exists() and without_manifest(read_tree(aside)) == OLD_FILES
+    finally:
+        os.close(held)
+
+
 def test_a_directory_that_is_not_a_bundle_is_never_replaced(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "src").mkdir(parents=True)
