@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +29,8 @@ class CheckContext:
     `declared_series` are the recorded series the catalog's own PromQL reads, as the
     manifest lists them: the user records them, lgtmgen need not. `cache_dir` holds
     what earlier checks remembered (`lgtmgen.checks.passed_runs`); None: remember nothing.
+    `shared` holds what one check worked out of the bundle's bytes for the next check of the same
+    run (by a digest of those bytes), such as the series a rule file records.
     """
 
     bundle_dir: Path
@@ -36,6 +38,7 @@ class CheckContext:
     tools: Toolbox
     declared_series: frozenset[str] = frozenset()
     cache_dir: Path | None = None
+    shared: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def by_role(self, *roles: Role) -> list[BundleFile]:
         return [f for f in self.files if f.role in roles]

@@ -6,65 +6,34 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
 from lgtmgen.artifacts import RULE_ROLES, Role
 from lgtmgen.checks.base import CheckContext
-from lgtmgen.checks.bundle_yaml import load_bundle_yaml, safe_load
+from lgtmgen.checks.bundle_yaml import load_bundle_yaml
 from lgtmgen.checks.grafana.ids import (
     BROKEN_LINK,
     DUPLICATE_UID,
     UNKNOWN_DATASOURCE,
 )
 from lgtmgen.checks.grafana.schema import panels_of
-from lgtmgen.checks.passed_runs import lint_digest
+from lgtmgen.checks.tenancy.rule_series import file_records
 from lgtmgen.diagnostics import Diagnostic, Location
 
 _DASHBOARD_URL = re.compile(r"/d/([A-Za-z0-9_-]+)")
 
 
-RECORDS_KIND = "rule-file-records"
-
-
 def recorded_series(ctx: CheckContext) -> frozenset[str] | None:
     """Record names of every rule file in the bundle; None when the bundle has no rule files.
 
-    Each file's names are remembered by its bytes (`lgtmgen.cache`): at 1,000 services, parsing
-    80 MB of rule files for them took about 15 s of every check.
+    Each file's names are remembered by its bytes (`lgtmgen.checks.tenancy.rule_series`): at 1,000
+    services, parsing 80 MB of rule files for them took about 15 s of every check.
     """
     files = ctx.by_role(*RULE_ROLES)
     if not files:
         return None
-    known = ctx.remembered(RECORDS_KIND)
     names: set[str] = set()
     for bundle_file in files:
-        try:
-            data = bundle_file.absolute.read_bytes()
-        except OSError:  # an unreadable rule file is the rule checks' finding; here it records nothing
-            continue
-        digest = lint_digest(data, RECORDS_KIND) if known is not None else None
-        note = known.recall(digest) if known is not None and digest is not None else None
-        if note is not None:
-            names.update(name for name in note.split("\n") if name)
-            continue
-        try:
-            recorded = _records(safe_load(data.decode("utf-8")))
-        except (UnicodeDecodeError, yaml.YAMLError):
-            continue
-        names |= recorded
-        if known is not None and digest is not None:
-            known.remember_note(digest, "\n".join(sorted(recorded)))
+        names |= file_records(ctx, bundle_file) or frozenset()
     return frozenset(names)
-
-
-def _records(doc: object) -> set[str]:
-    names: set[str] = set()
-    groups = doc.get("groups", []) if isinstance(doc, dict) else []
-    for group in groups if isinstance(groups, list) else []:
-        for rule in group.get("rules", []) if isinstance(group, dict) else []:
-            if isinstance(rule, dict) and "record" in rule:
-                names.add(str(rule["record"]))
-    return names
 
 
 def _links(doc: dict[str, Any]) -> Iterator[tuple[str, str]]:
