@@ -24,6 +24,7 @@ from lgtmgen.checks.promtool import (
 from lgtmgen.checks.reference_check import ReferenceCheck
 from lgtmgen.checks.rule_copies import RuleCopies
 from lgtmgen.checks.rule_hygiene import RuleHygiene
+from lgtmgen.checks.tenancy import RemoteWriteCheck
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import MANIFEST
@@ -40,6 +41,7 @@ CHECKS: tuple[Check, ...] = (
     OtelcolCheck(),
     RuleHygiene(),
     RuleCopies(),
+    RemoteWriteCheck(),
     GrafanaDashboardCheck(),
     MimirRulerCheck(),
     KubernetesObjects(),

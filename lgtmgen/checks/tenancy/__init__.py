@@ -1,1 +1,7 @@
-"""What the bundle's rules and writers put into each Mimir tenant, read from the bundle alone."""
+"""Checks of how series reach each Mimir tenant: the clusters' remote writes (`remote-write`)."""
+
+from __future__ import annotations
+
+from lgtmgen.checks.tenancy.remote_write import RemoteWriteCheck
+
+__all__ = ["RemoteWriteCheck"]
