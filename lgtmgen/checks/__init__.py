@@ -24,7 +24,7 @@ from lgtmgen.checks.promtool import (
 from lgtmgen.checks.reference_check import ReferenceCheck
 from lgtmgen.checks.rule_copies import RuleCopies
 from lgtmgen.checks.rule_hygiene import RuleHygiene
-from lgtmgen.checks.tenancy import RemoteWriteCheck
+from lgtmgen.checks.tenancy import RemoteWriteCheck, RemoteWriteKeepCheck
 from lgtmgen.diagnostics import Diagnostic, Location
 from lgtmgen.toolchain.locate import Toolbox
 from lgtmgen.writer import MANIFEST
@@ -42,6 +42,8 @@ CHECKS: tuple[Check, ...] = (
     RuleHygiene(),
     RuleCopies(),
     RemoteWriteCheck(),
+    # Before `grafana`: the records it asks of the ruler files come with the reads parsed here.
+    RemoteWriteKeepCheck(),
     GrafanaDashboardCheck(),
     MimirRulerCheck(),
     KubernetesObjects(),

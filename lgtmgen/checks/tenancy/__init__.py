@@ -1,7 +1,9 @@
-"""Checks of how series reach each Mimir tenant: the clusters' remote writes (`remote-write`)."""
+"""Checks of how series reach each Mimir tenant: the clusters' remote writes (`remote-write`,
+`remote-write-keep`)."""
 
 from __future__ import annotations
 
+from lgtmgen.checks.tenancy.keep_lists import RemoteWriteKeepCheck
 from lgtmgen.checks.tenancy.remote_write import RemoteWriteCheck
 
-__all__ = ["RemoteWriteCheck"]
+__all__ = ["RemoteWriteCheck", "RemoteWriteKeepCheck"]
