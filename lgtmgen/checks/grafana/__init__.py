@@ -11,7 +11,10 @@ substituted first); counters are read through rate, irate or increase; and
 those range functions use `$__rate_interval`; every recorded series a
 dashboard reads (a name with a colon) is recorded by a rule file of the bundle,
 except the names the catalog's own PromQL reads (the manifest's
-`declared_series`), which only warn: the user records those;
+`declared_series`), which only warn: the user records those; and recorded in the
+tenant the query's datasource reads (the variable's default datasource, and the
+tenant its `X-Scope-OrgID` header names: `grafana.tenants`), not only in another
+tenant; every Prometheus datasource's tenant header names a tenant of the bundle's Mimir;
 uids are unique and every `/d/<uid>` link names a dashboard of the bundle;
 datasource uids that dashboards default to, or that provisioned datasources
 link to, are provisioned by the bundle.
@@ -35,6 +38,7 @@ from lgtmgen.checks.grafana.ids import (
     DUPLICATE_UID,
     EXTERNAL_SERIES,
     LEGACY_PANEL,
+    OTHER_TENANT_SERIES,
     PANEL_DATASOURCE,
     PANEL_TITLE,
     PANEL_UNIT,
@@ -42,11 +46,13 @@ from lgtmgen.checks.grafana.ids import (
     RATE_INTERVAL,
     SCHEMA,
     UNKNOWN_DATASOURCE,
+    UNKNOWN_TENANT,
     UNREADABLE,
     UNRECORDED_SERIES,
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
+from lgtmgen.checks.grafana.tenants import SeriesScope, series_scope
 from lgtmgen.checks.passed_runs import lint_digest, reused_note
 from lgtmgen.diagnostics import Diagnostic, Location, Severity
 
@@ -58,7 +64,11 @@ _HINTS = {EXTERNAL_SERIES: "make sure the Prometheus or Mimir tenant the dashboa
 
 
 def dashboard_problems(
-    doc: Any, file: str, recorded: frozenset[str] | None = None, declared: frozenset[str] = frozenset()
+    doc: Any,
+    file: str,
+    recorded: frozenset[str] | None = None,
+    declared: frozenset[str] = frozenset(),
+    scope: SeriesScope | None = None,
 ) -> list[Diagnostic]:
     """Every schema and lint finding of one dashboard document, as diagnostics."""
     found = [
@@ -67,7 +77,7 @@ def dashboard_problems(
     ]
     if isinstance(doc, dict):
         warned: set[str] = set()
-        for c, p, m in lint_problems(doc, recorded, declared):
+        for c, p, m in lint_problems(doc, recorded, declared, scope):
             if c == EXTERNAL_SERIES:
                 # Once per series and dashboard: each capacity signal reads its usage in three targets.
                 if m in warned:
@@ -86,12 +96,15 @@ class GrafanaDashboardCheck:
 
     def run(self, ctx: CheckContext) -> list[Diagnostic]:
         found: list[Diagnostic] = []
+        scope = series_scope(ctx)  # first: the records of the ruler files it reads are then read once
         recorded = recorded_series(ctx)
+        scope = scope if recorded is not None else None
         # A dashboard without schema or lint findings is remembered by its bytes and what the lint
-        # held it to (the recorded and declared series); the cross-dashboard checks always run.
+        # held it to (the recorded and declared series, each tenant's); the cross-dashboard checks always run.
         passed = ctx.remembered(PASSED_KIND)
         series = "\n".join(sorted(recorded)) if recorded is not None else "<no rule files>"
-        context = f"{PASSED_KIND}\0{series}\0" + "\n".join(sorted(ctx.declared_series))
+        tenants = scope.context if scope is not None else "<no tenants>"
+        context = f"{PASSED_KIND}\0{series}\0{tenants}\0" + "\n".join(sorted(ctx.declared_series))
         docs: dict[str, Any] = {}
         digests: dict[str, str] = {}
         for bundle_file in ctx.by_role(Role.GRAFANA_DASHBOARD):
@@ -108,7 +121,7 @@ class GrafanaDashboardCheck:
             if passed and passed.passed(digests[path]):
                 reused += 1
                 continue
-            problems = dashboard_problems(doc, path, recorded, ctx.declared_series)
+            problems = dashboard_problems(doc, path, recorded, ctx.declared_series, scope)
             found += problems
             if passed and not problems:
                 passed.remember([digests[path]])
@@ -116,7 +129,20 @@ class GrafanaDashboardCheck:
             found.append(
                 reused_note("grafana/passed-before", reused, len(docs), "dashboards had no schema or lint finding (with these series)")
             )
-        return found + cross_dashboard_problems(docs) + datasource_problems(ctx, docs)
+        return found + cross_dashboard_problems(docs) + datasource_problems(ctx, docs) + _unknown_tenants(scope)
+
+
+def _unknown_tenants(scope: SeriesScope | None) -> list[Diagnostic]:
+    """Prometheus datasources whose tenant header names no tenant of the bundle's Mimir."""
+    return [
+        Diagnostic(
+            UNKNOWN_TENANT,
+            f"datasource {name!r} sends X-Scope-OrgID from {source}, which names no tenant of the bundle's Mimir: "
+            "its panels read a tenant nothing writes to",
+            location=Location(file),
+        )
+        for file, name, source in (scope.unmapped if scope is not None else ())
+    ]
 
 
 __all__ = [
@@ -125,6 +151,7 @@ __all__ = [
     "DUPLICATE_UID",
     "EXTERNAL_SERIES",
     "LEGACY_PANEL",
+    "OTHER_TENANT_SERIES",
     "PANEL_DATASOURCE",
     "PANEL_TITLE",
     "PANEL_UNIT",
@@ -132,6 +159,7 @@ __all__ = [
     "RATE_INTERVAL",
     "SCHEMA",
     "UNKNOWN_DATASOURCE",
+    "UNKNOWN_TENANT",
     "UNRECORDED_SERIES",
     "GrafanaDashboardCheck",
     "dashboard_problems",

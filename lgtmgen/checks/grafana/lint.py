@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,6 +14,7 @@ from lgtmgen.checks.grafana.ids import (
     COUNTER_RATE,
     EXTERNAL_SERIES,
     LEGACY_PANEL,
+    OTHER_TENANT_SERIES,
     PANEL_DATASOURCE,
     PANEL_TITLE,
     PANEL_UNIT,
@@ -21,6 +23,7 @@ from lgtmgen.checks.grafana.ids import (
     UNRECORDED_SERIES,
 )
 from lgtmgen.checks.grafana.schema import MODERN_PANELS, panels_of
+from lgtmgen.checks.grafana.tenants import SeriesScope, TenantSeries
 from lgtmgen.promql import COUNTER_SUFFIXES, RATE_FUNCTIONS
 from lgtmgen.promql import parse as parse_promql
 
@@ -59,13 +62,18 @@ def _walk(node: Any, in_range_function: str | None = None) -> Iterator[tuple[Any
 
 
 def promql_problems(
-    expr: str, recorded: frozenset[str] | None = None, declared: frozenset[str] = frozenset()
+    expr: str,
+    recorded: frozenset[str] | None = None,
+    declared: frozenset[str] = frozenset(),
+    tenant: TenantSeries | None = None,
 ) -> list[tuple[str, str]]:
     """(check id, message) of lint findings in one PromQL target.
 
     With `recorded` (the record names of the bundle), a name with a colon that no rule records
     is a finding: the panel would stay empty. A name in `declared` (read by PromQL the catalog
-    declares) is the user's to record elsewhere: an `EXTERNAL_SERIES` finding, a warning.
+    declares) is the user's to record elsewhere: an `EXTERNAL_SERIES` finding, a warning. With
+    the `tenant` the target's datasource reads, a name must be recorded in that tenant (or reach
+    it through a remote write): one recorded only in other tenants is an `OTHER_TENANT_SERIES`.
     """
     try:
         parsed = parse_promql(substitute_variables(expr))
@@ -82,13 +90,53 @@ def promql_problems(
             name = node.name or ""
             if ":" not in name and name.endswith(COUNTER_SUFFIXES) and range_function is None:
                 found.append((COUNTER_RATE, f"counter {name} is read without rate() or increase()"))
-            if ":" in name and recorded is not None and name not in recorded:
-                if name in declared:
-                    message = f"{name}, read by a query of the catalog, must be recorded outside the bundle"
-                    found.append((EXTERNAL_SERIES, message))
-                else:
-                    found.append((UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle"))
+            if ":" in name and recorded is not None:
+                found += _recorded_problems(name, _fixed_matchers(node), recorded, declared, tenant)
     return found
+
+
+_OPERATORS = (
+    (promql_parser.MatchOp.Equal, "="),
+    (promql_parser.MatchOp.NotEqual, "!="),
+    (promql_parser.MatchOp.Re, "=~"),
+    (promql_parser.MatchOp.NotRe, "!~"),
+)
+
+
+def _fixed_matchers(node: Any) -> tuple[tuple[str, str, str], ...]:
+    """The selector's matchers whose value is written out (not a Grafana variable), as label, operator, value."""
+    if node.matchers.or_matchers:
+        return ()
+    return tuple(
+        (m.name, text, m.value)
+        for m in node.matchers.matchers
+        for op, text in _OPERATORS
+        if m.op == op and "grafana_variable" not in m.value
+    )
+
+
+def _recorded_problems(
+    name: str,
+    matchers: tuple[tuple[str, str, str], ...],
+    recorded: frozenset[str],
+    declared: frozenset[str],
+    tenant: TenantSeries | None,
+) -> list[tuple[str, str]]:
+    if tenant is not None and tenant.holds(name, matchers):
+        return []
+    if tenant is None and name in recorded:
+        return []
+    if name in declared:
+        return [(EXTERNAL_SERIES, f"{name}, read by a query of the catalog, must be recorded outside the bundle")]
+    if tenant is None or name not in recorded:
+        return [(UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle")]
+    selector = name + ("{" + ", ".join(f"{label}{op}{json.dumps(value)}" for label, op, value in matchers) + "}" if matchers else "")
+    holders = tenant.recorded_elsewhere(name, matchers)
+    if not holders:
+        message = f"{selector} is recorded by no rule of tenant {tenant.tenant}, which this query's datasource reads"
+        return [(UNRECORDED_SERIES, message + ", nor of another tenant: the rules of that name record other label values")]
+    message = f"{selector} is recorded only in tenant {', '.join(holders)}, not in tenant {tenant.tenant}"
+    return [(OTHER_TENANT_SERIES, message + ", which this query's datasource reads: the panel shows no data")]
 
 
 MIXED_UID = "-- Mixed --"
@@ -102,11 +150,42 @@ def _variable_datasources(panel: dict[str, Any]) -> bool:
     return uid.startswith("$")
 
 
+def datasource_defaults(doc: dict[str, Any]) -> dict[str, str]:
+    """The datasource uid each datasource variable of a dashboard defaults to, by variable name."""
+    templating = doc.get("templating")
+    variables = templating.get("list") if isinstance(templating, dict) else None
+    defaults = {}
+    for variable in variables if isinstance(variables, list) else []:
+        if isinstance(variable, dict) and variable.get("type") == "datasource":
+            current = variable.get("current")
+            value = current.get("value") if isinstance(current, dict) else None
+            if isinstance(value, str):
+                defaults[str(variable.get("name"))] = value
+    return defaults
+
+
+_REFERENCE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[a-z]+)?\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def read_tenant(uid: str, defaults: dict[str, str], scope: SeriesScope | None) -> TenantSeries | None:
+    """The tenant a query on datasource `uid` (a uid, or a variable at its default) reads; None when unknown."""
+    if scope is None:
+        return None
+    if (reference := _REFERENCE.match(uid)) is not None:
+        uid = defaults.get(reference.group(1) or reference.group(2), "")
+    return scope.tenant_of(uid)
+
+
 def lint_problems(
-    doc: dict[str, Any], recorded: frozenset[str] | None = None, declared: frozenset[str] = frozenset()
+    doc: dict[str, Any],
+    recorded: frozenset[str] | None = None,
+    declared: frozenset[str] = frozenset(),
+    scope: SeriesScope | None = None,
 ) -> list[tuple[str, str, str]]:
-    """(check id, path, message) of dashboard-linter findings (`declared` as in `promql_problems`)."""
+    """(check id, path, message) of dashboard-linter findings (`declared` as in `promql_problems`;
+    `scope`: the tenant each datasource reads, for the recorded names)."""
     found = []
+    defaults = datasource_defaults(doc) if scope is not None else {}
     for where, panel in panels_of(doc):
         kind = panel.get("type")
         if kind == "row":
@@ -121,9 +200,10 @@ def lint_problems(
         if targets and not _variable_datasources(panel):
             found.append((PANEL_DATASOURCE, where, f"panel {panel.get('title')!r} does not use a datasource variable"))
         for index, target in enumerate(targets):
-            plugin = (target.get("datasource") or panel.get("datasource") or {}).get("type")
-            if plugin == "prometheus" and "expr" in target:
-                problems = promql_problems(str(target["expr"]), recorded, declared)
+            datasource = target.get("datasource") or panel.get("datasource") or {}
+            if isinstance(datasource, dict) and datasource.get("type") == "prometheus" and "expr" in target:
+                tenant = read_tenant(str(datasource.get("uid", "")), defaults, scope)
+                problems = promql_problems(str(target["expr"]), recorded, declared, tenant)
                 found += [(c, f"{where}.targets[{index}]", m) for c, m in problems]
     return found
 

@@ -1,5 +1,5 @@
 """Checks of how series reach each Mimir tenant: the clusters' remote writes (`remote-write`,
-`remote-write-keep`)."""
+`remote-write-keep`), and what the `grafana` check asks of it (the records each tenant holds)."""
 
 from __future__ import annotations
 
