@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -223,6 +225,16 @@ def test_dashboards_that_passed_are_not_validated_again_until_they_or_the_series
     assert reused() == [f"{count} of {count}"]  # other bytes, the same series: still remembered
     rules.write_text(rules.read_text(encoding="utf-8").replace("- record: ", "- record: extra:", 1), encoding="utf-8")
     assert reused() == []
+
+
+def test_dashboards_that_passed_are_remembered_by_the_next_process(tmp_path: Path) -> None:
+    """What a dashboard was held to (each tenant's records, the remote writes into it) is remembered
+    by its text, not by objects of one process: a second `lgtmgen check` reuses every dashboard."""
+    command = [sys.executable, "-m", "lgtmgen", "--output", "json", "check", str(SHOP_BUNDLE), "--only", "grafana"]
+    command += ["--cache-dir", str(tmp_path / "cache")]
+    runs = [json.loads(subprocess.run(command, capture_output=True, text=True, check=False).stdout) for _ in range(2)]
+    count = sum(1 for _ in (SHOP_BUNDLE / "grafana" / "dashboards").rglob("*.json"))
+    assert [[d["message"].split(" dashboards")[0] for d in run["diagnostics"]] for run in runs] == [[], [f"{count} of {count}"]]
 
 
 def test_the_series_rule_files_record_are_remembered_by_their_bytes(tmp_path: Path) -> None:

@@ -198,6 +198,8 @@ def series_scope(ctx: CheckContext) -> SeriesScope | None:
         context.update(f"{uid}\0{reader.tenant}\0".encode())
     for tenant, held in records.items():
         context.update(f"{tenant}\0{json.dumps(_serialisable(held), sort_keys=True)}\0".encode())
-    for config in configs:  # what the writes keep
-        context.update(f"{config.path}\0{config.writes}\0{sorted(config.external_labels.items())}\0".encode())
+    for config in configs:  # what the writes keep, as the configuration writes it
+        writes = [(w.tenant, w.relabel) for w in config.writes]
+        text = json.dumps([config.path, writes, config.external_labels], sort_keys=True, default=str)
+        context.update(f"{text}\0".encode())
     return SeriesScope(by_uid, tuple(unmapped), context.hexdigest())
