@@ -14,7 +14,12 @@ from typing import Any
 
 import pytest
 
-from lgtmgen.checks.grafana import OTHER_TENANT_SERIES, UNKNOWN_TENANT, UNRECORDED_SERIES
+from lgtmgen.checks.grafana import (
+    OTHER_TENANT_SERIES,
+    UNKNOWN_TENANT,
+    UNRECORDED_SERIES,
+    UNSENT_SERIES,
+)
 from lgtmgen.checks.grafana.tenants import header_tenant, variable_prefix
 from tests.checks.bundle_edits import SHOP_BUNDLE, STARTER_BUNDLE, copied, edit, edit_json, findings
 
@@ -79,7 +84,8 @@ def test_a_query_of_another_tenants_service_on_the_dashboards_own_tenant_is_repo
 def test_a_service_dashboard_opening_on_another_tenant_is_reported(tmp_path: Path) -> None:
     bundle = edit_json(copied(SHOP_BUNDLE, tmp_path), NOTIFICATIONS, _default("metrics", PROD))
     found = _grafana(bundle)
-    assert found and {(check, file) for check, file, _ in found} == {(OTHER_TENANT_SERIES, NOTIFICATIONS)}
+    # Its SLO records are shop-staging's, and so is its raw notifications_sent_total.
+    assert {(check, file) for check, file, _ in found} == {(OTHER_TENANT_SERIES, NOTIFICATIONS), (UNSENT_SERIES, NOTIFICATIONS)}
 
 
 def test_a_datasource_sending_another_tenants_header_is_read_as_that_tenant(tmp_path: Path) -> None:
@@ -116,6 +122,25 @@ def test_a_record_of_no_tenant_with_those_labels_is_unrecorded(tmp_path: Path) -
     [(check, _, message)] = _grafana(bundle)
     assert check == UNRECORDED_SERIES
     assert message.startswith('slo:error_budget_remaining:ratio{service="nobody"} is recorded by no rule of tenant shop-staging')
+
+
+def test_a_raw_series_no_remote_write_sends_to_the_querys_tenant_is_reported(tmp_path: Path) -> None:
+    """The capacity forecasts read the kubelet's volume series in shop-prod, which every cluster writing
+    shop-prod keeps by name (eu-staging too); once none does, the forecast panels stay empty."""
+    writers = [f"prometheus/clusters/{c}" for c in ("eu-prod/prometheus-0.yml", "eu-prod/prometheus-1.yml", "us-prod/prometheus-0.yml", "us-prod/prometheus-1.yml", "eu-staging/prometheus.yml")]
+    bundle = copied(SHOP_BUNDLE, tmp_path)
+    edit(bundle, [(path, "kubelet_volume_stats_capacity_bytes|", "") for path in writers[:-1]])
+    assert _grafana(bundle) == []  # eu-staging still writes them to shop-prod
+    edit(bundle, [(writers[-1], "kubelet_volume_stats_capacity_bytes|", "")])
+    found = _grafana(bundle)
+    assert {(check, file) for check, file, _ in found} == {
+        (UNSENT_SERIES, "grafana/dashboards/checkout/capacity-forecasts.json"),
+        (UNSENT_SERIES, "grafana/dashboards/platform/capacity-forecasts.json"),
+    }
+    assert (
+        'kubelet_volume_stats_capacity_bytes{namespace="kafka"} reaches tenant shop-prod, which this query\'s '
+        "datasource reads, through no remote write of the bundle: the panel shows no data"
+    ) in [message for _, _, message in found]
 
 
 TENANTS = frozenset({"prod", "shop-prod", "shop.stage"})

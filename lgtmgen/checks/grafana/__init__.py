@@ -14,7 +14,9 @@ except the names the catalog's own PromQL reads (the manifest's
 `declared_series`), which only warn: the user records those; and recorded in the
 tenant the query's datasource reads (the variable's default datasource, and the
 tenant its `X-Scope-OrgID` header names: `grafana.tenants`), not only in another
-tenant; every Prometheus datasource's tenant header names a tenant of the bundle's Mimir;
+tenant; a raw series (no colon) a query reads reaches its tenant through some cluster's
+remote write, when the bundle configures clusters; every Prometheus datasource's tenant
+header names a tenant of the bundle's Mimir;
 uids are unique and every `/d/<uid>` link names a dashboard of the bundle;
 datasource uids that dashboards default to, or that provisioned datasources
 link to, are provisioned by the bundle.
@@ -49,6 +51,7 @@ from lgtmgen.checks.grafana.ids import (
     UNKNOWN_TENANT,
     UNREADABLE,
     UNRECORDED_SERIES,
+    UNSENT_SERIES,
 )
 from lgtmgen.checks.grafana.lint import lint_problems, promql_problems, substitute_variables
 from lgtmgen.checks.grafana.schema import schema_problems
@@ -161,6 +164,7 @@ __all__ = [
     "UNKNOWN_DATASOURCE",
     "UNKNOWN_TENANT",
     "UNRECORDED_SERIES",
+    "UNSENT_SERIES",
     "GrafanaDashboardCheck",
     "dashboard_problems",
     "promql_problems",

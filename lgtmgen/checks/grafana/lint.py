@@ -21,6 +21,7 @@ from lgtmgen.checks.grafana.ids import (
     PROMQL_SYNTAX,
     RATE_INTERVAL,
     UNRECORDED_SERIES,
+    UNSENT_SERIES,
 )
 from lgtmgen.checks.grafana.schema import MODERN_PANELS, panels_of
 from lgtmgen.checks.grafana.tenants import SeriesScope, TenantSeries
@@ -92,7 +93,15 @@ def promql_problems(
                 found.append((COUNTER_RATE, f"counter {name} is read without rate() or increase()"))
             if ":" in name and recorded is not None:
                 found += _recorded_problems(name, _fixed_matchers(node), recorded, declared, tenant)
+            elif name and tenant is not None and tenant.lacks_raw(name, matchers := _fixed_matchers(node)):
+                message = f"{_shown(name, matchers)} reaches tenant {tenant.tenant}, which this query's datasource reads"
+                found.append((UNSENT_SERIES, message + ", through no remote write of the bundle: the panel shows no data"))
     return found
+
+
+def _shown(name: str, matchers: tuple[tuple[str, str, str], ...]) -> str:
+    inner = ", ".join(f"{label}{op}{json.dumps(value)}" for label, op, value in matchers)
+    return f"{name}{{{inner}}}" if inner else name
 
 
 _OPERATORS = (
@@ -130,7 +139,7 @@ def _recorded_problems(
         return [(EXTERNAL_SERIES, f"{name}, read by a query of the catalog, must be recorded outside the bundle")]
     if tenant is None or name not in recorded:
         return [(UNRECORDED_SERIES, f"{name} is not recorded by any rule file of the bundle")]
-    selector = name + ("{" + ", ".join(f"{label}{op}{json.dumps(value)}" for label, op, value in matchers) + "}" if matchers else "")
+    selector = _shown(name, matchers)
     holders = tenant.recorded_elsewhere(name, matchers)
     if not holders:
         message = f"{selector} is recorded by no rule of tenant {tenant.tenant}, which this query's datasource reads"

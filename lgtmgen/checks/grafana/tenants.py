@@ -29,7 +29,7 @@ import yaml
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
-from lgtmgen.checks.tenancy.delivery import Delivery
+from lgtmgen.checks.tenancy.delivery import Delivery, remote_writes_send
 from lgtmgen.checks.tenancy.relabel import may_hold
 from lgtmgen.checks.tenancy.rule_series import RecordLabels, Selector, file_series, merge_records
 from lgtmgen.checks.tenancy.wiring import cluster_configs, mimir_setup, tenant_rule_files
@@ -64,6 +64,15 @@ class TenantSeries:
     receives: Callable[[str, Matchers], bool] = field(compare=False)
     others: Mapping[str, Mapping[str, RecordLabels]] = field(compare=False, default_factory=dict)
     """Every tenant's records (shared by the tenants of a bundle), to name where a series is."""
+    sent: Callable[[str], bool] | None = field(compare=False, default=None)
+    """Whether the clusters' remote writes are to send a raw metric; None: the bundle configures
+    no cluster, and its raw series come from Prometheus servers it does not hold."""
+
+    def lacks_raw(self, name: str, matchers: Matchers) -> bool:
+        """Whether a raw series the remote writes are to send reaches this tenant through none."""
+        if self.sent is None or not self.sent(name):
+            return False
+        return name not in self.records and not self.receives(name, matchers)
 
     def holds(self, name: str, matchers: Matchers) -> bool:
         """Whether a selector of `name` with `matchers` finds series in this tenant."""
@@ -176,6 +185,8 @@ def series_scope(ctx: CheckContext) -> SeriesScope | None:
     prefix = variable_prefix((s for s in sources.values() if s is not None), tenants)
     configs = cluster_configs(ctx)
     delivery = Delivery()
+    tempo = bool(ctx.by_role(Role.TEMPO_CONFIG))
+    sent = (lambda name: remote_writes_send(name, tempo)) if configs else None
 
     def receiver(tenant: str) -> Callable[[str, Matchers], bool]:
         def receives(name: str, matchers: Matchers) -> bool:
@@ -190,7 +201,7 @@ def series_scope(ctx: CheckContext) -> SeriesScope | None:
         uid, source = str(datasource.get("uid")), sources[str(datasource.get("uid"))]
         tenant = header_tenant(source, tenants, prefix) if source is not None else None
         if tenant is not None:
-            by_uid[uid] = TenantSeries(tenant, records[tenant], receiver(tenant), records)
+            by_uid[uid] = TenantSeries(tenant, records[tenant], receiver(tenant), records, sent)
         elif source is not None and mimir is not None:
             unmapped.append((file, str(datasource.get("name", uid)), source))
     context = hashlib.sha256()

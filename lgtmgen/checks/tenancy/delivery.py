@@ -17,6 +17,15 @@ from lgtmgen.checks.tenancy.rule_series import Selector
 from lgtmgen.checks.tenancy.wiring import CLUSTERS_DIR, PrometheusConfig, RemoteWrite
 
 RULE_OBJECTS_DIR = "prometheus-rules"
+RULER_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
+TEMPO_PREFIX = "traces_"
+
+
+def remote_writes_send(name: str, tempo: bool) -> bool:
+    """Whether the series of metric `name` reach Mimir through the clusters' remote writes: not a
+    recorded name (with a colon: rules record those, and no keep-list sends one), not the ruler's
+    own `ALERTS`, not what Tempo's metrics generator writes (`traces_*`, in a bundle with Tempo)."""
+    return ":" not in name and name not in RULER_SERIES and not (tempo and name.startswith(TEMPO_PREFIX))
 _GROUP_NAME = re.compile(rb"\n *- name: ([^\n]*)")
 """A group's name line (a line of its own: the text is read with a newline before it)."""
 

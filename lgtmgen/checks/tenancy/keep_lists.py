@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import CheckContext
-from lgtmgen.checks.tenancy.delivery import Delivery, evaluated_groups
+from lgtmgen.checks.tenancy.delivery import Delivery, evaluated_groups, remote_writes_send
 from lgtmgen.checks.tenancy.rule_series import GroupReads, Selector, file_series
 from lgtmgen.checks.tenancy.wiring import (
     PrometheusConfig,
@@ -45,8 +45,6 @@ from lgtmgen.diagnostics import Diagnostic, Location
 
 MISSING_TENANT = "remote-write/missing-tenant"
 SERIES_DROPPED = "remote-write/series-dropped"
-RULER_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
-TEMPO_PREFIX = "traces_"
 SHOWN = 3
 """Selectors named in one finding; the rest are counted."""
 
@@ -95,9 +93,7 @@ def _judged(ctx: CheckContext, reads: list[Read], records: dict[str, frozenset[s
 
     def judged(read: Read) -> bool:
         name = read.selector.name
-        if ":" in name or name in RULER_SERIES or (tempo and name.startswith(TEMPO_PREFIX)):
-            return False
-        return not any(name in records.get(t, ()) for t in read.tenants)
+        return remote_writes_send(name, tempo) and not any(name in records.get(t, ()) for t in read.tenants)
 
     return [read for read in reads if judged(read)]
 
