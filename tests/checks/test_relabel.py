@@ -77,3 +77,32 @@ def test_a_matcher_on_possible_values() -> None:
     assert may_hold(frozenset({"a", "b"}), "!=", "a") and not may_hold(frozenset({"a"}), "!=", "a")
     assert may_hold(frozenset({"checkout"}), "=~", "check.*") and not may_hold(frozenset({"checkout"}), "!~", "check.*")
     assert may_hold(None, "=", "anything")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"action": "labelmap", "regex": "foo_(.+)"},
+        {"source_labels": ["job"], "regex": "(.*)", "target_label": "x_$1"},
+    ],
+    ids=["labelmap", "target from the values"],
+)
+def test_after_a_rule_that_may_change_any_label_the_name_is_unknown_too(first: dict[str, Any]) -> None:
+    # Not absent: a later keep on __name__ may go either way, so the series is not reported dropped.
+    keep = {"source_labels": ["__name__"], "regex": "http_requests_total", "action": "keep"}
+    assert relabel([first, keep], _series(__name__="http_requests_total")) is not None
+
+
+def test_the_remembered_answers_agree_with_the_evaluator_under_a_labelkeep() -> None:
+    # A labelkeep removes the labels its regex does not match: a matcher on `service` is touched.
+    from lgtmgen.checks.tenancy.delivery import Delivery, keeps
+    from lgtmgen.checks.tenancy.relabel import compile_rules
+    from lgtmgen.checks.tenancy.rule_series import Selector
+    from lgtmgen.checks.tenancy.wiring import PrometheusConfig, RemoteWrite
+
+    rules = [{"action": "labelkeep", "regex": "__name__|cluster|job"}]
+    write = RemoteWrite(0, "mimir", "t", tuple(rules), compile_rules(rules))
+    config = PrometheusConfig("p.yml", "prometheus/clusters/c", {}, {"cluster": "c"}, (write,), ())
+    selector = Selector("http_requests_total", (("service", "=", "checkout"),))
+    assert keeps(config, write, selector) is False
+    assert Delivery().keeps(config, write, selector) is False

@@ -104,3 +104,26 @@ def test_a_bundle_without_cluster_configurations_is_not_judged(tmp_path: Path) -
     (bundle / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     edit(bundle, [(ALERTING, 'up{cluster="eu-prod"}', 'up{cluster="eu-prd"}')])  # read by no cluster's label
     assert findings(bundle, CHECK) == []
+
+
+def test_a_selector_pinning_a_label_the_cluster_also_sets_externally_keeps_its_own_value(tmp_path: Path) -> None:
+    # Prometheus adds an external label only to a series without it: a service whose series carry
+    # their own `environment` (the starter's cluster sets `environment: production`) are written as
+    # they are. A catalog that validates must give a bundle the check passes.
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from lgtmgen.cli.app import app
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(STARTER_BUNDLE.parents[1] / "examples" / "starter", catalog)
+    services = catalog / "catalog.yaml"
+    text = services.read_text(encoding="utf-8")
+    assert "selector: {job: frontend}" in text
+    services.write_text(text.replace("selector: {job: frontend}", "selector: {job: frontend, environment: prod}"), encoding="utf-8")
+    out = tmp_path / "bundle"
+    built = CliRunner().invoke(app, ["build", str(catalog), "--out", str(out), "--no-cache"])
+    assert built.exit_code == 0, built.output
+    assert findings(out, CHECK) == []
+    assert findings(out, "grafana") == []

@@ -14,11 +14,19 @@ from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.tenancy.relabel import KNOWN_ACTIONS, Values, apply, may_hold, value_of
 from lgtmgen.checks.tenancy.rule_series import Selector
-from lgtmgen.checks.tenancy.wiring import CLUSTERS_DIR, PrometheusConfig, RemoteWrite
+from lgtmgen.checks.tenancy.wiring import (
+    CLUSTERS_DIR,
+    DEFAULT_HA_CLUSTER_LABEL,
+    DEFAULT_HA_REPLICA_LABEL,
+    PrometheusConfig,
+    RemoteWrite,
+)
 
 RULE_OBJECTS_DIR = "prometheus-rules"
 RULER_SERIES = frozenset({"ALERTS", "ALERTS_FOR_STATE"})
 TEMPO_PREFIX = "traces_"
+IDENTITY_LABELS = frozenset({DEFAULT_HA_CLUSTER_LABEL, DEFAULT_HA_REPLICA_LABEL})
+"""External labels that name the cluster (and replica) a series comes from: see `keeps`."""
 
 
 def remote_writes_send(name: str, tempo: bool) -> bool:
@@ -26,6 +34,8 @@ def remote_writes_send(name: str, tempo: bool) -> bool:
     recorded name (with a colon: rules record those, and no keep-list sends one), not the ruler's
     own `ALERTS`, not what Tempo's metrics generator writes (`traces_*`, in a bundle with Tempo)."""
     return ":" not in name and name not in RULER_SERIES and not (tempo and name.startswith(TEMPO_PREFIX))
+
+
 _GROUP_NAME = re.compile(rb"\n *- name: ([^\n]*)")
 """A group's name line (a line of its own: the text is read with a newline before it)."""
 
@@ -33,12 +43,19 @@ _GROUP_NAME = re.compile(rb"\n *- name: ([^\n]*)")
 def keeps(config: PrometheusConfig, write: RemoteWrite, selector: Selector) -> bool:
     """Whether `write` may send a series `selector` reads, as the cluster's Prometheus labels it.
 
-    The series holds the selector's name and equality matchers, and the external labels (which a
-    scraped series does not hold itself); after relabelling it must still match the selector."""
-    labels: dict[str, Values] = {name: frozenset({value}) for name, value in config.external_labels.items()}
+    The series holds the selector's name and equality matchers, and the external labels it does
+    not hold itself (Prometheus adds an external label only to a series without that label), except
+    the cluster's identity labels (`cluster`, the HA replica label): lgtmgen's rules name a cluster's
+    series by them, and a scraped series holds none of its own, so a selector naming another
+    cluster's value reads another cluster's series. After relabelling the series must still match
+    the selector."""
+    labels: dict[str, Values] = {}
     for label, op, value in selector.matchers:
-        if op == "=" and label not in labels:
+        if op == "=":
             labels[label] = frozenset({value})
+    for name, value in config.external_labels.items():
+        if name in IDENTITY_LABELS or name not in labels:
+            labels[name] = frozenset({value})
     labels["__name__"] = frozenset({selector.name})
     final = apply(write.steps, labels)
     if final is None:
@@ -67,7 +84,8 @@ def _touched(rules: tuple[Any, ...]) -> _Touched:
             continue
         action = str(rule.get("action", "replace")).lower()
         target = str(rule.get("target_label", ""))
-        if action not in KNOWN_ACTIONS or "$" in target:
+        # A labelkeep removes the labels its regex does not match: any label may be touched.
+        if action not in KNOWN_ACTIONS or "$" in target or action == "labelkeep":
             return _Touched(None, ())
         if action in ("labeldrop", "labelkeep"):
             patterns.append(str(rule.get("regex", "(.*)")))

@@ -2,7 +2,8 @@
 
 A check cannot enumerate a cluster's series, but it knows some labels of the series a rule reads:
 the name and the equality matchers of the rule's selector, and the cluster's external labels
-(Prometheus adds those before it relabels a remote write). Every other label may hold anything,
+(Prometheus adds those, to a series that lacks them, before it relabels a remote write; the caller
+decides which wins, see `delivery.keeps`). Every other label may hold anything,
 or nothing, except the reserved names beginning with `__`, which no stored series holds besides
 `__name__` (Prometheus removes them from scraped targets; the caller lists the external labels,
 such as `__replica__`, as known). Each label is therefore a finite set of possible values (`""` meaning absent) or
@@ -30,13 +31,24 @@ Labels = dict[str, Values]
 """Labels of a series by name; a name not listed may hold any value, or none if it begins with `__`."""
 
 ABSENT = frozenset({""})
+ANY_LABEL = "\x00"
+"""A key of a state after a rule that may have changed any label (`labelmap`, a target built from
+the values): every label not listed since, `__name__` and the reserved ones included, may hold anything."""
 
 
 def value_of(state: Labels, label: str) -> Values:
-    """What `label` may hold in `state`: as listed, else nothing for a reserved name, else anything."""
+    """What `label` may hold in `state`: as listed, else anything after a rule that may have changed
+    any label, else nothing for a reserved name, else anything."""
     if label in state:
         return state[label]
+    if ANY_LABEL in state:
+        return None
     return ABSENT if label.startswith("__") else None
+
+
+def _any_label() -> Labels:
+    return {ANY_LABEL: None}
+
 
 KNOWN_ACTIONS = frozenset(
     {"replace", "keep", "drop", "keepequal", "dropequal", "labeldrop", "labelkeep", "lowercase", "uppercase", "hashmod"}
@@ -147,7 +159,7 @@ def _union(old: Values, new: frozenset[str]) -> Values:
 
 def _replace(state: Labels, step: Step) -> Labels:
     if "$" in step.target:
-        return {}  # the label it writes depends on the values: any label may change
+        return _any_label()  # the label it writes depends on the values: any label may change
     joined = _joined(state, step)
     old = value_of(state, step.target)
     if joined is None:
@@ -202,7 +214,7 @@ def _equal(state: Labels, step: Step) -> Labels | None:
 
 def _label_names(state: Labels, step: Step) -> Labels:
     for label in list(state):
-        if _matches(step.regex, label) == (step.action == "labeldrop"):
+        if label != ANY_LABEL and _matches(step.regex, label) == (step.action == "labeldrop"):
             state[label] = ABSENT
     return state
 
@@ -214,7 +226,7 @@ def apply(steps: Sequence[Step], labels: Mapping[str, Values]) -> Labels | None:
         if step.regex is None:  # Prometheus refuses the configuration (promtool's finding)
             if step.action in ("keep", "drop"):
                 continue
-            state = {}
+            state = _any_label()
         elif step.action == "replace":
             state = _replace(state, step)
         elif step.action in ("keep", "drop", "keepequal", "dropequal"):
@@ -229,7 +241,7 @@ def apply(steps: Sequence[Step], labels: Mapping[str, Values]) -> Labels | None:
         elif step.action == "hashmod":
             state[step.target] = None
         else:  # labelmap, or an action of a later Prometheus: any label may change
-            state = {}
+            state = _any_label()
     return state
 
 
