@@ -152,7 +152,7 @@ def _window_rates_only(query: str) -> bool:
         return False
     ranges = rate_ranges(parsed)
     window = parse_duration(_WINDOW_MARK)
-    over_window = len(ranges) == len(_rate_calls(query)) and all(r is not None and math.isclose(r, window) for r in ranges)
+    over_window = bool(ranges) and len(ranges) == len(_rate_calls(query)) and all(r is not None and math.isclose(r, window) for r in ranges)
     return over_window and _scales_with_its_rates(parsed)
 
 
@@ -160,13 +160,29 @@ _COMPARISONS = frozenset({">", "<", ">=", "<=", "==", "!="})
 _SCALE_FREE_ARGUMENTS = frozenset({"histogram_quantile", "histogram_fraction"})
 """Functions whose number arguments (a quantile, bucket bounds) do not change when every rate they
 read is scaled alike."""
+_COUNTING = frozenset(
+    {
+        "count", "count_values", "group", "stdvar",
+        "sgn", "absent", "absent_over_time", "timestamp", "time", "count_over_time", "present_over_time",
+        "changes", "resets", "ln", "log2", "log10", "exp", "sqrt",
+    }
+)
+"""Aggregations and functions whose result does not grow with their input's scale (a count of
+series, a sign, a timestamp) or grows otherwise (a square, a logarithm)."""
 
 
 def _scales_with_its_rates(query: str) -> bool:
     """Whether `query` (valid PromQL) changes by the factor its rates change by: numbers only multiply
-    or divide, or are the 0 of a comparison. `sum(rate(x[w])) > 10` does not (an increase over an
-    hour passes 10 long before its rate does), `sum(rate(x[w])) * 60 > 0` does."""
+    or divide, or are the 0 of a comparison, no comparison returns `bool`, and nothing counts series
+    or takes a sign, a timestamp, a square or a logarithm. `sum(rate(x[w])) > 10` does not (an
+    increase over an hour passes 10 long before its rate does), `sum(rate(x[w])) * 60 > 0` does."""
     for node in nodes(parse_promql(query)):
+        if isinstance(node, promql_parser.AggregateExpr) and str(node.op) in _COUNTING:
+            return False
+        if isinstance(node, promql_parser.Call) and node.func.name in _COUNTING:
+            return False
+        if isinstance(node, promql_parser.BinaryExpr) and node.modifier is not None and node.modifier.return_bool:
+            return False
         if isinstance(node, promql_parser.BinaryExpr):
             for side in (node.lhs, node.rhs):
                 literal = _number(side)

@@ -117,7 +117,7 @@ def test_sloth_window_placeholders_with_spaces_or_trim_marks_are_read() -> None:
         ("sum(rate(t[{{.window}}])) > 0", "sum(increase(t[{{window}}]))"),
         ("sum(rate(t[{{.window}}])) > 0.0", "sum(increase(t[{{window}}]))"),
         # not a filter of the whole total: kept as written
-        ("sum(rate(t[{{.window}}])) > bool 0", "sum(increase(t[{{window}}])) > bool 0"),
+        ("sum(rate(t[{{.window}}])) > bool 0", "sum(rate(t[{{window}}])) > bool 0"),
         ("sum(rate(t[{{.window}}]) > 0)", "sum(increase(t[{{window}}]) > 0)"),
         ("sum(rate(t[{{.window}}])) > 10", "sum(rate(t[{{window}}])) > 10"),
     ],

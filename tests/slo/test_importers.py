@@ -450,6 +450,10 @@ def test_a_pyrra_grouping_by_a_label_lgtmgen_sets_is_listed_not_carried(tmp_path
         ("sum(rate(e[{{.window}}])) + 1", "sum(rate(t[{{.window}}]))", ("sum(rate(e[{{window}}])) + 1", "sum(rate(t[{{window}}]))")),
         ("sum(rate(e[{{.window}}]))", "sum(rate(t[{{.window}}])) >= 10", ("sum(rate(e[{{window}}]))", "sum(rate(t[{{window}}])) >= 10")),
         ("clamp_min(sum(rate(e[{{.window}}])), 1)", "sum(rate(t[{{.window}}]))", ("clamp_min(sum(rate(e[{{window}}])), 1)", "sum(rate(t[{{window}}]))")),
+        # nor do a count of series, a 0-or-1 comparison, or a query without any rate
+        ("count(rate(e[{{.window}}]) > 0)", "sum(rate(t[{{.window}}]))", ("count(rate(e[{{window}}]) > 0)", "sum(rate(t[{{window}}]))")),
+        ("sum(rate(e[{{.window}}]) > bool 0)", "sum(rate(t[{{.window}}]))", ("sum(rate(e[{{window}}]) > bool 0)", "sum(rate(t[{{window}}]))")),
+        ('sum(up{job="x"} == 0)', "sum(rate(t[{{.window}}]))", ('sum(up{job="x"} == 0)', "sum(rate(t[{{window}}]))")),
         # scaling and the 0 of a comparison do
         (
             "sum(rate(e[{{.window}}])) * 60",
@@ -459,7 +463,8 @@ def test_a_pyrra_grouping_by_a_label_lgtmgen_sets_is_listed_not_carried(tmp_path
     ],
     ids=[
         "window rates", "a fixed range", "irate", "rate( in a label value", "a window rate beside a fixed one",
-        "a number added", "compared with a number", "clamped", "scaled and compared with 0",
+        "a number added", "compared with a number", "clamped", "a count", "a bool comparison", "no rate",
+        "scaled and compared with 0",
     ],
 )
 def test_sloth_rates_over_the_window_import_as_counts(error: str, total: str, imported: tuple[str, str]) -> None:
