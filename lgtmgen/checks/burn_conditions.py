@@ -12,6 +12,7 @@ routing and the runbooks read, name the windows of one of its conditions.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -58,16 +59,33 @@ def _threshold(node: Any) -> float | None:
     return None
 
 
-def _side(node: Any) -> Side | None:
-    """A comparison ``<expression of one ratio_rate<window> series> > <threshold>``, else None."""
+def _plain(node: Any) -> bool:
+    """A binary operation without `bool`, `on`/`ignoring` or `group_*`."""
+    modifier = node.modifier
+    return modifier is None or (not modifier.return_bool and modifier.matching is None and not modifier.group_labels)
+
+
+def _ratio(node: Any) -> Any:
+    """The selector of a side's ratio: the selector itself, or ``1 - selector`` (a success ratio), else None."""
     node = _unwrapped(node)
-    if not isinstance(node, promql_parser.BinaryExpr) or str(node.op) != ">":
+    if isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "-" and _plain(node):
+        if _threshold(node.lhs) != 1:
+            return None
+        node = _unwrapped(node.rhs)
+    if not isinstance(node, promql_parser.VectorSelector) or node.offset is not None or node.at is not None:
+        return None
+    return node
+
+
+def _side(node: Any) -> Side | None:
+    """A comparison ``<ratio_rate<window> series, or 1 minus it> > <threshold>``, else None."""
+    node = _unwrapped(node)
+    if not isinstance(node, promql_parser.BinaryExpr) or str(node.op) != ">" or not _plain(node):
         return None
     threshold = _threshold(node.rhs)
-    selectors = [n for n in nodes(node.lhs) if isinstance(n, promql_parser.VectorSelector)]
-    if threshold is None or len(selectors) != 1:
+    selector = _ratio(node.lhs)
+    if threshold is None or selector is None:
         return None
-    selector = selectors[0]
     named = _WINDOWED.match(selector.name or "")
     if named is None:
         return None
@@ -83,7 +101,7 @@ def burn_conditions(parsed: Any) -> list[tuple[Side, Side]]:
     """Every ``long > threshold and short > threshold`` of a parsed expression, in (long, short) order."""
     found = []
     for node in nodes(parsed):
-        if isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "and":
+        if isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "and" and _plain(node):
             long, short = _side(node.lhs), _side(node.rhs)
             if long is not None and short is not None:
                 found.append((long, short))
@@ -96,6 +114,15 @@ def burn_findings(rule: dict[str, Any], parsed: Any, where: str, file: str) -> l
     problems = [problem for long, short in conditions for problem in _pair_problems(long, short)]
     labels = rule.get("labels") or {}
     named = (labels.get("long_window"), labels.get("short_window"))
+    reads_ratios = any(
+        isinstance(n, promql_parser.VectorSelector) and _WINDOWED.match(n.name or "") for n in nodes(parsed)
+    )
+    if not conditions and reads_ratios and all(isinstance(w, str) for w in named):
+        problems.append(
+            "it reads windowed ratios but holds no condition `ratio_rate<long> > t and ratio_rate<short> > t` "
+            "(both sides above one threshold, joined by a plain `and`, no offset, aggregation or matching "
+            "modifier): it does not fire as its window labels say"
+        )
     if conditions and all(isinstance(w, str) for w in named) and not any(
         _same_length(long.window, named[0]) and _same_length(short.window, named[1]) for long, short in conditions
     ):
@@ -113,7 +140,7 @@ def burn_findings(rule: dict[str, Any], parsed: Any, where: str, file: str) -> l
 
 def _pair_problems(long: Side, short: Side) -> list[str]:
     problems = []
-    if long.threshold != short.threshold:
+    if not math.isclose(long.threshold, short.threshold, rel_tol=1e-9):
         problems.append(
             f"the {long.window} window is held to {long.threshold:g} and the {short.window} window to "
             f"{short.threshold:g}; both windows of a burn condition share one threshold"
@@ -125,7 +152,7 @@ def _pair_problems(long: Side, short: Side) -> list[str]:
         )
     if long.seconds <= short.seconds:
         problems.append(f"the long window ({long.window}) is not longer than the short one ({short.window})")
-    if long.threshold >= 1 and long.threshold == short.threshold:
+    if long.threshold >= 1 and math.isclose(long.threshold, short.threshold, rel_tol=1e-9):
         problems.append(f"its threshold {long.threshold:g} is no error ratio can exceed: it never fires")
     return problems
 

@@ -104,3 +104,27 @@ def test_check_reports_a_drifted_condition_in_a_bundle(tmp_path: Path) -> None:
     assert [(d.check, d.location.file if d.location else "") for d in found] == [
         ("rules/burn-condition", "prometheus/rules/slo/checkout.yaml")
     ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("\nand\n", "\nor\n"),
+        ("\nand\n", "\nand on ()\n"),
+        ('slo="orders-placed"} > (14.4 * 0.001)\n)', 'slo="orders-placed"} < (14.4 * 0.001)\n)'),
+        ('slo="orders-placed"} > (14.4 * 0.001)\n)', 'slo="orders-placed"} offset 1h > (14.4 * 0.001)\n)'),
+    ],
+    ids=["or", "and on ()", "short side below", "short side an hour late"],
+)
+def test_a_condition_of_another_shape_is_reported_as_not_firing_as_its_labels_say(before: str, after: str) -> None:
+    rule = _slo_burn()
+    assert before in rule["expr"]
+    rule["expr"] = rule["expr"].replace(before, after)
+    assert [m for m in _findings(rule) if "holds no condition `ratio_rate<long> > t and ratio_rate<short> > t`" in m]
+
+
+def test_thresholds_written_differently_but_equal_are_one_threshold() -> None:
+    rule = _slo_burn()
+    at = rule["expr"].rindex("(14.4 * 0.001)")
+    rule["expr"] = rule["expr"][:at] + "0.0144" + rule["expr"][at + len("(14.4 * 0.001)"):]
+    assert _findings(rule) == []
