@@ -16,6 +16,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import glob
 import json
 import os
 import shutil
@@ -220,7 +221,7 @@ def restore_interrupted_swap(out: Path) -> None:
     previous bundle beside `out` as ``.NAME.old-*`` goes back in place when `out` is missing
     (the newest, should there be several), and is removed when `out` is there. A swap still
     running holds its old tree's lock, and its tree is left alone."""
-    leftovers = sorted(out.parent.glob(f".{out.name}.old-*"), key=_mtime, reverse=True)
+    leftovers = sorted(out.parent.glob(f".{glob.escape(out.name)}.old-*"), key=_mtime, reverse=True)
     for leftover in leftovers:
         fd = _locked(leftover)
         if fd is None:
@@ -245,7 +246,7 @@ def _mtime(path: Path) -> float:
 def remove_dead_staging(out: Path) -> None:
     """Staging trees of builds that were killed: a live build holds its tree's lock (a lock, not a
     process id, which another PID namespace, such as a container sharing the folder, cannot see)."""
-    for leftover in out.parent.glob(f".{out.name}.new-*"):
+    for leftover in out.parent.glob(f".{glob.escape(out.name)}.new-*"):
         fd = _locked(leftover)
         if fd is None:
             continue

@@ -113,7 +113,8 @@ def _bucket_of_any_prometheus(selector: str) -> str:
 
     Prometheus 3 writes a classic histogram's whole-number bounds as `1.0`, Prometheus 2 as the
     target exposed them; a bucket selector that matched nothing would count every request as
-    slow (Pyrra rewrites these matchers the same way). Any other selector is returned unchanged.
+    slow (Pyrra's Prometheus 3 migration option rewrites them likewise). Any other selector is
+    returned unchanged.
     """
     try:
         parsed = parse_promql(selector)

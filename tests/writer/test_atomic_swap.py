@@ -312,3 +312,11 @@ def test_a_killed_parallel_build_leaves_no_worker_behind_and_the_next_build_remo
     assert [p.name for p in tmp_path.glob(".bundle.new-*")] != []
     build(large, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+
+
+def test_a_bundle_named_like_a_glob_pattern_leaves_its_neighbours_leftovers_alone(tmp_path: Path) -> None:
+    # `.gen[1].old-*` as a pattern would match `.gen1.old-*`: another bundle's tree set aside.
+    neighbour, aside = _killed_between_the_two_renames(tmp_path)
+    named = aside.rename(tmp_path / ".gen1.old-killed")
+    write_bundle(bundle_of(NEW_FILES), tmp_path / "gen[1]")
+    assert named.exists() and not neighbour.exists()
