@@ -14,6 +14,20 @@ from lgtmgen.regex import re2_escape
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
+_MATCH_OPERATORS = (
+    (promql_parser.MatchOp.Equal, "="),
+    (promql_parser.MatchOp.NotEqual, "!="),
+    (promql_parser.MatchOp.Re, "=~"),
+    (promql_parser.MatchOp.NotRe, "!~"),
+)
+"""promql_parser's match operators (not hashable) and their PromQL spelling."""
+
+
+def match_operator(op: object) -> str:
+    """The PromQL spelling (`=`, `!=`, `=~`, `!~`) of a matcher operator of promql_parser's tree."""
+    return next(text for known, text in _MATCH_OPERATORS if op == known)
+
+
 def string_literal(value: str) -> str:
     """A PromQL double-quoted string literal holding `value` exactly."""
     return '"' + value.translate(_ESCAPES) + '"'
@@ -146,7 +160,7 @@ def selected_metrics(expr: str) -> SelectedMetrics:
     """Every metric name the vector selectors of `expr` (valid PromQL) read, from its AST."""
     names: set[str] = set()
     patterns: set[str] = set()
-    for selector in _vector_selectors(parse(expr)):
+    for selector in vector_selectors(parse(expr)):
         if selector.name:
             names.add(selector.name)
         matchers = selector.matchers
@@ -175,7 +189,7 @@ def series_matches(expr: str, regexes: bool = True) -> list[SeriesMatch]:
     """A `SeriesMatch` per vector selector of `expr` (valid PromQL), one per alternative of ``or``
     matchers; without `regexes`, of its equality matchers only (a match of more series)."""
     found: list[SeriesMatch] = []
-    for selector in _vector_selectors(parse(expr)):
+    for selector in vector_selectors(parse(expr)):
         matchers = selector.matchers
         # `{a="x" or b="y"}` keeps its alternatives in or_matchers (and none in matchers).
         for alternative in matchers.or_matchers or [matchers.matchers]:
@@ -366,7 +380,7 @@ def _keeps(node: Any, label: str) -> bool | None:
     return None
 
 
-def _vector_selectors(root: Any) -> list[Any]:
+def vector_selectors(root: Any) -> list[Any]:
     """The vector selectors below `root`, found by following each node kind's children.
 
     promql_parser.walk does the same, but converts and visits every node in Python and

@@ -21,13 +21,10 @@ import promql_parser
 
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.diagnostics import Diagnostic, Location
-from lgtmgen.promql import nodes, string_literal
+from lgtmgen.promql import match_operator, nodes, string_literal
 
 CHECK_ID = "rules/burn-condition"
 _WINDOWED = re.compile(r"^(?P<family>.*:.*ratio_rate)(?P<window>[0-9a-z]+)$")
-_OPERATORS = ((promql_parser.MatchOp.Equal, "="), (promql_parser.MatchOp.NotEqual, "!="),
-              (promql_parser.MatchOp.Re, "=~"), (promql_parser.MatchOp.NotRe, "!~"))
-"""promql_parser's matcher operators (not hashable) and their PromQL spelling."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +90,7 @@ def _side(node: Any) -> Side | None:
         seconds = parse_duration(named["window"])
     except ValueError:
         return None
-    matchers = frozenset((m.name, _spelled(m.op), m.value) for m in selector.matchers.matchers)
+    matchers = frozenset((m.name, match_operator(m.op), m.value) for m in selector.matchers.matchers)
     return Side(named["family"], named["window"], seconds, matchers, threshold)
 
 
@@ -155,10 +152,6 @@ def _pair_problems(long: Side, short: Side) -> list[str]:
     if long.threshold >= 1 and math.isclose(long.threshold, short.threshold, rel_tol=1e-9):
         problems.append(f"its threshold {long.threshold:g} is no error ratio can exceed: it never fires")
     return problems
-
-
-def _spelled(op: Any) -> str:
-    return next((text for known, text in _OPERATORS if op == known), str(op))
 
 
 def _shown(side: Side) -> str:

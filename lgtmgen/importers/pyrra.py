@@ -15,8 +15,8 @@ from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.catalog.models.slo import reserved_label_reason
 from lgtmgen.importers import Imported, SpecOrigin, mapping, number, spec_location
+from lgtmgen.promql import match_operator, selector_error, string_literal
 from lgtmgen.promql import parse as parse_promql
-from lgtmgen.promql import selector_error, string_literal
 
 API_VERSION = "pyrra.dev/v1alpha1"
 KIND = "ServiceLevelObjective"
@@ -130,11 +130,8 @@ def _bucket_of_any_prometheus(selector: str) -> str:
             rendered.append(f"le=~{string_literal(whole + '|' + whole + chr(92) + '.0')}")
             changed = True
         else:
-            rendered.append(f"{matcher.name}{_OPERATORS[str(matcher.op)]}{string_literal(value)}")
+            rendered.append(f"{matcher.name}{match_operator(matcher.op)}{string_literal(value)}")
     return f"{parsed.name}{{{','.join(rendered)}}}" if changed else selector
-
-
-_OPERATORS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
 
 def _alerting(spec: dict[str, Any], where: str, result: Imported) -> dict[str, Any]:

@@ -164,3 +164,10 @@ def test_a_header_source_names_its_tenant(source: str, tenant: str | None) -> No
     prefix = variable_prefix(sources, TENANTS)
     assert prefix == "GRAFANA_TENANT_"
     assert header_tenant(source, TENANTS, prefix) == tenant
+
+
+@pytest.mark.parametrize("spelling", ["$GRAFANA_TENANT_PROD", "${GRAFANA_TENANT_PROD}", "$__env{GRAFANA_TENANT_PROD}"])
+def test_every_spelling_grafana_takes_for_an_environment_variable_names_it(spelling: str) -> None:
+    from lgtmgen.checks.grafana.tenants import _env_name
+
+    assert _env_name(spelling) == "GRAFANA_TENANT_PROD"

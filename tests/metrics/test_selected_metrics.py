@@ -10,7 +10,7 @@ import pytest
 
 from lgtmgen.catalog import load_catalog
 from lgtmgen.plan import build_plan
-from lgtmgen.promql import SelectedMetrics, _vector_selectors, selected_metrics, series_matches
+from lgtmgen.promql import SelectedMetrics, selected_metrics, series_matches, vector_selectors
 from lgtmgen.sli import event_counts
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
@@ -61,7 +61,7 @@ def test_the_selector_search_finds_what_the_parsers_own_walk_finds() -> None:
     ]
     assert len(exprs) > 30
     for expr in exprs:
-        assert sorted(str(n) for n in _vector_selectors(promql_parser.parse(expr))) == _selectors_by_walk(expr), expr
+        assert sorted(str(n) for n in vector_selectors(promql_parser.parse(expr))) == _selectors_by_walk(expr), expr
 
 
 def test_the_error_count_of_every_built_in_sli_kind_reads_what_its_total_reads() -> None:

@@ -25,7 +25,7 @@ from lgtmgen.checks.grafana.ids import (
 )
 from lgtmgen.checks.grafana.schema import MODERN_PANELS, panels_of
 from lgtmgen.checks.grafana.tenants import SeriesScope, TenantSeries
-from lgtmgen.promql import COUNTER_SUFFIXES, RATE_FUNCTIONS
+from lgtmgen.promql import COUNTER_SUFFIXES, RATE_FUNCTIONS, match_operator
 from lgtmgen.promql import parse as parse_promql
 
 UNITLESS_PANELS = frozenset({"text", "logs", "traces"})
@@ -104,12 +104,6 @@ def _shown(name: str, matchers: tuple[tuple[str, str, str], ...]) -> str:
     return f"{name}{{{inner}}}" if inner else name
 
 
-_OPERATORS = (
-    (promql_parser.MatchOp.Equal, "="),
-    (promql_parser.MatchOp.NotEqual, "!="),
-    (promql_parser.MatchOp.Re, "=~"),
-    (promql_parser.MatchOp.NotRe, "!~"),
-)
 
 
 def _fixed_matchers(node: Any) -> tuple[tuple[str, str, str], ...]:
@@ -117,10 +111,7 @@ def _fixed_matchers(node: Any) -> tuple[tuple[str, str, str], ...]:
     if node.matchers.or_matchers:
         return ()
     return tuple(
-        (m.name, text, m.value)
-        for m in node.matchers.matchers
-        for op, text in _OPERATORS
-        if m.op == op and "grafana_variable" not in m.value
+        (m.name, match_operator(m.op), m.value) for m in node.matchers.matchers if "grafana_variable" not in m.value
     )
 
 

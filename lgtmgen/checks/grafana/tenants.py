@@ -32,11 +32,16 @@ from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.tenancy.delivery import Delivery, remote_writes_send
 from lgtmgen.checks.tenancy.relabel import may_hold
 from lgtmgen.checks.tenancy.rule_series import RecordLabels, Selector, file_series, merge_records
-from lgtmgen.checks.tenancy.wiring import cluster_configs, mimir_setup, tenant_rule_files
+from lgtmgen.checks.tenancy.wiring import (
+    TENANT_HEADER,
+    cluster_configs,
+    mimir_setup,
+    tenant_rule_files,
+)
 
-TENANT_HEADER = "x-scope-orgid"
 _FILE = re.compile(r"^\$__file\{(.*)\}$")
-_ENV = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+_ENV = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)|__env\{([A-Za-z_][A-Za-z0-9_]*)\})$")
+"""Grafana's spellings of an environment variable in provisioning: `$VAR`, `${VAR}`, `$__env{VAR}`."""
 
 
 def variable_suffix(tenant: str) -> str:
@@ -112,7 +117,7 @@ def _header_source(datasource: Mapping[str, Any]) -> str | None:
 
 def _env_name(source: str) -> str | None:
     match = _ENV.match(source)
-    return (match.group(1) or match.group(2)) if match else None
+    return (match.group(1) or match.group(2) or match.group(3)) if match else None
 
 
 def variable_prefix(sources: Iterable[str], tenants: Iterable[str]) -> str | None:

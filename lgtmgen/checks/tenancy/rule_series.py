@@ -28,7 +28,7 @@ from lgtmgen.artifacts import Role
 from lgtmgen.checks.base import BundleFile, CheckContext
 from lgtmgen.checks.bundle_yaml import safe_load
 from lgtmgen.checks.passed_runs import lint_digest
-from lgtmgen.promql import _vector_selectors
+from lgtmgen.promql import match_operator, vector_selectors
 from lgtmgen.promql import parse as parse_promql
 
 READS_KIND = "ruler-file-reads"
@@ -38,17 +38,7 @@ RECORDS_KIND = "rule-file-records"
 Matcher = tuple[str, str, str]
 """A label name, a PromQL match operator (`=`, `!=`, `=~`, `!~`) and its value."""
 
-_OPS = (
-    (promql_parser.MatchOp.Equal, "="),
-    (promql_parser.MatchOp.NotEqual, "!="),
-    (promql_parser.MatchOp.Re, "=~"),
-    (promql_parser.MatchOp.NotRe, "!~"),
-)
-"""promql_parser's match operators (not hashable) and their PromQL text."""
 
-
-def _op(op: object) -> str:
-    return next(text for known, text in _OPS if op == known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +85,7 @@ def selectors(expr: str) -> set[Selector]:
     except ValueError:
         return set()
     found = set()
-    for node in _vector_selectors(tree):
+    for node in vector_selectors(tree):
         group = node.matchers
         if group.or_matchers:
             continue
@@ -103,7 +93,7 @@ def selectors(expr: str) -> set[Selector]:
         name = node.name or (named[0] if named else "")
         if not name:
             continue
-        rest = tuple(sorted((m.name, _op(m.op), m.value) for m in group.matchers if m.name != "__name__"))
+        rest = tuple(sorted((m.name, match_operator(m.op), m.value) for m in group.matchers if m.name != "__name__"))
         found.add(Selector(name, rest))
     return found
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import promql_parser
 
+from lgtmgen.promql import match_operator
 from lgtmgen.promql import parse as parse_promql
 from lgtmgen.regex import re2_fullmatch
 
@@ -44,9 +45,6 @@ def _fullmatch(pattern: str, text: str) -> bool | None:
     return re2_fullmatch(pattern, text)
 
 
-_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
-
-
 @functools.lru_cache(maxsize=4096)
 def selector_matchers(selector: str) -> tuple[Matcher, ...] | None:
     """The matchers of a plain vector selector (None for anything else, e.g. with `or` matchers)."""
@@ -58,7 +56,7 @@ def selector_matchers(selector: str) -> tuple[Matcher, ...] | None:
         return None
     found = [Matcher("__name__", "=", parsed.name)] if parsed.name else []
     for m in parsed.matchers.matchers:
-        found.append(Matcher(m.name, _OPS[str(m.op).rsplit(".", 1)[-1]], m.value))
+        found.append(Matcher(m.name, match_operator(m.op), m.value))
     return tuple(found)
 
 
