@@ -86,6 +86,28 @@ def test_a_miswired_remote_write_is_reported(name: str, tmp_path: Path) -> None:
     assert [(check, file) for check, file, _ in findings(bundle, CHECK)] == sorted(expected)
 
 
+def test_one_tenant_written_to_two_mimirs_is_no_duplicate(tmp_path: Path) -> None:
+    # A disaster-recovery Mimir receiving the same tenant is another store, not the same samples twice.
+    staging_write = "  - url: https://mimir.shop.internal/api/v1/push\n    name: mimir-shop-staging"
+    edits = [
+        (STAGING, "X-Scope-OrgID: shop-staging", "X-Scope-OrgID: shop-prod"),
+        (STAGING, staging_write, staging_write.replace("mimir.shop.internal", "mimir-dr.shop.internal")),
+    ]
+    bundle = edit(copied(SHOP_BUNDLE, tmp_path), edits)
+    assert [check for check, _, _ in findings(bundle, CHECK)] == []
+    # the same Mimir twice is still reported
+    same = edit(copied(SHOP_BUNDLE, tmp_path / "same"), edits[:1])
+    assert [check for check, _, _ in findings(same, CHECK)] == [DUPLICATE_TENANT]
+
+
+def test_a_relabel_regex_written_null_is_prometheus_empty_regex() -> None:
+    from lgtmgen.checks.tenancy.relabel import relabel
+
+    drop_empty = [{"source_labels": ["job"], "regex": None, "action": "drop"}]
+    assert relabel(drop_empty, {"__name__": frozenset({"up"}), "job": frozenset({""})}) is None
+    assert relabel(drop_empty, {"__name__": frozenset({"up"}), "job": frozenset({"api"})}) is not None
+
+
 def test_the_findings_name_the_file_the_write_and_what_is_wrong(tmp_path: Path) -> None:
     bundle = edit(copied(SHOP_BUNDLE, tmp_path), [(EU0, "X-Scope-OrgID: shop-prod", "X-Scope-OrgID: shop-prd")])
     messages = {check: message for check, _, message in findings(bundle, CHECK)}

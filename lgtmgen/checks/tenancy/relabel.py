@@ -104,6 +104,11 @@ class Step:
     replacement: str
 
 
+def _text(value: Any) -> str:
+    """A configuration value as Prometheus reads it into a string: `null` is empty."""
+    return "" if value is None else str(value)
+
+
 def compile_rules(rules: Sequence[Any]) -> tuple[Step, ...]:
     """The rules of a `write_relabel_configs` list, with Prometheus' defaults (a rule that is no
     mapping is left out: Prometheus would not load it, which promtool reports)."""
@@ -117,7 +122,7 @@ def compile_rules(rules: Sequence[Any]) -> tuple[Step, ...]:
                 action=str(rule.get("action", "replace")).lower(),
                 sources=tuple(str(s) for s in listed) if isinstance(listed, list) else (),
                 separator=str(rule.get("separator", ";")),
-                regex=_anchored(str(rule.get("regex", "(.*)"))),
+                regex=_anchored(_text(rule.get("regex", "(.*)"))),
                 target=str(rule.get("target_label", "")),
                 replacement=str(rule.get("replacement", "$1")),
             )

@@ -36,7 +36,7 @@ CLUSTER_LABEL = "remote-write/cluster-label"
 
 def _tenant_findings(config: PrometheusConfig, mimir: MimirSetup) -> list[Diagnostic]:
     found = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for write in config.writes:
         where = Location(config.path)
         if write.tenant is None:
@@ -54,17 +54,17 @@ def _tenant_findings(config: PrometheusConfig, mimir: MimirSetup) -> list[Diagno
                     location=where, path=f"{write.where}.headers",
                 )
             )
-        elif write.tenant in seen:
+        elif (write.tenant, write.url) in seen:
             found.append(
                 Diagnostic(
                     DUPLICATE_TENANT,
-                    f"{write.title()} writes to tenant {write.tenant!r}, as {seen[write.tenant]} does: Mimir receives every "
-                    "sample both keep twice",
+                    f"{write.title()} writes to tenant {write.tenant!r} at the same URL as {seen[write.tenant, write.url]} "
+                    "does: Mimir receives every sample both keep twice",
                     location=where, path=f"{write.where}.headers",
                 )
             )
         if write.tenant is not None:
-            seen.setdefault(write.tenant, write.title())
+            seen.setdefault((write.tenant, write.url), write.title())
     return found
 
 

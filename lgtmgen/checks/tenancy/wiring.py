@@ -43,6 +43,7 @@ class RemoteWrite:
     relabel: tuple[Any, ...]
     steps: tuple[Step, ...]
     """`relabel` read once, for `lgtmgen.checks.tenancy.relabel.apply`."""
+    url: str = ""
 
     @property
     def where(self) -> str:
@@ -103,7 +104,8 @@ def _config(bundle_file: BundleFile) -> PrometheusConfig | None:
             continue
         listed = entry.get("write_relabel_configs")
         rules = tuple(listed) if isinstance(listed, list) else ()
-        writes.append(RemoteWrite(index, str(entry.get("name") or ""), _header(entry), rules, compile_rules(rules)))
+        url = str(entry.get("url") or "")
+        writes.append(RemoteWrite(index, str(entry.get("name") or ""), _header(entry), rules, compile_rules(rules), url))
     cluster_dir = posixpath.dirname(bundle_file.path)
     return PrometheusConfig(bundle_file.path, cluster_dir, doc, external, tuple(writes), _rule_files(bundle_file.path, doc))
 
