@@ -171,3 +171,20 @@ def test_every_spelling_grafana_takes_for_an_environment_variable_names_it(spell
     from lgtmgen.checks.grafana.tenants import _env_name
 
     assert _env_name(spelling) == "GRAFANA_TENANT_PROD"
+
+
+def test_a_remembered_dashboard_pass_depends_on_whether_the_bundle_has_tempo() -> None:
+    # With Tempo, `traces_*` series are Tempo's to write and not judged against keep-lists; without
+    # it they are. A pass remembered under one must not answer for the other.
+    from lgtmgen.artifacts import Role
+    from lgtmgen.checks import read_bundle_files
+    from lgtmgen.checks.base import CheckContext
+    from lgtmgen.checks.grafana.tenants import series_scope
+    from lgtmgen.toolchain.locate import Toolbox
+
+    shop = Path(__file__).resolve().parents[2] / "generated" / "shop"
+    files = read_bundle_files(shop)[0]
+    with_tempo = series_scope(CheckContext(shop, files, Toolbox()))
+    without = series_scope(CheckContext(shop, tuple(f for f in files if f.role is not Role.TEMPO_CONFIG), Toolbox()))
+    assert with_tempo is not None and without is not None
+    assert with_tempo.context != without.context

@@ -210,6 +210,8 @@ def series_scope(ctx: CheckContext) -> SeriesScope | None:
         elif source is not None and mimir is not None:
             unmapped.append((file, str(datasource.get("name", uid)), source))
     context = hashlib.sha256()
+    # Whether `traces_*` reads are judged at all (a bundle without Tempo sends them by remote write).
+    context.update(f"tempo={tempo}\0".encode())
     for uid, reader in sorted(by_uid.items()):
         context.update(f"{uid}\0{reader.tenant}\0".encode())
     for tenant, held in records.items():
