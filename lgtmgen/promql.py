@@ -28,6 +28,19 @@ def match_operator(op: object) -> str:
     return next(text for known, text in _MATCH_OPERATORS if op == known)
 
 
+def unparenthesised(node: Any) -> Any:
+    """`node` of promql_parser's tree without the parentheses around it."""
+    while isinstance(node, promql_parser.ParenExpr):
+        node = node.expr
+    return node
+
+
+def number_value(node: Any) -> float | None:
+    """The value of a number literal (in parentheses or not); None for any other node."""
+    node = unparenthesised(node)
+    return float(node.val) if isinstance(node, promql_parser.NumberLiteral) else None
+
+
 def string_literal(value: str) -> str:
     """A PromQL double-quoted string literal holding `value` exactly."""
     return '"' + value.translate(_ESCAPES) + '"'

@@ -21,7 +21,7 @@ import promql_parser
 
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.diagnostics import Diagnostic, Location
-from lgtmgen.promql import match_operator, nodes, string_literal
+from lgtmgen.promql import match_operator, nodes, number_value, string_literal, unparenthesised
 
 CHECK_ID = "rules/burn-condition"
 _WINDOWED = re.compile(r"^(?P<family>.*:.*ratio_rate)(?P<window>[0-9a-z]+)$")
@@ -38,22 +38,13 @@ class Side:
     threshold: float
 
 
-def _unwrapped(node: Any) -> Any:
-    while isinstance(node, promql_parser.ParenExpr):
-        node = node.expr
-    return node
-
-
 def _threshold(node: Any) -> float | None:
     """The value of a number or a product of two numbers, such as ``(14.4 * 0.001)``."""
-    node = _unwrapped(node)
-    if isinstance(node, promql_parser.NumberLiteral):
-        return float(node.val)
+    node = unparenthesised(node)
     if isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "*":
-        left, right = _unwrapped(node.lhs), _unwrapped(node.rhs)
-        if isinstance(left, promql_parser.NumberLiteral) and isinstance(right, promql_parser.NumberLiteral):
-            return float(left.val) * float(right.val)
-    return None
+        left, right = number_value(node.lhs), number_value(node.rhs)
+        return None if left is None or right is None else left * right
+    return number_value(node)
 
 
 def _plain(node: Any) -> bool:
@@ -64,11 +55,11 @@ def _plain(node: Any) -> bool:
 
 def _ratio(node: Any) -> Any:
     """The selector of a side's ratio: the selector itself, or ``1 - selector`` (a success ratio), else None."""
-    node = _unwrapped(node)
+    node = unparenthesised(node)
     if isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "-" and _plain(node):
         if _threshold(node.lhs) != 1:
             return None
-        node = _unwrapped(node.rhs)
+        node = unparenthesised(node.rhs)
     if not isinstance(node, promql_parser.VectorSelector) or node.offset is not None or node.at is not None:
         return None
     return node
@@ -76,7 +67,7 @@ def _ratio(node: Any) -> Any:
 
 def _side(node: Any) -> Side | None:
     """A comparison ``<ratio_rate<window> series, or 1 minus it> > <threshold>``, else None."""
-    node = _unwrapped(node)
+    node = unparenthesised(node)
     if not isinstance(node, promql_parser.BinaryExpr) or str(node.op) != ">" or not _plain(node):
         return None
     threshold = _threshold(node.rhs)

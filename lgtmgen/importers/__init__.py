@@ -17,7 +17,7 @@ import yaml
 from lgtmgen.catalog.models import WINDOW_PLACEHOLDER
 from lgtmgen.catalog.models.base import parse_duration
 from lgtmgen.diagnostics import Location
-from lgtmgen.promql import nodes, rate_ranges, syntax_error
+from lgtmgen.promql import nodes, number_value, rate_ranges, syntax_error
 from lgtmgen.promql import parse as parse_promql
 
 
@@ -185,7 +185,7 @@ def _scales_with_its_rates(query: str) -> bool:
             return False
         if isinstance(node, promql_parser.BinaryExpr):
             for side in (node.lhs, node.rhs):
-                literal = _number(side)
+                literal = number_value(side)
                 if literal is None:
                     continue
                 op = str(node.op)
@@ -194,16 +194,10 @@ def _scales_with_its_rates(query: str) -> bool:
         elif (
             isinstance(node, promql_parser.Call)
             and node.func.name not in _SCALE_FREE_ARGUMENTS
-            and any(_number(arg) not in (None, 0) for arg in node.args)
+            and any(number_value(arg) not in (None, 0) for arg in node.args)
         ):
             return False
     return True
-
-
-def _number(node: Any) -> float | None:
-    while isinstance(node, promql_parser.ParenExpr):
-        node = node.expr
-    return float(node.val) if isinstance(node, promql_parser.NumberLiteral) else None
 
 
 def _as_increase(query: str) -> str:

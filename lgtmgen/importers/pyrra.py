@@ -17,6 +17,7 @@ from lgtmgen.catalog.models.slo import reserved_label_reason
 from lgtmgen.importers import Imported, SpecOrigin, mapping, number, spec_location
 from lgtmgen.promql import match_operator, selector_error, string_literal
 from lgtmgen.promql import parse as parse_promql
+from lgtmgen.sli import le_matcher
 
 API_VERSION = "pyrra.dev/v1alpha1"
 KIND = "ServiceLevelObjective"
@@ -113,8 +114,9 @@ def _bucket_of_any_prometheus(selector: str) -> str:
 
     Prometheus 3 writes a classic histogram's whole-number bounds as `1.0`, Prometheus 2 as the
     target exposed them; a bucket selector that matched nothing would count every request as
-    slow (Pyrra's Prometheus 3 migration option rewrites them likewise). Any other selector is
-    returned unchanged.
+    slow (Pyrra's Prometheus 3 migration option rewrites them likewise). The matcher is the one
+    lgtmgen's own latency SLIs read the threshold's bucket with (`lgtmgen.sli.le_matcher`). Any
+    other selector is returned unchanged.
     """
     try:
         parsed = parse_promql(selector)
@@ -127,7 +129,7 @@ def _bucket_of_any_prometheus(selector: str) -> str:
         value = str(matcher.value)
         whole = value.removesuffix(".0")
         if matcher.name == "le" and matcher.op == promql_parser.MatchOp.Equal and whole.isdigit():
-            rendered.append(f"le=~{string_literal(whole + '|' + whole + chr(92) + '.0')}")
+            rendered.append(le_matcher(float(whole)))
             changed = True
         else:
             rendered.append(f"{matcher.name}{match_operator(matcher.op)}{string_literal(value)}")
