@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,7 @@ from lgtmgen.checks import run_checks
 from lgtmgen.checks.burn_conditions import burn_conditions, burn_findings
 from lgtmgen.promql import parse
 from lgtmgen.toolchain.locate import locate_tools
-
-SHOP_BUNDLE = Path(__file__).resolve().parents[2] / "generated" / "shop"
+from tests.checks.bundle_edits import SHOP_BUNDLE, copied
 
 
 def _burn_alerts() -> list[dict[str, Any]]:
@@ -93,8 +91,7 @@ def test_a_threshold_no_ratio_can_exceed_is_reported() -> None:
 
 
 def test_check_reports_a_drifted_condition_in_a_bundle(tmp_path: Path) -> None:
-    bundle = tmp_path / "bundle"
-    shutil.copytree(SHOP_BUNDLE, bundle)
+    bundle = copied(SHOP_BUNDLE, tmp_path)
     rules = bundle / "prometheus" / "rules" / "slo" / "checkout.yaml"
     text = rules.read_text(encoding="utf-8")
     # The second `(14.4 * ` of the file is the short side of its first page.

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 import re2
 
-from lgtmgen.checks.tenancy.relabel import expand, may_hold, relabel
+from lgtmgen.checks.tenancy.delivery import Delivery, keeps
+from lgtmgen.checks.tenancy.relabel import compile_rules, expand, may_hold, relabel
+from lgtmgen.checks.tenancy.rule_series import Selector
+from lgtmgen.checks.tenancy.wiring import PrometheusConfig, RemoteWrite
 from lgtmgen.generators.prometheus_config import write_relabel_configs
 from lgtmgen.promql import SelectedMetrics, SeriesMatch
 
@@ -95,14 +98,15 @@ def test_after_a_rule_that_may_change_any_label_the_name_is_unknown_too(first: d
 
 def test_the_remembered_answers_agree_with_the_evaluator_under_a_labelkeep() -> None:
     # A labelkeep removes the labels its regex does not match: a matcher on `service` is touched.
-    from lgtmgen.checks.tenancy.delivery import Delivery, keeps
-    from lgtmgen.checks.tenancy.relabel import compile_rules
-    from lgtmgen.checks.tenancy.rule_series import Selector
-    from lgtmgen.checks.tenancy.wiring import PrometheusConfig, RemoteWrite
-
     rules = [{"action": "labelkeep", "regex": "__name__|cluster|job"}]
     write = RemoteWrite(0, "mimir", "t", tuple(rules), compile_rules(rules))
     config = PrometheusConfig("p.yml", "prometheus/clusters/c", {}, {"cluster": "c"}, (write,), ())
     selector = Selector("http_requests_total", (("service", "=", "checkout"),))
     assert keeps(config, write, selector) is False
     assert Delivery().keeps(config, write, selector) is False
+
+
+def test_a_relabel_regex_written_null_is_prometheus_empty_regex() -> None:
+    drop_empty = [{"source_labels": ["job"], "regex": None, "action": "drop"}]
+    assert relabel(drop_empty, {"__name__": frozenset({"up"}), "job": frozenset({""})}) is None
+    assert relabel(drop_empty, {"__name__": frozenset({"up"}), "job": frozenset({"api"})}) is not None

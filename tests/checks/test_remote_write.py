@@ -100,14 +100,6 @@ def test_one_tenant_written_to_two_mimirs_is_no_duplicate(tmp_path: Path) -> Non
     assert [check for check, _, _ in findings(same, CHECK)] == [DUPLICATE_TENANT]
 
 
-def test_a_relabel_regex_written_null_is_prometheus_empty_regex() -> None:
-    from lgtmgen.checks.tenancy.relabel import relabel
-
-    drop_empty = [{"source_labels": ["job"], "regex": None, "action": "drop"}]
-    assert relabel(drop_empty, {"__name__": frozenset({"up"}), "job": frozenset({""})}) is None
-    assert relabel(drop_empty, {"__name__": frozenset({"up"}), "job": frozenset({"api"})}) is not None
-
-
 def test_the_findings_name_the_file_the_write_and_what_is_wrong(tmp_path: Path) -> None:
     bundle = edit(copied(SHOP_BUNDLE, tmp_path), [(EU0, "X-Scope-OrgID: shop-prod", "X-Scope-OrgID: shop-prd")])
     messages = {check: message for check, _, message in findings(bundle, CHECK)}

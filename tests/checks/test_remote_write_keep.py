@@ -7,11 +7,14 @@ notifications and the platform series of shop-prod's services there."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from lgtmgen.checks.tenancy.keep_lists import MISSING_TENANT, SERIES_DROPPED
+from lgtmgen.cli.app import app
 from lgtmgen.writer import MANIFEST
 from tests.checks.bundle_edits import SHOP_BUNDLE, STARTER_BUNDLE, Edit, copied, edit, findings
 
@@ -110,12 +113,6 @@ def test_a_selector_pinning_a_label_the_cluster_also_sets_externally_keeps_its_o
     # Prometheus adds an external label only to a series without it: a service whose series carry
     # their own `environment` (the starter's cluster sets `environment: production`) are written as
     # they are. A catalog that validates must give a bundle the check passes.
-    import shutil
-
-    from typer.testing import CliRunner
-
-    from lgtmgen.cli.app import app
-
     catalog = tmp_path / "catalog"
     shutil.copytree(STARTER_BUNDLE.parents[1] / "examples" / "starter", catalog)
     services = catalog / "catalog.yaml"

@@ -14,13 +14,17 @@ from typing import Any
 
 import pytest
 
+from lgtmgen.artifacts import Role
+from lgtmgen.checks import read_bundle_files
+from lgtmgen.checks.base import CheckContext
 from lgtmgen.checks.grafana import (
     OTHER_TENANT_SERIES,
     UNKNOWN_TENANT,
     UNRECORDED_SERIES,
     UNSENT_SERIES,
 )
-from lgtmgen.checks.grafana.tenants import header_tenant, variable_prefix
+from lgtmgen.checks.grafana.tenants import _env_name, header_tenant, series_scope, variable_prefix
+from lgtmgen.toolchain.locate import Toolbox
 from tests.checks.bundle_edits import SHOP_BUNDLE, STARTER_BUNDLE, copied, edit, edit_json, findings
 
 PROD = "mimir-shop-prod-5299307477"
@@ -168,23 +172,14 @@ def test_a_header_source_names_its_tenant(source: str, tenant: str | None) -> No
 
 @pytest.mark.parametrize("spelling", ["$GRAFANA_TENANT_PROD", "${GRAFANA_TENANT_PROD}", "$__env{GRAFANA_TENANT_PROD}"])
 def test_every_spelling_grafana_takes_for_an_environment_variable_names_it(spelling: str) -> None:
-    from lgtmgen.checks.grafana.tenants import _env_name
-
     assert _env_name(spelling) == "GRAFANA_TENANT_PROD"
 
 
 def test_a_remembered_dashboard_pass_depends_on_whether_the_bundle_has_tempo() -> None:
     # With Tempo, `traces_*` series are Tempo's to write and not judged against keep-lists; without
     # it they are. A pass remembered under one must not answer for the other.
-    from lgtmgen.artifacts import Role
-    from lgtmgen.checks import read_bundle_files
-    from lgtmgen.checks.base import CheckContext
-    from lgtmgen.checks.grafana.tenants import series_scope
-    from lgtmgen.toolchain.locate import Toolbox
-
-    shop = Path(__file__).resolve().parents[2] / "generated" / "shop"
-    files = read_bundle_files(shop)[0]
-    with_tempo = series_scope(CheckContext(shop, files, Toolbox()))
-    without = series_scope(CheckContext(shop, tuple(f for f in files if f.role is not Role.TEMPO_CONFIG), Toolbox()))
+    files = read_bundle_files(SHOP_BUNDLE)[0]
+    with_tempo = series_scope(CheckContext(SHOP_BUNDLE, files, Toolbox()))
+    without = series_scope(CheckContext(SHOP_BUNDLE, tuple(f for f in files if f.role is not Role.TEMPO_CONFIG), Toolbox()))
     assert with_tempo is not None and without is not None
     assert with_tempo.context != without.context
