@@ -10,19 +10,14 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 
 from lgtmgen.cli.app import app
 from lgtmgen.importers.pyrra import import_pyrra
 from lgtmgen.importers.sloth import import_sloth
 from lgtmgen.toolchain.locate import locate_tools
+from tests.slo.importing import import_into_catalog
 from tests.slo.slo_bundle import plan_of, write_slo_files
-
-HEAD = """\
-apiVersion: lgtmgen/v1
-teams: [{name: web, notify: {slack: {channel: "#w", api_url_file: /etc/s}}}]
-tenants: [{name: prod}]
-"""
 
 SLOTH = """\
 version: prometheus/v1
@@ -42,17 +37,6 @@ slos:
 """
 
 
-def _run(tmp_path: Path, kind: str, spec: str, *options: str) -> tuple[Path, Result]:
-    source = tmp_path / "spec.yaml"
-    source.write_text(spec, encoding="utf-8")
-    catalog = tmp_path / "catalog"
-    catalog.mkdir(exist_ok=True)
-    (catalog / "head.yaml").write_text(HEAD, encoding="utf-8")
-    out = catalog / "imported.yaml"
-    args = ["import", kind, str(source), "--team", "web", "--tenant", "prod", "-o", str(out), *options]
-    return out, CliRunner().invoke(app, args)
-
-
 def _imported(out: Path) -> dict[str, Any]:
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
@@ -60,12 +44,12 @@ def _imported(out: Path) -> dict[str, Any]:
 
 
 def test_an_slo_that_cannot_be_imported_stops_the_import_unless_partial_is_asked_for(tmp_path: Path) -> None:
-    out, refused = _run(tmp_path, "sloth", SLOTH)
+    out, refused = import_into_catalog(tmp_path, "sloth", SLOTH)
     assert refused.exit_code == 1
     assert "import/slos-not-imported" in refused.output and "1 SLOs or specs of the input cannot be imported" in refused.output
     assert "not imported: " in refused.output and "slo 'raw': sli.raw" in refused.output
     assert not out.exists()
-    _, partial = _run(tmp_path, "sloth", SLOTH, "--partial")
+    _, partial = import_into_catalog(tmp_path, "sloth", SLOTH, "--partial")
     assert partial.exit_code == 0, partial.output
     assert [slo["name"] for slo in _imported(out)["services"][0]["slos"]] == ["availability"]
 
@@ -82,24 +66,24 @@ def test_the_json_report_lists_what_was_not_imported_apart_from_details_not_carr
 
 def test_services_are_written_at_the_tier_asked_for_tier_1_by_default(tmp_path: Path) -> None:
     # Sloth's and Pyrra's pages page at any hour; a tier 2 service would page in business hours only.
-    out, result = _run(tmp_path, "sloth", SLOTH, "--partial")
+    out, result = import_into_catalog(tmp_path, "sloth", SLOTH, "--partial")
     assert result.exit_code == 0, result.output
     assert list(_imported(out)["services"][0])[:4] == ["name", "team", "tier", "tenant"]
     assert _imported(out)["services"][0]["tier"] == 1
     assert "every service as tier 1" in result.output
     assert plan_of([out.parent]).services["orders"].tier == 1
-    _, lower = _run(tmp_path, "sloth", SLOTH, "--partial", "--tier", "2", "--force")
+    _, lower = import_into_catalog(tmp_path, "sloth", SLOTH, "--partial", "--tier", "2", "--force")
     assert lower.exit_code == 0 and _imported(out)["services"][0]["tier"] == 2
-    _, wrong = _run(tmp_path, "sloth", SLOTH, "--partial", "--tier", "4", "--force")
+    _, wrong = import_into_catalog(tmp_path, "sloth", SLOTH, "--partial", "--tier", "4", "--force")
     assert wrong.exit_code == 2
 
 
 def test_the_period_sloth_ran_with_is_written_into_each_slo(tmp_path: Path) -> None:
-    out, result = _run(tmp_path, "sloth", SLOTH, "--partial", "--period", "28d")
+    out, result = import_into_catalog(tmp_path, "sloth", SLOTH, "--partial", "--period", "28d")
     assert result.exit_code == 0, result.output
     assert list(_imported(out)["services"][0]["slos"][0])[:3] == ["name", "objective", "period"]
     assert plan_of([out.parent]).slos[0].period == 28 * 86400
-    _, wrong = _run(tmp_path, "sloth", SLOTH, "--partial", "--period", "a month", "--force")
+    _, wrong = import_into_catalog(tmp_path, "sloth", SLOTH, "--partial", "--period", "a month", "--force")
     assert wrong.exit_code == 2 and "--period" in wrong.output
 
 
@@ -170,7 +154,7 @@ def test_a_whole_number_pyrra_bucket_also_matches_how_prometheus_3_writes_it() -
 @pytest.mark.tools
 @pytest.mark.parametrize("le", ["1", "1.0"], ids=["Prometheus 2", "Prometheus 3"])
 def test_an_imported_whole_number_bucket_counts_fast_requests_as_good_on_either_prometheus(tmp_path: Path, le: str) -> None:
-    out, result = _run(tmp_path, "pyrra", PYRRA_LATENCY)
+    out, result = import_into_catalog(tmp_path, "pyrra", PYRRA_LATENCY)
     assert result.exit_code == 0, result.output
     write_slo_files(plan_of([out.parent]), tmp_path / "bundle")
     rules = tmp_path / "bundle" / "prometheus" / "rules" / "slo" / "orders.yaml"
@@ -208,7 +192,7 @@ def test_an_imported_whole_number_bucket_counts_fast_requests_as_good_on_either_
 
 def test_kubectl_list_exports_are_read_item_by_item(tmp_path: Path) -> None:
     listed = {"apiVersion": "v1", "kind": "List", "items": [yaml.safe_load(PYRRA_LATENCY), {"kind": "ConfigMap"}]}
-    out, result = _run(tmp_path, "pyrra", yaml.safe_dump(listed))
+    out, result = import_into_catalog(tmp_path, "pyrra", yaml.safe_dump(listed))
     assert result.exit_code == 0, result.output
     assert [slo["name"] for slo in _imported(out)["services"][0]["slos"]] == ["orders-latency"]
 
@@ -234,7 +218,7 @@ spec:
 
 def test_a_name_declared_twice_across_specs_points_at_both_spec_entries(tmp_path: Path) -> None:
     one = "version: prometheus/v1\nservice: x\nslos:\n  - name: a\n    objective: 99\n    sli: {events: {error_query: 'sum(rate(e[{{.window}}]))', total_query: 'sum(rate(t[{{.window}}]))'}}\n"
-    out, result = _run(tmp_path, "sloth", one + "---\n" + one.replace("objective: 99", "objective: 99.5"))
+    out, result = import_into_catalog(tmp_path, "sloth", one + "---\n" + one.replace("objective: 99", "objective: 99.5"))
     assert result.exit_code == 1
     source = tmp_path / "spec.yaml"
     assert f"{source}:11:5 catalog/duplicate-name" in result.output

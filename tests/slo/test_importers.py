@@ -10,6 +10,7 @@ from typer.testing import CliRunner, Result
 
 from lgtmgen.cli.app import app
 from lgtmgen.importers.sloth import import_sloth
+from tests.slo.importing import HEAD, import_into_catalog
 from tests.slo.slo_bundle import plan_of
 
 SLOTH = """\
@@ -80,21 +81,8 @@ spec:
   objectives: [{op: lte, value: 0.3, target: 0.99}]
 """
 
-HEAD = """\
-apiVersion: lgtmgen/v1
-teams: [{name: web, notify: {slack: {channel: "#w", api_url_file: /etc/s}}}]
-tenants: [{name: prod}]
-"""
-
-
 def _import(tmp_path: Path, kind: str, spec: str, *options: str) -> tuple[Path, str]:
-    source = tmp_path / "spec.yaml"
-    source.write_text(spec, encoding="utf-8")
-    (tmp_path / "catalog").mkdir()
-    (tmp_path / "catalog" / "head.yaml").write_text(HEAD, encoding="utf-8")
-    out = tmp_path / "catalog" / "imported.yaml"
-    args = ["import", kind, str(source), "--team", "web", "--tenant", "prod", "-o", str(out), *options]
-    result = CliRunner().invoke(app, args)
+    out, result = import_into_catalog(tmp_path, kind, spec, *options)
     assert result.exit_code == 0, result.output
     return out.parent, result.output
 
