@@ -6,17 +6,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import yaml
 
 from lgtmgen.cli.report import json_report, print_human, summary
 from lgtmgen.diagnostics import Diagnostic, has_errors
-from lgtmgen.importers import Imported, load_spec_documents
-from lgtmgen.importers.openslo import import_openslo
-from lgtmgen.importers.pyrra import import_pyrra
-from lgtmgen.importers.sloth import import_sloth
+
+if TYPE_CHECKING:  # the importers are loaded by the import commands only, not on `lgtmgen validate`'s path
+    from lgtmgen.importers import Imported
 
 import_app = typer.Typer(
     help="Import SLOs from Sloth, OpenSLO or Pyrra specs as catalog entries. The entries are checked as "
@@ -77,6 +76,8 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
 
 def read_documents(files: list[Path]) -> list[tuple[str, dict[str, Any]]]:
     """Every YAML document of `files` that is a mapping, with its source file."""
+    from lgtmgen.importers import load_spec_documents
+
     found: list[tuple[str, dict[str, Any]]] = []
     for path in files:
         try:
@@ -248,6 +249,8 @@ def sloth_command(
     partial: PartialOption = False,
 ) -> None:
     """Sloth `prometheus/v1` specs and Kubernetes `PrometheusServiceLevel` objects."""
+    from lgtmgen.importers.sloth import import_sloth
+
     _run("import sloth", import_sloth, files, ImportSettings(team, tenant, tier, _period(period), partial), out, force)
 
 
@@ -262,6 +265,8 @@ def openslo_command(
     partial: PartialOption = False,
 ) -> None:
     """OpenSLO v1 `SLO` documents (with their `SLI` documents): ratio and threshold metrics."""
+    from lgtmgen.importers.openslo import import_openslo
+
     _run("import openslo", import_openslo, files, ImportSettings(team, tenant, tier, partial=partial), out, force)
 
 
@@ -276,6 +281,8 @@ def pyrra_command(
     partial: PartialOption = False,
 ) -> None:
     """Pyrra `ServiceLevelObjective` objects: ratio, latency, native latency and bool-gauge indicators."""
+    from lgtmgen.importers.pyrra import import_pyrra
+
     _run("import pyrra", import_pyrra, files, ImportSettings(team, tenant, tier, partial=partial), out, force)
 
 
