@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,11 +11,10 @@ from lgtmgen.artifacts import Role
 from lgtmgen.catalog.models.base import go_duration
 from lgtmgen.catalog.traces_checks import DUPLICATE_DIMENSION, tempo_label
 from lgtmgen.checks.reference import load_reference, validate_document
+from lgtmgen.checks.reference.model import specs_dir
 from lgtmgen.generators.tempo import TempoConfig
 from lgtmgen.plan import Plan
 from tests.traces.traces_catalog import CatalogLoader, base_catalog
-
-UPSTREAM = Path(__file__).resolve().parents[3] / "shared" / "upstream"
 
 
 def _files(plan: Plan) -> dict[str, Any]:
@@ -150,7 +148,7 @@ def test_a_catalog_without_a_traces_section_uses_the_default_tier_for_every_tena
     overrides = _files(plan)["tempo/overrides.yaml"].data["overrides"]
     assert overrides["prod"]["compaction"] == {"block_retention": "336h"}
     # "Tempo's default limits": the ones the pinned Tempo 3.0 reference lists as its defaults.
-    reference = json.loads((UPSTREAM / "tempo-3.0" / "tenant-overrides-keys.json").read_text(encoding="utf-8"))["keys"]
+    reference = json.loads((specs_dir() / "tempo-3.0" / "tenant-overrides-keys.json").read_text(encoding="utf-8"))["keys"]
     for key in ("rate_limit_bytes", "burst_size_bytes", "max_traces_per_user"):
         assert overrides["prod"]["ingestion"][key] == reference[f"ingestion.{key}"]["default"], key
 
