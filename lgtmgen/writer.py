@@ -216,6 +216,13 @@ def _locked(path: Path) -> int | None:
     return fd
 
 
+def clear_leftovers(out: Path) -> None:
+    """What killed builds left beside `out`: the previous bundle of an interrupted swap goes back in
+    place, dead staging trees go."""
+    restore_interrupted_swap(out)
+    remove_dead_staging(out)
+
+
 def restore_interrupted_swap(out: Path) -> None:
     """Finish what a build killed between the two renames of `swap_in`'s fallback left: the
     previous bundle beside `out` as ``.NAME.old-*`` goes back in place when `out` is missing
@@ -269,8 +276,7 @@ def staging_for(out: Path) -> Iterator[Path]:
     if refusal is not None:
         raise NotABundleError(refusal.message)
     out.parent.mkdir(parents=True, exist_ok=True)
-    restore_interrupted_swap(out)
-    remove_dead_staging(out)
+    clear_leftovers(out)
     # Made under another name and locked before it takes the name the clean-up looks for.
     made = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     fd = _locked(made)

@@ -27,11 +27,10 @@ from lgtmgen.diagnostics import Diagnostic, Location, Severity, has_errors
 from lgtmgen.pipeline import validate
 from lgtmgen.writer import (
     MANIFEST,
+    clear_leftovers,
     followed,
     read_own,
-    remove_dead_staging,
     replace_refusal,
-    restore_interrupted_swap,
     staging_for,
     swap_in,
     tree_paths,
@@ -268,8 +267,7 @@ def build(
     bundles = _built_bundles(cache)
     current = bundles.current(plan.catalog_digest, out_dir) if bundles else None
     if current is not None:
-        restore_interrupted_swap(out_dir.absolute())  # as a compiling build would
-        remove_dead_staging(out_dir.absolute())
+        clear_leftovers(out_dir.absolute())  # as a compiling build would
         if check:
             diagnostics += _checked(out_dir, cache)
         _finish(
